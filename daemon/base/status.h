@@ -1,0 +1,122 @@
+#pragma once
+// Status and StatusOr: the result of every call that can fail.
+//
+// Codes are the project's own failure kinds, one per problem type of the
+// HTTP API, so the http layer maps them without guessing. Not-found is an
+// ordinary value (kNotFound), never an exception. Plain values: copy freely,
+// any thread.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace helpdesk {
+
+enum class Code {
+  kOk,
+  kMalformedJson,      // body is not the JSON object we expect
+  kInvalidField,       // a field is missing, empty, too long, of wrong type
+  kInvalidParameter,   // a query parameter or cursor is wrong
+  kNotFound,           // no such ticket (or other record)
+  kVersionConflict,    // optimistic concurrency: the record changed
+  kVersionRequired,    // an update came without the version it was based on
+  kIllegalTransition,  // the state machine does not allow this move
+  kStorageFull,        // the database reached its size limit or disk full
+  kUnavailable,        // overloaded or shutting down; retry later
+  kInternal,           // a bug or an I/O failure we did not expect
+};
+
+class [[nodiscard]] Status {
+ public:
+  Status() = default;  // ok
+
+  static Status Ok() { return {}; }
+  static Status MalformedJson(std::string detail) {
+    return {Code::kMalformedJson, std::move(detail)};
+  }
+  static Status InvalidField(std::string field, std::string detail) {
+    Status s{Code::kInvalidField, std::move(detail)};
+    s.field_ = std::move(field);
+    return s;
+  }
+  static Status InvalidParameter(std::string parameter, std::string detail) {
+    Status s{Code::kInvalidParameter, std::move(detail)};
+    s.field_ = std::move(parameter);
+    return s;
+  }
+  static Status NotFound(std::string detail) {
+    return {Code::kNotFound, std::move(detail)};
+  }
+  static Status VersionConflict(uint32_t current_version, std::string detail) {
+    Status s{Code::kVersionConflict, std::move(detail)};
+    s.current_version_ = current_version;
+    return s;
+  }
+  static Status VersionRequired(std::string detail) {
+    return {Code::kVersionRequired, std::move(detail)};
+  }
+  static Status IllegalTransition(std::vector<std::string> allowed,
+                                  std::string detail) {
+    Status s{Code::kIllegalTransition, std::move(detail)};
+    s.allowed_ = std::move(allowed);
+    return s;
+  }
+  static Status StorageFull(std::string detail) {
+    return {Code::kStorageFull, std::move(detail)};
+  }
+  static Status Unavailable(std::string detail) {
+    return {Code::kUnavailable, std::move(detail)};
+  }
+  static Status Internal(std::string detail) {
+    return {Code::kInternal, std::move(detail)};
+  }
+
+  bool ok() const { return code_ == Code::kOk; }
+  Code code() const { return code_; }
+  const std::string& message() const { return message_; }
+  // The field (or query parameter) the problem is in, if any.
+  const std::string& field() const { return field_; }
+  // For kIllegalTransition: the statuses that are allowed instead.
+  const std::vector<std::string>& allowed() const { return allowed_; }
+  // For kVersionConflict: the version the record has now.
+  std::optional<uint32_t> current_version() const { return current_version_; }
+
+ private:
+  Status(Code code, std::string message)
+      : code_(code), message_(std::move(message)) {}
+
+  Code code_ = Code::kOk;
+  std::string message_;
+  std::string field_;
+  std::vector<std::string> allowed_;
+  std::optional<uint32_t> current_version_;
+};
+
+// A value or the Status saying why there is none.
+template <typename T>
+class [[nodiscard]] StatusOr {
+ public:
+  StatusOr(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  StatusOr(Status status) : v_(std::move(status)) {}  // NOLINT
+
+  bool ok() const { return std::holds_alternative<T>(v_); }
+  const Status& status() const {
+    static const Status kOk;
+    return ok() ? kOk : std::get<Status>(v_);
+  }
+  T& value() & { return std::get<T>(v_); }
+  const T& value() const& { return std::get<T>(v_); }
+  T&& value() && { return std::get<T>(std::move(v_)); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+
+ private:
+  std::variant<T, Status> v_;
+};
+
+}  // namespace helpdesk

@@ -1,0 +1,43 @@
+#pragma once
+// The daemon's settings: built-in defaults < TOML config file < flags.
+// Plain value; any thread.
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "daemon/base/status.h"
+
+namespace helpdesk::config {
+
+struct Config {
+  std::string listen = "127.0.0.1";
+  uint16_t port = 8080;
+  std::string data_dir = "helpdeskd-data";
+  std::string port_file;  // if set, the bound port is written here
+  std::string log_level = "info";
+  unsigned io_threads = 2;
+  uint32_t idle_timeout_ms = 30000;
+  uint32_t request_timeout_ms = 10000;
+  uint64_t max_body_bytes = 64 * 1024;
+  uint64_t max_header_bytes = 8 * 1024;
+  uint64_t max_connections = 10000;
+  uint64_t map_size_mb = 64;
+  uint64_t max_map_size_mb = 65536;
+  uint64_t writer_queue = 65536;
+  uint64_t writer_max_batch = 1024;
+};
+
+// What the command line asked for: run with a config, or print text (help,
+// version) and exit 0.
+struct PrintAndExit {
+  std::string text;
+};
+using Parsed = std::variant<Config, PrintAndExit>;
+
+// Reads defaults, then the file named by --config, then the flags.
+// An unknown key, a bad value or an unreadable file is an error that says
+// which and where.
+StatusOr<Parsed> Load(int argc, const char* const* argv);
+
+}  // namespace helpdesk::config

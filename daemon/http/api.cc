@@ -1,0 +1,426 @@
+#include "daemon/http/api.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+#include "daemon/http/json.h"
+#include "daemon/http/problem.h"
+#include "daemon/http/query.h"
+#include "daemon/tickets/commands.h"
+#include "daemon/tickets/state_machine.h"
+#include "proto/wire_names.h"
+
+namespace helpdesk::http {
+namespace {
+
+constexpr uint64_t kMaxPage = 200;
+constexpr uint64_t kDefaultPage = 50;
+
+Response Json(int status, std::string body) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+Response TicketResponse(int status, const v1::Ticket& t) {
+  Response r = Json(status, ToJson(t));
+  r.headers.emplace_back("ETag", "\"" + std::to_string(t.version()) + "\"");
+  if (status == 201 && t.version() == 1)  // a new ticket
+    r.headers.emplace_back("Location", "/api/v1/tickets/" + t.id());
+  return r;
+}
+
+Status NoTicket(std::string_view id) {
+  return Status::NotFound("no ticket with id '" + std::string(id) + "'");
+}
+
+// If-Match: "3", W/"3" or 3. Absent: nullopt.
+StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view h) {
+  if (h.empty()) return std::optional<uint32_t>();
+  if (h.substr(0, 2) == "W/") h.remove_prefix(2);
+  if (h.size() >= 2 && h.front() == '"' && h.back() == '"')
+    h = h.substr(1, h.size() - 2);
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(h.data(), h.data() + h.size(), v);
+  if (h.empty() || ec != std::errc() || end != h.data() + h.size() || v == 0) {
+    return Status::InvalidParameter(
+        "If-Match", "If-Match must be the ticket's ETag, such as \"3\"");
+  }
+  return std::optional<uint32_t>(v);
+}
+
+Status CheckJsonBody(const Request& r) {
+  std::string_view ct = r.content_type;
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
+  std::string lower(ct);
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  if (lower != "application/json") {
+    return Status::Unavailable("");  // replaced by the 415 in the caller
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Api::Api(const store::Env& env, const store::Tables& tables,
+         store::Writer& writer, const Metrics& metrics, v1::Region region)
+    : env_(env),
+      tables_(tables),
+      writer_(writer),
+      metrics_(metrics),
+      region_(std::move(region)) {}
+
+void Api::Handle(const Request& r, Respond respond) {
+  auto target = ParseTarget(r.target);
+  if (!target.ok()) {
+    respond(Problem(target.status(), r.target, r.request_id));
+    return;
+  }
+  const std::string& path = target->path;
+  auto answer = [&](std::string route, Response resp) {
+    resp.route = std::move(route);
+    respond(std::move(resp));
+  };
+  auto not_allowed = [&](std::string route, const char* allow) {
+    Response resp = Problem(405, "/problems/method-not-allowed",
+                            "Method not allowed",
+                            r.method + " is not allowed on " + path +
+                                "; allowed: " + allow,
+                            path, r.request_id);
+    resp.headers.emplace_back("Allow", allow);
+    answer(std::move(route), std::move(resp));
+  };
+  auto needs_json = [&](const std::string& route) {
+    if (CheckJsonBody(r).ok()) return false;
+    answer(route,
+           Problem(415, "/problems/unsupported-media-type",
+                   "Unsupported media type",
+                   "send the body as JSON with 'Content-Type: "
+                   "application/json' (got '" + r.content_type + "')",
+                   path, r.request_id));
+    return true;
+  };
+  const bool get = r.method == "GET" || r.method == "HEAD";
+  const bool post = r.method == "POST";
+
+  if (path == "/healthz") {
+    if (!get) return not_allowed("/healthz", "GET, HEAD");
+    return answer("/healthz", Json(200, "{\"status\":\"ok\"}"));
+  }
+  if (path == "/metrics") {
+    if (!get) return not_allowed("/metrics", "GET, HEAD");
+    return answer("/metrics", RenderMetrics());
+  }
+  if (path == "/api/v1/municipalities") {
+    if (!get) return not_allowed(path, "GET, HEAD");
+    return answer(path, ListMunicipalities(r));
+  }
+  if (path == "/api/v1/events") {
+    if (!get) return not_allowed(path, "GET, HEAD");
+    return answer(path, ListEvents(r, std::nullopt));
+  }
+  if (path == "/api/v1/tickets") {
+    if (get) return answer(path, ListTickets(r));
+    if (!post) return not_allowed(path, "GET, HEAD, POST");
+    if (needs_json(path)) return;
+    return CreateTicket(r, [respond = std::move(respond)](Response resp) {
+      resp.route = "/api/v1/tickets";
+      respond(std::move(resp));
+    });
+  }
+  constexpr std::string_view kTickets = "/api/v1/tickets/";
+  if (path.starts_with(kTickets)) {
+    std::string_view rest = std::string_view(path).substr(kTickets.size());
+    std::string_view id = rest.substr(0, rest.find('/'));
+    std::string_view sub = rest.substr(id.size());
+    std::string route = "/api/v1/tickets/{id}" + std::string(sub);
+    auto number = tickets::ParseTicketId(id);
+    bool known_sub = sub.empty() || sub == "/status" || sub == "/comments" ||
+                     sub == "/events";
+    if (known_sub && !number) {
+      return answer(route, Problem(NoTicket(id), path, r.request_id));
+    }
+    if (sub.empty()) {
+      if (!get) return not_allowed(route, "GET, HEAD");
+      return answer(route, GetTicket(r, *number));
+    }
+    if (sub == "/events") {
+      if (!get) return not_allowed(route, "GET, HEAD");
+      return answer(route, ListEvents(r, number));
+    }
+    if (sub == "/status" || sub == "/comments") {
+      if (!post) return not_allowed(route, "POST");
+      if (needs_json(route)) return;
+      auto wrapped = [route, respond = std::move(respond)](Response resp) {
+        resp.route = route;
+        respond(std::move(resp));
+      };
+      if (sub == "/status") return ChangeStatus(r, *number, std::move(wrapped));
+      return AddComment(r, *number, std::move(wrapped));
+    }
+  }
+  answer("", Problem(404, "/problems/not-found", "Not found",
+                     "no route " + path + "; the API is under /api/v1/ "
+                     "(tickets, events, municipalities), plus /healthz and "
+                     "/metrics",
+                     path, r.request_id));
+}
+
+// ------------------------------------------------------------ reads
+
+Response Api::GetTicket(const Request& r, uint64_t number) {
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return Problem(txn.status(), r.target, r.request_id);
+  auto ticket = store::GetTicket(*txn, tables_, number);
+  if (!ticket.ok()) return Problem(ticket.status(), r.target, r.request_id);
+  if (!*ticket)
+    return Problem(NoTicket(std::to_string(number)), r.target, r.request_id);
+  if (Status s = store::LoadComments(*txn, tables_, **ticket); !s.ok())
+    return Problem(s, r.target, r.request_id);
+  return TicketResponse(200, **ticket);
+}
+
+Response Api::ListTickets(const Request& r) {
+  auto t = ParseTarget(r.target);
+  Status s = CheckParams(
+      *t, {"status", "municipality", "assignee", "limit", "cursor"});
+  if (!s.ok()) return Problem(s, r.target, r.request_id);
+  store::TicketFilter filter;
+  if (auto it = t->params.find("status"); it != t->params.end()) {
+    const auto* v = proto::FindWireEnumValue(v1::TicketStatus_descriptor(),
+                                             it->second);
+    if (v == nullptr) {
+      return Problem(
+          Status::InvalidParameter(
+              "status", "'status' must be one of " +
+                            proto::WireEnumChoices(
+                                v1::TicketStatus_descriptor())),
+          r.target, r.request_id);
+    }
+    filter.status = static_cast<v1::TicketStatus>(v->number());
+  }
+  if (auto it = t->params.find("municipality"); it != t->params.end())
+    filter.municipality = it->second;
+  if (auto it = t->params.find("assignee"); it != t->params.end())
+    filter.assignee = it->second;
+  auto limit = UintParam(*t, "limit", 1, kMaxPage, kDefaultPage);
+  if (!limit.ok()) return Problem(limit.status(), r.target, r.request_id);
+  uint64_t before = 0;
+  if (auto it = t->params.find("cursor"); it != t->params.end() &&
+                                          !it->second.empty()) {
+    auto c = DecodeCursor(it->second);
+    if (!c.ok()) return Problem(c.status(), r.target, r.request_id);
+    before = *c;
+  }
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return Problem(txn.status(), r.target, r.request_id);
+  auto page = store::ListTickets(*txn, tables_, filter, before, *limit);
+  if (!page.ok()) return Problem(page.status(), r.target, r.request_id);
+  v1::ListTicketsResponse out;
+  for (auto& ticket : page->tickets) *out.add_tickets() = std::move(ticket);
+  if (page->next_before) out.set_next_cursor(EncodeCursor(*page->next_before));
+  return Json(200, ToJson(out));
+}
+
+Response Api::ListEvents(const Request& r, std::optional<uint64_t> ticket) {
+  auto t = ParseTarget(r.target);
+  Status s = CheckParams(*t, {"after", "limit", "cursor"});
+  if (!s.ok()) return Problem(s, r.target, r.request_id);
+  // For the log, the cursor is simply the last seq seen: a dashboard keeps
+  // it and resumes from it. `cursor` and `after` mean the same.
+  const std::string after_name = t->params.count("cursor") ? "cursor" : "after";
+  if (t->params.count("cursor") && t->params.count("after")) {
+    return Problem(Status::InvalidParameter(
+                       "cursor", "give 'after' or 'cursor', not both"),
+                   r.target, r.request_id);
+  }
+  auto after = UintParam(*t, after_name, 0, UINT64_MAX - 1, 0);
+  if (!after.ok()) return Problem(after.status(), r.target, r.request_id);
+  auto limit = UintParam(*t, "limit", 1, 1000, 100);
+  if (!limit.ok()) return Problem(limit.status(), r.target, r.request_id);
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return Problem(txn.status(), r.target, r.request_id);
+  if (ticket) {
+    auto found = store::GetTicket(*txn, tables_, *ticket);
+    if (!found.ok()) return Problem(found.status(), r.target, r.request_id);
+    if (!*found)
+      return Problem(NoTicket(std::to_string(*ticket)), r.target, r.request_id);
+  }
+  auto page = store::ListEvents(*txn, tables_, *after, *limit, ticket);
+  if (!page.ok()) return Problem(page.status(), r.target, r.request_id);
+  v1::ListEventsResponse out;
+  for (auto& e : page->events) *out.add_events() = std::move(e);
+  if (page->next_after) out.set_next_cursor(std::to_string(*page->next_after));
+  return Json(200, ToJson(out));
+}
+
+Response Api::ListMunicipalities(const Request& r) {
+  auto t = ParseTarget(r.target);
+  if (Status s = CheckParams(*t, {}); !s.ok())
+    return Problem(s, r.target, r.request_id);
+  v1::ListMunicipalitiesResponse out;
+  *out.mutable_municipalities() = region_.municipalities();
+  return Json(200, ToJson(out));
+}
+
+Response Api::RenderMetrics() {
+  std::string out;
+  metrics_.Render(out);
+  store::Writer::Stats w = writer_.GetStats();
+  out +=
+      "# HELP helpdesk_writer_batch_size Writes applied per LMDB "
+      "transaction (group commit).\n"
+      "# TYPE helpdesk_writer_batch_size histogram\n";
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < std::size(store::Writer::kBatchBuckets); ++i) {
+    cumulative += w.batch_size_buckets[i];
+    out += "helpdesk_writer_batch_size_bucket{le=\"" +
+           std::to_string(store::Writer::kBatchBuckets[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  cumulative += w.batch_size_buckets.back();
+  out += "helpdesk_writer_batch_size_bucket{le=\"+Inf\"} " +
+         std::to_string(cumulative) + "\n";
+  out += "helpdesk_writer_batch_size_sum " + std::to_string(w.writes) + "\n";
+  out += "helpdesk_writer_batch_size_count " + std::to_string(w.batches) + "\n";
+  out +=
+      "# HELP helpdesk_writer_queue_depth Writes waiting for the writer.\n"
+      "# TYPE helpdesk_writer_queue_depth gauge\n"
+      "helpdesk_writer_queue_depth " + std::to_string(w.queued) + "\n" +
+      "# HELP helpdesk_events_last_seq Sequence number of the newest event.\n"
+      "# TYPE helpdesk_events_last_seq gauge\n"
+      "helpdesk_events_last_seq " + std::to_string(w.last_seq) + "\n" +
+      "# HELP helpdesk_store_map_size_bytes Current LMDB map size.\n"
+      "# TYPE helpdesk_store_map_size_bytes gauge\n"
+      "helpdesk_store_map_size_bytes " + std::to_string(w.map_size) + "\n";
+  auto txn = store::Txn::BeginRead(env_);
+  if (txn.ok()) {
+    auto counts = store::CountByStatus(*txn, tables_);
+    if (counts.ok()) {
+      uint64_t open = 0;
+      out +=
+          "# HELP helpdesk_tickets Tickets by status.\n"
+          "# TYPE helpdesk_tickets gauge\n";
+      for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
+        auto status = static_cast<v1::TicketStatus>(s);
+        if (tickets::IsOpen(status)) open += (*counts)[s];
+        out += "helpdesk_tickets{status=\"" + proto::WireName(status) +
+               "\"} " + std::to_string((*counts)[s]) + "\n";
+      }
+      out +=
+          "# HELP helpdesk_tickets_open Tickets not yet resolved or closed.\n"
+          "# TYPE helpdesk_tickets_open gauge\n"
+          "helpdesk_tickets_open " + std::to_string(open) + "\n";
+    }
+  }
+  Response r = Json(200, std::move(out));
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return r;
+}
+
+// ------------------------------------------------------------ writes
+
+void Api::SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
+                      Respond respond) {
+  auto shared = std::make_shared<Respond>(std::move(respond));
+  Status queued = writer_.Submit(
+      std::move(fn), [shared, ok_status, instance = r.target,
+                      request_id = r.request_id](store::WriteResult result) {
+        if (!result.status.ok()) {
+          (*shared)(Problem(result.status, instance, request_id));
+          return;
+        }
+        (*shared)(TicketResponse(ok_status, result.ticket));
+      });
+  if (!queued.ok()) (*shared)(Problem(queued, r.target, r.request_id));
+}
+
+void Api::CreateTicket(const Request& r, Respond respond) {
+  if (auto t = ParseTarget(r.target); !CheckParams(*t, {}).ok()) {
+    return respond(Problem(CheckParams(*t, {}), r.target, r.request_id));
+  }
+  v1::CreateTicketRequest req;
+  if (Status s = ParseJson(r.body, req); !s.ok())
+    return respond(Problem(s, r.target, r.request_id));
+  if (Status s = tickets::ValidateCreate(req, region_); !s.ok())
+    return respond(Problem(s, r.target, r.request_id));
+  SubmitWrite(
+      r,
+      [req = std::move(req), rid = r.request_id](store::WriteContext& w) {
+        tickets::RequestContext ctx{rid, w.now()};
+        tickets::Change c = tickets::DecideCreate(req, w.NextTicketNumber(), ctx);
+        store::WriteResult result;
+        result.status = w.Save(nullptr, c.ticket, c.event);
+        result.ticket = std::move(c.ticket);
+        result.events.push_back(std::move(c.event));
+        return result;
+      },
+      201, std::move(respond));
+}
+
+namespace {
+
+// Reads the ticket inside the writer's transaction, applies `decide`, saves.
+template <typename Decide>
+store::WriteResult UpdateTicket(store::WriteContext& w, uint64_t number,
+                                Decide decide) {
+  store::WriteResult result;
+  auto current = store::GetTicket(w.txn(), w.tables(), number);
+  if (!current.ok() || !*current) {
+    result.status = current.ok() ? NoTicket(std::to_string(number))
+                                 : current.status();
+    return result;
+  }
+  StatusOr<tickets::Change> c = decide(**current);
+  if (!c.ok()) {
+    result.status = c.status();
+    return result;
+  }
+  result.status = w.Save(&**current, c->ticket, c->event);
+  if (result.status.ok())
+    result.status = store::LoadComments(w.txn(), w.tables(), c->ticket);
+  result.ticket = std::move(c->ticket);
+  result.events.push_back(std::move(c->event));
+  return result;
+}
+
+}  // namespace
+
+void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
+  v1::ChangeStatusRequest req;
+  if (Status s = ParseJson(r.body, req); !s.ok())
+    return respond(Problem(s, r.target, r.request_id));
+  auto if_match = ParseIfMatch(r.if_match);
+  if (!if_match.ok())
+    return respond(Problem(if_match.status(), r.target, r.request_id));
+  SubmitWrite(
+      r,
+      [req = std::move(req), if_match = *if_match, rid = r.request_id,
+       number](store::WriteContext& w) {
+        return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+          return tickets::DecideStatusChange(current, req, if_match,
+                                             {rid, w.now()});
+        });
+      },
+      200, std::move(respond));
+}
+
+void Api::AddComment(const Request& r, uint64_t number, Respond respond) {
+  v1::AddCommentRequest req;
+  if (Status s = ParseJson(r.body, req); !s.ok())
+    return respond(Problem(s, r.target, r.request_id));
+  SubmitWrite(
+      r,
+      [req = std::move(req), rid = r.request_id,
+       number](store::WriteContext& w) {
+        return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+          return tickets::DecideComment(current, req, {rid, w.now()});
+        });
+      },
+      201, std::move(respond));
+}
+
+}  // namespace helpdesk::http

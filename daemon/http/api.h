@@ -1,0 +1,55 @@
+#pragma once
+// The HTTP API's routes and handlers, free of Beast so they compile fast:
+// a Request in, exactly one Response out through `respond`.
+//
+// Reads run synchronously on the calling (I/O) thread in a short LMDB read
+// transaction. Writes are validated on the calling thread, then queued to
+// the single Writer; `respond` is then called on the writer thread after the
+// commit, so the caller must hand the response back to its own executor.
+//
+// Thread-safety: Handle is safe from any number of threads at once.
+
+#include <functional>
+#include <memory>
+
+#include "daemon/http/message.h"
+#include "daemon/http/metrics.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "daemon/store/writer.h"
+#include "proto/helpdesk.pb.h"
+
+namespace helpdesk::http {
+
+class Api {
+ public:
+  using Respond = std::function<void(Response)>;
+
+  Api(const store::Env& env, const store::Tables& tables,
+      store::Writer& writer, const Metrics& metrics, v1::Region region);
+  Api(const Api&) = delete;
+  Api& operator=(const Api&) = delete;
+
+  void Handle(const Request& request, Respond respond);
+
+ private:
+  struct Route;
+  Response GetTicket(const Request& r, uint64_t number);
+  Response ListTickets(const Request& r);
+  Response ListEvents(const Request& r, std::optional<uint64_t> ticket);
+  Response ListMunicipalities(const Request& r);
+  Response RenderMetrics();
+  void CreateTicket(const Request& r, Respond respond);
+  void ChangeStatus(const Request& r, uint64_t number, Respond respond);
+  void AddComment(const Request& r, uint64_t number, Respond respond);
+  void SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
+                   Respond respond);
+
+  const store::Env& env_;
+  const store::Tables& tables_;
+  store::Writer& writer_;
+  const Metrics& metrics_;
+  const v1::Region region_;  // immutable after start
+};
+
+}  // namespace helpdesk::http

@@ -1,0 +1,30 @@
+#pragma once
+// JSON <-> protobuf with the house rules, done once over the descriptors:
+// field names in lowerCamelCase (the proto JSON names; proto names are
+// accepted on input too), enum values as plain lowercase strings
+// ("in_progress"), 64-bit integers as strings on output (and either on
+// input), Timestamps as RFC 3339. Output prints every scalar field, default
+// or not, so clients see one shape; unset message fields are left out.
+//
+// Input errors name the field (as a dotted path: "comments[2].body") and
+// say what would be right. Pure; any thread.
+
+#include <google/protobuf/message.h>
+
+#include <string>
+#include <string_view>
+
+#include "daemon/base/status.h"
+
+namespace helpdesk::http {
+
+// Fills `out` from a JSON object. kMalformedJson if the text is not a JSON
+// object; kInvalidField for an unknown field or a value of the wrong type.
+Status ParseJson(std::string_view text, google::protobuf::Message& out);
+
+std::string ToJson(const google::protobuf::Message& message);
+
+// Appends `s` as a JSON string literal (quoted, escaped).
+void AppendJsonString(std::string& out, std::string_view s);
+
+}  // namespace helpdesk::http

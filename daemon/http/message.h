@@ -1,0 +1,29 @@
+#pragma once
+// Plain request and response values passed between the Beast session
+// (server.cc) and the handlers (api.cc), so that handlers compile without
+// Beast and are testable without sockets. Plain values; any thread.
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace helpdesk::http {
+
+struct Request {
+  std::string method;  // "GET"
+  std::string target;  // "/api/v1/tickets?status=new"
+  std::string content_type;
+  std::string if_match;
+  std::string request_id;  // always set by the session
+  std::string body;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string route;  // the route pattern, for metrics ("" if none matched)
+};
+
+}  // namespace helpdesk::http

@@ -1,0 +1,102 @@
+#include "daemon/http/problem.h"
+
+#include "daemon/http/json.h"
+
+namespace helpdesk::http {
+namespace {
+
+struct Kind {
+  int status;
+  const char* type;
+  const char* title;
+};
+
+Kind KindOf(Code code) {
+  switch (code) {
+    case Code::kOk: return {200, "about:blank", "OK"};
+    case Code::kMalformedJson:
+      return {400, "/problems/malformed-json", "Malformed JSON"};
+    case Code::kInvalidField:
+      return {422, "/problems/invalid-field", "Invalid field"};
+    case Code::kInvalidParameter:
+      return {400, "/problems/invalid-parameter", "Invalid parameter"};
+    case Code::kNotFound: return {404, "/problems/not-found", "Not found"};
+    case Code::kVersionConflict:
+      return {409, "/problems/version-conflict", "Version conflict"};
+    case Code::kVersionRequired:
+      return {428, "/problems/version-required", "Version required"};
+    case Code::kIllegalTransition:
+      return {409, "/problems/illegal-transition", "Illegal status change"};
+    case Code::kStorageFull:
+      return {507, "/problems/storage-full", "Storage full"};
+    case Code::kUnavailable:
+      return {503, "/problems/unavailable", "Service unavailable"};
+    case Code::kInternal:
+      return {500, "/problems/internal", "Internal error"};
+  }
+  return {500, "/problems/internal", "Internal error"};
+}
+
+std::string Body(int http_status, std::string_view type,
+                 std::string_view title, std::string_view detail,
+                 std::string_view instance, std::string_view request_id,
+                 const Status* extra) {
+  std::string out = "{\"type\":";
+  AppendJsonString(out, type);
+  out += ",\"title\":";
+  AppendJsonString(out, title);
+  out += ",\"status\":" + std::to_string(http_status) + ",\"detail\":";
+  AppendJsonString(out, detail);
+  out += ",\"instance\":";
+  AppendJsonString(out, instance);
+  out += ",\"requestId\":";
+  AppendJsonString(out, request_id);
+  if (extra) {
+    if (!extra->field().empty()) {
+      out += extra->code() == Code::kInvalidParameter ? ",\"parameter\":"
+                                                      : ",\"field\":";
+      AppendJsonString(out, extra->field());
+    }
+    if (extra->code() == Code::kIllegalTransition) {
+      out += ",\"allowed\":[";
+      for (size_t i = 0; i < extra->allowed().size(); ++i) {
+        if (i) out += ',';
+        AppendJsonString(out, extra->allowed()[i]);
+      }
+      out += ']';
+    }
+    if (extra->current_version())
+      out += ",\"currentVersion\":" + std::to_string(*extra->current_version());
+  }
+  out += '}';
+  return out;
+}
+
+Response Make(int http_status, std::string body) {
+  Response r;
+  r.status = http_status;
+  r.content_type = "application/problem+json";
+  r.body = std::move(body);
+  if (http_status == 503) r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
+}  // namespace
+
+int HttpStatusOf(Code code) { return KindOf(code).status; }
+
+Response Problem(const Status& status, std::string_view instance,
+                 std::string_view request_id) {
+  Kind k = KindOf(status.code());
+  return Make(k.status, Body(k.status, k.type, k.title, status.message(),
+                             instance, request_id, &status));
+}
+
+Response Problem(int http_status, std::string_view type,
+                 std::string_view title, std::string_view detail,
+                 std::string_view instance, std::string_view request_id) {
+  return Make(http_status, Body(http_status, type, title, detail, instance,
+                                request_id, nullptr));
+}
+
+}  // namespace helpdesk::http

@@ -1,0 +1,157 @@
+#include "daemon/http/query.h"
+
+#include <charconv>
+
+namespace helpdesk::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (c == '+' && plus_is_space) {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= s.size()) return std::nullopt;
+      int hi = HexValue(s[i + 1]);
+      int lo = HexValue(s[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  // Control characters never belong in a path or a filter value.
+  for (unsigned char c : out) {
+    if (c < 0x20 || c == 0x7f) return std::nullopt;
+  }
+  return out;
+}
+
+constexpr char kB64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+}  // namespace
+
+StatusOr<Target> ParseTarget(std::string_view target) {
+  Target t;
+  size_t q = target.find('?');
+  auto path = Decode(target.substr(0, q), false);
+  if (!path) {
+    return Status::InvalidParameter(
+        "path", "the path has bad percent-encoding or control characters");
+  }
+  t.path = std::move(*path);
+  if (q == std::string_view::npos) return t;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    size_t eq = pair.find('=');
+    auto key = Decode(pair.substr(0, eq), true);
+    auto value = Decode(
+        eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    if (!key || !value) {
+      return Status::InvalidParameter(
+          std::string(pair.substr(0, eq)),
+          "query parameter '" + std::string(pair.substr(0, eq)) +
+              "' has bad percent-encoding or control characters");
+    }
+    if (!t.params.emplace(*key, *value).second) {
+      return Status::InvalidParameter(
+          *key, "query parameter '" + *key + "' is given more than once");
+    }
+  }
+  return t;
+}
+
+Status CheckParams(const Target& t,
+                   std::initializer_list<std::string_view> allowed) {
+  for (const auto& [key, value] : t.params) {
+    bool ok = false;
+    for (auto a : allowed) ok = ok || a == key;
+    if (ok) continue;
+    std::string list;
+    for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
+    return Status::InvalidParameter(
+        key, "unknown query parameter '" + key + "'; this endpoint takes: " +
+                 (list.empty() ? "none" : list));
+  }
+  return Status::Ok();
+}
+
+StatusOr<uint64_t> UintParam(const Target& t, const std::string& name,
+                             uint64_t lo, uint64_t hi, uint64_t fallback) {
+  auto it = t.params.find(name);
+  if (it == t.params.end()) return fallback;
+  const std::string& s = it->second;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < lo ||
+      v > hi) {
+    return Status::InvalidParameter(
+        name, "query parameter '" + name + "' must be a whole number from " +
+                  std::to_string(lo) + " to " + std::to_string(hi) + ", not '" +
+                  s + "'");
+  }
+  return v;
+}
+
+// Base64url of "t" + decimal: opaque to clients, cheap to check here.
+std::string EncodeCursor(uint64_t position) {
+  std::string raw = "t" + std::to_string(position);
+  std::string out;
+  uint32_t buf = 0;
+  int bits = 0;
+  for (unsigned char c : raw) {
+    buf = (buf << 8) | c;
+    bits += 8;
+    while (bits >= 6) {
+      bits -= 6;
+      out += kB64[(buf >> bits) & 63];
+    }
+  }
+  if (bits > 0) out += kB64[(buf << (6 - bits)) & 63];
+  return out;
+}
+
+StatusOr<uint64_t> DecodeCursor(std::string_view cursor) {
+  auto bad = [&] {
+    return Status::InvalidParameter(
+        "cursor",
+        "'cursor' is not a cursor this server gave out; pass back "
+        "'nextCursor' from the previous page unchanged, or leave it out");
+  };
+  std::string raw;
+  uint32_t buf = 0;
+  int bits = 0;
+  for (char c : cursor) {
+    const char* p = std::char_traits<char>::find(kB64, 64, c);
+    if (p == nullptr) return bad();
+    buf = (buf << 6) | static_cast<uint32_t>(p - kB64);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      raw += static_cast<char>((buf >> bits) & 0xff);
+    }
+  }
+  if (raw.size() < 2 || raw[0] != 't') return bad();
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(raw.data() + 1, raw.data() + raw.size(), v);
+  if (ec != std::errc() || end != raw.data() + raw.size() || v == 0)
+    return bad();
+  return v;
+}
+
+}  // namespace helpdesk::http

@@ -1,0 +1,34 @@
+#pragma once
+// Request-target helpers: split path and query, percent-decode parameters,
+// read bounded integers, and the opaque list cursor. Pure; any thread.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "daemon/base/status.h"
+
+namespace helpdesk::http {
+
+struct Target {
+  std::string path;                           // decoded path
+  std::map<std::string, std::string> params;  // decoded query parameters
+};
+
+// kInvalidParameter for bad percent-encoding or a repeated parameter.
+StatusOr<Target> ParseTarget(std::string_view target);
+
+// Rejects any parameter not in `allowed` ("status, municipality, ...").
+Status CheckParams(const Target& t, std::initializer_list<std::string_view> allowed);
+
+// The integer parameter `name` in [lo, hi], or `fallback` when absent.
+StatusOr<uint64_t> UintParam(const Target& t, const std::string& name,
+                             uint64_t lo, uint64_t hi, uint64_t fallback);
+
+// The opaque cursor of ticket lists wraps a ticket number.
+std::string EncodeCursor(uint64_t position);
+StatusOr<uint64_t> DecodeCursor(std::string_view cursor);
+
+}  // namespace helpdesk::http

@@ -1,0 +1,273 @@
+#include "daemon/http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <random>
+#include <thread>
+
+#include "daemon/http/api.h"
+#include "daemon/http/metrics.h"
+#include "daemon/http/problem.h"
+
+namespace helpdesk::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+
+// An incoming X-Request-Id is kept if it is short and plain; else we make one.
+std::string RequestId(std::string_view given) {
+  bool sane = !given.empty() && given.size() <= 64;
+  for (char c : given)
+    sane = sane && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+                    c == '_' || c == '.');
+  if (sane) return std::string(given);
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static const char kHex[] = "0123456789abcdef";
+  std::string id(16, '0');
+  uint64_t bits = rng();
+  for (char& c : id) {
+    c = kHex[bits & 15];
+    bits >>= 4;
+  }
+  return id;
+}
+
+// Runs Api::Handle and resumes the coroutine on its own executor with the
+// response, wherever Api answers from (an I/O thread or the writer).
+template <typename Token>
+auto AsyncHandle(Api& api, Request request, Token&& token) {
+  return asio::async_initiate<Token, void(Response)>(
+      [&api](auto handler, Request req) {
+        auto ex = asio::get_associated_executor(handler);
+        using Handler = decltype(handler);
+        auto h = std::make_shared<Handler>(std::move(handler));
+        api.Handle(req, [h, ex](Response resp) {
+          asio::post(ex, [h, resp = std::move(resp)]() mutable {
+            (*h)(std::move(resp));
+          });
+        });
+      },
+      token, std::move(request));
+}
+
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  Impl(asio::io_context& ioc, Api& api, Metrics& metrics, Options options)
+      : ioc(ioc), api(api), metrics(metrics), options(std::move(options)),
+        acceptor(ioc) {}
+
+  asio::awaitable<void> Accept();
+  asio::awaitable<void> Session(beast::tcp_stream stream);
+  asio::awaitable<void> Reject(beast::tcp_stream stream);
+  bhttp::response<bhttp::string_body> ToBeast(
+      Response&& r, const std::string& request_id, unsigned version,
+      bool keep_alive, bool head);
+
+  asio::io_context& ioc;
+  Api& api;
+  Metrics& metrics;
+  const Options options;
+  tcp::acceptor acceptor;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> in_flight{0};
+};
+
+Server::Server(asio::io_context& ioc, Api& api, Metrics& metrics,
+               Options options)
+    : impl_(std::make_shared<Impl>(ioc, api, metrics, std::move(options))) {}
+
+Server::~Server() = default;
+
+StatusOr<uint16_t> Server::Listen() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(impl_->options.address, ec);
+  if (ec) {
+    return Status::Internal("listen address '" + impl_->options.address +
+                            "' is not an IP address: " + ec.message());
+  }
+  tcp::endpoint endpoint(address, impl_->options.port);
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Status::Internal("cannot listen on " + impl_->options.address +
+                            ":" + std::to_string(impl_->options.port) + ": " +
+                            ec.message());
+  }
+  return a.local_endpoint().port();
+}
+
+void Server::Start() {
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->Accept(),
+                 asio::detached);
+}
+
+void Server::StopAccepting() {
+  impl_->stopping = true;
+  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+  });
+}
+
+bool Server::WaitIdle(std::chrono::steady_clock::time_point deadline) {
+  while (impl_->in_flight.load() > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
+}
+
+asio::awaitable<void> Server::Impl::Accept() {
+  auto self = shared_from_this();
+  while (!stopping) {
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(ioc), kToken);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping) break;
+      // Out of file descriptors and the like: log, and keep serving.
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    beast::tcp_stream stream(std::move(socket));
+    auto ex = stream.get_executor();
+    if (static_cast<size_t>(metrics.open_connections()) >=
+        options.max_connections) {
+      metrics.ConnectionRejected();
+      asio::co_spawn(ex, Reject(std::move(stream)), asio::detached);
+      continue;
+    }
+    asio::co_spawn(ex, Session(std::move(stream)), asio::detached);
+  }
+}
+
+asio::awaitable<void> Server::Impl::Reject(beast::tcp_stream stream) {
+  auto self = shared_from_this();
+  Response r = Problem(503, "/problems/unavailable", "Service unavailable",
+                       "too many open connections (max_connections is " +
+                           std::to_string(options.max_connections) +
+                           "); retry shortly",
+                       "", "");
+  auto res = ToBeast(std::move(r), RequestId(""), 11, false, false);
+  stream.expires_after(std::chrono::seconds(2));
+  co_await bhttp::async_write(stream, res, kToken);
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+}
+
+bhttp::response<bhttp::string_body> Server::Impl::ToBeast(
+    Response&& r, const std::string& request_id, unsigned version,
+    bool keep_alive, bool head) {
+  bhttp::response<bhttp::string_body> res{
+      static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "helpdeskd");
+  res.set(bhttp::field::content_type, r.content_type);
+  res.set("X-Request-Id", request_id);
+  for (auto& [name, value] : r.headers) res.set(name, value);
+  res.keep_alive(keep_alive && !stopping);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  if (head) res.body().clear();  // Content-Length stays that of the GET
+  return res;
+}
+
+asio::awaitable<void> Server::Impl::Session(beast::tcp_stream stream) {
+  auto self = shared_from_this();
+  metrics.ConnectionOpened();
+  beast::flat_buffer buffer;
+  while (!stopping) {
+    // Between requests the idle timeout applies; once a request has begun,
+    // all of it must arrive within the request timeout (slow clients).
+    if (buffer.size() == 0) {
+      stream.expires_after(options.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(
+          buffer.prepare(options.max_header_bytes), kToken);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    stream.expires_after(options.request_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kToken);
+    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
+      break;
+    }
+    const auto start = std::chrono::steady_clock::now();
+    in_flight.fetch_add(1);
+    Response resp;
+    bool keep_alive = false;
+    unsigned version = 11;
+    bool head = false;
+    std::string request_id;
+    std::string method = "?";
+    if (ec) {
+      request_id = RequestId("");
+      if (ec == bhttp::error::header_limit) {
+        resp = Problem(431, "/problems/headers-too-large",
+                       "Request headers too large",
+                       "the request headers are over " +
+                           std::to_string(options.max_header_bytes) +
+                           " bytes; send fewer or shorter headers",
+                       "", request_id);
+      } else if (ec == bhttp::error::body_limit) {
+        resp = Problem(413, "/problems/body-too-large", "Body too large",
+                       "the body is over " +
+                           std::to_string(options.max_body_bytes) +
+                           " bytes; send less",
+                       "", request_id);
+      } else {
+        resp = Problem(400, "/problems/malformed-request", "Malformed request",
+                       "the HTTP request could not be parsed: " + ec.message(),
+                       "", request_id);
+      }
+    } else {
+      auto& req = parser.get();
+      Request r;
+      r.method = std::string(req.method_string());
+      r.target = std::string(req.target());
+      r.content_type = std::string(req[bhttp::field::content_type]);
+      r.if_match = std::string(req[bhttp::field::if_match]);
+      r.request_id = RequestId(req["X-Request-Id"]);
+      r.body = std::move(req.body());
+      keep_alive = req.keep_alive();
+      version = req.version();
+      head = req.method() == bhttp::verb::head;
+      request_id = r.request_id;
+      method = r.method;
+      resp = co_await AsyncHandle(api, std::move(r), asio::use_awaitable);
+    }
+    std::string route = resp.route.empty() ? "unmatched" : resp.route;
+    int status = resp.status;
+    auto res = ToBeast(std::move(resp), request_id, version, keep_alive, head);
+    stream.expires_after(options.request_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, res, kToken);
+    in_flight.fetch_sub(1);
+    metrics.CountRequest(
+        route, method, status,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count());
+    if (wec || res.need_eof()) break;
+  }
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  metrics.ConnectionClosed();
+}
+
+}  // namespace helpdesk::http

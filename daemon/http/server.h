@@ -1,0 +1,60 @@
+#pragma once
+// The HTTP listener and its sessions (Boost.Beast on Boost.Asio, one
+// coroutine per connection on its own strand). Enforces the limits: header
+// and body size, idle and whole-request timeouts, connection count. Hands
+// each request to Api and writes back what it answers.
+//
+// Beast stays inside server.cc: this header forward-declares what it needs.
+// Thread-safety: Listen and Start before the io_context runs; StopAccepting
+// and WaitIdle from any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "daemon/base/status.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace helpdesk::http {
+
+class Api;
+class Metrics;
+
+class Server {
+ public:
+  struct Options {
+    std::string address = "127.0.0.1";
+    uint16_t port = 8080;
+    size_t max_body_bytes = 64 * 1024;
+    size_t max_header_bytes = 8 * 1024;
+    std::chrono::milliseconds idle_timeout{30000};
+    std::chrono::milliseconds request_timeout{10000};
+    size_t max_connections = 10000;
+  };
+
+  Server(boost::asio::io_context& ioc, Api& api, Metrics& metrics,
+         Options options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and listens; returns the bound port (useful with port 0).
+  StatusOr<uint16_t> Listen();
+  // Starts accepting on the io_context.
+  void Start();
+  // Closes the listener; sessions finish the request they are on and close.
+  void StopAccepting();
+  // Waits until no request is being handled, or the deadline passes.
+  // Returns true when idle.
+  bool WaitIdle(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace helpdesk::http

@@ -1,0 +1,143 @@
+// helpdeskd: wiring only. Reads the settings, opens the store, starts the
+// writer and the HTTP server, and stops them in order on SIGINT/SIGTERM.
+
+#include <google/protobuf/util/time_util.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <fstream>
+#include <future>
+#include <thread>
+#include <vector>
+
+#include "daemon/config/config.h"
+#include "daemon/http/api.h"
+#include "daemon/http/metrics.h"
+#include "daemon/http/server.h"
+#include "daemon/seed/seed.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "daemon/store/writer.h"
+
+namespace {
+
+using helpdesk::Status;
+
+int Fail(const Status& s, const char* what) {
+  spdlog::critical("{}: {}", what, s.message());
+  return 1;
+}
+
+// Written via a temporary file and rename, so a reader never sees half.
+Status WritePortFile(const std::string& path, uint16_t port) {
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) return Status::Internal("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return Status::Internal("cannot rename " + tmp + " to " + path);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace asio = boost::asio;
+  using namespace helpdesk;
+
+  auto parsed = config::Load(argc, argv);
+  if (!parsed.ok()) {
+    std::fprintf(stderr, "helpdeskd: %s\nTry 'helpdeskd --help'.\n",
+                 parsed.status().message().c_str());
+    return 2;
+  }
+  if (auto* print = std::get_if<config::PrintAndExit>(&*parsed)) {
+    std::fputs(print->text.c_str(), stdout);
+    return 0;
+  }
+  const config::Config c = std::get<config::Config>(*parsed);
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("helpdeskd"));
+  spdlog::set_level(spdlog::level::from_str(c.log_level));
+
+  auto seed = seed::DemoRegion();
+  if (!seed.ok()) return Fail(seed.status(), "demo region");
+  auto env = store::Env::Open({.dir = c.data_dir,
+                               .map_size = c.map_size_mb << 20,
+                               .max_dbs = 16});
+  if (!env.ok()) return Fail(env.status(), "opening the database");
+  auto tables = store::OpenTables(*env, *seed);
+  if (!tables.ok()) return Fail(tables.status(), "opening the tables");
+  StatusOr<v1::Region> region = [&]() -> StatusOr<v1::Region> {
+    auto txn = store::Txn::BeginRead(*env);
+    if (!txn.ok()) return txn.status();
+    return store::LoadRegion(*txn, *tables);
+  }();
+  if (!region.ok()) return Fail(region.status(), "loading the region");
+
+  store::Writer writer(*env, *tables,
+                       {.queue_capacity = c.writer_queue,
+                        .max_batch = c.writer_max_batch,
+                        .max_map_size = c.max_map_size_mb << 20},
+                       [] {
+                         auto us = std::chrono::duration_cast<
+                             std::chrono::microseconds>(
+                             std::chrono::system_clock::now()
+                                 .time_since_epoch());
+                         return google::protobuf::util::TimeUtil::
+                             MicrosecondsToTimestamp(us.count());
+                       });
+  if (Status s = writer.Start(); !s.ok()) return Fail(s, "starting the writer");
+
+  http::Metrics metrics;
+  http::Api api(*env, *tables, writer, metrics, *region);
+  asio::io_context ioc(static_cast<int>(c.io_threads));
+  http::Server server(
+      ioc, api, metrics,
+      {.address = c.listen,
+       .port = c.port,
+       .max_body_bytes = c.max_body_bytes,
+       .max_header_bytes = c.max_header_bytes,
+       .idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms),
+       .request_timeout = std::chrono::milliseconds(c.request_timeout_ms),
+       .max_connections = c.max_connections});
+  auto port = server.Listen();
+  if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
+  server.Start();
+
+  std::promise<int> stop;
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  signals.async_wait([&stop](const boost::system::error_code& ec, int sig) {
+    if (!ec) stop.set_value(sig);
+  });
+  std::vector<std::thread> threads;
+  for (unsigned i = 0; i < c.io_threads; ++i)
+    threads.emplace_back([&ioc] { ioc.run(); });
+
+  if (!c.port_file.empty()) {
+    if (Status s = WritePortFile(c.port_file, *port); !s.ok())
+      spdlog::error("{}", s.message());
+  }
+  spdlog::info("helpdeskd listening on http://{}:{} with data in {} ({} "
+               "municipalities); try: curl http://{}:{}/api/v1/municipalities",
+               c.listen, *port, c.data_dir, region->municipalities_size(),
+               c.listen, *port);
+
+  int sig = stop.get_future().get();
+  spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);
+  server.StopAccepting();
+  writer.Stop();  // every queued write is committed and answered
+  if (!server.WaitIdle(std::chrono::steady_clock::now() +
+                       std::chrono::seconds(5))) {
+    spdlog::warn("some responses were still being sent after 5 s");
+  }
+  ioc.stop();
+  for (auto& t : threads) t.join();
+  spdlog::info("stopped cleanly");
+  return 0;
+}

@@ -1,0 +1,210 @@
+#include "daemon/store/lmdb.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <mutex>
+
+namespace helpdesk::store {
+
+Status LmdbStatus(int rc, std::string_view what) {
+  if (rc == MDB_SUCCESS) return Status::Ok();
+  std::string msg = std::string(what) + ": " + mdb_strerror(rc);
+  // Out of room: either the map (which the writer may grow) or the disk.
+  if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT)
+    return Status::StorageFull(std::move(msg));
+  return Status::Internal(std::move(msg));
+}
+
+namespace {
+MDB_val Val(std::string_view s) {
+  return MDB_val{s.size(), const_cast<char*>(s.data())};
+}
+}  // namespace
+
+// ---------------------------------------------------------------- Env
+
+Env::Env(MDB_env* env, size_t map_size)
+    : env_(env),
+      map_size_(map_size),
+      resize_mutex_(std::make_unique<std::shared_mutex>()) {}
+
+Env::Env(Env&& o) noexcept
+    : env_(std::exchange(o.env_, nullptr)),
+      map_size_(o.map_size_),
+      resize_mutex_(std::move(o.resize_mutex_)) {}
+
+Env& Env::operator=(Env&& o) noexcept {
+  if (this != &o) {
+    if (env_) mdb_env_close(env_);
+    env_ = std::exchange(o.env_, nullptr);
+    map_size_ = o.map_size_;
+    resize_mutex_ = std::move(o.resize_mutex_);
+  }
+  return *this;
+}
+
+Env::~Env() {
+  if (env_) mdb_env_close(env_);
+}
+
+StatusOr<Env> Env::Open(const Options& options) {
+  if (mkdir(options.dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    return Status::Internal("cannot create data directory '" + options.dir +
+                            "': " + std::strerror(errno));
+  }
+  MDB_env* raw = nullptr;
+  if (int rc = mdb_env_create(&raw); rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "mdb_env_create");
+  Env env(raw, options.map_size);
+  if (int rc = mdb_env_set_maxdbs(raw, options.max_dbs); rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "mdb_env_set_maxdbs");
+  if (int rc = mdb_env_set_mapsize(raw, options.map_size); rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "mdb_env_set_mapsize");
+  // MDB_NOTLS: read transactions are not bound to threads, so an I/O thread
+  // may serve many requests. Full sync on commit: an answer means durable.
+  if (int rc = mdb_env_open(raw, options.dir.c_str(), MDB_NOTLS, 0640);
+      rc != MDB_SUCCESS) {
+    return LmdbStatus(rc, "opening LMDB environment in '" + options.dir + "'");
+  }
+  // An existing environment may already be larger than asked for.
+  MDB_envinfo info;
+  if (mdb_env_info(raw, &info) == MDB_SUCCESS && info.me_mapsize > 0)
+    env.map_size_ = info.me_mapsize;
+  return env;
+}
+
+Status Env::Resize(size_t bytes) {
+  std::unique_lock lock(*resize_mutex_);
+  if (int rc = mdb_env_set_mapsize(env_, bytes); rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "mdb_env_set_mapsize");
+  map_size_ = bytes;
+  return Status::Ok();
+}
+
+// ---------------------------------------------------------------- Txn
+
+Txn::Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock)
+    : txn_(txn), resize_lock_(std::move(lock)) {}
+
+Txn::Txn(Txn&& o) noexcept
+    : txn_(std::exchange(o.txn_, nullptr)),
+      resize_lock_(std::move(o.resize_lock_)) {}
+
+Txn& Txn::operator=(Txn&& o) noexcept {
+  if (this != &o) {
+    if (txn_) mdb_txn_abort(txn_);
+    txn_ = std::exchange(o.txn_, nullptr);
+    resize_lock_ = std::move(o.resize_lock_);
+  }
+  return *this;
+}
+
+Txn::~Txn() {
+  if (txn_) mdb_txn_abort(txn_);
+}
+
+StatusOr<Txn> Txn::BeginRead(const Env& env) {
+  std::shared_lock lock(env.resize_mutex());
+  MDB_txn* raw = nullptr;
+  if (int rc = mdb_txn_begin(env.get(), nullptr, MDB_RDONLY, &raw);
+      rc != MDB_SUCCESS) {
+    return LmdbStatus(rc, "begin read transaction");
+  }
+  return Txn(raw, std::move(lock));
+}
+
+StatusOr<Txn> Txn::BeginWrite(const Env& env) {
+  std::shared_lock lock(env.resize_mutex());
+  MDB_txn* raw = nullptr;
+  if (int rc = mdb_txn_begin(env.get(), nullptr, 0, &raw); rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "begin write transaction");
+  return Txn(raw, std::move(lock));
+}
+
+Status Txn::Commit() {
+  int rc = mdb_txn_commit(std::exchange(txn_, nullptr));  // frees either way
+  resize_lock_ = {};
+  return LmdbStatus(rc, "commit");
+}
+
+StatusOr<Table> Txn::OpenTable(const char* name, bool create) {
+  MDB_dbi dbi = 0;
+  if (int rc = mdb_dbi_open(txn_, name, create ? MDB_CREATE : 0, &dbi);
+      rc != MDB_SUCCESS) {
+    return LmdbStatus(rc, std::string("open table ") + name);
+  }
+  return Table{dbi};
+}
+
+StatusOr<std::optional<std::string_view>> Txn::Get(Table t,
+                                                   std::string_view key) const {
+  MDB_val k = Val(key);
+  MDB_val v{0, nullptr};
+  int rc = mdb_get(txn_, t.dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<std::string_view>();
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "get");
+  return std::optional<std::string_view>(
+      std::string_view(static_cast<const char*>(v.mv_data), v.mv_size));
+}
+
+Status Txn::Put(Table t, std::string_view key, std::string_view value) {
+  MDB_val k = Val(key);
+  MDB_val v = Val(value);
+  return LmdbStatus(mdb_put(txn_, t.dbi, &k, &v, 0), "put");
+}
+
+Status Txn::Del(Table t, std::string_view key) {
+  MDB_val k = Val(key);
+  int rc = mdb_del(txn_, t.dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return Status::Ok();
+  return LmdbStatus(rc, "del");
+}
+
+// ---------------------------------------------------------------- Cursor
+
+StatusOr<Cursor> Cursor::Open(const Txn& txn, Table t) {
+  MDB_cursor* c = nullptr;
+  if (int rc = mdb_cursor_open(txn.get(), t.dbi, &c); rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "open cursor");
+  return Cursor(c);
+}
+
+Cursor::Cursor(Cursor&& o) noexcept
+    : cursor_(std::exchange(o.cursor_, nullptr)),
+      key_(o.key_),
+      value_(o.value_) {}
+
+Cursor& Cursor::operator=(Cursor&& o) noexcept {
+  if (this != &o) {
+    if (cursor_) mdb_cursor_close(cursor_);
+    cursor_ = std::exchange(o.cursor_, nullptr);
+    key_ = o.key_;
+    value_ = o.value_;
+  }
+  return *this;
+}
+
+Cursor::~Cursor() {
+  if (cursor_) mdb_cursor_close(cursor_);
+}
+
+StatusOr<bool> Cursor::Move(MDB_cursor_op op) {
+  int rc = mdb_cursor_get(cursor_, &key_, &value_, op);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc != MDB_SUCCESS) return LmdbStatus(rc, "cursor");
+  return true;
+}
+
+StatusOr<bool> Cursor::Seek(std::string_view key) {
+  key_ = Val(key);
+  return Move(MDB_SET_RANGE);
+}
+StatusOr<bool> Cursor::First() { return Move(MDB_FIRST); }
+StatusOr<bool> Cursor::Last() { return Move(MDB_LAST); }
+StatusOr<bool> Cursor::Next() { return Move(MDB_NEXT); }
+StatusOr<bool> Cursor::Prev() { return Move(MDB_PREV); }
+
+}  // namespace helpdesk::store

@@ -1,0 +1,290 @@
+#include "daemon/store/tables.h"
+
+#include <algorithm>
+#include <array>
+
+namespace helpdesk::store {
+namespace {
+
+// ticket_index keys: one entry per ticket for each of the 8 combinations of
+// the three filters (status, municipality, assignee), so any combination of
+// filters is one range of one index, newest first by walking backwards:
+//   [mask byte][status byte if mask&1][municipality \0 if mask&2]
+//   [assignee \0 if mask&4][BE64 ticket number]
+// Filter values never contain \0: validation forbids control characters.
+constexpr uint8_t kByStatus = 1, kByMunicipality = 2, kByAssignee = 4;
+
+std::string IndexPrefix(uint8_t mask, v1::TicketStatus status,
+                        const std::string& municipality,
+                        const std::string& assignee) {
+  std::string k(1, static_cast<char>(mask));
+  if (mask & kByStatus) k += static_cast<char>(status);
+  if (mask & kByMunicipality) k += municipality + '\0';
+  if (mask & kByAssignee) k += assignee + '\0';
+  return k;
+}
+
+std::array<std::string, 8> IndexKeys(const v1::Ticket& ticket, uint64_t n) {
+  std::array<std::string, 8> keys;
+  for (uint8_t mask = 0; mask < 8; ++mask) {
+    keys[mask] = IndexPrefix(mask, ticket.status(), ticket.municipality(),
+                             ticket.assignee()) +
+                 Be64(n);
+  }
+  return keys;
+}
+
+std::string CountKey(v1::TicketStatus s) {
+  return "count/" + std::to_string(static_cast<int>(s));
+}
+
+Status AddToCount(Txn& txn, const Tables& t, v1::TicketStatus s, int64_t d) {
+  auto cur = txn.Get(t.meta, CountKey(s));
+  if (!cur.ok()) return cur.status();
+  uint64_t v = *cur ? ReadBe64(**cur) : 0;
+  return txn.Put(t.meta, CountKey(s), Be64(v + static_cast<uint64_t>(d)));
+}
+
+template <typename Message>
+Status Parse(std::string_view bytes, Message& out, const char* what) {
+  if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return Status::Internal(std::string("corrupt ") + what + " record");
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string Be64(uint64_t v) {
+  std::string s(8, '\0');
+  for (int i = 7; i >= 0; --i, v >>= 8) s[i] = static_cast<char>(v & 0xff);
+  return s;
+}
+
+uint64_t ReadBe64(std::string_view b) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < b.size(); ++i)
+    v = (v << 8) | static_cast<uint8_t>(b[i]);
+  return v;
+}
+
+StatusOr<Tables> OpenTables(const Env& env, const v1::Region& seed) {
+  auto txn = Txn::BeginWrite(env);
+  if (!txn.ok()) return txn.status();
+  Tables t;
+  struct Spec {
+    const char* name;
+    Table* table;
+  };
+  for (Spec s : {Spec{"meta", &t.meta}, Spec{"tickets", &t.tickets},
+                 Spec{"events", &t.events},
+                 Spec{"ticket_events", &t.ticket_events},
+                 Spec{"ticket_index", &t.ticket_index},
+                 Spec{"municipalities", &t.municipalities}}) {
+    auto table = txn->OpenTable(s.name, /*create=*/true);
+    if (!table.ok()) return table.status();
+    *s.table = *table;
+  }
+  auto version = txn->Get(t.meta, "schema_version");
+  if (!version.ok()) return version.status();
+  if (*version) {
+    if (**version != std::to_string(kSchemaVersion)) {
+      return Status::Internal("database schema version " +
+                              std::string(**version) + ", this build reads " +
+                              std::to_string(kSchemaVersion));
+    }
+  } else {  // a new database: seed it
+    if (Status s = txn->Put(t.meta, "schema_version",
+                            std::to_string(kSchemaVersion));
+        !s.ok())
+      return s;
+    for (const auto& m : seed.municipalities()) {
+      if (Status s = txn->Put(t.municipalities, m.id(), m.SerializeAsString());
+          !s.ok())
+        return s;
+    }
+  }
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  return t;
+}
+
+StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
+                                              uint64_t number) {
+  auto raw = txn.Get(t.tickets, Be64(number));
+  if (!raw.ok()) return raw.status();
+  if (!*raw) return std::optional<v1::Ticket>();
+  v1::Ticket ticket;
+  if (Status s = Parse(**raw, ticket, "ticket"); !s.ok()) return s;
+  return std::optional<v1::Ticket>(std::move(ticket));
+}
+
+Status LoadComments(const Txn& txn, const Tables& t, v1::Ticket& ticket) {
+  if (ticket.comment_count() == 0) return Status::Ok();
+  uint64_t number = std::stoull(ticket.id());
+  uint64_t after = 0;
+  while (true) {
+    auto page = ListEvents(txn, t, after, 200, number);
+    if (!page.ok()) return page.status();
+    for (const auto& e : page->events) {
+      if (!e.has_comment_added()) continue;
+      auto* c = ticket.add_comments();
+      c->set_seq(e.seq());
+      c->set_author(e.comment_added().author());
+      c->set_body(e.comment_added().body());
+      *c->mutable_created_at() = e.at();
+    }
+    if (!page->next_after) return Status::Ok();
+    after = *page->next_after;
+  }
+}
+
+StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
+                                 const TicketFilter& f, uint64_t before,
+                                 size_t limit) {
+  limit = std::max<size_t>(limit, 1);
+  uint8_t mask = (f.status != v1::TICKET_STATUS_UNSPECIFIED ? kByStatus : 0) |
+                 (!f.municipality.empty() ? kByMunicipality : 0) |
+                 (!f.assignee.empty() ? kByAssignee : 0);
+  const std::string prefix =
+      IndexPrefix(mask, f.status, f.municipality, f.assignee);
+  auto cursor = Cursor::Open(txn, t.ticket_index);
+  if (!cursor.ok()) return cursor.status();
+  // Position on the last key below prefix+before (or the prefix's end).
+  std::string start = before ? prefix + Be64(before)
+                             : prefix + std::string(8, '\xff');
+  auto found = cursor->Seek(start);
+  if (!found.ok()) return found.status();
+  auto moved = *found ? cursor->Prev() : cursor->Last();
+  TicketPage page;
+  while (true) {
+    if (!moved.ok()) return moved.status();
+    std::string_view key = cursor->key();
+    if (!*moved || key.size() != prefix.size() + 8 ||
+        key.substr(0, prefix.size()) != prefix) {
+      break;
+    }
+    uint64_t number = ReadBe64(key.substr(prefix.size()));
+    if (page.tickets.size() == limit) {  // there is more: resume below the last
+      page.next_before = std::stoull(page.tickets.back().id());
+      break;
+    }
+    auto ticket = GetTicket(txn, t, number);
+    if (!ticket.ok()) return ticket.status();
+    if (!*ticket) return Status::Internal("index names missing ticket");
+    page.tickets.push_back(std::move(**ticket));
+    moved = cursor->Prev();
+  }
+  return page;
+}
+
+StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
+                               size_t limit, std::optional<uint64_t> ticket) {
+  const std::string prefix = ticket ? Be64(*ticket) : std::string();
+  auto cursor = Cursor::Open(txn, ticket ? t.ticket_events : t.events);
+  if (!cursor.ok()) return cursor.status();
+  EventPage page;
+  auto moved = cursor->Seek(prefix + Be64(after + 1));
+  while (true) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    std::string_view key = cursor->key();
+    if (key.substr(0, prefix.size()) != prefix) break;
+    uint64_t seq = ReadBe64(key.substr(prefix.size()));
+    if (page.events.size() == limit) {
+      page.next_after = seq - 1;
+      break;
+    }
+    v1::Event event;
+    if (ticket) {
+      auto raw = txn.Get(t.events, Be64(seq));
+      if (!raw.ok()) return raw.status();
+      if (!*raw) return Status::Internal("ticket_events names missing event");
+      if (Status s = Parse(**raw, event, "event"); !s.ok()) return s;
+    } else if (Status s = Parse(cursor->value(), event, "event"); !s.ok()) {
+      return s;
+    }
+    page.events.push_back(std::move(event));
+    moved = cursor->Next();
+  }
+  return page;
+}
+
+StatusOr<v1::Region> LoadRegion(const Txn& txn, const Tables& t) {
+  auto cursor = Cursor::Open(txn, t.municipalities);
+  if (!cursor.ok()) return cursor.status();
+  v1::Region region;
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    if (Status s = Parse(cursor->value(), *region.add_municipalities(),
+                         "municipality");
+        !s.ok())
+      return s;
+  }
+  return region;
+}
+
+StatusOr<std::vector<uint64_t>> CountByStatus(const Txn& txn, const Tables& t) {
+  std::vector<uint64_t> counts(v1::TicketStatus_ARRAYSIZE, 0);
+  for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
+    auto raw = txn.Get(t.meta, CountKey(static_cast<v1::TicketStatus>(s)));
+    if (!raw.ok()) return raw.status();
+    if (*raw) counts[s] = ReadBe64(**raw);
+  }
+  return counts;
+}
+
+namespace {
+StatusOr<uint64_t> LastKey(const Txn& txn, Table table) {
+  auto cursor = Cursor::Open(txn, table);
+  if (!cursor.ok()) return cursor.status();
+  auto moved = cursor->Last();
+  if (!moved.ok()) return moved.status();
+  return *moved ? ReadBe64(cursor->key()) : 0;
+}
+}  // namespace
+
+StatusOr<uint64_t> LastTicketNumber(const Txn& txn, const Tables& t) {
+  return LastKey(txn, t.tickets);
+}
+StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t) {
+  return LastKey(txn, t.events);
+}
+
+Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
+                 const v1::Ticket& now) {
+  uint64_t number = std::stoull(now.id());
+  auto new_keys = IndexKeys(now, number);
+  if (before) {
+    auto old_keys = IndexKeys(*before, number);
+    for (size_t i = 0; i < old_keys.size(); ++i) {
+      if (old_keys[i] == new_keys[i]) continue;
+      if (Status s = txn.Del(t.ticket_index, old_keys[i]); !s.ok()) return s;
+      if (Status s = txn.Put(t.ticket_index, new_keys[i], ""); !s.ok())
+        return s;
+    }
+    if (before->status() != now.status()) {
+      if (Status s = AddToCount(txn, t, before->status(), -1); !s.ok())
+        return s;
+      if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
+    }
+  } else {
+    for (const auto& k : new_keys) {
+      if (Status s = txn.Put(t.ticket_index, k, ""); !s.ok()) return s;
+    }
+    if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
+  }
+  v1::Ticket stored = now;
+  stored.clear_comments();
+  return txn.Put(t.tickets, Be64(number), stored.SerializeAsString());
+}
+
+Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event) {
+  if (Status s = txn.Put(t.events, Be64(event.seq()), event.SerializeAsString());
+      !s.ok())
+    return s;
+  if (event.ticket_id().empty()) return Status::Ok();
+  return txn.Put(t.ticket_events,
+                 Be64(std::stoull(event.ticket_id())) + Be64(event.seq()), "");
+}
+
+}  // namespace helpdesk::store

@@ -1,0 +1,94 @@
+#pragma once
+// The tables of the helpdeskd database and the reads and writes on them.
+//
+//   meta            "schema_version" -> decimal; "count/<status number>" ->
+//                   big-endian u64 tickets in that status
+//   tickets         BE64 ticket number -> Ticket (comments not stored here)
+//   events          BE64 seq -> Event: the append-only, gap-free log
+//   ticket_events   BE64 number . BE64 seq -> "" (a ticket's history)
+//   ticket_index    filter key . BE64 number -> "" (list queries, see .cc)
+//   municipalities  id -> Municipality
+//
+// Free functions over a Txn; they never keep a view past the transaction.
+// Thread-safety: as the Txn they are given.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/base/status.h"
+#include "daemon/store/lmdb.h"
+#include "proto/helpdesk.pb.h"
+
+namespace helpdesk::store {
+
+inline constexpr int kSchemaVersion = 1;
+
+struct Tables {
+  Table meta, tickets, events, ticket_events, ticket_index, municipalities;
+};
+
+// Opens the tables, creating them and seeding `region` into a new database;
+// checks the schema version of an existing one.
+StatusOr<Tables> OpenTables(const Env& env, const v1::Region& seed_region);
+
+// ------------------------------------------------------------ reads
+
+StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
+                                              uint64_t number);
+
+// The comments of a ticket, oldest first, from its history.
+Status LoadComments(const Txn& txn, const Tables& t, v1::Ticket& ticket);
+
+struct TicketFilter {
+  v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;  // any
+  std::string municipality;                                 // empty: any
+  std::string assignee;                                     // empty: any
+};
+
+struct TicketPage {
+  std::vector<v1::Ticket> tickets;
+  std::optional<uint64_t> next_before;  // pass back to continue
+};
+
+// Tickets matching `filter`, newest first, with numbers below `before`
+// (0: from the newest). Served from ticket_index, never by a scan.
+StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
+                                 const TicketFilter& filter, uint64_t before,
+                                 size_t limit);
+
+struct EventPage {
+  std::vector<v1::Event> events;
+  std::optional<uint64_t> next_after;  // pass back to continue
+};
+
+// Events with seq > after, oldest first; of one ticket if `ticket` is set.
+StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
+                               size_t limit,
+                               std::optional<uint64_t> ticket = std::nullopt);
+
+StatusOr<v1::Region> LoadRegion(const Txn& txn, const Tables& t);
+
+// Tickets per status, indexed by TicketStatus number.
+StatusOr<std::vector<uint64_t>> CountByStatus(const Txn& txn, const Tables& t);
+
+// The highest ticket number and event seq in use (0 when none).
+StatusOr<uint64_t> LastTicketNumber(const Txn& txn, const Tables& t);
+StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t);
+
+// ------------------------------------------------------------ writes
+
+// Stores `now`, moving its index entries and status counts from `before`
+// (nullptr for a new ticket).
+Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
+                 const v1::Ticket& now);
+
+// Appends `event` (its seq already set) and its ticket_events entry.
+Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event);
+
+// Big-endian fixed-width keys sort numerically.
+std::string Be64(uint64_t v);
+uint64_t ReadBe64(std::string_view bytes);
+
+}  // namespace helpdesk::store

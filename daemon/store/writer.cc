@@ -1,0 +1,156 @@
+#include "daemon/store/writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace helpdesk::store {
+
+Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
+                          v1::Event& event) {
+  if (failed()) return failure_;
+  event.set_seq(++last_seq_);
+  Status s = PutTicket(txn_, tables_, before, now);
+  if (s.ok()) s = PutEvent(txn_, tables_, event);
+  if (!s.ok()) failure_ = s;
+  return s;
+}
+
+Writer::Writer(Env& env, const Tables& tables, Options options, NowFn now)
+    : env_(env), tables_(tables), options_(options), now_(std::move(now)) {}
+
+Writer::~Writer() { Stop(); }
+
+Status Writer::Start() {
+  auto txn = Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto ticket = LastTicketNumber(*txn, tables_);
+  if (!ticket.ok()) return ticket.status();
+  auto seq = LastEventSeq(*txn, tables_);
+  if (!seq.ok()) return seq.status();
+  last_ticket_ = *ticket;
+  last_seq_ = *seq;
+  seq_ = last_seq_;
+  map_size_ = env_.map_size();
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+Status Writer::Submit(WriteFn fn, DoneFn done) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return Status::Unavailable("the daemon is shutting down");
+    if (queue_.size() >= options_.queue_capacity) {
+      return Status::Unavailable("the write queue is full (" +
+                                 std::to_string(options_.queue_capacity) +
+                                 " waiting); retry shortly");
+    }
+    queue_.push_back(Request{std::move(fn), std::move(done)});
+  }
+  cv_.notify_one();
+  return Status::Ok();
+}
+
+void Writer::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+Writer::Stats Writer::GetStats() const {
+  Stats s;
+  s.batches = batches_;
+  s.writes = writes_;
+  {
+    std::lock_guard lock(mu_);
+    s.queued = queue_.size();
+  }
+  for (const auto& b : buckets_) s.batch_size_buckets.push_back(b);
+  s.map_size = map_size_;
+  s.last_seq = seq_;
+  return s;
+}
+
+void Writer::Run() {
+  std::vector<Request> batch;
+  while (true) {
+    batch.clear();
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is answered
+      size_t n = std::min(queue_.size(), options_.max_batch);
+      for (size_t i = 0; i < n; ++i) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<WriteResult> results = ApplyBatch(batch);
+    // Published before the answers, so a client that sees its 201 and then
+    // reads /metrics sees the batch counted.
+    batches_.fetch_add(1, std::memory_order_relaxed);
+    writes_.fetch_add(batch.size(), std::memory_order_relaxed);
+    size_t bucket = 0;
+    while (bucket < std::size(kBatchBuckets) &&
+           batch.size() > kBatchBuckets[bucket])
+      ++bucket;
+    buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+    seq_ = last_seq_;
+    map_size_ = env_.map_size();
+    for (size_t i = 0; i < batch.size(); ++i)
+      batch[i].done(std::move(results[i]));
+  }
+}
+
+std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
+  while (true) {
+    Status failure;
+    {
+      auto txn = Txn::BeginWrite(env_);
+      if (!txn.ok()) {
+        failure = txn.status();
+      } else {
+        WriteContext ctx(*txn, tables_, now_(), last_ticket_, last_seq_);
+        std::vector<WriteResult> results;
+        results.reserve(batch.size());
+        for (auto& request : batch) {
+          results.push_back(request.fn(ctx));
+          if (ctx.failed()) break;
+        }
+        failure = ctx.failed() ? ctx.failure() : txn->Commit();
+        if (failure.ok()) {
+          last_ticket_ = ctx.last_ticket();
+          last_seq_ = ctx.last_seq();
+          return results;
+        }
+      }
+    }  // the transaction (and its hold on the resize lock) ends here
+    size_t size = env_.map_size();
+    if (failure.code() == Code::kStorageFull && size < options_.max_map_size) {
+      size_t grown = std::min(size * 2, options_.max_map_size);
+      spdlog::info("database map full at {} MiB; growing to {} MiB",
+                   size >> 20, grown >> 20);
+      if (Status s = env_.Resize(grown); s.ok()) continue;
+      else failure = s;
+    }
+    if (failure.code() == Code::kStorageFull) {
+      spdlog::error("write batch of {} failed: {} (max_map_size_mb is {})",
+                    batch.size(), failure.message(),
+                    options_.max_map_size >> 20);
+      failure = Status::StorageFull(
+          "the database is full; nothing was written. An operator must raise "
+          "max_map_size_mb or free disk space");
+    } else {
+      spdlog::error("write batch of {} failed: {}", batch.size(),
+                    failure.message());
+    }
+    std::vector<WriteResult> results(batch.size());
+    for (auto& r : results) r.status = failure;
+    return results;
+  }
+}
+
+}  // namespace helpdesk::store

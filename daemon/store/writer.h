@@ -1,0 +1,150 @@
+#pragma once
+// The single writer: every change to the database goes through here.
+//
+// Requests queue up (bounded); the writer thread takes every request that
+// is waiting (up to max_batch), applies them one after another in ONE write
+// transaction, commits once (fsync), and only then calls each request's
+// completion. An ok answer therefore means durable. This is group commit:
+// the fsync cost is shared by the whole batch.
+//
+// A write function must either fail having written nothing (a domain
+// rejection: the batch goes on without it) or write only through its
+// WriteContext, which notices a storage failure and makes the writer abort
+// and retry the whole batch (after growing the map, when it was full) or
+// fail all of it. So a batch commits whole or not at all, and write
+// functions must be deterministic re-runnable against the state they see.
+//
+// Thread-safety: Submit and Stats are safe from any thread. Completions run
+// on the writer thread: they must only hand the result on (e.g. post to an
+// I/O executor), never block.
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include <array>
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "daemon/base/status.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "proto/helpdesk.pb.h"
+
+namespace helpdesk::store {
+
+// What a write function may touch: the open transaction, the batch's clock
+// reading and the sequence counters. Lives on the writer thread.
+class WriteContext {
+ public:
+  WriteContext(Txn& txn, const Tables& tables,
+               const google::protobuf::Timestamp& now, uint64_t last_ticket,
+               uint64_t last_seq)
+      : txn_(txn), tables_(tables), now_(now), last_ticket_(last_ticket),
+        last_seq_(last_seq) {}
+
+  const Txn& txn() const { return txn_; }
+  const Tables& tables() const { return tables_; }
+  // One clock reading per batch: events in a batch share their instant, and
+  // `at` never goes backwards along the log.
+  const google::protobuf::Timestamp& now() const { return now_; }
+
+  uint64_t NextTicketNumber() { return ++last_ticket_; }
+  // Stores the ticket (indexes and counts follow) and appends the event,
+  // giving it the next sequence number.
+  Status Save(const v1::Ticket* before, const v1::Ticket& now,
+              v1::Event& event);
+
+  bool failed() const { return !failure_.ok(); }
+  const Status& failure() const { return failure_; }
+  uint64_t last_ticket() const { return last_ticket_; }
+  uint64_t last_seq() const { return last_seq_; }
+
+ private:
+  Txn& txn_;
+  const Tables& tables_;
+  google::protobuf::Timestamp now_;
+  uint64_t last_ticket_;
+  uint64_t last_seq_;
+  Status failure_;
+};
+
+struct WriteResult {
+  Status status;
+  v1::Ticket ticket;
+  std::vector<v1::Event> events;  // appended by this write, in order
+};
+
+using WriteFn = std::function<WriteResult(WriteContext&)>;
+using DoneFn = std::function<void(WriteResult)>;
+
+// Clock for the writer; the daemon passes the real one, tests a fake.
+using NowFn = std::function<google::protobuf::Timestamp()>;
+
+class Writer {
+ public:
+  struct Options {
+    size_t queue_capacity = 65536;
+    size_t max_batch = 1024;
+    size_t max_map_size = size_t{64} << 30;  // grow the map up to this
+  };
+  struct Stats {
+    uint64_t batches = 0;
+    uint64_t writes = 0;  // requests applied (committed or rejected)
+    uint64_t queued = 0;  // waiting now
+    std::vector<uint64_t> batch_size_buckets;  // counts, per kBatchBuckets
+    uint64_t map_size = 0;
+    uint64_t last_seq = 0;
+  };
+  static constexpr uint64_t kBatchBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128,
+                                               256, 512, 1024};
+
+  Writer(Env& env, const Tables& tables, Options options, NowFn now);
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+  ~Writer();  // Stop()s
+
+  // Reads the counters and starts the writer thread.
+  Status Start();
+  // Queues a write. Unavailable when the queue is full or stopping; `done`
+  // is then not called.
+  Status Submit(WriteFn fn, DoneFn done);
+  // Finishes every queued write, then ends the thread. Idempotent.
+  void Stop();
+
+  Stats GetStats() const;
+
+ private:
+  struct Request {
+    WriteFn fn;
+    DoneFn done;
+  };
+  void Run();
+  std::vector<WriteResult> ApplyBatch(std::vector<Request>& batch);
+
+  Env& env_;
+  const Tables& tables_;
+  const Options options_;
+  const NowFn now_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Request> queue_;  // guarded by mu_
+  bool stopping_ = false;      // guarded by mu_
+
+  // Writer-thread only.
+  uint64_t last_ticket_ = 0;
+  uint64_t last_seq_ = 0;
+
+  // Read by Stats from any thread.
+  std::atomic<uint64_t> batches_{0}, writes_{0}, seq_{0}, map_size_{0};
+  std::array<std::atomic<uint64_t>, std::size(kBatchBuckets) + 1> buckets_{};
+
+  std::thread thread_;
+};
+
+}  // namespace helpdesk::store

@@ -1,0 +1,258 @@
+#include "daemon/tickets/commands.h"
+
+#include <charconv>
+
+#include "daemon/tickets/state_machine.h"
+#include "proto/wire_names.h"
+
+namespace helpdesk::tickets {
+namespace {
+
+bool IsBlank(std::string_view s) {
+  return s.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+// Control characters break logs, CSV exports and terminals; free text may
+// keep newlines and tabs, one-line fields may not.
+bool HasControl(std::string_view s, bool allow_newlines) {
+  for (unsigned char c : s) {
+    if (c == 0x7f) return true;
+    if (c < 0x20 && !(allow_newlines && (c == '\n' || c == '\t' || c == '\r')))
+      return true;
+  }
+  return false;
+}
+
+struct TextRule {
+  bool required;
+  size_t max_bytes;
+  bool multiline;
+};
+
+Status CheckText(std::string_view field, std::string_view value, TextRule r) {
+  if (value.empty() || IsBlank(value)) {
+    if (!r.required) return value.empty() ? Status::Ok()
+                             : Status::InvalidField(std::string(field),
+                                   "field '" + std::string(field) +
+                                       "' is blank; leave it out or give a value");
+    return Status::InvalidField(std::string(field),
+                                "field '" + std::string(field) +
+                                    "' is required and must not be empty");
+  }
+  if (value.size() > r.max_bytes) {
+    return Status::InvalidField(
+        std::string(field), "field '" + std::string(field) + "' is " +
+                                std::to_string(value.size()) +
+                                " bytes; at most " +
+                                std::to_string(r.max_bytes) + " are allowed");
+  }
+  if (HasControl(value, r.multiline)) {
+    return Status::InvalidField(
+        std::string(field), "field '" + std::string(field) +
+                                "' contains control characters" +
+                                (r.multiline ? "" : " (it must be one line)"));
+  }
+  return Status::Ok();
+}
+
+constexpr TextRule kName{true, kMaxNameBytes, false};
+
+std::string KnownMunicipalities(const v1::Region& region) {
+  std::string out;
+  for (const auto& m : region.municipalities()) {
+    if (!out.empty()) out += ", ";
+    out += m.id();
+  }
+  return out;
+}
+
+v1::Event NewEvent(const v1::Ticket& ticket, std::string actor,
+                   const RequestContext& ctx) {
+  v1::Event e;
+  *e.mutable_at() = ctx.now;
+  e.set_actor(std::move(actor));
+  e.set_request_id(ctx.request_id);
+  e.set_ticket_id(ticket.id());
+  e.set_ticket_version(ticket.version());
+  return e;
+}
+
+// The version a change is based on: If-Match wins over the body.
+StatusOr<uint32_t> BaseVersion(uint32_t body_version,
+                               std::optional<uint32_t> if_match) {
+  if (if_match) return *if_match;
+  if (body_version != 0) return body_version;
+  return Status::VersionRequired(
+      "say which version of the ticket you changed: send its 'version' in "
+      "the body or an If-Match header with its ETag");
+}
+
+}  // namespace
+
+Status ValidateCreate(const v1::CreateTicketRequest& req,
+                      const v1::Region& region) {
+  if (Status s = CheckText("title", req.title(), {true, kMaxTitleBytes, false});
+      !s.ok())
+    return s;
+  if (Status s = CheckText("description", req.description(),
+                           {true, kMaxTextBytes, true});
+      !s.ok())
+    return s;
+  if (Status s = CheckText("municipality", req.municipality(), kName); !s.ok())
+    return s;
+  if (Status s = CheckText("serviceId", req.service_id(), kName); !s.ok())
+    return s;
+  if (Status s = CheckText("reporter", req.reporter(), kName); !s.ok())
+    return s;
+  if (Status s = CheckText("location", req.location(), {false, kMaxNameBytes, false});
+      !s.ok())
+    return s;
+
+  const v1::Municipality* municipality = nullptr;
+  for (const auto& m : region.municipalities()) {
+    if (m.id() == req.municipality()) municipality = &m;
+  }
+  if (municipality == nullptr) {
+    return Status::InvalidField(
+        "municipality", "field 'municipality': unknown municipality '" +
+                            req.municipality() +
+                            "'; known: " + KnownMunicipalities(region));
+  }
+  if (!req.location().empty()) {
+    bool found = false;
+    std::string known;
+    for (const auto& l : municipality->locations()) {
+      found = found || l.id() == req.location();
+      known += (known.empty() ? "" : ", ") + l.id();
+    }
+    if (!found) {
+      return Status::InvalidField(
+          "location", "field 'location': '" + req.location() +
+                          "' is not a location in " + municipality->name() +
+                          "; known there: " + known);
+    }
+  }
+  return Status::Ok();
+}
+
+Change DecideCreate(const v1::CreateTicketRequest& req, uint64_t number,
+                    const RequestContext& ctx) {
+  Change c;
+  v1::Ticket& t = c.ticket;
+  t.set_id(std::to_string(number));
+  t.set_title(req.title());
+  t.set_description(req.description());
+  t.set_municipality(req.municipality());
+  t.set_location(req.location());
+  t.set_service_id(req.service_id());
+  t.set_priority(req.priority() == v1::PRIORITY_UNSPECIFIED
+                     ? v1::PRIORITY_NORMAL
+                     : req.priority());
+  t.set_reporter(req.reporter());
+  t.set_status(v1::TICKET_STATUS_NEW);
+  *t.mutable_created_at() = ctx.now;
+  *t.mutable_updated_at() = ctx.now;
+  t.set_version(1);
+  c.event = NewEvent(t, req.reporter(), ctx);
+  *c.event.mutable_ticket_created()->mutable_ticket() = t;
+  return c;
+}
+
+StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
+                                    const v1::ChangeStatusRequest& req,
+                                    std::optional<uint32_t> if_match,
+                                    const RequestContext& ctx) {
+  if (req.status() == v1::TICKET_STATUS_UNSPECIFIED) {
+    return Status::InvalidField(
+        "status", "field 'status' is required; one of " +
+                      proto::WireEnumChoices(v1::TicketStatus_descriptor()));
+  }
+  if (Status s = CheckText("reason", req.reason(), {false, kMaxTextBytes, true});
+      !s.ok())
+    return s;
+  if (Status s = CheckText("actor", req.actor(), {false, kMaxNameBytes, false});
+      !s.ok())
+    return s;
+  if (Status s =
+          CheckText("assignee", req.assignee(),
+                    {req.status() == v1::TICKET_STATUS_ASSIGNED, kMaxNameBytes,
+                     false});
+      !s.ok()) {
+    if (req.assignee().empty()) {
+      return Status::InvalidField(
+          "assignee", "field 'assignee' is required when moving to 'assigned'");
+    }
+    return s;
+  }
+  auto base = BaseVersion(req.version(), if_match);
+  if (!base.ok()) return base.status();
+  if (*base != current.version()) {
+    return Status::VersionConflict(
+        current.version(),
+        "ticket " + current.id() + " is at version " +
+            std::to_string(current.version()) + ", not " +
+            std::to_string(*base) +
+            "; someone changed it since you read it: fetch it again and "
+            "retry");
+  }
+  if (!IsAllowed(current.status(), req.status())) {
+    std::vector<std::string> allowed;
+    std::string list;
+    for (auto s : AllowedNext(current.status())) {
+      allowed.push_back(proto::WireName(s));
+      list += (list.empty() ? "" : ", ") + allowed.back();
+    }
+    return Status::IllegalTransition(
+        allowed, "a ticket in '" + proto::WireName(current.status()) +
+                     "' cannot move to '" + proto::WireName(req.status()) +
+                     "'; allowed: " + (list.empty() ? "none" : list));
+  }
+
+  Change c;
+  c.ticket = current;
+  v1::Ticket& t = c.ticket;
+  t.set_status(req.status());
+  if (!req.assignee().empty()) t.set_assignee(req.assignee());
+  *t.mutable_updated_at() = ctx.now;
+  t.set_version(current.version() + 1);
+  c.event = NewEvent(t, req.actor().empty() ? "system" : req.actor(), ctx);
+  auto* sc = c.event.mutable_status_changed();
+  sc->set_from(current.status());
+  sc->set_to(req.status());
+  sc->set_reason(req.reason());
+  sc->set_assignee(req.assignee());
+  return c;
+}
+
+StatusOr<Change> DecideComment(const v1::Ticket& current,
+                               const v1::AddCommentRequest& req,
+                               const RequestContext& ctx) {
+  if (Status s = CheckText("author", req.author(), kName); !s.ok()) return s;
+  if (Status s = CheckText("body", req.body(), {true, kMaxTextBytes, true});
+      !s.ok())
+    return s;
+  if (current.status() == v1::TICKET_STATUS_CLOSED) {
+    return Status::IllegalTransition(
+        {}, "ticket " + current.id() +
+                " is closed and takes no more comments; file a new ticket");
+  }
+  Change c;
+  c.ticket = current;
+  c.ticket.set_comment_count(current.comment_count() + 1);
+  *c.ticket.mutable_updated_at() = ctx.now;
+  c.ticket.set_version(current.version() + 1);
+  c.event = NewEvent(c.ticket, req.author(), ctx);
+  c.event.mutable_comment_added()->set_author(req.author());
+  c.event.mutable_comment_added()->set_body(req.body());
+  return c;
+}
+
+std::optional<uint64_t> ParseTicketId(std::string_view id) {
+  uint64_t n = 0;
+  if (id.empty() || id.size() > 19 || id[0] == '0') return std::nullopt;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+  if (ec != std::errc() || end != id.data() + id.size()) return std::nullopt;
+  return n;
+}
+
+}  // namespace helpdesk::tickets

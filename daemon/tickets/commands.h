@@ -1,0 +1,60 @@
+#pragma once
+// The domain core: a command and the current state in, a validated change
+// (the new ticket state and the event that records it) or the Status saying
+// why not out. Pure: no I/O, no clock (now is passed in), no globals.
+// Nothing is decided here that the store has to undo: a rejected command
+// leaves no trace.
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "daemon/base/status.h"
+#include "proto/helpdesk.pb.h"
+
+namespace helpdesk::tickets {
+
+// Length limits, in bytes of UTF-8.
+inline constexpr size_t kMaxTitleBytes = 200;
+inline constexpr size_t kMaxTextBytes = 20000;  // description, comment body
+inline constexpr size_t kMaxNameBytes = 100;    // reporter, actor, assignee
+
+// Who is asking, for the audit trail.
+struct RequestContext {
+  std::string request_id;
+  google::protobuf::Timestamp now;
+};
+
+// A new ticket state and the event that records the change. The event has
+// no seq yet: the store assigns it when it appends.
+struct Change {
+  v1::Ticket ticket;
+  v1::Event event;
+};
+
+// Checks a create request against the region: every required field present
+// and within limits, municipality known, location in that municipality.
+Status ValidateCreate(const v1::CreateTicketRequest& request,
+                      const v1::Region& region);
+
+// The ticket `number` as created by a request that passed ValidateCreate.
+Change DecideCreate(const v1::CreateTicketRequest& request, uint64_t number,
+                    const RequestContext& ctx);
+
+// A status move. `if_match` is the version from an If-Match header, if any;
+// the body's version is used otherwise; one of them is required.
+StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
+                                    const v1::ChangeStatusRequest& request,
+                                    std::optional<uint32_t> if_match,
+                                    const RequestContext& ctx);
+
+StatusOr<Change> DecideComment(const v1::Ticket& current,
+                               const v1::AddCommentRequest& request,
+                               const RequestContext& ctx);
+
+// "1042" -> 1042; nullopt for anything that is not a ticket number.
+std::optional<uint64_t> ParseTicketId(std::string_view id);
+
+}  // namespace helpdesk::tickets
