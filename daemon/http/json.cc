@@ -223,6 +223,10 @@ void AppendMessage(std::string& out, const Message& m) {
     if (!f->is_repeated() && (is_message || f->containing_oneof()) &&
         !r->HasField(m, f))
       continue;
+    // Enum value 0 (*_UNSPECIFIED) means "not set" and is never on the wire.
+    if (!f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM &&
+        r->GetEnumValue(m, f) == 0)
+      continue;
     if (!first) out += ',';
     first = false;
     AppendJsonString(out, f->json_name());

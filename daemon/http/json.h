@@ -4,7 +4,8 @@
 // accepted on input too), enum values as plain lowercase strings
 // ("in_progress"), 64-bit integers as strings on output (and either on
 // input), Timestamps as RFC 3339. Output prints every scalar field, default
-// or not, so clients see one shape; unset message fields are left out.
+// or not, so clients see one shape; unset message fields and enums at 0
+// (*_UNSPECIFIED, which means not set) are left out.
 //
 // Input errors name the field (as a dotted path: "comments[2].body") and
 // say what would be right. Pure; any thread.

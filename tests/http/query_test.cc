@@ -1,0 +1,54 @@
+#include "daemon/http/query.h"
+
+#include <gtest/gtest.h>
+
+namespace helpdesk::http {
+namespace {
+
+TEST(Query, SplitsAndDecodes) {
+  auto t = ParseTarget("/api/v1/tickets?municipality=nore-og-uvdal&assignee=ola%2Eit&x=a+b");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->path, "/api/v1/tickets");
+  EXPECT_EQ(t->params.at("municipality"), "nore-og-uvdal");
+  EXPECT_EQ(t->params.at("assignee"), "ola.it");
+  EXPECT_EQ(t->params.at("x"), "a b");
+}
+
+TEST(Query, RejectsBadEncodingControlCharsAndRepeats) {
+  EXPECT_EQ(ParseTarget("/a?x=%zz").status().field(), "x");
+  EXPECT_FALSE(ParseTarget("/a?x=%4").ok());
+  EXPECT_FALSE(ParseTarget("/a?x=%00").ok());
+  EXPECT_FALSE(ParseTarget("/a%0a").ok());
+  EXPECT_EQ(ParseTarget("/a?x=1&x=2").status().field(), "x");
+}
+
+TEST(Query, UnknownParametersAreNamed) {
+  auto t = ParseTarget("/a?statsu=new");
+  Status s = CheckParams(*t, {"status", "limit"});
+  EXPECT_EQ(s.code(), Code::kInvalidParameter);
+  EXPECT_EQ(s.field(), "statsu");
+  EXPECT_NE(s.message().find("status, limit"), std::string::npos);
+}
+
+TEST(Query, UintParamChecksRange) {
+  auto t = ParseTarget("/a?limit=0&big=99999999999999999999999&ok=7");
+  EXPECT_EQ(*UintParam(*t, "ok", 1, 10, 5), 7u);
+  EXPECT_EQ(*UintParam(*t, "absent", 1, 10, 5), 5u);
+  EXPECT_FALSE(UintParam(*t, "limit", 1, 10, 5).ok());
+  EXPECT_FALSE(UintParam(*t, "big", 1, 10, 5).ok());
+}
+
+TEST(Query, CursorRoundTripsAndRejectsForgeries) {
+  for (uint64_t v : {1ull, 42ull, 1234567890123ull}) {
+    auto back = DecodeCursor(EncodeCursor(v));
+    ASSERT_TRUE(back.ok());
+    EXPECT_EQ(*back, v);
+  }
+  EXPECT_FALSE(DecodeCursor("42").ok());
+  EXPECT_FALSE(DecodeCursor("!!!").ok());
+  EXPECT_FALSE(DecodeCursor(EncodeCursor(0)).ok());
+  EXPECT_EQ(DecodeCursor("zzzz").status().field(), "cursor");
+}
+
+}  // namespace
+}  // namespace helpdesk::http

@@ -1,0 +1,156 @@
+#include "daemon/store/tables.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include "daemon/tickets/commands.h"
+#include "tests/store/temp_dir.h"
+
+namespace helpdesk::store {
+namespace {
+
+TicketFilter F(v1::TicketStatus status, std::string municipality = "",
+               std::string assignee = "") {
+  TicketFilter f;
+  f.status = status;
+  f.municipality = std::move(municipality);
+  f.assignee = std::move(assignee);
+  return f;
+}
+
+class TablesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto env = Env::Open({.dir = dir_.path() + "/db"});
+    ASSERT_TRUE(env.ok());
+    env_.emplace(std::move(*env));
+    v1::Region region;
+    region.add_municipalities()->set_id("rollag");
+    region.add_municipalities()->set_id("tinn");
+    auto tables = OpenTables(*env_, region);
+    ASSERT_TRUE(tables.ok()) << tables.status().message();
+    t_ = *tables;
+  }
+
+  // Creates ticket `n` in `municipality` with `status`, and its event.
+  void Put(uint64_t n, const std::string& municipality,
+           v1::TicketStatus status = v1::TICKET_STATUS_NEW,
+           const std::string& assignee = "") {
+    auto txn = Txn::BeginWrite(*env_);
+    v1::Ticket ticket;
+    ticket.set_id(std::to_string(n));
+    ticket.set_municipality(municipality);
+    ticket.set_status(status);
+    ticket.set_assignee(assignee);
+    ASSERT_TRUE(PutTicket(*txn, t_, nullptr, ticket).ok());
+    v1::Event e;
+    e.set_seq(++seq_);
+    e.set_ticket_id(ticket.id());
+    ASSERT_TRUE(PutEvent(*txn, t_, e).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+
+  std::vector<std::string> Ids(const TicketFilter& f, uint64_t before = 0,
+                               size_t limit = 100) {
+    auto txn = Txn::BeginRead(*env_);
+    auto page = ListTickets(*txn, t_, f, before, limit);
+    EXPECT_TRUE(page.ok());
+    std::vector<std::string> ids;
+    for (const auto& t : page->tickets) ids.push_back(t.id());
+    return ids;
+  }
+
+  testing::TempDir dir_;
+  std::optional<Env> env_;
+  Tables t_;
+  uint64_t seq_ = 0;
+};
+
+TEST_F(TablesTest, SeedsTheRegionOnlyIntoANewDatabase) {
+  // Opening again with another seed keeps what is stored.
+  v1::Region other;
+  other.add_municipalities()->set_id("hjartdal");
+  ASSERT_TRUE(OpenTables(*env_, other).ok());
+  auto txn = Txn::BeginRead(*env_);
+  auto region = LoadRegion(*txn, t_);
+  ASSERT_TRUE(region.ok());
+  ASSERT_EQ(region->municipalities_size(), 2);
+  EXPECT_EQ(region->municipalities(0).id(), "rollag");
+  EXPECT_EQ(region->municipalities(1).id(), "tinn");
+}
+
+TEST_F(TablesTest, ListsNewestFirstWithEveryFilterCombination) {
+  Put(1, "rollag");
+  Put(2, "tinn", v1::TICKET_STATUS_ASSIGNED, "ola");
+  Put(3, "rollag", v1::TICKET_STATUS_ASSIGNED, "ola");
+  Put(4, "rollag", v1::TICKET_STATUS_ASSIGNED, "kari");
+  EXPECT_EQ(Ids({}), (std::vector<std::string>{"4", "3", "2", "1"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "rollag")),
+            (std::vector<std::string>{"4", "3", "1"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_ASSIGNED)),
+            (std::vector<std::string>{"4", "3", "2"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "", "ola")), (std::vector<std::string>{"3", "2"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_ASSIGNED, "rollag", "ola")),
+            (std::vector<std::string>{"3"}));
+  EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "roll")).empty());  // no prefix matches
+  EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "hjartdal")).empty());
+}
+
+TEST_F(TablesTest, PagesResumeBelowTheLastTicketSeen) {
+  for (uint64_t n = 1; n <= 5; ++n) Put(n, "rollag");
+  auto txn = Txn::BeginRead(*env_);
+  auto first = ListTickets(*txn, t_, {}, 0, 2);
+  ASSERT_EQ(first->tickets.size(), 2u);
+  ASSERT_TRUE(first->next_before.has_value());
+  auto second = ListTickets(*txn, t_, {}, *first->next_before, 2);
+  EXPECT_EQ(second->tickets[0].id(), "3");
+  auto third = ListTickets(*txn, t_, {}, *second->next_before, 2);
+  ASSERT_EQ(third->tickets.size(), 1u);
+  EXPECT_EQ(third->tickets[0].id(), "1");
+  EXPECT_FALSE(third->next_before.has_value());
+}
+
+TEST_F(TablesTest, AStatusChangeMovesIndexEntriesAndCounts) {
+  Put(1, "rollag");
+  {
+    auto txn = Txn::BeginWrite(*env_);
+    auto before = GetTicket(*txn, t_, 1);
+    v1::Ticket after = **before;
+    after.set_status(v1::TICKET_STATUS_ASSIGNED);
+    after.set_assignee("ola");
+    ASSERT_TRUE(PutTicket(*txn, t_, &**before, after).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_NEW)).empty());
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_ASSIGNED)),
+            (std::vector<std::string>{"1"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "", "ola")), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(Ids({}), (std::vector<std::string>{"1"}));  // once, not twice
+  auto txn = Txn::BeginRead(*env_);
+  auto counts = CountByStatus(*txn, t_);
+  EXPECT_EQ((*counts)[v1::TICKET_STATUS_NEW], 0u);
+  EXPECT_EQ((*counts)[v1::TICKET_STATUS_ASSIGNED], 1u);
+}
+
+TEST_F(TablesTest, EventLogPagesInOrderAndPerTicket) {
+  Put(1, "rollag");
+  Put(2, "tinn");
+  Put(3, "rollag");
+  auto txn = Txn::BeginRead(*env_);
+  auto all = ListEvents(*txn, t_, 0, 2);
+  ASSERT_EQ(all->events.size(), 2u);
+  EXPECT_EQ(all->events[0].seq(), 1u);
+  EXPECT_EQ(all->next_after, 2u);
+  auto rest = ListEvents(*txn, t_, *all->next_after, 2);
+  ASSERT_EQ(rest->events.size(), 1u);
+  EXPECT_EQ(rest->events[0].seq(), 3u);
+  EXPECT_FALSE(rest->next_after.has_value());
+  auto of_two = ListEvents(*txn, t_, 0, 10, 2);
+  ASSERT_EQ(of_two->events.size(), 1u);
+  EXPECT_EQ(of_two->events[0].ticket_id(), "2");
+  EXPECT_EQ(*LastEventSeq(*txn, t_), 3u);
+  EXPECT_EQ(*LastTicketNumber(*txn, t_), 3u);
+}
+
+}  // namespace
+}  // namespace helpdesk::store

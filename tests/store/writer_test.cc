@@ -1,0 +1,168 @@
+#include "daemon/store/writer.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+
+#include "daemon/tickets/commands.h"
+#include "tests/store/temp_dir.h"
+
+namespace helpdesk::store {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void Open(size_t map_size = size_t{4} << 20,
+            size_t max_map_size = size_t{64} << 20) {
+    writer_.reset();
+    env_.reset();
+    auto env = Env::Open({.dir = dir_.path() + "/db", .map_size = map_size});
+    ASSERT_TRUE(env.ok());
+    env_.emplace(std::move(*env));
+    v1::Region region;
+    region.add_municipalities()->set_id("rollag");
+    tables_ = *OpenTables(*env_, region);
+    writer_ = std::make_unique<Writer>(
+        *env_, tables_,
+        Writer::Options{.queue_capacity = 100000, .max_batch = 256,
+                        .max_map_size = max_map_size},
+        [] { return TimeUtil::SecondsToTimestamp(1767225600); });
+    ASSERT_TRUE(writer_->Start().ok());
+  }
+
+  // A create as the API does it; `title_bytes` pads the description.
+  static WriteFn Create(std::string title, size_t pad = 0) {
+    return [title, pad](WriteContext& w) {
+      v1::CreateTicketRequest req;
+      req.set_title(title);
+      req.set_description(std::string(pad, 'x'));
+      req.set_municipality("rollag");
+      req.set_service_id("printer");
+      req.set_reporter("kari");
+      auto c = tickets::DecideCreate(req, w.NextTicketNumber(),
+                                     {"r", w.now()});
+      WriteResult result;
+      result.status = w.Save(nullptr, c.ticket, c.event);
+      result.ticket = c.ticket;
+      return result;
+    };
+  }
+
+  std::future<WriteResult> Submit(WriteFn fn) {
+    auto p = std::make_shared<std::promise<WriteResult>>();
+    auto f = p->get_future();
+    Status s = writer_->Submit(std::move(fn),
+                               [p](WriteResult r) { p->set_value(std::move(r)); });
+    if (!s.ok()) {
+      WriteResult r;
+      r.status = s;
+      p->set_value(r);
+    }
+    return f;
+  }
+
+  testing::TempDir dir_;
+  std::optional<Env> env_;
+  Tables tables_;
+  std::unique_ptr<Writer> writer_;
+};
+
+TEST_F(WriterTest, ConcurrentWritesAreAllAnsweredAndTheLogHasNoGap) {
+  Open();
+  constexpr int kThreads = 8, kEach = 200;
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::set<std::string> ids;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::future<WriteResult>> pending;
+      for (int i = 0; i < kEach; ++i)
+        pending.push_back(Submit(Create("t" + std::to_string(t) + "-" +
+                                        std::to_string(i))));
+      for (auto& f : pending) {
+        WriteResult r = f.get();
+        ASSERT_TRUE(r.status.ok()) << r.status.message();
+        std::lock_guard lock(mu);
+        ids.insert(r.ticket.id());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ids.size(), size_t{kThreads * kEach});  // every id distinct
+  auto txn = Txn::BeginRead(*env_);
+  auto events = ListEvents(*txn, tables_, 0, 100000);
+  ASSERT_EQ(events->events.size(), size_t{kThreads * kEach});
+  for (size_t i = 0; i < events->events.size(); ++i)
+    EXPECT_EQ(events->events[i].seq(), i + 1);
+  Writer::Stats stats = writer_->GetStats();
+  EXPECT_EQ(stats.writes, uint64_t{kThreads * kEach});
+  EXPECT_LE(stats.batches, stats.writes);
+}
+
+TEST_F(WriterTest, ARejectedWriteLeavesTheRestOfItsBatchAlone) {
+  Open();
+  auto ok1 = Submit(Create("first"));
+  auto bad = Submit([](WriteContext&) {
+    WriteResult r;
+    r.status = Status::InvalidField("title", "nope");
+    return r;
+  });
+  auto ok2 = Submit(Create("second"));
+  EXPECT_TRUE(ok1.get().status.ok());
+  EXPECT_EQ(bad.get().status.code(), Code::kInvalidField);
+  WriteResult second = ok2.get();
+  EXPECT_TRUE(second.status.ok());
+  EXPECT_EQ(second.ticket.id(), "2");
+}
+
+TEST_F(WriterTest, CountersContinueAfterRestart) {
+  Open();
+  EXPECT_EQ(Submit(Create("a")).get().ticket.id(), "1");
+  Open();
+  WriteResult r = Submit(Create("b")).get();
+  EXPECT_EQ(r.ticket.id(), "2");
+  EXPECT_EQ(writer_->GetStats().last_seq, 2u);
+}
+
+TEST_F(WriterTest, GrowsAFullMapAndLosesNothing) {
+  Open(size_t{1} << 20, size_t{64} << 20);
+  std::vector<std::future<WriteResult>> pending;
+  for (int i = 0; i < 300; ++i)
+    pending.push_back(Submit(Create("big" + std::to_string(i), 10000)));
+  for (auto& f : pending) ASSERT_TRUE(f.get().status.ok());
+  EXPECT_GT(env_->map_size(), size_t{1} << 20);
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_EQ(*LastTicketNumber(*txn, tables_), 300u);
+}
+
+TEST_F(WriterTest, AtTheSizeLimitWritesFailCleanlyAndReadsGoOn) {
+  Open(size_t{1} << 20, size_t{1} << 20);
+  Status failure;
+  int acknowledged = 0;
+  for (int i = 0; i < 1000 && failure.ok(); ++i) {
+    WriteResult r = Submit(Create("big" + std::to_string(i), 10000)).get();
+    if (r.status.ok()) ++acknowledged;
+    failure = r.status;
+  }
+  ASSERT_EQ(failure.code(), Code::kStorageFull);
+  ASSERT_GT(acknowledged, 0);
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_EQ(*LastTicketNumber(*txn, tables_), uint64_t(acknowledged));
+  EXPECT_EQ(*LastEventSeq(*txn, tables_), uint64_t(acknowledged));
+}
+
+TEST_F(WriterTest, StopAnswersEverythingQueuedThenRefuses) {
+  Open();
+  std::vector<std::future<WriteResult>> pending;
+  for (int i = 0; i < 500; ++i) pending.push_back(Submit(Create("x")));
+  writer_->Stop();
+  for (auto& f : pending) EXPECT_TRUE(f.get().status.ok());
+  EXPECT_EQ(Submit(Create("late")).get().status.code(), Code::kUnavailable);
+}
+
+}  // namespace
+}  // namespace helpdesk::store
