@@ -73,6 +73,18 @@ Api::Api(const store::Env& env, const store::Tables& tables,
       metrics_(metrics),
       region_(std::move(region)) {}
 
+bool Api::IsWrite(const Request& r) {
+  if (r.method != "POST") return false;
+  std::string_view path = std::string_view(r.target).substr(
+      0, std::string_view(r.target).find('?'));
+  if (path == "/api/v1/tickets") return true;
+  constexpr std::string_view kTickets = "/api/v1/tickets/";
+  if (!path.starts_with(kTickets)) return false;
+  path.remove_prefix(kTickets.size());
+  std::string_view sub = path.substr(std::min(path.find('/'), path.size()));
+  return sub == "/status" || sub == "/comments";
+}
+
 void Api::Handle(const Request& r, Respond respond) {
   auto target = ParseTarget(r.target);
   if (!target.ok()) {

@@ -32,6 +32,11 @@ class Api {
 
   void Handle(const Request& request, Respond respond);
 
+  // True when `request` is a write: Handle then answers later, from the
+  // writer thread. For every other request Handle answers before it
+  // returns, so the caller may skip handing the response across threads.
+  static bool IsWrite(const Request& request);
+
  private:
   struct Route;
   Response GetTicket(const Request& r, uint64_t number);

@@ -251,7 +251,11 @@ asio::awaitable<void> Server::Impl::Session(beast::tcp_stream stream) {
       head = req.method() == bhttp::verb::head;
       request_id = r.request_id;
       method = r.method;
-      resp = co_await AsyncHandle(api, std::move(r), asio::use_awaitable);
+      if (Api::IsWrite(r)) {
+        resp = co_await AsyncHandle(api, std::move(r), asio::use_awaitable);
+      } else {  // answered before Handle returns: no hop across threads
+        api.Handle(r, [&resp](Response answer) { resp = std::move(answer); });
+      }
     }
     std::string route = resp.route.empty() ? "unmatched" : resp.route;
     int status = resp.status;

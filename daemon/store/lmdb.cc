@@ -27,27 +27,30 @@ MDB_val Val(std::string_view s) {
 // ---------------------------------------------------------------- Env
 
 Env::Env(MDB_env* env, size_t map_size)
-    : env_(env),
-      map_size_(map_size),
-      resize_mutex_(std::make_unique<std::shared_mutex>()) {}
+    : env_(env), map_size_(map_size), shared_(std::make_unique<Shared>()) {}
 
 Env::Env(Env&& o) noexcept
     : env_(std::exchange(o.env_, nullptr)),
       map_size_(o.map_size_),
-      resize_mutex_(std::move(o.resize_mutex_)) {}
+      shared_(std::move(o.shared_)) {}
 
 Env& Env::operator=(Env&& o) noexcept {
   if (this != &o) {
-    if (env_) mdb_env_close(env_);
+    Close();
     env_ = std::exchange(o.env_, nullptr);
     map_size_ = o.map_size_;
-    resize_mutex_ = std::move(o.resize_mutex_);
+    shared_ = std::move(o.shared_);
   }
   return *this;
 }
 
-Env::~Env() {
-  if (env_) mdb_env_close(env_);
+Env::~Env() { Close(); }
+
+void Env::Close() {
+  if (env_ == nullptr) return;
+  for (MDB_txn* txn : shared_->read_pool) mdb_txn_abort(txn);
+  shared_->read_pool.clear();
+  mdb_env_close(std::exchange(env_, nullptr));
 }
 
 StatusOr<Env> Env::Open(const Options& options) {
@@ -77,7 +80,7 @@ StatusOr<Env> Env::Open(const Options& options) {
 }
 
 Status Env::Resize(size_t bytes) {
-  std::unique_lock lock(*resize_mutex_);
+  std::unique_lock lock(shared_->resize_mutex);
   if (int rc = mdb_env_set_mapsize(env_, bytes); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "mdb_env_set_mapsize");
   map_size_ = bytes;
@@ -86,34 +89,60 @@ Status Env::Resize(size_t bytes) {
 
 // ---------------------------------------------------------------- Txn
 
-Txn::Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock)
-    : txn_(txn), resize_lock_(std::move(lock)) {}
+Txn::Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock,
+         Env::Shared* pool)
+    : txn_(txn), pool_(pool), resize_lock_(std::move(lock)) {}
 
 Txn::Txn(Txn&& o) noexcept
     : txn_(std::exchange(o.txn_, nullptr)),
+      pool_(o.pool_),
       resize_lock_(std::move(o.resize_lock_)) {}
 
 Txn& Txn::operator=(Txn&& o) noexcept {
   if (this != &o) {
-    if (txn_) mdb_txn_abort(txn_);
+    End();
     txn_ = std::exchange(o.txn_, nullptr);
+    pool_ = o.pool_;
     resize_lock_ = std::move(o.resize_lock_);
   }
   return *this;
 }
 
-Txn::~Txn() {
-  if (txn_) mdb_txn_abort(txn_);
+Txn::~Txn() { End(); }
+
+// A read transaction is reset and kept for the next reader; a write
+// transaction that was not committed is aborted.
+void Txn::End() {
+  if (txn_ == nullptr) return;
+  if (pool_ == nullptr) {
+    mdb_txn_abort(std::exchange(txn_, nullptr));
+    return;
+  }
+  mdb_txn_reset(txn_);
+  std::lock_guard lock(pool_->pool_mutex);
+  pool_->read_pool.push_back(std::exchange(txn_, nullptr));
 }
 
 StatusOr<Txn> Txn::BeginRead(const Env& env) {
   std::shared_lock lock(env.resize_mutex());
   MDB_txn* raw = nullptr;
-  if (int rc = mdb_txn_begin(env.get(), nullptr, MDB_RDONLY, &raw);
-      rc != MDB_SUCCESS) {
+  {
+    std::lock_guard pool(env.shared_->pool_mutex);
+    if (!env.shared_->read_pool.empty()) {
+      raw = env.shared_->read_pool.back();
+      env.shared_->read_pool.pop_back();
+    }
+  }
+  if (raw != nullptr) {
+    if (int rc = mdb_txn_renew(raw); rc != MDB_SUCCESS) {
+      mdb_txn_abort(raw);
+      return LmdbStatus(rc, "renew read transaction");
+    }
+  } else if (int rc = mdb_txn_begin(env.get(), nullptr, MDB_RDONLY, &raw);
+             rc != MDB_SUCCESS) {
     return LmdbStatus(rc, "begin read transaction");
   }
-  return Txn(raw, std::move(lock));
+  return Txn(raw, std::move(lock), env.shared_.get());
 }
 
 StatusOr<Txn> Txn::BeginWrite(const Env& env) {
@@ -121,7 +150,7 @@ StatusOr<Txn> Txn::BeginWrite(const Env& env) {
   MDB_txn* raw = nullptr;
   if (int rc = mdb_txn_begin(env.get(), nullptr, 0, &raw); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "begin write transaction");
-  return Txn(raw, std::move(lock));
+  return Txn(raw, std::move(lock), nullptr);
 }
 
 Status Txn::Commit() {

@@ -15,6 +15,8 @@
 
 #include <cstddef>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -56,13 +58,22 @@ class Env {
 
   // Held shared by every transaction, exclusively by Resize (LMDB requires
   // that no transaction is active in the process while the map is resized).
-  std::shared_mutex& resize_mutex() const { return *resize_mutex_; }
+  std::shared_mutex& resize_mutex() const { return shared_->resize_mutex; }
 
  private:
+  friend class Txn;
+  // Reset read transactions kept for reuse: renewing one skips acquiring a
+  // reader slot, which matters at tens of thousands of reads a second.
+  struct Shared {
+    std::shared_mutex resize_mutex;
+    std::mutex pool_mutex;
+    std::vector<MDB_txn*> read_pool;  // guarded by pool_mutex
+  };
   Env(MDB_env* env, size_t map_size);
+  void Close();
   MDB_env* env_ = nullptr;
   size_t map_size_ = 0;
-  std::unique_ptr<std::shared_mutex> resize_mutex_;
+  std::unique_ptr<Shared> shared_;
 };
 
 // A named table (LMDB "database"). Plain value: the handle stays valid for
@@ -95,8 +106,11 @@ class Txn {
   Status Del(Table t, std::string_view key);
 
  private:
-  Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock);
+  Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock,
+      Env::Shared* pool);
+  void End();
   MDB_txn* txn_ = nullptr;
+  Env::Shared* pool_ = nullptr;  // set for read transactions
   std::shared_lock<std::shared_mutex> resize_lock_;
 };
 
