@@ -128,17 +128,17 @@ void Api::Handle(const Request& r, Respond respond) {
   }
   if (path == "/api/v1/municipalities") {
     if (!get) return not_allowed(path, "GET, HEAD");
-    return answer(path, ListMunicipalities(r));
+    return answer(path, ListMunicipalities(r, *target));
   }
   if (path == "/api/v1/events") {
     if (!get) return not_allowed(path, "GET, HEAD");
-    return answer(path, ListEvents(r, std::nullopt));
+    return answer(path, ListEvents(r, *target, std::nullopt));
   }
   if (path == "/api/v1/tickets") {
-    if (get) return answer(path, ListTickets(r));
+    if (get) return answer(path, ListTickets(r, *target));
     if (!post) return not_allowed(path, "GET, HEAD, POST");
     if (needs_json(path)) return;
-    return CreateTicket(r, [respond = std::move(respond)](Response resp) {
+    return CreateTicket(r, *target, [respond = std::move(respond)](Response resp) {
       resp.route = "/api/v1/tickets";
       respond(std::move(resp));
     });
@@ -161,7 +161,7 @@ void Api::Handle(const Request& r, Respond respond) {
     }
     if (sub == "/events") {
       if (!get) return not_allowed(route, "GET, HEAD");
-      return answer(route, ListEvents(r, number));
+      return answer(route, ListEvents(r, *target, number));
     }
     if (sub == "/status" || sub == "/comments") {
       if (!post) return not_allowed(route, "POST");
@@ -195,13 +195,12 @@ Response Api::GetTicket(const Request& r, uint64_t number) {
   return TicketResponse(200, **ticket);
 }
 
-Response Api::ListTickets(const Request& r) {
-  auto t = ParseTarget(r.target);
+Response Api::ListTickets(const Request& r, const Target& t) {
   Status s = CheckParams(
-      *t, {"status", "municipality", "assignee", "limit", "cursor"});
+      t, {"status", "municipality", "assignee", "limit", "cursor"});
   if (!s.ok()) return Problem(s, r.target, r.request_id);
   store::TicketFilter filter;
-  if (auto it = t->params.find("status"); it != t->params.end()) {
+  if (auto it = t.params.find("status"); it != t.params.end()) {
     const auto* v = proto::FindWireEnumValue(v1::TicketStatus_descriptor(),
                                              it->second);
     if (v == nullptr) {
@@ -214,14 +213,14 @@ Response Api::ListTickets(const Request& r) {
     }
     filter.status = static_cast<v1::TicketStatus>(v->number());
   }
-  if (auto it = t->params.find("municipality"); it != t->params.end())
+  if (auto it = t.params.find("municipality"); it != t.params.end())
     filter.municipality = it->second;
-  if (auto it = t->params.find("assignee"); it != t->params.end())
+  if (auto it = t.params.find("assignee"); it != t.params.end())
     filter.assignee = it->second;
-  auto limit = UintParam(*t, "limit", 1, kMaxPage, kDefaultPage);
+  auto limit = UintParam(t, "limit", 1, kMaxPage, kDefaultPage);
   if (!limit.ok()) return Problem(limit.status(), r.target, r.request_id);
   uint64_t before = 0;
-  if (auto it = t->params.find("cursor"); it != t->params.end() &&
+  if (auto it = t.params.find("cursor"); it != t.params.end() &&
                                           !it->second.empty()) {
     auto c = DecodeCursor(it->second);
     if (!c.ok()) return Problem(c.status(), r.target, r.request_id);
@@ -237,21 +236,21 @@ Response Api::ListTickets(const Request& r) {
   return Json(200, ToJson(out));
 }
 
-Response Api::ListEvents(const Request& r, std::optional<uint64_t> ticket) {
-  auto t = ParseTarget(r.target);
-  Status s = CheckParams(*t, {"after", "limit", "cursor"});
+Response Api::ListEvents(const Request& r, const Target& t,
+                         std::optional<uint64_t> ticket) {
+  Status s = CheckParams(t, {"after", "limit", "cursor"});
   if (!s.ok()) return Problem(s, r.target, r.request_id);
   // For the log, the cursor is simply the last seq seen: a dashboard keeps
   // it and resumes from it. `cursor` and `after` mean the same.
-  const std::string after_name = t->params.count("cursor") ? "cursor" : "after";
-  if (t->params.count("cursor") && t->params.count("after")) {
+  const std::string after_name = t.params.count("cursor") ? "cursor" : "after";
+  if (t.params.count("cursor") && t.params.count("after")) {
     return Problem(Status::InvalidParameter(
                        "cursor", "give 'after' or 'cursor', not both"),
                    r.target, r.request_id);
   }
-  auto after = UintParam(*t, after_name, 0, UINT64_MAX - 1, 0);
+  auto after = UintParam(t, after_name, 0, UINT64_MAX - 1, 0);
   if (!after.ok()) return Problem(after.status(), r.target, r.request_id);
-  auto limit = UintParam(*t, "limit", 1, 1000, 100);
+  auto limit = UintParam(t, "limit", 1, 1000, 100);
   if (!limit.ok()) return Problem(limit.status(), r.target, r.request_id);
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return Problem(txn.status(), r.target, r.request_id);
@@ -269,9 +268,8 @@ Response Api::ListEvents(const Request& r, std::optional<uint64_t> ticket) {
   return Json(200, ToJson(out));
 }
 
-Response Api::ListMunicipalities(const Request& r) {
-  auto t = ParseTarget(r.target);
-  if (Status s = CheckParams(*t, {}); !s.ok())
+Response Api::ListMunicipalities(const Request& r, const Target& t) {
+  if (Status s = CheckParams(t, {}); !s.ok())
     return Problem(s, r.target, r.request_id);
   v1::ListMunicipalitiesResponse out;
   *out.mutable_municipalities() = region_.municipalities();
@@ -350,10 +348,9 @@ void Api::SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
   if (!queued.ok()) (*shared)(Problem(queued, r.target, r.request_id));
 }
 
-void Api::CreateTicket(const Request& r, Respond respond) {
-  if (auto t = ParseTarget(r.target); !CheckParams(*t, {}).ok()) {
-    return respond(Problem(CheckParams(*t, {}), r.target, r.request_id));
-  }
+void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
+  if (Status s = CheckParams(t, {}); !s.ok())
+    return respond(Problem(s, r.target, r.request_id));
   v1::CreateTicketRequest req;
   if (Status s = ParseJson(r.body, req); !s.ok())
     return respond(Problem(s, r.target, r.request_id));

@@ -14,6 +14,7 @@
 
 #include "daemon/http/message.h"
 #include "daemon/http/metrics.h"
+#include "daemon/http/query.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
@@ -38,13 +39,13 @@ class Api {
   static bool IsWrite(const Request& request);
 
  private:
-  struct Route;
   Response GetTicket(const Request& r, uint64_t number);
-  Response ListTickets(const Request& r);
-  Response ListEvents(const Request& r, std::optional<uint64_t> ticket);
-  Response ListMunicipalities(const Request& r);
+  Response ListTickets(const Request& r, const Target& t);
+  Response ListEvents(const Request& r, const Target& t,
+                      std::optional<uint64_t> ticket);
+  Response ListMunicipalities(const Request& r, const Target& t);
   Response RenderMetrics();
-  void CreateTicket(const Request& r, Respond respond);
+  void CreateTicket(const Request& r, const Target& t, Respond respond);
   void ChangeStatus(const Request& r, uint64_t number, Respond respond);
   void AddComment(const Request& r, uint64_t number, Respond respond);
   void SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
