@@ -2,6 +2,7 @@
 // writer and the HTTP server, and stops them in order on SIGINT/SIGTERM.
 
 #include <google/protobuf/util/time_util.h>
+#include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -117,7 +118,10 @@ int main(int argc, char** argv) {
   });
   std::vector<std::thread> threads;
   for (unsigned i = 0; i < c.io_threads; ++i)
-    threads.emplace_back([&ioc] { ioc.run(); });
+    threads.emplace_back([&ioc, i] {
+      pthread_setname_np(pthread_self(), ("hd-io-" + std::to_string(i)).c_str());
+      ioc.run();
+    });
 
   if (!c.port_file.empty()) {
     if (Status s = WritePortFile(c.port_file, *port); !s.ok())

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <algorithm>
 
 namespace helpdesk::store {
@@ -32,7 +34,10 @@ Status Writer::Start() {
   last_seq_ = *seq;
   seq_ = last_seq_;
   map_size_ = env_.map_size();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "hd-writer");  // for top -H and gdb
+    Run();
+  });
   return Status::Ok();
 }
 
