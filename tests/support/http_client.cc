@@ -1,0 +1,145 @@
+#include "tests/support/http_client.h"
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+namespace helpdesk::testing {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+struct HttpClient::Impl {
+  uint16_t port;
+  std::chrono::milliseconds timeout;
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+
+  bool Connect(std::string& error) {
+    stream.emplace(ioc);
+    stream->expires_after(timeout);
+    beast::error_code ec;
+    stream->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port),
+                    ec);
+    if (ec) {
+      error = "connect: " + ec.message();
+      stream.reset();
+      return false;
+    }
+    buffer.clear();
+    return true;
+  }
+
+  // The sync Beast calls have no timeout of their own: run the async ones
+  // on our private io_context until they finish or the stream expires.
+  template <typename Op>
+  beast::error_code Run(Op op) {
+    beast::error_code result = asio::error::would_block;
+    op([&](beast::error_code ec, std::size_t) { result = ec; });
+    ioc.restart();
+    ioc.run();
+    return result;
+  }
+};
+
+HttpClient::HttpClient(uint16_t port, std::chrono::milliseconds timeout)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->port = port;
+  impl_->timeout = timeout;
+}
+
+HttpClient::~HttpClient() = default;
+
+HttpResponse HttpClient::Get(const std::string& target,
+                             const std::map<std::string, std::string>& h) {
+  return Send("GET", target, "", h);
+}
+
+HttpResponse HttpClient::Post(const std::string& target,
+                              const std::string& json,
+                              const std::map<std::string, std::string>& h) {
+  auto headers = h;
+  headers.emplace("Content-Type", "application/json");
+  return Send("POST", target, json, headers);
+}
+
+HttpResponse HttpClient::Send(const std::string& method,
+                              const std::string& target,
+                              const std::string& body,
+                              const std::map<std::string, std::string>& h) {
+  HttpResponse out;
+  // One retry on a fresh connection if the kept-alive one was closed.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool fresh = !impl_->stream;
+    if (fresh && !impl_->Connect(out.error)) return out;
+    http::request<http::string_body> req{http::string_to_verb(method), target,
+                                         11};
+    if (req.method() == http::verb::unknown) req.method_string(method);
+    req.set(http::field::host, "127.0.0.1");
+    for (const auto& [k, v] : h) req.set(k, v);
+    req.body() = body;
+    if (!body.empty() || method == "POST") req.prepare_payload();
+    impl_->stream->expires_after(impl_->timeout);
+    auto ec = impl_->Run([&](auto handler) {
+      http::async_write(*impl_->stream, req, handler);
+    });
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 << 20);
+    if (!ec) {
+      ec = impl_->Run([&](auto handler) {
+        http::async_read(*impl_->stream, impl_->buffer, parser, handler);
+      });
+    }
+    if (ec) {
+      impl_->stream.reset();
+      out.error = ec.message();
+      if (!fresh) continue;  // the server had closed the idle connection
+      return out;
+    }
+    auto& res = parser.get();
+    out.status = res.result_int();
+    for (const auto& field : res) {
+      std::string name(field.name_string());
+      for (char& c : name) c = static_cast<char>(std::tolower(c));
+      out.headers[name] = std::string(field.value());
+    }
+    out.body = std::move(res.body());
+    out.error.clear();
+    if (!res.keep_alive()) impl_->stream.reset();
+    return out;
+  }
+  return out;
+}
+
+HttpClient::Raw HttpClient::SendRaw(const std::string& bytes) {
+  Raw raw;
+  std::string error;
+  impl_->stream.reset();
+  if (!impl_->Connect(error)) return raw;
+  impl_->stream->expires_after(impl_->timeout);
+  auto ec = impl_->Run([&](auto handler) {
+    asio::async_write(*impl_->stream, asio::buffer(bytes), handler);
+  });
+  char buf[4096];
+  while (!ec) {
+    std::size_t n = 0;
+    beast::error_code rec = asio::error::would_block;
+    impl_->stream->async_read_some(asio::buffer(buf),
+                                   [&](beast::error_code e, std::size_t k) {
+                                     rec = e;
+                                     n = k;
+                                   });
+    impl_->ioc.restart();
+    impl_->ioc.run();
+    raw.received.append(buf, n);
+    ec = rec;
+  }
+  raw.closed = ec == asio::error::eof || ec == asio::error::connection_reset;
+  impl_->stream.reset();
+  return raw;
+}
+
+}  // namespace helpdesk::testing
