@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -68,11 +69,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         acceptor(ioc) {}
 
   asio::awaitable<void> Accept();
-  asio::awaitable<void> Session(beast::tcp_stream stream);
-  asio::awaitable<void> Reject(beast::tcp_stream stream);
-  bhttp::response<bhttp::string_body> ToBeast(
-      Response&& r, const std::string& request_id, unsigned version,
-      bool keep_alive, bool head);
+  asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<void> Reject(tcp::socket socket);
 
   asio::io_context& ioc;
   Api& api;
@@ -143,71 +141,118 @@ asio::awaitable<void> Server::Impl::Accept() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    beast::tcp_stream stream(std::move(socket));
-    auto ex = stream.get_executor();
+    auto ex = socket.get_executor();
     if (static_cast<size_t>(metrics.open_connections()) >=
         options.max_connections) {
       metrics.ConnectionRejected();
-      asio::co_spawn(ex, Reject(std::move(stream)), asio::detached);
+      asio::co_spawn(ex, Reject(std::move(socket)), asio::detached);
       continue;
     }
-    asio::co_spawn(ex, Session(std::move(stream)), asio::detached);
+    asio::co_spawn(ex, Session(std::move(socket)), asio::detached);
   }
 }
 
-asio::awaitable<void> Server::Impl::Reject(beast::tcp_stream stream) {
+// One connection: a socket and the deadline its watchdog enforces. Both are
+// used only on the connection's strand.
+struct Connection {
+  explicit Connection(tcp::socket s)
+      : socket(std::move(s)), timer(socket.get_executor()) {}
+  tcp::socket socket;
+  asio::steady_timer timer;
+  std::chrono::steady_clock::time_point deadline;
+};
+
+// Closes the socket once its deadline passes. Moving the deadline is just an
+// assignment; the timer is re-armed only when it fires early, so a busy
+// keep-alive connection costs one timer wait per timeout period, not one
+// per read and write.
+asio::awaitable<void> Watchdog(std::shared_ptr<Connection> c) {
+  while (c->socket.is_open()) {
+    c->timer.expires_at(c->deadline);
+    auto [ec] = co_await c->timer.async_wait(kToken);
+    if (ec == asio::error::operation_aborted && !c->socket.is_open()) break;
+    if (std::chrono::steady_clock::now() >= c->deadline) {
+      boost::system::error_code ignored;
+      c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+      c->socket.close(ignored);
+    }
+  }
+}
+
+// The status line and headers, built directly: our header values are our
+// own (sanitised request id, numeric ids, constants), so no escaping.
+std::string ResponseHead(const Response& r, const std::string& request_id,
+                         unsigned version, bool keep_alive, size_t length) {
+  std::string h;
+  h.reserve(256);
+  h += "HTTP/1.1 ";
+  h += std::to_string(r.status);
+  h += ' ';
+  h += bhttp::obsolete_reason(static_cast<bhttp::status>(r.status));
+  h += "\r\nServer: helpdeskd\r\nContent-Type: ";
+  h += r.content_type;
+  h += "\r\nX-Request-Id: ";
+  h += request_id;
+  for (const auto& [name, value] : r.headers) {
+    h += "\r\n";
+    h += name;
+    h += ": ";
+    h += value;
+  }
+  h += "\r\nContent-Length: ";
+  h += std::to_string(length);
+  if (!keep_alive) h += "\r\nConnection: close";
+  else if (version == 10) h += "\r\nConnection: keep-alive";
+  h += "\r\n\r\n";
+  return h;
+}
+
+asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   auto self = shared_from_this();
   Response r = Problem(503, "/problems/unavailable", "Service unavailable",
                        "too many open connections (max_connections is " +
                            std::to_string(options.max_connections) +
                            "); retry shortly",
                        "", "");
-  auto res = ToBeast(std::move(r), RequestId(""), 11, false, false);
-  stream.expires_after(std::chrono::seconds(2));
-  co_await bhttp::async_write(stream, res, kToken);
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_both, ec);
+  std::string bytes = ResponseHead(r, RequestId(""), 11, false, r.body.size()) + r.body;
+  // Bounded: a client that does not read its 503 is dropped by the watchdog.
+  auto conn = std::make_shared<Connection>(std::move(socket));
+  conn->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
+  co_await asio::async_write(conn->socket, asio::buffer(bytes), kToken);
+  boost::system::error_code ignored;
+  conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
+  conn->socket.close(ignored);
+  conn->timer.cancel();
 }
 
-bhttp::response<bhttp::string_body> Server::Impl::ToBeast(
-    Response&& r, const std::string& request_id, unsigned version,
-    bool keep_alive, bool head) {
-  bhttp::response<bhttp::string_body> res{
-      static_cast<bhttp::status>(r.status), version};
-  res.set(bhttp::field::server, "helpdeskd");
-  res.set(bhttp::field::content_type, r.content_type);
-  res.set("X-Request-Id", request_id);
-  for (auto& [name, value] : r.headers) res.set(name, value);
-  res.keep_alive(keep_alive && !stopping);
-  res.body() = std::move(r.body);
-  res.prepare_payload();
-  if (head) res.body().clear();  // Content-Length stays that of the GET
-  return res;
-}
-
-asio::awaitable<void> Server::Impl::Session(beast::tcp_stream stream) {
+asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
   auto self = shared_from_this();
   metrics.ConnectionOpened();
+  auto conn = std::make_shared<Connection>(std::move(socket));
+  conn->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
+  asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   beast::flat_buffer buffer;
   while (!stopping) {
     // Between requests the idle timeout applies; once a request has begun,
     // all of it must arrive within the request timeout (slow clients).
     if (buffer.size() == 0) {
-      stream.expires_after(options.idle_timeout);
-      auto [ec, n] = co_await stream.async_read_some(
+      conn->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
+      auto [ec, n] = co_await conn->socket.async_read_some(
           buffer.prepare(options.max_header_bytes), kToken);
       if (ec) break;
       buffer.commit(n);
     }
-    stream.expires_after(options.request_timeout);
+    conn->deadline = std::chrono::steady_clock::now() + options.request_timeout;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kToken);
-    if (ec == bhttp::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted ||
+    auto [ec, n] =
+        co_await bhttp::async_read(conn->socket, buffer, parser, kToken);
+    if (ec == bhttp::error::end_of_stream ||
+        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
-      break;
+      break;  // closed by the client, or by the watchdog
     }
     const auto start = std::chrono::steady_clock::now();
     in_flight.fetch_add(1);
@@ -257,20 +302,27 @@ asio::awaitable<void> Server::Impl::Session(beast::tcp_stream stream) {
         api.Handle(r, [&resp](Response answer) { resp = std::move(answer); });
       }
     }
+    keep_alive = keep_alive && !stopping;
     std::string route = resp.route.empty() ? "unmatched" : resp.route;
     int status = resp.status;
-    auto res = ToBeast(std::move(resp), request_id, version, keep_alive, head);
-    stream.expires_after(options.request_timeout);
-    auto [wec, wn] = co_await bhttp::async_write(stream, res, kToken);
+    std::string head_bytes =
+        ResponseHead(resp, request_id, version, keep_alive, resp.body.size());
+    std::array<asio::const_buffer, 2> out = {
+        asio::buffer(head_bytes),
+        asio::buffer(resp.body.data(), head ? 0 : resp.body.size())};
+    conn->deadline = std::chrono::steady_clock::now() + options.request_timeout;
+    auto [wec, wn] = co_await asio::async_write(conn->socket, out, kToken);
     in_flight.fetch_sub(1);
     metrics.CountRequest(
         route, method, status,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
             .count());
-    if (wec || res.need_eof()) break;
+    if (wec || !keep_alive) break;
   }
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  boost::system::error_code ignored;
+  conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
+  conn->socket.close(ignored);
+  conn->timer.cancel();
   metrics.ConnectionClosed();
 }
 
