@@ -1,11 +1,11 @@
 #include "daemon/http/json.h"
 
-#include <google/protobuf/struct.pb.h>
 #include <google/protobuf/timestamp.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
 
-#include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -19,25 +19,27 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
-using google::protobuf::Value;
+using Json = rapidjson::Value;
 
 std::string Join(const std::string& path, const std::string& name) {
   return path.empty() ? name : path + "." + name;
 }
 
-const char* KindName(const Value& v) {
-  switch (v.kind_case()) {
-    case Value::kNullValue: return "null";
-    case Value::kNumberValue: return "a number";
-    case Value::kStringValue: return "a string";
-    case Value::kBoolValue: return "a boolean";
-    case Value::kStructValue: return "an object";
-    case Value::kListValue: return "an array";
-    default: return "nothing";
-  }
+const char* KindName(const Json& v) {
+  if (v.IsNull()) return "null";
+  if (v.IsBool()) return "a boolean";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsObject()) return "an object";
+  return "an array";
 }
 
-Status WrongType(const std::string& path, const char* want, const Value& v) {
+std::string_view Str(const Json& v) {
+  return {v.GetString(), v.GetStringLength()};
+}
+
+Status WrongType(const std::string& path, const std::string& want,
+                 const Json& v) {
   return Status::InvalidField(path, "field '" + path + "' must be " + want +
                                         ", not " + KindName(v));
 }
@@ -51,71 +53,83 @@ std::string FieldList(const google::protobuf::Descriptor* d) {
   return out;
 }
 
-// An integer from a JSON number or a decimal string, within [lo, hi].
+// An integer from a JSON number or a decimal string, within T's range.
 template <typename T>
-StatusOr<T> Integer(const std::string& path, const Value& v) {
-  long double x = 0;
-  if (v.kind_case() == Value::kNumberValue) {
-    x = v.number_value();
-  } else if (v.kind_case() == Value::kStringValue) {
-    const std::string& s = v.string_value();
-    char* end = nullptr;
-    errno = 0;
-    x = std::strtold(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || errno != 0)
-      return WrongType(path, "an integer", v);
-  } else {
-    return WrongType(path, "an integer", v);
-  }
-  if (x != std::floor(x) || x < static_cast<long double>(std::numeric_limits<T>::min()) ||
-      x > static_cast<long double>(std::numeric_limits<T>::max())) {
+StatusOr<T> Integer(const std::string& path, const Json& v) {
+  using Limits = std::numeric_limits<T>;
+  auto out_of_range = [&] {
     return Status::InvalidField(
         path, "field '" + path + "' must be a whole number from " +
-                  std::to_string(std::numeric_limits<T>::min()) + " to " +
-                  std::to_string(std::numeric_limits<T>::max()));
+                  std::to_string(Limits::min()) + " to " +
+                  std::to_string(Limits::max()));
+  };
+  if (v.IsString()) {
+    std::string_view s = Str(v);
+    T x{};
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+    if (s.empty() || end != s.data() + s.size()) {
+      return WrongType(path, "an integer", v);
+    }
+    if (ec != std::errc()) return out_of_range();
+    return x;
   }
-  return static_cast<T>(x);
+  if (v.IsUint64()) {
+    if (v.GetUint64() > static_cast<uint64_t>(Limits::max())) return out_of_range();
+    return static_cast<T>(v.GetUint64());
+  }
+  if (v.IsInt64()) {
+    int64_t x = v.GetInt64();
+    if (x < static_cast<int64_t>(Limits::min()) ||
+        (x > 0 && static_cast<uint64_t>(x) > static_cast<uint64_t>(Limits::max())))
+      return out_of_range();
+    return static_cast<T>(x);
+  }
+  if (v.IsDouble()) {
+    double x = v.GetDouble();
+    if (x != std::floor(x)) return out_of_range();
+    if (x < static_cast<double>(Limits::min()) ||
+        x > static_cast<double>(Limits::max()))
+      return out_of_range();
+    return static_cast<T>(x);
+  }
+  return WrongType(path, "an integer", v);
 }
 
 template <typename T, typename Set>
-Status SetInteger(const std::string& path, const Value& v, Set set) {
+Status SetInteger(const std::string& path, const Json& v, Set set) {
   auto x = Integer<T>(path, v);
   if (!x.ok()) return x.status();
   set(*x);
   return Status::Ok();
 }
 
-Status FromStruct(const google::protobuf::Struct& s, Message& out,
-                  const std::string& path);
+Status FromObject(const Json& object, Message& out, const std::string& path);
 
 // One value (not a list) into field f of `out`; `add` for repeated fields.
-Status SetOne(const FieldDescriptor* f, const Value& v, Message& out,
+Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
               const std::string& path, bool add) {
   const Reflection* r = out.GetReflection();
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
-      if (v.kind_case() != Value::kStringValue)
-        return WrongType(path, "a string", v);
-      add ? r->AddString(&out, f, v.string_value())
-          : r->SetString(&out, f, v.string_value());
+      if (!v.IsString()) return WrongType(path, "a string", v);
+      std::string s(Str(v));
+      add ? r->AddString(&out, f, std::move(s))
+          : r->SetString(&out, f, std::move(s));
       return Status::Ok();
     }
     case FieldDescriptor::CPPTYPE_BOOL: {
-      if (v.kind_case() != Value::kBoolValue)
-        return WrongType(path, "true or false", v);
-      add ? r->AddBool(&out, f, v.bool_value())
-          : r->SetBool(&out, f, v.bool_value());
+      if (!v.IsBool()) return WrongType(path, "true or false", v);
+      add ? r->AddBool(&out, f, v.GetBool()) : r->SetBool(&out, f, v.GetBool());
       return Status::Ok();
     }
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
-      if (v.kind_case() != Value::kNumberValue)
-        return WrongType(path, "a number", v);
+      if (!v.IsNumber()) return WrongType(path, "a number", v);
       if (f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE) {
-        add ? r->AddDouble(&out, f, v.number_value())
-            : r->SetDouble(&out, f, v.number_value());
+        add ? r->AddDouble(&out, f, v.GetDouble())
+            : r->SetDouble(&out, f, v.GetDouble());
       } else {
-        auto x = static_cast<float>(v.number_value());
+        auto x = static_cast<float>(v.GetDouble());
         add ? r->AddFloat(&out, f, x) : r->SetFloat(&out, f, x);
       }
       return Status::Ok();
@@ -138,12 +152,11 @@ Status SetOne(const FieldDescriptor* f, const Value& v, Message& out,
       });
     case FieldDescriptor::CPPTYPE_ENUM: {
       std::string choices = proto::WireEnumChoices(f->enum_type());
-      if (v.kind_case() != Value::kStringValue)
-        return WrongType(path, ("one of the strings " + choices).c_str(), v);
-      const auto* e = proto::FindWireEnumValue(f->enum_type(), v.string_value());
+      if (!v.IsString()) return WrongType(path, "one of the strings " + choices, v);
+      const auto* e = proto::FindWireEnumValue(f->enum_type(), Str(v));
       if (e == nullptr) {
         return Status::InvalidField(path, "field '" + path + "': '" +
-                                              v.string_value() +
+                                              std::string(Str(v)) +
                                               "' is not one of " + choices);
       }
       add ? r->AddEnumValue(&out, f, e->number())
@@ -153,9 +166,9 @@ Status SetOne(const FieldDescriptor* f, const Value& v, Message& out,
     case FieldDescriptor::CPPTYPE_MESSAGE: {
       Message* m = add ? r->AddMessage(&out, f) : r->MutableMessage(&out, f);
       if (f->message_type()->full_name() == "google.protobuf.Timestamp") {
-        if (v.kind_case() != Value::kStringValue ||
+        if (!v.IsString() ||
             !google::protobuf::util::TimeUtil::FromString(
-                v.string_value(),
+                std::string(Str(v)),
                 static_cast<google::protobuf::Timestamp*>(m))) {
           return Status::InvalidField(
               path, "field '" + path +
@@ -164,18 +177,18 @@ Status SetOne(const FieldDescriptor* f, const Value& v, Message& out,
         }
         return Status::Ok();
       }
-      if (v.kind_case() != Value::kStructValue)
-        return WrongType(path, "an object", v);
-      return FromStruct(v.struct_value(), *m, path);
+      if (!v.IsObject()) return WrongType(path, "an object", v);
+      return FromObject(v, *m, path);
     }
   }
   return Status::Internal("unhandled field type at " + path);
 }
 
-Status FromStruct(const google::protobuf::Struct& s, Message& out,
-                  const std::string& path) {
+Status FromObject(const Json& object, Message& out, const std::string& path) {
   const auto* d = out.GetDescriptor();
-  for (const auto& [key, v] : s.fields()) {
+  for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
+    std::string key(Str(it->name));
+    const Json& v = it->value;
     const FieldDescriptor* f = d->FindFieldByName(key);
     for (int i = 0; f == nullptr && i < d->field_count(); ++i) {
       if (d->field(i)->json_name() == key) f = d->field(i);
@@ -186,15 +199,14 @@ Status FromStruct(const google::protobuf::Struct& s, Message& out,
                                             "'; the fields here are: " +
                                             FieldList(d));
     }
-    if (v.kind_case() == Value::kNullValue) continue;  // null: not given
+    if (v.IsNull()) continue;  // null: not given
     if (!f->is_repeated()) {
       if (Status st = SetOne(f, v, out, here, false); !st.ok()) return st;
       continue;
     }
-    if (v.kind_case() != Value::kListValue)
-      return WrongType(here, "an array", v);
+    if (!v.IsArray()) return WrongType(here, "an array", v);
     int i = 0;
-    for (const auto& item : v.list_value().values()) {
+    for (const auto& item : v.GetArray()) {
       std::string at = here + "[" + std::to_string(i++) + "]";
       if (Status st = SetOne(f, item, out, at, true); !st.ok()) return st;
     }
@@ -326,18 +338,25 @@ void AppendJsonString(std::string& out, std::string_view s) {
 }
 
 Status ParseJson(std::string_view text, google::protobuf::Message& out) {
-  Value root;
-  auto st = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(text.data(), text.size()), &root);
-  if (!st.ok()) {
-    return Status::MalformedJson("the body is not valid JSON: " +
-                                 std::string(st.message()));
+  // Iterative: a deeply nested body cannot exhaust the stack. The pool
+  // allocator frees the whole DOM at once, without recursion.
+  rapidjson::Document doc;
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseFullPrecisionFlag;
+  doc.Parse<kFlags>(text.data(), text.size());
+  if (doc.HasParseError()) {
+    return Status::MalformedJson(
+        std::string("the body is not valid JSON: ") +
+        rapidjson::GetParseError_En(doc.GetParseError()) + " (at byte " +
+        std::to_string(doc.GetErrorOffset()) + ")");
   }
-  if (root.kind_case() != Value::kStructValue) {
-    return Status::MalformedJson(std::string("the body must be a JSON object {...}, not ") +
-                                 KindName(root));
+  if (!doc.IsObject()) {
+    return Status::MalformedJson(
+        std::string("the body must be a JSON object {...}, not ") +
+        KindName(doc));
   }
-  return FromStruct(root.struct_value(), out, "");
+  return FromObject(doc, out, "");
 }
 
 std::string ToJson(const google::protobuf::Message& message) {

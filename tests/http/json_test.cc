@@ -105,3 +105,25 @@ TEST(Json, NullMeansNotGiven) {
 
 }  // namespace
 }  // namespace helpdesk::http
+
+namespace helpdesk::http {
+namespace {
+
+TEST(Json, DeepNestingAndBadUtf8AreRefusedNotCrashed) {
+  v1::CreateTicketRequest req;
+  std::string deep(60000, '[');
+  deep += std::string(60000, ']');
+  EXPECT_EQ(ParseJson(deep, req).code(), Code::kMalformedJson);
+  std::string objects;
+  for (int i = 0; i < 20000; ++i) objects += "{\"title\":";
+  objects += "1";
+  for (int i = 0; i < 20000; ++i) objects += "}";
+  EXPECT_EQ(ParseJson(objects, req).code(), Code::kInvalidField);
+  EXPECT_EQ(ParseJson("{\"title\":\"\xff\xfe\"}", req).code(),
+            Code::kMalformedJson);
+  EXPECT_EQ(ParseJson("{\"title\":\"ok\"} trailing", req).code(),
+            Code::kMalformedJson);
+}
+
+}  // namespace
+}  // namespace helpdesk::http
