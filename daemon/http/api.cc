@@ -51,16 +51,13 @@ StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view h) {
   return std::optional<uint32_t>(v);
 }
 
-Status CheckJsonBody(const Request& r) {
-  std::string_view ct = r.content_type;
+// "application/json", with any parameters (charset) and in any case.
+bool IsJsonContentType(std::string_view ct) {
   ct = ct.substr(0, ct.find(';'));
   while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
   std::string lower(ct);
   for (char& c : lower) c = static_cast<char>(std::tolower(c));
-  if (lower != "application/json") {
-    return Status::Unavailable("");  // replaced by the 415 in the caller
-  }
-  return Status::Ok();
+  return lower == "application/json";
 }
 
 }  // namespace
@@ -106,7 +103,7 @@ void Api::Handle(const Request& r, Respond respond) {
     answer(std::move(route), std::move(resp));
   };
   auto needs_json = [&](const std::string& route) {
-    if (CheckJsonBody(r).ok()) return false;
+    if (IsJsonContentType(r.content_type)) return false;
     answer(route,
            Problem(415, "/problems/unsupported-media-type",
                    "Unsupported media type",

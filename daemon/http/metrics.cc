@@ -8,7 +8,13 @@ void Metrics::CountRequest(const std::string& route, const std::string& method,
                            int status, double seconds) {
   {
     std::lock_guard lock(mu_);
-    ++requests_[{route, method, status}];
+    auto it = requests_.find(
+        std::tuple<std::string_view, std::string_view, int>(route, method, status));
+    if (it != requests_.end()) {
+      ++it->second;
+    } else {
+      requests_.emplace(std::tuple(route, method, status), 1);
+    }
   }
   size_t i = 0;
   while (i < std::size(kLatencyBuckets) && seconds > kLatencyBuckets[i]) ++i;

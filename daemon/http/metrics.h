@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 
 namespace helpdesk::http {
@@ -37,7 +38,9 @@ class Metrics {
 
  private:
   mutable std::mutex mu_;
-  std::map<std::tuple<std::string, std::string, int>, uint64_t>
+  // Transparent comparison: a hit is looked up by string_view, without
+  // building the key's strings on every request.
+  std::map<std::tuple<std::string, std::string, int>, uint64_t, std::less<>>
       requests_;  // guarded by mu_
   std::array<std::atomic<uint64_t>, std::size(kLatencyBuckets) + 1>
       latency_buckets_{};

@@ -247,8 +247,16 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
-    auto [ec, n] =
-        co_await bhttp::async_read(conn->socket, buffer, parser, kToken);
+    parser.eager(true);
+    // Most requests arrive whole in one read: parse what is buffered, and go
+    // back to the socket only for the rest of an incomplete one.
+    boost::system::error_code ec;
+    buffer.consume(parser.put(buffer.data(), ec));
+    if (ec == bhttp::error::need_more || (!ec && !parser.is_done())) {
+      auto [rec, n] =
+          co_await bhttp::async_read(conn->socket, buffer, parser, kToken);
+      ec = rec;
+    }
     if (ec == bhttp::error::end_of_stream ||
         ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
