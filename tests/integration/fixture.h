@@ -1,10 +1,15 @@
 #pragma once
-// One fresh daemon per test, on port 0 in its own data directory, with JSON
-// helpers for the assertions.
+// One fresh daemon per test, on port 0 in its own temporary data directory,
+// with JSON helpers for the assertions. On a failed test the daemon's log is
+// printed.
 
 #include <gtest/gtest.h>
 
+#include <iostream>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
@@ -24,6 +29,13 @@ class DaemonTest : public ::testing::Test {
     client_ = std::make_unique<HttpClient>(daemon_->port());
   }
 
+  void TearDown() override {
+    if (HasFailure() && daemon_ != nullptr) {
+      std::cerr << "---- " << daemon_->log_file() << " ----\n"
+                << daemon_->Log() << "---- end of daemon log ----\n";
+    }
+  }
+
   static json GoodTicket() {
     return {{"title", "Skriveren skriver ikke ut"},
             {"description", "Papirstopp i skuff 2 hver gang."},
@@ -34,40 +46,76 @@ class DaemonTest : public ::testing::Test {
             {"reporter", "kari.nordmann"}};
   }
 
+  // The body parsed as JSON; a parse failure is a test failure, not a throw.
+  static json Parse(const HttpResponse& r) {
+    json j = json::parse(r.body, nullptr, false);
+    EXPECT_FALSE(j.is_discarded())
+        << "not JSON (" << r.status << " " << r.error << "): " << r.body;
+    return j.is_discarded() ? json::object() : j;
+  }
+
   json Create(const json& body = GoodTicket()) {
     HttpResponse r = client_->Post("/api/v1/tickets", body.dump());
-    EXPECT_EQ(r.status, 201) << r.body;
-    return json::parse(r.body);
+    EXPECT_EQ(r.status, 201) << r.error << r.body;
+    return Parse(r);
   }
 
   json GetJson(const std::string& target, int expect = 200) {
     HttpResponse r = client_->Get(target);
-    EXPECT_EQ(r.status, expect) << target << ": " << r.body;
-    return json::parse(r.body);
+    EXPECT_EQ(r.status, expect) << target << ": " << r.error << r.body;
+    return Parse(r);
   }
 
-  // The event log's length: what "nothing was written" is checked against.
-  size_t EventCount() {
-    size_t n = 0;
+  // The whole global event log, paged through with limit=200.
+  std::vector<json> AllEvents() {
+    std::vector<json> events;
     std::string after = "0";
-    while (true) {
-      json page = GetJson("/api/v1/events?limit=1000&after=" + after);
-      n += page["events"].size();
-      if (page["nextCursor"] == "") return n;
-      after = page["nextCursor"];
+    for (int page = 0; page < 100000; ++page) {
+      json p = GetJson("/api/v1/events?limit=200&after=" + after);
+      if (!p.contains("events") && !p.contains("nextCursor")) break;
+      for (const auto& e : p.value("events", json::array()))
+        events.push_back(e);
+      after = p.value("nextCursor", "");
+      if (after.empty()) break;
     }
+    return events;
+  }
+  size_t EventCount() { return AllEvents().size(); }
+
+  // What "nothing was written" is checked against: the length of the event
+  // log and every ticket's id and version (newest first, all pages).
+  std::string Snapshot() {
+    std::string s = "events=" + std::to_string(EventCount()) + " tickets:";
+    std::string cursor;
+    for (int page = 0; page < 100000; ++page) {
+      json p = GetJson("/api/v1/tickets?limit=200" +
+                       (cursor.empty() ? "" : "&cursor=" + cursor));
+      for (const auto& t : p.value("tickets", json::array()))
+        s += " " + t.value("id", "?") + "@" +
+             std::to_string(t.value("version", 0)) + "/" +
+             t.value("status", "?") + "/c" +
+             std::to_string(t.value("commentCount", 0));
+      cursor = p.value("nextCursor", "");
+      if (cursor.empty()) break;
+    }
+    return s;
   }
 
-  // A problem+json answer with the given status and type.
+  // A problem+json answer with the given status and type, a non-empty
+  // detail, and a request id.
   static void ExpectProblem(const HttpResponse& r, int status,
                             const std::string& type) {
-    EXPECT_EQ(r.status, status) << r.body;
-    EXPECT_EQ(r.header("content-type"), "application/problem+json");
+    EXPECT_EQ(r.status, status) << r.error << r.body;
+    EXPECT_EQ(r.header("content-type"), "application/problem+json")
+        << r.status << " " << r.body;
+    EXPECT_FALSE(r.header("x-request-id").empty()) << r.body;
     json p = json::parse(r.body, nullptr, false);
-    ASSERT_FALSE(p.is_discarded()) << r.body;
-    EXPECT_EQ(p["type"], type) << r.body;
-    EXPECT_EQ(p["status"], status);
-    EXPECT_FALSE(p["detail"].get<std::string>().empty());
+    ASSERT_TRUE(p.is_object()) << "not a problem object: " << r.body;
+    EXPECT_EQ(p.value("type", ""), type) << r.body;
+    EXPECT_EQ(p.value("status", 0), status) << r.body;
+    EXPECT_TRUE(p.contains("detail") && p["detail"].is_string() &&
+                !p["detail"].get<std::string>().empty())
+        << r.body;
   }
 
   ScratchDir dir_;

@@ -1,5 +1,7 @@
 // The daemon as a process: restarts, clean shutdown, timeouts and limits.
 
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "tests/integration/fixture.h"
@@ -10,47 +12,116 @@ namespace {
 using Process = DaemonTest;
 
 TEST_F(Process, DataSurvivesACleanRestartAndNumbersContinue) {
-  for (int i = 0; i < 3; ++i) Create();
-  ASSERT_EQ(client_->Post("/api/v1/tickets/2/comments",
-                          R"({"author":"ola","body":"ser på det"})").status,
+  for (int i = 0; i < 3; ++i) {
+    json body = GoodTicket();
+    body["title"] = "Sak nummer " + std::to_string(i + 1);
+    Create(body);
+  }
+  ASSERT_EQ(client_
+                ->Post("/api/v1/tickets/2/comments",
+                       R"({"author":"ola","body":"ser på det"})")
+                .status,
             201);
+  ASSERT_EQ(client_
+                ->Post("/api/v1/tickets/3/status",
+                       R"({"status":"assigned","assignee":"ola","version":1})")
+                .status,
+            200);
+  std::vector<json> before;
+  for (int id = 1; id <= 3; ++id)
+    before.push_back(GetJson("/api/v1/tickets/" + std::to_string(id)));
+  std::vector<json> events_before = AllEvents();
+  ASSERT_EQ(events_before.size(), 5u);
+
   client_.reset();
-  EXPECT_EQ(daemon_->Terminate(), 0) << daemon_->Log();
+  EXPECT_EQ(daemon_->Terminate(), 0) << "SIGTERM must end with exit status 0";
   ASSERT_EQ(daemon_->Start(), "");
   client_ = std::make_unique<HttpClient>(daemon_->port());
+  for (int id = 1; id <= 3; ++id)
+    EXPECT_EQ(GetJson("/api/v1/tickets/" + std::to_string(id)), before[id - 1]);
   EXPECT_EQ(GetJson("/api/v1/tickets")["tickets"].size(), 3u);
-  EXPECT_EQ(GetJson("/api/v1/tickets/2")["comments"][0]["body"], "ser på det");
+  EXPECT_EQ(GetJson("/api/v1/tickets?assignee=ola")["tickets"].size(), 1u);
+  EXPECT_EQ(AllEvents(), events_before);
   EXPECT_EQ(Create()["id"], "4");
-  EXPECT_EQ(EventCount(), 5u);
+  std::vector<json> events_after = AllEvents();
+  ASSERT_EQ(events_after.size(), 6u);
+  EXPECT_EQ(events_after[5]["seq"], "6");
+
+  // And once more through Restart(), the municipalities are not seeded twice.
+  ASSERT_EQ(daemon_->Restart(), "");
+  client_ = std::make_unique<HttpClient>(daemon_->port());
+  EXPECT_EQ(GetJson("/api/v1/municipalities")["municipalities"].size(), 7u);
+  EXPECT_EQ(Create()["id"], "5");
 }
 
 TEST_F(Process, SigtermAnswersTheWritesInFlightBeforeExiting) {
-  std::atomic<int> acked{0};
+  constexpr int kWriters = 4;
+  std::mutex mu;
+  std::condition_variable cv;
+  int acked = 0;  // guarded by mu
+  std::vector<std::vector<std::string>> ids(kWriters);
   std::vector<std::thread> writers;
-  std::vector<std::vector<std::string>> ids(4);
-  std::atomic<bool> started{false};
-  for (int w = 0; w < 4; ++w) {
+  for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       HttpClient c(daemon_->port());
       for (int i = 0; i < 100000; ++i) {
-        HttpResponse r = c.Post("/api/v1/tickets", GoodTicket().dump());
-        if (r.status != 201) break;
+        json body = GoodTicket();
+        body["title"] = "w" + std::to_string(w) + " #" + std::to_string(i);
+        HttpResponse r = c.Post("/api/v1/tickets", body.dump());
+        if (r.status != 201) break;  // 503 while stopping, or closed
         ids[w].push_back(json::parse(r.body)["id"]);
-        started = ++acked >= 100;
+        std::lock_guard lock(mu);
+        ++acked;
+        cv.notify_all();
       }
     });
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (!started && std::chrono::steady_clock::now() < deadline)
-    std::this_thread::yield();
-  ASSERT_TRUE(started) << "writers never got going: " << acked;
-  EXPECT_EQ(daemon_->Terminate(), 0) << daemon_->Log();
+  {
+    std::unique_lock lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30),
+                            [&] { return acked >= 100; }))
+        << "writers never got going: " << acked;
+  }
+  EXPECT_EQ(daemon_->Terminate(), 0);
   for (auto& t : writers) t.join();
   ASSERT_EQ(daemon_->Start(), "");
   HttpClient c(daemon_->port());
-  for (const auto& list : ids)
-    for (const auto& id : list)
-      EXPECT_EQ(c.Get("/api/v1/tickets/" + id).status, 200) << id;
+  size_t total = 0;
+  for (int w = 0; w < kWriters; ++w) {
+    total += ids[w].size();
+    for (size_t i = 0; i < ids[w].size(); ++i) {
+      HttpResponse r = c.Get("/api/v1/tickets/" + ids[w][i]);
+      ASSERT_EQ(r.status, 200)
+          << "acknowledged ticket " << ids[w][i] << " lost";
+      EXPECT_EQ(json::parse(r.body)["title"],
+                "w" + std::to_string(w) + " #" + std::to_string(i));
+    }
+  }
+  client_ = std::make_unique<HttpClient>(daemon_->port());
+  EXPECT_GE(EventCount(), total);
+}
+
+TEST_F(Process, SigtermDoesNotWaitForIdleOrHalfSentConnections) {
+  // One kept-alive connection after an answer, one stuck mid-request; the
+  // default idle and request timeouts (30 s, 10 s) are far away.
+  ASSERT_EQ(client_->Get("/healthz").status, 200);
+  HttpClient half(daemon_->port(), std::chrono::seconds(30));
+  std::thread stuck(
+      [&] { half.SendRaw("POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"); });
+  // The half request is on the wire once the daemon counts its connection.
+  bool two_open = false;
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!two_open && std::chrono::steady_clock::now() < deadline) {
+    HttpResponse m = client_->Get("/metrics");
+    two_open =
+        m.body.find("helpdesk_http_connections_open 2\n") != std::string::npos;
+  }
+  EXPECT_TRUE(two_open) << client_->Get("/metrics").body;
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(daemon_->Terminate(std::chrono::seconds(10)), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(10));
+  stuck.join();
 }
 
 class Timeouts : public DaemonTest {
@@ -59,40 +130,83 @@ class Timeouts : public DaemonTest {
   }
 };
 
+// The client waits at most 5 s: `closed` means the server hung up first.
 TEST_F(Timeouts, IdleAndSlowClientsAreDisconnected) {
   HttpClient slow(daemon_->port(), std::chrono::seconds(5));
-  // Nothing at all: the idle timeout closes it.
-  HttpClient::Raw idle = slow.SendRaw("");
-  EXPECT_TRUE(idle.closed);
-  // Half a request, never finished: the request timeout closes it.
-  HttpClient::Raw half = slow.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n");
-  EXPECT_TRUE(half.closed);
-  // And the daemon still serves others.
+  const std::pair<const char*, std::string> cases[] = {
+      {"nothing at all", ""},
+      {"half a request line", "GET /heal"},
+      {"headers never finished", "GET /healthz HTTP/1.1\r\nHost: x\r\n"},
+      {"body never finished",
+       "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"
+       "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ti"},
+  };
+  for (const auto& [what, bytes] : cases) {
+    HttpClient::Raw r = slow.SendRaw(bytes);
+    EXPECT_TRUE(r.connected) << what;
+    EXPECT_TRUE(r.closed) << what << ": still open after " << r.elapsed.count()
+                          << " ms";
+    EXPECT_LT(r.elapsed, std::chrono::seconds(5)) << what;
+  }
+  // A kept-alive connection left idle after an answer is closed as well.
+  HttpClient::Raw after_answer =
+      slow.SendRaw("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_NE(after_answer.received.find(" 200 "), std::string::npos);
+  EXPECT_TRUE(after_answer.closed);
+  EXPECT_LT(after_answer.elapsed, std::chrono::seconds(5));
+  // Nothing was written, and the daemon still serves others.
+  EXPECT_EQ(EventCount(), 0u);
   EXPECT_EQ(client_->Get("/healthz").status, 200);
 }
 
 class Limits : public DaemonTest {
   std::vector<std::string> Flags() override {
-    return {"--map-size-mb", "1", "--max-map-size-mb", "1",
+    return {"--map-size-mb",     "1", "--max-map-size-mb", "1",
             "--max-connections", "4"};
   }
 };
 
 TEST_F(Limits, AFullDatabaseRefusesWritesWith507AndKeepsServing) {
-  json body = GoodTicket();
-  body["description"] = std::string(15000, 'x');
-  std::vector<std::string> acked;
+  std::vector<json> acked;
   HttpResponse last;
-  for (int i = 0; i < 2000; ++i) {
+  for (int i = 0; i < 2000; ++i) {  // 1 MiB holds well under 2000 of these
+    json body = GoodTicket();
+    body["title"] = "Full disk " + std::to_string(i);
+    body["description"] = std::string(15000, 'x');
     last = client_->Post("/api/v1/tickets", body.dump());
     if (last.status != 201) break;
-    acked.push_back(json::parse(last.body)["id"]);
+    json t = json::parse(last.body);
+    body["id"] = t["id"];
+    acked.push_back(body);
   }
   ExpectProblem(last, 507, "/problems/storage-full");
   ASSERT_FALSE(acked.empty());
-  EXPECT_EQ(client_->Get("/healthz").status, 200);
-  for (const auto& id : acked)
-    EXPECT_EQ(client_->Get("/api/v1/tickets/" + id).status, 200);
+  EXPECT_EQ(GetJson("/healthz")["status"], "ok");
+  for (const auto& a : acked) {
+    json t = GetJson("/api/v1/tickets/" + a["id"].get<std::string>());
+    EXPECT_EQ(t["title"], a["title"]);
+    EXPECT_EQ(t["description"], a["description"]);
+  }
+  // The refused write left nothing behind: one event per acknowledged one.
+  std::vector<json> events = AllEvents();
+  EXPECT_EQ(events.size(), acked.size());
+  // A second attempt is refused the same way, and the daemon stops cleanly
+  // and starts again on the full database with everything there.
+  ExpectProblem(client_->Post("/api/v1/tickets",
+                              [] {
+                                json b = GoodTicket();
+                                b["description"] = std::string(15000, 'y');
+                                return b.dump();
+                              }()),
+                507, "/problems/storage-full");
+  client_.reset();
+  EXPECT_EQ(daemon_->Terminate(), 0);
+  ASSERT_EQ(daemon_->Start(), "");
+  client_ = std::make_unique<HttpClient>(daemon_->port());
+  EXPECT_EQ(AllEvents().size(), acked.size());
+  EXPECT_EQ(GetJson("/api/v1/tickets/" +
+                    acked.back()["id"].get<std::string>())["title"],
+            acked.back()["title"]);
 }
 
 TEST_F(Limits, ConnectionsBeyondTheLimitGet503) {

@@ -26,7 +26,8 @@ constexpr auto kPollInterval = std::chrono::milliseconds(2);
 constexpr auto kStartDeadline = std::chrono::seconds(20);
 
 std::string DescribeWaitStatus(int status) {
-  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFEXITED(status))
+    return "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status))
     return "killed by signal " + std::to_string(WTERMSIG(status));
   return "wait status " + std::to_string(status);
@@ -73,7 +74,8 @@ DaemonProcess::DaemonProcess(std::string data_dir,
 DaemonProcess::~DaemonProcess() { Kill9(); }
 
 std::string DaemonProcess::Start() {
-  if (running()) return "helpdeskd is already running (pid " + std::to_string(pid_) + ")";
+  if (running())
+    return "helpdeskd is already running (pid " + std::to_string(pid_) + ")";
   std::error_code ec;
   fs::remove(port_file_, ec);  // a stale one would announce the old port
   port_ = 0;
@@ -86,9 +88,9 @@ std::string DaemonProcess::Start() {
   // Everything the child needs is prepared before fork(): between fork and
   // exec only async-signal-safe calls are allowed (the test may have
   // threads).
-  std::vector<std::string> args = {HELPDESKD_BINARY, "--port",      "0",
-                                   "--data-dir",     data_dir_,     "--port-file",
-                                   port_file_,       "--log-level", "warn"};
+  std::vector<std::string> args = {
+      HELPDESKD_BINARY, "--port",   "0",           "--data-dir", data_dir_,
+      "--port-file",    port_file_, "--log-level", "warn"};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
