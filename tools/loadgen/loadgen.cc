@@ -1,31 +1,32 @@
 // helpdesk-loadgen: N keep-alive HTTP/1.1 connections against helpdeskd,
 // each sending one request at a time for a fixed duration, reporting
 // throughput and latency percentiles, and the writer's mean batch size read
-// from /metrics before and after. Bounded: it always stops by itself.
+// from /metrics before and after. Bounded: every network operation has a
+// deadline and every loop ends at the end of the measured window, so it
+// always stops by itself.
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
-#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
-#include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
+
+#include "tools/loadgen/client.h"
 
 namespace helpdesk::loadgen {
 namespace {
 
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 struct Options {
@@ -39,157 +40,217 @@ struct Options {
   int seed_tickets = 1000;
 };
 
-const char* kMunicipalities[] = {"kongsberg", "notodden", "nore-og-uvdal",
-                                 "flesberg",  "rollag",   "tinn", "hjartdal"};
+constexpr size_t kMaxErrorSamples = 8;  // distinct kinds printed to stderr
+// /metrics is read at the edges of the window; a daemon too slow to answer
+// it in this time gets no mean batch rather than a longer run.
+constexpr std::chrono::milliseconds kMetricsTimeout{3000};
+
+const char* const kMunicipalities[] = {"kongsberg", "notodden", "nore-og-uvdal",
+                                       "flesberg",  "rollag",   "tinn",
+                                       "hjartdal"};
 
 std::string CreateBody(uint64_t n) {
   return std::string(R"({"title":"Skriver virker ikke )") + std::to_string(n) +
-         R"(","description":"Papirstopp i skuff 2 ved resepsjonen.","municipality":")" +
+         R"(","description":"Papirstopp i skuff 2 ved resepsjonen.",)"
+         R"("municipality":")" +
          kMunicipalities[n % 7] +
          R"(","serviceId":"printer","priority":"normal","reporter":"loadgen"})";
 }
 
-// One blocking request on its own connection (set-up and /metrics).
-http::response<http::string_body> Fetch(const Options& o, http::verb verb,
-                                        const std::string& target,
-                                        const std::string& body,
-                                        tcp::socket& socket) {
-  http::request<http::string_body> req{verb, target, 11};
-  req.set(http::field::host, o.host);
-  if (verb == http::verb::post) {
-    req.set(http::field::content_type, "application/json");
-    req.body() = body;
-    req.prepare_payload();
-  }
-  http::write(socket, req);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  http::read(socket, buffer, res);
-  return res;
+std::string CreateRequest(const Options& o, uint64_t n) {
+  return SerialiseRequest(http::verb::post, "/api/v1/tickets", o.host,
+                          CreateBody(n));
 }
 
-// helpdesk_writer_batch_size_{sum,count} from /metrics.
-std::pair<double, double> BatchCounters(const Options& o) {
-  asio::io_context ioc;
-  tcp::socket socket(ioc);
-  socket.connect({asio::ip::make_address(o.host), o.port});
-  auto res = Fetch(o, http::verb::get, "/metrics", "", socket);
-  double sum = 0, count = 0;
-  std::istringstream in(res.body());
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("helpdesk_writer_batch_size_sum ", 0) == 0)
-      sum = std::stod(line.substr(line.find(' ') + 1));
-    if (line.rfind("helpdesk_writer_batch_size_count ", 0) == 0)
-      count = std::stod(line.substr(line.find(' ') + 1));
-  }
-  return {sum, count};
+Clock::duration Seconds(double s) {
+  return std::chrono::duration_cast<Clock::duration>(
+      std::chrono::duration<double>(s));
 }
 
-// Reads one response: status line, headers up to the blank line, and a body
-// of Content-Length bytes (helpdeskd always sends one). Deliberately small:
-// the generator must cost the machine less than the daemon it measures.
-asio::awaitable<std::tuple<beast::error_code, unsigned, std::string>>
-ReadResponse(beast::tcp_stream& stream, std::string& in) {
-  char chunk[16384];
-  size_t header_end;
-  while ((header_end = in.find("\r\n\r\n")) == std::string::npos) {
-    auto [ec, n] = co_await stream.async_read_some(
-        asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return std::tuple(ec, 0u, std::string());
-    in.append(chunk, n);
+// The writer's batch histogram totals: helpdesk_writer_batch_size_{sum,count}.
+struct BatchCounters {
+  double sum = 0;
+  double count = 0;
+};
+
+std::optional<double> MetricValue(std::string_view text,
+                                  std::string_view name) {
+  for (size_t at = 0; at < text.size();) {
+    size_t eol = text.find('\n', at);
+    if (eol == std::string_view::npos) eol = text.size();
+    std::string_view line = text.substr(at, eol - at);
+    at = eol + 1;
+    if (line.size() > name.size() && line.starts_with(name) &&
+        line[name.size()] == ' ') {
+      double v = 0;
+      const char* first = line.data() + name.size() + 1;
+      auto [p, ec] = std::from_chars(first, line.data() + line.size(), v);
+      if (ec == std::errc()) return v;
+    }
   }
-  unsigned status = in.size() > 12 ? std::stoul(in.substr(9, 3)) : 0;
-  size_t length = 0;
-  size_t at = in.find("Content-Length: ");
-  if (at != std::string::npos && at < header_end)
-    length = std::stoul(in.substr(at + 16, 12));
-  size_t total = header_end + 4 + length;
-  while (in.size() < total) {
-    auto [ec, n] = co_await stream.async_read_some(
-        asio::buffer(chunk), asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return std::tuple(ec, 0u, std::string());
-    in.append(chunk, n);
-  }
-  std::string body = in.substr(header_end + 4, length);
-  in.erase(0, total);
-  co_return std::tuple(beast::error_code(), status, std::move(body));
+  return std::nullopt;
 }
 
-struct Results {
-  std::mutex mu;
-  std::vector<double> latencies_ms;  // guarded by mu
-  std::map<std::string, int> error_samples;  // guarded by mu
-  std::atomic<uint64_t> errors{0};
+// The "id" of a ticket in JSON (a string: it is a 64-bit number). Not a JSON
+// parser: the first "id" key in the text is the ticket's own.
+std::optional<std::string> TicketId(std::string_view json) {
+  size_t at = json.find(R"("id")");
+  if (at == std::string_view::npos) return std::nullopt;
+  at = json.find_first_not_of(" \t\r\n", at + 4);
+  if (at == std::string_view::npos || json[at] != ':') return std::nullopt;
+  at = json.find_first_not_of(" \t\r\n", at + 1);
+  if (at == std::string_view::npos || json[at] != '"') return std::nullopt;
+  size_t end = json.find('"', at + 1);
+  if (end == std::string_view::npos || end == at + 1) return std::nullopt;
+  return std::string(json.substr(at + 1, end - at - 1));
+}
+
+// GET /metrics over its own short connection; nullopt if that fails.
+asio::awaitable<std::optional<BatchCounters>> SampleBatches(const Options& o) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  if (co_await Connect(stream, o.host, o.port)) co_return std::nullopt;
+  std::string in;
+  Response r = co_await Exchange(
+      stream, in, SerialiseRequest(http::verb::get, "/metrics", o.host, ""),
+      kMetricsTimeout);
+  beast::error_code ignored;
+  stream.socket().close(ignored);
+  if (r.ec || r.status != 200) co_return std::nullopt;
+  auto sum = MetricValue(r.body, "helpdesk_writer_batch_size_sum");
+  auto count = MetricValue(r.body, "helpdesk_writer_batch_size_count");
+  if (!sum || !count) co_return std::nullopt;
+  co_return BatchCounters{*sum, *count};
+}
+
+// Set-up before the run: checks the daemon answers, and for --mode get makes
+// the tickets to read, sequentially over one connection. Returns their ids,
+// or nullopt after saying on stderr what went wrong.
+asio::awaitable<std::optional<std::vector<std::string>>> Prepare(
+    const Options& o) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  if (auto ec = co_await Connect(stream, o.host, o.port)) {
+    std::fprintf(stderr, "cannot reach %s:%u: %s\n", o.host.c_str(), o.port,
+                 ec.message().c_str());
+    co_return std::nullopt;
+  }
+  std::string in;
+  std::vector<std::string> ids;
+  const int n = o.mode == "get" ? o.seed_tickets : 0;
+  for (int i = 0; i < n; ++i) {
+    Response r = co_await Exchange(stream, in, CreateRequest(o, i));
+    if (r.ec) {
+      std::fprintf(stderr, "seeding ticket %d failed: %s\n", i,
+                   r.ec.message().c_str());
+      co_return std::nullopt;
+    }
+    std::optional<std::string> id = TicketId(r.body);
+    if (r.status != 201 || !id) {
+      std::fprintf(stderr, "seeding ticket %d failed: %u %.300s\n", i, r.status,
+                   r.body.c_str());
+      co_return std::nullopt;
+    }
+    ids.push_back(*std::move(id));
+    if (r.close) {  // the daemon ends this connection; take another
+      beast::error_code ignored;
+      stream.socket().close(ignored);
+      in.clear();
+      if (auto ec = co_await Connect(stream, o.host, o.port)) {
+        std::fprintf(stderr, "reconnecting: %s\n", ec.message().c_str());
+        co_return std::nullopt;
+      }
+    }
+  }
+  co_return ids;
+}
+
+// What the connections found, merged as each one ends.
+class Results {
+ public:
+  void AddLatencies(const std::vector<double>& ms) {
+    std::lock_guard lock(mu_);
+    latencies_ms_.insert(latencies_ms_.end(), ms.begin(), ms.end());
+  }
+  // kind groups samples: a status code or a transport error.
+  void AddError(const std::string& kind, std::string_view detail) {
+    std::lock_guard lock(mu_);
+    ++errors_;
+    auto it = samples_.find(kind);
+    if (it != samples_.end()) {
+      ++it->second.first;
+    } else if (samples_.size() < kMaxErrorSamples) {
+      samples_.emplace(kind, std::pair(1, std::string(detail.substr(0, 300))));
+    }
+  }
+  // Only once every connection has ended.
+  std::vector<double>& latencies_ms() { return latencies_ms_; }
+  uint64_t errors() const { return errors_; }
+  void PrintErrorSamples() const {
+    for (const auto& [kind, sample] : samples_)
+      std::fprintf(stderr, "error x%d: %s %s\n", sample.first, kind.c_str(),
+                   sample.second.c_str());
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> latencies_ms_;  // guarded by mu_
+  uint64_t errors_ = 0;               // guarded by mu_
+  // kind -> (count, first detail); guarded by mu_
+  std::map<std::string, std::pair<int, std::string>> samples_;
 };
 
 asio::awaitable<void> Connection(const Options& o, int index,
                                  const std::vector<std::string>& ids,
                                  Clock::time_point measure_from,
                                  Clock::time_point stop_at, Results& results) {
-  auto ex = co_await asio::this_coro::executor;
-  beast::tcp_stream stream(ex);
-  auto [cec] = co_await stream.async_connect(
-      tcp::endpoint(asio::ip::make_address(o.host), o.port),
-      asio::as_tuple(asio::use_awaitable));
-  if (cec) {
-    results.errors++;
-    std::lock_guard lock(results.mu);
-    results.error_samples["connect: " + cec.message()]++;
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  if (auto ec = co_await Connect(stream, o.host, o.port)) {
+    results.AddError("connect", ec.message());
     co_return;
   }
   std::mt19937_64 rng(index * 7919 + 1);
   std::vector<double> mine;
   std::string in;  // bytes read and not yet consumed
   const bool create = o.mode == "create";
+  const unsigned want = create ? 201 : 200;
   // Requests are serialised once, as wrk does, so the generator spends its
   // share of the two cores on the daemon's answers, not on building bytes.
   std::vector<std::string> wire;
-  auto serialise = [&](http::request<http::string_body> req) {
-    req.version(11);
-    req.set(http::field::host, o.host);
-    std::ostringstream out;
-    out << req;
-    wire.push_back(out.str());
-  };
   if (create) {
-    for (uint64_t v = 0; v < 7; ++v) {
-      http::request<http::string_body> req{http::verb::post, "/api/v1/tickets", 11};
-      req.set(http::field::content_type, "application/json");
-      req.body() = CreateBody(index * 7 + v);
-      req.prepare_payload();
-      serialise(std::move(req));
-    }
+    for (uint64_t v = 0; v < 7; ++v)
+      wire.push_back(CreateRequest(o, index * 7 + v));
   } else {
     for (const auto& id : ids)
-      serialise({http::verb::get, "/api/v1/tickets/" + id, 11});
+      wire.push_back(SerialiseRequest(http::verb::get, "/api/v1/tickets/" + id,
+                                      o.host, ""));
   }
   for (uint64_t n = 0; Clock::now() < stop_at; ++n) {
-    const std::string& req = wire[create ? n % wire.size() : rng() % wire.size()];
+    const std::string& req =
+        wire[create ? n % wire.size() : rng() % wire.size()];
     auto start = Clock::now();
-    stream.expires_after(std::chrono::seconds(10));
-    auto [wec, wn] = co_await asio::async_write(
-        stream, asio::buffer(req), asio::as_tuple(asio::use_awaitable));
-    std::tuple<beast::error_code, unsigned, std::string> response{wec, 0u, ""};
-    if (!wec) {  // (no co_await inside ?: — GCC 12 miscompiles that)
-      response = co_await ReadResponse(stream, in);
-    }
-    auto& [rec, status, body] = response;
+    Response r = co_await Exchange(stream, in, req);
     auto end = Clock::now();
-    const unsigned want = create ? 201 : 200;
-    if (rec || status != want) {
-      results.errors++;
-      std::lock_guard lock(results.mu);
-      results.error_samples[rec ? rec.message()
-                                : std::to_string(status) + " " + body.substr(0, 200)]++;
-      if (rec) break;
-      continue;
+    if (r.ec) {
+      results.AddError(r.ec.message(), "");
+    } else if (r.status != want) {
+      results.AddError(std::to_string(r.status), r.body);
+    } else if (start >= measure_from) {
+      mine.push_back(
+          std::chrono::duration<double, std::milli>(end - start).count());
     }
-    if (start >= measure_from)
-      mine.push_back(std::chrono::duration<double, std::milli>(end - start).count());
+    if (r.ec || r.close) {
+      // The connection is unusable (failed, timed out, or the daemon said it
+      // closes it): carry on over a new one.
+      beast::error_code ignored;
+      stream.socket().close(ignored);
+      in.clear();
+      if (Clock::now() >= stop_at) break;
+      if (auto ec = co_await Connect(stream, o.host, o.port)) {
+        results.AddError("connect", ec.message());
+        break;
+      }
+    }
   }
-  std::lock_guard lock(results.mu);
-  results.latencies_ms.insert(results.latencies_ms.end(), mine.begin(), mine.end());
+  results.AddLatencies(mine);
 }
 
 double Percentile(const std::vector<double>& sorted, double p) {
@@ -198,74 +259,82 @@ double Percentile(const std::vector<double>& sorted, double p) {
   return sorted[std::min(i, sorted.size() - 1)];
 }
 
+// Runs a coroutine to completion on a private io_context; the set-up phase
+// needs no more than one thread.
+template <typename T>
+T RunToCompletion(asio::awaitable<T> work, T if_failed) {
+  asio::io_context ioc;
+  T result = std::move(if_failed);
+  asio::co_spawn(ioc, std::move(work), [&](std::exception_ptr e, T value) {
+    if (!e) result = std::move(value);
+  });
+  ioc.run();
+  return result;
+}
+
 int Run(const Options& o) {
-  std::vector<std::string> ids;
-  try {
-    if (o.mode == "get") {  // tickets to read, made over one connection
-      asio::io_context ioc;
-      tcp::socket socket(ioc);
-      socket.connect({asio::ip::make_address(o.host), o.port});
-      for (int i = 0; i < o.seed_tickets; ++i) {
-        auto res = Fetch(o, http::verb::post, "/api/v1/tickets", CreateBody(i), socket);
-        const std::string& b = res.body();
-        size_t at = b.find("\"id\":\"");
-        if (res.result_int() != 201 || at == std::string::npos) {
-          std::fprintf(stderr, "seeding failed: %d %s\n", res.result_int(), b.c_str());
-          return 1;
-        }
-        ids.push_back(b.substr(at + 6, b.find('"', at + 6) - at - 6));
-      }
-    }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "cannot reach %s:%u: %s\n", o.host.c_str(), o.port, e.what());
-    return 1;
-  }
-  std::pair<double, double> before{0, 0}, after{0, 0};
+  auto ids =
+      RunToCompletion(Prepare(o), std::optional<std::vector<std::string>>());
+  if (!ids) return 1;
+
   Results results;
+  std::optional<BatchCounters> before, after;
   asio::io_context ioc(o.threads);
-  auto t0 = Clock::now();
-  auto measure_from = t0 + std::chrono::duration_cast<Clock::duration>(
-                               std::chrono::duration<double>(o.warmup));
-  auto stop_at = measure_from + std::chrono::duration_cast<Clock::duration>(
-                                    std::chrono::duration<double>(o.duration));
+  const auto measure_from = Clock::now() + Seconds(o.warmup);
+  const auto stop_at = measure_from + Seconds(o.duration);
   for (int c = 0; c < o.connections; ++c) {
     asio::co_spawn(asio::make_strand(ioc),
-                   Connection(o, c, ids, measure_from, stop_at, results),
-                   asio::detached);
+                   Connection(o, c, *ids, measure_from, stop_at, results),
+                   [&results](std::exception_ptr e) {
+                     if (e) results.AddError("exception", "in a connection");
+                   });
   }
-  // Batch counters at the edges of the measured window.
-  std::thread sampler([&] {
-    std::this_thread::sleep_until(measure_from);
-    try { before = BatchCounters(o); } catch (...) {}
-    std::this_thread::sleep_until(stop_at);
-    try { after = BatchCounters(o); } catch (...) {}
-  });
+  // Batch counters at the edges of the measured window, on a strand of its own.
+  asio::co_spawn(
+      asio::make_strand(ioc),
+      [&]() -> asio::awaitable<void> {
+        asio::steady_timer timer(co_await asio::this_coro::executor);
+        timer.expires_at(measure_from);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        before = co_await SampleBatches(o);
+        if (!before) co_return;  // no metrics: do not wait for them twice
+        timer.expires_at(stop_at);
+        co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+        after = co_await SampleBatches(o);
+      },
+      asio::detached);
   std::vector<std::thread> pool;
   for (int i = 1; i < o.threads; ++i) pool.emplace_back([&] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
-  sampler.join();
 
-  auto& l = results.latencies_ms;
+  auto& l = results.latencies_ms();
   std::sort(l.begin(), l.end());
-  double rps = l.size() / o.duration;
-  double batch = after.second > before.second
-                     ? (after.first - before.first) / (after.second - before.second)
-                     : 0;
-  for (const auto& [what, n] : results.error_samples)
-    std::fprintf(stderr, "error x%d: %s\n", n, what.c_str());
+  const double rps = l.size() / o.duration;
+  const double p50 = Percentile(l, 50), p90 = Percentile(l, 90),
+               p99 = Percentile(l, 99), max = l.empty() ? 0 : l.back();
+  const auto errors = static_cast<unsigned long long>(results.errors());
+  std::string batch_text = "n/a", batch_field;
+  if (before && after && after->count > before->count) {
+    double mean = (after->sum - before->sum) / (after->count - before->count);
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f", mean);
+    batch_text = buf;
+    batch_field = std::string(" mean_batch=") + buf;
+  }
+  results.PrintErrorSamples();
   std::printf(
       "%s at %d connections for %.0f s: %zu requests, %.0f/s; latency ms "
-      "p50 %.2f p90 %.2f p99 %.2f max %.2f; errors %lu; mean writer batch %.1f\n",
-      o.mode.c_str(), o.connections, o.duration, l.size(), rps,
-      Percentile(l, 50), Percentile(l, 90), Percentile(l, 99),
-      l.empty() ? 0 : l.back(), static_cast<unsigned long>(results.errors.load()), batch);
+      "p50 %.2f p90 %.2f p99 %.2f max %.2f; errors %llu; mean writer batch "
+      "%s\n",
+      o.mode.c_str(), o.connections, o.duration, l.size(), rps, p50, p90, p99,
+      max, errors, batch_text.c_str());
   std::printf(
       "RESULT mode=%s connections=%d requests=%zu rps=%.1f p50_ms=%.2f "
-      "p90_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%lu mean_batch=%.1f\n",
-      o.mode.c_str(), o.connections, l.size(), rps, Percentile(l, 50),
-      Percentile(l, 90), Percentile(l, 99), l.empty() ? 0 : l.back(),
-      static_cast<unsigned long>(results.errors.load()), batch);
+      "p90_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%llu%s\n",
+      o.mode.c_str(), o.connections, l.size(), rps, p50, p90, p99, max, errors,
+      batch_field.c_str());
+  std::fflush(stdout);
   return l.empty() ? 1 : 0;
 }
 
@@ -277,25 +346,37 @@ int main(int argc, char** argv) {
   CLI::App app(
       "helpdesk-loadgen: load for helpdeskd over keep-alive HTTP/1.1. Each "
       "connection sends one request at a time; latency is measured per "
-      "request after the warm-up.",
+      "request after the warm-up. Prints a summary and one line starting "
+      "with RESULT; exits non-zero if the daemon cannot be reached or no "
+      "request succeeded.",
       "helpdesk-loadgen");
-  app.add_option("--host", o.host, "daemon address")->capture_default_str();
+  app.add_option("--host", o.host, "daemon host name or address")
+      ->capture_default_str();
   app.add_option("--port", o.port, "daemon port")->capture_default_str();
   app.add_option("--mode", o.mode,
-                 "create: POST /api/v1/tickets; get: GET /api/v1/tickets/{id} "
-                 "over --seed-tickets tickets made first")
+                 "create: POST /api/v1/tickets, expects 201; get: GET "
+                 "/api/v1/tickets/{id} over --seed-tickets tickets made "
+                 "first, expects 200")
       ->check(CLI::IsMember({"create", "get"}))
       ->capture_default_str();
-  app.add_option("--connections", o.connections, "concurrent connections")
-      ->check(CLI::Range(1, 10000))->capture_default_str();
+  app.add_option("--connections", o.connections,
+                 "concurrent keep-alive connections")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
   app.add_option("--duration", o.duration, "measured seconds")
-      ->check(CLI::Range(0.1, 3600.0))->capture_default_str();
-  app.add_option("--warmup", o.warmup, "seconds before measuring")
-      ->check(CLI::Range(0.0, 600.0))->capture_default_str();
-  app.add_option("--threads", o.threads, "client threads")
-      ->check(CLI::Range(1, 64))->capture_default_str();
-  app.add_option("--seed-tickets", o.seed_tickets, "tickets made for --mode get")
-      ->check(CLI::Range(1, 1000000))->capture_default_str();
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  app.add_option("--warmup", o.warmup,
+                 "seconds of load before measuring (not counted)")
+      ->check(CLI::Range(0.0, 600.0))
+      ->capture_default_str();
+  app.add_option("--threads", o.threads, "client I/O threads")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
+  app.add_option("--seed-tickets", o.seed_tickets,
+                 "tickets created first for --mode get")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   return helpdesk::loadgen::Run(o);
 }
