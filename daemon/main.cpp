@@ -19,6 +19,7 @@
 #include "daemon/http/metrics.h"
 #include "daemon/http/server.h"
 #include "daemon/seed/seed.h"
+#include "daemon/store/dir_lock.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
@@ -66,13 +67,19 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("helpdeskd"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
 
-  auto seed = seed::DemoRegion();
-  if (!seed.ok()) return Fail(seed.status(), "demo region");
+  auto demo_region = seed::DemoRegion();
+  if (!demo_region.ok()) return Fail(demo_region.status(), "demo region");
+  auto default_catalogue = seed::DefaultCatalogue(*demo_region);
+  if (!default_catalogue.ok())
+    return Fail(default_catalogue.status(), "built-in catalogue");
+  auto lock = store::DirLock::Acquire(c.data_dir);
+  if (!lock.ok()) return Fail(lock.status(), "locking the data directory");
   auto env = store::Env::Open({.dir = c.data_dir,
                                .map_size = c.map_size_mb << 20,
                                .max_dbs = 16});
   if (!env.ok()) return Fail(env.status(), "opening the database");
-  auto tables = store::OpenTables(*env, *seed);
+  auto tables = store::OpenTables(
+      *env, {.region = *demo_region, .catalogue = *default_catalogue});
   if (!tables.ok()) return Fail(tables.status(), "opening the tables");
   StatusOr<v1::Region> region = [&]() -> StatusOr<v1::Region> {
     auto txn = store::Txn::BeginRead(*env);

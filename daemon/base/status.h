@@ -21,12 +21,19 @@ enum class Code {
   kInvalidField,       // a field is missing, empty, too long, of wrong type
   kInvalidParameter,   // a query parameter or cursor is wrong
   kNotFound,           // no such ticket (or other record)
+  kAlreadyExists,      // a create with an id that is in use
   kVersionConflict,    // optimistic concurrency: the record changed
   kVersionRequired,    // an update came without the version it was based on
   kIllegalTransition,  // the state machine does not allow this move
   kStorageFull,        // the database reached its size limit or disk full
   kUnavailable,        // overloaded or shutting down; retry later
   kInternal,           // a bug or an I/O failure we did not expect
+};
+
+// One problem of many in a request body: a JSON pointer and what to fix.
+struct FieldError {
+  std::string pointer;  // "/services/3/skills/0"; "" for the whole body
+  std::string detail;
 };
 
 class [[nodiscard]] Status {
@@ -42,6 +49,16 @@ class [[nodiscard]] Status {
     s.field_ = std::move(field);
     return s;
   }
+  // Several problems at once (a catalogue import): `detail` sums them up.
+  static Status Invalid(std::string detail, std::vector<FieldError> errors) {
+    Status s{Code::kInvalidField, std::move(detail)};
+    if (!errors.empty()) s.field_ = errors.front().pointer;
+    s.errors_ = std::move(errors);
+    return s;
+  }
+  static Status AlreadyExists(std::string detail) {
+    return {Code::kAlreadyExists, std::move(detail)};
+  }
   static Status InvalidParameter(std::string parameter, std::string detail) {
     Status s{Code::kInvalidParameter, std::move(detail)};
     s.field_ = std::move(parameter);
@@ -50,7 +67,7 @@ class [[nodiscard]] Status {
   static Status NotFound(std::string detail) {
     return {Code::kNotFound, std::move(detail)};
   }
-  static Status VersionConflict(uint32_t current_version, std::string detail) {
+  static Status VersionConflict(uint64_t current_version, std::string detail) {
     Status s{Code::kVersionConflict, std::move(detail)};
     s.current_version_ = current_version;
     return s;
@@ -82,7 +99,9 @@ class [[nodiscard]] Status {
   // For kIllegalTransition: the statuses that are allowed instead.
   const std::vector<std::string>& allowed() const { return allowed_; }
   // For kVersionConflict: the version the record has now.
-  std::optional<uint32_t> current_version() const { return current_version_; }
+  std::optional<uint64_t> current_version() const { return current_version_; }
+  // For Invalid: every problem found.
+  const std::vector<FieldError>& errors() const { return errors_; }
 
  private:
   Status(Code code, std::string message)
@@ -92,7 +111,8 @@ class [[nodiscard]] Status {
   std::string message_;
   std::string field_;
   std::vector<std::string> allowed_;
-  std::optional<uint32_t> current_version_;
+  std::optional<uint64_t> current_version_;
+  std::vector<FieldError> errors_;
 };
 
 // A value or the Status saying why there is none.

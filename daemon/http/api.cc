@@ -7,6 +7,7 @@
 #include "daemon/http/json.h"
 #include "daemon/http/problem.h"
 #include "daemon/http/query.h"
+#include "daemon/store/catalogue_tables.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/state_machine.h"
 #include "proto/wire_names.h"
@@ -36,29 +37,7 @@ Status NoTicket(std::string_view id) {
   return Status::NotFound("no ticket with id '" + std::string(id) + "'");
 }
 
-// If-Match: "3", W/"3" or 3. Absent: nullopt.
-StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view h) {
-  if (h.empty()) return std::optional<uint32_t>();
-  if (h.substr(0, 2) == "W/") h.remove_prefix(2);
-  if (h.size() >= 2 && h.front() == '"' && h.back() == '"')
-    h = h.substr(1, h.size() - 2);
-  uint32_t v = 0;
-  auto [end, ec] = std::from_chars(h.data(), h.data() + h.size(), v);
-  if (h.empty() || ec != std::errc() || end != h.data() + h.size() || v == 0) {
-    return Status::InvalidParameter(
-        "If-Match", "If-Match must be the ticket's ETag, such as \"3\"");
-  }
-  return std::optional<uint32_t>(v);
-}
 
-// "application/json", with any parameters (charset) and in any case.
-bool IsJsonContentType(std::string_view ct) {
-  ct = ct.substr(0, ct.find(';'));
-  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
-  std::string lower(ct);
-  for (char& c : lower) c = static_cast<char>(std::tolower(c));
-  return lower == "application/json";
-}
 
 }  // namespace
 
@@ -68,12 +47,22 @@ Api::Api(const store::Env& env, const store::Tables& tables,
       tables_(tables),
       writer_(writer),
       metrics_(metrics),
-      region_(std::move(region)) {}
+      region_(std::move(region)),
+      municipality_ids_([this] {
+        std::vector<std::string> ids;
+        for (const auto& m : region_.municipalities()) ids.push_back(m.id());
+        return ids;
+      }()) {}
 
 bool Api::IsWrite(const Request& r) {
-  if (r.method != "POST") return false;
   std::string_view path = std::string_view(r.target).substr(
       0, std::string_view(r.target).find('?'));
+  // Every change of the catalogue goes through the writer (a request that
+  // is refused early is answered at once, which a write may also be).
+  if ((r.method == "POST" || r.method == "PUT") &&
+      (path == "/api/v1/catalogue" || path.starts_with("/api/v1/catalogue/")))
+    return true;
+  if (r.method != "POST") return false;
   if (path == "/api/v1/tickets") return true;
   constexpr std::string_view kTickets = "/api/v1/tickets/";
   if (!path.starts_with(kTickets)) return false;
@@ -131,6 +120,9 @@ void Api::Handle(const Request& r, Respond respond) {
     if (!get) return not_allowed(path, "GET, HEAD");
     return answer(path, ListEvents(r, *target, std::nullopt));
   }
+  if (path == "/api/v1/catalogue" || path.starts_with("/api/v1/catalogue/")) {
+    return HandleCatalogue(r, *target, std::move(respond));
+  }
   if (path == "/api/v1/tickets") {
     if (get) return answer(path, ListTickets(r, *target));
     if (!post) return not_allowed(path, "GET, HEAD, POST");
@@ -173,7 +165,7 @@ void Api::Handle(const Request& r, Respond respond) {
   }
   answer("", Problem(404, "/problems/not-found", "Not found",
                      "no route " + path + "; the API is under /api/v1/ "
-                     "(tickets, events, municipalities), plus /healthz and "
+                     "(tickets, events, municipalities, catalogue), plus /healthz and "
                      "/metrics",
                      path, r.request_id));
 }
@@ -356,9 +348,22 @@ void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
   SubmitWrite(
       r,
       [req = std::move(req), rid = r.request_id](store::WriteContext& w) {
-        tickets::RequestContext ctx{rid, w.now()};
-        tickets::Change c = tickets::DecideCreate(req, w.NextTicketNumber(), ctx);
         store::WriteResult result;
+        // The service is checked here, in the writer's transaction, so a
+        // retire committed a moment ago is seen.
+        auto service = store::GetService(w.txn(), w.tables(), req.service_id());
+        if (!service.ok()) {
+          result.status = service.status();
+          return result;
+        }
+        const v1::Service* found = *service ? &**service : nullptr;
+        if (Status s = tickets::CheckService(req, found); !s.ok()) {
+          result.status = std::move(s);
+          return result;
+        }
+        tickets::RequestContext ctx{rid, w.now()};
+        tickets::Change c =
+            tickets::DecideCreate(req, *found, w.NextTicketNumber(), ctx);
         result.status = w.Save(nullptr, c.ticket, c.event);
         result.ticket = std::move(c.ticket);
         result.events.push_back(std::move(c.event));

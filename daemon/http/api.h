@@ -11,7 +11,10 @@
 
 #include <functional>
 #include <memory>
+#include <string>
+#include <vector>
 
+#include "catalogue/edit.h"
 #include "daemon/http/message.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/query.h"
@@ -51,11 +54,27 @@ class Api {
   void SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
                    Respond respond);
 
+  // The tjenestekatalog (catalogue_api.cc).
+  void HandleCatalogue(const Request& r, const Target& t, Respond respond);
+  Response GetCatalogue(const Request& r, const Target& t);
+  Response ListServices(const Request& r, const Target& t);
+  Response GetCatalogueEntry(const Request& r, const Target& t,
+                             bool service, const std::string& id);
+  // A catalogue change: `edit` decides it against the catalogue as the
+  // writer sees it; the answer is `answer` of the result, with `ok_status`.
+  using CatalogueEdit = std::function<catalogue::EditResult(
+      const v1::Catalogue& current, const std::vector<std::string>& munis)>;
+  using CatalogueAnswer = std::function<Response(const catalogue::EditResult&)>;
+  void SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
+                           CatalogueAnswer answer, int ok_status,
+                           Respond respond);
+
   const store::Env& env_;
   const store::Tables& tables_;
   store::Writer& writer_;
   const Metrics& metrics_;
   const v1::Region region_;  // immutable after start
+  const std::vector<std::string> municipality_ids_;  // of region_
 };
 
 }  // namespace helpdesk::http

@@ -15,6 +15,7 @@ struct Request {
   std::string content_type;
   std::string if_match;
   std::string request_id;  // always set by the session
+  std::string actor;       // X-Actor: who makes an admin change (until auth)
   std::string body;
 };
 

@@ -21,6 +21,8 @@ Kind KindOf(Code code) {
     case Code::kInvalidParameter:
       return {400, "/problems/invalid-parameter", "Invalid parameter"};
     case Code::kNotFound: return {404, "/problems/not-found", "Not found"};
+    case Code::kAlreadyExists:
+      return {409, "/problems/already-exists", "Already exists"};
     case Code::kVersionConflict:
       return {409, "/problems/version-conflict", "Version conflict"};
     case Code::kVersionRequired:
@@ -62,6 +64,18 @@ std::string Body(int http_status, std::string_view type,
       for (size_t i = 0; i < extra->allowed().size(); ++i) {
         if (i) out += ',';
         AppendJsonString(out, extra->allowed()[i]);
+      }
+      out += ']';
+    }
+    if (!extra->errors().empty()) {
+      out += ",\"errors\":[";
+      for (size_t i = 0; i < extra->errors().size(); ++i) {
+        if (i) out += ',';
+        out += "{\"pointer\":";
+        AppendJsonString(out, extra->errors()[i].pointer);
+        out += ",\"detail\":";
+        AppendJsonString(out, extra->errors()[i].detail);
+        out += '}';
       }
       out += ']';
     }

@@ -1,5 +1,6 @@
 #include "daemon/http/query.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace helpdesk::http {
@@ -109,6 +110,39 @@ StatusOr<uint64_t> UintParam(const Target& t, const std::string& name,
 }
 
 // Base64url of "t" + decimal: opaque to clients, cheap to check here.
+// "application/json", with any parameters (charset) and in any case.
+bool IsJsonContentType(std::string_view ct) {
+  ct = ct.substr(0, ct.find(';'));
+  while (!ct.empty() && ct.back() == ' ') ct.remove_suffix(1);
+  std::string lower(ct);
+  for (char& c : lower) c = static_cast<char>(std::tolower(c));
+  return lower == "application/json";
+}
+
+StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view h) {
+  if (h.empty()) return std::optional<uint32_t>();
+  if (h.substr(0, 2) == "W/") h.remove_prefix(2);
+  if (h.size() >= 2 && h.front() == '"' && h.back() == '"')
+    h = h.substr(1, h.size() - 2);
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(h.data(), h.data() + h.size(), v);
+  if (h.empty() || ec != std::errc() || end != h.data() + h.size() || v == 0) {
+    return Status::InvalidParameter(
+        "If-Match", "If-Match must be the ETag you read, such as \"3\"");
+  }
+  return std::optional<uint32_t>(v);
+}
+
+StatusOr<bool> BoolParam(const Target& t, const std::string& name,
+                         bool fallback) {
+  auto it = t.params.find(name);
+  if (it == t.params.end()) return fallback;
+  if (it->second == "true") return true;
+  if (it->second == "false") return false;
+  return Status::InvalidParameter(
+      name, "'" + name + "' must be true or false, not '" + it->second + "'");
+}
+
 std::string EncodeCursor(uint64_t position) {
   std::string raw = "t" + std::to_string(position);
   std::string out;

@@ -27,6 +27,16 @@ Status CheckParams(const Target& t, std::initializer_list<std::string_view> allo
 StatusOr<uint64_t> UintParam(const Target& t, const std::string& name,
                              uint64_t lo, uint64_t hi, uint64_t fallback);
 
+// "application/json", with any parameters (charset) and in any case.
+bool IsJsonContentType(std::string_view content_type);
+
+// If-Match: "3", W/"3" or 3 (an ETag of ours); absent: nullopt.
+StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view header);
+
+// The boolean parameter `name` ("true" or "false"), or `fallback`.
+StatusOr<bool> BoolParam(const Target& t, const std::string& name,
+                         bool fallback);
+
 // The opaque cursor of ticket lists wraps a ticket number.
 std::string EncodeCursor(uint64_t position);
 StatusOr<uint64_t> DecodeCursor(std::string_view cursor);

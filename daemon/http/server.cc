@@ -298,6 +298,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       r.content_type = std::string(req[bhttp::field::content_type]);
       r.if_match = std::string(req[bhttp::field::if_match]);
       r.request_id = RequestId(req["X-Request-Id"]);
+      r.actor = std::string(req["X-Actor"]);
       r.body = std::move(req.body());
       keep_alive = req.keep_alive();
       version = req.version();

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "daemon/store/catalogue_tables.h"
+
 namespace helpdesk::store {
 namespace {
 
@@ -67,7 +69,16 @@ uint64_t ReadBe64(std::string_view b) {
   return v;
 }
 
-StatusOr<Tables> OpenTables(const Env& env, const v1::Region& seed) {
+namespace {
+
+Status SeedCatalogue(Txn& txn, const Tables& t, v1::Catalogue catalogue) {
+  catalogue.set_version(1);
+  return PutCatalogue(txn, t, v1::Catalogue(), catalogue);
+}
+
+}  // namespace
+
+StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
   auto txn = Txn::BeginWrite(env);
   if (!txn.ok()) return txn.status();
   Tables t;
@@ -79,29 +90,36 @@ StatusOr<Tables> OpenTables(const Env& env, const v1::Region& seed) {
                  Spec{"events", &t.events},
                  Spec{"ticket_events", &t.ticket_events},
                  Spec{"ticket_index", &t.ticket_index},
-                 Spec{"municipalities", &t.municipalities}}) {
+                 Spec{"municipalities", &t.municipalities},
+                 Spec{"catalogue", &t.catalogue}}) {
     auto table = txn->OpenTable(s.name, /*create=*/true);
     if (!table.ok()) return table.status();
     *s.table = *table;
   }
   auto version = txn->Get(t.meta, "schema_version");
   if (!version.ok()) return version.status();
-  if (*version) {
-    if (**version != std::to_string(kSchemaVersion)) {
+  const std::string current = std::to_string(kSchemaVersion);
+  if (*version && **version == "1") {
+    // Version 1 had no catalogue: its tickets keep their service ids, and
+    // the built-in catalogue arrives as version 1 of the catalogue.
+    if (Status s = SeedCatalogue(*txn, t, seed.catalogue); !s.ok()) return s;
+    if (Status s = txn->Put(t.meta, "schema_version", current); !s.ok())
+      return s;
+  } else if (*version) {
+    if (**version != current) {
       return Status::Internal("database schema version " +
                               std::string(**version) + ", this build reads " +
-                              std::to_string(kSchemaVersion));
+                              current);
     }
   } else {  // a new database: seed it
-    if (Status s = txn->Put(t.meta, "schema_version",
-                            std::to_string(kSchemaVersion));
-        !s.ok())
+    if (Status s = txn->Put(t.meta, "schema_version", current); !s.ok())
       return s;
-    for (const auto& m : seed.municipalities()) {
+    for (const auto& m : seed.region.municipalities()) {
       if (Status s = txn->Put(t.municipalities, m.id(), m.SerializeAsString());
           !s.ok())
         return s;
     }
+    if (Status s = SeedCatalogue(*txn, t, seed.catalogue); !s.ok()) return s;
   }
   if (Status s = txn->Commit(); !s.ok()) return s;
   return t;

@@ -8,6 +8,7 @@
 //   ticket_events   BE64 number . BE64 seq -> "" (a ticket's history)
 //   ticket_index    filter key . BE64 number -> "" (list queries, see .cc)
 //   municipalities  id -> Municipality
+//   catalogue       the tjenestekatalog (catalogue_tables.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -23,15 +24,24 @@
 
 namespace helpdesk::store {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: the catalogue table. A version 1 database is upgraded on open.
+inline constexpr int kSchemaVersion = 2;
 
 struct Tables {
-  Table meta, tickets, events, ticket_events, ticket_index, municipalities;
+  Table meta, tickets, events, ticket_events, ticket_index, municipalities,
+      catalogue;
 };
 
-// Opens the tables, creating them and seeding `region` into a new database;
-// checks the schema version of an existing one.
-StatusOr<Tables> OpenTables(const Env& env, const v1::Region& seed_region);
+// What a new database starts with.
+struct Seed {
+  v1::Region region;
+  v1::Catalogue catalogue;  // stored as catalogue version 1
+};
+
+// Opens the tables, creating them and storing `seed` in a new database;
+// checks the schema version of an existing one and upgrades an older one
+// (a version 1 database gets the seed catalogue).
+StatusOr<Tables> OpenTables(const Env& env, const Seed& seed);
 
 // ------------------------------------------------------------ reads
 

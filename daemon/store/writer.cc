@@ -6,6 +6,8 @@
 
 #include <algorithm>
 
+#include "daemon/store/catalogue_tables.h"
+
 namespace helpdesk::store {
 
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
@@ -13,6 +15,17 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
   if (failed()) return failure_;
   event.set_seq(++last_seq_);
   Status s = PutTicket(txn_, tables_, before, now);
+  if (s.ok()) s = PutEvent(txn_, tables_, event);
+  if (!s.ok()) failure_ = s;
+  return s;
+}
+
+Status WriteContext::SaveCatalogue(const v1::Catalogue& before,
+                                   const v1::Catalogue& after,
+                                   v1::Event& event) {
+  if (failed()) return failure_;
+  event.set_seq(++last_seq_);
+  Status s = PutCatalogue(txn_, tables_, before, after);
   if (s.ok()) s = PutEvent(txn_, tables_, event);
   if (!s.ok()) failure_ = s;
   return s;

@@ -58,6 +58,10 @@ class WriteContext {
   // giving it the next sequence number.
   Status Save(const v1::Ticket* before, const v1::Ticket& now,
               v1::Event& event);
+  // Stores what differs between the stored catalogue `before` and `after`
+  // and appends the event that records the change.
+  Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
+                       v1::Event& event);
 
   bool failed() const { return !failure_.ok(); }
   const Status& failure() const { return failure_; }

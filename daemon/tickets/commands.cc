@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "catalogue/catalogue.h"
 #include "daemon/tickets/state_machine.h"
 #include "proto/wire_names.h"
 
@@ -135,7 +136,37 @@ Status ValidateCreate(const v1::CreateTicketRequest& req,
   return Status::Ok();
 }
 
-Change DecideCreate(const v1::CreateTicketRequest& req, uint64_t number,
+Status CheckService(const v1::CreateTicketRequest& req,
+                    const v1::Service* service) {
+  if (service == nullptr) {
+    return Status::InvalidField(
+        "serviceId", "field 'serviceId': no service '" + req.service_id() +
+                         "' in the tjenestekatalog; find one with GET "
+                         "/api/v1/catalogue/services?q=<words>");
+  }
+  if (service->state() != v1::SERVICE_STATE_ACTIVE) {
+    return Status::InvalidField(
+        "serviceId", "field 'serviceId': service '" + service->id() + "' (" +
+                         service->name() +
+                         ") is retired; choose an active service from GET "
+                         "/api/v1/catalogue");
+  }
+  if (!catalogue::AppliesTo(*service, req.municipality())) {
+    std::string where;
+    for (const auto& m : service->municipalities())
+      where += (where.empty() ? "" : ", ") + m;
+    return Status::InvalidField(
+        "serviceId", "field 'serviceId': service '" + service->id() + "' (" +
+                         service->name() + ") is not offered in " +
+                         req.municipality() + ", only in " + where +
+                         "; see GET /api/v1/catalogue?municipality=" +
+                         req.municipality());
+  }
+  return Status::Ok();
+}
+
+Change DecideCreate(const v1::CreateTicketRequest& req,
+                    const v1::Service& service, uint64_t number,
                     const RequestContext& ctx) {
   Change c;
   v1::Ticket& t = c.ticket;
@@ -145,9 +176,12 @@ Change DecideCreate(const v1::CreateTicketRequest& req, uint64_t number,
   t.set_municipality(req.municipality());
   t.set_location(req.location());
   t.set_service_id(req.service_id());
-  t.set_priority(req.priority() == v1::PRIORITY_UNSPECIFIED
-                     ? v1::PRIORITY_NORMAL
-                     : req.priority());
+  t.set_priority(req.priority() != v1::PRIORITY_UNSPECIFIED
+                     ? req.priority()
+                     : service.default_priority() != v1::PRIORITY_UNSPECIFIED
+                           ? service.default_priority()
+                           : v1::PRIORITY_NORMAL);
+  *t.mutable_service() = catalogue::Snapshot(service);
   t.set_reporter(req.reporter());
   t.set_status(v1::TICKET_STATUS_NEW);
   *t.mutable_created_at() = ctx.now;

@@ -39,8 +39,17 @@ struct Change {
 Status ValidateCreate(const v1::CreateTicketRequest& request,
                       const v1::Region& region);
 
-// The ticket `number` as created by a request that passed ValidateCreate.
-Change DecideCreate(const v1::CreateTicketRequest& request, uint64_t number,
+// Checks the service a create request names against the catalogue: it
+// must exist (`service` non-null), be active and apply to the ticket's
+// municipality.
+Status CheckService(const v1::CreateTicketRequest& request,
+                    const v1::Service* service);
+
+// The ticket `number` as created by a request that passed ValidateCreate
+// and CheckService against `service`. The ticket keeps a snapshot of the
+// service; without a priority it takes the service's default.
+Change DecideCreate(const v1::CreateTicketRequest& request,
+                    const v1::Service& service, uint64_t number,
                     const RequestContext& ctx);
 
 // A status move. `if_match` is the version from an If-Match header, if any;

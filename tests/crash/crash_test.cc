@@ -140,7 +140,7 @@ TEST(Crash, Kill9UnderLoadLosesNothingAcknowledged) {
               {"description",
                "Kræsjtest: skjermen er svart på kontor " + std::to_string(i)},
               {"municipality", kMunicipalities[(c + i) % 7]},
-              {"serviceId", "workstation"},
+              {"serviceId", "brukerstotte-fjernhjelp"},
               {"reporter", "crash-client-" + std::to_string(c)}};
           HttpResponse r = client.Post("/api/v1/tickets", req.dump());
           // Anything but a 201 ends this client: after the kill that is a

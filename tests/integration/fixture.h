@@ -41,7 +41,7 @@ class DaemonTest : public ::testing::Test {
             {"description", "Papirstopp i skuff 2 hver gang."},
             {"municipality", "rollag"},
             {"location", "rollag-kommunehus"},
-            {"serviceId", "printer"},
+            {"serviceId", "skrivere-og-utskrift"},
             {"priority", "high"},
             {"reporter", "kari.nordmann"}};
   }

@@ -27,7 +27,7 @@ class TablesTest : public ::testing::Test {
     v1::Region region;
     region.add_municipalities()->set_id("rollag");
     region.add_municipalities()->set_id("tinn");
-    auto tables = OpenTables(*env_, region);
+    auto tables = OpenTables(*env_, {.region = region, .catalogue = {}});
     ASSERT_TRUE(tables.ok()) << tables.status().message();
     t_ = *tables;
   }
@@ -70,7 +70,7 @@ TEST_F(TablesTest, SeedsTheRegionOnlyIntoANewDatabase) {
   // Opening again with another seed keeps what is stored.
   v1::Region other;
   other.add_municipalities()->set_id("hjartdal");
-  ASSERT_TRUE(OpenTables(*env_, other).ok());
+  ASSERT_TRUE(OpenTables(*env_, {.region = other, .catalogue = {}}).ok());
   auto txn = Txn::BeginRead(*env_);
   auto region = LoadRegion(*txn, t_);
   ASSERT_TRUE(region.ok());

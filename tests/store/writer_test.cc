@@ -25,7 +25,7 @@ class WriterTest : public ::testing::Test {
     env_.emplace(std::move(*env));
     v1::Region region;
     region.add_municipalities()->set_id("rollag");
-    tables_ = *OpenTables(*env_, region);
+    tables_ = *OpenTables(*env_, {.region = region, .catalogue = {}});
     writer_ = std::make_unique<Writer>(
         *env_, tables_,
         Writer::Options{.queue_capacity = 100000, .max_batch = 256,
@@ -43,7 +43,9 @@ class WriterTest : public ::testing::Test {
       req.set_municipality("rollag");
       req.set_service_id("printer");
       req.set_reporter("kari");
-      auto c = tickets::DecideCreate(req, w.NextTicketNumber(),
+      v1::Service service;
+      service.set_id("printer");
+      auto c = tickets::DecideCreate(req, service, w.NextTicketNumber(),
                                      {"r", w.now()});
       WriteResult result;
       result.status = w.Save(nullptr, c.ticket, c.event);

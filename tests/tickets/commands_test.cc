@@ -32,6 +32,18 @@ v1::CreateTicketRequest GoodCreate() {
   return req;
 }
 
+v1::Service Printer() {
+  v1::Service s;
+  google::protobuf::TextFormat::ParseFromString(R"pb(
+    id: "printer" name: "Skrivere" category: "utstyr" version: 3
+    presence: PRESENCE_NOT_NEEDED delivery: DELIVERY_EXTERNAL
+    supplier { name: "Skriverleverandør" contact: "service@skriver.example" }
+    skills: "printers" sla_class: "standard" default_priority: PRIORITY_LOW
+    state: SERVICE_STATE_ACTIVE description: "Not in the snapshot"
+  )pb", &s);
+  return s;
+}
+
 RequestContext Ctx(int64_t seconds = 1767225600) {
   return {"req-1", TimeUtil::SecondsToTimestamp(seconds)};
 }
@@ -79,8 +91,55 @@ TEST(ValidateCreate, UnknownMunicipalityListsTheKnownOnes) {
   EXPECT_NE(s.message().find("hjartdal"), std::string::npos);
 }
 
+TEST(CheckService, NeedsAnActiveServiceOfferedInTheMunicipality) {
+  v1::Service s = Printer();
+  EXPECT_TRUE(CheckService(GoodCreate(), &s).ok());
+
+  Status missing = CheckService(GoodCreate(), nullptr);
+  EXPECT_EQ(missing.code(), Code::kInvalidField);
+  EXPECT_EQ(missing.field(), "serviceId");
+  EXPECT_NE(missing.message().find("'printer'"), std::string::npos);
+
+  s.set_state(v1::SERVICE_STATE_RETIRED);
+  Status retired = CheckService(GoodCreate(), &s);
+  EXPECT_EQ(retired.field(), "serviceId");
+  EXPECT_NE(retired.message().find("retired"), std::string::npos);
+
+  s = Printer();
+  s.add_municipalities("hjartdal");
+  s.add_municipalities("tinn");
+  Status elsewhere = CheckService(GoodCreate(), &s);
+  EXPECT_EQ(elsewhere.field(), "serviceId");
+  EXPECT_NE(elsewhere.message().find("hjartdal, tinn"), std::string::npos)
+      << elsewhere.message();
+  s.add_municipalities("rollag");
+  EXPECT_TRUE(CheckService(GoodCreate(), &s).ok());
+}
+
+TEST(DecideCreate, KeepsASnapshotOfTheServiceAndTakesItsDefaultPriority) {
+  Change c = DecideCreate(GoodCreate(), Printer(), 42, Ctx());
+  EXPECT_EQ(c.ticket.priority(), v1::PRIORITY_LOW);  // the service's default
+  const v1::ServiceSnapshot& snap = c.ticket.service();
+  EXPECT_EQ(snap.id(), "printer");
+  EXPECT_EQ(snap.version(), 3u);
+  EXPECT_EQ(snap.name(), "Skrivere");
+  EXPECT_EQ(snap.presence(), v1::PRESENCE_NOT_NEEDED);
+  EXPECT_EQ(snap.delivery(), v1::DELIVERY_EXTERNAL);
+  EXPECT_EQ(snap.supplier().name(), "Skriverleverandør");
+  EXPECT_EQ(snap.sla_class(), "standard");
+  ASSERT_EQ(snap.skills_size(), 1);
+  EXPECT_EQ(c.event.ticket_created().ticket().service().id(), "printer");
+
+  auto req = GoodCreate();
+  req.set_priority(v1::PRIORITY_HIGH);  // the reporter's choice wins
+  EXPECT_EQ(DecideCreate(req, Printer(), 43, Ctx()).ticket.priority(),
+            v1::PRIORITY_HIGH);
+}
+
 TEST(DecideCreate, MakesANewTicketAndItsEvent) {
-  Change c = DecideCreate(GoodCreate(), 42, Ctx());
+  v1::Service service = Printer();
+  service.clear_default_priority();
+  Change c = DecideCreate(GoodCreate(), service, 42, Ctx());
   EXPECT_EQ(c.ticket.id(), "42");
   EXPECT_EQ(c.ticket.status(), v1::TICKET_STATUS_NEW);
   EXPECT_EQ(c.ticket.priority(), v1::PRIORITY_NORMAL);  // the default

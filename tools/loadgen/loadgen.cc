@@ -54,7 +54,7 @@ std::string CreateBody(uint64_t n) {
          R"(","description":"Papirstopp i skuff 2 ved resepsjonen.",)"
          R"("municipality":")" +
          kMunicipalities[n % 7] +
-         R"(","serviceId":"printer","priority":"normal","reporter":"loadgen"})";
+         R"(","serviceId":"skrivere-og-utskrift","priority":"normal","reporter":"loadgen"})";
 }
 
 std::string CreateRequest(const Options& o, uint64_t n) {

@@ -1,0 +1,395 @@
+#include "catalogue/edit.h"
+
+#include <google/protobuf/util/message_differencer.h>
+
+#include <map>
+#include <set>
+
+namespace helpdesk::catalogue {
+namespace {
+
+EditResult Reject(Rejection why, std::string message) {
+  EditResult r;
+  r.rejection = why;
+  r.message = std::move(message);
+  return r;
+}
+
+EditResult Conflict(std::string what, uint32_t current) {
+  EditResult r = Reject(Rejection::kVersionConflict,
+                        what + " has changed since: it is at version " +
+                            std::to_string(current) +
+                            "; read it again and redo your change");
+  r.current_version = current;
+  return r;
+}
+
+// Equal apart from the version, which the daemon keeps.
+template <typename M>
+bool SameContent(M a, M b) {
+  a.clear_version();
+  b.clear_version();
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+// Findings on entry (`section`, `index`) become pointers into the request
+// body, which is that one entry; the rest keep their catalogue pointer.
+EditResult Invalid(const std::vector<Finding>& findings, Section section,
+                   int index) {
+  EditResult r;
+  r.rejection = Rejection::kInvalid;
+  for (const auto& f : findings) {
+    std::string pointer = JsonPointer(f.ref);
+    if (f.ref.section == section && f.ref.index == index) {
+      Ref local = f.ref;
+      pointer = JsonPointer({Section::kService, -1, local.field, local.item});
+      pointer = pointer.substr(std::string("/services").size());
+    }
+    r.errors.push_back({pointer, f.message});
+  }
+  r.message = findings.size() == 1
+                  ? findings[0].message
+                  : std::to_string(findings.size()) +
+                        " problems; the first: " + findings[0].message;
+  return r;
+}
+
+EditResult Committed(v1::Catalogue after, uint32_t from_version,
+                     v1::CatalogueChange kind) {
+  EditResult r;
+  r.after = std::move(after);
+  r.after.set_version(from_version + 1);
+  r.changed = true;
+  r.change.set_change(kind);
+  r.change.set_catalogue_version(r.after.version());
+  return r;
+}
+
+template <typename Entries>
+int IndexOf(const Entries& entries, std::string_view id) {
+  for (int i = 0; i < entries.size(); ++i)
+    if (entries[i].id() == id) return i;
+  return -1;
+}
+
+// The version an update is based on: If-Match wins over the body's.
+std::optional<uint32_t> BasedOn(std::optional<uint32_t> if_match,
+                                uint32_t body_version) {
+  if (if_match) return if_match;
+  if (body_version > 0) return body_version;
+  return std::nullopt;
+}
+
+}  // namespace
+
+EditResult CreateService(const v1::Catalogue& current, v1::Service service,
+                         const std::vector<std::string>& munis) {
+  if (!service.id().empty() && FindService(current, service.id()))
+    return Reject(Rejection::kAlreadyExists,
+                  "service '" + service.id() +
+                      "' exists already; change it with PUT "
+                      "/api/v1/catalogue/services/" + service.id());
+  Normalize(service);
+  if (service.state() != v1::SERVICE_STATE_ACTIVE)
+    return Invalid({{{Section::kService, 0, "state"},
+                     "a new service is active; leave out state"}},
+                   Section::kService, 0);
+  service.set_version(1);
+  v1::Catalogue after = current;
+  *after.add_services() = service;
+  auto findings = Validate(after, munis);
+  if (!findings.empty())
+    return Invalid(findings, Section::kService, after.services_size() - 1);
+  EditResult r = Committed(std::move(after), current.version(),
+                           v1::CATALOGUE_CHANGE_SERVICE_CREATED);
+  *r.change.mutable_service() = std::move(service);
+  return r;
+}
+
+EditResult UpdateService(const v1::Catalogue& current, std::string_view id,
+                         v1::Service service, std::optional<uint32_t> if_match,
+                         const std::vector<std::string>& munis) {
+  int index = IndexOf(current.services(), id);
+  if (index < 0)
+    return Reject(Rejection::kNotFound,
+                  "no service '" + std::string(id) + "' in the catalogue");
+  const v1::Service& old = current.services(index);
+  if (!service.id().empty() && service.id() != id)
+    return Invalid({{{Section::kService, index, "id"},
+                     "the body's id '" + service.id() + "' is not the URL's '" +
+                         std::string(id) + "'; ids never change"}},
+                   Section::kService, index);
+  auto based_on = BasedOn(if_match, service.version());
+  if (!based_on)
+    return Reject(Rejection::kVersionRequired,
+                  "say which version of service '" + std::string(id) +
+                      "' you changed: If-Match: \"" +
+                      std::to_string(old.version()) + "\" or \"version\": " +
+                      std::to_string(old.version()));
+  if (*based_on != old.version())
+    return Conflict("service '" + std::string(id) + "'", old.version());
+  if (service.state() != v1::SERVICE_STATE_UNSPECIFIED &&
+      service.state() != old.state())
+    return Invalid({{{Section::kService, index, "state"},
+                     "state changes by POST /api/v1/catalogue/services/" +
+                         std::string(id) +
+                         (old.state() == v1::SERVICE_STATE_ACTIVE
+                              ? "/retire"
+                              : "/reactivate") +
+                         ", not by PUT; leave out state"}},
+                   Section::kService, index);
+  service.set_id(std::string(id));
+  service.set_state(old.state());
+  Normalize(service);
+  service.set_version(old.version());
+  if (SameContent(service, old)) {
+    EditResult r;
+    r.after = current;
+    return r;  // nothing to do: no new version, no event
+  }
+  service.set_version(old.version() + 1);
+  v1::Catalogue after = current;
+  *after.mutable_services(index) = service;
+  auto findings = Validate(after, munis);
+  if (!findings.empty()) return Invalid(findings, Section::kService, index);
+  EditResult r = Committed(std::move(after), current.version(),
+                           v1::CATALOGUE_CHANGE_SERVICE_UPDATED);
+  *r.change.mutable_service() = std::move(service);
+  return r;
+}
+
+EditResult SetServiceState(const v1::Catalogue& current, std::string_view id,
+                           v1::ServiceState to, std::optional<uint32_t> version,
+                           std::string reason) {
+  int index = IndexOf(current.services(), id);
+  if (index < 0)
+    return Reject(Rejection::kNotFound,
+                  "no service '" + std::string(id) + "' in the catalogue");
+  const v1::Service& old = current.services(index);
+  if (version && *version != old.version())
+    return Conflict("service '" + std::string(id) + "'", old.version());
+  if (reason.size() > kMaxReasonBytes) {
+    EditResult r = Reject(Rejection::kInvalid,
+                          "reason is " + std::to_string(reason.size()) +
+                              " bytes, at most " +
+                              std::to_string(kMaxReasonBytes));
+    r.errors.push_back({"/reason", r.message});
+    return r;
+  }
+  if (old.state() == to)
+    return Reject(Rejection::kSameState,
+                  "service '" + std::string(id) + "' is " +
+                      (to == v1::SERVICE_STATE_RETIRED ? "retired" : "active") +
+                      " already");
+  v1::Catalogue after = current;
+  v1::Service* s = after.mutable_services(index);
+  s->set_state(to);
+  s->set_version(old.version() + 1);
+  EditResult r = Committed(std::move(after), current.version(),
+                           to == v1::SERVICE_STATE_RETIRED
+                               ? v1::CATALOGUE_CHANGE_SERVICE_RETIRED
+                               : v1::CATALOGUE_CHANGE_SERVICE_REACTIVATED);
+  *r.change.mutable_service() = r.after.services(index);
+  r.change.set_reason(std::move(reason));
+  return r;
+}
+
+EditResult CreateCategory(const v1::Catalogue& current, v1::Category category,
+                          const std::vector<std::string>& munis) {
+  if (!category.id().empty() && FindCategory(current, category.id()))
+    return Reject(Rejection::kAlreadyExists,
+                  "category '" + category.id() +
+                      "' exists already; change it with PUT "
+                      "/api/v1/catalogue/categories/" + category.id());
+  category.set_version(1);
+  v1::Catalogue after = current;
+  *after.add_categories() = category;
+  auto findings = Validate(after, munis);
+  if (!findings.empty())
+    return Invalid(findings, Section::kCategory, after.categories_size() - 1);
+  EditResult r = Committed(std::move(after), current.version(),
+                           v1::CATALOGUE_CHANGE_CATEGORY_CREATED);
+  *r.change.mutable_category() = std::move(category);
+  return r;
+}
+
+EditResult UpdateCategory(const v1::Catalogue& current, std::string_view id,
+                          v1::Category category,
+                          std::optional<uint32_t> if_match,
+                          const std::vector<std::string>& munis) {
+  int index = IndexOf(current.categories(), id);
+  if (index < 0)
+    return Reject(Rejection::kNotFound,
+                  "no category '" + std::string(id) + "' in the catalogue");
+  const v1::Category& old = current.categories(index);
+  if (!category.id().empty() && category.id() != id)
+    return Invalid({{{Section::kCategory, index, "id"},
+                     "the body's id '" + category.id() +
+                         "' is not the URL's '" + std::string(id) +
+                         "'; ids never change"}},
+                   Section::kCategory, index);
+  auto based_on = BasedOn(if_match, category.version());
+  if (!based_on)
+    return Reject(Rejection::kVersionRequired,
+                  "say which version of category '" + std::string(id) +
+                      "' you changed: If-Match: \"" +
+                      std::to_string(old.version()) + "\" or \"version\": " +
+                      std::to_string(old.version()));
+  if (*based_on != old.version())
+    return Conflict("category '" + std::string(id) + "'", old.version());
+  category.set_id(std::string(id));
+  if (SameContent(category, old)) {
+    EditResult r;
+    r.after = current;
+    return r;
+  }
+  category.set_version(old.version() + 1);
+  v1::Catalogue after = current;
+  *after.mutable_categories(index) = category;
+  auto findings = Validate(after, munis);
+  if (!findings.empty()) return Invalid(findings, Section::kCategory, index);
+  EditResult r = Committed(std::move(after), current.version(),
+                           v1::CATALOGUE_CHANGE_CATEGORY_UPDATED);
+  *r.change.mutable_category() = std::move(category);
+  return r;
+}
+
+namespace {
+
+// Gives each incoming entry its version (kept if unchanged, +1 if changed,
+// 1 if new) and records the ids in `added`, `changed` and `removed`.
+template <typename Entries, typename List>
+bool Reconcile(const Entries& old_entries, Entries& new_entries, List* added,
+               List* changed, List* removed) {
+  std::map<std::string, const typename Entries::value_type*> old_by_id;
+  for (const auto& e : old_entries) old_by_id[e.id()] = &e;
+  bool any = false;
+  std::set<std::string> seen;
+  for (auto& e : new_entries) {
+    seen.insert(e.id());
+    auto it = old_by_id.find(e.id());
+    if (it == old_by_id.end()) {
+      e.set_version(1);
+      if (added) *added->Add() = e.id();
+      any = true;
+    } else if (SameContent(e, *it->second)) {
+      e.set_version(it->second->version());
+    } else {
+      e.set_version(it->second->version() + 1);
+      if (changed) *changed->Add() = e.id();
+      any = true;
+    }
+  }
+  for (const auto& [id, e] : old_by_id) {
+    if (seen.count(id)) continue;
+    if (removed) *removed->Add() = id;
+    any = true;
+  }
+  return any;
+}
+
+// Skills and SLA classes have no version of their own: compared whole.
+template <typename Entries, typename List>
+bool Compare(const Entries& old_entries, const Entries& new_entries,
+             List* added, List* changed, List* removed) {
+  std::map<std::string, const typename Entries::value_type*> old_by_id;
+  for (const auto& e : old_entries) old_by_id[e.id()] = &e;
+  bool any = false;
+  std::set<std::string> seen;
+  for (const auto& e : new_entries) {
+    seen.insert(e.id());
+    auto it = old_by_id.find(e.id());
+    if (it == old_by_id.end()) {
+      *added->Add() = e.id();
+      any = true;
+    } else if (!google::protobuf::util::MessageDifferencer::Equals(
+                   e, *it->second)) {
+      *changed->Add() = e.id();
+      any = true;
+    }
+  }
+  for (const auto& [id, e] : old_by_id) {
+    if (seen.count(id)) continue;
+    *removed->Add() = id;
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
+                  const std::vector<std::string>& munis) {
+  Normalize(incoming);
+  std::vector<Finding> findings = Validate(incoming, munis);
+  for (const auto& old : current.services()) {
+    if (FindService(incoming, old.id()) == nullptr) {
+      findings.push_back(
+          {{}, "service '" + old.id() + "' is in the catalogue but not in "
+               "the import; services are never deleted (tickets refer to "
+               "them): keep it, with state = \"retired\" if it is no longer "
+               "offered"});
+    }
+  }
+  if (!findings.empty()) {
+    EditResult r;
+    r.rejection = Rejection::kInvalid;
+    for (const auto& f : findings)
+      r.errors.push_back({JsonPointer(f.ref), f.message});
+    r.message = std::to_string(findings.size()) +
+                (findings.size() == 1 ? " problem" : " problems") +
+                " in the catalogue; nothing was changed. The first: " +
+                findings[0].message;
+    return r;
+  }
+  const uint32_t based_on = incoming.version();
+  v1::CatalogueDiff diff;
+  // Retire and reactivate are state changes of a service; any other change
+  // counts as changed.
+  for (const auto& s : incoming.services()) {
+    const v1::Service* old = FindService(current, s.id());
+    if (old == nullptr || old->state() == s.state()) continue;
+    *(s.state() == v1::SERVICE_STATE_RETIRED
+          ? diff.add_services_retired()
+          : diff.add_services_reactivated()) = s.id();
+  }
+  google::protobuf::RepeatedPtrField<std::string> changed_services;
+  bool any = Reconcile(current.services(), *incoming.mutable_services(),
+                       diff.mutable_services_added(), &changed_services,
+                       static_cast<decltype(&changed_services)>(nullptr));
+  for (const auto& id : changed_services) {
+    bool state_only = false;
+    for (const auto& r : diff.services_retired()) state_only |= r == id;
+    for (const auto& r : diff.services_reactivated()) state_only |= r == id;
+    const v1::Service* old = FindService(current, id);
+    v1::Service now = *FindService(incoming, id);
+    now.set_state(old->state());
+    if (!state_only || !SameContent(now, *old))
+      *diff.add_services_changed() = id;
+  }
+  any |= Reconcile(current.categories(), *incoming.mutable_categories(),
+                   diff.mutable_categories_added(),
+                   diff.mutable_categories_changed(),
+                   diff.mutable_categories_removed());
+  any |= Compare(current.skills(), incoming.skills(), diff.mutable_skills_added(),
+                 diff.mutable_skills_changed(), diff.mutable_skills_removed());
+  any |= Compare(current.sla_classes(), incoming.sla_classes(),
+                 diff.mutable_sla_classes_added(),
+                 diff.mutable_sla_classes_changed(),
+                 diff.mutable_sla_classes_removed());
+  if (!any) {
+    EditResult r;
+    r.after = current;
+    return r;
+  }
+  if (based_on != 0 && based_on != current.version())
+    return Conflict("the catalogue (the file is from version " +
+                        std::to_string(based_on) + ")",
+                    current.version());
+  EditResult r = Committed(std::move(incoming), current.version(),
+                           v1::CATALOGUE_CHANGE_IMPORTED);
+  *r.change.mutable_diff() = std::move(diff);
+  return r;
+}
+
+}  // namespace helpdesk::catalogue
