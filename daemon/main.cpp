@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
       {.address = c.listen,
        .port = c.port,
        .max_body_bytes = c.max_body_bytes,
+       .max_import_bytes = c.max_import_bytes,
        .max_header_bytes = c.max_header_bytes,
        .idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms),
        .request_timeout = std::chrono::milliseconds(c.request_timeout_ms),

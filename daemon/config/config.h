@@ -20,6 +20,7 @@ struct Config {
   uint32_t idle_timeout_ms = 30000;
   uint32_t request_timeout_ms = 10000;
   uint64_t max_body_bytes = 64 * 1024;
+  uint64_t max_import_bytes = 8 * 1024 * 1024;  // a whole catalogue
   uint64_t max_header_bytes = 8 * 1024;
   uint64_t max_connections = 10000;
   uint64_t map_size_mb = 64;

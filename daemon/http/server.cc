@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -246,16 +247,41 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     conn->deadline = std::chrono::steady_clock::now() + options.request_timeout;
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
-    parser.body_limit(options.max_body_bytes);
-    parser.eager(true);
+    // The body limit depends on the route, known only once the header is
+    // in: parse the header alone first, with the largest limit, then check
+    // the declared length against the route's own (chunked bodies are held
+    // to it as they arrive).
+    parser.body_limit(std::max(options.max_body_bytes, options.max_import_bytes));
+    parser.eager(false);
     // Most requests arrive whole in one read: parse what is buffered, and go
     // back to the socket only for the rest of an incomplete one.
     boost::system::error_code ec;
     buffer.consume(parser.put(buffer.data(), ec));
-    if (ec == bhttp::error::need_more || (!ec && !parser.is_done())) {
-      auto [rec, n] =
-          co_await bhttp::async_read(conn->socket, buffer, parser, kToken);
+    if (ec == bhttp::error::need_more || (!ec && !parser.is_header_done())) {
+      auto [rec, n] = co_await bhttp::async_read_header(conn->socket, buffer,
+                                                         parser, kToken);
       ec = rec;
+    }
+    size_t body_limit = options.max_body_bytes;
+    if (!ec) {
+      const auto& h = parser.get();
+      if (h.method() == bhttp::verb::put &&
+          std::string_view(h.target()).substr(
+              0, std::string_view(h.target()).find('?')) == "/api/v1/catalogue")
+        body_limit = options.max_import_bytes;
+      auto length = parser.content_length();
+      if (length && *length > body_limit) {
+        ec = bhttp::error::body_limit;
+      } else if (!parser.is_done()) {
+        parser.body_limit(body_limit);
+        parser.eager(true);
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (ec == bhttp::error::need_more || (!ec && !parser.is_done())) {
+          auto [rec, n] =
+              co_await bhttp::async_read(conn->socket, buffer, parser, kToken);
+          ec = rec;
+        }
+      }
     }
     if (ec == bhttp::error::end_of_stream ||
         ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
@@ -281,8 +307,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
                        "", request_id);
       } else if (ec == bhttp::error::body_limit) {
         resp = Problem(413, "/problems/body-too-large", "Body too large",
-                       "the body is over " +
-                           std::to_string(options.max_body_bytes) +
+                       "the body is over " + std::to_string(body_limit) +
                            " bytes; send less",
                        "", request_id);
       } else {

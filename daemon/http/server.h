@@ -30,6 +30,7 @@ class Server {
     std::string address = "127.0.0.1";
     uint16_t port = 8080;
     size_t max_body_bytes = 64 * 1024;
+    size_t max_import_bytes = 8 * 1024 * 1024;  // PUT /api/v1/catalogue
     size_t max_header_bytes = 8 * 1024;
     std::chrono::milliseconds idle_timeout{30000};
     std::chrono::milliseconds request_timeout{10000};
