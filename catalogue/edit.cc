@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/message_differencer.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -32,15 +33,35 @@ bool SameContent(M a, M b) {
   return google::protobuf::util::MessageDifferencer::Equals(a, b);
 }
 
+// Whether `f` is about the entry being changed. A category cycle is found
+// once, at its first member in the catalogue; when the changed category is
+// in it, it is that change's problem.
+bool OnEntry(const Finding& f, Section section, int index,
+             std::string_view id) {
+  if (f.ref.section != section) return false;
+  if (f.ref.index == index) return true;
+  constexpr std::string_view kCycle = "categories form a cycle: ";
+  std::string_view m = f.message;
+  if (section != Section::kCategory || !m.starts_with(kCycle)) return false;
+  m.remove_prefix(kCycle.size());
+  m = m.substr(0, m.find(';'));
+  for (size_t at = 0; at <= m.size();) {
+    size_t end = std::min(m.find(" -> ", at), m.size());
+    if (m.substr(at, end - at) == id) return true;
+    at = end + 4;
+  }
+  return false;
+}
+
 // Findings on entry (`section`, `index`) become pointers into the request
 // body, which is that one entry; the rest keep their catalogue pointer.
 EditResult Invalid(const std::vector<Finding>& findings, Section section,
-                   int index) {
+                   int index, std::string_view id = "") {
   EditResult r;
   r.rejection = Rejection::kInvalid;
   for (const auto& f : findings) {
     std::string pointer = JsonPointer(f.ref);
-    if (f.ref.section == section && f.ref.index == index) {
+    if (OnEntry(f, section, index, id)) {
       Ref local = f.ref;
       pointer = JsonPointer({Section::kService, -1, local.field, local.item});
       pointer = pointer.substr(std::string("/services").size());
@@ -206,7 +227,8 @@ EditResult CreateCategory(const v1::Catalogue& current, v1::Category category,
   *after.add_categories() = category;
   auto findings = Validate(after, munis);
   if (!findings.empty())
-    return Invalid(findings, Section::kCategory, after.categories_size() - 1);
+    return Invalid(findings, Section::kCategory, after.categories_size() - 1,
+                   category.id());
   EditResult r = Committed(std::move(after), current.version(),
                            v1::CATALOGUE_CHANGE_CATEGORY_CREATED);
   *r.change.mutable_category() = std::move(category);
@@ -247,7 +269,8 @@ EditResult UpdateCategory(const v1::Catalogue& current, std::string_view id,
   v1::Catalogue after = current;
   *after.mutable_categories(index) = category;
   auto findings = Validate(after, munis);
-  if (!findings.empty()) return Invalid(findings, Section::kCategory, index);
+  if (!findings.empty())
+    return Invalid(findings, Section::kCategory, index, id);
   EditResult r = Committed(std::move(after), current.version(),
                            v1::CATALOGUE_CHANGE_CATEGORY_UPDATED);
   *r.change.mutable_category() = std::move(category);
@@ -325,7 +348,8 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
   for (const auto& old : current.services()) {
     if (FindService(incoming, old.id()) == nullptr) {
       findings.push_back(
-          {{}, "service '" + old.id() + "' is in the catalogue but not in "
+          {{Section::kService, -1, "", -1},
+           "service '" + old.id() + "' is in the catalogue but not in "
                "the import; services are never deleted (tickets refer to "
                "them): keep it, with state = \"retired\" if it is no longer "
                "offered"});

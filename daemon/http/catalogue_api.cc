@@ -3,7 +3,7 @@
 // against the catalogue as it stands inside its own transaction, so two
 // admins racing each other cannot both win with stale copies.
 
-#include <charconv>
+#include <algorithm>
 
 #include "catalogue/catalogue.h"
 #include "catalogue/edit.h"
@@ -145,7 +145,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
       v1::Catalogue out;
       out.set_version(c->version());
       *out.mutable_categories() = c->categories();
-      return answer(Json(200, ToJson(out)));
+      return answer(WithETag(Json(200, ToJson(out)), c->version()));
     }
     return answer(GetCatalogueEntry(r, t, service, id));
   }
@@ -160,7 +160,9 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
   if (Status s = CheckParams(t, {}); !s.ok()) return fail(s);
   auto if_match = ParseIfMatch(r.if_match);
   if (!if_match.ok()) return fail(if_match.status());
-  Respond routed = [route, respond = std::move(respond)](Response resp) {
+  // A copy: `fail` above still answers through `respond` until the body
+  // has parsed and the write is queued.
+  Respond routed = [route, respond](Response resp) {
     resp.route = route;
     respond(std::move(resp));
   };
@@ -302,7 +304,16 @@ Response Api::ListServices(const Request& r, const Target& t) {
   auto limit = UintParam(t, "limit", 1, 500, 50);
   if (!limit.ok()) return Problem(limit.status(), r.target, r.request_id);
   o.limit = *limit;
-  if (t.params.count("municipality")) o.municipality = t.params.at("municipality");
+  if (t.params.count("municipality")) {
+    o.municipality = t.params.at("municipality");
+    if (std::find(municipality_ids_.begin(), municipality_ids_.end(),
+                  o.municipality) == municipality_ids_.end())
+      return Problem(Status::InvalidParameter(
+                         "municipality",
+                         "unknown municipality '" + o.municipality +
+                             "'; see GET /api/v1/municipalities"),
+                     r.target, r.request_id);
+  }
   if (t.params.count("category")) o.category = t.params.at("category");
   std::string q = t.params.count("q") ? t.params.at("q") : "";
   if (q.size() > 200)

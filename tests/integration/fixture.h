@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -99,6 +100,30 @@ class DaemonTest : public ::testing::Test {
       if (cursor.empty()) break;
     }
     return s;
+  }
+
+  // PUT with a JSON body: Content-Type application/json unless `headers`
+  // sets one.
+  HttpResponse Put(const std::string& target, const std::string& body,
+                   std::map<std::string, std::string> headers = {}) {
+    if (!headers.count("Content-Type"))
+      headers.emplace("Content-Type", "application/json");
+    return client_->Send("PUT", target, body, headers);
+  }
+
+  // Snapshot() plus the whole tjenestekatalog as import takes it: what
+  // "a refused catalogue change wrote nothing" is checked against.
+  std::string CatalogueSnapshot() {
+    return Snapshot() +
+           " catalogue:" + GetJson("/api/v1/catalogue?view=flat").dump();
+  }
+
+  // The events of the global log that changed the catalogue.
+  std::vector<json> CatalogueEvents() {
+    std::vector<json> out;
+    for (const auto& e : AllEvents())
+      if (e.contains("catalogueChanged")) out.push_back(e);
+    return out;
   }
 
   // A problem+json answer with the given status and type, a non-empty
