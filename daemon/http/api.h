@@ -61,13 +61,13 @@ class Api {
   Response GetCatalogueEntry(const Request& r, const Target& t,
                              bool service, const std::string& id);
   // A catalogue change: `edit` decides it against the catalogue as the
-  // writer sees it; the answer is `answer` of the result, with `ok_status`.
+  // writer sees it; the answer is `answer` of the result (200 if the edit
+  // changed nothing).
   using CatalogueEdit = std::function<catalogue::EditResult(
       const v1::Catalogue& current, const std::vector<std::string>& munis)>;
   using CatalogueAnswer = std::function<Response(const catalogue::EditResult&)>;
   void SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
-                           CatalogueAnswer answer, int ok_status,
-                           Respond respond);
+                           CatalogueAnswer answer, Respond respond);
 
   const store::Env& env_;
   const store::Tables& tables_;

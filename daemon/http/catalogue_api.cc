@@ -184,7 +184,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
           *out.mutable_diff() = e.change.diff();
           return WithETag(Json(200, ToJson(out)), e.after.version());
         },
-        200, std::move(routed));
+        std::move(routed));
   }
   if (service && !action.empty()) {  // retire or reactivate
     v1::RetireServiceRequest req;
@@ -203,7 +203,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
           const v1::Service* s = catalogue::FindService(e.after, id);
           return WithETag(Json(200, ToJson(*s)), s->version());
         },
-        200, std::move(routed));
+        std::move(routed));
   }
   if (service) {
     v1::Service body;
@@ -227,7 +227,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
                                       std::string(kServices) + "/" + sid);
           return resp;
         },
-        create ? 201 : 200, std::move(routed));
+        std::move(routed));
   }
   v1::Category body;
   if (Status s = ParseJson(r.body, body); !s.ok()) return fail(s);
@@ -250,7 +250,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
                                     std::string(kCategories) + "/" + cid);
         return resp;
       },
-      create ? 201 : 200, std::move(routed));
+      std::move(routed));
 }
 
 Response Api::GetCatalogue(const Request& r, const Target& t) {
@@ -360,8 +360,7 @@ Response Api::GetCatalogueEntry(const Request& r, const Target& t,
 }
 
 void Api::SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
-                              CatalogueAnswer answer, int ok_status,
-                              Respond respond) {
+                              CatalogueAnswer answer, Respond respond) {
   auto actor = Actor(r);
   if (!actor.ok()) return respond(Problem(actor.status(), r.target, r.request_id));
   // Filled on the writer thread by the write, read there by the completion
@@ -370,7 +369,7 @@ void Api::SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
   auto shared = std::make_shared<Respond>(std::move(respond));
   Status queued = writer_.Submit(
       [this, edit = std::move(edit), answer = std::move(answer), out,
-       ok_status, actor = *actor,
+       actor = *actor,
        rid = r.request_id](store::WriteContext& w) {
         store::WriteResult result;
         auto current = store::LoadCatalogue(w.txn(), w.tables());
@@ -395,7 +394,6 @@ void Api::SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
         // An edit that changes nothing answers 200 with what is there.
         *out = answer(e);
         if (!e.changed) out->status = 200;
-        (void)ok_status;
         return result;
       },
       [out, shared, instance = r.target,

@@ -1,5 +1,6 @@
 #include "daemon/store/catalogue_tables.h"
 
+#include <charconv>
 #include <map>
 #include <string>
 
@@ -35,7 +36,14 @@ StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t) {
   v1::Catalogue c;
   auto version = txn.Get(t.meta, kVersionKey);
   if (!version.ok()) return version.status();
-  if (*version) c.set_version(static_cast<uint32_t>(std::stoul(std::string(**version))));
+  if (*version) {
+    uint32_t v = 0;
+    std::string_view text = **version;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || end != text.data() + text.size())
+      return Status::Internal("corrupt catalogue version record");
+    c.set_version(v);
+  }
   auto cursor = Cursor::Open(txn, t.catalogue);
   if (!cursor.ok()) return cursor.status();
   for (auto moved = cursor->First();; moved = cursor->Next()) {

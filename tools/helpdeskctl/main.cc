@@ -1,0 +1,136 @@
+// helpdeskctl: the admin CLI of helpdeskd. Wiring only: the command line
+// (CLI11) and the exit code; the commands live in catalogue_commands.cc.
+// Nothing throws past main: CLI11's parse errors and anything unexpected
+// end here as exit code 2.
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "tools/helpdeskctl/catalogue_commands.h"
+
+namespace {
+
+using namespace helpdesk::ctl;
+
+constexpr const char* kExitCodes =
+    "Exit codes: 0 done; 1 problems found or the change refused (nothing was "
+    "changed); 2 usage, I/O or connection error.";
+
+void AddTarget(CLI::App& cmd, Target& target, const char* what) {
+  auto* url = cmd.add_option(
+      "--url", target.url,
+      std::string("The running daemon to ") + what +
+          " through its HTTP API: http://HOST:PORT (plain HTTP only; https "
+          "is refused)");
+  url->default_str(kDefaultUrl);
+  auto* dir = cmd.add_option(
+      "--data-dir", target.data_dir,
+      std::string("Instead of --url: ") + what +
+          " directly in a daemon's data directory (its LMDB database). "
+          "Never creates a database: refused if DIR holds none.");
+  dir->excludes(url);
+  url->excludes(dir);
+  cmd.add_option_function<double>(
+         "--timeout",
+         [&target](double seconds) {
+           target.timeout = std::chrono::milliseconds(
+               static_cast<long long>(seconds * 1000));
+         },
+         "Seconds one HTTP exchange with the daemon may take (default 30)")
+      ->check(CLI::Range(0.1, 3600.0));
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{"helpdeskctl: administer a helpdeskd service desk.\n" +
+               std::string(kExitCodes)};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "helpdeskctl 0.1.0");
+
+  CLI::App* cat = app.add_subcommand(
+      "catalogue",
+      "The tjenestekatalog as a TOML file: validate, export, import");
+  cat->require_subcommand(1);
+
+  std::string validate_file;
+  CLI::App* validate = cat->add_subcommand(
+      "validate",
+      "Check FILE without any daemon: TOML syntax, unknown keys, wrong "
+      "types, duplicate ids, empty names, unknown categories, skills, SLA "
+      "classes and municipalities (those of the built-in demo region), "
+      "category cycles. Every problem is printed to standard error as "
+      "FILE:LINE: message, in line order; exit 1 if there is any. A valid "
+      "file prints one summary line to standard output ('ok: 53 services "
+      "(1 retired) in 14 categories, ...') and exits 0. An unreadable file "
+      "exits 2.");
+  validate->add_option("FILE", validate_file, "The catalogue file")->required();
+
+  ExportOptions export_options;
+  CLI::App* exp = cat->add_subcommand(
+      "export",
+      "Write the whole catalogue as a TOML file, to standard output or -o "
+      "FILE. The file names the catalogue version it came from, so an "
+      "import of an edited copy is refused if the catalogue changed in the "
+      "meantime. With --data-dir it reads the database directly, which is "
+      "safe while the daemon runs.");
+  AddTarget(*exp, export_options.target, "read the catalogue");
+  exp->add_option("-o,--output", export_options.output,
+                  "Write to FILE (replaced whole, via a temporary file) "
+                  "instead of standard output");
+
+  ImportOptions import_options;
+  CLI::App* imp = cat->add_subcommand(
+      "import",
+      "Replace the whole catalogue with FILE, all or nothing. FILE is first "
+      "checked here as validate does (problems as FILE:LINE, nothing sent); "
+      "then the daemon (--url) or this command (--data-dir, daemon stopped) "
+      "checks it against the stored catalogue: services are never deleted "
+      "(set state = \"retired\"), and if the file names a version the "
+      "catalogue must not have changed since (otherwise: export again and "
+      "re-apply your edits). Refusals are printed as FILE:LINE where "
+      "possible. On success prints the new version and the ids added, "
+      "changed, retired ... per kind; an import that changes nothing says "
+      "'no changes' and records no event.");
+  imp->add_option("FILE", import_options.file, "The catalogue file")
+      ->required();
+  AddTarget(*imp, import_options.target, "import");
+  imp->add_flag("--dry-run", import_options.dry_run,
+                "Compute and print what would change, change nothing (reads "
+                "the current catalogue: GET with --url, a read with "
+                "--data-dir that is safe while the daemon runs)");
+  imp->add_option("--actor", import_options.actor,
+                  "Who makes the change, recorded in the CatalogueChanged "
+                  "event (default: $USER, else 'helpdeskctl')");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);  // prints help, version or the usage error
+    return code == 0 ? kExitOk : kExitError;
+  }
+  if (validate->parsed()) return ValidateCommand(validate_file);
+  if (exp->parsed()) return ExportCommand(export_options);
+  if (imp->parsed()) return ImportCommand(import_options);
+  return kExitError;  // unreachable: require_subcommand
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    // The store logs through spdlog; its words belong with our messages on
+    // standard error, never in an export written to standard output.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("helpdeskctl"));
+    spdlog::set_level(spdlog::level::warn);
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "helpdeskctl: internal error: %s\n", e.what());
+  } catch (...) {
+    std::fprintf(stderr, "helpdeskctl: internal error\n");
+  }
+  return kExitError;
+}

@@ -1,0 +1,173 @@
+#include "tools/helpdeskctl/offline_store.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <future>
+#include <memory>
+
+#include "catalogue/edit.h"
+#include "daemon/seed/seed.h"
+#include "daemon/store/catalogue_tables.h"
+#include "daemon/store/dir_lock.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "daemon/store/writer.h"
+
+namespace helpdesk::ctl {
+namespace {
+
+// LMDB would make a new, empty environment; and DirLock and Env::Open
+// create the directory. Looking first keeps a mistyped --data-dir from
+// leaving a fresh database behind.
+Status RequireDatabase(const std::string& dir) {
+  struct stat st;
+  if (stat((dir + "/data.mdb").c_str(), &st) != 0 || !S_ISREG(st.st_mode))
+    return Status::NotFound(
+        "no helpdeskd database in " + dir +
+        " (no data.mdb there); check --data-dir, or start helpdeskd once "
+        "to create it");
+  return Status::Ok();
+}
+
+std::vector<std::string> Ids(const v1::Region& region) {
+  std::vector<std::string> out;
+  for (const auto& m : region.municipalities()) out.push_back(m.id());
+  return out;
+}
+
+// The schema check of OpenTables, without its write transaction: an old
+// database is upgraded only by the daemon.
+Status CheckSchema(const store::Txn& txn, const std::string& dir,
+                   store::Table meta) {
+  auto version = txn.Get(meta, "schema_version");
+  if (!version.ok()) return version.status();
+  const std::string want = std::to_string(store::kSchemaVersion);
+  if (!*version)
+    return Status::NotFound("the database in " + dir +
+                            " was never set up by helpdeskd");
+  if (**version != want)
+    return Status::InvalidParameter(
+        "--data-dir", "the database in " + dir + " has schema version " +
+                          std::string(**version) + ", helpdeskctl reads " +
+                          want +
+                          "; start this version of helpdeskd on it "
+                          "once to upgrade it");
+  return Status::Ok();
+}
+
+}  // namespace
+
+namespace {
+
+// Reads through an Env the caller opened: LMDB must not have one
+// environment open twice in a process (closing the second would drop the
+// first's locks).
+StatusOr<StoredCatalogue> Read(const store::Env& env, const std::string& dir) {
+  auto txn = store::Txn::BeginRead(env);
+  if (!txn.ok()) return txn.status();
+  // Only the tables the catalogue and region live in, opened read-only
+  // inside this one transaction (handles opened by a read transaction end
+  // with it); OpenTables would take a write transaction.
+  store::Tables t;
+  for (auto [name, table] : {std::pair{"meta", &t.meta},
+                             std::pair{"municipalities", &t.municipalities},
+                             std::pair{"catalogue", &t.catalogue}}) {
+    auto opened = txn->OpenTable(name, /*create=*/false);
+    if (!opened.ok())
+      return Status::NotFound("the database in " + dir + " has no table '" +
+                              name + "': not a helpdeskd database? (" +
+                              opened.status().message() + ")");
+    *table = *opened;
+  }
+  if (Status s = CheckSchema(*txn, dir, t.meta); !s.ok()) return s;
+  StoredCatalogue out;
+  auto catalogue = store::LoadCatalogue(*txn, t);
+  if (!catalogue.ok()) return catalogue.status();
+  out.catalogue = std::move(*catalogue);
+  auto region = store::LoadRegion(*txn, t);
+  if (!region.ok()) return region.status();
+  out.municipality_ids = Ids(*region);
+  return out;
+}
+
+}  // namespace
+
+StatusOr<StoredCatalogue> ReadDataDir(const std::string& dir) {
+  if (Status s = RequireDatabase(dir); !s.ok()) return s;
+  auto env = store::Env::Open({.dir = dir});
+  if (!env.ok()) return env.status();
+  return Read(*env, dir);
+}
+
+StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
+                                          const v1::Catalogue& incoming,
+                                          const OfflineImport& how) {
+  if (Status s = RequireDatabase(dir); !s.ok()) return s;
+  auto lock = store::DirLock::Acquire(dir);
+  if (!lock.ok()) return lock.status();
+  auto env = store::Env::Open({.dir = dir});
+  if (!env.ok()) return env.status();
+  // Checked again under the lock, before anything is written.
+  if (auto probe = Read(*env, dir); !probe.ok()) return probe.status();
+  auto region = seed::DemoRegion();
+  if (!region.ok()) return region.status();
+  auto seed_catalogue = seed::DefaultCatalogue(*region);
+  if (!seed_catalogue.ok()) return seed_catalogue.status();
+  // The seed is never used: ReadDataDir refused a database without a
+  // schema, and OpenTables seeds only those.
+  auto tables = store::OpenTables(
+      *env, {.region = *region, .catalogue = *seed_catalogue});
+  if (!tables.ok()) return tables.status();
+
+  store::Writer writer(*env, *tables, {}, [] {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        us.count());
+  });
+  if (Status s = writer.Start(); !s.ok()) return s;
+  // Decided inside the write transaction against what is stored, exactly
+  // as the daemon's PUT /api/v1/catalogue does; a retried batch fills
+  // `outcome` again.
+  auto outcome = std::make_shared<ImportOutcome>();
+  std::promise<store::WriteResult> done;
+  Status queued = writer.Submit(
+      [&incoming, &how, outcome](store::WriteContext& w) {
+        store::WriteResult result;
+        auto current = store::LoadCatalogue(w.txn(), w.tables());
+        if (!current.ok()) {
+          result.status = current.status();
+          return result;
+        }
+        auto stored_region = store::LoadRegion(w.txn(), w.tables());
+        if (!stored_region.ok()) {
+          result.status = stored_region.status();
+          return result;
+        }
+        catalogue::EditResult e =
+            catalogue::Import(*current, incoming, Ids(*stored_region));
+        *outcome = FromEditResult(e, current->version());
+        if (e.ok() && e.changed) {
+          v1::Event event;
+          *event.mutable_at() = w.now();
+          event.set_actor(how.actor);
+          event.set_request_id(how.request_id);
+          *event.mutable_catalogue_changed() = e.change;
+          result.status = w.SaveCatalogue(*current, e.after, event);
+          result.events.push_back(std::move(event));
+        }
+        return result;
+      },
+      [&done](store::WriteResult result) {
+        done.set_value(std::move(result));
+      });
+  if (!queued.ok()) return queued;
+  store::WriteResult result = done.get_future().get();
+  writer.Stop();
+  if (!result.status.ok()) return result.status;
+  return *outcome;
+}
+
+}  // namespace helpdesk::ctl

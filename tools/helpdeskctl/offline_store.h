@@ -1,0 +1,43 @@
+#pragma once
+// The catalogue in a daemon's data directory, without the daemon: reading
+// (safe while it runs: LMDB readers never block its writer) and importing
+// (only while it is stopped: under its DirLock, through the same Writer and
+// WriteContext::SaveCatalogue as the daemon, so the change is one event in
+// the log like any other). Neither creates a database where there is none.
+// Free functions; call from one thread at a time per directory.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "daemon/base/status.h"
+#include "proto/helpdesk.pb.h"
+#include "tools/helpdeskctl/import_outcome.h"
+
+namespace helpdesk::ctl {
+
+struct StoredCatalogue {
+  v1::Catalogue catalogue;
+  std::vector<std::string> municipality_ids;  // of the stored region
+};
+
+// Reads the catalogue and region in one read transaction. kNotFound when
+// `dir` holds no helpdeskd database (nothing is created then);
+// kInvalidParameter for a database of another schema version.
+StatusOr<StoredCatalogue> ReadDataDir(const std::string& dir);
+
+struct OfflineImport {
+  std::string actor;       // recorded in the event
+  std::string request_id;  // recorded in the event
+};
+
+// Imports `incoming` into the stopped daemon's `dir`: takes the directory
+// lock (kUnavailable naming the holder's pid if the daemon runs), then runs
+// catalogue::Import against what is stored inside the write transaction.
+// Refusals are an outcome; errors are storage failures, no database
+// (kNotFound) or the lock.
+StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
+                                          const v1::Catalogue& incoming,
+                                          const OfflineImport& how);
+
+}  // namespace helpdesk::ctl
