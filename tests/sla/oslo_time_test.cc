@@ -1,0 +1,92 @@
+#include "sla/oslo_time.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <string>
+
+namespace helpdesk::sla {
+namespace {
+
+using std::chrono::sys_seconds;
+
+sys_seconds Utc(const char* text) {
+  std::istringstream in(text);
+  sys_seconds t;
+  in >> date::parse("%FT%TZ", t);
+  EXPECT_FALSE(in.fail()) << text;
+  return t;
+}
+
+std::string Local(sys_seconds t) {
+  OsloTime o = ToOslo(t);
+  return FormatLocalDay(o.day) + " " + FormatClock(o.minute) + " d" +
+         std::to_string(o.weekday);
+}
+
+TEST(OsloZone, IsAvailable) { EXPECT_EQ(CheckOsloZone(), ""); }
+
+TEST(ToOslo, WinterIsUtcPlusOneSummerPlusTwo) {
+  EXPECT_EQ(Local(Utc("2026-01-15T07:00:00Z")), "2026-01-15 08:00 d4");
+  EXPECT_EQ(Local(Utc("2026-07-15T06:00:00Z")), "2026-07-15 08:00 d3");
+}
+
+TEST(ToOslo, AcrossTheDaylightSavingWeekendsOf2026) {
+  // Spring: 29 March 02:00 local jumps to 03:00.
+  EXPECT_EQ(Local(Utc("2026-03-29T00:59:00Z")), "2026-03-29 01:59 d7");
+  EXPECT_EQ(Local(Utc("2026-03-29T01:00:00Z")), "2026-03-29 03:00 d7");
+  // Autumn: 25 October 03:00 local falls back to 02:00.
+  EXPECT_EQ(Local(Utc("2026-10-25T00:30:00Z")), "2026-10-25 02:30 d7");
+  EXPECT_EQ(Local(Utc("2026-10-25T01:30:00Z")), "2026-10-25 02:30 d7");
+  EXPECT_EQ(Local(Utc("2026-10-25T02:00:00Z")), "2026-10-25 03:00 d7");
+}
+
+TEST(ToOslo, MidnightBelongsToTheNewDay) {
+  EXPECT_EQ(Local(Utc("2026-11-24T23:00:00Z")), "2026-11-25 00:00 d3");
+  EXPECT_EQ(Local(Utc("2026-11-24T22:59:00Z")), "2026-11-24 23:59 d2");
+}
+
+TEST(FromOslo, RoundTripsAndHandlesTheGapAndTheRepeat) {
+  date::local_days d;
+  ASSERT_TRUE(ParseLocalDay("2026-11-25", d));
+  EXPECT_EQ(FromOslo(d, 8 * 60), Utc("2026-11-25T07:00:00Z"));
+  ASSERT_TRUE(ParseLocalDay("2026-03-29", d));
+  EXPECT_EQ(FromOslo(d, 2 * 60 + 30), Utc("2026-03-29T01:00:00Z"));  // skipped
+  ASSERT_TRUE(ParseLocalDay("2026-10-25", d));
+  EXPECT_EQ(FromOslo(d, 2 * 60 + 30), Utc("2026-10-25T00:30:00Z"));  // first
+  for (int m = 0; m < 24 * 60; m += 7) {
+    ASSERT_TRUE(ParseLocalDay("2026-06-01", d));
+    OsloTime o = ToOslo(FromOslo(d, m));
+    EXPECT_EQ(o.day, d);
+    EXPECT_EQ(o.minute, m);
+  }
+}
+
+TEST(ParseLocalDay, StrictAboutShapeAndCalendar) {
+  date::local_days d;
+  EXPECT_TRUE(ParseLocalDay("2028-02-29", d));
+  EXPECT_FALSE(ParseLocalDay("2026-02-29", d));
+  EXPECT_FALSE(ParseLocalDay("2026-13-01", d));
+  EXPECT_FALSE(ParseLocalDay("2026-1-01", d));
+  EXPECT_FALSE(ParseLocalDay("26-01-01", d));
+  EXPECT_FALSE(ParseLocalDay("2026/01/01", d));
+  EXPECT_FALSE(ParseLocalDay("", d));
+  EXPECT_FALSE(ParseLocalDay("2026-01-0x", d));
+}
+
+TEST(ParseClock, StrictHoursAndMinutes) {
+  int m = 0;
+  EXPECT_TRUE(ParseClock("08:00", m));
+  EXPECT_EQ(m, 480);
+  EXPECT_TRUE(ParseClock("24:00", m));
+  EXPECT_EQ(m, 1440);
+  EXPECT_FALSE(ParseClock("24:01", m));
+  EXPECT_FALSE(ParseClock("8:00", m));
+  EXPECT_FALSE(ParseClock("08:60", m));
+  EXPECT_FALSE(ParseClock("08.00", m));
+  EXPECT_FALSE(ParseClock("", m));
+  EXPECT_EQ(FormatClock(15 * 60 + 30), "15:30");
+}
+
+}  // namespace
+}  // namespace helpdesk::sla
