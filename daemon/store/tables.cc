@@ -4,6 +4,7 @@
 #include <array>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/staff_tables.h"
 
 namespace helpdesk::store {
 namespace {
@@ -86,12 +87,12 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
     const char* name;
     Table* table;
   };
-  for (Spec s : {Spec{"meta", &t.meta}, Spec{"tickets", &t.tickets},
-                 Spec{"events", &t.events},
-                 Spec{"ticket_events", &t.ticket_events},
-                 Spec{"ticket_index", &t.ticket_index},
-                 Spec{"municipalities", &t.municipalities},
-                 Spec{"catalogue", &t.catalogue}}) {
+  for (Spec s :
+       {Spec{"meta", &t.meta}, Spec{"tickets", &t.tickets},
+        Spec{"events", &t.events}, Spec{"ticket_events", &t.ticket_events},
+        Spec{"ticket_index", &t.ticket_index},
+        Spec{"municipalities", &t.municipalities},
+        Spec{"catalogue", &t.catalogue}, Spec{"staff", &t.staff}}) {
     auto table = txn->OpenTable(s.name, /*create=*/true);
     if (!table.ok()) return table.status();
     *s.table = *table;
@@ -99,17 +100,31 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
   auto version = txn->Get(t.meta, "schema_version");
   if (!version.ok()) return version.status();
   const std::string current = std::to_string(kSchemaVersion);
-  if (*version && **version == "1") {
-    // Version 1 had no catalogue: its tickets keep their service ids, and
-    // the built-in catalogue arrives as version 1 of the catalogue.
-    if (Status s = SeedCatalogue(*txn, t, seed.catalogue); !s.ok()) return s;
-    if (Status s = txn->Put(t.meta, "schema_version", current); !s.ok())
-      return s;
-  } else if (*version) {
-    if (**version != current) {
-      return Status::Internal("database schema version " +
-                              std::string(**version) + ", this build reads " +
-                              current);
+  if (*version) {
+    // Copied: a view into the map is invalid after the first write.
+    const std::string original(**version);
+    std::string stored = original;
+    if (stored != "1" && stored != "2" && stored != current) {
+      return Status::Internal("database schema version " + stored +
+                              ", this build reads " + current);
+    }
+    if (stored == "1") {
+      // Version 1 had no catalogue: its tickets keep their service ids, and
+      // the built-in catalogue arrives as version 1 of the catalogue.
+      if (Status s = SeedCatalogue(*txn, t, seed.catalogue); !s.ok()) return s;
+      stored = "2";
+    }
+    if (stored == "2") {
+      // Version 2 had no staff registry. Tickets the old status API gave to
+      // someone already count for them, so the loads start from the tickets.
+      if (Status s = SeedStaff(*txn, t, seed.staff, seed.rota); !s.ok())
+        return s;
+      if (Status s = RebuildLoads(*txn, t); !s.ok()) return s;
+      stored = current;
+    }
+    if (stored != original) {
+      if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())
+        return s;
     }
   } else {  // a new database: seed it
     if (Status s = txn->Put(t.meta, "schema_version", current); !s.ok())
@@ -120,6 +135,7 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
         return s;
     }
     if (Status s = SeedCatalogue(*txn, t, seed.catalogue); !s.ok()) return s;
+    if (Status s = SeedStaff(*txn, t, seed.staff, seed.rota); !s.ok()) return s;
   }
   if (Status s = txn->Commit(); !s.ok()) return s;
   return t;

@@ -9,6 +9,7 @@
 //   ticket_index    filter key . BE64 number -> "" (list queries, see .cc)
 //   municipalities  id -> Municipality
 //   catalogue       the tjenestekatalog (catalogue_tables.h)
+//   staff           staff registry, vakt rota, open loads (staff_tables.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -24,23 +25,29 @@
 
 namespace helpdesk::store {
 
-// 2: the catalogue table. A version 1 database is upgraded on open.
-inline constexpr int kSchemaVersion = 2;
+// 2: the catalogue table. 3: the staff table. An older database is
+// upgraded on open, one version at a time.
+inline constexpr int kSchemaVersion = 3;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
-      catalogue;
+      catalogue, staff;
 };
 
 // What a new database starts with.
 struct Seed {
   v1::Region region;
   v1::Catalogue catalogue;  // stored as catalogue version 1
+  // Initialised so that callers naming only region and catalogue in a
+  // designated initializer stay free of missing-initializer warnings.
+  std::vector<v1::StaffMember> staff{};  // each stored as version 1
+  v1::VaktRota rota{};                   // stored as version 1 if it has shifts
 };
 
 // Opens the tables, creating them and storing `seed` in a new database;
 // checks the schema version of an existing one and upgrades an older one
-// (a version 1 database gets the seed catalogue).
+// (version 1 gets the seed catalogue; version 2 the seed staff and rota,
+// and loads counted from its open assigned tickets).
 StatusOr<Tables> OpenTables(const Env& env, const Seed& seed);
 
 // ------------------------------------------------------------ reads

@@ -1,12 +1,12 @@
 #include "daemon/store/writer.h"
 
-#include <spdlog/spdlog.h>
-
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/staff_tables.h"
 
 namespace helpdesk::store {
 
@@ -15,6 +15,7 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
   if (failed()) return failure_;
   event.set_seq(++last_seq_);
   Status s = PutTicket(txn_, tables_, before, now);
+  if (s.ok()) s = UpdateLoads(txn_, tables_, before, now, event.seq());
   if (s.ok()) s = PutEvent(txn_, tables_, event);
   if (!s.ok()) failure_ = s;
   return s;
@@ -26,6 +27,29 @@ Status WriteContext::SaveCatalogue(const v1::Catalogue& before,
   if (failed()) return failure_;
   event.set_seq(++last_seq_);
   Status s = PutCatalogue(txn_, tables_, before, after);
+  if (s.ok()) s = PutEvent(txn_, tables_, event);
+  if (!s.ok()) failure_ = s;
+  return s;
+}
+
+Status WriteContext::SaveStaff(const v1::StaffMember* before,
+                               const v1::StaffMember& now, v1::Event& event) {
+  if (failed()) return failure_;
+  // A caller bug, caught before anything is written: the batch goes on.
+  if (before != nullptr && before->id() != now.id())
+    return Status::Internal("SaveStaff: staff id " + before->id() +
+                            " cannot become " + now.id());
+  event.set_seq(++last_seq_);
+  Status s = PutStaff(txn_, tables_, now);
+  if (s.ok()) s = PutEvent(txn_, tables_, event);
+  if (!s.ok()) failure_ = s;
+  return s;
+}
+
+Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event& event) {
+  if (failed()) return failure_;
+  event.set_seq(++last_seq_);
+  Status s = PutRota(txn_, tables_, now);
   if (s.ok()) s = PutEvent(txn_, tables_, event);
   if (!s.ok()) failure_ = s;
   return s;

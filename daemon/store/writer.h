@@ -54,15 +54,30 @@ class WriteContext {
   const google::protobuf::Timestamp& now() const { return now_; }
 
   uint64_t NextTicketNumber() { return ++last_ticket_; }
-  // Stores the ticket (indexes and counts follow) and appends the event,
-  // giving it the next sequence number.
+  // Stores the ticket (indexes, status counts and the assignees' open loads
+  // follow) and appends the event, giving it the next sequence number.
+  // May be called more than once for one ticket in one write: each call's
+  // `before` is what the previous one stored.
   Status Save(const v1::Ticket* before, const v1::Ticket& now,
               v1::Event& event);
   // Stores what differs between the stored catalogue `before` and `after`
   // and appends the event that records the change.
   Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
                        v1::Event& event);
+  // Stores the member (`before` is the stored one, nullptr for a new
+  // person; the id never changes), bumps the staff generation and appends
+  // the event.
+  Status SaveStaff(const v1::StaffMember* before, const v1::StaffMember& now,
+                   v1::Event& event);
+  // Stores the rota, bumps the staff generation and appends the event.
+  Status SaveRota(const v1::VaktRota& now, v1::Event& event);
 
+  // Marks the batch failed with `s` (a storage error met outside the Save
+  // functions, after this write has written): nothing of the batch commits.
+  Status Fail(Status s) {
+    if (!failed()) failure_ = std::move(s);
+    return failure_;
+  }
   bool failed() const { return !failure_.ok(); }
   const Status& failure() const { return failure_; }
   uint64_t last_ticket() const { return last_ticket_; }

@@ -6,6 +6,7 @@
 #include <future>
 #include <set>
 
+#include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
 #include "tests/store/temp_dir.h"
 
@@ -139,6 +140,35 @@ TEST_F(WriterTest, GrowsAFullMapAndLosesNothing) {
   EXPECT_GT(env_->map_size(), size_t{1} << 20);
   auto txn = Txn::BeginRead(*env_);
   EXPECT_EQ(*LastTicketNumber(*txn, tables_), 300u);
+}
+
+TEST_F(WriterTest, LoadsCountEachTicketOnceWhenAFullMapRerunsTheBatch) {
+  Open(size_t{1} << 20, size_t{64} << 20);
+  std::vector<std::future<WriteResult>> pending;
+  for (int i = 0; i < 300; ++i) {
+    pending.push_back(Submit([i](WriteContext& w) {
+      WriteResult r = Create("big" + std::to_string(i), 10000)(w);
+      if (!r.status.ok()) return r;
+      v1::Ticket assigned = r.ticket;
+      assigned.set_status(v1::TICKET_STATUS_ASSIGNED);
+      assigned.set_assignee("ola.nordmann");
+      assigned.set_version(r.ticket.version() + 1);
+      v1::Event e;
+      e.set_ticket_id(assigned.id());
+      r.status = w.Save(&r.ticket, assigned, e);
+      r.ticket = assigned;
+      return r;
+    }));
+  }
+  for (auto& f : pending) ASSERT_TRUE(f.get().status.ok());
+  ASSERT_GT(env_->map_size(), size_t{1} << 20);  // some batch ran again
+  auto txn = Txn::BeginRead(*env_);
+  auto load = GetLoad(*txn, tables_, "ola.nordmann");
+  ASSERT_TRUE(load.ok());
+  uint32_t total = 0;
+  for (uint32_t n : load->open_by_priority()) total += n;
+  EXPECT_EQ(total, 300u);
+  EXPECT_EQ(load->last_assigned_seq(), 600u);
 }
 
 TEST_F(WriterTest, AtTheSizeLimitWritesFailCleanlyAndReadsGoOn) {
