@@ -3,28 +3,52 @@
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
-#include <map>
+#include <limits>
+#include <set>
+#include <string_view>
 
 namespace helpdesk::config {
 namespace {
 
-// One setting: its name (the TOML key; the flag is --name with dashes), its
-// help text, and how to read it from TOML and to bind it to CLI11.
+// One setting: its name (the TOML key, inside `section` if that is not
+// empty; the flag is --name with dashes), its help text, what a good value
+// looks like, and how to read it from TOML and to bind it to CLI11.
 struct Setting {
   const char* name;
   const char* help;
+  const char* section = "";
+  std::string expected;
   std::function<bool(const toml::node&)> from_toml;
   std::function<CLI::Option*(CLI::App&, const std::string&, const char*)> flag;
+
+  std::string Key() const {
+    return *section ? std::string(section) + "." + name : std::string(name);
+  }
 };
 
 template <typename T>
 Setting Make(const char* name, const char* help, T& field, T lo = T{},
              T hi = std::numeric_limits<T>::max()) {
-  Setting s{name, help, nullptr, nullptr};
+  Setting s{name, help, "", "", nullptr, nullptr};
+  if constexpr (std::is_same_v<T, std::string>) {
+    s.expected = "a string in quotes";
+  } else if constexpr (std::is_same_v<T, bool>) {
+    s.expected = "true or false";
+  } else {
+    s.expected = "a whole number from " + std::to_string(lo) +
+                 (hi == std::numeric_limits<T>::max()
+                      ? " up"
+                      : " to " + std::to_string(hi));
+  }
   s.from_toml = [&field, lo, hi](const toml::node& n) {
     if constexpr (std::is_same_v<T, std::string>) {
       if (auto v = n.value<std::string>()) return field = *v, true;
+      return false;
+    } else if constexpr (std::is_same_v<T, bool>) {
+      if (auto v = n.value_exact<bool>()) return field = *v, true;
       return false;
     } else {
       auto v = n.value<int64_t>();
@@ -37,12 +61,27 @@ Setting Make(const char* name, const char* help, T& field, T lo = T{},
   };
   s.flag = [&field, lo, hi](CLI::App& app, const std::string& flag,
                             const char* help) {
-    auto* o = app.add_option(flag, field, help)->capture_default_str();
-    if constexpr (!std::is_same_v<T, std::string>) o->check(CLI::Range(lo, hi));
-    return o;
+    if constexpr (std::is_same_v<T, bool>) {
+      // --travel-fallback, --no-travel-fallback or --travel-fallback=false.
+      std::string names = flag + ",!--no-" + flag.substr(2);
+      return app.add_flag(names, field, help)
+          ->default_str(field ? "true" : "false");
+    } else {
+      auto* o = app.add_option(flag, field, help)->capture_default_str();
+      if constexpr (!std::is_same_v<T, std::string>)
+        o->check(CLI::Range(lo, hi));
+      return o;
+    }
   };
   return s;
 }
+
+Setting InSection(const char* section, Setting s) {
+  s.section = section;
+  return s;
+}
+
+constexpr const char* kDispatch = "dispatch";
 
 std::vector<Setting> Settings(Config& c) {
   return {
@@ -66,7 +105,8 @@ std::vector<Setting> Settings(Config& c) {
       Make<uint64_t>("max_body_bytes", "larger bodies get 413",
                      c.max_body_bytes, uint64_t{1}, uint64_t{1} << 30),
       Make<uint64_t>("max_import_bytes",
-                     "larger catalogue imports (PUT /api/v1/catalogue) get 413",
+                     "larger catalogue imports and vakt rotas (PUT /api/v1/catalogue, "
+                     "/api/v1/vakt) get 413",
                      c.max_import_bytes, uint64_t{1}, uint64_t{1} << 30),
       Make<uint64_t>("max_header_bytes", "larger headers get 431",
                      c.max_header_bytes, uint64_t{256}, uint64_t{1} << 20),
@@ -82,6 +122,29 @@ std::vector<Setting> Settings(Config& c) {
       Make<uint64_t>("writer_max_batch",
                      "most writes committed in one transaction",
                      c.writer_max_batch, uint64_t{1}, uint64_t{1} << 20),
+      Make<std::string>("clock_start",
+                        "start the daemon's clock at this RFC 3339 instant "
+                        "(e.g. 2026-04-15T08:00:00Z) and let it run on from "
+                        "there, for tests and drills; empty: the system "
+                        "clock",
+                        c.clock_start),
+      InSection(kDispatch,
+                Make<bool>("travel_fallback",
+                           "on-site work with no one local goes to someone "
+                           "from the nearest neighbouring municipality by the "
+                           "travel-time table",
+                           c.travel_fallback)),
+      InSection(kDispatch,
+                Make<uint32_t>("max_travel_minutes",
+                               "the longest drive the travel fallback may ask "
+                               "for, in minutes",
+                               c.max_travel_minutes, 1u, kMaxTravelMinutes)),
+      InSection(kDispatch,
+                Make<uint32_t>("sweep_seconds",
+                               "how often the open tickets of absent or "
+                               "inactive people and the dispatcher queue are "
+                               "dispatched again; 0: only on staff changes",
+                               c.sweep_seconds, 0u, 86400u)),
   };
 }
 
@@ -91,7 +154,116 @@ std::string FlagName(const char* name) {
   return f;
 }
 
-Status ReadToml(const std::string& path, std::vector<Setting>& settings) {
+std::string Where(const std::string& path, const toml::node& node) {
+  return path + ":" + std::to_string(node.source().begin.line) + ": ";
+}
+
+Setting* FindSetting(std::vector<Setting>& settings, std::string_view section,
+                     std::string_view name) {
+  for (auto& s : settings)
+    if (section == s.section && name == s.name) return &s;
+  return nullptr;
+}
+
+Status UnknownSetting(const std::string& at, std::vector<Setting>& settings,
+                      std::string_view section, std::string_view name) {
+  std::string key = section.empty() ? std::string(name)
+                                    : std::string(section) + "." +
+                                          std::string(name);
+  std::string hint;
+  for (auto& s : settings)  // the right key in the wrong table
+    if (name == s.name && section != s.section)
+      hint = *s.section ? "; did you mean '" + s.Key() + "' in a [" +
+                              s.section + "] table?"
+                        : "; did you mean '" + s.Key() +
+                              "' at the top of the file, before any table?";
+  return Status::InvalidField("config",
+                              at + "unknown setting '" + key + "'" + hint);
+}
+
+Status BadValue(const std::string& at, const Setting& s) {
+  return Status::InvalidField("config", at + "bad value for '" + s.Key() +
+                                            "' (" + s.help + "): expected " +
+                                            s.expected);
+}
+
+// [[dispatch.travel]]: an array of tables with from, to and minutes. The
+// ids are checked against the region later (CheckTravelTable); here only
+// the form of each entry.
+Status ReadTravel(const std::string& path, const toml::node& node,
+                  std::vector<TravelTime>& out) {
+  const std::string usage =
+      "expected [[dispatch.travel]] tables, each with from = \"<municipality "
+      "id>\", to = \"<municipality id>\" and minutes = <1 to " +
+      std::to_string(kMaxTravelMinutes) + ">";
+  const toml::array* entries = node.as_array();
+  if (entries == nullptr || entries->empty())
+    return Status::InvalidField(
+        "config", Where(path, node) + "bad value for 'dispatch.travel': " +
+                      usage +
+                      " (leave it out to use the built-in table; set "
+                      "dispatch.travel_fallback = false to turn travel off)");
+  std::vector<TravelTime> travel;
+  for (size_t i = 0; i < entries->size(); ++i) {
+    const toml::node& entry = *entries->get(i);
+    const std::string at = Where(path, entry) + "dispatch.travel entry " +
+                           std::to_string(i + 1) + ": ";
+    const toml::table* t = entry.as_table();
+    if (t == nullptr)
+      return Status::InvalidField("config", at + "not a table; " + usage);
+    TravelTime tt;
+    bool has_minutes = false;
+    for (auto&& [key, value] : *t) {
+      const std::string k(key.str());
+      const std::string at_key = Where(path, value) + "dispatch.travel entry " +
+                                 std::to_string(i + 1) + ": ";
+      if (k == "from" || k == "to") {
+        auto v = value.value_exact<std::string>();
+        if (!v || v->empty())
+          return Status::InvalidField(
+              "config", at_key + "'" + k +
+                            "' must be a municipality id in quotes, such as "
+                            "\"kongsberg\"");
+        (k == "from" ? tt.from : tt.to) = *v;
+      } else if (k == "minutes") {
+        auto v = value.value_exact<int64_t>();
+        if (!v || *v < 1 || *v > kMaxTravelMinutes)
+          return Status::InvalidField(
+              "config", at_key + "'minutes' must be a whole number from 1 to " +
+                            std::to_string(kMaxTravelMinutes));
+        tt.minutes = static_cast<uint32_t>(*v);
+        has_minutes = true;
+      } else {
+        return Status::InvalidField(
+            "config", at_key + "unknown key '" + k +
+                          "'; an entry has from, to and minutes");
+      }
+    }
+    const char* missing = tt.from.empty()  ? "from"
+                          : tt.to.empty()  ? "to"
+                          : !has_minutes   ? "minutes"
+                                           : nullptr;
+    if (missing != nullptr)
+      return Status::InvalidField(
+          "config", at + "'" + missing + "' is missing; " + usage);
+    if (tt.from == tt.to)
+      return Status::InvalidField(
+          "config", at + "from and to are both '" + tt.from +
+                        "'; an entry is between two municipalities");
+    for (const auto& earlier : travel)
+      if ((earlier.from == tt.from && earlier.to == tt.to) ||
+          (earlier.from == tt.to && earlier.to == tt.from))
+        return Status::InvalidField(
+            "config", at + "the pair " + tt.from + " - " + tt.to +
+                          " is listed twice; one entry holds both ways");
+    travel.push_back(std::move(tt));
+  }
+  out = std::move(travel);
+  return Status::Ok();
+}
+
+Status ReadToml(const std::string& path, std::vector<Setting>& settings,
+                Config& c) {
   toml::table table;
   try {  // toml++ reports parse errors by exception; it stops here
     table = toml::parse_file(path);
@@ -103,23 +275,51 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings) {
                       std::string(e.description()));
   }
   for (auto&& [key, node] : table) {
-    Setting* s = nullptr;
-    for (auto& candidate : settings)
-      if (key.str() == candidate.name) s = &candidate;
-    std::string line =
-        path + ":" + std::to_string(node.source().begin.line) + ": ";
-    if (s == nullptr) {
-      return Status::InvalidField(
-          "config", line + "unknown setting '" + std::string(key.str()) + "'");
+    const std::string_view k = key.str();
+    if (k == kDispatch) {
+      const toml::table* section = node.as_table();
+      if (section == nullptr)
+        return Status::InvalidField(
+            "config", Where(path, node) +
+                          "bad value for 'dispatch': expected a [dispatch] "
+                          "table with travel_fallback, max_travel_minutes, "
+                          "sweep_seconds and [[dispatch.travel]] entries");
+      for (auto&& [sub_key, sub_node] : *section) {
+        const std::string_view sk = sub_key.str();
+        if (sk == "travel") {
+          if (Status s = ReadTravel(path, sub_node, c.travel); !s.ok())
+            return s;
+          continue;
+        }
+        Setting* s = FindSetting(settings, kDispatch, sk);
+        if (s == nullptr)
+          return UnknownSetting(Where(path, sub_node), settings, kDispatch, sk);
+        if (!s->from_toml(sub_node)) return BadValue(Where(path, sub_node), *s);
+      }
+      continue;
     }
-    if (!s->from_toml(node)) {
-      return Status::InvalidField(
-          "config", line + "bad value for '" + std::string(key.str()) +
-                        "' (" + s->help + ")");
-    }
+    Setting* s = FindSetting(settings, "", k);
+    if (s == nullptr) return UnknownSetting(Where(path, node), settings, "", k);
+    if (!s->from_toml(node)) return BadValue(Where(path, node), *s);
   }
   return Status::Ok();
 }
+
+constexpr const char* kFooter =
+    "Config file example (every key optional):\n"
+    "  port = 8080\n"
+    "  data_dir = \"/var/lib/helpdeskd\"\n"
+    "  [dispatch]\n"
+    "  travel_fallback = true\n"
+    "  max_travel_minutes = 90\n"
+    "  sweep_seconds = 60\n"
+    "  # Driving minutes between municipal centres, one entry per pair (it\n"
+    "  # holds both ways). When given, the entries replace the built-in table\n"
+    "  # of the demo region.\n"
+    "  [[dispatch.travel]]\n"
+    "  from = \"kongsberg\"\n"
+    "  to = \"notodden\"\n"
+    "  minutes = 35\n";
 
 }  // namespace
 
@@ -140,7 +340,7 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
     }
   }
   if (!config_file.empty()) {
-    if (Status s = ReadToml(config_file, settings); !s.ok()) return s;
+    if (Status s = ReadToml(config_file, settings, c); !s.ok()) return s;
   }
 
   CLI::App app(
@@ -148,11 +348,19 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
       "one IT operations unit.\nWith no arguments it listens on "
       "127.0.0.1:8080 and keeps its data in ./helpdeskd-data.\nSettings: "
       "built-in defaults < --config FILE (TOML, keys as the flags with "
-      "underscores) < flags.",
+      "underscores; the Dispatch settings in a [dispatch] table, which may "
+      "also hold the travel-time table) < flags.",
       "helpdeskd");
+  app.footer(kFooter);
   app.add_option("--config", config_file, "TOML config file");
   app.set_version_flag("--version", "helpdeskd 0.1.0");
-  for (auto& s : settings) s.flag(app, FlagName(s.name), s.help);
+  for (auto& s : settings) {
+    CLI::Option* o = s.flag(app, FlagName(s.name), s.help);
+    if (*s.section == '\0') continue;
+    std::string group = s.section;
+    group[0] = static_cast<char>(std::toupper(group[0]));
+    o->group(group + " ([" + s.section + "] in the config file)");
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
@@ -172,6 +380,46 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
   }
   if (c.max_map_size_mb < c.map_size_mb) c.max_map_size_mb = c.map_size_mb;
   return Parsed(c);
+}
+
+Status CheckTravelTable(const std::vector<TravelTime>& travel,
+                        const std::vector<std::string>& municipality_ids) {
+  std::string known;
+  for (const auto& id : municipality_ids)
+    known += (known.empty() ? "" : ", ") + id;
+  auto is_known = [&](const std::string& id) {
+    return std::find(municipality_ids.begin(), municipality_ids.end(), id) !=
+           municipality_ids.end();
+  };
+  std::vector<FieldError> errors;
+  std::set<std::pair<std::string, std::string>> pairs;
+  for (size_t i = 0; i < travel.size(); ++i) {
+    const TravelTime& t = travel[i];
+    const std::string at = "/dispatch/travel/" + std::to_string(i);
+    const std::string entry = "travel entry " + std::to_string(i + 1) + " (" +
+                              t.from + " - " + t.to + "): ";
+    if (!is_known(t.from))
+      errors.push_back({at + "/from", entry + "unknown municipality '" +
+                                          t.from + "'; known: " + known});
+    if (!is_known(t.to))
+      errors.push_back({at + "/to", entry + "unknown municipality '" + t.to +
+                                        "'; known: " + known});
+    if (t.from == t.to)
+      errors.push_back({at, entry + "from and to are the same"});
+    if (t.minutes < 1 || t.minutes > kMaxTravelMinutes)
+      errors.push_back({at + "/minutes",
+                        entry + "minutes must be 1 to " +
+                            std::to_string(kMaxTravelMinutes) + ", got " +
+                            std::to_string(t.minutes)});
+    if (!pairs.insert(std::minmax(t.from, t.to)).second)
+      errors.push_back({at, entry + "the pair is listed twice"});
+  }
+  if (errors.empty()) return Status::Ok();
+  std::string detail = std::to_string(errors.size()) + " problem" +
+                       (errors.size() == 1 ? "" : "s") +
+                       " in the travel-time table. The first: " +
+                       errors.front().detail;
+  return Status::Invalid(std::move(detail), std::move(errors));
 }
 
 }  // namespace helpdesk::config

@@ -5,10 +5,20 @@
 #include <cstdint>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "daemon/base/status.h"
 
 namespace helpdesk::config {
+
+// Approximate driving minutes between the centres of two municipalities
+// (ids of the region). One entry per pair; it holds both ways.
+struct TravelTime {
+  std::string from, to;
+  uint32_t minutes = 0;
+};
+
+inline constexpr uint32_t kMaxTravelMinutes = 24 * 60;
 
 struct Config {
   std::string listen = "127.0.0.1";
@@ -27,6 +37,17 @@ struct Config {
   uint64_t max_map_size_mb = 65536;
   uint64_t writer_queue = 65536;
   uint64_t writer_max_batch = 1024;
+  // RFC 3339; the clock starts there and runs on. Empty: the system clock.
+  std::string clock_start;
+  // [dispatch]: on-site ("necessary") work with no one local goes to the
+  // nearest neighbouring municipality within max_travel_minutes.
+  bool travel_fallback = true;
+  uint32_t max_travel_minutes = 90;
+  // How often dispatch looks again at absent assignees and the queue.
+  uint32_t sweep_seconds = 60;
+  // [[dispatch.travel]] entries of the config file. Empty: none were given,
+  // use the built-in table of the demo region (seed::DemoTravelTimes()).
+  std::vector<TravelTime> travel;
 };
 
 // What the command line asked for: run with a config, or print text (help,
@@ -40,5 +61,12 @@ using Parsed = std::variant<Config, PrintAndExit>;
 // An unknown key, a bad value or an unreadable file is an error that says
 // which and where.
 StatusOr<Parsed> Load(int argc, const char* const* argv);
+
+// Checks a travel table against the region's municipality ids (which the
+// config file cannot know): every id known, no pair twice, no municipality
+// paired with itself, minutes 1..kMaxTravelMinutes. The error names the
+// entry and what is wrong.
+Status CheckTravelTable(const std::vector<TravelTime>& travel,
+                        const std::vector<std::string>& municipality_ids);
 
 }  // namespace helpdesk::config

@@ -177,6 +177,11 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
                           "e.g. [\"monday\", \"tuesday\"]");
     std::set<int> days;
     for (int j = 0; j < w.days_size(); ++j) {
+      if (w.days(j) < v1::WEEKDAY_MONDAY || w.days(j) > v1::WEEKDAY_SUNDAY) {
+        p.Add(at + "/days/" + std::to_string(j),
+              "a day must be one of monday ... sunday");
+        continue;
+      }
       if (!days.insert(w.days(j)).second)
         p.Add(at + "/days/" + std::to_string(j),
               "day '" + proto::WireName(w.days(j)) + "' is listed twice");
@@ -316,15 +321,19 @@ StatusOr<v1::VaktRota> DecideRota(const v1::VaktRota& current,
   std::stable_sort(order.begin(), order.end(), [&](int a, int b) {
     return body.shifts(a).start().seconds() < body.shifts(b).start().seconds();
   });
+  // Each shift against the one reaching furthest of those before it: a
+  // long shift can overlap several that follow.
   Problems overlaps;
+  size_t furthest = 0;
   for (size_t k = 1; k < order.size(); ++k) {
-    const auto& prev = body.shifts(order[k - 1]);
+    const auto& reach = body.shifts(order[furthest]);
     const auto& here = body.shifts(order[k]);
-    if (here.start().seconds() < prev.end().seconds())
+    if (here.start().seconds() < reach.end().seconds())
       overlaps.Add("/shifts/" + std::to_string(order[k]),
                    "this shift overlaps shift " +
-                       std::to_string(order[k - 1]) +
+                       std::to_string(order[furthest]) +
                        ": at most one person is primary on vakt at a time");
+    if (here.end().seconds() > reach.end().seconds()) furthest = k;
   }
   if (Status s = std::move(overlaps).Result("vakt rota"); !s.ok()) return s;
   v1::VaktRota out;
