@@ -8,6 +8,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/post.hpp>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "daemon/config/config.h"
+#include "daemon/dispatch/roster.h"
 #include "daemon/http/api.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/server.h"
@@ -23,6 +27,7 @@
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
+#include "sla/oslo_time.h"
 
 namespace {
 
@@ -72,6 +77,58 @@ int main(int argc, char** argv) {
   auto default_catalogue = seed::DefaultCatalogue(*demo_region);
   if (!default_catalogue.ok())
     return Fail(default_catalogue.status(), "built-in catalogue");
+  if (std::string tz = sla::CheckOsloZone(); !tz.empty())
+    return Fail(Status::Internal(tz), "time zone");
+  std::vector<std::string> municipality_ids;
+  for (const auto& m : demo_region->municipalities())
+    municipality_ids.push_back(m.id());
+  const auto travel =
+      c.travel.empty() ? seed::DemoTravelTimes() : c.travel;
+  if (Status s = config::CheckTravelTable(travel, municipality_ids); !s.ok())
+    return Fail(s, "the [[dispatch.travel]] table");
+  dispatch::Options dispatch_options{.travel_fallback = c.travel_fallback,
+                                     .max_travel_minutes = c.max_travel_minutes,
+                                     .travel = {}};
+  for (const auto& t : travel)
+    dispatch_options.travel.push_back({t.from, t.to, t.minutes});
+
+  // The clock of every write (one reading per batch) and of reads.
+  // With --clock-start it begins at the given instant and runs on at the
+  // steady clock's pace (tests and drills of a Monday morning or a night).
+  std::chrono::microseconds offset{0};
+  if (!c.clock_start.empty()) {
+    google::protobuf::Timestamp start;
+    if (!google::protobuf::util::TimeUtil::FromString(c.clock_start, &start)) {
+      std::fprintf(stderr,
+                   "helpdeskd: --clock-start '%s' is not an RFC 3339 time "
+                   "such as 2026-04-15T08:00:00Z\n",
+                   c.clock_start.c_str());
+      return 2;
+    }
+    offset = std::chrono::microseconds(
+                 google::protobuf::util::TimeUtil::TimestampToMicroseconds(
+                     start)) -
+             std::chrono::duration_cast<std::chrono::microseconds>(
+                 std::chrono::system_clock::now().time_since_epoch());
+  }
+  store::NowFn now = [offset] {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                  std::chrono::system_clock::now().time_since_epoch()) +
+              offset;
+    return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+        us.count());
+  };
+  // A new database starts with the demo staff and two years of weekly
+  // vakt shifts from this week's Monday.
+  auto demo_staff = seed::DemoStaff(*demo_region, *default_catalogue);
+  if (!demo_staff.ok()) return Fail(demo_staff.status(), "demo staff");
+  const auto today = sla::ToOslo(
+      std::chrono::sys_seconds(std::chrono::seconds(now().seconds()))).day;
+  const auto monday =
+      today - (date::weekday(today) - date::Monday);
+  auto demo_rota = seed::DemoRota(*demo_staff, monday, 104);
+  if (!demo_rota.ok()) return Fail(demo_rota.status(), "demo vakt rota");
+
   auto lock = store::DirLock::Acquire(c.data_dir);
   if (!lock.ok()) return Fail(lock.status(), "locking the data directory");
   auto env = store::Env::Open({.dir = c.data_dir,
@@ -79,7 +136,10 @@ int main(int argc, char** argv) {
                                .max_dbs = 16});
   if (!env.ok()) return Fail(env.status(), "opening the database");
   auto tables = store::OpenTables(
-      *env, {.region = *demo_region, .catalogue = *default_catalogue});
+      *env, {.region = *demo_region,
+             .catalogue = *default_catalogue,
+             .staff = *demo_staff,
+             .rota = *demo_rota});
   if (!tables.ok()) return Fail(tables.status(), "opening the tables");
   StatusOr<v1::Region> region = [&]() -> StatusOr<v1::Region> {
     auto txn = store::Txn::BeginRead(*env);
@@ -92,18 +152,12 @@ int main(int argc, char** argv) {
                        {.queue_capacity = c.writer_queue,
                         .max_batch = c.writer_max_batch,
                         .max_map_size = c.max_map_size_mb << 20},
-                       [] {
-                         auto us = std::chrono::duration_cast<
-                             std::chrono::microseconds>(
-                             std::chrono::system_clock::now()
-                                 .time_since_epoch());
-                         return google::protobuf::util::TimeUtil::
-                             MicrosecondsToTimestamp(us.count());
-                       });
+                       now);
   if (Status s = writer.Start(); !s.ok()) return Fail(s, "starting the writer");
 
   http::Metrics metrics;
-  http::Api api(*env, *tables, writer, metrics, *region);
+  http::Api api(*env, *tables, writer, metrics, *region,
+                std::move(dispatch_options), now);
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,
@@ -118,6 +172,21 @@ int main(int argc, char** argv) {
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
   server.Start();
+
+  // The dispatch sweep: absences that begin, people back at work.
+  // Its own strand: the handler chain and the cancel at stop never overlap.
+  asio::steady_timer sweep_timer(asio::make_strand(ioc));
+  std::function<void()> schedule_sweep = [&] {
+    if (c.sweep_seconds == 0) return;
+    sweep_timer.expires_after(std::chrono::seconds(c.sweep_seconds));
+    sweep_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      api.SweepDispatch();
+      schedule_sweep();
+    });
+  };
+  api.SweepDispatch();  // what fell due while the daemon was down
+  schedule_sweep();
 
   std::promise<int> stop;
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -143,6 +212,7 @@ int main(int argc, char** argv) {
   int sig = stop.get_future().get();
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);
   server.StopAccepting();
+  asio::post(sweep_timer.get_executor(), [&] { sweep_timer.cancel(); });
   writer.Stop();  // every queued write is committed and answered
   if (!server.WaitIdle(std::chrono::steady_clock::now() +
                        std::chrono::seconds(5))) {

@@ -6,17 +6,23 @@ namespace helpdesk::dispatch {
 
 Roster::Roster(std::vector<v1::StaffMember> staff, v1::VaktRota rota,
                std::vector<v1::Municipality> municipalities, Options options)
-    : staff_(std::move(staff)), rota_(std::move(rota)),
+    : staff_(std::move(staff)),
+      rota_(std::move(rota)),
       options_(std::move(options)) {
   std::sort(staff_.begin(), staff_.end(),
             [](const auto& a, const auto& b) { return a.id() < b.id(); });
   for (const auto& m : municipalities) {
-    municipality_index_.emplace(m.id(), static_cast<int>(municipality_names_.size()));
+    municipality_index_.emplace(m.id(),
+                                static_cast<int>(municipality_names_.size()));
+    municipality_ids_.push_back(m.id());
     municipality_names_.push_back(m.name());
   }
   people_.reserve(staff_.size());
   for (const auto& m : staff_) {
-    Person p{&m, {}, {}, MunicipalityIndex(m.home_municipality()),
+    Person p{&m,
+             {},
+             {},
+             MunicipalityIndex(m.home_municipality()),
              staff::Schedule::Of(m)};
     for (const auto& s : m.skills()) {
       auto [it, added] =
@@ -38,8 +44,9 @@ Roster::Roster(std::vector<v1::StaffMember> staff, v1::VaktRota rota,
     neighbours_[b].push_back({a, t.minutes});
   }
   for (auto& list : neighbours_)
-    std::stable_sort(list.begin(), list.end(),
-                     [](Neighbour x, Neighbour y) { return x.minutes < y.minutes; });
+    std::stable_sort(list.begin(), list.end(), [](Neighbour x, Neighbour y) {
+      return x.minutes < y.minutes;
+    });
 }
 
 const Person* Roster::Find(std::string_view id) const {
@@ -63,6 +70,13 @@ const std::string& Roster::MunicipalityName(int index) const {
   static const std::string kUnknown = "?";
   return index >= 0 && static_cast<size_t>(index) < municipality_names_.size()
              ? municipality_names_[index]
+             : kUnknown;
+}
+
+const std::string& Roster::MunicipalityId(int index) const {
+  static const std::string kUnknown = "?";
+  return index >= 0 && static_cast<size_t>(index) < municipality_ids_.size()
+             ? municipality_ids_[index]
              : kUnknown;
 }
 

@@ -81,6 +81,10 @@ class Roster {
   int SkillIndex(std::string_view id) const;
   int MunicipalityIndex(std::string_view id) const;
   const std::string& MunicipalityName(int index) const;
+  const std::string& MunicipalityId(int index) const;
+  int municipality_count() const {
+    return static_cast<int>(municipality_ids_.size());
+  }
   // People with skill `index`, as indexes into people().
   const std::vector<int>& WithSkill(int index) const;
   // Neighbours of municipality `index`, nearest first, within the limit.
@@ -92,7 +96,7 @@ class Roster {
   std::vector<v1::StaffMember> staff_;  // sorted by id; never resized
   std::vector<Person> people_;          // same order
   std::unordered_map<std::string, int> skill_index_, municipality_index_;
-  std::vector<std::string> municipality_names_;
+  std::vector<std::string> municipality_ids_, municipality_names_;
   std::vector<std::vector<int>> with_skill_;
   std::vector<std::vector<Neighbour>> neighbours_;
   v1::VaktRota rota_;

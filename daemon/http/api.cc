@@ -7,6 +7,8 @@
 #include "daemon/http/json.h"
 #include "daemon/http/problem.h"
 #include "daemon/http/query.h"
+#include "daemon/http/responses.h"
+#include "daemon/http/ticket_write.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/state_machine.h"
@@ -18,17 +20,12 @@ namespace {
 constexpr uint64_t kMaxPage = 200;
 constexpr uint64_t kDefaultPage = 50;
 
-Response Json(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
 
 Response TicketResponse(int status, const v1::Ticket& t) {
   Response r = Json(status, ToJson(t));
   r.headers.emplace_back("ETag", "\"" + std::to_string(t.version()) + "\"");
-  if (status == 201 && t.version() == 1)  // a new ticket
+  // A 201 is a new ticket or a new comment, which a new ticket never has.
+  if (status == 201 && t.comment_count() == 0)
     r.headers.emplace_back("Location", "/api/v1/tickets/" + t.id());
   return r;
 }
@@ -42,7 +39,8 @@ Status NoTicket(std::string_view id) {
 }  // namespace
 
 Api::Api(const store::Env& env, const store::Tables& tables,
-         store::Writer& writer, const Metrics& metrics, v1::Region region)
+         store::Writer& writer, const Metrics& metrics, v1::Region region,
+         dispatch::Options dispatch_options, store::NowFn now)
     : env_(env),
       tables_(tables),
       writer_(writer),
@@ -52,15 +50,33 @@ Api::Api(const store::Env& env, const store::Tables& tables,
         std::vector<std::string> ids;
         for (const auto& m : region_.municipalities()) ids.push_back(m.id());
         return ids;
-      }()) {}
+      }()),
+      now_(std::move(now)),
+      rosters_(tables, region_, std::move(dispatch_options)) {}
+
+google::protobuf::Timestamp Api::Now() const {
+  if (now_) return now_();
+  google::protobuf::Timestamp t;
+  t.set_seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch())
+                    .count());
+  return t;
+}
 
 bool Api::IsWrite(const Request& r) {
-  std::string_view path = std::string_view(r.target).substr(
-      0, std::string_view(r.target).find('?'));
-  // Every change of the catalogue goes through the writer (a request that
-  // is refused early is answered at once, which a write may also be).
-  if ((r.method == "POST" || r.method == "PUT") &&
-      (path == "/api/v1/catalogue" || path.starts_with("/api/v1/catalogue/")))
+  if (r.method != "POST" && r.method != "PUT") return false;
+  // Judged on the decoded path, exactly as Handle routes it: an encoded
+  // path ("/api/v1/ticket%73") must not reach the writer unmarked. A
+  // target that does not decode is answered at once by Handle.
+  auto target = ParseTarget(r.target);
+  if (!target.ok()) return false;
+  std::string_view path = target->path;
+  // Every change of the catalogue, the staff registry and the vakt rota
+  // goes through the writer (a request refused early is answered at once,
+  // which a write may also be).
+  if (path == "/api/v1/catalogue" || path.starts_with("/api/v1/catalogue/") ||
+      path == "/api/v1/staff" || path.starts_with("/api/v1/staff/") ||
+      path == "/api/v1/vakt")
     return true;
   if (r.method != "POST") return false;
   if (path == "/api/v1/tickets") return true;
@@ -68,7 +84,8 @@ bool Api::IsWrite(const Request& r) {
   if (!path.starts_with(kTickets)) return false;
   path.remove_prefix(kTickets.size());
   std::string_view sub = path.substr(std::min(path.find('/'), path.size()));
-  return sub == "/status" || sub == "/comments";
+  return sub == "/status" || sub == "/comments" || sub == "/assign" ||
+         sub == "/take";
 }
 
 void Api::Handle(const Request& r, Respond respond) {
@@ -83,13 +100,8 @@ void Api::Handle(const Request& r, Respond respond) {
     respond(std::move(resp));
   };
   auto not_allowed = [&](std::string route, const char* allow) {
-    Response resp = Problem(405, "/problems/method-not-allowed",
-                            "Method not allowed",
-                            r.method + " is not allowed on " + path +
-                                "; allowed: " + allow,
-                            path, r.request_id);
-    resp.headers.emplace_back("Allow", allow);
-    answer(std::move(route), std::move(resp));
+    answer(std::move(route),
+           MethodNotAllowed(r.method, path, allow, r.request_id));
   };
   auto needs_json = [&](const std::string& route) {
     if (IsJsonContentType(r.content_type)) return false;
@@ -116,12 +128,20 @@ void Api::Handle(const Request& r, Respond respond) {
     if (!get) return not_allowed(path, "GET, HEAD");
     return answer(path, ListMunicipalities(r, *target));
   }
+  if (path == "/api/v1/reports/coverage") {
+    if (!get) return not_allowed(path, "GET, HEAD");
+    return answer(path, CoverageReport(r, *target));
+  }
   if (path == "/api/v1/events") {
     if (!get) return not_allowed(path, "GET, HEAD");
     return answer(path, ListEvents(r, *target, std::nullopt));
   }
   if (path == "/api/v1/catalogue" || path.starts_with("/api/v1/catalogue/")) {
     return HandleCatalogue(r, *target, std::move(respond));
+  }
+  if (path == "/api/v1/staff" || path.starts_with("/api/v1/staff/") ||
+      path == "/api/v1/vakt" || path.starts_with("/api/v1/vakt/")) {
+    return HandleStaff(r, *target, std::move(respond));
   }
   if (path == "/api/v1/tickets") {
     if (get) return answer(path, ListTickets(r, *target));
@@ -140,7 +160,7 @@ void Api::Handle(const Request& r, Respond respond) {
     std::string route = "/api/v1/tickets/{id}" + std::string(sub);
     auto number = tickets::ParseTicketId(id);
     bool known_sub = sub.empty() || sub == "/status" || sub == "/comments" ||
-                     sub == "/events";
+                     sub == "/events" || sub == "/assign" || sub == "/take";
     if (known_sub && !number) {
       return answer(route, Problem(NoTicket(id), path, r.request_id));
     }
@@ -151,6 +171,15 @@ void Api::Handle(const Request& r, Respond respond) {
     if (sub == "/events") {
       if (!get) return not_allowed(route, "GET, HEAD");
       return answer(route, ListEvents(r, *target, number));
+    }
+    if (sub == "/assign" || sub == "/take") {
+      if (!post) return not_allowed(route, "POST");
+      if (needs_json(route)) return;
+      return AssignTicket(r, *number, sub == "/take",
+                          [route, respond = std::move(respond)](Response resp) {
+                            resp.route = route;
+                            respond(std::move(resp));
+                          });
     }
     if (sub == "/status" || sub == "/comments") {
       if (!post) return not_allowed(route, "POST");
@@ -165,8 +194,8 @@ void Api::Handle(const Request& r, Respond respond) {
   }
   answer("", Problem(404, "/problems/not-found", "Not found",
                      "no route " + path + "; the API is under /api/v1/ "
-                     "(tickets, events, municipalities, catalogue), plus /healthz and "
-                     "/metrics",
+                     "(tickets, events, municipalities, catalogue, staff, "
+                     "vakt, reports/coverage), plus /healthz and /metrics",
                      path, r.request_id));
 }
 
@@ -347,7 +376,7 @@ void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
     return respond(Problem(s, r.target, r.request_id));
   SubmitWrite(
       r,
-      [req = std::move(req), rid = r.request_id](store::WriteContext& w) {
+      [this, req = std::move(req), rid = r.request_id](store::WriteContext& w) {
         store::WriteResult result;
         // The service is checked here, in the writer's transaction, so a
         // retire committed a moment ago is seen.
@@ -365,40 +394,17 @@ void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
         tickets::Change c =
             tickets::DecideCreate(req, *found, w.NextTicketNumber(), ctx);
         result.status = w.Save(nullptr, c.ticket, c.event);
-        result.ticket = std::move(c.ticket);
         result.events.push_back(std::move(c.event));
+        // Who gets it is decided in the same transaction: the ticket is
+        // never seen unassigned by mistake, and a crash loses neither.
+        if (result.status.ok())
+          result.status = Dispatch(w, c.ticket, v1::ASSIGNMENT_TRIGGER_CREATED,
+                                   "", rid, result);
+        result.ticket = std::move(c.ticket);
         return result;
       },
       201, std::move(respond));
 }
-
-namespace {
-
-// Reads the ticket inside the writer's transaction, applies `decide`, saves.
-template <typename Decide>
-store::WriteResult UpdateTicket(store::WriteContext& w, uint64_t number,
-                                Decide decide) {
-  store::WriteResult result;
-  auto current = store::GetTicket(w.txn(), w.tables(), number);
-  if (!current.ok() || !*current) {
-    result.status = current.ok() ? NoTicket(std::to_string(number))
-                                 : current.status();
-    return result;
-  }
-  StatusOr<tickets::Change> c = decide(**current);
-  if (!c.ok()) {
-    result.status = c.status();
-    return result;
-  }
-  result.status = w.Save(&**current, c->ticket, c->event);
-  if (result.status.ok())
-    result.status = store::LoadComments(w.txn(), w.tables(), c->ticket);
-  result.ticket = std::move(c->ticket);
-  result.events.push_back(std::move(c->event));
-  return result;
-}
-
-}  // namespace
 
 void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
   v1::ChangeStatusRequest req;

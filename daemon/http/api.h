@@ -15,9 +15,11 @@
 #include <vector>
 
 #include "catalogue/edit.h"
+#include "daemon/dispatch/roster.h"
 #include "daemon/http/message.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/query.h"
+#include "daemon/http/roster_cache.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
@@ -29,8 +31,11 @@ class Api {
  public:
   using Respond = std::function<void(Response)>;
 
+  // `now` is the clock of reads (the writer has its own; main passes the
+  // same one to both); empty: the system clock.
   Api(const store::Env& env, const store::Tables& tables,
-      store::Writer& writer, const Metrics& metrics, v1::Region region);
+      store::Writer& writer, const Metrics& metrics, v1::Region region,
+      dispatch::Options dispatch_options = {}, store::NowFn now = nullptr);
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -40,6 +45,11 @@ class Api {
   // writer thread. For every other request Handle answers before it
   // returns, so the caller may skip handing the response across threads.
   static bool IsWrite(const Request& request);
+
+  // Queues Redispatch as a write of its own: main calls it every
+  // `dispatch.sweep_seconds`, so an absence that begins today or a shift
+  // that starts moves work without anyone touching the staff registry.
+  void SweepDispatch();
 
  private:
   Response GetTicket(const Request& r, uint64_t number);
@@ -69,12 +79,51 @@ class Api {
   void SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
                            CatalogueAnswer answer, Respond respond);
 
+  // The staff registry and the vakt rota (staff_api.cc).
+  void HandleStaff(const Request& r, const Target& t, Respond respond);
+  Response ListStaff(const Request& r, const Target& t);
+  Response GetStaffMember(const Request& r, const Target& t,
+                          const std::string& id);
+  Response GetRota(const Request& r, const Target& t);
+  Response GetVaktNow(const Request& r, const Target& t);
+  void CreateStaff(const Request& r, Respond respond);
+  void UpdateStaff(const Request& r, const std::string& id, Respond respond);
+  void PutRota(const Request& r, Respond respond);
+  // A staff or rota change decided inside the writer's transaction: `write`
+  // saves through the context (appending every event to the result) and
+  // fills `answer`, which is sent once the batch has committed.
+  using RegistryWrite = std::function<store::WriteResult(
+      store::WriteContext& w, const std::string& actor, Response& answer)>;
+  void SubmitRegistryWrite(const Request& r, RegistryWrite write,
+                           Respond respond);
+
+  // Assignment (dispatch_api.cc): automatic on create, a dispatcher's
+  // assign, an agent's take, the re-run for an absent or inactive assignee,
+  // and the coverage report.
+  void AssignTicket(const Request& r, uint64_t number, bool take,
+                    Respond respond);
+  Response CoverageReport(const Request& r, const Target& t);
+  // Inside the writer's transaction: decides who gets `ticket` (as saved)
+  // and saves the decision, appending its event to `result`.
+  Status Dispatch(store::WriteContext& w, v1::Ticket& ticket,
+                  v1::AssignmentTrigger trigger, std::string_view exclude,
+                  const std::string& request_id, store::WriteResult& result);
+  // Inside the writer's transaction (after a staff or rota change, and by
+  // the periodic sweep): the open tickets of everyone inactive or absent
+  // today go to others (or stay, recorded once as kept), and the new
+  // tickets waiting in the dispatcher queue are tried again.
+  Status Redispatch(store::WriteContext& w, const std::string& request_id,
+                    store::WriteResult& result);
+  google::protobuf::Timestamp Now() const;
+
   const store::Env& env_;
   const store::Tables& tables_;
   store::Writer& writer_;
   const Metrics& metrics_;
   const v1::Region region_;  // immutable after start
   const std::vector<std::string> municipality_ids_;  // of region_
+  const store::NowFn now_;
+  RosterCache rosters_;
 };
 
 }  // namespace helpdesk::http

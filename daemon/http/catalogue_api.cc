@@ -12,6 +12,7 @@
 #include "daemon/http/json.h"
 #include "daemon/http/problem.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/http/responses.h"
 #include "daemon/tickets/commands.h"
 
 namespace helpdesk::http {
@@ -21,17 +22,7 @@ constexpr std::string_view kCatalogue = "/api/v1/catalogue";
 constexpr std::string_view kServices = "/api/v1/catalogue/services";
 constexpr std::string_view kCategories = "/api/v1/catalogue/categories";
 
-Response Json(int status, std::string body) {
-  Response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
 
-Response WithETag(Response r, uint32_t version) {
-  r.headers.emplace_back("ETag", "\"" + std::to_string(version) + "\"");
-  return r;
-}
 
 
 Status ToStatus(const catalogue::EditResult& r) {
@@ -101,13 +92,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
     respond(std::move(resp));
   };
   auto not_allowed = [&](const char* allow) {
-    Response resp = Problem(405, "/problems/method-not-allowed",
-                            "Method not allowed",
-                            r.method + " is not allowed on " + path +
-                                "; allowed: " + allow,
-                            path, r.request_id);
-    resp.headers.emplace_back("Allow", allow);
-    answer(std::move(resp));
+    answer(MethodNotAllowed(r.method, path, allow, r.request_id));
   };
   auto fail = [&](const Status& s) { answer(Problem(s, r.target, r.request_id)); };
   if (rest == "?" || (!action.empty() && (!service ||

@@ -1,5 +1,9 @@
 #include "daemon/http/query.h"
 
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+
 #include <cctype>
 #include <charconv>
 
@@ -186,6 +190,22 @@ StatusOr<uint64_t> DecodeCursor(std::string_view cursor) {
   if (ec != std::errc() || end != raw.data() + raw.size() || v == 0)
     return bad();
   return v;
+}
+
+StatusOr<std::chrono::sys_seconds> TimeParam(
+    const Target& t, const std::string& name,
+    std::chrono::sys_seconds fallback) {
+  auto it = t.params.find(name);
+  if (it == t.params.end()) return fallback;
+  std::string text = it->second;
+  std::replace(text.begin(), text.end(), ' ', '+');
+  google::protobuf::Timestamp ts;
+  if (!google::protobuf::util::TimeUtil::FromString(text, &ts))
+    return Status::InvalidParameter(
+        name, "'" + name + "' must be an RFC 3339 time such as "
+                  "2026-04-01T12:00:00Z or 2026-04-01T14:00:00%2B02:00; got '" +
+                  it->second + "'");
+  return std::chrono::sys_seconds(std::chrono::seconds(ts.seconds()));
 }
 
 }  // namespace helpdesk::http

@@ -2,6 +2,7 @@
 // Request-target helpers: split path and query, percent-decode parameters,
 // read bounded integers, and the opaque list cursor. Pure; any thread.
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -36,6 +37,13 @@ StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view header);
 // The boolean parameter `name` ("true" or "false"), or `fallback`.
 StatusOr<bool> BoolParam(const Target& t, const std::string& name,
                          bool fallback);
+
+// An RFC 3339 time parameter ("2026-04-01T12:00:00Z"; a '+' of an offset
+// that arrived as a space is put back), to the second; `fallback` when
+// absent.
+StatusOr<std::chrono::sys_seconds> TimeParam(const Target& t,
+                                             const std::string& name,
+                                             std::chrono::sys_seconds fallback);
 
 // The opaque cursor of ticket lists wraps a ticket number.
 std::string EncodeCursor(uint64_t position);

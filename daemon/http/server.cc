@@ -265,9 +265,12 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     size_t body_limit = options.max_body_bytes;
     if (!ec) {
       const auto& h = parser.get();
+      // Whole-document replacements (a catalogue import, the vakt rota of
+      // a year or two) may be as large as an import.
+      const std::string_view path = std::string_view(h.target()).substr(
+          0, std::string_view(h.target()).find('?'));
       if (h.method() == bhttp::verb::put &&
-          std::string_view(h.target()).substr(
-              0, std::string_view(h.target()).find('?')) == "/api/v1/catalogue")
+          (path == "/api/v1/catalogue" || path == "/api/v1/vakt"))
         body_limit = options.max_import_bytes;
       auto length = parser.content_length();
       if (length && *length > body_limit) {

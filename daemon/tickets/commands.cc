@@ -88,6 +88,21 @@ StatusOr<uint32_t> BaseVersion(uint32_t body_version,
       "the body or an If-Match header with its ETag");
 }
 
+// The change is based on the ticket's current version: `if_match` or the
+// body's version (one is required) must be it.
+Status CheckVersion(const v1::Ticket& current, uint32_t body_version,
+                    std::optional<uint32_t> if_match) {
+  auto base = BaseVersion(body_version, if_match);
+  if (!base.ok()) return base.status();
+  if (*base == current.version()) return Status::Ok();
+  return Status::VersionConflict(
+      current.version(),
+      "ticket " + current.id() + " is at version " +
+          std::to_string(current.version()) + ", not " +
+          std::to_string(*base) +
+          "; someone changed it since you read it: fetch it again and retry");
+}
+
 }  // namespace
 
 Status ValidateCreate(const v1::CreateTicketRequest& req,
@@ -207,28 +222,19 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
   if (Status s = CheckText("actor", req.actor(), {false, kMaxNameBytes, false});
       !s.ok())
     return s;
-  if (Status s =
-          CheckText("assignee", req.assignee(),
-                    {req.status() == v1::TICKET_STATUS_ASSIGNED, kMaxNameBytes,
-                     false});
-      !s.ok()) {
-    if (req.assignee().empty()) {
-      return Status::InvalidField(
-          "assignee", "field 'assignee' is required when moving to 'assigned'");
-    }
+  if (req.status() == v1::TICKET_STATUS_ASSIGNED || !req.assignee().empty()) {
+    const std::string field = req.assignee().empty() ? "status" : "assignee";
+    return Status::InvalidField(
+        field,
+        "field '" + field +
+            "': tickets are given to people through POST /api/v1/tickets/" +
+            current.id() +
+            "/assign (a dispatcher, with a reason) or /take (an agent), "
+            "not by a status change; the dispatcher assigns new tickets "
+            "automatically");
+  }
+  if (Status s = CheckVersion(current, req.version(), if_match); !s.ok())
     return s;
-  }
-  auto base = BaseVersion(req.version(), if_match);
-  if (!base.ok()) return base.status();
-  if (*base != current.version()) {
-    return Status::VersionConflict(
-        current.version(),
-        "ticket " + current.id() + " is at version " +
-            std::to_string(current.version()) + ", not " +
-            std::to_string(*base) +
-            "; someone changed it since you read it: fetch it again and "
-            "retry");
-  }
   if (!IsAllowed(current.status(), req.status())) {
     std::vector<std::string> allowed;
     std::string list;
@@ -239,14 +245,17 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
     return Status::IllegalTransition(
         allowed, "a ticket in '" + proto::WireName(current.status()) +
                      "' cannot move to '" + proto::WireName(req.status()) +
-                     "'; allowed: " + (list.empty() ? "none" : list));
+                     "'; allowed: " + (list.empty() ? "none" : list) +
+                     (IsAllowed(current.status(), v1::TICKET_STATUS_ASSIGNED)
+                          ? " ('assigned' through POST /api/v1/tickets/" +
+                                current.id() + "/assign or /take)"
+                          : ""));
   }
 
   Change c;
   c.ticket = current;
   v1::Ticket& t = c.ticket;
   t.set_status(req.status());
-  if (!req.assignee().empty()) t.set_assignee(req.assignee());
   *t.mutable_updated_at() = ctx.now;
   t.set_version(current.version() + 1);
   c.event = NewEvent(t, req.actor().empty() ? "system" : req.actor(), ctx);
@@ -254,7 +263,55 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
   sc->set_from(current.status());
   sc->set_to(req.status());
   sc->set_reason(req.reason());
-  sc->set_assignee(req.assignee());
+  return c;
+}
+
+StatusOr<Change> DecideAssignment(const v1::Ticket& current,
+                                  const v1::Assignment& a, bool check_version,
+                                  uint32_t version,
+                                  std::optional<uint32_t> if_match,
+                                  const RequestContext& ctx) {
+  if (check_version) {
+    if (Status s = CheckVersion(current, version, if_match); !s.ok()) return s;
+  }
+  if (!IsOpen(current.status())) {
+    return Status::IllegalTransition(
+        {}, "ticket " + current.id() + " is " +
+                proto::WireName(current.status()) +
+                " and is not assigned again; reopen it first (status "
+                "'in_progress')");
+  }
+  Change c;
+  c.ticket = current;
+  v1::Ticket& t = c.ticket;
+  switch (a.outcome()) {
+    case v1::ASSIGNMENT_OUTCOME_ASSIGNED:
+      if (a.assignee() == current.assignee()) {
+        return Status::IllegalTransition(
+            {}, "ticket " + current.id() + " is already assigned to " +
+                    current.assignee());
+      }
+      t.set_assignee(a.assignee());
+      if (current.status() == v1::TICKET_STATUS_NEW ||
+          current.status() == v1::TICKET_STATUS_IN_PROGRESS)
+        t.set_status(v1::TICKET_STATUS_ASSIGNED);
+      break;
+    case v1::ASSIGNMENT_OUTCOME_UNASSIGNED:
+      if (!current.assignee().empty())
+        return Status::Internal("an unassigned decision for ticket " +
+                                current.id() + ", which has an assignee");
+      break;
+    default:  // KEPT
+      break;
+  }
+  *t.mutable_assignment() = a;
+  *t.mutable_updated_at() = ctx.now;
+  t.set_version(current.version() + 1);
+  c.event = NewEvent(t, a.by().empty() ? "dispatch" : a.by(), ctx);
+  auto* e = c.event.mutable_assigned();
+  *e->mutable_assignment() = a;
+  e->set_from(current.status());
+  e->set_to(t.status());
   return c;
 }
 

@@ -59,6 +59,24 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
                                     std::optional<uint32_t> if_match,
                                     const RequestContext& ctx);
 
+// Records a dispatch decision on the ticket (dispatch::Decide or
+// DecideManual made it): assignee, status and the Assigned event.
+//   ASSIGNED   the assignee changes; a ticket that is new, assigned or in
+//              progress becomes 'assigned' (the new person has not started);
+//              one waiting on the user or a supplier keeps waiting.
+//   UNASSIGNED only for a ticket with no assignee: it stays 'new', in the
+//              dispatcher queue, with the reason.
+//   KEPT       nothing changes but the recorded decision.
+// A resolved or closed ticket is not assigned; giving a ticket to the
+// person who has it is refused. `if_match`/`version`: for a dispatcher's or
+// agent's request one is required (as for a status change); automatic
+// decisions pass std::nullopt and 0 and are not version-checked.
+StatusOr<Change> DecideAssignment(const v1::Ticket& current,
+                                  const v1::Assignment& assignment,
+                                  bool check_version, uint32_t version,
+                                  std::optional<uint32_t> if_match,
+                                  const RequestContext& ctx);
+
 StatusOr<Change> DecideComment(const v1::Ticket& current,
                                const v1::AddCommentRequest& request,
                                const RequestContext& ctx);

@@ -3,6 +3,7 @@
 // version, status and comment count are as before.
 
 #include <functional>
+#include <map>
 #include <set>
 #include <sstream>
 
@@ -28,7 +29,12 @@ class BadInput : public DaemonTest {
   void SetUp() override {
     DaemonTest::SetUp();
     if (HasFatalFailure()) return;
-    Create();  // ticket 1, so updates have something to hit
+    // Ticket 1, so updates have something to hit: 'assigned' at version 2
+    // (the dispatcher gave it to someone as it was filed).
+    json t = Create();
+    ASSERT_EQ(t["version"], 2) << t.dump();
+    ASSERT_EQ(t["status"], "assigned") << t.dump();
+    assignee_ = t["assignee"];
     before_ = Snapshot();
   }
 
@@ -51,6 +57,19 @@ class BadInput : public DaemonTest {
         << what << " -> " << r.body;
   }
 
+  // A 422 for `field` sending the client to /assign or /take, and nothing
+  // written: a status change cannot give a ticket to anyone.
+  void ExpectSentToAssign(const HttpResponse& r, const std::string& field,
+                          const std::string& what) {
+    ExpectRejected(r, 422, "/problems/invalid-field", what);
+    json p = json::parse(r.body, nullptr, false);
+    if (!p.is_object()) return;
+    EXPECT_EQ(p.value("field", ""), field) << what << " -> " << r.body;
+    EXPECT_NE(p.value("detail", "").find("/api/v1/tickets/1/assign"),
+              std::string::npos)
+        << what << " -> " << r.body;
+  }
+
   void ExpectBadParameter(const std::string& target,
                           const std::string& parameter) {
     HttpResponse r = client_->Get(target);
@@ -63,14 +82,17 @@ class BadInput : public DaemonTest {
   }
 
   std::string before_;
+  std::string assignee_;  // ticket 1's
 };
 
 TEST_F(BadInput, BodiesThatAreNotAJsonObjectAre400) {
   for (const char* body :
        {"{", "", "not json", "{\"title\":}", "{\"title\":\"a\"} trailing",
         "null", "42", "true", "[1,2]", "\"a string\"", "{'title':'x'}"}) {
-    for (const char* target : {"/api/v1/tickets", "/api/v1/tickets/1/status",
-                               "/api/v1/tickets/1/comments"}) {
+    for (const char* target :
+         {"/api/v1/tickets", "/api/v1/tickets/1/status",
+          "/api/v1/tickets/1/comments", "/api/v1/tickets/1/assign",
+          "/api/v1/tickets/1/take"}) {
       ExpectRejected(client_->Post(target, body), 400,
                      "/problems/malformed-json",
                      std::string(target) + " <- '" + body + "'");
@@ -127,28 +149,40 @@ TEST_F(BadInput, BadStatusChangesAndCommentsChangeNothing) {
   const std::string status = "/api/v1/tickets/1/status";
   const std::string comments = "/api/v1/tickets/1/comments";
   ExpectInvalidField(
-      client_->Post(status, R"({"status":"flying","version":1})"), "status",
+      client_->Post(status, R"({"status":"flying","version":2})"), "status",
       "unknown status");
   ExpectInvalidField(
-      client_->Post(status, R"({"status":"unspecified","version":1})"),
+      client_->Post(status, R"({"status":"unspecified","version":2})"),
       "status", "status 0");
-  ExpectInvalidField(client_->Post(status, R"({"version":1})"), "status",
+  ExpectInvalidField(client_->Post(status, R"({"version":2})"), "status",
                      "no status");
-  // Enums are lowercase strings on the wire, never numbers (2 would be
-  // "assigned" in plain protobuf JSON, and a legal move here).
-  ExpectInvalidField(
-      client_->Post(status, R"({"status":2,"assignee":"a","version":1})"),
-      "status", "status as a number");
-  ExpectInvalidField(
-      client_->Post(status, R"({"status":"assigned","version":1})"), "assignee",
-      "assigned without assignee");
-  ExpectInvalidField(
+  // Enums are lowercase strings on the wire, never numbers (3 would be
+  // "in_progress" in plain protobuf JSON, and a legal move here).
+  ExpectInvalidField(client_->Post(status, R"({"status":3,"version":2})"),
+                     "status", "status as a number");
+  // Assignment is not a status change: 'assigned' and an assignee are
+  // refused whatever else the request says, and point at /assign.
+  ExpectSentToAssign(
+      client_->Post(status, R"({"status":"assigned","version":2})"), "status",
+      "to assigned");
+  ExpectSentToAssign(
       client_->Post(
-          status, R"({"status":"assigned","assignee":"a","version":1,"x":1})"),
+          status,
+          R"({"status":"assigned","assignee":"kari.haugen","version":2})"),
+      "assignee", "to assigned with an assignee");
+  ExpectSentToAssign(
+      client_->Post(
+          status,
+          R"({"status":"in_progress","assignee":"kari.haugen","version":2})"),
+      "assignee", "another status with an assignee");
+  ExpectSentToAssign(
+      client_->Post(status, R"({"status":"assigned","version":1})"), "status",
+      "to assigned from a stale version");
+  ExpectInvalidField(
+      client_->Post(status, R"({"status":"in_progress","version":2,"x":1})"),
       "x", "unknown field");
   ExpectInvalidField(
-      client_->Post(status,
-                    R"({"status":"assigned","assignee":"a","version":"x"})"),
+      client_->Post(status, R"({"status":"in_progress","version":"x"})"),
       "version", "version of the wrong type");
   ExpectInvalidField(client_->Post(comments, R"({"author":"a"})"), "body",
                      "comment without body");
@@ -161,28 +195,99 @@ TEST_F(BadInput, BadStatusChangesAndCommentsChangeNothing) {
   ExpectInvalidField(
       client_->Post(comments, R"({"author":"a","body":"b","extra":true})"),
       "extra", "unknown field in a comment");
-  ExpectRejected(
-      client_->Post("/api/v1/tickets/99/status",
-                    R"({"status":"assigned","assignee":"a","version":1})"),
-      404, "/problems/not-found", "status of an unknown ticket");
+  ExpectRejected(client_->Post("/api/v1/tickets/99/status",
+                               R"({"status":"in_progress","version":1})"),
+                 404, "/problems/not-found", "status of an unknown ticket");
   ExpectRejected(client_->Post("/api/v1/tickets/99/comments",
                                R"({"author":"a","body":"b"})"),
                  404, "/problems/not-found", "comment on an unknown ticket");
   // Version conflicts, a missing version and illegal moves are rejected
   // without a write as well (their bodies are checked in lifecycle_test).
   ExpectRejected(
-      client_->Post(status,
-                    R"({"status":"assigned","assignee":"a","version":2})"),
-      409, "/problems/version-conflict", "stale version");
+      client_->Post(status, R"({"status":"in_progress","version":1})"), 409,
+      "/problems/version-conflict", "stale version");
+  ExpectRejected(client_->Post(status, R"({"status":"in_progress"})"), 428,
+                 "/problems/version-required", "no version");
+  ExpectRejected(client_->Post(status, R"({"status":"closed","version":2})"),
+                 409, "/problems/illegal-transition", "assigned -> closed");
+  ExpectRejected(client_->Post(status, R"({"status":"in_progress"})",
+                               {{"If-Match", "\"7\""}}),
+                 409, "/problems/version-conflict", "stale If-Match");
+}
+
+TEST_F(BadInput, BadAssignsAndTakesChangeNothing) {
+  const std::string assign = "/api/v1/tickets/1/assign";
+  const std::string take = "/api/v1/tickets/1/take";
+  const std::map<std::string, std::string> dispatcher = {
+      {"X-Actor", "ole.kristiansen"}};
+  ExpectInvalidField(
+      client_->Post(assign, R"({"reason":"x","version":2})", dispatcher),
+      "assignee", "assign to no one");
+  ExpectInvalidField(
+      client_->Post(assign, R"({"assignee":"kari.haugen","version":2})",
+                    dispatcher),
+      "reason", "assign without a reason");
+  ExpectInvalidField(
+      client_->Post(
+          assign,
+          R"({"assignee":"kari.haugen","reason":"x","version":2,"x":1})",
+          dispatcher),
+      "x", "unknown field in an assign");
+  ExpectInvalidField(
+      client_->Post(assign,
+                    R"({"assignee":"kari.haugen","reason":"x","version":"x"})",
+                    dispatcher),
+      "version", "assign version of the wrong type");
+  HttpResponse stranger = client_->Post(
+      assign, R"({"assignee":"no.such.person","reason":"x","version":2})",
+      dispatcher);
+  ExpectRejected(stranger, 422, "/problems/invalid-field",
+                 "assign to someone not on the staff");
+  EXPECT_EQ(Parse(stranger).value("field", ""), "assignee") << stranger.body;
   ExpectRejected(
-      client_->Post(status, R"({"status":"assigned","assignee":"a"})"), 428,
-      "/problems/version-required", "no version");
-  ExpectRejected(client_->Post(status, R"({"status":"closed","version":1})"),
-                 409, "/problems/illegal-transition", "new -> closed");
+      client_->Post(
+          assign,
+          json({{"assignee", assignee_}, {"reason", "x"}, {"version", 2}})
+              .dump(),
+          dispatcher),
+      409, "/problems/illegal-transition", "assign to the one who has it");
   ExpectRejected(
-      client_->Post(status, R"({"status":"assigned","assignee":"a"})",
-                    {{"If-Match", "\"7\""}}),
-      409, "/problems/version-conflict", "stale If-Match");
+      client_->Post(assign, R"({"assignee":"kari.haugen","reason":"x"})",
+                    dispatcher),
+      428, "/problems/version-required", "assign without a version");
+  ExpectRejected(
+      client_->Post(assign,
+                    R"({"assignee":"kari.haugen","reason":"x","version":1})",
+                    dispatcher),
+      409, "/problems/version-conflict", "assign from a stale version");
+  ExpectRejected(
+      client_->Post("/api/v1/tickets/99/assign",
+                    R"({"assignee":"kari.haugen","reason":"x","version":1})",
+                    dispatcher),
+      404, "/problems/not-found", "assign an unknown ticket");
+  // A take needs to know who takes it: an X-Actor header or 'actor'.
+  ExpectInvalidField(client_->Post(take, R"({"version":2})"), "actor",
+                     "take by no one");
+  ExpectInvalidField(
+      client_->Post(take, R"({"version":2,"x":1})", {{"X-Actor", "hanne.lie"}}),
+      "x", "unknown field in a take");
+  HttpResponse stranger_takes =
+      client_->Post(take, R"({"version":2})", {{"X-Actor", "no.such.person"}});
+  ExpectRejected(stranger_takes, 422, "/problems/invalid-field",
+                 "take by someone not on the staff");
+  EXPECT_EQ(Parse(stranger_takes).value("field", ""), "actor")
+      << stranger_takes.body;
+  ExpectRejected(
+      client_->Post(take, R"({"version":2})", {{"X-Actor", assignee_}}), 409,
+      "/problems/illegal-transition", "take by the one who has it");
+  ExpectRejected(client_->Post(take, "{}", {{"X-Actor", "hanne.lie"}}), 428,
+                 "/problems/version-required", "take without a version");
+  ExpectRejected(
+      client_->Post(take, R"({"version":1})", {{"X-Actor", "hanne.lie"}}), 409,
+      "/problems/version-conflict", "take from a stale version");
+  ExpectRejected(client_->Post("/api/v1/tickets/99/take", R"({"version":1})",
+                               {{"X-Actor", "hanne.lie"}}),
+                 404, "/problems/not-found", "take an unknown ticket");
 }
 
 TEST_F(BadInput, ABodyThatIsNotJsonIs415) {
@@ -218,6 +323,8 @@ TEST_F(BadInput, WrongMethodsAre405WithAllow) {
            {"PATCH", "/api/v1/tickets/1", {"GET"}},
            {"GET", "/api/v1/tickets/1/status", {"POST"}},
            {"DELETE", "/api/v1/tickets/1/comments", {"POST"}},
+           {"GET", "/api/v1/tickets/1/assign", {"POST"}},
+           {"PUT", "/api/v1/tickets/1/take", {"POST"}},
            {"POST", "/api/v1/events", {"GET"}},
            {"POST", "/api/v1/municipalities", {"GET"}},
            {"POST", "/healthz", {"GET"}},

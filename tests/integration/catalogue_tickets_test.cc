@@ -255,6 +255,7 @@ TEST_F(CatalogueTickets, PriorityDefaultsToTheServicesDefaultPriority) {
 TEST_F(CatalogueTickets, ATicketKeepsTheServiceAsItWasWhenFiled) {
   json first = Create();
   ASSERT_TRUE(first.contains("service")) << first.dump();
+  ASSERT_EQ(first["version"], 2) << "filed, then assigned: " << first.dump();
   const json snapshot = first["service"];
   EXPECT_EQ(snapshot["id"], "skrivere-og-utskrift");
   EXPECT_EQ(snapshot["version"], 1);
@@ -284,7 +285,10 @@ TEST_F(CatalogueTickets, ATicketKeepsTheServiceAsItWasWhenFiled) {
 
   json again = GetJson("/api/v1/tickets/1");
   EXPECT_EQ(again["service"], snapshot) << "a catalogue edit rewrote history";
-  EXPECT_EQ(again["version"], 1) << "a catalogue edit is not a ticket change";
+  EXPECT_EQ(again["version"], first["version"])
+      << "a catalogue edit is not a ticket change";
+  EXPECT_EQ(again["assignee"], first["assignee"])
+      << "a catalogue edit does not dispatch the ticket again";
   json listed = GetJson("/api/v1/tickets");
   ASSERT_EQ(listed["tickets"].size(), 1u);
   EXPECT_EQ(listed["tickets"][0]["service"], snapshot);
@@ -349,18 +353,27 @@ TEST_F(CatalogueTickets, RetiringAServiceKeepsItsTicketsWorking) {
       << refused.body;
   EXPECT_EQ(Snapshot(), before);
 
-  // The ticket filed before goes on as ever, with its snapshot.
+  // The ticket filed before goes on as ever, with its snapshot: it can be
+  // given to someone else, worked, commented and resolved.
   json t = GetJson("/api/v1/tickets/" + id);
   EXPECT_EQ(t["serviceId"], "teams-og-videomoter");
   EXPECT_EQ(t["service"], snapshot);
-  Move(id, {{"status", "assigned"}, {"assignee", "ola.it"}, {"version", 1}});
-  Move(id, {{"status", "in_progress"}, {"version", 2}});
+  ASSERT_EQ(t["version"], 2) << t.dump();
+  const std::string agent =
+      t["assignee"] == "kari.haugen" ? "hanne.lie" : "kari.haugen";
+  HttpResponse assigned = client_->Post(
+      "/api/v1/tickets/" + id + "/assign",
+      json({{"assignee", agent}, {"reason", "Kjenner Teams"}, {"version", 2}})
+          .dump(),
+      {{"X-Actor", "ole.kristiansen"}});
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  EXPECT_EQ(Parse(assigned)["assignee"], agent);
+  Move(id, {{"status", "in_progress"}, {"version", 3}});
   HttpResponse comment = client_->Post(
       "/api/v1/tickets/" + id + "/comments",
-      json({{"author", "ola.it"}, {"body", "Bruk Teams inntil videre."}})
-          .dump());
+      json({{"author", agent}, {"body", "Bruk Teams inntil videre."}}).dump());
   EXPECT_EQ(comment.status, 201) << comment.body;
-  EXPECT_EQ(Move(id, {{"status", "resolved"}, {"version", 4}})["status"],
+  EXPECT_EQ(Move(id, {{"status", "resolved"}, {"version", 5}})["status"],
             "resolved");
   EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["service"], snapshot);
 

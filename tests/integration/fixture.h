@@ -19,10 +19,20 @@ namespace helpdesk::testing {
 
 using nlohmann::json;
 
+// Wednesday 15 April 2026, 10:00 in Oslo: an ordinary working morning,
+// when most of the demo staff are at work.
+inline constexpr char kClockStart[] = "2026-04-15T08:00:00Z";
+
 class DaemonTest : public ::testing::Test {
  protected:
-  // Flags for the daemon; override to change limits.
-  virtual std::vector<std::string> Flags() { return {}; }
+  // Flags for the daemon. The default starts its clock at kClockStart, so
+  // what the dispatcher decides does not depend on the hour the tests run;
+  // override to change limits, extending DaemonTest::Flags() (a second
+  // --clock-start is refused: a subclass wanting another instant replaces
+  // the list).
+  virtual std::vector<std::string> Flags() {
+    return {std::string("--clock-start=") + kClockStart};
+  }
 
   void SetUp() override {
     daemon_ = std::make_unique<DaemonProcess>(dir_.path() + "/data", Flags());
@@ -55,10 +65,56 @@ class DaemonTest : public ::testing::Test {
     return j.is_discarded() ? json::object() : j;
   }
 
+  // A ticket for a service whose skills no one on the demo staff has
+  // together (applications and school-platforms): the dispatcher leaves it
+  // 'new', in the dispatcher queue (no_skilled_staff).
+  static json TicketNoOneCanTake() {
+    json t = GoodTicket();
+    t["serviceId"] = "oppvekst-administrativt-system";
+    t["title"] = "Elevregisteret viser feil klasse";
+    t.erase("priority");
+    return t;
+  }
+
   json Create(const json& body = GoodTicket()) {
     HttpResponse r = client_->Post("/api/v1/tickets", body.dump());
     EXPECT_EQ(r.status, 201) << r.error << r.body;
     return Parse(r);
+  }
+
+  // Creates TicketNoOneCanTake() and checks that it stayed 'new'.
+  json CreateUnassigned() {
+    json t = Create(TicketNoOneCanTake());
+    EXPECT_EQ(t.value("status", ""), "new")
+        << "someone on the demo staff can now take a ticket for "
+           "oppvekst-administrativt-system; pick another service: "
+        << t.dump();
+    return t;
+  }
+
+  // POST /assign: a dispatcher (`actor`, the X-Actor header) gives ticket
+  // `id` to `assignee` with a reason; `version` 0 sends none.
+  HttpResponse AssignTo(const std::string& id, const std::string& assignee,
+                        int version,
+                        const std::string& actor = "ole.kristiansen",
+                        std::map<std::string, std::string> headers = {}) {
+    json body = {{"assignee", assignee},
+                 {"reason", "Testen gir saken til " + assignee}};
+    if (version != 0) body["version"] = version;
+    headers["X-Actor"] = actor;
+    return client_->Post("/api/v1/tickets/" + id + "/assign", body.dump(),
+                         headers);
+  }
+
+  // POST /take: the agent `actor` (a staff id) takes ticket `id`.
+  HttpResponse TakeAs(const std::string& id, const std::string& actor,
+                      int version,
+                      std::map<std::string, std::string> headers = {}) {
+    json body = json::object();
+    if (version != 0) body["version"] = version;
+    headers["X-Actor"] = actor;
+    return client_->Post("/api/v1/tickets/" + id + "/take", body.dump(),
+                         headers);
   }
 
   json GetJson(const std::string& target, int expect = 200) {

@@ -1,7 +1,10 @@
-// The whole life of a ticket through the real daemon over HTTP: create,
-// read, list, comment, every status move, optimistic concurrency and the
-// event log.
+// The whole life of a ticket through the real daemon over HTTP: create
+// (with the dispatcher's decision in the same write), read, list, comment,
+// assign and take, every status move, optimistic concurrency and the event
+// log. The daemon's clock starts on a working morning (kClockStart), when
+// the dispatcher gives a printer ticket to someone at once.
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -15,6 +18,28 @@ namespace {
 
 class Lifecycle : public DaemonTest {
  protected:
+  // These tests change no staff: without the periodic dispatch sweep every
+  // write batch after the start-up sweep is theirs.
+  std::vector<std::string> Flags() override {
+    std::vector<std::string> flags = DaemonTest::Flags();
+    flags.push_back("--sweep-seconds=0");
+    return flags;
+  }
+
+  // Reads /metrics until it holds `line` (with a deadline); returns it.
+  std::string MetricsOnceThereIs(const std::string& line) {
+    std::string body;
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    do {
+      body = client_->Get("/metrics").body;
+    } while (body.find(line) == std::string::npos &&
+             std::chrono::steady_clock::now() < deadline);
+    EXPECT_NE(body.find(line), std::string::npos) << "no '" << line << "' in\n"
+                                                  << body;
+    return body;
+  }
+
   json Move(const std::string& id, const json& body, int expect = 200,
             const std::map<std::string, std::string>& headers = {}) {
     HttpResponse r = client_->Post("/api/v1/tickets/" + id + "/status",
@@ -66,8 +91,17 @@ TEST_F(Lifecycle, CreateAnswers201WithTheTicketLocationAndETag) {
       << r.header("content-type");
   json t = Parse(r);
   EXPECT_EQ(t["id"], "1");
-  EXPECT_EQ(t["status"], "new");
-  EXPECT_EQ(t["version"], 1);
+  // Filed and, in the same write, given to someone by the dispatcher: two
+  // changes, so version 2.
+  EXPECT_EQ(t["status"], "assigned");
+  EXPECT_EQ(t["version"], 2);
+  EXPECT_FALSE(t.value("assignee", "").empty()) << t.dump();
+  const json& a = t["assignment"];
+  EXPECT_EQ(a["outcome"], "assigned") << a.dump();
+  EXPECT_EQ(a["trigger"], "created");
+  EXPECT_EQ(a["by"], "dispatch");
+  EXPECT_EQ(a["assignee"], t["assignee"]);
+  EXPECT_FALSE(a.value("explanation", "").empty()) << a.dump();
   EXPECT_TRUE(t["createdAt"].is_string() &&
               !t["createdAt"].get<std::string>().empty())
       << t.dump();
@@ -76,12 +110,12 @@ TEST_F(Lifecycle, CreateAnswers201WithTheTicketLocationAndETag) {
     EXPECT_EQ(t[field], GoodTicket()[field]) << field;
   }
   EXPECT_EQ(r.header("location"), "/api/v1/tickets/1");
-  EXPECT_EQ(r.header("etag"), "\"1\"");
+  EXPECT_EQ(r.header("etag"), "\"2\"");
   EXPECT_EQ(r.header("x-request-id"), "test-create-1");
 
   HttpResponse g = client_->Get("/api/v1/tickets/1");
   ASSERT_EQ(g.status, 200) << g.body;
-  EXPECT_EQ(g.header("etag"), "\"1\"");
+  EXPECT_EQ(g.header("etag"), "\"2\"");
   json got = Parse(g);
   for (auto& [k, v] : t.items()) EXPECT_EQ(got[k], v) << k;
 
@@ -98,6 +132,21 @@ TEST_F(Lifecycle, CreateAnswers201WithTheTicketLocationAndETag) {
       client_->Post("/api/v1/tickets", GoodTicket().dump(),
                     {{"Content-Type", "application/json; charset=utf-8"}});
   EXPECT_EQ(third.status, 201) << third.body;
+
+  // A ticket no one can take is created all the same: 'new', with no
+  // assignee, waiting in the dispatcher queue with the reason recorded.
+  HttpResponse queued =
+      client_->Post("/api/v1/tickets", TicketNoOneCanTake().dump());
+  ASSERT_EQ(queued.status, 201) << queued.body;
+  EXPECT_EQ(queued.header("location"), "/api/v1/tickets/4");
+  EXPECT_EQ(queued.header("etag"), "\"2\"");
+  json q = Parse(queued);
+  EXPECT_EQ(q["status"], "new");
+  EXPECT_EQ(q["version"], 2);
+  EXPECT_EQ(q.value("assignee", ""), "");
+  EXPECT_EQ(q["assignment"]["outcome"], "unassigned") << q.dump();
+  EXPECT_EQ(q["assignment"]["unassignedReason"], "no_skilled_staff");
+  EXPECT_EQ(GetJson("/api/v1/tickets/4"), q);
 }
 
 // A description near the 20000-byte limit is larger than one socket read,
@@ -117,40 +166,63 @@ TEST_F(Lifecycle, ALongDescriptionArrivingInManyReadsIsStoredWhole) {
 }
 
 TEST_F(Lifecycle, WalksEveryStatusAndRecordsWhoDidWhat) {
-  std::string id = Create()["id"];
-  json t = Move(id,
-                {{"status", "assigned"},
-                 {"assignee", "ola.it"},
-                 {"version", 1},
-                 {"actor", "jobbfordeler"}},
-                200, {{"X-Request-Id", "move-1"}});
+  HttpResponse created = client_->Post("/api/v1/tickets", GoodTicket().dump(),
+                                       {{"X-Request-Id", "create-1"}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  json t = Parse(created);
+  const std::string id = t["id"];
+  const std::string dispatched = t["assignee"];
+  ASSERT_EQ(t["status"], "assigned") << t.dump();
+  // The dispatcher (ole.kristiansen, the jobbfordeler) gives it to someone
+  // else, with a reason.
+  const std::string agent =
+      dispatched == "kari.haugen" ? "solveig.traaen" : "kari.haugen";
+  HttpResponse assigned =
+      AssignTo(id, agent, 2, "ole.kristiansen", {{"X-Request-Id", "move-1"}});
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  t = Parse(assigned);
   EXPECT_EQ(t["status"], "assigned");
-  EXPECT_EQ(t["assignee"], "ola.it");
-  EXPECT_EQ(t["version"], 2);
-  int v = 2;
+  EXPECT_EQ(t["assignee"], agent);
+  EXPECT_EQ(t["version"], 3);
+  EXPECT_EQ(t["assignment"]["trigger"], "manual");
+  EXPECT_EQ(t["assignment"]["by"], "ole.kristiansen");
+  EXPECT_EQ(t["assignment"]["previousAssignee"], dispatched);
+  EXPECT_EQ(t["assignment"]["reason"], "Testen gir saken til " + agent);
+  int v = 3;
   const std::vector<std::string> path = {
       "in_progress", "waiting_on_user", "in_progress", "waiting_on_supplier",
       "in_progress", "resolved",        "in_progress",  // reopen
       "resolved",    "closed"};
   for (size_t i = 0; i < path.size(); ++i) {
-    t = Move(id, {{"status", path[i]}, {"version", v}, {"actor", "ola.it"}},
-             200, {{"X-Request-Id", "move-" + std::to_string(i + 2)}});
+    t = Move(id, {{"status", path[i]}, {"version", v}, {"actor", agent}}, 200,
+             {{"X-Request-Id", "move-" + std::to_string(i + 2)}});
     EXPECT_EQ(t["status"], path[i]);
     EXPECT_EQ(t["version"], v + 1);
+    EXPECT_EQ(t["assignee"], agent) << "a status move keeps the assignee";
     v = t.value("version", v + 1);
   }
   EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["status"], "closed");
-  EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["assignee"], "ola.it");
+  EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["assignee"], agent);
 
   std::vector<json> events = TicketEvents(id, 100);
-  ASSERT_EQ(events.size(), 11u);
+  ASSERT_EQ(events.size(), 12u);
   EXPECT_TRUE(events[0].contains("ticketCreated")) << events[0].dump();
   EXPECT_EQ(events[0]["actor"], "kari.nordmann");
-  EXPECT_EQ(events[1]["actor"], "jobbfordeler");
-  EXPECT_EQ(events[1]["requestId"], "move-1");
-  EXPECT_EQ(events[1]["statusChanged"]["from"], "new");
-  EXPECT_EQ(events[1]["statusChanged"]["to"], "assigned");
-  EXPECT_EQ(events[1]["statusChanged"]["assignee"], "ola.it");
+  EXPECT_EQ(events[0]["requestId"], "create-1");
+  // The dispatcher's decision, in the request that filed the ticket.
+  EXPECT_EQ(events[1]["actor"], "dispatch");
+  EXPECT_EQ(events[1]["requestId"], "create-1");
+  EXPECT_EQ(events[1]["assigned"]["from"], "new");
+  EXPECT_EQ(events[1]["assigned"]["to"], "assigned");
+  EXPECT_EQ(events[1]["assigned"]["assignment"]["assignee"], dispatched);
+  EXPECT_EQ(events[1]["assigned"]["assignment"]["trigger"], "created");
+  // The dispatcher's reassignment.
+  EXPECT_EQ(events[2]["actor"], "ole.kristiansen");
+  EXPECT_EQ(events[2]["requestId"], "move-1");
+  EXPECT_EQ(events[2]["assigned"]["from"], "assigned");
+  EXPECT_EQ(events[2]["assigned"]["to"], "assigned");
+  EXPECT_EQ(events[2]["assigned"]["assignment"]["assignee"], agent);
+  EXPECT_EQ(events[2]["assigned"]["assignment"]["trigger"], "manual");
   std::string from = "assigned";
   uint64_t last_seq = 0;
   for (size_t i = 0; i < events.size(); ++i) {
@@ -163,17 +235,72 @@ TEST_F(Lifecycle, WalksEveryStatusAndRecordsWhoDidWhat) {
     uint64_t seq = std::stoull(e["seq"].get<std::string>());
     EXPECT_GT(seq, last_seq) << "ticket events out of order";
     last_seq = seq;
-    if (i >= 2) {
-      EXPECT_EQ(e["actor"], "ola.it");
-      EXPECT_EQ(e["requestId"], "move-" + std::to_string(i));
+    if (i >= 3) {
+      EXPECT_EQ(e["actor"], agent);
+      EXPECT_EQ(e["requestId"], "move-" + std::to_string(i - 1));
       EXPECT_EQ(e["statusChanged"]["from"], from);
-      EXPECT_EQ(e["statusChanged"]["to"], path[i - 2]);
-      from = path[i - 2];
+      EXPECT_EQ(e["statusChanged"]["to"], path[i - 3]);
+      from = path[i - 3];
     }
   }
   // Paged three at a time, the history is the same.
   std::vector<json> paged = TicketEvents(id, 3);
   EXPECT_EQ(paged, events);
+}
+
+// Assign and take set the status by where the ticket is: one someone was
+// working on goes back to 'assigned' (the new person has not started), one
+// waiting on the user keeps waiting, a resolved or closed one is not
+// assigned at all, and giving it to the person who has it is a conflict.
+TEST_F(Lifecycle, AssignAndTakeFollowWhereTheTicketIs) {
+  json t = Create();
+  const std::string id = t["id"];
+  const std::string first = t["assignee"];
+  const std::string second =
+      first == "kari.haugen" ? "hanne.lie" : "kari.haugen";
+  const std::string third =
+      first == "solveig.traaen" ? "sigrid.bakka" : "solveig.traaen";
+  Move(id, {{"status", "in_progress"}, {"version", 2}});
+
+  HttpResponse taken = TakeAs(id, second, 3);
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  t = Parse(taken);
+  EXPECT_EQ(t["status"], "assigned") << "in_progress -> assigned";
+  EXPECT_EQ(t["assignee"], second);
+  EXPECT_EQ(t["assignment"]["trigger"], "taken");
+  EXPECT_EQ(t["assignment"]["by"], second);
+  EXPECT_EQ(t["assignment"]["previousAssignee"], first);
+  EXPECT_EQ(t["version"], 4);
+
+  ExpectProblem(TakeAs(id, second, 4), 409, "/problems/illegal-transition");
+  ExpectProblem(AssignTo(id, second, 4), 409, "/problems/illegal-transition");
+
+  Move(id, {{"status", "in_progress"}, {"version", 4}});
+  Move(id, {{"status", "waiting_on_user"}, {"version", 5}});
+  HttpResponse assigned = AssignTo(id, third, 6);
+  ASSERT_EQ(assigned.status, 200) << assigned.body;
+  t = Parse(assigned);
+  EXPECT_EQ(t["status"], "waiting_on_user") << "still waiting on the user";
+  EXPECT_EQ(t["assignee"], third);
+  EXPECT_EQ(t["version"], 7);
+
+  Move(id, {{"status", "resolved"}, {"version", 7}});
+  ExpectProblem(AssignTo(id, first, 8), 409, "/problems/illegal-transition");
+  ExpectProblem(TakeAs(id, first, 8), 409, "/problems/illegal-transition");
+  Move(id, {{"status", "closed"}, {"version", 8}});
+  ExpectProblem(TakeAs(id, first, 9), 409, "/problems/illegal-transition");
+  t = GetJson("/api/v1/tickets/" + id);
+  EXPECT_EQ(t["version"], 9);
+  EXPECT_EQ(t["status"], "closed");
+  EXPECT_EQ(t["assignee"], third);
+
+  std::vector<json> events = TicketEvents(id, 100);
+  ASSERT_EQ(events.size(), 9u);
+  EXPECT_EQ(events[3]["actor"], second);
+  EXPECT_EQ(events[3]["assigned"]["from"], "in_progress");
+  EXPECT_EQ(events[3]["assigned"]["to"], "assigned");
+  EXPECT_EQ(events[6]["assigned"]["from"], "waiting_on_user");
+  EXPECT_EQ(events[6]["assigned"]["to"], "waiting_on_user");
 }
 
 TEST_F(Lifecycle, CommentsAreKeptInOrderOnTheTicket) {
@@ -194,7 +321,7 @@ TEST_F(Lifecycle, CommentsAreKeptInOrderOnTheTicket) {
   EXPECT_EQ(t["comments"][1]["author"], "ola.it");
   EXPECT_FALSE(t["comments"][1].value("createdAt", "").empty());
   EXPECT_EQ(t["commentCount"], 2);
-  EXPECT_EQ(t["version"], 3);
+  EXPECT_EQ(t["version"], 4);  // created, assigned, two comments
   // Comments are only in GET by id; a listing carries none (an empty
   // repeated field may still be printed).
   json list = GetJson("/api/v1/tickets");
@@ -204,64 +331,91 @@ TEST_F(Lifecycle, CommentsAreKeptInOrderOnTheTicket) {
   EXPECT_EQ(list["tickets"][0]["commentCount"], 2);
 
   std::vector<json> events = TicketEvents(id, 50);
-  ASSERT_EQ(events.size(), 3u);
-  EXPECT_EQ(events[2]["commentAdded"]["body"], "Andre – med æøå");
-  EXPECT_EQ(events[2]["commentAdded"]["author"], "ola.it");
-  EXPECT_EQ(events[2]["requestId"], "comment-2");
-  EXPECT_EQ(events[2]["seq"], t["comments"][1]["seq"]);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[2]["commentAdded"]["body"], "Første");
+  EXPECT_EQ(events[3]["commentAdded"]["body"], "Andre – med æøå");
+  EXPECT_EQ(events[3]["commentAdded"]["author"], "ola.it");
+  EXPECT_EQ(events[3]["requestId"], "comment-2");
+  EXPECT_EQ(events[3]["seq"], t["comments"][1]["seq"]);
 }
 
 TEST_F(Lifecycle, StaleVersionsConflictAndIfMatchWorks) {
-  std::string id = Create()["id"];
-  Move(id, {{"status", "assigned"}, {"assignee", "ola"}, {"version", 1}});
-  // A second agent still holding version 1 is refused.
+  json created = Create();
+  std::string id = created["id"];
+  ASSERT_EQ(created["version"], 2);
+  const std::string agent =
+      created["assignee"] == "kari.haugen" ? "hanne.lie" : "kari.haugen";
+  ASSERT_EQ(AssignTo(id, agent, 2).status, 200);
+  // A second agent still holding version 2 is refused.
   HttpResponse stale =
       client_->Post("/api/v1/tickets/" + id + "/status",
-                    json({{"status", "in_progress"}, {"version", 1}}).dump());
+                    json({{"status", "in_progress"}, {"version", 2}}).dump());
   ExpectProblem(stale, 409, "/problems/version-conflict");
-  EXPECT_EQ(Parse(stale)["currentVersion"], 2) << stale.body;
+  EXPECT_EQ(Parse(stale)["currentVersion"], 3) << stale.body;
   HttpResponse missing = client_->Post("/api/v1/tickets/" + id + "/status",
                                        R"({"status":"in_progress"})");
   ExpectProblem(missing, 428, "/problems/version-required");
   HttpResponse stale_match =
       client_->Post("/api/v1/tickets/" + id + "/status",
-                    R"({"status":"in_progress"})", {{"If-Match", "\"1\""}});
+                    R"({"status":"in_progress"})", {{"If-Match", "\"2\""}});
   ExpectProblem(stale_match, 409, "/problems/version-conflict");
-  EXPECT_EQ(Parse(stale_match)["currentVersion"], 2) << stale_match.body;
-  EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["version"], 2);
+  EXPECT_EQ(Parse(stale_match)["currentVersion"], 3) << stale_match.body;
+  // The same for assign and take, with a body version or If-Match.
+  HttpResponse stale_assign = AssignTo(id, "hanne.lie", 2);
+  ExpectProblem(stale_assign, 409, "/problems/version-conflict");
+  EXPECT_EQ(Parse(stale_assign)["currentVersion"], 3) << stale_assign.body;
+  ExpectProblem(
+      AssignTo(id, "hanne.lie", 0, "ole.kristiansen", {{"If-Match", "\"2\""}}),
+      409, "/problems/version-conflict");
+  ExpectProblem(AssignTo(id, "hanne.lie", 0), 428,
+                "/problems/version-required");
+  ExpectProblem(TakeAs(id, "silje.berg", 0, {{"If-Match", "\"2\""}}), 409,
+                "/problems/version-conflict");
+  ExpectProblem(TakeAs(id, "silje.berg", 0), 428, "/problems/version-required");
+  EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["version"], 3);
 
   HttpResponse current = client_->Get("/api/v1/tickets/" + id);
-  ASSERT_EQ(current.header("etag"), "\"2\"");
+  ASSERT_EQ(current.header("etag"), "\"3\"");
   HttpResponse matched = client_->Post("/api/v1/tickets/" + id + "/status",
                                        R"({"status":"in_progress"})",
                                        {{"If-Match", current.header("etag")}});
   ASSERT_EQ(matched.status, 200) << matched.body;
-  EXPECT_EQ(Parse(matched)["version"], 3);
+  EXPECT_EQ(Parse(matched)["version"], 4);
   EXPECT_EQ(Parse(matched)["status"], "in_progress");
-  EXPECT_EQ(TicketEvents(id, 100).size(), 3u);
+  EXPECT_EQ(matched.header("etag"), "\"4\"");
+  // A take with the current ETag works as well.
+  HttpResponse taken =
+      TakeAs(id, "silje.berg", 0, {{"If-Match", matched.header("etag")}});
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  EXPECT_EQ(Parse(taken)["version"], 5);
+  EXPECT_EQ(Parse(taken)["assignee"], "silje.berg");
+  EXPECT_EQ(TicketEvents(id, 100).size(), 5u);
 }
 
+// Agents racing to take a ticket from the dispatcher queue.
 TEST_F(Lifecycle, OfRacingWritersHoldingOneVersionExactlyOneWins) {
-  std::string id = Create()["id"];
-  constexpr int kRacers = 8;
-  std::vector<int> codes(kRacers);
-  std::vector<std::string> bodies(kRacers);
+  json queued = CreateUnassigned();
+  std::string id = queued["id"];
+  ASSERT_EQ(queued["version"], 2);
+  const std::vector<std::string> agents = {
+      "marius.johansen", "hanne.lie",      "jonas.holm",   "per.olav.dahl",
+      "thomas.eriksen",  "solveig.traaen", "sigrid.bakka", "geir.lunde"};
+  const int racers_count = static_cast<int>(agents.size());
+  std::vector<int> codes(racers_count);
+  std::vector<std::string> bodies(racers_count);
   {
     // Each racer connects first, then all send at once.
     std::vector<std::unique_ptr<HttpClient>> racers;
-    for (int i = 0; i < kRacers; ++i) {
+    for (int i = 0; i < racers_count; ++i) {
       racers.push_back(std::make_unique<HttpClient>(daemon_->port()));
       ASSERT_EQ(racers.back()->Get("/healthz").status, 200);
     }
     std::vector<std::thread> threads;
-    for (int i = 0; i < kRacers; ++i) {
+    for (int i = 0; i < racers_count; ++i) {
       threads.emplace_back([&, i] {
-        HttpResponse r =
-            racers[i]->Post("/api/v1/tickets/" + id + "/status",
-                            json({{"status", "assigned"},
-                                  {"assignee", "agent-" + std::to_string(i)},
-                                  {"version", 1}})
-                                .dump());
+        HttpResponse r = racers[i]->Post("/api/v1/tickets/" + id + "/take",
+                                         json({{"version", 2}}).dump(),
+                                         {{"X-Actor", agents[i]}});
         codes[i] = r.status;
         bodies[i] = r.body;
       });
@@ -270,10 +424,10 @@ TEST_F(Lifecycle, OfRacingWritersHoldingOneVersionExactlyOneWins) {
   }
   int winners = 0;
   std::string winner;
-  for (int i = 0; i < kRacers; ++i) {
+  for (int i = 0; i < racers_count; ++i) {
     if (codes[i] == 200) {
       ++winners;
-      winner = "agent-" + std::to_string(i);
+      winner = agents[i];
     } else {
       EXPECT_EQ(codes[i], 409) << bodies[i];
       EXPECT_NE(bodies[i].find("/problems/version-conflict"), std::string::npos)
@@ -282,19 +436,36 @@ TEST_F(Lifecycle, OfRacingWritersHoldingOneVersionExactlyOneWins) {
   }
   EXPECT_EQ(winners, 1);
   json t = GetJson("/api/v1/tickets/" + id);
-  EXPECT_EQ(t["version"], 2);
+  EXPECT_EQ(t["version"], 3);
+  EXPECT_EQ(t["status"], "assigned");
   EXPECT_EQ(t["assignee"], winner);
-  EXPECT_EQ(TicketEvents(id, 100).size(), 2u);
+  EXPECT_EQ(TicketEvents(id, 100).size(), 3u);
 }
 
 TEST_F(Lifecycle, IllegalMovesNameTheAllowedOnes) {
-  std::string id = Create()["id"];
-  HttpResponse r = client_->Post("/api/v1/tickets/" + id + "/status",
-                                 R"({"status":"closed","version":1})");
+  // A new ticket (no one could take it) leaves 'new' only by being given
+  // to someone, through /assign or /take.
+  std::string queued = CreateUnassigned()["id"];
+  HttpResponse r = client_->Post("/api/v1/tickets/" + queued + "/status",
+                                 R"({"status":"closed","version":2})");
   ExpectProblem(r, 409, "/problems/illegal-transition");
   EXPECT_EQ(Parse(r)["allowed"], json::array({"assigned"})) << r.body;
+  r = client_->Post("/api/v1/tickets/" + queued + "/status",
+                    R"({"status":"assigned","version":2})");
+  ExpectProblem(r, 422, "/problems/invalid-field");
+  EXPECT_EQ(Parse(r)["field"], "status") << r.body;
+  EXPECT_NE(Parse(r)
+                .value("detail", "")
+                .find("/api/v1/tickets/" + queued + "/assign"),
+            std::string::npos)
+      << r.body;
+  EXPECT_EQ(GetJson("/api/v1/tickets/" + queued)["version"], 2);
 
-  Move(id, {{"status", "assigned"}, {"assignee", "ola"}, {"version", 1}});
+  std::string id = Create()["id"];
+  r = client_->Post("/api/v1/tickets/" + id + "/status",
+                    R"({"status":"closed","version":2})");
+  ExpectProblem(r, 409, "/problems/illegal-transition");
+  EXPECT_EQ(Parse(r)["allowed"], json::array({"in_progress"})) << r.body;
   Move(id, {{"status", "in_progress"}, {"version", 2}});
   r = client_->Post("/api/v1/tickets/" + id + "/status",
                     R"({"status":"closed","version":3})");
@@ -311,6 +482,8 @@ TEST_F(Lifecycle, IllegalMovesNameTheAllowedOnes) {
                     R"({"status":"in_progress","version":5})");
   ExpectProblem(r, 409, "/problems/illegal-transition");  // closed is final
   EXPECT_EQ(Parse(r)["allowed"], json::array()) << r.body;
+  ExpectProblem(AssignTo(id, "kari.haugen", 5), 409,
+                "/problems/illegal-transition");
   EXPECT_EQ(GetJson("/api/v1/tickets/" + id)["version"], 5);
 }
 
@@ -318,15 +491,27 @@ TEST_F(Lifecycle, ListsFilterAndPageNewestFirst) {
   const char* munis[] = {"rollag", "tinn",     "rollag", "hjartdal",
                          "rollag", "tinn",     "rollag", "kongsberg",
                          "rollag", "flesberg", "rollag", "notodden"};
-  for (const char* m : munis) {
-    json body = GoodTicket();
-    body["municipality"] = m;
+  // Tickets 2, 6 and 10 no one can take: they stay 'new'. The dispatcher
+  // gives the others to people with the printers skill.
+  std::map<std::string, std::vector<std::string>> by_assignee;
+  for (int i = 0; i < 12; ++i) {
+    const bool queued = i == 1 || i == 5 || i == 9;
+    json body = queued ? TicketNoOneCanTake() : GoodTicket();
+    body["municipality"] = munis[i];
     body.erase("location");
-    Create(body);
+    json t = Create(body);
+    ASSERT_EQ(t["status"], queued ? "new" : "assigned") << t.dump();
+    if (!queued)
+      by_assignee[t["assignee"]].insert(by_assignee[t["assignee"]].begin(),
+                                        t["id"].get<std::string>());
   }
-  Move("3", {{"status", "assigned"}, {"assignee", "ola"}, {"version", 1}});
-  Move("4", {{"status", "assigned"}, {"assignee", "ola"}, {"version", 1}});
-  Move("5", {{"status", "assigned"}, {"assignee", "kari"}, {"version", 1}});
+  // Of two dispatchers, kari.haugen and hanne.lie (neither has the
+  // printers skill, so the dispatcher gave them none) take over some.
+  ASSERT_EQ(by_assignee.count("kari.haugen") + by_assignee.count("hanne.lie"),
+            0u);
+  ASSERT_EQ(AssignTo("3", "kari.haugen", 2).status, 200);
+  ASSERT_EQ(AssignTo("4", "kari.haugen", 2).status, 200);
+  ASSERT_EQ(AssignTo("5", "hanne.lie", 2).status, 200);
 
   json all = GetJson("/api/v1/tickets");
   ASSERT_EQ(all["tickets"].size(), 12u);
@@ -342,21 +527,39 @@ TEST_F(Lifecycle, ListsFilterAndPageNewestFirst) {
   }
   EXPECT_EQ(ListIds("municipality=rollag", 2),
             (std::vector<std::string>{"11", "9", "7", "5", "3", "1"}));
-  EXPECT_EQ(ListIds("status=assigned", 2),
-            (std::vector<std::string>{"5", "4", "3"}));
-  EXPECT_EQ(ListIds("status=new", 4).size(), 9u);
-  EXPECT_EQ(ListIds("assignee=ola", 1), (std::vector<std::string>{"4", "3"}));
-  EXPECT_EQ(ListIds("assignee=ola&status=assigned&municipality=rollag", 50),
-            (std::vector<std::string>{"3"}));
+  EXPECT_EQ(ListIds("status=new", 2),
+            (std::vector<std::string>{"10", "6", "2"}));
+  EXPECT_EQ(ListIds("status=assigned", 4).size(), 9u);
+  EXPECT_EQ(ListIds("assignee=kari.haugen", 1),
+            (std::vector<std::string>{"4", "3"}));
+  EXPECT_EQ(ListIds("assignee=hanne.lie", 1), (std::vector<std::string>{"5"}));
+  EXPECT_EQ(
+      ListIds("assignee=kari.haugen&status=assigned&municipality=rollag", 50),
+      (std::vector<std::string>{"3"}));
   EXPECT_EQ(ListIds("municipality=hjartdal", 50),
             (std::vector<std::string>{"4"}));
   EXPECT_TRUE(ListIds("municipality=hjartdal&status=new", 50).empty());
-  EXPECT_TRUE(ListIds("municipality=flesberg&assignee=ola", 50).empty());
-  // Ticket 3 moved on: the status index follows it.
-  Move("3", {{"status", "in_progress"}, {"version", 2}});
-  EXPECT_EQ(ListIds("status=assigned", 50),
-            (std::vector<std::string>{"5", "4"}));
+  EXPECT_EQ(ListIds("municipality=tinn&status=new", 50),
+            (std::vector<std::string>{"6", "2"}));
+  EXPECT_TRUE(
+      ListIds("municipality=flesberg&assignee=kari.haugen", 50).empty());
+  // The dispatcher's choices are listed under their assignees, less those
+  // that moved on.
+  for (auto& [assignee, ids] : by_assignee) {
+    std::erase_if(ids, [](const std::string& i) {
+      return i == "3" || i == "4" || i == "5";
+    });
+    EXPECT_EQ(ListIds("assignee=" + assignee, 2), ids) << assignee;
+  }
+  // Ticket 3 moved on, ticket 6 was taken from the queue: the status and
+  // assignee indexes follow them.
+  Move("3", {{"status", "in_progress"}, {"version", 3}});
+  ASSERT_EQ(TakeAs("6", "kari.haugen", 2).status, 200);
+  EXPECT_EQ(ListIds("status=assigned", 50).size(), 9u);
   EXPECT_EQ(ListIds("status=in_progress", 50), (std::vector<std::string>{"3"}));
+  EXPECT_EQ(ListIds("status=new", 50), (std::vector<std::string>{"10", "2"}));
+  EXPECT_EQ(ListIds("assignee=kari.haugen&status=assigned", 50),
+            (std::vector<std::string>{"6", "4"}));
 }
 
 TEST_F(Lifecycle, ACursorKeepsItsPlaceWhileNewTicketsArrive) {
@@ -377,8 +580,10 @@ TEST_F(Lifecycle, ACursorKeepsItsPlaceWhileNewTicketsArrive) {
 }
 
 TEST_F(Lifecycle, TheGlobalLogIsGapFreeAndPages) {
+  // Each create writes two events: the ticket, then the dispatcher's
+  // decision.
   for (int i = 0; i < 5; ++i) Create();
-  Move("2", {{"status", "assigned"}, {"assignee", "ola"}, {"version", 1}});
+  Move("2", {{"status", "in_progress"}, {"version", 2}});
   ASSERT_EQ(
       client_
           ->Post("/api/v1/tickets/4/comments", R"({"author":"a","body":"b"})")
@@ -388,20 +593,26 @@ TEST_F(Lifecycle, TheGlobalLogIsGapFreeAndPages) {
   ASSERT_EQ(first["events"].size(), 4u);
   EXPECT_EQ(first["nextCursor"], "4");
   json rest = GetJson("/api/v1/events?after=4");
-  ASSERT_EQ(rest["events"].size(), 3u);
+  ASSERT_EQ(rest["events"].size(), 8u);
   EXPECT_EQ(rest["events"][0]["seq"], "5");
-  EXPECT_EQ(rest["events"][2]["seq"], "7");
+  EXPECT_EQ(rest["events"][7]["seq"], "12");
   EXPECT_EQ(rest["nextCursor"], "");
-  EXPECT_EQ(GetJson("/api/v1/events?after=7")["events"].size(), 0u);
+  EXPECT_EQ(GetJson("/api/v1/events?after=12")["events"].size(), 0u);
 
   std::vector<json> all = AllEvents();
-  ASSERT_EQ(all.size(), 7u);
+  ASSERT_EQ(all.size(), 12u);
   for (size_t i = 0; i < all.size(); ++i)
     EXPECT_EQ(all[i]["seq"], std::to_string(i + 1));
-  EXPECT_TRUE(all[5].contains("statusChanged"));
-  EXPECT_EQ(all[5]["ticketId"], "2");
-  EXPECT_TRUE(all[6].contains("commentAdded"));
-  EXPECT_EQ(all[6]["ticketId"], "4");
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(all[i]["ticketId"], std::to_string(i / 2 + 1));
+    EXPECT_EQ(all[i]["ticketVersion"], static_cast<int>(i % 2 + 1));
+    EXPECT_TRUE(all[i].contains(i % 2 == 0 ? "ticketCreated" : "assigned"))
+        << all[i].dump();
+  }
+  EXPECT_TRUE(all[10].contains("statusChanged"));
+  EXPECT_EQ(all[10]["ticketId"], "2");
+  EXPECT_TRUE(all[11].contains("commentAdded"));
+  EXPECT_EQ(all[11]["ticketId"], "4");
 }
 
 TEST_F(Lifecycle, MunicipalitiesAreTheSevenOfTheDemoRegion) {
@@ -444,17 +655,24 @@ TEST_F(Lifecycle, HealthAndMetrics) {
   HttpResponse h = client_->Get("/healthz");
   ASSERT_EQ(h.status, 200);
   EXPECT_EQ(Parse(h)["status"], "ok");
+  // The daemon's first write is its start-up dispatch sweep (one batch, no
+  // events); the create comes after it.
+  MetricsOnceThereIs("helpdesk_writer_batch_size_count 1\n");
   Create();
   HttpResponse metrics = client_->Get("/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.header("content-type").rfind("text/plain", 0), 0u)
       << metrics.header("content-type");
+  // One write more (the ticket and its assignment in one transaction), two
+  // events.
   for (const char* needle :
        {"helpdesk_http_requests_total{", "route=\"/api/v1/tickets\"",
-        "helpdesk_writer_batch_size_count 1\n", "helpdesk_tickets_open 1\n",
-        "helpdesk_tickets{status=\"new\"} 1\n",
+        "helpdesk_writer_batch_size_count 2\n",
+        "helpdesk_writer_batch_size_sum 2\n", "helpdesk_tickets_open 1\n",
+        "helpdesk_tickets{status=\"new\"} 0\n",
+        "helpdesk_tickets{status=\"assigned\"} 1\n",
         "helpdesk_http_request_duration_seconds_count",
-        "helpdesk_events_last_seq 1\n"}) {
+        "helpdesk_events_last_seq 2\n"}) {
     EXPECT_NE(metrics.body.find(needle), std::string::npos)
         << "no '" << needle << "' in\n"
         << metrics.body;
@@ -471,6 +689,18 @@ TEST_F(Lifecycle, HealthAndMetrics) {
                line.substr(line.rfind(' ') + 1) == "1");
   }
   EXPECT_TRUE(counted) << metrics.body;
+
+  // A ticket no one can take is counted as new, and open.
+  CreateUnassigned();
+  metrics = client_->Get("/metrics");
+  for (const char* needle :
+       {"helpdesk_tickets_open 2\n", "helpdesk_tickets{status=\"new\"} 1\n",
+        "helpdesk_tickets{status=\"assigned\"} 1\n",
+        "helpdesk_events_last_seq 4\n"}) {
+    EXPECT_NE(metrics.body.find(needle), std::string::npos)
+        << "no '" << needle << "' in\n"
+        << metrics.body;
+  }
 }
 
 }  // namespace

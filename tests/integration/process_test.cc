@@ -1,6 +1,7 @@
 // The daemon as a process: restarts, clean shutdown, timeouts and limits.
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -22,16 +23,20 @@ TEST_F(Process, DataSurvivesACleanRestartAndNumbersContinue) {
                        R"({"author":"ola","body":"ser på det"})")
                 .status,
             201);
-  ASSERT_EQ(client_
-                ->Post("/api/v1/tickets/3/status",
-                       R"({"status":"assigned","assignee":"ola","version":1})")
-                .status,
-            200);
+  // The dispatcher gave every ticket to someone with the printers skill;
+  // kari.haugen (who has not) is given ticket 3.
+  ASSERT_EQ(AssignTo("3", "kari.haugen", 2).status, 200);
   std::vector<json> before;
   for (int id = 1; id <= 3; ++id)
     before.push_back(GetJson("/api/v1/tickets/" + std::to_string(id)));
   std::vector<json> events_before = AllEvents();
-  ASSERT_EQ(events_before.size(), 5u);
+  ASSERT_EQ(events_before.size(), 8u);  // 3 x (created, assigned), 2 more
+  // The people's open work, which the dispatcher balances on.
+  std::map<std::string, json> load_before;
+  for (const auto& t : before)
+    load_before[t["assignee"]] =
+        GetJson("/api/v1/staff/" + t["assignee"].get<std::string>())["now"];
+  ASSERT_EQ(load_before["kari.haugen"]["openTickets"], 1);
 
   client_.reset();
   EXPECT_EQ(daemon_->Terminate(), 0) << "SIGTERM must end with exit status 0";
@@ -40,12 +45,22 @@ TEST_F(Process, DataSurvivesACleanRestartAndNumbersContinue) {
   for (int id = 1; id <= 3; ++id)
     EXPECT_EQ(GetJson("/api/v1/tickets/" + std::to_string(id)), before[id - 1]);
   EXPECT_EQ(GetJson("/api/v1/tickets")["tickets"].size(), 3u);
-  EXPECT_EQ(GetJson("/api/v1/tickets?assignee=ola")["tickets"].size(), 1u);
+  EXPECT_EQ(GetJson("/api/v1/tickets?assignee=kari.haugen")["tickets"].size(),
+            1u);
   EXPECT_EQ(AllEvents(), events_before);
-  EXPECT_EQ(Create()["id"], "4");
+  for (const auto& [person, now] : load_before)
+    EXPECT_EQ(GetJson("/api/v1/staff/" + person)["now"]["openTickets"],
+              now["openTickets"])
+        << person;
+  json fourth = Create();
+  EXPECT_EQ(fourth["id"], "4");
+  EXPECT_EQ(fourth["status"], "assigned");
   std::vector<json> events_after = AllEvents();
-  ASSERT_EQ(events_after.size(), 6u);
-  EXPECT_EQ(events_after[5]["seq"], "6");
+  ASSERT_EQ(events_after.size(), 10u);
+  EXPECT_EQ(events_after[8]["seq"], "9");
+  EXPECT_EQ(events_after[8]["ticketId"], "4");
+  EXPECT_EQ(events_after[9]["seq"], "10");
+  EXPECT_TRUE(events_after[9].contains("assigned")) << events_after[9].dump();
 
   // And once more through Restart(), the municipalities are not seeded twice.
   ASSERT_EQ(daemon_->Restart(), "");
@@ -98,7 +113,7 @@ TEST_F(Process, SigtermAnswersTheWritesInFlightBeforeExiting) {
     }
   }
   client_ = std::make_unique<HttpClient>(daemon_->port());
-  EXPECT_GE(EventCount(), total);
+  EXPECT_GE(EventCount(), 2 * total);  // created and assigned, each
 }
 
 TEST_F(Process, SigtermDoesNotWaitForIdleOrHalfSentConnections) {
@@ -126,7 +141,11 @@ TEST_F(Process, SigtermDoesNotWaitForIdleOrHalfSentConnections) {
 
 class Timeouts : public DaemonTest {
   std::vector<std::string> Flags() override {
-    return {"--idle-timeout-ms", "300", "--request-timeout-ms", "300"};
+    std::vector<std::string> flags = DaemonTest::Flags();
+    for (const char* f :
+         {"--idle-timeout-ms", "300", "--request-timeout-ms", "300"})
+      flags.push_back(f);
+    return flags;
   }
 };
 
@@ -161,8 +180,11 @@ TEST_F(Timeouts, IdleAndSlowClientsAreDisconnected) {
 
 class Limits : public DaemonTest {
   std::vector<std::string> Flags() override {
-    return {"--map-size-mb",     "1", "--max-map-size-mb", "1",
-            "--max-connections", "4"};
+    std::vector<std::string> flags = DaemonTest::Flags();
+    for (const char* f : {"--map-size-mb", "1", "--max-map-size-mb", "1",
+                          "--max-connections", "4"})
+      flags.push_back(f);
+    return flags;
   }
 };
 
@@ -186,10 +208,21 @@ TEST_F(Limits, AFullDatabaseRefusesWritesWith507AndKeepsServing) {
     json t = GetJson("/api/v1/tickets/" + a["id"].get<std::string>());
     EXPECT_EQ(t["title"], a["title"]);
     EXPECT_EQ(t["description"], a["description"]);
+    EXPECT_EQ(t["version"], 2) << "the ticket and its assignment, together";
   }
-  // The refused write left nothing behind: one event per acknowledged one.
+  // The refused write left nothing behind: two events (created, assigned)
+  // per acknowledged create, and no ticket that was not acknowledged.
   std::vector<json> events = AllEvents();
-  EXPECT_EQ(events.size(), acked.size());
+  EXPECT_EQ(events.size(), 2 * acked.size());
+  size_t listed = 0;
+  std::string cursor;
+  do {
+    json page = GetJson("/api/v1/tickets?limit=200" +
+                        (cursor.empty() ? "" : "&cursor=" + cursor));
+    listed += page.value("tickets", json::array()).size();
+    cursor = page.value("nextCursor", "");
+  } while (!cursor.empty());
+  EXPECT_EQ(listed, acked.size());
   // A second attempt is refused the same way, and the daemon stops cleanly
   // and starts again on the full database with everything there.
   ExpectProblem(client_->Post("/api/v1/tickets",
@@ -203,7 +236,7 @@ TEST_F(Limits, AFullDatabaseRefusesWritesWith507AndKeepsServing) {
   EXPECT_EQ(daemon_->Terminate(), 0);
   ASSERT_EQ(daemon_->Start(), "");
   client_ = std::make_unique<HttpClient>(daemon_->port());
-  EXPECT_EQ(AllEvents().size(), acked.size());
+  EXPECT_EQ(AllEvents().size(), 2 * acked.size());
   EXPECT_EQ(GetJson("/api/v1/tickets/" +
                     acked.back()["id"].get<std::string>())["title"],
             acked.back()["title"]);

@@ -84,10 +84,13 @@ TEST_F(Wire, AnAnnouncedOversizeBodyIsRefusedWithoutWaitingForIt) {
 }
 
 TEST_F(Wire, HeadHasTheHeadersOfGetAndNoBody) {
-  Create();
+  Create();  // version 2: filed, then assigned by the dispatcher
+  HttpResponse get = client_->Get("/api/v1/tickets/1");
   HttpResponse head = client_->Send("HEAD", "/api/v1/tickets/1", "", {});
   EXPECT_EQ(head.status, 200) << head.error;
-  EXPECT_EQ(head.header("etag"), "\"1\"");
+  EXPECT_EQ(head.header("etag"), "\"2\"");
+  EXPECT_EQ(head.header("etag"), get.header("etag"));
+  EXPECT_EQ(head.header("content-type"), get.header("content-type"));
   EXPECT_TRUE(head.body.empty());
   // The connection is still good for the next request.
   EXPECT_EQ(client_->Get("/healthz").status, 200);
@@ -103,7 +106,8 @@ TEST_F(Wire, EveryResponseCarriesARequestIdThatEventsRecord) {
   EXPECT_EQ(Parse(problem)["instance"], "/api/v1/tickets/77") << problem.body;
 
   // Without one the daemon makes one up, different each time, and the
-  // event of a write records the same id the response carried.
+  // events of a write record the same id the response carried: a create
+  // writes the ticket and the dispatcher's decision.
   HttpResponse a = client_->Post("/api/v1/tickets", GoodTicket().dump());
   HttpResponse b = client_->Post("/api/v1/tickets", GoodTicket().dump());
   ASSERT_EQ(a.status, 201);
@@ -111,9 +115,13 @@ TEST_F(Wire, EveryResponseCarriesARequestIdThatEventsRecord) {
   EXPECT_FALSE(a.header("x-request-id").empty());
   EXPECT_NE(a.header("x-request-id"), b.header("x-request-id"));
   std::vector<json> events = AllEvents();
-  ASSERT_EQ(events.size(), 2u);
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_TRUE(events[0].contains("ticketCreated")) << events[0].dump();
+  EXPECT_TRUE(events[1].contains("assigned")) << events[1].dump();
   EXPECT_EQ(events[0]["requestId"], a.header("x-request-id"));
-  EXPECT_EQ(events[1]["requestId"], b.header("x-request-id"));
+  EXPECT_EQ(events[1]["requestId"], a.header("x-request-id"));
+  EXPECT_EQ(events[2]["requestId"], b.header("x-request-id"));
+  EXPECT_EQ(events[3]["requestId"], b.header("x-request-id"));
 }
 
 TEST_F(Wire, ManyRequestsShareOneKeptAliveConnection) {

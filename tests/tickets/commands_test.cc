@@ -1,6 +1,7 @@
 #include "daemon/tickets/commands.h"
 
 #include <google/protobuf/text_format.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -168,19 +169,41 @@ v1::ChangeStatusRequest Move(v1::TicketStatus to, uint32_t version) {
 }
 
 TEST(DecideStatusChange, AppliesAnAllowedMove) {
-  auto req = Move(v1::TICKET_STATUS_ASSIGNED, 3);
-  req.set_assignee("ola");
-  req.set_actor("jobbfordeler");
-  auto c = DecideStatusChange(Ticket(v1::TICKET_STATUS_NEW, 3), req,
-                              std::nullopt, Ctx(1767229200));
+  auto current = Ticket(v1::TICKET_STATUS_ASSIGNED, 3);
+  current.set_assignee("ola");
+  auto req = Move(v1::TICKET_STATUS_IN_PROGRESS, 3);
+  req.set_actor("ola");
+  req.set_reason("Starter nå");
+  auto c = DecideStatusChange(current, req, std::nullopt, Ctx(1767229200));
   ASSERT_TRUE(c.ok()) << c.status().message();
-  EXPECT_EQ(c->ticket.status(), v1::TICKET_STATUS_ASSIGNED);
-  EXPECT_EQ(c->ticket.assignee(), "ola");
+  EXPECT_EQ(c->ticket.status(), v1::TICKET_STATUS_IN_PROGRESS);
+  EXPECT_EQ(c->ticket.assignee(), "ola");  // a status move keeps the person
   EXPECT_EQ(c->ticket.version(), 4u);
   EXPECT_EQ(c->ticket.updated_at(), Ctx(1767229200).now);
-  EXPECT_EQ(c->event.actor(), "jobbfordeler");
-  EXPECT_EQ(c->event.status_changed().from(), v1::TICKET_STATUS_NEW);
-  EXPECT_EQ(c->event.status_changed().to(), v1::TICKET_STATUS_ASSIGNED);
+  EXPECT_EQ(c->event.actor(), "ola");
+  EXPECT_EQ(c->event.ticket_version(), 4u);
+  EXPECT_EQ(c->event.status_changed().from(), v1::TICKET_STATUS_ASSIGNED);
+  EXPECT_EQ(c->event.status_changed().to(), v1::TICKET_STATUS_IN_PROGRESS);
+  EXPECT_EQ(c->event.status_changed().reason(), "Starter nå");
+
+  // Every other move of the life cycle is a status change too.
+  const std::pair<v1::TicketStatus, v1::TicketStatus> moves[] = {
+      {v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_WAITING_ON_USER},
+      {v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_WAITING_ON_SUPPLIER},
+      {v1::TICKET_STATUS_WAITING_ON_USER, v1::TICKET_STATUS_IN_PROGRESS},
+      {v1::TICKET_STATUS_WAITING_ON_SUPPLIER, v1::TICKET_STATUS_RESOLVED},
+      {v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_RESOLVED},
+      {v1::TICKET_STATUS_RESOLVED, v1::TICKET_STATUS_IN_PROGRESS},
+      {v1::TICKET_STATUS_RESOLVED, v1::TICKET_STATUS_CLOSED},
+  };
+  for (const auto& [from, to] : moves) {
+    auto moved =
+        DecideStatusChange(Ticket(from, 1), Move(to, 1), std::nullopt, Ctx());
+    ASSERT_TRUE(moved.ok())
+        << from << " -> " << to << ": " << moved.status().message();
+    EXPECT_EQ(moved->ticket.status(), to);
+    EXPECT_EQ(moved->event.status_changed().from(), from);
+  }
 }
 
 TEST(DecideStatusChange, ActorDefaultsToSystem) {
@@ -220,12 +243,254 @@ TEST(DecideStatusChange, IfMatchWinsOverTheBodyAndOneIsRequired) {
   EXPECT_EQ(missing.status().code(), Code::kVersionRequired);
 }
 
-TEST(DecideStatusChange, AssignedNeedsAnAssignee) {
-  auto c = DecideStatusChange(Ticket(v1::TICKET_STATUS_NEW, 1),
-                              Move(v1::TICKET_STATUS_ASSIGNED, 1), std::nullopt,
-                              Ctx());
-  EXPECT_EQ(c.status().code(), Code::kInvalidField);
-  EXPECT_EQ(c.status().field(), "assignee");
+// Tickets are given to people through /assign and /take (DecideAssignment);
+// a status change may neither move a ticket to 'assigned' nor name an
+// assignee, whatever the ticket's status or version.
+TEST(DecideStatusChange, AssigningIsNotAStatusChange) {
+  struct Case {
+    v1::TicketStatus from;
+    v1::TicketStatus to;
+    std::string assignee;
+    std::string field;
+  };
+  for (const Case& k : std::vector<Case>{
+           {v1::TICKET_STATUS_NEW, v1::TICKET_STATUS_ASSIGNED, "", "status"},
+           {v1::TICKET_STATUS_NEW, v1::TICKET_STATUS_ASSIGNED, "ola",
+            "assignee"},
+           {v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_ASSIGNED, "",
+            "status"},
+           {v1::TICKET_STATUS_ASSIGNED, v1::TICKET_STATUS_IN_PROGRESS, "ola",
+            "assignee"},
+       }) {
+    SCOPED_TRACE(std::to_string(k.from) + " -> " + std::to_string(k.to) +
+                 " assignee '" + k.assignee + "'");
+    auto req = Move(k.to, 1);
+    req.set_assignee(k.assignee);
+    auto c = DecideStatusChange(Ticket(k.from, 1), req, std::nullopt, Ctx());
+    ASSERT_FALSE(c.ok());
+    EXPECT_EQ(c.status().code(), Code::kInvalidField);
+    EXPECT_EQ(c.status().field(), k.field);
+    EXPECT_NE(c.status().message().find("/api/v1/tickets/7/assign"),
+              std::string::npos)
+        << c.status().message();
+    EXPECT_NE(c.status().message().find("/take"), std::string::npos)
+        << c.status().message();
+  }
+}
+
+// ------------------------------------------------------------ assignment
+
+v1::Assignment Decision(v1::AssignmentOutcome outcome,
+                        const std::string& assignee,
+                        const std::string& by = "") {
+  v1::Assignment a;
+  a.set_outcome(outcome);
+  a.set_trigger(by.empty() ? v1::ASSIGNMENT_TRIGGER_CREATED
+                           : v1::ASSIGNMENT_TRIGGER_MANUAL);
+  a.set_assignee(assignee);
+  a.set_rule_path("not_needed > region");
+  a.set_explanation("Assigned to " + assignee + ".");
+  a.set_by(by);
+  if (!by.empty()) a.set_reason("Ola er borte i dag");
+  return a;
+}
+
+// A ticket with an assignee and the fields a change must leave alone.
+v1::Ticket Held(v1::TicketStatus status, uint32_t version,
+                const std::string& assignee) {
+  v1::Ticket t = Ticket(status, version);
+  t.set_assignee(assignee);
+  t.set_title("Skriveren skriver ikke ut");
+  t.set_municipality("rollag");
+  t.set_priority(v1::PRIORITY_HIGH);
+  t.set_comment_count(2);
+  *t.mutable_created_at() = Ctx(1767225000).now;
+  *t.mutable_updated_at() = Ctx(1767225000).now;
+  return t;
+}
+
+// `after` is `before` but for what a recorded assignment may change: the
+// assignee and status given, the assignment, the time and the version.
+void ExpectOnlyTheAssignmentChanged(const v1::Ticket& before,
+                                    const v1::Ticket& after,
+                                    const std::string& assignee,
+                                    v1::TicketStatus status,
+                                    const v1::Assignment& assignment,
+                                    const RequestContext& ctx) {
+  v1::Ticket want = before;
+  want.set_assignee(assignee);
+  want.set_status(status);
+  *want.mutable_assignment() = assignment;
+  *want.mutable_updated_at() = ctx.now;
+  want.set_version(before.version() + 1);
+  std::string diff;
+  google::protobuf::util::MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(d.Compare(want, after)) << diff;
+}
+
+TEST(DecideAssignment, ANewTicketBecomesAssignedWithItsEvent) {
+  const v1::Ticket current = Held(v1::TICKET_STATUS_NEW, 1, "");
+  const v1::Assignment a =
+      Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "sigrid.bakka");
+  auto c =
+      DecideAssignment(current, a, false, 0, std::nullopt, Ctx(1767229200));
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ExpectOnlyTheAssignmentChanged(current, c->ticket, "sigrid.bakka",
+                                 v1::TICKET_STATUS_ASSIGNED, a,
+                                 Ctx(1767229200));
+  EXPECT_EQ(c->ticket.version(), 2u);
+  // The event: Assigned, with the decision and the status before and after.
+  EXPECT_EQ(c->event.actor(), "dispatch");  // `by` is empty: automatic
+  EXPECT_EQ(c->event.request_id(), "req-1");
+  EXPECT_EQ(c->event.ticket_id(), "7");
+  EXPECT_EQ(c->event.ticket_version(), 2u);
+  EXPECT_EQ(c->event.at(), Ctx(1767229200).now);
+  ASSERT_TRUE(c->event.has_assigned()) << c->event.DebugString();
+  EXPECT_EQ(c->event.assigned().from(), v1::TICKET_STATUS_NEW);
+  EXPECT_EQ(c->event.assigned().to(), v1::TICKET_STATUS_ASSIGNED);
+  EXPECT_TRUE(google::protobuf::util::MessageDifferencer::Equals(
+      c->event.assigned().assignment(), a));
+}
+
+TEST(DecideAssignment, ADispatcherIsTheActorOfTheEvent) {
+  auto c = DecideAssignment(
+      Held(v1::TICKET_STATUS_ASSIGNED, 4, "ola"),
+      Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "kari", "per.dispatcher"), true,
+      4, std::nullopt, Ctx());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->event.actor(), "per.dispatcher");
+  EXPECT_EQ(c->ticket.assignment().reason(), "Ola er borte i dag");
+}
+
+TEST(DecideAssignment, WhoeverHadItTheNewPersonHasNotStartedYet) {
+  for (auto status :
+       {v1::TICKET_STATUS_ASSIGNED, v1::TICKET_STATUS_IN_PROGRESS}) {
+    SCOPED_TRACE(status);
+    const v1::Ticket current = Held(status, 5, "ola");
+    const v1::Assignment a =
+        Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "kari", "per.dispatcher");
+    auto c = DecideAssignment(current, a, true, 5, std::nullopt, Ctx());
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    ExpectOnlyTheAssignmentChanged(current, c->ticket, "kari",
+                                   v1::TICKET_STATUS_ASSIGNED, a, Ctx());
+    EXPECT_EQ(c->event.assigned().from(), status);
+    EXPECT_EQ(c->event.assigned().to(), v1::TICKET_STATUS_ASSIGNED);
+  }
+}
+
+TEST(DecideAssignment, ATicketWaitingOnSomeoneKeepsWaiting) {
+  for (auto status : {v1::TICKET_STATUS_WAITING_ON_USER,
+                      v1::TICKET_STATUS_WAITING_ON_SUPPLIER}) {
+    SCOPED_TRACE(status);
+    const v1::Ticket current = Held(status, 5, "ola");
+    const v1::Assignment a =
+        Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "kari", "per.dispatcher");
+    auto c = DecideAssignment(current, a, true, 5, std::nullopt, Ctx());
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    ExpectOnlyTheAssignmentChanged(current, c->ticket, "kari", status, a,
+                                   Ctx());
+    EXPECT_EQ(c->event.assigned().from(), status);
+    EXPECT_EQ(c->event.assigned().to(), status);
+  }
+}
+
+TEST(DecideAssignment, UnassignedStaysNewInTheQueueWithTheReason) {
+  const v1::Ticket current = Held(v1::TICKET_STATUS_NEW, 1, "");
+  v1::Assignment a = Decision(v1::ASSIGNMENT_OUTCOME_UNASSIGNED, "");
+  a.set_unassigned_reason(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+  auto c = DecideAssignment(current, a, false, 0, std::nullopt, Ctx());
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  ExpectOnlyTheAssignmentChanged(current, c->ticket, "", v1::TICKET_STATUS_NEW,
+                                 a, Ctx());
+  EXPECT_EQ(c->ticket.assignment().unassigned_reason(),
+            v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+  EXPECT_EQ(c->event.assigned().from(), v1::TICKET_STATUS_NEW);
+  EXPECT_EQ(c->event.assigned().to(), v1::TICKET_STATUS_NEW);
+  EXPECT_EQ(c->event.assigned().assignment().unassigned_reason(),
+            v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+
+  // A ticket someone has is never made unassigned (the dispatcher keeps it
+  // with them instead): that decision is a bug, not a change.
+  auto held = DecideAssignment(Held(v1::TICKET_STATUS_ASSIGNED, 2, "ola"), a,
+                               false, 0, std::nullopt, Ctx());
+  ASSERT_FALSE(held.ok());
+  EXPECT_EQ(held.status().code(), Code::kInternal);
+}
+
+TEST(DecideAssignment, KeptChangesNothingButTheRecordedDecision) {
+  for (auto status : {v1::TICKET_STATUS_ASSIGNED, v1::TICKET_STATUS_IN_PROGRESS,
+                      v1::TICKET_STATUS_WAITING_ON_SUPPLIER}) {
+    SCOPED_TRACE(status);
+    const v1::Ticket current = Held(status, 6, "ola");
+    v1::Assignment a = Decision(v1::ASSIGNMENT_OUTCOME_KEPT, "ola");
+    a.set_trigger(v1::ASSIGNMENT_TRIGGER_ABSENCE);
+    auto c = DecideAssignment(current, a, false, 0, std::nullopt, Ctx());
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    ExpectOnlyTheAssignmentChanged(current, c->ticket, "ola", status, a, Ctx());
+    EXPECT_EQ(c->event.assigned().from(), status);
+    EXPECT_EQ(c->event.assigned().to(), status);
+    EXPECT_EQ(c->event.assigned().assignment().outcome(),
+              v1::ASSIGNMENT_OUTCOME_KEPT);
+  }
+}
+
+TEST(DecideAssignment, GivingItToThePersonWhoHasItIsRefused) {
+  auto c = DecideAssignment(
+      Held(v1::TICKET_STATUS_IN_PROGRESS, 3, "ola"),
+      Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "ola", "per.dispatcher"), true,
+      3, std::nullopt, Ctx());
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), Code::kIllegalTransition);
+  EXPECT_NE(c.status().message().find("already assigned to ola"),
+            std::string::npos)
+      << c.status().message();
+}
+
+TEST(DecideAssignment, ResolvedAndClosedTicketsAreNotAssigned) {
+  for (auto status : {v1::TICKET_STATUS_RESOLVED, v1::TICKET_STATUS_CLOSED}) {
+    SCOPED_TRACE(status);
+    for (bool check_version : {true, false}) {
+      auto c = DecideAssignment(
+          Held(status, 8, "ola"),
+          Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "kari", "per.dispatcher"),
+          check_version, check_version ? 8 : 0, std::nullopt, Ctx());
+      ASSERT_FALSE(c.ok());
+      EXPECT_EQ(c.status().code(), Code::kIllegalTransition);
+      EXPECT_NE(c.status().message().find("reopen"), std::string::npos)
+          << c.status().message();
+    }
+  }
+}
+
+TEST(DecideAssignment, APersonsRequestNeedsTheCurrentVersion) {
+  const v1::Ticket t = Held(v1::TICKET_STATUS_ASSIGNED, 5, "ola");
+  const v1::Assignment a =
+      Decision(v1::ASSIGNMENT_OUTCOME_ASSIGNED, "kari", "per.dispatcher");
+
+  auto stale = DecideAssignment(t, a, true, 4, std::nullopt, Ctx());
+  ASSERT_FALSE(stale.ok());
+  EXPECT_EQ(stale.status().code(), Code::kVersionConflict);
+  EXPECT_EQ(stale.status().current_version(), 5u);
+
+  auto missing = DecideAssignment(t, a, true, 0, std::nullopt, Ctx());
+  EXPECT_EQ(missing.status().code(), Code::kVersionRequired);
+
+  // If-Match wins over the body, both ways.
+  EXPECT_TRUE(DecideAssignment(t, a, true, 1, 5u, Ctx()).ok());
+  auto stale_match = DecideAssignment(t, a, true, 5, 4u, Ctx());
+  EXPECT_EQ(stale_match.status().code(), Code::kVersionConflict);
+  EXPECT_EQ(stale_match.status().current_version(), 5u);
+
+  // The version is checked before anything else: a stale request for a
+  // closed ticket is a conflict, so the client re-reads first.
+  auto stale_closed = DecideAssignment(Held(v1::TICKET_STATUS_CLOSED, 9, "ola"),
+                                       a, true, 8, std::nullopt, Ctx());
+  EXPECT_EQ(stale_closed.status().code(), Code::kVersionConflict);
+
+  // An automatic decision is not version-checked.
+  EXPECT_TRUE(DecideAssignment(t, a, false, 0, std::nullopt, Ctx()).ok());
+  EXPECT_TRUE(DecideAssignment(t, a, false, 2, std::nullopt, Ctx()).ok());
 }
 
 TEST(DecideComment, CountsAndVersionsTheTicket) {
