@@ -1,5 +1,6 @@
 // helpdeskctl: the admin CLI of helpdeskd. Wiring only: the command line
-// (CLI11) and the exit code; the commands live in catalogue_commands.cc.
+// (CLI11) and the exit code; the commands live in catalogue_commands.cc
+// and coverage_command.cc.
 // Nothing throws past main: CLI11's parse errors and anything unexpected
 // end here as exit code 2.
 
@@ -12,6 +13,7 @@
 #include <string>
 
 #include "tools/helpdeskctl/catalogue_commands.h"
+#include "tools/helpdeskctl/coverage_command.h"
 
 namespace {
 
@@ -19,7 +21,19 @@ using namespace helpdesk::ctl;
 
 constexpr const char* kExitCodes =
     "Exit codes: 0 done; 1 problems found or the change refused (nothing was "
-    "changed); 2 usage, I/O or connection error.";
+    "changed), for coverage: standing gaps; 2 usage, I/O or connection "
+    "error.";
+
+void AddTimeout(CLI::App& cmd, std::chrono::milliseconds& timeout) {
+  cmd.add_option_function<double>(
+         "--timeout",
+         [&timeout](double seconds) {
+           timeout = std::chrono::milliseconds(
+               static_cast<long long>(seconds * 1000));
+         },
+         "Seconds one HTTP exchange with the daemon may take (default 30)")
+      ->check(CLI::Range(0.1, 3600.0));
+}
 
 void AddTarget(CLI::App& cmd, Target& target, const char* what) {
   auto* url = cmd.add_option(
@@ -35,14 +49,7 @@ void AddTarget(CLI::App& cmd, Target& target, const char* what) {
           "Never creates a database: refused if DIR holds none.");
   dir->excludes(url);
   url->excludes(dir);
-  cmd.add_option_function<double>(
-         "--timeout",
-         [&target](double seconds) {
-           target.timeout = std::chrono::milliseconds(
-               static_cast<long long>(seconds * 1000));
-         },
-         "Seconds one HTTP exchange with the daemon may take (default 30)")
-      ->check(CLI::Range(0.1, 3600.0));
+  AddTimeout(cmd, target.timeout);
 }
 
 int Run(int argc, char** argv) {
@@ -106,6 +113,39 @@ int Run(int argc, char** argv) {
                   "Who makes the change, recorded in the CatalogueChanged "
                   "event (default: $USER, else 'helpdeskctl')");
 
+  CoverageOptions coverage_options;
+  coverage_options.url = kDefaultUrl;
+  CLI::App* cov = app.add_subcommand(
+      "coverage",
+      "Print the daemon's coverage report (at least two operators at all "
+      "times in every competence area and service, and on site in every "
+      "municipality where a service needs local presence): per area and "
+      "per service how many are qualified, how many of them work office "
+      "hours (weekdays 08:00-15:30, not absent) and how many are at work or "
+      "on vakt now; cells below the minimum are marked GAP (office hours: "
+      "a standing gap) or 'thin now'. Then the standing gaps and the cells "
+      "thin right now, in words. Exit codes: 0 no standing gaps; 1 there "
+      "are standing gaps (for a cron job to alert on; cells only thin right "
+      "now do not count); 2 usage error, the daemon cannot be reached, or "
+      "it answered with a problem (its detail is printed).");
+  cov->add_option("--url", coverage_options.url,
+                  "The running daemon to ask, through its HTTP API: "
+                  "http://HOST:PORT (plain HTTP only; https is refused)")
+      ->default_str(kDefaultUrl);
+  AddTimeout(*cov, coverage_options.timeout);
+  cov->add_option(
+      "--at", coverage_options.at,
+      "The moment to report on, RFC 3339 (2026-04-15T10:00:00+02:00 "
+      "or 2026-04-15T08:00:00Z); default: the daemon's now");
+  cov->add_option("--format", coverage_options.format,
+                  "text: tables and lists (default); json: the daemon's "
+                  "CoverageReport JSON as received")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+  cov->add_flag("--gaps-only", coverage_options.gaps_only,
+                "Print only the header and the two gap lists (with --format "
+                "json: the report without its skills and services)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -115,6 +155,7 @@ int Run(int argc, char** argv) {
   if (validate->parsed()) return ValidateCommand(validate_file);
   if (exp->parsed()) return ExportCommand(export_options);
   if (imp->parsed()) return ImportCommand(import_options);
+  if (cov->parsed()) return CoverageCommand(coverage_options);
   return kExitError;  // unreachable: require_subcommand
 }
 

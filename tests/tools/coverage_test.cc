@@ -1,0 +1,135 @@
+// `helpdeskctl coverage` against the real daemon on the demo data, its
+// clock started on Wednesday 15 April 2026 at 10:00 in Oslo. The demo
+// region has standing gaps (Hjartdal has one person), so the report exits
+// 1; usage and connection errors exit 2.
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "tests/integration/fixture.h"
+#include "tests/tools/ctl_runner.h"
+
+namespace helpdesk::testing {
+namespace {
+
+class CtlCoverage : public DaemonTest {
+ protected:
+  std::vector<std::string> Flags() override {
+    return {"--clock-start=2026-04-15T08:00:00Z"};
+  }
+  std::string Url() const {
+    return "http://127.0.0.1:" + std::to_string(daemon_->port());
+  }
+};
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// The lines of `text` between the line `from` and the next line that does
+// not start with two spaces.
+std::string Section(const std::string& text, const std::string& from) {
+  size_t at = text.find("\n" + from + "\n");
+  if (at == std::string::npos) return "";
+  std::string out;
+  size_t pos = at + from.size() + 2;
+  while (pos < text.size() && text.compare(pos, 2, "  ") == 0) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    out += text.substr(pos, end + 1 - pos);
+    pos = end + 1;
+  }
+  return out;
+}
+
+TEST_F(CtlCoverage, TextReportShowsTablesAndGapsAndExitsOne) {
+  CtlResult r = RunCtl({"coverage", "--url", Url()});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_TRUE(r.out.starts_with("Coverage at 2026-04-15T")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "(minimum 2 per cell)\n")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "\nCompetence areas ")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "\nServices ")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "qualified office hours   now")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "  GAP")) << r.Describe();
+  // Hjartdal's municipality line under a service that needs presence.
+  EXPECT_TRUE(Contains(r.out, "\n    hjartdal ")) << r.Describe();
+  const std::string gaps = Section(r.out, "Standing gaps:");
+  EXPECT_TRUE(Contains(gaps, "Hjartdal")) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "\nThin right now:")) << r.Describe();
+}
+
+TEST_F(CtlCoverage, GapsOnlyAtAGivenTime) {
+  CtlResult r = RunCtl({"coverage", "--url", Url(), "--gaps-only", "--at",
+                        "2026-04-15T10:00:00+02:00"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_TRUE(
+      r.out.starts_with("Coverage at 2026-04-15T08:00:00Z (minimum 2 per "
+                        "cell)\n"))
+      << r.Describe();
+  EXPECT_FALSE(Contains(r.out, "Competence areas")) << r.Describe();
+  EXPECT_TRUE(Contains(Section(r.out, "Standing gaps:"), "Hjartdal"))
+      << r.Describe();
+}
+
+TEST_F(CtlCoverage, JsonIsTheDaemonsReport) {
+  CtlResult r = RunCtl({"coverage", "--url", Url(), "--format", "json"});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  json j = json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.Describe();
+  EXPECT_EQ(j.value("required", 0), 2) << r.out;
+  EXPECT_FALSE(j.value("skills", json::array()).empty()) << r.out;
+  EXPECT_FALSE(j.value("services", json::array()).empty()) << r.out;
+  EXPECT_FALSE(j.value("gaps", json::array()).empty()) << r.out;
+
+  CtlResult g =
+      RunCtl({"coverage", "--url", Url(), "--format", "json", "--gaps-only"});
+  EXPECT_EQ(g.exit_code, 1) << g.Describe();
+  json gj = json::parse(g.out, nullptr, false);
+  ASSERT_TRUE(gj.is_object()) << g.Describe();
+  EXPECT_EQ(gj.value("required", 0), 2) << g.out;
+  EXPECT_EQ(gj.value("gaps", json::array()), j["gaps"]) << g.out;
+  EXPECT_TRUE(gj.value("skills", json::array()).empty()) << g.out;
+}
+
+TEST(CtlCoverageErrors, BadAtIsAUsageError) {
+  // Refused before any request: no daemon is needed.
+  CtlResult r =
+      RunCtl({"coverage", "--url", "http://127.0.0.1:1", "--at", "garbage"});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "--at must be an RFC 3339 time")) << r.Describe();
+  EXPECT_TRUE(Contains(r.err, "'garbage'")) << r.Describe();
+  EXPECT_EQ(r.out, "") << r.Describe();
+
+  CtlResult f = RunCtl({"coverage", "--format", "xml"});
+  EXPECT_EQ(f.exit_code, 2) << f.Describe();
+}
+
+TEST(CtlCoverageErrors, NoDaemonIsExitTwo) {
+  // A port bound but not listening: connecting is refused, and nobody else
+  // can take the port while the socket is held.
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  socklen_t len = sizeof addr;
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+
+  CtlResult r = RunCtl({"coverage", "--url", url, "--timeout", "5"});
+  ::close(fd);
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_FALSE(r.err.empty()) << r.Describe();
+  EXPECT_EQ(r.out, "") << r.Describe();
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
