@@ -45,19 +45,6 @@ Status ToStatus(const catalogue::EditResult& r) {
   return Status::Internal("unknown rejection");
 }
 
-// The actor of an admin change: X-Actor until there is authentication.
-StatusOr<std::string> Actor(const Request& r) {
-  if (r.actor.empty()) return std::string("anonymous");
-  if (r.actor.size() > tickets::kMaxNameBytes)
-    return Status::InvalidParameter(
-        "X-Actor", "X-Actor is at most " +
-                       std::to_string(tickets::kMaxNameBytes) + " bytes");
-  for (unsigned char c : r.actor)
-    if (c < 0x20 || c == 0x7f)
-      return Status::InvalidParameter("X-Actor",
-                                      "X-Actor contains control characters");
-  return r.actor;
-}
 
 }  // namespace
 
@@ -346,7 +333,7 @@ Response Api::GetCatalogueEntry(const Request& r, const Target& t,
 
 void Api::SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
                               CatalogueAnswer answer, Respond respond) {
-  auto actor = Actor(r);
+  auto actor = ActorOf(r.actor);
   if (!actor.ok()) return respond(Problem(actor.status(), r.target, r.request_id));
   // Filled on the writer thread by the write, read there by the completion
   // after the commit; a retried batch simply fills it again.

@@ -130,12 +130,12 @@ Status Api::Redispatch(store::WriteContext& w, const std::string& request_id,
   // 2. The dispatcher queue: new tickets no one could take, oldest first.
   store::TicketFilter queue;
   queue.status = v1::TICKET_STATUS_NEW;
-  auto page = store::ListTickets(w.txn(), w.tables(), queue, 0, kMaxRetries);
-  if (!page.ok()) return w.Fail(page.status());
-  for (auto it = page->tickets.rbegin(); it != page->tickets.rend(); ++it) {
-    if (!it->assignee().empty()) continue;
-    if (Status s = Dispatch(w, *it, v1::ASSIGNMENT_TRIGGER_RETRY, "",
-                            request_id, result);
+  auto oldest = store::OldestTickets(w.txn(), w.tables(), queue, kMaxRetries);
+  if (!oldest.ok()) return w.Fail(oldest.status());
+  for (auto& t : *oldest) {
+    if (!t.assignee().empty()) continue;  // not in the queue: someone has it
+    if (Status s = Dispatch(w, t, v1::ASSIGNMENT_TRIGGER_RETRY, "", request_id,
+                            result);
         !s.ok())
       return s;
   }
@@ -170,8 +170,10 @@ void Api::AssignTicket(const Request& r, uint64_t number, bool take,
     v1::TakeRequest req;
     if (Status s = ParseJson(r.body, req); !s.ok())
       return respond(Problem(s, r.target, r.request_id));
-    person =
-        req.actor().empty() && r.actor != "anonymous" ? r.actor : req.actor();
+    auto actor = ActorOf(r.actor, req.actor());
+    if (!actor.ok())
+      return respond(Problem(actor.status(), r.target, r.request_id));
+    person = r.actor.empty() && req.actor().empty() ? "" : *actor;
     if (person.empty())
       return respond(Problem(
           Status::InvalidField("actor",
@@ -202,7 +204,10 @@ void Api::AssignTicket(const Request& r, uint64_t number, bool take,
           r.target, r.request_id));
     person = req.assignee();
     reason = req.reason();
-    by = req.actor().empty() ? r.actor : req.actor();
+    auto actor = ActorOf(r.actor, req.actor());
+    if (!actor.ok())
+      return respond(Problem(actor.status(), r.target, r.request_id));
+    by = *actor;
     version = req.version();
   }
   auto if_match = ParseIfMatch(r.if_match);

@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
-
 #include <cctype>
 #include <charconv>
 
@@ -15,6 +14,38 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// Well-formed UTF-8: no stray continuation bytes, overlong forms,
+// surrogates or code points above U+10FFFF.
+bool IsUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    int extra = 0;
+    if (c >= 0x80) {
+      if ((c >> 5) == 0x6) {
+        extra = 1;
+      } else if ((c >> 4) == 0xE) {
+        extra = 2;
+      } else if ((c >> 3) == 0x1E) {
+        extra = 3;
+      } else {
+        return false;  // a continuation byte or 0xF8..0xFF leading
+      }
+    }
+    if (i + static_cast<size_t>(extra) >= s.size()) return false;
+    char32_t cp = extra == 0 ? c : c & (0x3F >> extra);
+    for (int k = 1; k <= extra; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr char32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+      return false;
+    i += 1 + static_cast<size_t>(extra);
+  }
+  return true;
 }
 
 std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
@@ -35,10 +66,12 @@ std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
       out += c;
     }
   }
-  // Control characters never belong in a path or a filter value.
+  // Control characters never belong in a path or a filter value, and what
+  // is echoed back in an answer must be text.
   for (unsigned char c : out) {
     if (c < 0x20 || c == 0x7f) return std::nullopt;
   }
+  if (!IsUtf8(out)) return std::nullopt;
   return out;
 }
 
@@ -53,7 +86,9 @@ StatusOr<Target> ParseTarget(std::string_view target) {
   auto path = Decode(target.substr(0, q), false);
   if (!path) {
     return Status::InvalidParameter(
-        "path", "the path has bad percent-encoding or control characters");
+        "path",
+        "the path has bad percent-encoding, control characters or "
+        "bytes that are not UTF-8");
   }
   t.path = std::move(*path);
   if (q == std::string_view::npos) return t;
@@ -65,13 +100,14 @@ StatusOr<Target> ParseTarget(std::string_view target) {
     if (pair.empty()) continue;
     size_t eq = pair.find('=');
     auto key = Decode(pair.substr(0, eq), true);
-    auto value = Decode(
-        eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
+    auto value =
+        Decode(eq == std::string_view::npos ? "" : pair.substr(eq + 1), true);
     if (!key || !value) {
       return Status::InvalidParameter(
           std::string(pair.substr(0, eq)),
           "query parameter '" + std::string(pair.substr(0, eq)) +
-              "' has bad percent-encoding or control characters");
+              "' has bad percent-encoding, control characters or bytes "
+              "that are not UTF-8");
     }
     if (!t.params.emplace(*key, *value).second) {
       return Status::InvalidParameter(
@@ -90,8 +126,8 @@ Status CheckParams(const Target& t,
     std::string list;
     for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
     return Status::InvalidParameter(
-        key, "unknown query parameter '" + key + "'; this endpoint takes: " +
-                 (list.empty() ? "none" : list));
+        key, "unknown query parameter '" + key +
+                 "'; this endpoint takes: " + (list.empty() ? "none" : list));
   }
   return Status::Ok();
 }
@@ -202,10 +238,29 @@ StatusOr<std::chrono::sys_seconds> TimeParam(
   google::protobuf::Timestamp ts;
   if (!google::protobuf::util::TimeUtil::FromString(text, &ts))
     return Status::InvalidParameter(
-        name, "'" + name + "' must be an RFC 3339 time such as "
+        name, "'" + name +
+                  "' must be an RFC 3339 time such as "
                   "2026-04-01T12:00:00Z or 2026-04-01T14:00:00%2B02:00; got '" +
                   it->second + "'");
   return std::chrono::sys_seconds(std::chrono::seconds(ts.seconds()));
+}
+
+StatusOr<std::string> ActorOf(std::string_view header, std::string_view body,
+                              std::string_view field) {
+  constexpr size_t kMaxActorBytes = 100;
+  const bool from_body = !body.empty();
+  const std::string_view value = from_body ? body : header;
+  if (value.empty()) return std::string("anonymous");
+  std::string problem;
+  if (value.size() > kMaxActorBytes)
+    problem = "is at most " + std::to_string(kMaxActorBytes) + " bytes";
+  for (unsigned char c : value)
+    if (c < 0x20 || c == 0x7f) problem = "contains control characters";
+  if (problem.empty()) return std::string(value);
+  if (from_body)
+    return Status::InvalidField(
+        std::string(field), "field '" + std::string(field) + "' " + problem);
+  return Status::InvalidParameter("X-Actor", "X-Actor " + problem);
 }
 
 }  // namespace helpdesk::http

@@ -36,19 +36,6 @@ constexpr std::string_view kVaktNow = "/api/v1/vakt/now";
 
 
 
-// The actor of a change: X-Actor until there is authentication.
-StatusOr<std::string> Actor(const Request& r) {
-  if (r.actor.empty()) return std::string("anonymous");
-  if (r.actor.size() > tickets::kMaxNameBytes)
-    return Status::InvalidParameter(
-        "X-Actor", "X-Actor is at most " +
-                       std::to_string(tickets::kMaxNameBytes) + " bytes");
-  for (unsigned char c : r.actor)
-    if (c < 0x20 || c == 0x7f)
-      return Status::InvalidParameter("X-Actor",
-                                      "X-Actor contains control characters");
-  return r.actor;
-}
 
 sys_seconds ToSeconds(const google::protobuf::Timestamp& t) {
   return staff::ToSys(t);
@@ -371,6 +358,20 @@ void Api::CreateStaff(const Request& r, Respond respond) {
           }
           existing = std::move(*found);
         }
+        // A bounded registry: every change rebuilds the roster and sweeps it.
+        auto roster = rosters_.Get(w.txn());
+        if (!roster.ok()) {
+          result.status = roster.status();
+          return result;
+        }
+        if (!existing && (*roster)->people().size() >= staff::kMaxStaff) {
+          result.status = Status::IllegalTransition(
+              {}, "the staff registry holds " +
+                      std::to_string((*roster)->people().size()) +
+                      " people, its limit; make someone who has left "
+                      "inactive and reuse a record, or raise the limit");
+          return result;
+        }
         auto created = staff::DecideCreate(
             body, existing ? &*existing : nullptr, *registry);
         if (!created.ok()) {
@@ -557,7 +558,7 @@ void Api::PutRota(const Request& r, Respond respond) {
 
 void Api::SubmitRegistryWrite(const Request& r, RegistryWrite write,
                               Respond respond) {
-  auto actor = Actor(r);
+  auto actor = ActorOf(r.actor);
   if (!actor.ok())
     return respond(Problem(actor.status(), r.target, r.request_id));
   // Filled on the writer thread by the write, read there by the completion

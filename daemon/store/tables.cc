@@ -171,15 +171,23 @@ Status LoadComments(const Txn& txn, const Tables& t, v1::Ticket& ticket) {
   }
 }
 
+namespace {
+
+// The ticket_index prefix of the entries matching `f`.
+std::string FilterPrefix(const TicketFilter& f) {
+  uint8_t mask = (f.status != v1::TICKET_STATUS_UNSPECIFIED ? kByStatus : 0) |
+                 (!f.municipality.empty() ? kByMunicipality : 0) |
+                 (!f.assignee.empty() ? kByAssignee : 0);
+  return IndexPrefix(mask, f.status, f.municipality, f.assignee);
+}
+
+}  // namespace
+
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& f, uint64_t before,
                                  size_t limit) {
   limit = std::max<size_t>(limit, 1);
-  uint8_t mask = (f.status != v1::TICKET_STATUS_UNSPECIFIED ? kByStatus : 0) |
-                 (!f.municipality.empty() ? kByMunicipality : 0) |
-                 (!f.assignee.empty() ? kByAssignee : 0);
-  const std::string prefix =
-      IndexPrefix(mask, f.status, f.municipality, f.assignee);
+  const std::string prefix = FilterPrefix(f);
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
   // Position on the last key below prefix+before (or the prefix's end).
@@ -208,6 +216,30 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
     moved = cursor->Prev();
   }
   return page;
+}
+
+StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn,
+                                                const Tables& t,
+                                                const TicketFilter& f,
+                                                size_t limit) {
+  const std::string prefix = FilterPrefix(f);
+  auto cursor = Cursor::Open(txn, t.ticket_index);
+  if (!cursor.ok()) return cursor.status();
+  std::vector<v1::Ticket> out;
+  auto moved = cursor->Seek(prefix);
+  while (out.size() < limit) {
+    if (!moved.ok()) return moved.status();
+    std::string_view key = cursor->key();
+    if (!*moved || key.size() != prefix.size() + 8 ||
+        key.substr(0, prefix.size()) != prefix)
+      break;
+    auto ticket = GetTicket(txn, t, ReadBe64(key.substr(prefix.size())));
+    if (!ticket.ok()) return ticket.status();
+    if (!*ticket) return Status::Internal("index names missing ticket");
+    out.push_back(std::move(**ticket));
+    moved = cursor->Next();
+  }
+  return out;
 }
 
 StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,

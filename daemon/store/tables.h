@@ -75,6 +75,13 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& filter, uint64_t before,
                                  size_t limit);
 
+// The oldest `limit` tickets matching `filter`, oldest first (the
+// dispatcher queue is worked from its front). From ticket_index.
+StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn,
+                                                const Tables& t,
+                                                const TicketFilter& filter,
+                                                size_t limit);
+
 struct EventPage {
   std::vector<v1::Event> events;
   std::optional<uint64_t> next_after;  // pass back to continue

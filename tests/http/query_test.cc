@@ -6,7 +6,8 @@ namespace helpdesk::http {
 namespace {
 
 TEST(Query, SplitsAndDecodes) {
-  auto t = ParseTarget("/api/v1/tickets?municipality=nore-og-uvdal&assignee=ola%2Eit&x=a+b");
+  auto t = ParseTarget(
+      "/api/v1/tickets?municipality=nore-og-uvdal&assignee=ola%2Eit&x=a+b");
   ASSERT_TRUE(t.ok());
   EXPECT_EQ(t->path, "/api/v1/tickets");
   EXPECT_EQ(t->params.at("municipality"), "nore-og-uvdal");
@@ -20,6 +21,20 @@ TEST(Query, RejectsBadEncodingControlCharsAndRepeats) {
   EXPECT_FALSE(ParseTarget("/a?x=%00").ok());
   EXPECT_FALSE(ParseTarget("/a%0a").ok());
   EXPECT_EQ(ParseTarget("/a?x=1&x=2").status().field(), "x");
+}
+
+TEST(Query, DecodedTextMustBeUtf8) {
+  // Names in paths and filters are echoed in answers: only real text.
+  auto ok = ParseTarget(
+      "/api/v1/staff/sigrid?municipality=%C3%B8%E2%82%AC%F0%9F%98%80");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->params.at("municipality"),
+            "\xC3\xB8\xE2\x82\xAC\xF0\x9F\x98\x80");
+  for (const char* bad :
+       {"/api/v1/staff/%ff%fe", "/api/v1/tickets/%C3", "/x/%80",
+        "/x/%C0%AF" /* overlong '/' */, "/x/%ED%A0%80" /* surrogate */,
+        "/x/%F4%90%80%80" /* above U+10FFFF */, "/x?q=%E2%82"})
+    EXPECT_FALSE(ParseTarget(bad).ok()) << bad;
 }
 
 TEST(Query, UnknownParametersAreNamed) {

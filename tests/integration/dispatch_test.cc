@@ -195,6 +195,11 @@ TEST_F(DispatchTest, ABadAssignChangesNothing) {
       Assign(id,
              {{"assignee", "no.such.person"}, {"reason", "x"}, {"version", 2}}),
       422, "field 'assignee'");
+  expect(Assign(id, {{"assignee", "kari.haugen"},
+                     {"reason", "x"},
+                     {"actor", "per\u0001dispatcher"},
+                     {"version", 2}}),
+         422, "field 'actor'");
   expect(Assign(id, {{"assignee", "kari.haugen"}, {"reason", "x"}}), 428, "");
   expect(Assign(id,
                 {{"assignee", "kari.haugen"}, {"reason", "x"}, {"version", 1}}),

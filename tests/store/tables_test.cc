@@ -96,6 +96,26 @@ TEST_F(TablesTest, ListsNewestFirstWithEveryFilterCombination) {
   EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "hjartdal")).empty());
 }
 
+TEST_F(TablesTest, TheOldestComeFirstForTheDispatcherQueue) {
+  for (uint64_t n = 1; n <= 5; ++n) Put(n, "rollag");
+  Put(6, "tinn", v1::TICKET_STATUS_ASSIGNED, "ola");
+  Put(7, "tinn");
+  auto txn = Txn::BeginRead(*env_);
+  auto ids = [&](const TicketFilter& f, size_t limit) {
+    std::vector<std::string> out;
+    auto got = OldestTickets(*txn, t_, f, limit);
+    EXPECT_TRUE(got.ok());
+    if (got.ok())
+      for (const auto& t : *got) out.push_back(t.id());
+    return out;
+  };
+  EXPECT_EQ(ids(F(v1::TICKET_STATUS_NEW), 3),
+            (std::vector<std::string>{"1", "2", "3"}));
+  EXPECT_EQ(ids(F(v1::TICKET_STATUS_NEW, "tinn"), 10),
+            (std::vector<std::string>{"7"}));
+  EXPECT_TRUE(ids(F(v1::TICKET_STATUS_CLOSED), 10).empty());
+}
+
 TEST_F(TablesTest, PagesResumeBelowTheLastTicketSeen) {
   for (uint64_t n = 1; n <= 5; ++n) Put(n, "rollag");
   auto txn = Txn::BeginRead(*env_);
