@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "sla/oslo_time.h"
 
@@ -71,6 +73,50 @@ TEST(IsPublicHoliday, ChristmasEveAndOrdinarySundaysAreNot) {
   EXPECT_FALSE(IsPublicHoliday(Day("2026-11-29")));  // a Sunday
   EXPECT_TRUE(IsPublicHoliday(Day("2027-03-25")));   // Maundy Thursday 2027
   EXPECT_TRUE(IsPublicHoliday(Day("2026-05-17")));   // a Sunday, and a holiday
+}
+
+TEST(PublicHolidays, OnAWeekendTheyStayPutWithNoWeekdayInstead) {
+  // Norway moves no holiday to a Monday: 1 May 2027 is a Saturday, 17 May
+  // 2026 and 26 December 2027 are Sundays; the days after are ordinary.
+  EXPECT_EQ(date::weekday(Day("2027-05-01")), date::Saturday);
+  EXPECT_EQ(date::weekday(Day("2026-05-17")), date::Sunday);
+  EXPECT_EQ(date::weekday(Day("2027-12-25")), date::Saturday);
+  EXPECT_EQ(date::weekday(Day("2027-12-26")), date::Sunday);
+  EXPECT_TRUE(IsPublicHoliday(Day("2027-05-01")));
+  EXPECT_TRUE(IsPublicHoliday(Day("2026-05-17")));
+  EXPECT_TRUE(IsPublicHoliday(Day("2027-12-25")));
+  EXPECT_TRUE(IsPublicHoliday(Day("2027-12-26")));
+  EXPECT_FALSE(IsPublicHoliday(Day("2027-05-03")));
+  EXPECT_FALSE(IsPublicHoliday(Day("2026-05-18")));
+  EXPECT_FALSE(IsPublicHoliday(Day("2027-12-27")));
+  EXPECT_FALSE(IsPublicHoliday(Day("2027-12-28")));
+  EXPECT_EQ(PublicHolidays(2027).size(), 12u);
+}
+
+TEST(PublicHolidays, EasterBasedOnesFallOnTheirWeekdaysEveryYear) {
+  // Any year, not a table: Maundy Thursday a Thursday ... Whit Monday a
+  // Monday, and Easter Sunday between 22 March and 25 April.
+  for (int year = 1900; year <= 2200; ++year) {
+    const date::local_days easter = EasterSunday(year);
+    ASSERT_EQ(date::weekday(easter), date::Sunday) << year;
+    ASSERT_GE(easter, date::local_days(date::year(year) / 3 / 22)) << year;
+    ASSERT_LE(easter, date::local_days(date::year(year) / 4 / 25)) << year;
+    const auto list = PublicHolidays(year);
+    ASSERT_EQ(list.size(), 12u) << year;
+    const std::pair<std::string_view, date::weekday> want[] = {
+        {"Skjærtorsdag", date::Thursday},
+        {"Langfredag", date::Friday},
+        {"Første påskedag", date::Sunday},
+        {"Andre påskedag", date::Monday},
+        {"Kristi himmelfartsdag", date::Thursday},
+        {"Første pinsedag", date::Sunday},
+        {"Andre pinsedag", date::Monday}};
+    for (const auto& h : list)
+      for (const auto& [name, weekday] : want)
+        if (h.name == name) {
+          ASSERT_EQ(date::weekday(h.day), weekday) << year << " " << name;
+        }
+  }
 }
 
 }  // namespace
