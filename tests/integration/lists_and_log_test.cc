@@ -1,0 +1,232 @@
+// Lists, the global event log, the region and the metrics, through the
+// real daemon: filters and cursors over tickets in several statuses, a
+// gap-free log that pages, and counters that follow every write.
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+
+#include "tests/integration/lifecycle_fixture.h"
+
+namespace helpdesk::testing {
+namespace {
+
+TEST_F(Lifecycle, ListsFilterAndPageNewestFirst) {
+  const char* munis[] = {"rollag", "tinn",     "rollag", "hjartdal",
+                         "rollag", "tinn",     "rollag", "kongsberg",
+                         "rollag", "flesberg", "rollag", "notodden"};
+  // Tickets 2, 6 and 10 no one can take: they stay 'new'. The dispatcher
+  // gives the others to people with the printers skill.
+  std::map<std::string, std::vector<std::string>> by_assignee;
+  for (int i = 0; i < 12; ++i) {
+    const bool queued = i == 1 || i == 5 || i == 9;
+    json body = queued ? TicketNoOneCanTake() : GoodTicket();
+    body["municipality"] = munis[i];
+    body.erase("location");
+    json t = Create(body);
+    ASSERT_EQ(t["status"], queued ? "new" : "assigned") << t.dump();
+    if (!queued)
+      by_assignee[t["assignee"]].insert(by_assignee[t["assignee"]].begin(),
+                                        t["id"].get<std::string>());
+  }
+  // Of two dispatchers, kari.haugen and hanne.lie (neither has the
+  // printers skill, so the dispatcher gave them none) take over some.
+  ASSERT_EQ(by_assignee.count("kari.haugen") + by_assignee.count("hanne.lie"),
+            0u);
+  ASSERT_EQ(AssignTo("3", "kari.haugen", 2).status, 200);
+  ASSERT_EQ(AssignTo("4", "kari.haugen", 2).status, 200);
+  ASSERT_EQ(AssignTo("5", "hanne.lie", 2).status, 200);
+
+  json all = GetJson("/api/v1/tickets");
+  ASSERT_EQ(all["tickets"].size(), 12u);
+  EXPECT_EQ(all["tickets"][0]["id"], "12");
+  EXPECT_EQ(all["nextCursor"], "");
+
+  // Every page size walks all tickets, newest first, each once.
+  for (int limit : {1, 2, 5, 12, 200}) {
+    SCOPED_TRACE("limit " + std::to_string(limit));
+    EXPECT_EQ(ListIds("", limit),
+              (std::vector<std::string>{"12", "11", "10", "9", "8", "7", "6",
+                                        "5", "4", "3", "2", "1"}));
+  }
+  EXPECT_EQ(ListIds("municipality=rollag", 2),
+            (std::vector<std::string>{"11", "9", "7", "5", "3", "1"}));
+  EXPECT_EQ(ListIds("status=new", 2),
+            (std::vector<std::string>{"10", "6", "2"}));
+  EXPECT_EQ(ListIds("status=assigned", 4).size(), 9u);
+  EXPECT_EQ(ListIds("assignee=kari.haugen", 1),
+            (std::vector<std::string>{"4", "3"}));
+  EXPECT_EQ(ListIds("assignee=hanne.lie", 1), (std::vector<std::string>{"5"}));
+  EXPECT_EQ(
+      ListIds("assignee=kari.haugen&status=assigned&municipality=rollag", 50),
+      (std::vector<std::string>{"3"}));
+  EXPECT_EQ(ListIds("municipality=hjartdal", 50),
+            (std::vector<std::string>{"4"}));
+  EXPECT_TRUE(ListIds("municipality=hjartdal&status=new", 50).empty());
+  EXPECT_EQ(ListIds("municipality=tinn&status=new", 50),
+            (std::vector<std::string>{"6", "2"}));
+  EXPECT_TRUE(
+      ListIds("municipality=flesberg&assignee=kari.haugen", 50).empty());
+  // The dispatcher's choices are listed under their assignees, less those
+  // that moved on.
+  for (auto& [assignee, ids] : by_assignee) {
+    std::erase_if(ids, [](const std::string& i) {
+      return i == "3" || i == "4" || i == "5";
+    });
+    EXPECT_EQ(ListIds("assignee=" + assignee, 2), ids) << assignee;
+  }
+  // Ticket 3 moved on, ticket 6 was taken from the queue: the status and
+  // assignee indexes follow them.
+  Move("3", {{"status", "in_progress"}, {"version", 3}});
+  ASSERT_EQ(TakeAs("6", "kari.haugen", 2).status, 200);
+  EXPECT_EQ(ListIds("status=assigned", 50).size(), 9u);
+  EXPECT_EQ(ListIds("status=in_progress", 50), (std::vector<std::string>{"3"}));
+  EXPECT_EQ(ListIds("status=new", 50), (std::vector<std::string>{"10", "2"}));
+  EXPECT_EQ(ListIds("assignee=kari.haugen&status=assigned", 50),
+            (std::vector<std::string>{"6", "4"}));
+}
+
+TEST_F(Lifecycle, ACursorKeepsItsPlaceWhileNewTicketsArrive) {
+  for (int i = 0; i < 6; ++i) Create();
+  json first = GetJson("/api/v1/tickets?limit=2");
+  ASSERT_EQ(first["tickets"].size(), 2u);
+  std::vector<std::string> seen = {first["tickets"][0]["id"],
+                                   first["tickets"][1]["id"]};
+  for (int i = 0; i < 3; ++i) Create();  // 7, 8, 9: newer than the cursor
+  std::string cursor = first["nextCursor"];
+  while (!cursor.empty()) {
+    json p = GetJson("/api/v1/tickets?limit=2&cursor=" + cursor);
+    for (const auto& t : p["tickets"]) seen.push_back(t["id"]);
+    cursor = p.value("nextCursor", "");
+    ASSERT_LT(seen.size(), 20u);
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"6", "5", "4", "3", "2", "1"}));
+}
+
+TEST_F(Lifecycle, TheGlobalLogIsGapFreeAndPages) {
+  // Each create writes two events: the ticket, then the dispatcher's
+  // decision.
+  for (int i = 0; i < 5; ++i) Create();
+  Move("2", {{"status", "in_progress"}, {"version", 2}});
+  ASSERT_EQ(
+      client_
+          ->Post("/api/v1/tickets/4/comments", R"({"author":"a","body":"b"})")
+          .status,
+      201);
+  json first = GetJson("/api/v1/events?limit=4");
+  ASSERT_EQ(first["events"].size(), 4u);
+  EXPECT_EQ(first["nextCursor"], "4");
+  json rest = GetJson("/api/v1/events?after=4");
+  ASSERT_EQ(rest["events"].size(), 8u);
+  EXPECT_EQ(rest["events"][0]["seq"], "5");
+  EXPECT_EQ(rest["events"][7]["seq"], "12");
+  EXPECT_EQ(rest["nextCursor"], "");
+  EXPECT_EQ(GetJson("/api/v1/events?after=12")["events"].size(), 0u);
+
+  std::vector<json> all = AllEvents();
+  ASSERT_EQ(all.size(), 12u);
+  for (size_t i = 0; i < all.size(); ++i)
+    EXPECT_EQ(all[i]["seq"], std::to_string(i + 1));
+  for (size_t i = 0; i < 10; ++i) {
+    EXPECT_EQ(all[i]["ticketId"], std::to_string(i / 2 + 1));
+    EXPECT_EQ(all[i]["ticketVersion"], static_cast<int>(i % 2 + 1));
+    EXPECT_TRUE(all[i].contains(i % 2 == 0 ? "ticketCreated" : "assigned"))
+        << all[i].dump();
+  }
+  EXPECT_TRUE(all[10].contains("statusChanged"));
+  EXPECT_EQ(all[10]["ticketId"], "2");
+  EXPECT_TRUE(all[11].contains("commentAdded"));
+  EXPECT_EQ(all[11]["ticketId"], "4");
+}
+
+TEST_F(Lifecycle, MunicipalitiesAreTheSevenOfTheDemoRegion) {
+  json m = GetJson("/api/v1/municipalities");
+  std::map<std::string, std::set<std::string>> got;
+  for (const auto& x : m["municipalities"]) {
+    auto& locations = got[x.value("id", "?")];
+    EXPECT_FALSE(x.value("name", "").empty()) << x.dump();
+    EXPECT_FALSE(x.value("number", "").empty()) << x.dump();
+    for (const auto& l : x.value("locations", json::array()))
+      locations.insert(l.value("id", "?"));
+  }
+  std::map<std::string, std::set<std::string>> want = {
+      {"kongsberg",
+       {"kongsberg-radhus", "kongsberg-skavanger-skole",
+        "kongsberg-hvittingfoss-skole", "kongsberg-helsehus",
+        "kongsberg-bibliotek"}},
+      {"notodden",
+       {"notodden-radhus", "notodden-saetre-skole", "notodden-helsetun"}},
+      {"nore-og-uvdal",
+       {"nore-og-uvdal-kommunehus", "nore-og-uvdal-rodberg-skole",
+        "nore-og-uvdal-uvdal-skole", "nore-og-uvdal-sykehjem"}},
+      {"flesberg",
+       {"flesberg-kommunehus", "flesberg-lampeland-skole",
+        "flesberg-sykehjem"}},
+      {"rollag",
+       {"rollag-kommunehus", "rollag-veggli-skole", "rollag-sykehjem"}},
+      {"tinn",
+       {"tinn-radhus", "tinn-rjukan-ungdomsskole", "tinn-helsesenter",
+        "tinn-atra-skole"}},
+      {"hjartdal",
+       {"hjartdal-kommunehus", "hjartdal-sauland-skole",
+        "hjartdal-omsorgssenter"}},
+  };
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(m["municipalities"].size(), 7u);
+}
+
+TEST_F(Lifecycle, HealthAndMetrics) {
+  HttpResponse h = client_->Get("/healthz");
+  ASSERT_EQ(h.status, 200);
+  EXPECT_EQ(Parse(h)["status"], "ok");
+  // The daemon's first write is its start-up dispatch sweep (one batch, no
+  // events); the create comes after it.
+  MetricsOnceThereIs("helpdesk_writer_batch_size_count 1\n");
+  Create();
+  HttpResponse metrics = client_->Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_EQ(metrics.header("content-type").rfind("text/plain", 0), 0u)
+      << metrics.header("content-type");
+  // One write more (the ticket and its assignment in one transaction), two
+  // events.
+  for (const char* needle :
+       {"helpdesk_http_requests_total{", "route=\"/api/v1/tickets\"",
+        "helpdesk_writer_batch_size_count 2\n",
+        "helpdesk_writer_batch_size_sum 2\n", "helpdesk_tickets_open 1\n",
+        "helpdesk_tickets{status=\"new\"} 0\n",
+        "helpdesk_tickets{status=\"assigned\"} 1\n",
+        "helpdesk_http_request_duration_seconds_count",
+        "helpdesk_events_last_seq 2\n"}) {
+    EXPECT_NE(metrics.body.find(needle), std::string::npos)
+        << "no '" << needle << "' in\n"
+        << metrics.body;
+  }
+  // The create is counted with its route, method and code.
+  bool counted = false;
+  std::stringstream lines(metrics.body);
+  for (std::string line; std::getline(lines, line);) {
+    counted = counted ||
+              (line.rfind("helpdesk_http_requests_total{", 0) == 0 &&
+               line.find("route=\"/api/v1/tickets\"") != std::string::npos &&
+               line.find("method=\"POST\"") != std::string::npos &&
+               line.find("code=\"201\"") != std::string::npos &&
+               line.substr(line.rfind(' ') + 1) == "1");
+  }
+  EXPECT_TRUE(counted) << metrics.body;
+
+  // A ticket no one can take is counted as new, and open.
+  CreateUnassigned();
+  metrics = client_->Get("/metrics");
+  for (const char* needle :
+       {"helpdesk_tickets_open 2\n", "helpdesk_tickets{status=\"new\"} 1\n",
+        "helpdesk_tickets{status=\"assigned\"} 1\n",
+        "helpdesk_events_last_seq 4\n"}) {
+    EXPECT_NE(metrics.body.find(needle), std::string::npos)
+        << "no '" << needle << "' in\n"
+        << metrics.body;
+  }
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
