@@ -1,6 +1,6 @@
 // helpdeskctl: the admin CLI of helpdeskd. Wiring only: the command line
-// (CLI11) and the exit code; the commands live in catalogue_commands.cc
-// and coverage_command.cc.
+// (CLI11) and the exit code; the commands live in catalogue_commands.cc,
+// coverage_command.cc and sla_command.cc.
 // Nothing throws past main: CLI11's parse errors and anything unexpected
 // end here as exit code 2.
 
@@ -14,6 +14,7 @@
 
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/coverage_command.h"
+#include "tools/helpdeskctl/sla_command.h"
 
 namespace {
 
@@ -146,6 +147,43 @@ int Run(int argc, char** argv) {
                 "Print only the header and the two gap lists (with --format "
                 "json: the report without its skills and services)");
 
+  CLI::App* sla = app.add_subcommand(
+      "sla", "SLA targets of the built-in policy, offline (no daemon)");
+  sla->require_subcommand(1);
+  SlaDueOptions due_options;
+  CLI::App* due = sla->add_subcommand(
+      "due",
+      "Print when the first-response and resolution targets of an SLA class "
+      "and priority fall due, with their warnings (at 75 % of a target), "
+      "from a start instant, so a person can check the calendar maths by "
+      "hand; then, per business calendar, the closed and half days between "
+      "the start and the due time, with the names of public holidays. Uses "
+      "the built-in policy (the SLA classes of the built-in catalogue: " +
+          BuiltInSlaClasses() +
+          ") and needs no daemon. Exit codes: 0 printed; 2 usage error (a "
+          "bad --start, an unknown class or priority).");
+  due->add_option(
+         "--start", due_options.start,
+         "When the clock starts: RFC 3339 with Z or an offset "
+         "(2026-04-01T12:00:00Z, 2026-04-01T14:00:00+02:00), or a local "
+         "time YYYY-MM-DDTHH:MM without offset (2026-04-01T14:00), read as "
+         "Europe/Oslo wall time, daylight saving included (a time the "
+         "spring change skips counts from the change; one the autumn change "
+         "repeats is its first occurrence)")
+      ->required();
+  due->add_option("--class", due_options.sla_class,
+                  "The SLA class, one of: " + BuiltInSlaClasses())
+      ->required();
+  due->add_option("--priority", due_options.priority,
+                  "critical, high, normal or low")
+      ->required()
+      ->check(CLI::IsMember({"critical", "high", "normal", "low"}));
+  due->add_option("--format", due_options.format,
+                  "text: for a person (default); json: the same as a JSON "
+                  "object, instants in UTC and in Oslo local time")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->default_str("text");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -156,6 +194,7 @@ int Run(int argc, char** argv) {
   if (exp->parsed()) return ExportCommand(export_options);
   if (imp->parsed()) return ImportCommand(import_options);
   if (cov->parsed()) return CoverageCommand(coverage_options);
+  if (due->parsed()) return SlaDueCommand(due_options);
   return kExitError;  // unreachable: require_subcommand
 }
 
