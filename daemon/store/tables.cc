@@ -4,6 +4,7 @@
 #include <array>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 
 namespace helpdesk::store {
@@ -92,7 +93,8 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
         Spec{"events", &t.events}, Spec{"ticket_events", &t.ticket_events},
         Spec{"ticket_index", &t.ticket_index},
         Spec{"municipalities", &t.municipalities},
-        Spec{"catalogue", &t.catalogue}, Spec{"staff", &t.staff}}) {
+        Spec{"catalogue", &t.catalogue}, Spec{"staff", &t.staff},
+        Spec{"sla_due", &t.sla_due}}) {
     auto table = txn->OpenTable(s.name, /*create=*/true);
     if (!table.ok()) return table.status();
     *s.table = *table;
@@ -104,7 +106,8 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
     // Copied: a view into the map is invalid after the first write.
     const std::string original(**version);
     std::string stored = original;
-    if (stored != "1" && stored != "2" && stored != current) {
+    if (stored != "1" && stored != "2" && stored != "3" &&
+        stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -120,6 +123,12 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
       if (Status s = SeedStaff(*txn, t, seed.staff, seed.rota); !s.ok())
         return s;
       if (Status s = RebuildLoads(*txn, t); !s.ok()) return s;
+      stored = "3";
+    }
+    if (stored == "3") {
+      // Version 3 had no due-time index; tickets filed before SLA clocks
+      // existed have no `sla` and so no entries.
+      if (Status s = RebuildSlaDue(*txn, t); !s.ok()) return s;
       stored = current;
     }
     if (stored != original) {

@@ -10,6 +10,7 @@
 //   municipalities  id -> Municipality
 //   catalogue       the tjenestekatalog (catalogue_tables.h)
 //   staff           staff registry, vakt rota, open loads (staff_tables.h)
+//   sla_due         BE64 instant . BE64 number . alert -> "" (sla_index.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -25,13 +26,13 @@
 
 namespace helpdesk::store {
 
-// 2: the catalogue table. 3: the staff table. An older database is
-// upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 3;
+// 2: the catalogue table. 3: the staff table. 4: the sla_due index. An
+// older database is upgraded on open, one version at a time.
+inline constexpr int kSchemaVersion = 4;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
-      catalogue, staff;
+      catalogue, staff, sla_due;
 };
 
 // What a new database starts with.
@@ -47,7 +48,8 @@ struct Seed {
 // Opens the tables, creating them and storing `seed` in a new database;
 // checks the schema version of an existing one and upgrades an older one
 // (version 1 gets the seed catalogue; version 2 the seed staff and rota,
-// and loads counted from its open assigned tickets).
+// and loads counted from its open assigned tickets; version 3 the sla_due
+// entries of its tickets' clocks, by one scan).
 StatusOr<Tables> OpenTables(const Env& env, const Seed& seed);
 
 // ------------------------------------------------------------ reads

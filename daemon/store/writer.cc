@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 
 namespace helpdesk::store {
@@ -16,6 +17,7 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
   event.set_seq(++last_seq_);
   Status s = PutTicket(txn_, tables_, before, now);
   if (s.ok()) s = UpdateLoads(txn_, tables_, before, now, event.seq());
+  if (s.ok()) s = UpdateSlaDue(txn_, tables_, before, now);
   if (s.ok()) s = PutEvent(txn_, tables_, event);
   if (!s.ok()) failure_ = s;
   return s;

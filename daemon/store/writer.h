@@ -54,8 +54,8 @@ class WriteContext {
   const google::protobuf::Timestamp& now() const { return now_; }
 
   uint64_t NextTicketNumber() { return ++last_ticket_; }
-  // Stores the ticket (indexes, status counts and the assignees' open loads
-  // follow) and appends the event, giving it the next sequence number.
+  // Stores the ticket (indexes, status counts, the assignees' open loads and
+  // the SLA due-time index follow) and appends the event, giving it the next sequence number.
   // May be called more than once for one ticket in one write: each call's
   // `before` is what the previous one stored.
   Status Save(const v1::Ticket* before, const v1::Ticket& now,

@@ -176,7 +176,7 @@ TEST_F(StaffTables, ANewDatabaseHoldsTheSeedStaffAndRotaAsVersionOne) {
   ASSERT_EQ(rota.shifts_size(), 1);
   EXPECT_EQ(rota.shifts(0).primary(), "kari.haugen");
   EXPECT_EQ(Generation(), 1u);
-  EXPECT_EQ(SchemaVersion(), "3");
+  EXPECT_EQ(SchemaVersion(), std::to_string(kSchemaVersion));
 }
 
 TEST_F(StaffTables, WithoutShiftsThereIsNoRotaAndUnknownPeopleHaveNoLoad) {
@@ -404,7 +404,7 @@ TEST_F(StaffTables, AVersionTwoDatabaseGetsStaffRotaAndLoadsFromItsTickets) {
   }
   MakeVersionTwo();
   Open();  // this build, with the seed staff
-  EXPECT_EQ(SchemaVersion(), "3");
+  EXPECT_EQ(SchemaVersion(), std::to_string(kSchemaVersion));
   EXPECT_EQ(Staff().size(), 2u);
   EXPECT_EQ(Rota().version(), 1u);
   EXPECT_EQ(Generation(), 1u);
@@ -424,7 +424,7 @@ TEST_F(StaffTables, AVersionTwoDatabaseGetsStaffRotaAndLoadsFromItsTickets) {
             (std::vector<uint32_t>{0, 0, 0, 2, 0}));
 }
 
-TEST_F(StaffTables, AVersionOneDatabaseIsUpgradedToThree) {
+TEST_F(StaffTables, AVersionOneDatabaseIsUpgradedToTheCurrentSchema) {
   Seed seed = TestSeed();
   seed.catalogue.Clear();
   Open(seed);
@@ -437,7 +437,7 @@ TEST_F(StaffTables, AVersionOneDatabaseIsUpgradedToThree) {
     ASSERT_TRUE(txn->Commit().ok());
   }
   Open();  // TestSeed has a catalogue with one skill
-  EXPECT_EQ(SchemaVersion(), "3");
+  EXPECT_EQ(SchemaVersion(), std::to_string(kSchemaVersion));
   auto txn = Txn::BeginRead(*env_);
   auto catalogue = LoadCatalogue(*txn, *tables_);
   ASSERT_TRUE(catalogue.ok());
@@ -476,7 +476,9 @@ TEST_F(StaffTables, ANewerSchemaIsRefused) {
   Open();
   {
     auto txn = Txn::BeginWrite(*env_);
-    ASSERT_TRUE(txn->Put(tables_->meta, "schema_version", "4").ok());
+    ASSERT_TRUE(txn->Put(tables_->meta, "schema_version",
+                         std::to_string(kSchemaVersion + 1))
+                    .ok());
     ASSERT_TRUE(txn->Commit().ok());
   }
   tables_.reset();
