@@ -187,6 +187,19 @@ int main(int argc, char** argv) {
   };
   api.SweepDispatch();  // what fell due while the daemon was down
   schedule_sweep();
+  // SLA warnings and breaches: at start (what fell due while down), then
+  // every few seconds; a tick with nothing due reads one index key.
+  asio::steady_timer sla_timer(asio::make_strand(ioc));
+  std::function<void()> schedule_sla = [&] {
+    sla_timer.expires_after(std::chrono::seconds(5));
+    sla_timer.async_wait([&](const boost::system::error_code& ec) {
+      if (ec) return;
+      api.SweepSla();
+      schedule_sla();
+    });
+  };
+  api.SweepSla();
+  schedule_sla();
 
   std::promise<int> stop;
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -213,6 +226,7 @@ int main(int argc, char** argv) {
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);
   server.StopAccepting();
   asio::post(sweep_timer.get_executor(), [&] { sweep_timer.cancel(); });
+  asio::post(sla_timer.get_executor(), [&] { sla_timer.cancel(); });
   writer.Stop();  // every queued write is committed and answered
   if (!server.WaitIdle(std::chrono::steady_clock::now() +
                        std::chrono::seconds(5))) {

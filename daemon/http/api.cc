@@ -9,8 +9,10 @@
 #include "daemon/http/query.h"
 #include "daemon/http/responses.h"
 #include "daemon/http/ticket_write.h"
+#include "daemon/staff/schedule.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/tickets/commands.h"
+#include "daemon/tickets/sla_clocks.h"
 #include "daemon/tickets/state_machine.h"
 #include "proto/wire_names.h"
 
@@ -52,7 +54,19 @@ Api::Api(const store::Env& env, const store::Tables& tables,
         return ids;
       }()),
       now_(std::move(now)),
-      rosters_(tables, region_, std::move(dispatch_options)) {}
+      rosters_(tables, region_, std::move(dispatch_options)),
+      sla_book_(sla::DefaultPolicy()) {}
+
+void Api::ReadClocks(v1::Ticket& t,
+                     const google::protobuf::Timestamp& now) const {
+  if (!t.has_sla()) return;
+  const auto at = staff::ToSys(now);
+  auto* sla = t.mutable_sla();
+  *sla->mutable_first_response() =
+      tickets::ReadAt(sla->first_response(), sla_book_, at);
+  *sla->mutable_resolution() =
+      tickets::ReadAt(sla->resolution(), sla_book_, at);
+}
 
 google::protobuf::Timestamp Api::Now() const {
   if (now_) return now_();
@@ -85,7 +99,7 @@ bool Api::IsWrite(const Request& r) {
   path.remove_prefix(kTickets.size());
   std::string_view sub = path.substr(std::min(path.find('/'), path.size()));
   return sub == "/status" || sub == "/comments" || sub == "/assign" ||
-         sub == "/take";
+         sub == "/take" || sub == "/priority";
 }
 
 void Api::Handle(const Request& r, Respond respond) {
@@ -160,7 +174,8 @@ void Api::Handle(const Request& r, Respond respond) {
     std::string route = "/api/v1/tickets/{id}" + std::string(sub);
     auto number = tickets::ParseTicketId(id);
     bool known_sub = sub.empty() || sub == "/status" || sub == "/comments" ||
-                     sub == "/events" || sub == "/assign" || sub == "/take";
+                     sub == "/events" || sub == "/assign" || sub == "/take" ||
+                     sub == "/priority";
     if (known_sub && !number) {
       return answer(route, Problem(NoTicket(id), path, r.request_id));
     }
@@ -180,6 +195,15 @@ void Api::Handle(const Request& r, Respond respond) {
                             resp.route = route;
                             respond(std::move(resp));
                           });
+    }
+    if (sub == "/priority") {
+      if (!post) return not_allowed(route, "POST");
+      if (needs_json(route)) return;
+      return ChangePriority(r, *number,
+                            [route, respond = std::move(respond)](Response resp) {
+                              resp.route = route;
+                              respond(std::move(resp));
+                            });
     }
     if (sub == "/status" || sub == "/comments") {
       if (!post) return not_allowed(route, "POST");
@@ -210,6 +234,7 @@ Response Api::GetTicket(const Request& r, uint64_t number) {
     return Problem(NoTicket(std::to_string(number)), r.target, r.request_id);
   if (Status s = store::LoadComments(*txn, tables_, **ticket); !s.ok())
     return Problem(s, r.target, r.request_id);
+  ReadClocks(**ticket, Now());
   return TicketResponse(200, **ticket);
 }
 
@@ -355,12 +380,13 @@ void Api::SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
                       Respond respond) {
   auto shared = std::make_shared<Respond>(std::move(respond));
   Status queued = writer_.Submit(
-      std::move(fn), [shared, ok_status, instance = r.target,
+      std::move(fn), [this, shared, ok_status, instance = r.target,
                       request_id = r.request_id](store::WriteResult result) {
         if (!result.status.ok()) {
           (*shared)(Problem(result.status, instance, request_id));
           return;
         }
+        ReadClocks(result.ticket, Now());
         (*shared)(TicketResponse(ok_status, result.ticket));
       });
   if (!queued.ok()) (*shared)(Problem(queued, r.target, r.request_id));
@@ -393,6 +419,15 @@ void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
         tickets::RequestContext ctx{rid, w.now()};
         tickets::Change c =
             tickets::DecideCreate(req, *found, w.NextTicketNumber(), ctx);
+        // The SLA clocks start now, with the targets of the service's class
+        // and the ticket's priority, kept on the ticket from here on.
+        if (auto clocks = tickets::StartClocks(
+                sla_book_, c.ticket.service().sla_class(), c.ticket.priority(),
+                staff::ToSys(w.now()))) {
+          *c.ticket.mutable_sla() = *clocks;
+          *c.event.mutable_ticket_created()->mutable_ticket()->mutable_sla() =
+              *clocks;
+        }
         result.status = w.Save(nullptr, c.ticket, c.event);
         result.events.push_back(std::move(c.event));
         // Who gets it is decided in the same transaction: the ticket is
@@ -415,11 +450,43 @@ void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
     return respond(Problem(if_match.status(), r.target, r.request_id));
   SubmitWrite(
       r,
-      [req = std::move(req), if_match = *if_match, rid = r.request_id,
+      [this, req = std::move(req), if_match = *if_match, rid = r.request_id,
        number](store::WriteContext& w) {
         return UpdateTicket(w, number, [&](const v1::Ticket& current) {
-          return tickets::DecideStatusChange(current, req, if_match,
-                                             {rid, w.now()});
+          auto c = tickets::DecideStatusChange(current, req, if_match,
+                                               {rid, w.now()});
+          if (c.ok() && c->ticket.has_sla())
+            tickets::OnStatus(*c->ticket.mutable_sla(), sla_book_,
+                              current.status(), c->ticket.status(),
+                              staff::ToSys(w.now()));
+          return c;
+        });
+      },
+      200, std::move(respond));
+}
+
+void Api::ChangePriority(const Request& r, uint64_t number, Respond respond) {
+  v1::ChangePriorityRequest req;
+  if (Status s = ParseJson(r.body, req); !s.ok())
+    return respond(Problem(s, r.target, r.request_id));
+  auto if_match = ParseIfMatch(r.if_match);
+  if (!if_match.ok())
+    return respond(Problem(if_match.status(), r.target, r.request_id));
+  auto actor = ActorOf(r.actor, req.actor());
+  if (!actor.ok())
+    return respond(Problem(actor.status(), r.target, r.request_id));
+  SubmitWrite(
+      r,
+      [this, req = std::move(req), if_match = *if_match, actor = *actor,
+       rid = r.request_id, number](store::WriteContext& w) {
+        return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+          auto c = tickets::DecidePriorityChange(current, req, if_match, actor,
+                                                 {rid, w.now()});
+          // The clocks take the new targets and keep the time used.
+          if (c.ok() && c->ticket.has_sla())
+            tickets::OnPriority(*c->ticket.mutable_sla(), sla_book_,
+                                c->ticket.priority(), staff::ToSys(w.now()));
+          return c;
         });
       },
       200, std::move(respond));
@@ -431,10 +498,20 @@ void Api::AddComment(const Request& r, uint64_t number, Respond respond) {
     return respond(Problem(s, r.target, r.request_id));
   SubmitWrite(
       r,
-      [req = std::move(req), rid = r.request_id,
+      [this, req = std::move(req), rid = r.request_id,
        number](store::WriteContext& w) {
-        return UpdateTicket(w, number, [&](const v1::Ticket& current) {
-          return tickets::DecideComment(current, req, {rid, w.now()});
+        return UpdateTicket(w, number,
+                            [&](const v1::Ticket& current)
+                                -> StatusOr<tickets::Change> {
+          auto c = tickets::DecideComment(current, req, {rid, w.now()});
+          if (!c.ok() || !c->ticket.has_sla()) return c;
+          // A reply by someone on the staff is the first response.
+          auto roster = rosters_.Get(w.txn());
+          if (!roster.ok()) return roster.status();
+          if ((*roster)->Find(req.author()) != nullptr)
+            tickets::OnPublicReply(*c->ticket.mutable_sla(), sla_book_,
+                                   staff::ToSys(w.now()));
+          return c;
         });
       },
       201, std::move(respond));

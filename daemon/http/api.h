@@ -24,6 +24,7 @@
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
 #include "proto/helpdesk.pb.h"
+#include "sla/policy.h"
 
 namespace helpdesk::http {
 
@@ -51,6 +52,11 @@ class Api {
   // that starts moves work without anyone touching the staff registry.
   void SweepDispatch();
 
+  // Records the SLA warnings and breaches that have fallen due (sla_api.cc);
+  // submits a write only when the due-time index says something is due.
+  // main calls it at start and every few seconds.
+  void SweepSla();
+
  private:
   Response GetTicket(const Request& r, uint64_t number);
   Response ListTickets(const Request& r, const Target& t);
@@ -61,6 +67,7 @@ class Api {
   void CreateTicket(const Request& r, const Target& t, Respond respond);
   void ChangeStatus(const Request& r, uint64_t number, Respond respond);
   void AddComment(const Request& r, uint64_t number, Respond respond);
+  void ChangePriority(const Request& r, uint64_t number, Respond respond);
   void SubmitWrite(const Request& r, store::WriteFn fn, int ok_status,
                    Respond respond);
 
@@ -115,6 +122,12 @@ class Api {
   Status Redispatch(store::WriteContext& w, const std::string& request_id,
                     store::WriteResult& result);
   google::protobuf::Timestamp Now() const;
+  // Inside the writer's transaction: one SlaWarning or SlaBreached event
+  // for each alert of the due-time index that has fallen due.
+  Status RecordSlaAlerts(store::WriteContext& w, store::WriteResult& result);
+  // The SLA clocks as they read now (elapsed up to `now`), for an answer.
+  void ReadClocks(v1::Ticket& ticket,
+                  const google::protobuf::Timestamp& now) const;
 
   const store::Env& env_;
   const store::Tables& tables_;
@@ -124,6 +137,7 @@ class Api {
   const std::vector<std::string> municipality_ids_;  // of region_
   const store::NowFn now_;
   RosterCache rosters_;
+  const sla::PolicyBook sla_book_;  // the built-in SLA policy
 };
 
 }  // namespace helpdesk::http

@@ -315,6 +315,45 @@ StatusOr<Change> DecideAssignment(const v1::Ticket& current,
   return c;
 }
 
+StatusOr<Change> DecidePriorityChange(const v1::Ticket& current,
+                                      const v1::ChangePriorityRequest& req,
+                                      std::optional<uint32_t> if_match,
+                                      const std::string& actor,
+                                      const RequestContext& ctx) {
+  if (req.priority() == v1::PRIORITY_UNSPECIFIED) {
+    return Status::InvalidField(
+        "priority", "field 'priority' is required; one of " +
+                        proto::WireEnumChoices(v1::Priority_descriptor()));
+  }
+  if (Status s = CheckText("reason", req.reason(), {false, kMaxTextBytes, true});
+      !s.ok())
+    return s;
+  if (Status s = CheckVersion(current, req.version(), if_match); !s.ok())
+    return s;
+  if (!IsOpen(current.status())) {
+    return Status::IllegalTransition(
+        {}, "ticket " + current.id() + " is " +
+                proto::WireName(current.status()) +
+                "; the priority of a finished ticket stays as it was");
+  }
+  if (req.priority() == current.priority()) {
+    return Status::IllegalTransition(
+        {}, "ticket " + current.id() + " already has priority '" +
+                proto::WireName(current.priority()) + "'");
+  }
+  Change c;
+  c.ticket = current;
+  c.ticket.set_priority(req.priority());
+  *c.ticket.mutable_updated_at() = ctx.now;
+  c.ticket.set_version(current.version() + 1);
+  c.event = NewEvent(c.ticket, actor, ctx);
+  auto* e = c.event.mutable_priority_changed();
+  e->set_from(current.priority());
+  e->set_to(req.priority());
+  e->set_reason(req.reason());
+  return c;
+}
+
 StatusOr<Change> DecideComment(const v1::Ticket& current,
                                const v1::AddCommentRequest& req,
                                const RequestContext& ctx) {

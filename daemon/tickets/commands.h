@@ -77,6 +77,15 @@ StatusOr<Change> DecideAssignment(const v1::Ticket& current,
                                   std::optional<uint32_t> if_match,
                                   const RequestContext& ctx);
 
+// A new priority for an open ticket, based on the version from `if_match`
+// or the request's (one is required). The caller moves the SLA clocks
+// (OnPriority in sla_clocks.h).
+StatusOr<Change> DecidePriorityChange(const v1::Ticket& current,
+                                      const v1::ChangePriorityRequest& request,
+                                      std::optional<uint32_t> if_match,
+                                      const std::string& actor,
+                                      const RequestContext& ctx);
+
 StatusOr<Change> DecideComment(const v1::Ticket& current,
                                const v1::AddCommentRequest& request,
                                const RequestContext& ctx);
