@@ -19,9 +19,19 @@
 namespace helpdesk::http {
 namespace {
 
+// `change` with the events of `first` before its own (alerts recorded in
+// the same write, ahead of the change).
+store::WriteResult EventsAfter(store::WriteResult first,
+                               store::WriteResult change) {
+  first.events.insert(first.events.end(),
+                      std::make_move_iterator(change.events.begin()),
+                      std::make_move_iterator(change.events.end()));
+  change.events = std::move(first.events);
+  return change;
+}
+
 constexpr uint64_t kMaxPage = 200;
 constexpr uint64_t kDefaultPage = 50;
-
 
 Response TicketResponse(int status, const v1::Ticket& t) {
   Response r = Json(status, ToJson(t));
@@ -35,8 +45,6 @@ Response TicketResponse(int status, const v1::Ticket& t) {
 Status NoTicket(std::string_view id) {
   return Status::NotFound("no ticket with id '" + std::string(id) + "'");
 }
-
-
 
 }  // namespace
 
@@ -119,12 +127,12 @@ void Api::Handle(const Request& r, Respond respond) {
   };
   auto needs_json = [&](const std::string& route) {
     if (IsJsonContentType(r.content_type)) return false;
-    answer(route,
-           Problem(415, "/problems/unsupported-media-type",
-                   "Unsupported media type",
-                   "send the body as JSON with 'Content-Type: "
-                   "application/json' (got '" + r.content_type + "')",
-                   path, r.request_id));
+    answer(route, Problem(415, "/problems/unsupported-media-type",
+                          "Unsupported media type",
+                          "send the body as JSON with 'Content-Type: "
+                          "application/json' (got '" +
+                              r.content_type + "')",
+                          path, r.request_id));
     return true;
   };
   const bool get = r.method == "GET" || r.method == "HEAD";
@@ -161,10 +169,11 @@ void Api::Handle(const Request& r, Respond respond) {
     if (get) return answer(path, ListTickets(r, *target));
     if (!post) return not_allowed(path, "GET, HEAD, POST");
     if (needs_json(path)) return;
-    return CreateTicket(r, *target, [respond = std::move(respond)](Response resp) {
-      resp.route = "/api/v1/tickets";
-      respond(std::move(resp));
-    });
+    return CreateTicket(r, *target,
+                        [respond = std::move(respond)](Response resp) {
+                          resp.route = "/api/v1/tickets";
+                          respond(std::move(resp));
+                        });
   }
   constexpr std::string_view kTickets = "/api/v1/tickets/";
   if (path.starts_with(kTickets)) {
@@ -199,11 +208,11 @@ void Api::Handle(const Request& r, Respond respond) {
     if (sub == "/priority") {
       if (!post) return not_allowed(route, "POST");
       if (needs_json(route)) return;
-      return ChangePriority(r, *number,
-                            [route, respond = std::move(respond)](Response resp) {
-                              resp.route = route;
-                              respond(std::move(resp));
-                            });
+      return ChangePriority(
+          r, *number, [route, respond = std::move(respond)](Response resp) {
+            resp.route = route;
+            respond(std::move(resp));
+          });
     }
     if (sub == "/status" || sub == "/comments") {
       if (!post) return not_allowed(route, "POST");
@@ -217,9 +226,10 @@ void Api::Handle(const Request& r, Respond respond) {
     }
   }
   answer("", Problem(404, "/problems/not-found", "Not found",
-                     "no route " + path + "; the API is under /api/v1/ "
-                     "(tickets, events, municipalities, catalogue, staff, "
-                     "vakt, reports/coverage), plus /healthz and /metrics",
+                     "no route " + path +
+                         "; the API is under /api/v1/ "
+                         "(tickets, events, municipalities, catalogue, staff, "
+                         "vakt, reports/coverage), plus /healthz and /metrics",
                      path, r.request_id));
 }
 
@@ -239,20 +249,19 @@ Response Api::GetTicket(const Request& r, uint64_t number) {
 }
 
 Response Api::ListTickets(const Request& r, const Target& t) {
-  Status s = CheckParams(
-      t, {"status", "municipality", "assignee", "limit", "cursor"});
+  Status s =
+      CheckParams(t, {"status", "municipality", "assignee", "limit", "cursor"});
   if (!s.ok()) return Problem(s, r.target, r.request_id);
   store::TicketFilter filter;
   if (auto it = t.params.find("status"); it != t.params.end()) {
-    const auto* v = proto::FindWireEnumValue(v1::TicketStatus_descriptor(),
-                                             it->second);
+    const auto* v =
+        proto::FindWireEnumValue(v1::TicketStatus_descriptor(), it->second);
     if (v == nullptr) {
-      return Problem(
-          Status::InvalidParameter(
-              "status", "'status' must be one of " +
-                            proto::WireEnumChoices(
-                                v1::TicketStatus_descriptor())),
-          r.target, r.request_id);
+      return Problem(Status::InvalidParameter(
+                         "status", "'status' must be one of " +
+                                       proto::WireEnumChoices(
+                                           v1::TicketStatus_descriptor())),
+                     r.target, r.request_id);
     }
     filter.status = static_cast<v1::TicketStatus>(v->number());
   }
@@ -263,8 +272,8 @@ Response Api::ListTickets(const Request& r, const Target& t) {
   auto limit = UintParam(t, "limit", 1, kMaxPage, kDefaultPage);
   if (!limit.ok()) return Problem(limit.status(), r.target, r.request_id);
   uint64_t before = 0;
-  if (auto it = t.params.find("cursor"); it != t.params.end() &&
-                                          !it->second.empty()) {
+  if (auto it = t.params.find("cursor");
+      it != t.params.end() && !it->second.empty()) {
     auto c = DecodeCursor(it->second);
     if (!c.ok()) return Problem(c.status(), r.target, r.request_id);
     before = *c;
@@ -342,13 +351,16 @@ Response Api::RenderMetrics() {
   out +=
       "# HELP helpdesk_writer_queue_depth Writes waiting for the writer.\n"
       "# TYPE helpdesk_writer_queue_depth gauge\n"
-      "helpdesk_writer_queue_depth " + std::to_string(w.queued) + "\n" +
+      "helpdesk_writer_queue_depth " +
+      std::to_string(w.queued) + "\n" +
       "# HELP helpdesk_events_last_seq Sequence number of the newest event.\n"
       "# TYPE helpdesk_events_last_seq gauge\n"
-      "helpdesk_events_last_seq " + std::to_string(w.last_seq) + "\n" +
+      "helpdesk_events_last_seq " +
+      std::to_string(w.last_seq) + "\n" +
       "# HELP helpdesk_store_map_size_bytes Current LMDB map size.\n"
       "# TYPE helpdesk_store_map_size_bytes gauge\n"
-      "helpdesk_store_map_size_bytes " + std::to_string(w.map_size) + "\n";
+      "helpdesk_store_map_size_bytes " +
+      std::to_string(w.map_size) + "\n";
   auto txn = store::Txn::BeginRead(env_);
   if (txn.ok()) {
     auto counts = store::CountByStatus(*txn, tables_);
@@ -360,13 +372,14 @@ Response Api::RenderMetrics() {
       for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
         auto status = static_cast<v1::TicketStatus>(s);
         if (tickets::IsOpen(status)) open += (*counts)[s];
-        out += "helpdesk_tickets{status=\"" + proto::WireName(status) +
-               "\"} " + std::to_string((*counts)[s]) + "\n";
+        out += "helpdesk_tickets{status=\"" + proto::WireName(status) + "\"} " +
+               std::to_string((*counts)[s]) + "\n";
       }
       out +=
           "# HELP helpdesk_tickets_open Tickets not yet resolved or closed.\n"
           "# TYPE helpdesk_tickets_open gauge\n"
-          "helpdesk_tickets_open " + std::to_string(open) + "\n";
+          "helpdesk_tickets_open " +
+          std::to_string(open) + "\n";
     }
   }
   Response r = Json(200, std::move(out));
@@ -452,7 +465,14 @@ void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
       r,
       [this, req = std::move(req), if_match = *if_match, rid = r.request_id,
        number](store::WriteContext& w) {
-        return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+        // Alerts that fell due are recorded before a change that may stop
+        // their clock, so none is skipped (sla_api.cc).
+        store::WriteResult alerts;
+        if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
+          alerts.status = s;
+          return alerts;
+        }
+        auto result = UpdateTicket(w, number, [&](const v1::Ticket& current) {
           auto c = tickets::DecideStatusChange(current, req, if_match,
                                                {rid, w.now()});
           if (c.ok() && c->ticket.has_sla())
@@ -461,6 +481,7 @@ void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
                               staff::ToSys(w.now()));
           return c;
         });
+        return EventsAfter(std::move(alerts), std::move(result));
       },
       200, std::move(respond));
 }
@@ -479,7 +500,14 @@ void Api::ChangePriority(const Request& r, uint64_t number, Respond respond) {
       r,
       [this, req = std::move(req), if_match = *if_match, actor = *actor,
        rid = r.request_id, number](store::WriteContext& w) {
-        return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+        // Alerts that fell due are recorded before a change that may stop
+        // their clock, so none is skipped (sla_api.cc).
+        store::WriteResult alerts;
+        if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
+          alerts.status = s;
+          return alerts;
+        }
+        auto result = UpdateTicket(w, number, [&](const v1::Ticket& current) {
           auto c = tickets::DecidePriorityChange(current, req, if_match, actor,
                                                  {rid, w.now()});
           // The clocks take the new targets and keep the time used.
@@ -488,6 +516,7 @@ void Api::ChangePriority(const Request& r, uint64_t number, Respond respond) {
                                 c->ticket.priority(), staff::ToSys(w.now()));
           return c;
         });
+        return EventsAfter(std::move(alerts), std::move(result));
       },
       200, std::move(respond));
 }
@@ -500,19 +529,27 @@ void Api::AddComment(const Request& r, uint64_t number, Respond respond) {
       r,
       [this, req = std::move(req), rid = r.request_id,
        number](store::WriteContext& w) {
-        return UpdateTicket(w, number,
-                            [&](const v1::Ticket& current)
-                                -> StatusOr<tickets::Change> {
-          auto c = tickets::DecideComment(current, req, {rid, w.now()});
-          if (!c.ok() || !c->ticket.has_sla()) return c;
-          // A reply by someone on the staff is the first response.
-          auto roster = rosters_.Get(w.txn());
-          if (!roster.ok()) return roster.status();
-          if ((*roster)->Find(req.author()) != nullptr)
-            tickets::OnPublicReply(*c->ticket.mutable_sla(), sla_book_,
-                                   staff::ToSys(w.now()));
-          return c;
-        });
+        // Alerts that fell due are recorded before a change that may stop
+        // their clock, so none is skipped (sla_api.cc).
+        store::WriteResult alerts;
+        if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
+          alerts.status = s;
+          return alerts;
+        }
+        auto result = UpdateTicket(
+            w, number,
+            [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
+              auto c = tickets::DecideComment(current, req, {rid, w.now()});
+              if (!c.ok() || !c->ticket.has_sla()) return c;
+              // A reply by someone on the staff is the first response.
+              auto roster = rosters_.Get(w.txn());
+              if (!roster.ok()) return roster.status();
+              if ((*roster)->Find(req.author()) != nullptr)
+                tickets::OnPublicReply(*c->ticket.mutable_sla(), sla_book_,
+                                       staff::ToSys(w.now()));
+              return c;
+            });
+        return EventsAfter(std::move(alerts), std::move(result));
       },
       201, std::move(respond));
 }
