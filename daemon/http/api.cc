@@ -50,7 +50,8 @@ Status NoTicket(std::string_view id) {
 
 Api::Api(const store::Env& env, const store::Tables& tables,
          store::Writer& writer, const Metrics& metrics, v1::Region region,
-         dispatch::Options dispatch_options, store::NowFn now)
+         dispatch::Options dispatch_options, store::NowFn now,
+         sla::Policy sla_policy)
     : env_(env),
       tables_(tables),
       writer_(writer),
@@ -63,7 +64,7 @@ Api::Api(const store::Env& env, const store::Tables& tables,
       }()),
       now_(std::move(now)),
       rosters_(tables, region_, std::move(dispatch_options)),
-      sla_book_(sla::DefaultPolicy()) {}
+      sla_book_(std::move(sla_policy)) {}
 
 void Api::ReadClocks(v1::Ticket& t,
                      const google::protobuf::Timestamp& now) const {
