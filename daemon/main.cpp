@@ -91,6 +91,8 @@ int main(int argc, char** argv) {
                                      .travel = {}};
   for (const auto& t : travel)
     dispatch_options.travel.push_back({t.from, t.to, t.minutes});
+  auto sla_policy = config::BuildPolicy(c.sla);
+  if (!sla_policy.ok()) return Fail(sla_policy.status(), "the [sla] policy");
 
   // The clock of every write (one reading per batch) and of reads.
   // With --clock-start it begins at the given instant and runs on at the
@@ -157,7 +159,7 @@ int main(int argc, char** argv) {
 
   http::Metrics metrics;
   http::Api api(*env, *tables, writer, metrics, *region,
-                std::move(dispatch_options), now);
+                std::move(dispatch_options), now, std::move(*sla_policy));
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,

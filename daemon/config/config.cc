@@ -7,6 +7,7 @@
 #include <cctype>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string_view>
 
@@ -23,6 +24,11 @@ struct Setting {
   std::string expected;
   std::function<bool(const toml::node&)> from_toml;
   std::function<CLI::Option*(CLI::App&, const std::string&, const char*)> flag;
+  // Put before the name in the flag: "sla_" gives --sla-warn-percent.
+  const char* flag_prefix = "";
+  // Read by a section's own reader (ReadSla), not by from_toml; here for
+  // the flag and the hints of UnknownSetting.
+  bool read_elsewhere = false;
 
   std::string Key() const {
     return *section ? std::string(section) + "." + name : std::string(name);
@@ -78,6 +84,36 @@ Setting Make(const char* name, const char* help, T& field, T lo = T{},
 
 Setting InSection(const char* section, Setting s) {
   s.section = section;
+  return s;
+}
+
+constexpr const char* kSla = "sla";
+
+// A setting of the [sla] table, kept unset (the policy's built-in value)
+// unless the file or a flag gives it; its flag is --sla-<name>.
+template <typename T>
+Setting MakeSla(const char* name, const char* help, std::optional<T>& field,
+                const std::string& built_in, T lo = T{}, T hi = T{}) {
+  Setting s{name, help, kSla, "", nullptr, nullptr};
+  s.flag_prefix = "sla_";
+  s.read_elsewhere = true;
+  s.flag = [&field, lo, hi, built_in](CLI::App& app, const std::string& flag,
+                                      const char* help) {
+    if constexpr (std::is_same_v<T, bool>) {
+      // Negative counts come from --no-<flag> and --<flag>=false.
+      return app
+          .add_flag_function(
+              flag + ",!--no-" + flag.substr(2),
+              [&field](int64_t count) { field = count > 0; }, help)
+          ->default_str(built_in);
+    } else {
+      return app
+          .add_option_function<T>(
+              flag, [&field](const T& v) { field = v; }, help)
+          ->check(CLI::Range(lo, hi))
+          ->default_str(built_in);
+    }
+  };
   return s;
 }
 
@@ -145,6 +181,14 @@ std::vector<Setting> Settings(Config& c) {
                                "inactive people and the dispatcher queue are "
                                "dispatched again; 0: only on staff changes",
                                c.sweep_seconds, 0u, 86400u)),
+      MakeSla<uint32_t>("warn_percent",
+                        "a warning is due at this share of each SLA target, "
+                        "in percent",
+                        c.sla.warn_percent, "75", 1u, 99u),
+      MakeSla<bool>("pause_on_supplier",
+                    "waiting_on_supplier pauses the SLA clocks too (as "
+                    "waiting_on_user always does)",
+                    c.sla.pause_on_supplier, "false"),
   };
 }
 
@@ -161,7 +205,8 @@ std::string Where(const std::string& path, const toml::node& node) {
 Setting* FindSetting(std::vector<Setting>& settings, std::string_view section,
                      std::string_view name) {
   for (auto& s : settings)
-    if (section == s.section && name == s.name) return &s;
+    if (!s.read_elsewhere && section == s.section && name == s.name)
+      return &s;
   return nullptr;
 }
 
@@ -298,6 +343,10 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings,
       }
       continue;
     }
+    if (k == kSla) {
+      if (Status s = ReadSla(path, node, c.sla); !s.ok()) return s;
+      continue;
+    }
     Setting* s = FindSetting(settings, "", k);
     if (s == nullptr) return UnknownSetting(Where(path, node), settings, "", k);
     if (!s->from_toml(node)) return BadValue(Where(path, node), *s);
@@ -319,7 +368,20 @@ constexpr const char* kFooter =
     "  [[dispatch.travel]]\n"
     "  from = \"kongsberg\"\n"
     "  to = \"notodden\"\n"
-    "  minutes = 35\n";
+    "  minutes = 35\n"
+    "  [sla]\n"
+    "  warn_percent = 75            # a warning at this share of each target\n"
+    "  pause_on_supplier = false    # waiting_on_supplier pauses the clocks\n"
+    "  desk_hours = \"08:00-15:30\"   # the desk calendar, Monday to Friday\n"
+    "  closed_days = [\"2026-12-31\"] # extra closed days (YYYY-MM-DD)\n"
+    "  half_days = [\"2026-06-19\"]   # extra half days, open to 12:00\n"
+    "  # Overrides of the built-in targets, one table per class and priority:\n"
+    "  [[sla.target]]\n"
+    "  class = \"standard\"           # an SLA class of the policy\n"
+    "  priority = \"high\"            # critical, high, normal, low\n"
+    "  response_minutes = 60        # business minutes to the first response\n"
+    "  resolution_minutes = 240\n"
+    "  calendar = \"desk\"            # \"desk\" or \"24x7\"\n";
 
 }  // namespace
 
@@ -349,16 +411,22 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
       "127.0.0.1:8080 and keeps its data in ./helpdeskd-data.\nSettings: "
       "built-in defaults < --config FILE (TOML, keys as the flags with "
       "underscores; the Dispatch settings in a [dispatch] table, which may "
-      "also hold the travel-time table) < flags.",
+      "also hold the travel-time table; the SLA settings in an [sla] table, "
+      "which may also hold the desk calendar and target overrides) < flags.",
       "helpdeskd");
   app.footer(kFooter);
   app.add_option("--config", config_file, "TOML config file");
   app.set_version_flag("--version", "helpdeskd 0.1.0");
   for (auto& s : settings) {
-    CLI::Option* o = s.flag(app, FlagName(s.name), s.help);
+    CLI::Option* o =
+        s.flag(app, FlagName((std::string(s.flag_prefix) + s.name).c_str()),
+               s.help);
     if (*s.section == '\0') continue;
     std::string group = s.section;
-    group[0] = static_cast<char>(std::toupper(group[0]));
+    if (group == kSla)
+      group = "SLA";
+    else
+      group[0] = static_cast<char>(std::toupper(group[0]));
     o->group(group + " ([" + s.section + "] in the config file)");
   }
   try {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "daemon/base/status.h"
+#include "daemon/config/sla_config.h"
 
 namespace helpdesk::config {
 
@@ -48,6 +49,8 @@ struct Config {
   // [[dispatch.travel]] entries of the config file. Empty: none were given,
   // use the built-in table of the demo region (seed::DemoTravelTimes()).
   std::vector<TravelTime> travel;
+  // [sla]: the SLA policy's settings; BuildPolicy() makes the policy.
+  SlaSettings sla;
 };
 
 // What the command line asked for: run with a config, or print text (help,

@@ -277,5 +277,48 @@ TEST(Config, BadFlagsAndConfigFilesStopStartUpWithAReason) {
   EXPECT_NE(why.find("io-threads"), std::string::npos) << why;
 }
 
+// The SLA policy from the settings: --sla-warn-percent moves the warnings.
+class SlaSettings : public DaemonTest {
+  std::vector<std::string> Flags() override {
+    std::vector<std::string> flags = DaemonTest::Flags();
+    flags.push_back("--sla-warn-percent=50");
+    return flags;
+  }
+};
+
+TEST_F(SlaSettings, TheWarnPercentFlagSetsWhenWarningsFallDue) {
+  // standard/high: a 1 h first response from 08:00Z (10:00 in Oslo), so
+  // the warning is half an hour in instead of the built-in 45 minutes.
+  json t = Create();
+  const json& response = t["sla"]["firstResponse"];
+  EXPECT_EQ(response["dueAt"], "2026-04-15T09:00:00Z") << t.dump();
+  EXPECT_EQ(response["warningAt"], "2026-04-15T08:30:00Z") << t.dump();
+  EXPECT_EQ(t["sla"]["resolution"]["warningAt"], "2026-04-15T10:00:00Z")
+      << t.dump();
+}
+
+TEST(Config, ABadSlaTableStopsStartUpNamingTheKey) {
+  ScratchDir dir;
+  auto start_with = [&](const std::string& name, const std::string& text) {
+    std::string conf = dir.path() + "/" + name + ".toml";
+    FILE* f = fopen(conf.c_str(), "w");
+    fputs(text.c_str(), f);
+    fclose(f);
+    DaemonProcess daemon(dir.path() + "/" + name, {"--config", conf});
+    return daemon.Start();
+  };
+  std::string why =
+      start_with("percent", "port = 0\n[sla]\nwarn_percent = 100\n");
+  EXPECT_NE(why.find("sla.warn_percent"), std::string::npos) << why;
+  EXPECT_NE(why.find(":3"), std::string::npos) << why;  // the line
+  // A class the policy does not have is found when the policy is built.
+  why = start_with("class",
+                   "[[sla.target]]\nclass = \"gold\"\npriority = \"high\"\n"
+                   "response_minutes = 10\n");
+  EXPECT_NE(why.find("sla.target"), std::string::npos) << why;
+  EXPECT_NE(why.find("'gold' is not an SLA class"), std::string::npos) << why;
+  EXPECT_NE(why.find(":1"), std::string::npos) << why;
+}
+
 }  // namespace
 }  // namespace helpdesk::testing
