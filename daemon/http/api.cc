@@ -155,6 +155,10 @@ void Api::Handle(const Request& r, Respond respond) {
     if (!get) return not_allowed(path, "GET, HEAD");
     return answer(path, CoverageReport(r, *target));
   }
+  if (path == "/api/v1/reports/sla") {
+    if (!get) return not_allowed(path, "GET, HEAD");
+    return answer(path, ReportSla(r, *target));
+  }
   if (path == "/api/v1/events") {
     if (!get) return not_allowed(path, "GET, HEAD");
     return answer(path, ListEvents(r, *target, std::nullopt));
@@ -230,7 +234,8 @@ void Api::Handle(const Request& r, Respond respond) {
                      "no route " + path +
                          "; the API is under /api/v1/ "
                          "(tickets, events, municipalities, catalogue, staff, "
-                         "vakt, reports/coverage), plus /healthz and /metrics",
+                         "vakt, reports/coverage, reports/sla), plus /healthz and "
+                         "/metrics",
                      path, r.request_id));
 }
 

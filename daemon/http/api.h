@@ -111,6 +111,9 @@ class Api {
   void AssignTicket(const Request& r, uint64_t number, bool take,
                     Respond respond);
   Response CoverageReport(const Request& r, const Target& t);
+  // The SLA report (reports_api.cc): attainment grouped by one key, the
+  // equal-service view and the volume with its cost split; JSON or CSV.
+  Response ReportSla(const Request& r, const Target& t);
   // Inside the writer's transaction: decides who gets `ticket` (as saved)
   // and saves the decision, appending its event to `result`.
   Status Dispatch(store::WriteContext& w, v1::Ticket& ticket,

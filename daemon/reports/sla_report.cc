@@ -1,0 +1,372 @@
+#include "daemon/reports/sla_report.h"
+
+#include <date/date.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <set>
+
+#include "daemon/tickets/sla_clocks.h"
+#include "sla/oslo_time.h"
+
+namespace helpdesk::reports {
+namespace {
+
+using std::chrono::sys_seconds;
+
+sys_seconds ToSys(const google::protobuf::Timestamp& t) {
+  return sys_seconds{std::chrono::seconds{t.seconds()}};
+}
+
+google::protobuf::Timestamp ToTimestamp(sys_seconds t) {
+  google::protobuf::Timestamp out;
+  out.set_seconds(t.time_since_epoch().count());
+  return out;
+}
+
+// What one clock kind adds up to over a group, before the percentiles.
+struct Tally {
+  uint32_t met = 0, breached = 0, open = 0;
+  std::vector<int64_t> stopped;  // business seconds of stopped clocks
+
+  void Add(const v1::SlaClock& clock, const sla::PolicyBook& book,
+           sys_seconds now) {
+    const int64_t used = tickets::Elapsed(clock, book, now).count();
+    switch (clock.state()) {
+      case v1::SLA_CLOCK_STATE_MET:
+        ++met;
+        stopped.push_back(used);
+        return;
+      case v1::SLA_CLOCK_STATE_BREACHED:
+        ++breached;
+        if (!clock.counting()) stopped.push_back(used);
+        return;
+      case v1::SLA_CLOCK_STATE_RUNNING:
+        // The breach may not be recorded yet (the sweep runs every few
+        // seconds, and not at all while the daemon is down).
+        if (used > clock.target_seconds()) {
+          ++breached;
+          return;
+        }
+        ++open;
+        return;
+      default:
+        ++open;
+        return;
+    }
+  }
+
+  v1::SlaAttainment Finish() const {
+    v1::SlaAttainment a;
+    a.set_met(met);
+    a.set_breached(breached);
+    a.set_open(open);
+    std::vector<int64_t> times = stopped;
+    a.set_stopped(static_cast<uint32_t>(times.size()));
+    a.set_median_seconds(NearestRank(times, 0.5));
+    a.set_p90_seconds(NearestRank(times, 0.9));
+    return a;
+  }
+};
+
+struct Group {
+  std::string name;
+  uint32_t tickets = 0;
+  Tally response, resolution;
+
+  void Add(const v1::Ticket& t, const sla::PolicyBook& book, sys_seconds now) {
+    ++tickets;
+    if (!t.has_sla())
+      return;  // filed before clocks, or a class without targets
+    response.Add(t.sla().first_response(), book, now);
+    resolution.Add(t.sla().resolution(), book, now);
+  }
+
+  v1::SlaReportRow Row(const std::string& key) const {
+    v1::SlaReportRow row;
+    row.set_key(key);
+    row.set_name(name);
+    row.set_tickets(tickets);
+    *row.mutable_first_response() = response.Finish();
+    *row.mutable_resolution() = resolution.Finish();
+    return row;
+  }
+};
+
+std::string MonthOf(const v1::Ticket& t) {
+  const date::year_month_day ymd{sla::ToOslo(ToSys(t.created_at())).day};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()));
+  return buf;
+}
+
+std::string PriorityKey(int priority) {
+  return std::string(sla::PriorityName(priority));
+}
+
+std::string Capitalised(std::string s) {
+  if (!s.empty() && s[0] >= 'a' && s[0] <= 'z')
+    s[0] = static_cast<char>(s[0] - 'a' + 'A');
+  return s;
+}
+
+class Names {
+ public:
+  Names(const v1::Region& region,
+        const std::map<std::string, std::string>& services)
+      : services_(services) {
+    for (const auto& m : region.municipalities())
+      municipalities_[m.id()] = m.name();
+  }
+  std::string Municipality(const std::string& id) const {
+    auto it = municipalities_.find(id);
+    return it == municipalities_.end() ? id : it->second;
+  }
+  std::string Service(const v1::Ticket& t) const {
+    auto it = services_.find(t.service_id());
+    if (it != services_.end()) return it->second;
+    return t.service().name().empty() ? t.service_id() : t.service().name();
+  }
+
+ private:
+  std::map<std::string, std::string> municipalities_;
+  const std::map<std::string, std::string>& services_;
+};
+
+// The group key of `t` and its name.
+std::pair<std::string, std::string> KeyOf(const v1::Ticket& t, GroupBy by,
+                                          const Names& names) {
+  switch (by) {
+    case GroupBy::kMunicipality:
+      return {t.municipality(), names.Municipality(t.municipality())};
+    case GroupBy::kService:
+      return {t.service_id(), names.Service(t)};
+    case GroupBy::kPriority: {
+      std::string key = PriorityKey(t.priority());
+      return {key, Capitalised(key)};
+    }
+    case GroupBy::kAssignee:
+      if (t.assignee().empty()) return {"unassigned", "Unassigned"};
+      return {t.assignee(), t.assignee()};
+    case GroupBy::kMonth: {
+      std::string month = MonthOf(t);
+      return {month, month};
+    }
+  }
+  return {};
+}
+
+// Keys in report order: those every report shows (all municipalities of
+// the region, all priorities) first in their own order, then the rest
+// sorted.
+std::vector<std::string> OrderedKeys(const std::map<std::string, Group>& groups,
+                                     GroupBy by, const v1::Region& region) {
+  std::vector<std::string> keys;
+  std::set<std::string> placed;
+  if (by == GroupBy::kMunicipality) {
+    for (const auto& m : region.municipalities())
+      if (placed.insert(m.id()).second) keys.push_back(m.id());
+  } else if (by == GroupBy::kPriority) {
+    for (int p = sla::kCritical; p <= sla::kLow; ++p) {
+      keys.push_back(PriorityKey(p));
+      placed.insert(keys.back());
+    }
+  }
+  for (const auto& [key, group] : groups)
+    if (!placed.contains(key)) keys.push_back(key);
+  return keys;
+}
+
+void AddEqualService(v1::SlaReport& report,
+                     const std::vector<const v1::Ticket*>& in,
+                     const v1::Region& region, const Names& names,
+                     const sla::PolicyBook& book, sys_seconds now) {
+  // service id -> municipality id -> group
+  std::map<std::string, std::map<std::string, Group>> cells;
+  std::map<std::string, std::string> service_names;
+  for (const v1::Ticket* t : in) {
+    cells[t->service_id()][t->municipality()].Add(*t, book, now);
+    service_names.emplace(t->service_id(), names.Service(*t));
+  }
+  for (const auto& [service, by_muni] : cells) {
+    auto* row = report.add_equal_service();
+    row->set_service_id(service);
+    row->set_service_name(service_names[service]);
+    std::map<std::string, Group> groups = by_muni;
+    std::optional<std::pair<int64_t, int64_t>> response_range, resolution_range;
+    auto widen = [](auto& range, const v1::SlaAttainment& a) {
+      if (a.stopped() == 0) return;
+      const int64_t m = a.median_seconds();
+      if (!range) range.emplace(m, m);
+      range->first = std::min(range->first, m);
+      range->second = std::max(range->second, m);
+    };
+    for (const auto& key :
+         OrderedKeys(groups, GroupBy::kMunicipality, region)) {
+      auto it = groups.find(key);
+      if (it == groups.end()) continue;  // no tickets of this service there
+      auto* cell = row->add_municipalities();
+      cell->set_municipality(key);
+      cell->set_tickets(it->second.tickets);
+      *cell->mutable_first_response() = it->second.response.Finish();
+      *cell->mutable_resolution() = it->second.resolution.Finish();
+      widen(response_range, cell->first_response());
+      widen(resolution_range, cell->resolution());
+    }
+    if (response_range)
+      row->set_first_response_median_spread_seconds(response_range->second -
+                                                    response_range->first);
+    if (resolution_range)
+      row->set_resolution_median_spread_seconds(resolution_range->second -
+                                                resolution_range->first);
+  }
+}
+
+void AddVolume(v1::SlaReport& report, const std::vector<const v1::Ticket*>& in,
+               const v1::Region& region, const CostKey& key) {
+  std::map<std::string, std::map<std::string, uint32_t>> counts;
+  std::map<std::string, uint32_t> totals;
+  for (const v1::Ticket* t : in) {
+    ++counts[t->municipality()][t->service_id()];
+    ++totals[t->municipality()];
+  }
+  const int n = region.municipalities_size();
+  if (n == 0) return;
+  std::vector<double> weights;
+  double sum = 0;
+  for (const auto& m : region.municipalities()) {
+    const double w = key.variable == Variable::kPopulation
+                         ? static_cast<double>(m.population())
+                         : static_cast<double>(totals[m.id()]);
+    weights.push_back(w);
+    sum += w;
+  }
+  const double fixed = std::clamp(key.fixed_share, 0.0, 1.0);
+  for (int i = 0; i < n; ++i) {
+    const auto& m = region.municipalities(i);
+    auto* row = report.add_volume();
+    row->set_municipality(m.id());
+    row->set_name(m.name());
+    row->set_tickets(totals[m.id()]);
+    row->set_population(m.population());
+    for (const auto& [service, count] : counts[m.id()]) {
+      auto* s = row->add_services();
+      s->set_service_id(service);
+      s->set_tickets(count);
+    }
+    const double fixed_part = fixed / n;
+    const double variable_part =
+        (1.0 - fixed) *
+        (sum > 0 ? weights[static_cast<size_t>(i)] / sum : 1.0 / n);
+    row->set_fixed_percent(100.0 * fixed_part);
+    row->set_variable_percent(100.0 * variable_part);
+    row->set_share_percent(100.0 * (fixed_part + variable_part));
+    if (key.amount) {
+      row->set_fixed_kroner(*key.amount * fixed_part);
+      row->set_variable_kroner(*key.amount * variable_part);
+      row->set_share_kroner(*key.amount * (fixed_part + variable_part));
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<GroupBy> ParseGroupBy(std::string_view name) {
+  if (name == "municipality") return GroupBy::kMunicipality;
+  if (name == "service") return GroupBy::kService;
+  if (name == "priority") return GroupBy::kPriority;
+  if (name == "assignee") return GroupBy::kAssignee;
+  if (name == "month") return GroupBy::kMonth;
+  return std::nullopt;
+}
+
+std::string_view GroupByName(GroupBy group_by) {
+  switch (group_by) {
+    case GroupBy::kMunicipality:
+      return "municipality";
+    case GroupBy::kService:
+      return "service";
+    case GroupBy::kPriority:
+      return "priority";
+    case GroupBy::kAssignee:
+      return "assignee";
+    case GroupBy::kMonth:
+      return "month";
+  }
+  return "";
+}
+
+std::optional<Variable> ParseVariable(std::string_view name) {
+  if (name == "volume") return Variable::kVolume;
+  if (name == "population") return Variable::kPopulation;
+  return std::nullopt;
+}
+
+std::string_view VariableName(Variable variable) {
+  return variable == Variable::kPopulation ? "population" : "volume";
+}
+
+int64_t NearestRank(std::vector<int64_t>& values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  const double n = static_cast<double>(values.size());
+  auto rank = static_cast<size_t>(std::ceil(p * n));
+  rank = std::clamp<size_t>(rank, 1, values.size());
+  return values[rank - 1];
+}
+
+v1::SlaReport BuildSlaReport(
+    const std::vector<v1::Ticket>& tickets, const v1::Region& region,
+    const std::map<std::string, std::string>& service_names,
+    const sla::PolicyBook& book, const SlaReportInput& input) {
+  const Names names(region, service_names);
+  std::vector<const v1::Ticket*> in;
+  for (const auto& t : tickets) {
+    const sys_seconds created = ToSys(t.created_at());
+    if (created >= input.from && created < input.to) in.push_back(&t);
+  }
+
+  v1::SlaReport report;
+  *report.mutable_from() = ToTimestamp(input.from);
+  *report.mutable_to() = ToTimestamp(input.to);
+  *report.mutable_at() = ToTimestamp(input.now);
+  report.set_group_by(std::string(GroupByName(input.group_by)));
+  report.set_tickets(static_cast<uint32_t>(in.size()));
+
+  Group total;
+  total.name = "All";
+  std::map<std::string, Group> groups;
+  for (const v1::Ticket* t : in) {
+    total.Add(*t, book, input.now);
+    auto [key, name] = KeyOf(*t, input.group_by, names);
+    Group& g = groups[key];
+    g.name = std::move(name);
+    g.Add(*t, book, input.now);
+  }
+  *report.mutable_total() = total.Row("all");
+  for (const auto& key : OrderedKeys(groups, input.group_by, region)) {
+    auto it = groups.find(key);
+    if (it != groups.end()) {
+      *report.add_rows() = it->second.Row(key);
+      continue;
+    }
+    // A municipality or priority without tickets still has its row.
+    Group empty;
+    empty.name = input.group_by == GroupBy::kMunicipality
+                     ? names.Municipality(key)
+                     : Capitalised(key);
+    *report.add_rows() = empty.Row(key);
+  }
+
+  AddEqualService(report, in, region, names, book, input.now);
+  AddVolume(report, in, region, input.cost);
+  auto* key = report.mutable_cost_key();
+  key->set_fixed_share(std::clamp(input.cost.fixed_share, 0.0, 1.0));
+  key->set_variable(std::string(VariableName(input.cost.variable)));
+  if (input.cost.amount) key->set_amount(*input.cost.amount);
+  return report;
+}
+
+}  // namespace helpdesk::reports
