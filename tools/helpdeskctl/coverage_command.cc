@@ -11,6 +11,7 @@
 #include "daemon/http/json.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/http_client.h"
+#include "tools/helpdeskctl/text_output.h"
 
 namespace helpdesk::ctl {
 namespace {
@@ -20,24 +21,6 @@ using google::protobuf::util::TimeUtil;
 constexpr std::string_view kCoverage = "/api/v1/reports/coverage";
 // Longer labels push their own line's numbers right; the rest stay aligned.
 constexpr size_t kMaxLabelWidth = 60;
-
-void Err(const std::string& text) {
-  std::fputs(("helpdeskctl: " + text + "\n").c_str(), stderr);
-}
-
-// Characters on screen, not bytes: names say "Brukerstøtte". Counts UTF-8
-// lead bytes; wide and combining characters are rare enough in names.
-size_t Width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(
-      text.begin(), text.end(),
-      [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
-}
-
-// `text` padded with spaces to `width` characters, at least one space.
-std::string Pad(const std::string& text, size_t width) {
-  const size_t w = Width(text);
-  return text + std::string(w < width ? width - w : 1, ' ');
-}
 
 std::string Label(const v1::CoverageRow& row) {
   return row.name().empty() ? row.id() : row.name() + " (" + row.id() + ")";
@@ -91,23 +74,6 @@ void List(std::string& out, const char* title,
   for (const auto& item : items) out += "  " + item + "\n";
 }
 
-// The detail of a problem+json answer, else as much of the answer as helps.
-std::string Problem(const HttpReply& reply) {
-  const std::string status = "HTTP " + std::to_string(reply.status);
-  google::protobuf::Struct problem;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  if (reply.content_type == "application/problem+json" &&
-      google::protobuf::util::JsonStringToMessage(reply.body, &problem, options)
-          .ok()) {
-    auto it = problem.fields().find("detail");
-    if (it != problem.fields().end() && it->second.has_string_value() &&
-        !it->second.string_value().empty())
-      return it->second.string_value() + " (" + status + ")";
-  }
-  const std::string body = reply.body.substr(0, 500);
-  return "unexpected answer " + status + (body.empty() ? "" : ": " + body);
-}
 
 }  // namespace
 

@@ -1,6 +1,6 @@
 // helpdeskctl: the admin CLI of helpdeskd. Wiring only: the command line
 // (CLI11) and the exit code; the commands live in catalogue_commands.cc,
-// coverage_command.cc and sla_command.cc.
+// coverage_command.cc, report_command.cc and sla_command.cc.
 // Nothing throws past main: CLI11's parse errors and anything unexpected
 // end here as exit code 2.
 
@@ -14,6 +14,7 @@
 
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/coverage_command.h"
+#include "tools/helpdeskctl/report_command.h"
 #include "tools/helpdeskctl/sla_command.h"
 
 namespace {
@@ -147,6 +148,65 @@ int Run(int argc, char** argv) {
                 "Print only the header and the two gap lists (with --format "
                 "json: the report without its skills and services)");
 
+  ReportOptions report_options;
+  report_options.url = kDefaultUrl;
+  CLI::App* rep = app.add_subcommand(
+      "report",
+      "Print the daemon's SLA report for the tickets created in a range: "
+      "per group how many first-response and resolution clocks met, "
+      "breached (or running past their target now) and are still open, "
+      "with the median business time of the stopped clocks (view groups); "
+      "each service's municipalities side by side (view equal-service); or "
+      "the tickets and cost share per municipality by the fordelingsnøkkel "
+      "(view volume). --format json or csv writes the daemon's JSON or CSV "
+      "as received. Exit codes: 0 printed; 2 usage error, the daemon "
+      "cannot be reached, or it answered with a problem (its detail is "
+      "printed).");
+  rep->add_option("--url", report_options.url,
+                  "The running daemon to ask, through its HTTP API: "
+                  "http://HOST:PORT (plain HTTP only; https is refused)")
+      ->default_str(kDefaultUrl);
+  AddTimeout(*rep, report_options.timeout);
+  rep->add_option("--from", report_options.from,
+                  "Tickets created at or after this instant, RFC 3339 "
+                  "(2026-04-01T00:00:00+02:00); default: 30 days before --to");
+  rep->add_option("--to", report_options.to,
+                  "Tickets created before this instant, RFC 3339; default: "
+                  "the daemon's now");
+  rep->add_option("--group-by", report_options.group_by,
+                  "The groups of the groups view: municipality (default), "
+                  "service, priority, assignee or month")
+      ->check(CLI::IsMember(
+          {"municipality", "service", "priority", "assignee", "month"}))
+      ->default_str("municipality");
+  rep->add_option("--view", report_options.view,
+                  "groups (default), equal-service or volume")
+      ->check(CLI::IsMember({"groups", "equal-service", "volume"}))
+      ->default_str("groups");
+  rep->add_option("--format", report_options.format,
+                  "text: an aligned table of the view (default); json: the "
+                  "daemon's SlaReport JSON (all views) as received; csv: the "
+                  "daemon's CSV of the view as received")
+      ->check(CLI::IsMember({"text", "json", "csv"}))
+      ->default_str("text");
+  rep->add_option_function<double>(
+         "--fixed-share",
+         [&report_options](double x) { report_options.fixed_share = x; },
+         "The part of the cost split equally among the municipalities, 0 to "
+         "1 (the daemon's default 0.4)")
+      ->check(CLI::Range(0.0, 1.0));
+  rep->add_option("--variable", report_options.variable,
+                  "The rest of the cost split by volume (tickets in the "
+                  "range, default) or population")
+      ->check(CLI::IsMember({"volume", "population"}));
+  rep->add_option_function<double>(
+         "--amount", [&report_options](double x) { report_options.amount = x; },
+         "Kroner to split: adds each municipality's share in kroner")
+      ->check(CLI::Range(0.0, 1e12));
+  rep->add_option("-o,--output", report_options.output,
+                  "Write to FILE (replaced whole, via a temporary file) "
+                  "instead of standard output");
+
   CLI::App* sla = app.add_subcommand(
       "sla", "SLA targets of the built-in policy, offline (no daemon)");
   sla->require_subcommand(1);
@@ -194,6 +254,7 @@ int Run(int argc, char** argv) {
   if (exp->parsed()) return ExportCommand(export_options);
   if (imp->parsed()) return ImportCommand(import_options);
   if (cov->parsed()) return CoverageCommand(coverage_options);
+  if (rep->parsed()) return ReportCommand(report_options);
   if (due->parsed()) return SlaDueCommand(due_options);
   return kExitError;  // unreachable: require_subcommand
 }

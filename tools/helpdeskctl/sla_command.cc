@@ -16,6 +16,7 @@
 #include "sla/oslo_time.h"
 #include "sla/policy.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
+#include "tools/helpdeskctl/text_output.h"
 
 namespace helpdesk::ctl {
 namespace {
@@ -32,10 +33,6 @@ constexpr std::string_view kStartForms =
     "RFC 3339 with Z or an offset (2026-04-01T12:00:00Z, "
     "2026-04-01T14:00+02:00) or a Europe/Oslo local time without offset "
     "(2026-04-01T14:00)";
-
-void Err(const std::string& text) {
-  std::fputs(("helpdeskctl: " + text + "\n").c_str(), stderr);
-}
 
 bool Digits(std::string_view text, size_t at, size_t n, int& out) {
   if (text.size() < at + n) return false;
