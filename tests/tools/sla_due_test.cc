@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "tests/support/daemon_process.h"
 #include "tests/tools/ctl_runner.h"
 
 namespace helpdesk::testing {
@@ -65,6 +67,39 @@ TEST(CtlSlaDue, TheEasterExampleListsTheClosedDaysByName) {
       << r.Describe();
   // Tuesday 7 April is an ordinary day: not listed.
   EXPECT_FALSE(Contains(r.out, "2026-04-07 Tuesday")) << r.Describe();
+}
+
+TEST(CtlSlaDue, AConfigFileChangesThePolicyAsTheDaemonWould) {
+  // The operator's [sla] table: standard/high resolution 2 h, warnings at
+  // half, and Tuesday 7 April closed as well.
+  ScratchDir dir;
+  const std::string config = dir.path() + "/helpdeskd.toml";
+  {
+    std::ofstream out(config);
+    out << "[sla]\nwarn_percent = 50\nclosed_days = [\"2026-04-07\"]\n"
+           "[[sla.target]]\nclass = \"standard\"\npriority = \"high\"\n"
+           "response_minutes = 60\nresolution_minutes = 120\n";
+  }
+  CtlResult r = Due("2026-04-01T14:00", "standard", "high",
+                    {"--config", config});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Contains(r.out, "the policy of " + config +
+                                  "; warning at 50 % of a target"))
+      << r.out;
+  // Wednesday 8 April: response 09:00 (warning 08:30), resolution 10:00.
+  EXPECT_TRUE(Contains(r.out, "warning 2026-04-08 08:30, due 2026-04-08 09:00"))
+      << r.out;
+  EXPECT_TRUE(Contains(r.out, "warning 2026-04-08 09:00, due 2026-04-08 10:00"))
+      << r.out;
+  // A bad table is a usage error naming the key.
+  {
+    std::ofstream out(config);
+    out << "[sla]\nwarn_percent = 100\n";
+  }
+  CtlResult bad = Due("2026-04-01T14:00", "standard", "high",
+                      {"--config", config});
+  EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
+  EXPECT_TRUE(Contains(bad.err, "warn_percent")) << bad.Describe();
 }
 
 TEST(CtlSlaDue, ZAndOffsetStartsGiveTheSameAnswer) {

@@ -238,6 +238,10 @@ int Run(int argc, char** argv) {
                   "critical, high, normal or low")
       ->required()
       ->check(CLI::IsMember({"critical", "high", "normal", "low"}));
+  due->add_option("--config", due_options.config,
+                  "A helpdeskd config file: compute with the policy its [sla] "
+                  "table makes (targets, desk hours, closed and half days, "
+                  "warning share), as the daemon does");
   due->add_option("--format", due_options.format,
                   "text: for a person (default); json: the same as a JSON "
                   "object, instants in UTC and in Oslo local time")

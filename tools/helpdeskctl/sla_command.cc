@@ -9,8 +9,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <variant>
 #include <vector>
 
+#include "daemon/config/config.h"
 #include "sla/calendar.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
@@ -155,7 +157,8 @@ bool Never(sys_seconds t) { return t == sys_seconds::max(); }
 
 std::string TextReport(const sla::PolicyBook& book, sys_seconds start,
                        const std::string& sla_class, int priority,
-                       const std::vector<Clock>& clocks) {
+                       const std::vector<Clock>& clocks,
+                       const std::string& policy_name) {
   const sla::OsloTime o = sla::ToOslo(start);
   std::string out = "Start:           " + Local(start) + " Europe/Oslo (" +
                     Utc(start) + "), " +
@@ -164,7 +167,7 @@ std::string TextReport(const sla::PolicyBook& book, sys_seconds start,
   std::snprintf(share, sizeof share, "%g %%", book.policy().warn_share * 100);
   out += "Policy:          " + sla_class + " / " +
          std::string(sla::PriorityName(priority)) +
-         " (the built-in policy; warning at " + share + " of a target)\n";
+         " (" + policy_name + "; warning at " + share + " of a target)\n";
   for (const Clock& c : clocks) {
     const auto* cal = book.Calendar(c.target.calendar);
     std::string line = c.label + std::string(":");
@@ -329,6 +332,20 @@ StatusOr<sys_seconds> ParseStartInstant(std::string_view text) {
          minutes(minute - offset) + seconds(second);
 }
 
+// The built-in policy, or what the [sla] table of the daemon's config file
+// `config` makes of it (as the daemon does at start).
+StatusOr<sla::Policy> PolicyOf(const std::string& config) {
+  if (config.empty()) return sla::DefaultPolicy();
+  const char* argv[] = {"helpdeskd", "--config", config.c_str()};
+  auto parsed = config::Load(3, argv);
+  if (!parsed.ok()) return parsed.status();
+  const auto* c = std::get_if<config::Config>(&*parsed);
+  if (c == nullptr)
+    return Status::InvalidParameter("--config", "'" + config +
+                                                    "' is not a config file");
+  return config::BuildPolicy(c->sla);
+}
+
 int SlaDueCommand(const SlaDueOptions& options) {
   const std::string tz = sla::CheckOsloZone();
   if (!tz.empty()) {
@@ -340,11 +357,21 @@ int SlaDueCommand(const SlaDueOptions& options) {
     Err(start.status().message());
     return kExitError;
   }
-  const sla::PolicyBook book(sla::DefaultPolicy());
+  auto policy = PolicyOf(options.config);
+  if (!policy.ok()) {
+    Err(policy.status().message());
+    return kExitError;
+  }
+  std::string classes;
+  for (const auto& c : policy->classes)
+    classes += (classes.empty() ? "" : ", ") + c.sla_class;
+  const sla::PolicyBook book(std::move(*policy));
   const sla::ClassTargets* targets = book.Find(options.sla_class);
   if (targets == nullptr) {
-    Err("--class: unknown SLA class '" + options.sla_class +
-        "'; the built-in policy has: " + BuiltInSlaClasses());
+    Err("--class: unknown SLA class '" + options.sla_class + "'; the " +
+        (options.config.empty() ? "built-in policy" : "policy of " +
+                                                          options.config) +
+        " has: " + classes);
     return kExitError;
   }
   const int priority = PriorityNumber(options.priority);
@@ -368,7 +395,10 @@ int SlaDueCommand(const SlaDueOptions& options) {
   const std::string out =
       options.format == "json"
           ? JsonReport(book, *start, options.sla_class, priority, clocks)
-          : TextReport(book, *start, options.sla_class, priority, clocks);
+          : TextReport(book, *start, options.sla_class, priority, clocks,
+                       options.config.empty()
+                           ? "the built-in policy"
+                           : "the policy of " + options.config);
   if (std::fputs(out.c_str(), stdout) < 0 || std::fflush(stdout) != 0) {
     Err("cannot write to standard output");
     return kExitError;

@@ -1,7 +1,8 @@
 #pragma once
 // `helpdeskctl sla due`: the due and warning instants of the first-response
 // and resolution targets of an SLA class and priority from a start instant,
-// by the built-in policy (sla::DefaultPolicy) and its business calendars,
+// by the built-in policy (sla::DefaultPolicy), or the one a daemon config
+// file's [sla] table makes of it, and its business calendars,
 // and the closed and half days in between, so that a person can check the
 // calendar maths by hand. Offline: no daemon. Returns the process exit
 // code: 0 printed, 2 usage error (bad --start, unknown class or priority).
@@ -21,6 +22,9 @@ struct SlaDueOptions {
   std::string sla_class;        // "standard"
   std::string priority;         // "critical", "high", "normal" or "low"
   std::string format = "text";  // "text" or "json"
+  // The daemon's config file: its [sla] table changes the policy (targets,
+  // desk hours, closed and half days, warning share). Empty: built in.
+  std::string config;
 };
 
 int SlaDueCommand(const SlaDueOptions& options);
