@@ -80,11 +80,11 @@ TEST(CtlSlaDue, AConfigFileChangesThePolicyAsTheDaemonWould) {
            "[[sla.target]]\nclass = \"standard\"\npriority = \"high\"\n"
            "response_minutes = 60\nresolution_minutes = 120\n";
   }
-  CtlResult r = Due("2026-04-01T14:00", "standard", "high",
-                    {"--config", config});
+  CtlResult r =
+      Due("2026-04-01T14:00", "standard", "high", {"--config", config});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
-  EXPECT_TRUE(Contains(r.out, "the policy of " + config +
-                                  "; warning at 50 % of a target"))
+  EXPECT_TRUE(Contains(
+      r.out, "the policy of " + config + "; warning at 50 % of a target"))
       << r.out;
   // Wednesday 8 April: response 09:00 (warning 08:30), resolution 10:00.
   EXPECT_TRUE(Contains(r.out, "warning 2026-04-08 08:30, due 2026-04-08 09:00"))
@@ -96,8 +96,8 @@ TEST(CtlSlaDue, AConfigFileChangesThePolicyAsTheDaemonWould) {
     std::ofstream out(config);
     out << "[sla]\nwarn_percent = 100\n";
   }
-  CtlResult bad = Due("2026-04-01T14:00", "standard", "high",
-                      {"--config", config});
+  CtlResult bad =
+      Due("2026-04-01T14:00", "standard", "high", {"--config", config});
   EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
   EXPECT_TRUE(Contains(bad.err, "warn_percent")) << bad.Describe();
 }

@@ -166,8 +166,8 @@ std::string TextReport(const sla::PolicyBook& book, sys_seconds start,
   char share[16];
   std::snprintf(share, sizeof share, "%g %%", book.policy().warn_share * 100);
   out += "Policy:          " + sla_class + " / " +
-         std::string(sla::PriorityName(priority)) +
-         " (" + policy_name + "; warning at " + share + " of a target)\n";
+         std::string(sla::PriorityName(priority)) + " (" + policy_name +
+         "; warning at " + share + " of a target)\n";
   for (const Clock& c : clocks) {
     const auto* cal = book.Calendar(c.target.calendar);
     std::string line = c.label + std::string(":");
@@ -341,8 +341,8 @@ StatusOr<sla::Policy> PolicyOf(const std::string& config) {
   if (!parsed.ok()) return parsed.status();
   const auto* c = std::get_if<config::Config>(&*parsed);
   if (c == nullptr)
-    return Status::InvalidParameter("--config", "'" + config +
-                                                    "' is not a config file");
+    return Status::InvalidParameter("--config",
+                                    "'" + config + "' is not a config file");
   return config::BuildPolicy(c->sla);
 }
 
@@ -369,8 +369,8 @@ int SlaDueCommand(const SlaDueOptions& options) {
   const sla::ClassTargets* targets = book.Find(options.sla_class);
   if (targets == nullptr) {
     Err("--class: unknown SLA class '" + options.sla_class + "'; the " +
-        (options.config.empty() ? "built-in policy" : "policy of " +
-                                                          options.config) +
+        (options.config.empty() ? "built-in policy"
+                                : "policy of " + options.config) +
         " has: " + classes);
     return kExitError;
   }
