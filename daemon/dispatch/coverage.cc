@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "daemon/staff/schedule.h"
+#include "proto/timestamps.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
 
@@ -160,7 +161,7 @@ v1::CoverageReport Coverage(const Roster& roster,
                             const v1::Catalogue& catalogue,
                             std::chrono::sys_seconds now) {
   v1::CoverageReport report;
-  *report.mutable_at() = staff::ToTimestamp(now);
+  *report.mutable_at() = proto::ToTimestamp(now);
   report.set_required(kRequiredPerCell);
 
   const auto& people = roster.people();

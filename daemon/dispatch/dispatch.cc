@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "proto/timestamps.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
 
@@ -58,10 +59,10 @@ class Decision {
 
   std::vector<int> pool;
 
+  // Keeps the candidates `keep` accepts.
   template <typename Keep>
-  void Filter(const char* rule, Keep keep, std::string note) {
+  void Filter(Keep keep) {
     std::erase_if(pool, [&](int i) { return !keep(roster_.people()[i]); });
-    Step(rule, std::move(note));
   }
   void Step(const char* rule, std::string note) {
     auto* s = out_.add_steps();
@@ -131,6 +132,20 @@ const char* PresenceLabel(v1::Presence p) {
 
 }  // namespace
 
+Load LoadOfStored(const v1::StaffLoad& stored) {
+  Load load;
+  for (int p = 0; p < 5 && p < stored.open_by_priority_size(); ++p)
+    load.open_by_priority[p] = stored.open_by_priority(p);
+  load.last_assigned_seq = stored.last_assigned_seq();
+  return load;
+}
+
+uint32_t OpenTickets(const Load& load) {
+  uint32_t open = 0;
+  for (uint32_t n : load.open_by_priority) open += n;
+  return open;
+}
+
 uint32_t PriorityWeight(v1::Priority priority) {
   switch (priority) {
     case v1::PRIORITY_CRITICAL:
@@ -165,7 +180,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   a.set_trigger(in.trigger);
   a.set_previous_assignee(t.assignee());
   a.set_by("dispatch");
-  *a.mutable_at() = staff::ToTimestamp(in.now);
+  *a.mutable_at() = proto::ToTimestamp(in.now);
   const bool external = svc.delivery() == v1::DELIVERY_EXTERNAL;
   if (external) a.set_supplier(svc.supplier().name());
   const v1::Presence presence =
@@ -200,9 +215,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
       for (size_t i = 0; i < d.pool.size(); ++i)
         d.pool[i] = static_cast<int>(i);
     }
-    std::erase_if(d.pool, [&](int i) {
-      return !roster.people()[i].skills.Contains(need);
-    });
+    d.Filter([&](const Person& p) { return p.skills.Contains(need); });
   }
   d.Step("skills",
          People(d.pool.size()) + " with every skill needed (" + Join(skills) +
@@ -218,29 +231,22 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
 
   // 2. Active, and not the person the ticket is being moved away from.
-  d.Filter(
-      "active",
-      [&](const Person& p) {
-        return p.member->active() && p.member->id() != in.exclude;
-      },
-      "");
-  a.mutable_steps()->rbegin()->set_note(
-      People(d.pool.size()) + " active" +
-      (in.exclude.empty() ? ""
-                          : " (not counting " + std::string(in.exclude) +
-                                ", the current assignee)"));
+  d.Filter([&](const Person& p) {
+    return p.member->active() && p.member->id() != in.exclude;
+  });
+  d.Step("active",
+         People(d.pool.size()) + " active" +
+             (in.exclude.empty() ? ""
+                                 : " (not counting " + std::string(in.exclude) +
+                                       ", the current assignee)"));
   if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
 
   // 3. Not absent today.
   const sla::OsloTime local = sla::ToOslo(in.now);
-  d.Filter(
-      "not_absent",
-      [&](const Person& p) {
-        return p.schedule.AbsentOn(local.day) == v1::ABSENCE_KIND_UNSPECIFIED;
-      },
-      "");
-  a.mutable_steps()->rbegin()->set_note(People(d.pool.size()) +
-                                        " not absent today");
+  d.Filter([&](const Person& p) {
+    return p.schedule.AbsentOn(local.day) == v1::ABSENCE_KIND_UNSPECIFIED;
+  });
+  d.Step("not_absent", People(d.pool.size()) + " not absent today");
   if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
 
   // 4. Available: at work now; else vakt (urgent) or the next working day.
@@ -426,7 +432,7 @@ StatusOr<v1::Assignment> DecideManual(
   a.set_previous_assignee(ticket.assignee());
   a.set_by(std::string(by));
   a.set_reason(std::string(reason));
-  *a.mutable_at() = staff::ToTimestamp(now);
+  *a.mutable_at() = proto::ToTimestamp(now);
   const auto& svc = ticket.service();
   if (svc.delivery() == v1::DELIVERY_EXTERNAL)
     a.set_supplier(svc.supplier().name());

@@ -48,6 +48,11 @@ struct Load {
   uint64_t last_assigned_seq = 0;  // 0: never assigned
 };
 
+// The load as the store keeps it (v1::StaffLoad).
+Load LoadOfStored(const v1::StaffLoad& stored);
+// Open tickets, whatever their priority.
+uint32_t OpenTickets(const Load& load);
+
 // Weight of one open ticket of `priority` in the load.
 uint32_t PriorityWeight(v1::Priority priority);
 // Open work weighted by priority.

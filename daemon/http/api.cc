@@ -14,21 +14,11 @@
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/sla_clocks.h"
 #include "daemon/tickets/state_machine.h"
+#include "proto/timestamps.h"
 #include "proto/wire_names.h"
 
 namespace helpdesk::http {
 namespace {
-
-// `change` with the events of `first` before its own (alerts recorded in
-// the same write, ahead of the change).
-store::WriteResult EventsAfter(store::WriteResult first,
-                               store::WriteResult change) {
-  first.events.insert(first.events.end(),
-                      std::make_move_iterator(change.events.begin()),
-                      std::make_move_iterator(change.events.end()));
-  change.events = std::move(first.events);
-  return change;
-}
 
 constexpr uint64_t kMaxPage = 200;
 constexpr uint64_t kDefaultPage = 50;
@@ -69,7 +59,7 @@ Api::Api(const store::Env& env, const store::Tables& tables,
 void Api::ReadClocks(v1::Ticket& t,
                      const google::protobuf::Timestamp& now) const {
   if (!t.has_sla()) return;
-  const auto at = staff::ToSys(now);
+  const auto at = proto::ToSys(now);
   auto* sla = t.mutable_sla();
   *sla->mutable_first_response() =
       tickets::ReadAt(sla->first_response(), sla_book_, at);
@@ -128,12 +118,7 @@ void Api::Handle(const Request& r, Respond respond) {
   };
   auto needs_json = [&](const std::string& route) {
     if (IsJsonContentType(r.content_type)) return false;
-    answer(route, Problem(415, "/problems/unsupported-media-type",
-                          "Unsupported media type",
-                          "send the body as JSON with 'Content-Type: "
-                          "application/json' (got '" +
-                              r.content_type + "')",
-                          path, r.request_id));
+    answer(route, UnsupportedMediaType(r.content_type, path, r.request_id));
     return true;
   };
   const bool get = r.method == "GET" || r.method == "HEAD";
@@ -230,13 +215,14 @@ void Api::Handle(const Request& r, Respond respond) {
       return AddComment(r, *number, std::move(wrapped));
     }
   }
-  answer("", Problem(404, "/problems/not-found", "Not found",
-                     "no route " + path +
-                         "; the API is under /api/v1/ "
-                         "(tickets, events, municipalities, catalogue, staff, "
-                         "vakt, reports/coverage, reports/sla), plus /healthz and "
-                         "/metrics",
-                     path, r.request_id));
+  answer("",
+         Problem(404, "/problems/not-found", "Not found",
+                 "no route " + path +
+                     "; the API is under /api/v1/ "
+                     "(tickets, events, municipalities, catalogue, staff, "
+                     "vakt, reports/coverage, reports/sla), plus /healthz and "
+                     "/metrics",
+                 path, r.request_id));
 }
 
 // ------------------------------------------------------------ reads
@@ -442,7 +428,7 @@ void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
         // and the ticket's priority, kept on the ticket from here on.
         if (auto clocks = tickets::StartClocks(
                 sla_book_, c.ticket.service().sla_class(), c.ticket.priority(),
-                staff::ToSys(w.now()))) {
+                proto::ToSys(w.now()))) {
           *c.ticket.mutable_sla() = *clocks;
           *c.event.mutable_ticket_created()->mutable_ticket()->mutable_sla() =
               *clocks;
@@ -460,6 +446,21 @@ void Api::CreateTicket(const Request& r, const Target& t, Respond respond) {
       201, std::move(respond));
 }
 
+store::WriteResult Api::WithDueAlerts(
+    store::WriteContext& w, const std::function<store::WriteResult()>& change) {
+  store::WriteResult alerts;
+  if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
+    alerts.status = s;
+    return alerts;
+  }
+  store::WriteResult result = change();
+  alerts.events.insert(alerts.events.end(),
+                       std::make_move_iterator(result.events.begin()),
+                       std::make_move_iterator(result.events.end()));
+  result.events = std::move(alerts.events);
+  return result;
+}
+
 void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
   v1::ChangeStatusRequest req;
   if (Status s = ParseJson(r.body, req); !s.ok())
@@ -471,23 +472,17 @@ void Api::ChangeStatus(const Request& r, uint64_t number, Respond respond) {
       r,
       [this, req = std::move(req), if_match = *if_match, rid = r.request_id,
        number](store::WriteContext& w) {
-        // Alerts that fell due are recorded before a change that may stop
-        // their clock, so none is skipped (sla_api.cc).
-        store::WriteResult alerts;
-        if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
-          alerts.status = s;
-          return alerts;
-        }
-        auto result = UpdateTicket(w, number, [&](const v1::Ticket& current) {
-          auto c = tickets::DecideStatusChange(current, req, if_match,
-                                               {rid, w.now()});
-          if (c.ok() && c->ticket.has_sla())
-            tickets::OnStatus(*c->ticket.mutable_sla(), sla_book_,
-                              current.status(), c->ticket.status(),
-                              staff::ToSys(w.now()));
-          return c;
+        return WithDueAlerts(w, [&] {
+          return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+            auto c = tickets::DecideStatusChange(current, req, if_match,
+                                                 {rid, w.now()});
+            if (c.ok() && c->ticket.has_sla())
+              tickets::OnStatus(*c->ticket.mutable_sla(), sla_book_,
+                                current.status(), c->ticket.status(),
+                                proto::ToSys(w.now()));
+            return c;
+          });
         });
-        return EventsAfter(std::move(alerts), std::move(result));
       },
       200, std::move(respond));
 }
@@ -506,23 +501,17 @@ void Api::ChangePriority(const Request& r, uint64_t number, Respond respond) {
       r,
       [this, req = std::move(req), if_match = *if_match, actor = *actor,
        rid = r.request_id, number](store::WriteContext& w) {
-        // Alerts that fell due are recorded before a change that may stop
-        // their clock, so none is skipped (sla_api.cc).
-        store::WriteResult alerts;
-        if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
-          alerts.status = s;
-          return alerts;
-        }
-        auto result = UpdateTicket(w, number, [&](const v1::Ticket& current) {
-          auto c = tickets::DecidePriorityChange(current, req, if_match, actor,
-                                                 {rid, w.now()});
-          // The clocks take the new targets and keep the time used.
-          if (c.ok() && c->ticket.has_sla())
-            tickets::OnPriority(*c->ticket.mutable_sla(), sla_book_,
-                                c->ticket.priority(), staff::ToSys(w.now()));
-          return c;
+        return WithDueAlerts(w, [&] {
+          return UpdateTicket(w, number, [&](const v1::Ticket& current) {
+            auto c = tickets::DecidePriorityChange(current, req, if_match,
+                                                   actor, {rid, w.now()});
+            // The clocks take the new targets and keep the time used.
+            if (c.ok() && c->ticket.has_sla())
+              tickets::OnPriority(*c->ticket.mutable_sla(), sla_book_,
+                                  c->ticket.priority(), proto::ToSys(w.now()));
+            return c;
+          });
         });
-        return EventsAfter(std::move(alerts), std::move(result));
       },
       200, std::move(respond));
 }
@@ -535,27 +524,21 @@ void Api::AddComment(const Request& r, uint64_t number, Respond respond) {
       r,
       [this, req = std::move(req), rid = r.request_id,
        number](store::WriteContext& w) {
-        // Alerts that fell due are recorded before a change that may stop
-        // their clock, so none is skipped (sla_api.cc).
-        store::WriteResult alerts;
-        if (Status s = RecordSlaAlerts(w, alerts); !s.ok()) {
-          alerts.status = s;
-          return alerts;
-        }
-        auto result = UpdateTicket(
-            w, number,
-            [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
-              auto c = tickets::DecideComment(current, req, {rid, w.now()});
-              if (!c.ok() || !c->ticket.has_sla()) return c;
-              // A reply by someone on the staff is the first response.
-              auto roster = rosters_.Get(w.txn());
-              if (!roster.ok()) return roster.status();
-              if ((*roster)->Find(req.author()) != nullptr)
-                tickets::OnPublicReply(*c->ticket.mutable_sla(), sla_book_,
-                                       staff::ToSys(w.now()));
-              return c;
-            });
-        return EventsAfter(std::move(alerts), std::move(result));
+        return WithDueAlerts(w, [&] {
+          return UpdateTicket(
+              w, number,
+              [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
+                auto c = tickets::DecideComment(current, req, {rid, w.now()});
+                if (!c.ok() || !c->ticket.has_sla()) return c;
+                // A reply by someone on the staff is the first response.
+                auto roster = rosters_.Get(w.txn());
+                if (!roster.ok()) return roster.status();
+                if ((*roster)->Find(req.author()) != nullptr)
+                  tickets::OnPublicReply(*c->ticket.mutable_sla(), sla_book_,
+                                         proto::ToSys(w.now()));
+                return c;
+              });
+        });
       },
       201, std::move(respond));
 }

@@ -129,6 +129,11 @@ class Api {
   // Inside the writer's transaction: one SlaWarning or SlaBreached event
   // for each alert of the due-time index that has fallen due.
   Status RecordSlaAlerts(store::WriteContext& w, store::WriteResult& result);
+  // Records the alerts that have fallen due, then `change` (a ticket
+  // write): a change that stops a clock never skips its alert. The alert
+  // events come first in the result.
+  store::WriteResult WithDueAlerts(
+      store::WriteContext& w, const std::function<store::WriteResult()>& change);
   // The SLA clocks as they read now (elapsed up to `now`), for an answer.
   void ReadClocks(v1::Ticket& ticket,
                   const google::protobuf::Timestamp& now) const;

@@ -123,11 +123,7 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
   }
   if (!write) return not_allowed(allow);
   if (!IsJsonContentType(r.content_type)) {
-    return answer(Problem(415, "/problems/unsupported-media-type",
-                          "Unsupported media type",
-                          "send the body as JSON with 'Content-Type: "
-                          "application/json' (got '" + r.content_type + "')",
-                          path, r.request_id));
+    return answer(UnsupportedMediaType(r.content_type, path, r.request_id));
   }
   if (Status s = CheckParams(t, {}); !s.ok()) return fail(s);
   auto if_match = ParseIfMatch(r.if_match);

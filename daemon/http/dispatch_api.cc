@@ -16,6 +16,7 @@
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/state_machine.h"
+#include "proto/timestamps.h"
 
 namespace helpdesk::http {
 namespace {
@@ -24,18 +25,6 @@ constexpr size_t kMaxReasonBytes = 2000;
 // Tickets of the dispatcher queue tried again after one staff change: the
 // oldest first; more wait for the next change.
 constexpr size_t kMaxRetries = 200;
-
-dispatch::Load ToLoad(const v1::StaffLoad& stored) {
-  dispatch::Load load;
-  for (int p = 0; p < 5 && p < stored.open_by_priority_size(); ++p)
-    load.open_by_priority[p] = stored.open_by_priority(p);
-  load.last_assigned_seq = stored.last_assigned_seq();
-  return load;
-}
-
-std::chrono::sys_seconds ToSys(const google::protobuf::Timestamp& t) {
-  return staff::ToSys(t);
-}
 
 }  // namespace
 
@@ -55,14 +44,14 @@ Status Api::Dispatch(store::WriteContext& w, v1::Ticket& ticket,
       load_error = stored.status();
       return dispatch::Load{};
     }
-    return ToLoad(*stored);
+    return dispatch::LoadOfStored(*stored);
   };
   dispatch::Input in;
   in.ticket = &ticket;
   in.service = &ticket.service();
   in.trigger = trigger;
   in.exclude = exclude;
-  in.now = ToSys(w.now());
+  in.now = proto::ToSys(w.now());
   v1::Assignment a = dispatch::Decide(in, **roster, load_of);
   if (!load_error.ok()) return w.Fail(load_error);
   // A retry that finds no one, for the reason already recorded, records
@@ -100,7 +89,7 @@ Status Api::Redispatch(store::WriteContext& w, const std::string& request_id,
                        store::WriteResult& result) {
   auto roster = rosters_.Get(w.txn());
   if (!roster.ok()) return w.Fail(roster.status());
-  const sla::OsloTime local = sla::ToOslo(ToSys(w.now()));
+  const sla::OsloTime local = sla::ToOslo(proto::ToSys(w.now()));
   // 1. Open tickets of people who are inactive or absent today.
   static constexpr v1::TicketStatus kHeld[] = {
       v1::TICKET_STATUS_ASSIGNED, v1::TICKET_STATUS_IN_PROGRESS,
@@ -224,13 +213,14 @@ void Api::AssignTicket(const Request& r, uint64_t number, bool take,
             [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
               auto roster = rosters_.Get(w.txn());
               if (!roster.ok()) return roster.status();
-              auto a = dispatch::DecideManual(current, trigger, person, by,
-                                              reason, **roster, ToSys(w.now()));
+              auto a =
+                  dispatch::DecideManual(current, trigger, person, by, reason,
+                                         **roster, proto::ToSys(w.now()));
               if (!a.ok()) return a.status();
               if (auto load = store::GetLoad(w.txn(), w.tables(), person);
                   load.ok()) {
                 const auto* p = (*roster)->Find(person);
-                a->set_load(dispatch::LoadPerPost(ToLoad(*load),
+                a->set_load(dispatch::LoadPerPost(dispatch::LoadOfStored(*load),
                                                   p->member->fte_percent()));
               }
               return tickets::DecideAssignment(current, *a, true, version,
@@ -243,7 +233,7 @@ void Api::AssignTicket(const Request& r, uint64_t number, bool take,
 Response Api::CoverageReport(const Request& r, const Target& t) {
   if (Status s = CheckParams(t, {"at"}); !s.ok())
     return Problem(s, r.target, r.request_id);
-  auto at = TimeParam(t, "at", ToSys(Now()));
+  auto at = TimeParam(t, "at", proto::ToSys(Now()));
   if (!at.ok()) return Problem(at.status(), r.target, r.request_id);
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return Problem(txn.status(), r.target, r.request_id);

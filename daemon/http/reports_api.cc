@@ -18,6 +18,7 @@
 #include "daemon/reports/sla_report.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/store/catalogue_tables.h"
+#include "proto/timestamps.h"
 
 namespace helpdesk::http {
 namespace {
@@ -75,7 +76,7 @@ Response Api::ReportSla(const Request& r, const Target& t) {
       !s.ok())
     return bad(s);
 
-  const sys_seconds now = staff::ToSys(Now());
+  const sys_seconds now = proto::ToSys(Now());
   // Without `to`: up to and including the current second (`to` is
   // exclusive, and a ticket filed this second belongs in the report).
   auto to = TimeParam(t, "to", now + std::chrono::seconds(1));
@@ -130,7 +131,7 @@ Response Api::ReportSla(const Request& r, const Target& t) {
       const uint64_t mid = lo + (hi - lo) / 2;
       auto ticket = created(mid);
       if (!ticket.ok()) return bad(ticket.status());
-      if (*ticket && staff::ToSys((*ticket)->created_at()) >= *from) {
+      if (*ticket && proto::ToSys((*ticket)->created_at()) >= *from) {
         hi = mid;
       } else {
         lo = mid + 1;
@@ -140,7 +141,7 @@ Response Api::ReportSla(const Request& r, const Target& t) {
       auto ticket = created(n);
       if (!ticket.ok()) return bad(ticket.status());
       if (!*ticket) continue;
-      if (staff::ToSys((*ticket)->created_at()) >= *to) break;
+      if (proto::ToSys((*ticket)->created_at()) >= *to) break;
       if (tickets.size() == kMaxTickets)
         return bad(Status::InvalidParameter(
             "from", "the range holds more than " + std::to_string(kMaxTickets) +

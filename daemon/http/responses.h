@@ -1,6 +1,7 @@
 #pragma once
 // Small builders of the answers every handler file gives: a JSON body, an
-// ETag of a record version, and 405 with its Allow header. Pure; any thread.
+// ETag of a record version, 405 with its Allow header, and 415. Pure; any
+// thread.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +35,18 @@ inline Response MethodNotAllowed(std::string_view method, std::string_view path,
               path, request_id);
   r.headers.emplace_back("Allow", std::string(allow));
   return r;
+}
+
+// A body that is not declared JSON (`content_type` as sent).
+inline Response UnsupportedMediaType(std::string_view content_type,
+                                     std::string_view path,
+                                     std::string_view request_id) {
+  return Problem(415, "/problems/unsupported-media-type",
+                 "Unsupported media type",
+                 "send the body as JSON with 'Content-Type: application/json' "
+                 "(got '" +
+                     std::string(content_type) + "')",
+                 path, request_id);
 }
 
 }  // namespace helpdesk::http

@@ -12,6 +12,7 @@
 #include "daemon/staff/schedule.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/tickets/sla_clocks.h"
+#include "proto/timestamps.h"
 
 namespace helpdesk::http {
 namespace {
@@ -19,17 +20,11 @@ namespace {
 // Alerts recorded in one write; more wait for the next tick.
 constexpr size_t kMaxAlertsPerWrite = 500;
 
-google::protobuf::Timestamp Ts(int64_t seconds) {
-  google::protobuf::Timestamp t;
-  t.set_seconds(seconds);
-  return t;
-}
-
 }  // namespace
 
 Status Api::RecordSlaAlerts(store::WriteContext& w,
                             store::WriteResult& result) {
-  const auto now = staff::ToSys(w.now());
+  const auto now = proto::ToSys(w.now());
   auto due = store::DueBy(w.txn(), w.tables(), now.time_since_epoch().count(),
                           kMaxAlertsPerWrite);
   if (!due.ok()) return w.Fail(due.status());
@@ -63,12 +58,11 @@ Status Api::RecordSlaAlerts(store::WriteContext& w,
     v1::SlaAlert* alert =
         breach ? event.mutable_sla_breached() : event.mutable_sla_warning();
     alert->set_kind(clock->kind());
-    *alert->mutable_due_at() = Ts(d.at);
+    const std::chrono::sys_seconds due_at{std::chrono::seconds(d.at)};
+    *alert->mutable_due_at() = proto::ToTimestamp(due_at);
     alert->set_target_seconds(clock->target_seconds());
     alert->set_elapsed_seconds(
-        tickets::Elapsed(*clock, sla_book_,
-                         std::chrono::sys_seconds(std::chrono::seconds(d.at)))
-            .count());
+        tickets::Elapsed(*clock, sla_book_, due_at).count());
     alert->set_calendar(clock->calendar());
     if (Status s = w.Save(&before, after, event); !s.ok()) return s;
     result.events.push_back(std::move(event));

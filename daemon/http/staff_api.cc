@@ -16,12 +16,13 @@
 #include "daemon/http/api.h"
 #include "daemon/http/json.h"
 #include "daemon/http/problem.h"
+#include "daemon/http/responses.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/staff_tables.h"
-#include "daemon/http/responses.h"
 #include "daemon/tickets/commands.h"
+#include "proto/timestamps.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
 
@@ -33,13 +34,6 @@ using std::chrono::sys_seconds;
 constexpr std::string_view kStaff = "/api/v1/staff";
 constexpr std::string_view kVakt = "/api/v1/vakt";
 constexpr std::string_view kVaktNow = "/api/v1/vakt/now";
-
-
-
-
-sys_seconds ToSeconds(const google::protobuf::Timestamp& t) {
-  return staff::ToSys(t);
-}
 
 // TimeParam (query.h) reads ?at=, ?from= and ?to=.
 
@@ -60,15 +54,9 @@ Status AddNow(const store::Txn& txn, const store::Tables& tables,
   auto stored = store::GetLoad(txn, tables, member.id());
   if (!stored.ok()) return stored.status();
   // The load as the dispatcher weighs it when it chooses between people.
-  dispatch::Load load;
-  uint32_t open = 0;
-  for (int p = 0; p < stored->open_by_priority_size() && p < 5; ++p) {
-    load.open_by_priority[p] = stored->open_by_priority(p);
-    open += stored->open_by_priority(p);
-  }
-  load.last_assigned_seq = stored->last_assigned_seq();
+  const dispatch::Load load = dispatch::LoadOfStored(*stored);
   now->set_load(dispatch::LoadPerPost(load, member.fte_percent()));
-  now->set_open_tickets(open);
+  now->set_open_tickets(dispatch::OpenTickets(load));
   return Status::Ok();
 }
 
@@ -117,7 +105,8 @@ Response StaffResponse(int status, const v1::StaffMember& member) {
 // the answer into an error: the person is answered without `now`.
 void AnswerWithNow(const store::WriteContext& w, const v1::VaktRota& rota,
                    int status, v1::StaffMember member, Response& answer) {
-  if (Status s = AddNow(w.txn(), w.tables(), rota, ToSeconds(w.now()), member);
+  if (Status s =
+          AddNow(w.txn(), w.tables(), rota, proto::ToSys(w.now()), member);
       !s.ok())
     member.clear_now();
   answer = StaffResponse(status, member);
@@ -148,7 +137,9 @@ void Api::HandleStaff(const Request& r, const Target& t, Respond respond) {
     resp.route = route;
     respond(std::move(resp));
   };
-  auto fail = [&](const Status& s) { answer(Problem(s, r.target, r.request_id)); };
+  auto fail = [&](const Status& s) {
+    answer(Problem(s, r.target, r.request_id));
+  };
   if (route.empty() || (!id.empty() && id.find('/') != std::string::npos) ||
       (route != kStaff && route.starts_with(kStaff) && id.empty())) {
     return answer(Problem(404, "/problems/not-found", "Not found",
@@ -158,7 +149,7 @@ void Api::HandleStaff(const Request& r, const Target& t, Respond respond) {
                               "/api/v1/vakt/now",
                           path, r.request_id));
   }
-  const bool write = route == kStaff ? r.method == "POST"
+  const bool write = route == kStaff     ? r.method == "POST"
                      : route == kVaktNow ? false
                                          : r.method == "PUT";
   if (!get && !write) {
@@ -171,11 +162,7 @@ void Api::HandleStaff(const Request& r, const Target& t, Respond respond) {
     return answer(GetStaffMember(r, t, id));
   }
   if (!IsJsonContentType(r.content_type)) {
-    return answer(Problem(415, "/problems/unsupported-media-type",
-                          "Unsupported media type",
-                          "send the body as JSON with 'Content-Type: "
-                          "application/json' (got '" + r.content_type + "')",
-                          path, r.request_id));
+    return answer(UnsupportedMediaType(r.content_type, path, r.request_id));
   }
   if (Status s = CheckParams(t, {}); !s.ok()) return fail(s);
   // Ids that cannot exist are not looked up (an empty or oversized LMDB
@@ -193,7 +180,9 @@ void Api::HandleStaff(const Request& r, const Target& t, Respond respond) {
 // ------------------------------------------------------------ reads
 
 Response Api::ListStaff(const Request& r, const Target& t) {
-  auto fail = [&](const Status& s) { return Problem(s, r.target, r.request_id); };
+  auto fail = [&](const Status& s) {
+    return Problem(s, r.target, r.request_id);
+  };
   if (Status s = CheckParams(t, {"municipality", "skill", "active"}); !s.ok())
     return fail(s);
   std::string municipality, skill;
@@ -211,7 +200,7 @@ Response Api::ListStaff(const Request& r, const Target& t) {
     if (!a.ok()) return fail(a.status());
     active = *a;
   }
-  const sys_seconds at = ToSeconds(Now());
+  const sys_seconds at = proto::ToSys(Now());
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return fail(txn.status());
   if (auto it = t.params.find("skill"); it != t.params.end()) {
@@ -248,10 +237,12 @@ Response Api::ListStaff(const Request& r, const Target& t) {
 
 Response Api::GetStaffMember(const Request& r, const Target& t,
                              const std::string& id) {
-  auto fail = [&](const Status& s) { return Problem(s, r.target, r.request_id); };
+  auto fail = [&](const Status& s) {
+    return Problem(s, r.target, r.request_id);
+  };
   if (Status s = CheckParams(t, {}); !s.ok()) return fail(s);
   if (!staff::IsStaffId(id)) return fail(NoStaff(id));
-  const sys_seconds at = ToSeconds(Now());
+  const sys_seconds at = proto::ToSys(Now());
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return fail(txn.status());
   auto member = store::GetStaff(*txn, tables_, id);
@@ -265,7 +256,9 @@ Response Api::GetStaffMember(const Request& r, const Target& t,
 }
 
 Response Api::GetRota(const Request& r, const Target& t) {
-  auto fail = [&](const Status& s) { return Problem(s, r.target, r.request_id); };
+  auto fail = [&](const Status& s) {
+    return Problem(s, r.target, r.request_id);
+  };
   if (Status s = CheckParams(t, {"from", "to"}); !s.ok()) return fail(s);
   auto from = TimeParam(t, "from", sys_seconds::min());
   if (!from.ok()) return fail(from.status());
@@ -281,28 +274,29 @@ Response Api::GetRota(const Request& r, const Target& t) {
     // Shifts overlapping [from, to): a shift running over midnight into
     // the range is part of it.
     auto* shifts = rota->mutable_shifts();
-    shifts->erase(
-        std::remove_if(shifts->begin(), shifts->end(),
-                       [&](const v1::VaktShift& s) {
-                         return !(ToSeconds(s.start()) < *to &&
-                                  *from < ToSeconds(s.end()));
-                       }),
-        shifts->end());
+    shifts->erase(std::remove_if(shifts->begin(), shifts->end(),
+                                 [&](const v1::VaktShift& s) {
+                                   return !(proto::ToSys(s.start()) < *to &&
+                                            *from < proto::ToSys(s.end()));
+                                 }),
+                  shifts->end());
   }
   return WithETag(Json(200, ToJson(*rota)), rota->version());
 }
 
 Response Api::GetVaktNow(const Request& r, const Target& t) {
-  auto fail = [&](const Status& s) { return Problem(s, r.target, r.request_id); };
+  auto fail = [&](const Status& s) {
+    return Problem(s, r.target, r.request_id);
+  };
   if (Status s = CheckParams(t, {"at"}); !s.ok()) return fail(s);
-  auto at = TimeParam(t, "at", ToSeconds(Now()));
+  auto at = TimeParam(t, "at", proto::ToSys(Now()));
   if (!at.ok()) return fail(at.status());
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return fail(txn.status());
   auto rota = store::LoadRota(*txn, tables_);
   if (!rota.ok()) return fail(rota.status());
   v1::VaktNow out;
-  *out.mutable_at() = staff::ToTimestamp(*at);
+  *out.mutable_at() = proto::ToTimestamp(*at);
   const v1::VaktShift* shift = staff::ShiftAt(*rota, *at);
   out.set_covered(shift != nullptr);
   if (shift != nullptr) {
@@ -566,8 +560,7 @@ void Api::SubmitRegistryWrite(const Request& r, RegistryWrite write,
   auto out = std::make_shared<Response>();
   auto shared = std::make_shared<Respond>(std::move(respond));
   Status queued = writer_.Submit(
-      [write = std::move(write), out,
-       actor = *actor](store::WriteContext& w) {
+      [write = std::move(write), out, actor = *actor](store::WriteContext& w) {
         return write(w, actor, *out);
       },
       [this, out, shared, instance = r.target,

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "daemon/tickets/sla_clocks.h"
+#include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
 namespace helpdesk::reports {
@@ -15,15 +16,8 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-sys_seconds ToSys(const google::protobuf::Timestamp& t) {
-  return sys_seconds{std::chrono::seconds{t.seconds()}};
-}
-
-google::protobuf::Timestamp ToTimestamp(sys_seconds t) {
-  google::protobuf::Timestamp out;
-  out.set_seconds(t.time_since_epoch().count());
-  return out;
-}
+using proto::ToSys;
+using proto::ToTimestamp;
 
 // What one clock kind adds up to over a group, before the percentiles.
 struct Tally {

@@ -10,6 +10,7 @@
 #include "catalogue/default_catalogue.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
+#include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
 namespace helpdesk::seed {
@@ -116,8 +117,8 @@ StatusOr<v1::VaktRota> DemoRota(const std::vector<v1::StaffMember>& staff,
     // Both ends in Oslo time: across a daylight-saving change the shift
     // still hands over at 08:00 on the wall clock.
     *shift->mutable_start() =
-        staff::ToTimestamp(sla::FromOslo(monday, kShiftChangeMinute));
-    *shift->mutable_end() = staff::ToTimestamp(
+        proto::ToTimestamp(sla::FromOslo(monday, kShiftChangeMinute));
+    *shift->mutable_end() = proto::ToTimestamp(
         sla::FromOslo(monday + date::weeks(1), kShiftChangeMinute));
     size_t k = static_cast<size_t>(i) % n;
     shift->set_primary(vakt[k]->id());

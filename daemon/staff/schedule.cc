@@ -66,16 +66,6 @@ int Schedule::WeeklyMinutes() const {
   return total;
 }
 
-std::chrono::sys_seconds ToSys(const google::protobuf::Timestamp& t) {
-  return std::chrono::sys_seconds(std::chrono::seconds(t.seconds()));
-}
-
-google::protobuf::Timestamp ToTimestamp(std::chrono::sys_seconds t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(t.time_since_epoch().count());
-  return ts;
-}
-
 const v1::VaktShift* ShiftAt(const v1::VaktRota& rota,
                              std::chrono::sys_seconds at) {
   const int64_t s = at.time_since_epoch().count();

@@ -54,7 +54,5 @@ const v1::VaktShift* ShiftAt(const v1::VaktRota& rota,
 const v1::VaktShift* NextShift(const v1::VaktRota& rota,
                                std::chrono::sys_seconds at);
 
-std::chrono::sys_seconds ToSys(const google::protobuf::Timestamp& t);
-google::protobuf::Timestamp ToTimestamp(std::chrono::sys_seconds t);
 
 }  // namespace helpdesk::staff

@@ -109,20 +109,12 @@ Status RebuildSlaDue(Txn& txn, const Tables& t) {
   if (int rc = mdb_drop(txn.get(), t.sla_due.dbi, /*del=*/0); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "mdb_drop(sla_due)");
   std::vector<std::string> keys;
-  {
-    auto cursor = Cursor::Open(txn, t.tickets);
-    if (!cursor.ok()) return cursor.status();
-    for (auto moved = cursor->First();; moved = cursor->Next()) {
-      if (!moved.ok()) return moved.status();
-      if (!*moved) break;
-      v1::Ticket ticket;
-      std::string_view raw = cursor->value();
-      if (!ticket.ParseFromArray(raw.data(), static_cast<int>(raw.size())))
-        return Status::Internal("corrupt ticket record");
-      if (!ticket.has_sla()) continue;
+  Status scanned = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
+    if (ticket.has_sla())
       for (auto& k : SlaDueKeys(ticket)) keys.push_back(std::move(k));
-    }
-  }  // the cursor ends before the writes below
+    return Status::Ok();
+  });
+  if (!scanned.ok()) return scanned;
   for (const auto& k : keys) {
     if (Status s = txn.Put(t.sla_due, k, ""); !s.ok()) return s;
   }

@@ -234,23 +234,16 @@ Status RebuildLoads(Txn& txn, const Tables& t) {
       Normalise(fresh);
     }
   }
-  {
-    auto cursor = Cursor::Open(txn, t.tickets);
-    if (!cursor.ok()) return cursor.status();
-    for (auto moved = cursor->First();; moved = cursor->Next()) {
-      if (!moved.ok()) return moved.status();
-      if (!*moved) break;
-      v1::Ticket ticket;
-      if (Status s = ParseInto(cursor->value(), ticket, "ticket"); !s.ok())
-        return s;
-      auto counts = CountsFor(&ticket);
-      if (!counts) continue;
-      v1::StaffLoad& load = loads[counts->first];
-      Normalise(load);
-      load.set_open_by_priority(counts->second,
-                                load.open_by_priority(counts->second) + 1);
-    }
-  }  // cursors end before the writes below
+  Status scanned = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
+    auto counts = CountsFor(&ticket);
+    if (!counts) return Status::Ok();
+    v1::StaffLoad& load = loads[counts->first];
+    Normalise(load);
+    load.set_open_by_priority(counts->second,
+                              load.open_by_priority(counts->second) + 1);
+    return Status::Ok();
+  });  // its cursor ends before the writes below
+  if (!scanned.ok()) return scanned;
   for (const auto& [id, load] : loads) {
     if (Status s = PutLoad(txn, t, id, load); !s.ok()) return s;
   }

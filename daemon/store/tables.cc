@@ -251,6 +251,21 @@ StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn,
   return out;
 }
 
+Status ForEachTicket(const Txn& txn, const Tables& t,
+                     const std::function<Status(const v1::Ticket&)>& visit) {
+  auto cursor = Cursor::Open(txn, t.tickets);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) return Status::Ok();
+    v1::Ticket ticket;
+    std::string_view raw = cursor->value();
+    if (!ticket.ParseFromArray(raw.data(), static_cast<int>(raw.size())))
+      return Status::Internal("corrupt ticket record");
+    if (Status s = visit(ticket); !s.ok()) return s;
+  }
+}
+
 StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
                                size_t limit, std::optional<uint64_t> ticket) {
   const std::string prefix = ticket ? Be64(*ticket) : std::string();

@@ -16,6 +16,7 @@
 // Thread-safety: as the Txn they are given.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -102,6 +103,12 @@ StatusOr<std::vector<uint64_t>> CountByStatus(const Txn& txn, const Tables& t);
 // The highest ticket number and event seq in use (0 when none).
 StatusOr<uint64_t> LastTicketNumber(const Txn& txn, const Tables& t);
 StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t);
+
+// Calls `visit` with every stored ticket in number order (schema upgrades
+// recount from them); stops at the first error it returns. The cursor is
+// closed when this returns, so `visit` must not write; collect, then write.
+Status ForEachTicket(const Txn& txn, const Tables& t,
+                     const std::function<Status(const v1::Ticket&)>& visit);
 
 // ------------------------------------------------------------ writes
 

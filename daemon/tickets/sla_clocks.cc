@@ -2,20 +2,12 @@
 
 #include <algorithm>
 
+#include "proto/timestamps.h"
+
 namespace helpdesk::tickets {
 namespace {
 
 using std::chrono::seconds;
-
-google::protobuf::Timestamp Ts(sys_seconds t) {
-  google::protobuf::Timestamp ts;
-  ts.set_seconds(t.time_since_epoch().count());
-  return ts;
-}
-
-sys_seconds Sys(const google::protobuf::Timestamp& t) {
-  return sys_seconds(seconds(t.seconds()));
-}
 
 // Open time of the clock's calendar in [from, to); wall-clock time when the
 // calendar is gone from the policy (a clock never stops counting for that).
@@ -33,15 +25,15 @@ void Schedule(v1::SlaClock& c, const sla::PolicyBook& book, double share) {
   const seconds used(c.elapsed_seconds());
   const seconds warn(
       static_cast<int64_t>(static_cast<double>(target.count()) * share));
-  const sys_seconds since = Sys(c.since());
+  const sys_seconds since = proto::ToSys(c.since());
   auto add = [&](seconds left) {
     left = std::max(left, seconds(0));
     if (const auto* cal = book.Calendar(c.calendar()))
       return cal->Add(since, left);
     return since + left;
   };
-  *c.mutable_warning_at() = Ts(add(warn - used));
-  *c.mutable_due_at() = Ts(add(target - used));
+  *c.mutable_warning_at() = proto::ToTimestamp(add(warn - used));
+  *c.mutable_due_at() = proto::ToTimestamp(add(target - used));
 }
 
 bool Stopped(const v1::SlaClock& c) { return c.has_stopped_at(); }
@@ -49,9 +41,10 @@ bool Stopped(const v1::SlaClock& c) { return c.has_stopped_at(); }
 // Adds the counting time up to `now` and moves `since` there.
 void Settle(v1::SlaClock& c, const sla::PolicyBook& book, sys_seconds now) {
   if (c.counting())
-    c.set_elapsed_seconds(c.elapsed_seconds() +
-                          Between(c, book, Sys(c.since()), now).count());
-  *c.mutable_since() = Ts(now);
+    c.set_elapsed_seconds(
+        c.elapsed_seconds() +
+        Between(c, book, proto::ToSys(c.since()), now).count());
+  *c.mutable_since() = proto::ToTimestamp(now);
 }
 
 v1::SlaClock Start(v1::SlaClockKind kind, const sla::Target& target,
@@ -62,7 +55,7 @@ v1::SlaClock Start(v1::SlaClockKind kind, const sla::Target& target,
   c.set_calendar(target.calendar);
   c.set_state(v1::SLA_CLOCK_STATE_RUNNING);
   c.set_counting(true);
-  *c.mutable_since() = Ts(now);
+  *c.mutable_since() = proto::ToTimestamp(now);
   Schedule(c, book, share);
   return c;
 }
@@ -80,7 +73,7 @@ void Pause(v1::SlaClock& c, const sla::PolicyBook& book, sys_seconds now) {
 void Resume(v1::SlaClock& c, const sla::PolicyBook& book, double share,
             sys_seconds now) {
   if (Stopped(c) || c.counting()) return;
-  *c.mutable_since() = Ts(now);
+  *c.mutable_since() = proto::ToTimestamp(now);
   c.set_counting(true);
   if (c.state() == v1::SLA_CLOCK_STATE_PAUSED)
     c.set_state(v1::SLA_CLOCK_STATE_RUNNING);
@@ -93,7 +86,7 @@ void Stop(v1::SlaClock& c, const sla::PolicyBook& book, sys_seconds now) {
   c.set_counting(false);
   c.clear_warning_at();
   c.clear_due_at();
-  *c.mutable_stopped_at() = Ts(now);
+  *c.mutable_stopped_at() = proto::ToTimestamp(now);
   if (c.state() != v1::SLA_CLOCK_STATE_BREACHED)
     c.set_state(c.elapsed_seconds() > c.target_seconds()
                     ? v1::SLA_CLOCK_STATE_BREACHED
@@ -107,7 +100,7 @@ void Reopen(v1::SlaClock& c, const sla::PolicyBook& book, double share,
   if (c.state() == v1::SLA_CLOCK_STATE_MET)
     c.set_state(v1::SLA_CLOCK_STATE_RUNNING);
   c.set_counting(true);
-  *c.mutable_since() = Ts(now);
+  *c.mutable_since() = proto::ToTimestamp(now);
   Schedule(c, book, share);
 }
 
@@ -190,7 +183,8 @@ void OnPriority(v1::TicketSla& sla, const sla::PolicyBook& book,
 std::chrono::seconds Elapsed(const v1::SlaClock& clock,
                              const sla::PolicyBook& book, sys_seconds now) {
   seconds used(clock.elapsed_seconds());
-  if (clock.counting()) used += Between(clock, book, Sys(clock.since()), now);
+  if (clock.counting())
+    used += Between(clock, book, proto::ToSys(clock.since()), now);
   return used;
 }
 

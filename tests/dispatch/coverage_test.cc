@@ -12,6 +12,7 @@
 
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
+#include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
 namespace helpdesk::dispatch {
@@ -147,8 +148,8 @@ v1::Catalogue Catalogue() {
 v1::VaktShift Shift(const char* start, const char* end, const char* primary,
                     const char* backup) {
   v1::VaktShift s;
-  *s.mutable_start() = staff::ToTimestamp(Utc(start));
-  *s.mutable_end() = staff::ToTimestamp(Utc(end));
+  *s.mutable_start() = proto::ToTimestamp(Utc(start));
+  *s.mutable_end() = proto::ToTimestamp(Utc(end));
   s.set_primary(primary);
   s.set_backup(backup);
   return s;
@@ -206,7 +207,7 @@ class CoverageTest : public ::testing::Test {
 TEST_F(CoverageTest, RowsAreSortedByIdAndRetiredServicesLeftOut) {
   const v1::CoverageReport r = At(kWednesdayMorning);
   EXPECT_EQ(r.required(), 2u);
-  EXPECT_EQ(staff::ToSys(r.at()), Utc(kWednesdayMorning));
+  EXPECT_EQ(proto::ToSys(r.at()), Utc(kWednesdayMorning));
   EXPECT_EQ(Ids(r.skills()),
             (std::vector<std::string>{"network", "school-platforms", "servers",
                                       "telephony", "user-support"}));

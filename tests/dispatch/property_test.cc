@@ -14,6 +14,7 @@
 #include "daemon/dispatch/dispatch.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
+#include "proto/timestamps.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
 #include "tests/dispatch/property_cases.h"
@@ -80,7 +81,7 @@ TEST(DispatchProperty, OutcomeIsAssignedWithAssigneeOrUnassignedWithReason) {
   ForEachCase([](const Case& c) -> std::string {
     const auto& a = c.got;
     if (a.by() != "dispatch") return "by is not dispatch";
-    if (staff::ToSys(a.at()) != c.moment->at) return "at is not now";
+    if (proto::ToSys(a.at()) != c.moment->at) return "at is not now";
     if (a.previous_assignee() != c.ticket.assignee())
       return "previous_assignee is not the ticket's assignee";
     if (a.rule_path().empty() || a.explanation().empty())

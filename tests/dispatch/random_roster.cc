@@ -7,6 +7,7 @@
 
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
+#include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
 namespace helpdesk::dispatch::testgen {
@@ -283,9 +284,9 @@ Region RandomRegion(const RegionSpec& spec, std::mt19937_64& rng) {
     for (; monday < stop; monday += date::weeks(1)) {
       if (Chance(rng, spec.vakt_gap_share)) continue;
       auto* s = r.rota.add_shifts();
-      *s->mutable_start() = staff::ToTimestamp(sla::FromOslo(monday, 8 * 60));
+      *s->mutable_start() = proto::ToTimestamp(sla::FromOslo(monday, 8 * 60));
       *s->mutable_end() =
-          staff::ToTimestamp(sla::FromOslo(monday + date::weeks(1), 8 * 60));
+          proto::ToTimestamp(sla::FromOslo(monday + date::weeks(1), 8 * 60));
       const int primary = Uniform(rng, 0, last);
       s->set_primary(r.staff[primary].id());
       if (last > 0 && !Chance(rng, spec.no_backup_share)) {

@@ -10,6 +10,7 @@
 #include "daemon/seed/seed.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
+#include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
 namespace helpdesk::seed {
@@ -63,12 +64,12 @@ TEST(DemoRota, WeeklyFromMonday0800OsloWithNoGaps) {
   ASSERT_EQ(rota.shifts_size(), 104);
   for (int i = 0; i < rota.shifts_size(); ++i) {
     const auto& s = rota.shifts(i);
-    for (auto at : {staff::ToSys(s.start()), staff::ToSys(s.end())}) {
+    for (auto at : {proto::ToSys(s.start()), proto::ToSys(s.end())}) {
       sla::OsloTime local = sla::ToOslo(at);
       EXPECT_EQ(local.weekday, 1) << "shift " << i;
       EXPECT_EQ(local.minute, 8 * 60) << "shift " << i;
     }
-    EXPECT_EQ(sla::ToOslo(staff::ToSys(s.start())).day,
+    EXPECT_EQ(sla::ToOslo(proto::ToSys(s.start())).day,
               Day("2026-01-05") + date::weeks(i));
     if (i > 0) {
       EXPECT_EQ(s.start().seconds(), rota.shifts(i - 1).end().seconds());
@@ -80,7 +81,7 @@ TEST(DemoRota, TheWeeksOfTheDaylightSavingChangesAreAnHourShortAndLong) {
   v1::VaktRota rota = Rota("2026-03-16", 33);  // to 2026-11-02
   std::map<std::string, int64_t> hours_by_week;
   for (const auto& s : rota.shifts()) {
-    auto start = staff::ToSys(s.start());
+    auto start = proto::ToSys(s.start());
     hours_by_week[sla::FormatLocalDay(sla::ToOslo(start).day)] =
         (s.end().seconds() - s.start().seconds()) / 3600;
   }

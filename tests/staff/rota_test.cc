@@ -9,6 +9,7 @@
 
 #include "daemon/staff/schedule.h"
 #include "daemon/staff/staff.h"
+#include "proto/timestamps.h"
 
 namespace helpdesk::staff {
 namespace {
@@ -16,6 +17,8 @@ namespace {
 using std::chrono::hours;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
+using proto::ToSys;
+using proto::ToTimestamp;
 
 const std::vector<std::string> kStaff = {"kari.haugen", "ola-2", "per.dahl"};
 
