@@ -67,7 +67,8 @@ class Checker {
  private:
   void Add(Section s, int index, std::string field, std::string message,
            int item = -1) {
-    findings_.push_back({{s, index, std::move(field), item}, std::move(message)});
+    findings_.push_back(
+        {{s, index, std::move(field), item}, std::move(message)});
   }
 
   static std::string What(Section s, std::string_view id) {
@@ -93,15 +94,18 @@ class Checker {
     for (int i = 0; i < entries.size(); ++i) {
       const std::string& id = entries[i].id();
       if (id.empty()) {
-        Add(s, i, "id", std::string(SectionName(s)) + " number " +
-                            std::to_string(i + 1) + " has no id");
+        Add(s, i, "id",
+            std::string(SectionName(s)) + " number " + std::to_string(i + 1) +
+                " has no id");
         continue;
       }
       if (!IsSlug(id)) {
         Add(s, i, "id",
-            What(s, id) + ": an id is lowercase a-z and 0-9 in groups "
-                          "joined by single hyphens, at most " +
-                std::to_string(kMaxIdBytes) + " bytes (e.g. "
+            What(s, id) +
+                ": an id is lowercase a-z and 0-9 in groups "
+                "joined by single hyphens, at most " +
+                std::to_string(kMaxIdBytes) +
+                " bytes (e.g. "
                 "'brukerstotte-pa-stedet')");
       }
       auto [it, fresh] = first.emplace(id, i);
@@ -123,8 +127,9 @@ class Checker {
           What(s, id) + ": " + field + " is " + std::to_string(name.size()) +
               " bytes, at most " + std::to_string(kMaxNameBytes));
     } else if (HasControl(name, false)) {
-      Add(s, i, field, What(s, id) + ": " + field +
-                           " contains control characters (a line break?)");
+      Add(s, i, field,
+          What(s, id) + ": " + field +
+              " contains control characters (a line break?)");
     }
   }
 
@@ -135,8 +140,8 @@ class Checker {
           What(s, id) + ": " + field + " is " + std::to_string(text.size()) +
               " bytes, at most " + std::to_string(kMaxDescriptionBytes));
     } else if (HasControl(text, true)) {
-      Add(s, i, field, What(s, id) + ": " + field +
-                           " contains control characters");
+      Add(s, i, field,
+          What(s, id) + ": " + field + " contains control characters");
     }
   }
 
@@ -212,8 +217,7 @@ class Checker {
     if (s.category().empty()) {
       Add(k, i, "category", what + " has no category");
     } else if (FindCategory(c_, s.category()) == nullptr) {
-      Add(k, i, "category",
-          what + ": unknown category '" + s.category() + "'");
+      Add(k, i, "category", what + ": unknown category '" + s.category() + "'");
     }
     if (s.presence() == v1::PRESENCE_UNSPECIFIED) {
       Add(k, i, "presence",
@@ -227,14 +231,16 @@ class Checker {
     } else if (s.delivery() == v1::DELIVERY_EXTERNAL) {
       if (s.supplier().name().empty() || Blank(s.supplier().name())) {
         Add(k, i, "supplier",
-            what + " is delivered externally: name its supplier "
-                   "(supplier.name and supplier.contact)");
+            what +
+                " is delivered externally: name its supplier "
+                "(supplier.name and supplier.contact)");
       }
     } else if (!s.supplier().name().empty() ||
                !s.supplier().contact().empty()) {
       Add(k, i, "supplier",
-          what + " is delivered internally but names a supplier; set "
-                 "delivery to external or remove the supplier");
+          what +
+              " is delivered internally but names a supplier; set "
+              "delivery to external or remove the supplier");
     }
     Name(k, i, s.id(), "supplier", s.supplier().name(), false);
     Description(k, i, s.id(), s.supplier().contact(), "supplier");
@@ -297,9 +303,8 @@ class Checker {
       if (w.empty() || Blank(w) || w.size() > kMaxKeywordBytes ||
           HasControl(w, false)) {
         Add(k, i, "keywords",
-            what + ": keyword " + std::to_string(j + 1) +
-                " must be 1 to " + std::to_string(kMaxKeywordBytes) +
-                " bytes of text",
+            what + ": keyword " + std::to_string(j + 1) + " must be 1 to " +
+                std::to_string(kMaxKeywordBytes) + " bytes of text",
             j);
       }
     }
@@ -329,11 +334,16 @@ class Checker {
 
 std::string_view SectionName(Section s) {
   switch (s) {
-    case Section::kFile: return "file";
-    case Section::kCategory: return "category";
-    case Section::kService: return "service";
-    case Section::kSkill: return "skill";
-    case Section::kSlaClass: return "sla_class";
+    case Section::kFile:
+      return "file";
+    case Section::kCategory:
+      return "category";
+    case Section::kService:
+      return "service";
+    case Section::kSkill:
+      return "skill";
+    case Section::kSlaClass:
+      return "sla_class";
   }
   return "file";
 }
@@ -375,8 +385,9 @@ void Normalize(v1::Catalogue& c) {
   for (auto& s : *c.mutable_services()) Normalize(s);
 }
 
-std::vector<Finding> Validate(const v1::Catalogue& catalogue,
-                              const std::vector<std::string>& municipality_ids) {
+std::vector<Finding> Validate(
+    const v1::Catalogue& catalogue,
+    const std::vector<std::string>& municipality_ids) {
   return Checker(catalogue, municipality_ids).Run();
 }
 

@@ -2,9 +2,9 @@
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
-#include <toml++/toml.h>
 
 #include "proto/wire_names.h"
 
@@ -77,8 +77,11 @@ class EntryReader {
       if (f->is_repeated()) {
         const toml::array* arr = node.as_array();
         if (arr == nullptr) {
-          Add(line, full, full + " must be a list of strings, such as [\"a\", "
-                                 "\"b\"], not " + TomlTypeName(node));
+          Add(line, full,
+              full +
+                  " must be a list of strings, such as [\"a\", "
+                  "\"b\"], not " +
+                  TomlTypeName(node));
           continue;
         }
         auto& lines = src.items[full];
@@ -100,8 +103,9 @@ class EntryReader {
           if (auto v = node.value_exact<std::string>()) {
             r->SetString(&msg, f, *v);
           } else {
-            Add(line, full, full + " must be a string in quotes, not " +
-                                TomlTypeName(node));
+            Add(line, full,
+                full + " must be a string in quotes, not " +
+                    TomlTypeName(node));
           }
           break;
         case FieldDescriptor::CPPTYPE_BOOL:
@@ -131,8 +135,9 @@ class EntryReader {
             Read(*sub, *r->MutableMessage(&msg, f), src, full + ".");
           } else {
             Add(line, full,
-                full + " must be a table, such as { name = \"...\", "
-                       "contact = \"...\" }");
+                full +
+                    " must be a table, such as { name = \"...\", "
+                    "contact = \"...\" }");
           }
           break;
         default:
@@ -157,11 +162,21 @@ void AppendQuoted(std::string& out, std::string_view s) {
   out += '"';
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
           char buf[8];
@@ -242,7 +257,8 @@ int SourceMap::LineOf(const Ref& ref) const {
   const Entry& e = entries[ref.index];
   if (ref.item >= 0) {
     auto it = e.items.find(ref.field);
-    if (it != e.items.end() && static_cast<size_t>(ref.item) < it->second.size())
+    if (it != e.items.end() &&
+        static_cast<size_t>(ref.item) < it->second.size())
       return it->second[ref.item];
   }
   // A field or, for a nested one ("supplier"), its first key.
@@ -259,22 +275,25 @@ ParsedFile ParseCatalogueFile(std::string_view text) {
   try {  // toml++ reports a syntax error by exception and stops there
     doc = toml::parse(text);
   } catch (const toml::parse_error& e) {
-    out.findings.push_back(
-        {{}, "not valid TOML: " + std::string(e.description()),
-         static_cast<int>(e.source().begin.line)});
+    out.findings.push_back({{},
+                            "not valid TOML: " + std::string(e.description()),
+                            static_cast<int>(e.source().begin.line)});
     return out;
   }
   for (auto&& [key, node] : doc) {
     const std::string name(key.str());
     const int line = static_cast<int>(key.source().begin.line);
     if (name == "version") {
-      if (auto v = node.value_exact<int64_t>(); v && *v >= 0 && *v <= UINT32_MAX) {
+      if (auto v = node.value_exact<int64_t>();
+          v && *v >= 0 && *v <= UINT32_MAX) {
         out.catalogue.set_version(static_cast<uint32_t>(*v));
         out.has_version = true;
       } else {
         out.findings.push_back(
-            {{}, "version must be a whole number (the catalogue version the "
-                 "file was exported from)", line});
+            {{},
+             "version must be a whole number (the catalogue version the "
+             "file was exported from)",
+             line});
       }
       continue;
     }
@@ -283,14 +302,18 @@ ParsedFile ParseCatalogueFile(std::string_view text) {
       if (name == s.table) spec = &s;
     if (spec == nullptr) {
       out.findings.push_back(
-          {{}, "unknown table '" + name + "'; a catalogue file has [[skill]], "
-               "[[sla_class]], [[category]], [[service]] and version", line});
+          {{},
+           "unknown table '" + name +
+               "'; a catalogue file has [[skill]], "
+               "[[sla_class]], [[category]], [[service]] and version",
+           line});
       continue;
     }
     const toml::array* arr = node.as_array();
     if (arr == nullptr || !arr->is_array_of_tables()) {
       out.findings.push_back(
-          {{}, "'" + name + "' must be written as [[" + name + "]] tables",
+          {{},
+           "'" + name + "' must be written as [[" + name + "]] tables",
            line});
       continue;
     }
@@ -318,10 +341,9 @@ void Locate(std::vector<Finding>& findings, const SourceMap& sources) {
 
 std::string FormatFindings(std::string_view file_name,
                            std::vector<Finding> findings) {
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const Finding& a, const Finding& b) {
-                     return a.line < b.line;
-                   });
+  std::stable_sort(
+      findings.begin(), findings.end(),
+      [](const Finding& a, const Finding& b) { return a.line < b.line; });
   std::string out;
   for (const auto& f : findings) {
     out += std::string(file_name) + ":" + std::to_string(std::max(f.line, 1)) +
@@ -340,9 +362,10 @@ std::string WriteCatalogueFile(const v1::Catalogue& c) {
       "refer to them.\n"
       "# Services are never deleted: set state = \"retired\" instead.\n\n";
   if (c.version() > 0) {
-    out += "# The catalogue version this file was exported from: an import "
-           "is refused\n# if the catalogue has changed since. Remove the line "
-           "to import anyway.\n";
+    out +=
+        "# The catalogue version this file was exported from: an import "
+        "is refused\n# if the catalogue has changed since. Remove the line "
+        "to import anyway.\n";
     out += "version = " + std::to_string(c.version()) + "\n";
   }
   auto section = [&](const char* table, const auto& entries) {

@@ -38,7 +38,7 @@ class SourceMap {
 };
 
 struct ParsedFile {
-  v1::Catalogue catalogue;   // what could be read; normalised
+  v1::Catalogue catalogue;  // what could be read; normalised
   SourceMap sources;
   std::vector<Finding> findings;  // syntax, unknown keys, wrong types
   bool has_version = false;       // the file named the version it came from

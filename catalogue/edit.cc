@@ -109,7 +109,8 @@ EditResult CreateService(const v1::Catalogue& current, v1::Service service,
     return Reject(Rejection::kAlreadyExists,
                   "service '" + service.id() +
                       "' exists already; change it with PUT "
-                      "/api/v1/catalogue/services/" + service.id());
+                      "/api/v1/catalogue/services/" +
+                      service.id());
   Normalize(service);
   if (service.state() != v1::SERVICE_STATE_ACTIVE)
     return Invalid({{{Section::kService, 0, "state"},
@@ -145,20 +146,20 @@ EditResult UpdateService(const v1::Catalogue& current, std::string_view id,
     return Reject(Rejection::kVersionRequired,
                   "say which version of service '" + std::string(id) +
                       "' you changed: If-Match: \"" +
-                      std::to_string(old.version()) + "\" or \"version\": " +
-                      std::to_string(old.version()));
+                      std::to_string(old.version()) +
+                      "\" or \"version\": " + std::to_string(old.version()));
   if (*based_on != old.version())
     return Conflict("service '" + std::string(id) + "'", old.version());
   if (service.state() != v1::SERVICE_STATE_UNSPECIFIED &&
       service.state() != old.state())
-    return Invalid({{{Section::kService, index, "state"},
-                     "state changes by POST /api/v1/catalogue/services/" +
-                         std::string(id) +
-                         (old.state() == v1::SERVICE_STATE_ACTIVE
-                              ? "/retire"
-                              : "/reactivate") +
-                         ", not by PUT; leave out state"}},
-                   Section::kService, index);
+    return Invalid(
+        {{{Section::kService, index, "state"},
+          "state changes by POST /api/v1/catalogue/services/" +
+              std::string(id) +
+              (old.state() == v1::SERVICE_STATE_ACTIVE ? "/retire"
+                                                       : "/reactivate") +
+              ", not by PUT; leave out state"}},
+        Section::kService, index);
   service.set_id(std::string(id));
   service.set_state(old.state());
   Normalize(service);
@@ -190,10 +191,10 @@ EditResult SetServiceState(const v1::Catalogue& current, std::string_view id,
   if (version && *version != old.version())
     return Conflict("service '" + std::string(id) + "'", old.version());
   if (reason.size() > kMaxReasonBytes) {
-    EditResult r = Reject(Rejection::kInvalid,
-                          "reason is " + std::to_string(reason.size()) +
-                              " bytes, at most " +
-                              std::to_string(kMaxReasonBytes));
+    EditResult r =
+        Reject(Rejection::kInvalid,
+               "reason is " + std::to_string(reason.size()) +
+                   " bytes, at most " + std::to_string(kMaxReasonBytes));
     r.errors.push_back({"/reason", r.message});
     return r;
   }
@@ -221,7 +222,8 @@ EditResult CreateCategory(const v1::Catalogue& current, v1::Category category,
     return Reject(Rejection::kAlreadyExists,
                   "category '" + category.id() +
                       "' exists already; change it with PUT "
-                      "/api/v1/catalogue/categories/" + category.id());
+                      "/api/v1/catalogue/categories/" +
+                      category.id());
   category.set_version(1);
   v1::Catalogue after = current;
   *after.add_categories() = category;
@@ -245,18 +247,18 @@ EditResult UpdateCategory(const v1::Catalogue& current, std::string_view id,
                   "no category '" + std::string(id) + "' in the catalogue");
   const v1::Category& old = current.categories(index);
   if (!category.id().empty() && category.id() != id)
-    return Invalid({{{Section::kCategory, index, "id"},
-                     "the body's id '" + category.id() +
-                         "' is not the URL's '" + std::string(id) +
-                         "'; ids never change"}},
-                   Section::kCategory, index);
+    return Invalid(
+        {{{Section::kCategory, index, "id"},
+          "the body's id '" + category.id() + "' is not the URL's '" +
+              std::string(id) + "'; ids never change"}},
+        Section::kCategory, index);
   auto based_on = BasedOn(if_match, category.version());
   if (!based_on)
     return Reject(Rejection::kVersionRequired,
                   "say which version of category '" + std::string(id) +
                       "' you changed: If-Match: \"" +
-                      std::to_string(old.version()) + "\" or \"version\": " +
-                      std::to_string(old.version()));
+                      std::to_string(old.version()) +
+                      "\" or \"version\": " + std::to_string(old.version()));
   if (*based_on != old.version())
     return Conflict("category '" + std::string(id) + "'", old.version());
   category.set_id(std::string(id));
@@ -349,7 +351,8 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
     if (FindService(incoming, old.id()) == nullptr) {
       findings.push_back(
           {{Section::kService, -1, "", -1},
-           "service '" + old.id() + "' is in the catalogue but not in "
+           "service '" + old.id() +
+               "' is in the catalogue but not in "
                "the import; services are never deleted (tickets refer to "
                "them): keep it, with state = \"retired\" if it is no longer "
                "offered"});
@@ -395,8 +398,9 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
                    diff.mutable_categories_added(),
                    diff.mutable_categories_changed(),
                    diff.mutable_categories_removed());
-  any |= Compare(current.skills(), incoming.skills(), diff.mutable_skills_added(),
-                 diff.mutable_skills_changed(), diff.mutable_skills_removed());
+  any |=
+      Compare(current.skills(), incoming.skills(), diff.mutable_skills_added(),
+              diff.mutable_skills_changed(), diff.mutable_skills_removed());
   any |= Compare(current.sla_classes(), incoming.sla_classes(),
                  diff.mutable_sla_classes_added(),
                  diff.mutable_sla_classes_changed(),

@@ -12,8 +12,11 @@ namespace {
 // does not start a valid sequence (it then counts as a separator).
 char32_t NextCodePoint(std::string_view s, size_t& i) {
   auto b = static_cast<unsigned char>(s[i]);
-  int len = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3
-          : (b >> 3) == 0x1E ? 4 : 0;
+  int len = b < 0x80           ? 1
+            : (b >> 5) == 0x6  ? 2
+            : (b >> 4) == 0xE  ? 3
+            : (b >> 3) == 0x1E ? 4
+                               : 0;
   if (len == 0 || i + len > s.size()) {
     ++i;
     return 0xFFFD;
@@ -53,17 +56,46 @@ void AppendUtf8(std::string& out, char32_t cp) {
 // we fold.
 const char* FoldLatin1(char32_t cp) {
   switch (cp | 0x20) {  // Latin-1 upper and lower case differ by 0x20
-    case 0xE6: return "ae";  // æ Æ
-    case 0xF8: return "o";   // ø Ø
-    case 0xE5: return "a";   // å Å
-    case 0xE4: case 0xE0: case 0xE1: case 0xE2: case 0xE3: return "a";
-    case 0xF6: case 0xF2: case 0xF3: case 0xF4: case 0xF5: return "o";
-    case 0xE8: case 0xE9: case 0xEA: case 0xEB: return "e";
-    case 0xEC: case 0xED: case 0xEE: case 0xEF: return "i";
-    case 0xF9: case 0xFA: case 0xFB: case 0xFC: return "u";
-    case 0xE7: return "c";
-    case 0xF1: return "n";
-    case 0xFD: case 0xFF: return "y";
+    case 0xE6:
+      return "ae";  // æ Æ
+    case 0xF8:
+      return "o";  // ø Ø
+    case 0xE5:
+      return "a";  // å Å
+    case 0xE4:
+    case 0xE0:
+    case 0xE1:
+    case 0xE2:
+    case 0xE3:
+      return "a";
+    case 0xF6:
+    case 0xF2:
+    case 0xF3:
+    case 0xF4:
+    case 0xF5:
+      return "o";
+    case 0xE8:
+    case 0xE9:
+    case 0xEA:
+    case 0xEB:
+      return "e";
+    case 0xEC:
+    case 0xED:
+    case 0xEE:
+    case 0xEF:
+      return "i";
+    case 0xF9:
+    case 0xFA:
+    case 0xFB:
+    case 0xFC:
+      return "u";
+    case 0xE7:
+      return "c";
+    case 0xF1:
+      return "n";
+    case 0xFD:
+    case 0xFF:
+      return "y";
   }
   return nullptr;
 }
@@ -72,12 +104,24 @@ const char* FoldLatin1(char32_t cp) {
 // base letters as people type them on a Norwegian keyboard.
 const char* FoldSami(char32_t cp) {
   switch (cp) {
-    case 0x010C: case 0x010D: return "c";
-    case 0x0110: case 0x0111: return "d";
-    case 0x014A: case 0x014B: return "n";
-    case 0x0160: case 0x0161: return "s";
-    case 0x0166: case 0x0167: return "t";
-    case 0x017D: case 0x017E: return "z";
+    case 0x010C:
+    case 0x010D:
+      return "c";
+    case 0x0110:
+    case 0x0111:
+      return "d";
+    case 0x014A:
+    case 0x014B:
+      return "n";
+    case 0x0160:
+    case 0x0161:
+      return "s";
+    case 0x0166:
+    case 0x0167:
+      return "t";
+    case 0x017D:
+    case 0x017E:
+      return "z";
   }
   return nullptr;
 }
@@ -119,9 +163,9 @@ FoldedService Fold(const v1::Service& s, const std::string& category_name) {
   for (const auto& k : s.keywords()) kw += FoldForSearch(k) + " ";
   f.keywords = Words(kw);
   f.category = Words(FoldForSearch(category_name));
-  f.description = Words(FoldForSearch(s.description()) + " " +
-                        FoldForSearch(s.description_en()) + " " +
-                        FoldForSearch(s.id()));
+  f.description =
+      Words(FoldForSearch(s.description()) + " " +
+            FoldForSearch(s.description_en()) + " " + FoldForSearch(s.id()));
   return f;
 }
 
@@ -195,8 +239,7 @@ std::vector<SearchHit> Search(const v1::Catalogue& c, std::string_view query,
   for (const auto& s : c.services()) {
     if (!o.include_retired && s.state() == v1::SERVICE_STATE_RETIRED) continue;
     if (!o.municipality.empty() && !AppliesTo(s, o.municipality)) continue;
-    if (!o.category.empty() && !IsWithin(c, s.category(), o.category))
-      continue;
+    if (!o.category.empty() && !IsWithin(c, s.category(), o.category)) continue;
     FoldedService f = Fold(s, category_names[s.category()]);
     int score = 0, name_terms = 0;
     bool all = true;
@@ -213,7 +256,8 @@ std::vector<SearchHit> Search(const v1::Catalogue& c, std::string_view query,
       score += best;
     }
     if (!all) continue;
-    if (!terms.empty() && f.whole_name == folded_query) score += 20;
+    if (!terms.empty() && f.whole_name == folded_query)
+      score += 20;
     else if (!terms.empty() && f.whole_name.starts_with(folded_query))
       score += 10;
     ranked.push_back({{&s, score}, name_terms, f.whole_name});

@@ -7,10 +7,10 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/post.hpp>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -82,8 +82,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> municipality_ids;
   for (const auto& m : demo_region->municipalities())
     municipality_ids.push_back(m.id());
-  const auto travel =
-      c.travel.empty() ? seed::DemoTravelTimes() : c.travel;
+  const auto travel = c.travel.empty() ? seed::DemoTravelTimes() : c.travel;
   if (Status s = config::CheckTravelTable(travel, municipality_ids); !s.ok())
     return Fail(s, "the [[dispatch.travel]] table");
   dispatch::Options dispatch_options{.travel_fallback = c.travel_fallback,
@@ -107,11 +106,11 @@ int main(int argc, char** argv) {
                    c.clock_start.c_str());
       return 2;
     }
-    offset = std::chrono::microseconds(
-                 google::protobuf::util::TimeUtil::TimestampToMicroseconds(
-                     start)) -
-             std::chrono::duration_cast<std::chrono::microseconds>(
-                 std::chrono::system_clock::now().time_since_epoch());
+    offset =
+        std::chrono::microseconds(
+            google::protobuf::util::TimeUtil::TimestampToMicroseconds(start)) -
+        std::chrono::duration_cast<std::chrono::microseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
   }
   store::NowFn now = [offset] {
     auto us = std::chrono::duration_cast<std::chrono::microseconds>(
@@ -124,24 +123,22 @@ int main(int argc, char** argv) {
   // vakt shifts from this week's Monday.
   auto demo_staff = seed::DemoStaff(*demo_region, *default_catalogue);
   if (!demo_staff.ok()) return Fail(demo_staff.status(), "demo staff");
-  const auto today = sla::ToOslo(
-      std::chrono::sys_seconds(std::chrono::seconds(now().seconds()))).day;
-  const auto monday =
-      today - (date::weekday(today) - date::Monday);
+  const auto today = sla::ToOslo(std::chrono::sys_seconds(
+                                     std::chrono::seconds(now().seconds())))
+                         .day;
+  const auto monday = today - (date::weekday(today) - date::Monday);
   auto demo_rota = seed::DemoRota(*demo_staff, monday, 104);
   if (!demo_rota.ok()) return Fail(demo_rota.status(), "demo vakt rota");
 
   auto lock = store::DirLock::Acquire(c.data_dir);
   if (!lock.ok()) return Fail(lock.status(), "locking the data directory");
-  auto env = store::Env::Open({.dir = c.data_dir,
-                               .map_size = c.map_size_mb << 20,
-                               .max_dbs = 16});
+  auto env = store::Env::Open(
+      {.dir = c.data_dir, .map_size = c.map_size_mb << 20, .max_dbs = 16});
   if (!env.ok()) return Fail(env.status(), "opening the database");
-  auto tables = store::OpenTables(
-      *env, {.region = *demo_region,
-             .catalogue = *default_catalogue,
-             .staff = *demo_staff,
-             .rota = *demo_rota});
+  auto tables = store::OpenTables(*env, {.region = *demo_region,
+                                         .catalogue = *default_catalogue,
+                                         .staff = *demo_staff,
+                                         .rota = *demo_rota});
   if (!tables.ok()) return Fail(tables.status(), "opening the tables");
   StatusOr<v1::Region> region = [&]() -> StatusOr<v1::Region> {
     auto txn = store::Txn::BeginRead(*env);
@@ -211,7 +208,8 @@ int main(int argc, char** argv) {
   std::vector<std::thread> threads;
   for (unsigned i = 0; i < c.io_threads; ++i)
     threads.emplace_back([&ioc, i] {
-      pthread_setname_np(pthread_self(), ("hd-io-" + std::to_string(i)).c_str());
+      pthread_setname_np(pthread_self(),
+                         ("hd-io-" + std::to_string(i)).c_str());
       ioc.run();
     });
 
@@ -219,10 +217,11 @@ int main(int argc, char** argv) {
     if (Status s = WritePortFile(c.port_file, *port); !s.ok())
       spdlog::error("{}", s.message());
   }
-  spdlog::info("helpdeskd listening on http://{}:{} with data in {} ({} "
-               "municipalities); try: curl http://{}:{}/api/v1/municipalities",
-               c.listen, *port, c.data_dir, region->municipalities_size(),
-               c.listen, *port);
+  spdlog::info(
+      "helpdeskd listening on http://{}:{} with data in {} ({} "
+      "municipalities); try: curl http://{}:{}/api/v1/municipalities",
+      c.listen, *port, c.data_dir, region->municipalities_size(), c.listen,
+      *port);
 
   int sig = stop.get_future().get();
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);

@@ -21,9 +21,11 @@ std::string EnumPrefix(const google::protobuf::EnumDescriptor* type) {
 std::string WireEnumName(const google::protobuf::EnumValueDescriptor* value) {
   std::string_view name = value->name();
   std::string prefix = EnumPrefix(value->type());
-  if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
+  if (name.substr(0, prefix.size()) == prefix)
+    name.remove_prefix(prefix.size());
   std::string out(name);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -40,8 +40,9 @@ std::vector<Holiday> PublicHolidays(int year) {
       {fixed(12, 26), "Andre juledag"},
   };
   // Ascension Day can fall on 1 or 17 May; both stay listed, in order.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const Holiday& a, const Holiday& b) { return a.day < b.day; });
+  std::stable_sort(
+      out.begin(), out.end(),
+      [](const Holiday& a, const Holiday& b) { return a.day < b.day; });
   return out;
 }
 

@@ -29,8 +29,9 @@ std::string CheckOsloZone() {
     Zone();
     return "";
   } catch (const std::exception& e) {
-    return std::string("the time zone Europe/Oslo is not available (install "
-                       "the tzdata package): ") +
+    return std::string(
+               "the time zone Europe/Oslo is not available (install "
+               "the tzdata package): ") +
            e.what();
   }
 }

@@ -1,8 +1,8 @@
 #include "daemon/config/config.h"
 
-#include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cctype>
 #include <functional>
@@ -44,10 +44,10 @@ Setting Make(const char* name, const char* help, T& field, T lo = T{},
   } else if constexpr (std::is_same_v<T, bool>) {
     s.expected = "true or false";
   } else {
-    s.expected = "a whole number from " + std::to_string(lo) +
-                 (hi == std::numeric_limits<T>::max()
-                      ? " up"
-                      : " to " + std::to_string(hi));
+    s.expected =
+        "a whole number from " + std::to_string(lo) +
+        (hi == std::numeric_limits<T>::max() ? " up"
+                                             : " to " + std::to_string(hi));
   }
   s.from_toml = [&field, lo, hi](const toml::node& n) {
     if constexpr (std::is_same_v<T, std::string>) {
@@ -140,10 +140,11 @@ std::vector<Setting> Settings(Config& c) {
                      c.request_timeout_ms, 1u),
       Make<uint64_t>("max_body_bytes", "larger bodies get 413",
                      c.max_body_bytes, uint64_t{1}, uint64_t{1} << 30),
-      Make<uint64_t>("max_import_bytes",
-                     "larger catalogue imports and vakt rotas (PUT /api/v1/catalogue, "
-                     "/api/v1/vakt) get 413",
-                     c.max_import_bytes, uint64_t{1}, uint64_t{1} << 30),
+      Make<uint64_t>(
+          "max_import_bytes",
+          "larger catalogue imports and vakt rotas (PUT /api/v1/catalogue, "
+          "/api/v1/vakt) get 413",
+          c.max_import_bytes, uint64_t{1}, uint64_t{1} << 30),
       Make<uint64_t>("max_header_bytes", "larger headers get 431",
                      c.max_header_bytes, uint64_t{256}, uint64_t{1} << 20),
       Make<uint64_t>("max_connections", "more open connections get 503",
@@ -205,16 +206,15 @@ std::string Where(const std::string& path, const toml::node& node) {
 Setting* FindSetting(std::vector<Setting>& settings, std::string_view section,
                      std::string_view name) {
   for (auto& s : settings)
-    if (!s.read_elsewhere && section == s.section && name == s.name)
-      return &s;
+    if (!s.read_elsewhere && section == s.section && name == s.name) return &s;
   return nullptr;
 }
 
 Status UnknownSetting(const std::string& at, std::vector<Setting>& settings,
                       std::string_view section, std::string_view name) {
-  std::string key = section.empty() ? std::string(name)
-                                    : std::string(section) + "." +
-                                          std::string(name);
+  std::string key = section.empty()
+                        ? std::string(name)
+                        : std::string(section) + "." + std::string(name);
   std::string hint;
   for (auto& s : settings)  // the right key in the wrong table
     if (name == s.name && section != s.section)
@@ -244,8 +244,8 @@ Status ReadTravel(const std::string& path, const toml::node& node,
   const toml::array* entries = node.as_array();
   if (entries == nullptr || entries->empty())
     return Status::InvalidField(
-        "config", Where(path, node) + "bad value for 'dispatch.travel': " +
-                      usage +
+        "config", Where(path, node) +
+                      "bad value for 'dispatch.travel': " + usage +
                       " (leave it out to use the built-in table; set "
                       "dispatch.travel_fallback = false to turn travel off)");
   std::vector<TravelTime> travel;
@@ -279,15 +279,15 @@ Status ReadTravel(const std::string& path, const toml::node& node,
         tt.minutes = static_cast<uint32_t>(*v);
         has_minutes = true;
       } else {
-        return Status::InvalidField(
-            "config", at_key + "unknown key '" + k +
-                          "'; an entry has from, to and minutes");
+        return Status::InvalidField("config",
+                                    at_key + "unknown key '" + k +
+                                        "'; an entry has from, to and minutes");
       }
     }
-    const char* missing = tt.from.empty()  ? "from"
-                          : tt.to.empty()  ? "to"
-                          : !has_minutes   ? "minutes"
-                                           : nullptr;
+    const char* missing = tt.from.empty() ? "from"
+                          : tt.to.empty() ? "to"
+                          : !has_minutes  ? "minutes"
+                                          : nullptr;
     if (missing != nullptr)
       return Status::InvalidField(
           "config", at + "'" + missing + "' is missing; " + usage);
@@ -314,10 +314,10 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings,
     table = toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
-    return Status::InvalidField(
-        "config", path + ":" + std::to_string(where.line) + ":" +
-                      std::to_string(where.column) + ": " +
-                      std::string(e.description()));
+    return Status::InvalidField("config",
+                                path + ":" + std::to_string(where.line) + ":" +
+                                    std::to_string(where.column) + ": " +
+                                    std::string(e.description()));
   }
   for (auto&& [key, node] : table) {
     const std::string_view k = key.str();
@@ -418,9 +418,8 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
   app.add_option("--config", config_file, "TOML config file");
   app.set_version_flag("--version", "helpdeskd 0.1.0");
   for (auto& s : settings) {
-    CLI::Option* o =
-        s.flag(app, FlagName((std::string(s.flag_prefix) + s.name).c_str()),
-               s.help);
+    CLI::Option* o = s.flag(
+        app, FlagName((std::string(s.flag_prefix) + s.name).c_str()), s.help);
     if (*s.section == '\0') continue;
     std::string group = s.section;
     if (group == kSla)
@@ -475,18 +474,18 @@ Status CheckTravelTable(const std::vector<TravelTime>& travel,
     if (t.from == t.to)
       errors.push_back({at, entry + "from and to are the same"});
     if (t.minutes < 1 || t.minutes > kMaxTravelMinutes)
-      errors.push_back({at + "/minutes",
-                        entry + "minutes must be 1 to " +
-                            std::to_string(kMaxTravelMinutes) + ", got " +
-                            std::to_string(t.minutes)});
+      errors.push_back({at + "/minutes", entry + "minutes must be 1 to " +
+                                             std::to_string(kMaxTravelMinutes) +
+                                             ", got " +
+                                             std::to_string(t.minutes)});
     if (!pairs.insert(std::minmax(t.from, t.to)).second)
       errors.push_back({at, entry + "the pair is listed twice"});
   }
   if (errors.empty()) return Status::Ok();
-  std::string detail = std::to_string(errors.size()) + " problem" +
-                       (errors.size() == 1 ? "" : "s") +
-                       " in the travel-time table. The first: " +
-                       errors.front().detail;
+  std::string detail =
+      std::to_string(errors.size()) + " problem" +
+      (errors.size() == 1 ? "" : "s") +
+      " in the travel-time table. The first: " + errors.front().detail;
   return Status::Invalid(std::move(detail), std::move(errors));
 }
 

@@ -34,8 +34,8 @@ class Api {
 
   // `now` is the clock of reads (the writer has its own; main passes the
   // same one to both); empty: the system clock.
-  Api(const store::Env& env, const store::Tables& tables,
-      store::Writer& writer, const Metrics& metrics, v1::Region region,
+  Api(const store::Env& env, const store::Tables& tables, store::Writer& writer,
+      const Metrics& metrics, v1::Region region,
       dispatch::Options dispatch_options = {}, store::NowFn now = nullptr,
       sla::Policy sla_policy = sla::DefaultPolicy());
   Api(const Api&) = delete;
@@ -76,8 +76,8 @@ class Api {
   void HandleCatalogue(const Request& r, const Target& t, Respond respond);
   Response GetCatalogue(const Request& r, const Target& t);
   Response ListServices(const Request& r, const Target& t);
-  Response GetCatalogueEntry(const Request& r, const Target& t,
-                             bool service, const std::string& id);
+  Response GetCatalogueEntry(const Request& r, const Target& t, bool service,
+                             const std::string& id);
   // A catalogue change: `edit` decides it against the catalogue as the
   // writer sees it; the answer is `answer` of the result (200 if the edit
   // changed nothing).
@@ -133,7 +133,8 @@ class Api {
   // write): a change that stops a clock never skips its alert. The alert
   // events come first in the result.
   store::WriteResult WithDueAlerts(
-      store::WriteContext& w, const std::function<store::WriteResult()>& change);
+      store::WriteContext& w,
+      const std::function<store::WriteResult()>& change);
   // The SLA clocks as they read now (elapsed up to `now`), for an answer.
   void ReadClocks(v1::Ticket& ticket,
                   const google::protobuf::Timestamp& now) const;
@@ -142,7 +143,7 @@ class Api {
   const store::Tables& tables_;
   store::Writer& writer_;
   const Metrics& metrics_;
-  const v1::Region region_;  // immutable after start
+  const v1::Region region_;                          // immutable after start
   const std::vector<std::string> municipality_ids_;  // of region_
   const store::NowFn now_;
   RosterCache rosters_;

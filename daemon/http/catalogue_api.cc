@@ -11,8 +11,8 @@
 #include "daemon/http/api.h"
 #include "daemon/http/json.h"
 #include "daemon/http/problem.h"
-#include "daemon/store/catalogue_tables.h"
 #include "daemon/http/responses.h"
+#include "daemon/store/catalogue_tables.h"
 #include "daemon/tickets/commands.h"
 
 namespace helpdesk::http {
@@ -22,21 +22,22 @@ constexpr std::string_view kCatalogue = "/api/v1/catalogue";
 constexpr std::string_view kServices = "/api/v1/catalogue/services";
 constexpr std::string_view kCategories = "/api/v1/catalogue/categories";
 
-
-
-
 Status ToStatus(const catalogue::EditResult& r) {
   using catalogue::Rejection;
   switch (r.rejection) {
-    case Rejection::kNone: return Status::Ok();
+    case Rejection::kNone:
+      return Status::Ok();
     case Rejection::kInvalid: {
       std::vector<FieldError> errors;
       for (const auto& e : r.errors) errors.push_back({e.pointer, e.message});
       return Status::Invalid(r.message, std::move(errors));
     }
-    case Rejection::kNotFound: return Status::NotFound(r.message);
-    case Rejection::kAlreadyExists: return Status::AlreadyExists(r.message);
-    case Rejection::kVersionRequired: return Status::VersionRequired(r.message);
+    case Rejection::kNotFound:
+      return Status::NotFound(r.message);
+    case Rejection::kAlreadyExists:
+      return Status::AlreadyExists(r.message);
+    case Rejection::kVersionRequired:
+      return Status::VersionRequired(r.message);
     case Rejection::kVersionConflict:
       return Status::VersionConflict(r.current_version, r.message);
     case Rejection::kSameState:
@@ -44,7 +45,6 @@ Status ToStatus(const catalogue::EditResult& r) {
   }
   return Status::Internal("unknown rejection");
 }
-
 
 }  // namespace
 
@@ -81,10 +81,12 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
   auto not_allowed = [&](const char* allow) {
     answer(MethodNotAllowed(r.method, path, allow, r.request_id));
   };
-  auto fail = [&](const Status& s) { answer(Problem(s, r.target, r.request_id)); };
-  if (rest == "?" || (!action.empty() && (!service ||
-                                          (action != "retire" &&
-                                           action != "reactivate"))) ||
+  auto fail = [&](const Status& s) {
+    answer(Problem(s, r.target, r.request_id));
+  };
+  if (rest == "?" ||
+      (!action.empty() &&
+       (!service || (action != "retire" && action != "reactivate"))) ||
       (!id.empty() && id.find('/') != std::string::npos)) {
     return answer(Problem(404, "/problems/not-found", "Not found",
                           "no route " + path +
@@ -99,11 +101,10 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
                       : !action.empty()     ? "POST"
                       : id.empty()          ? "GET, HEAD, POST"
                                             : "GET, HEAD, PUT";
-  const bool allowed =
-      !action.empty() ? r.method == "POST"
-      : (!service && !category) ? get || r.method == "PUT"
-      : id.empty()              ? get || r.method == "POST"
-                                : get || r.method == "PUT";
+  const bool allowed = !action.empty()           ? r.method == "POST"
+                       : (!service && !category) ? get || r.method == "PUT"
+                       : id.empty()              ? get || r.method == "POST"
+                                                 : get || r.method == "PUT";
   if (!allowed) return not_allowed(allow);
   if (get) {
     if (!service && !category) return answer(GetCatalogue(r, t));
@@ -182,14 +183,14 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
         r,
         [create, id, body = std::move(body), if_match = *if_match](
             const v1::Catalogue& current, const std::vector<std::string>& m) {
-          return create ? catalogue::CreateService(current, body, m)
-                        : catalogue::UpdateService(current, id, body, if_match,
-                                                   m);
+          return create
+                     ? catalogue::CreateService(current, body, m)
+                     : catalogue::UpdateService(current, id, body, if_match, m);
         },
         [sid, create](const catalogue::EditResult& e) {
           const v1::Service* s = catalogue::FindService(e.after, sid);
-          Response resp = WithETag(Json(create ? 201 : 200, ToJson(*s)),
-                                   s->version());
+          Response resp =
+              WithETag(Json(create ? 201 : 200, ToJson(*s)), s->version());
           if (create)
             resp.headers.emplace_back("Location",
                                       std::string(kServices) + "/" + sid);
@@ -205,9 +206,9 @@ void Api::HandleCatalogue(const Request& r, const Target& t, Respond respond) {
       r,
       [create, id, body = std::move(body), if_match = *if_match](
           const v1::Catalogue& current, const std::vector<std::string>& m) {
-        return create ? catalogue::CreateCategory(current, body, m)
-                      : catalogue::UpdateCategory(current, id, body, if_match,
-                                                  m);
+        return create
+                   ? catalogue::CreateCategory(current, body, m)
+                   : catalogue::UpdateCategory(current, id, body, if_match, m);
       },
       [cid, create](const catalogue::EditResult& e) {
         const v1::Category* c = catalogue::FindCategory(e.after, cid);
@@ -230,33 +231,35 @@ Response Api::GetCatalogue(const Request& r, const Target& t) {
     return Problem(include_retired.status(), r.target, r.request_id);
   std::string view = t.params.count("view") ? t.params.at("view") : "tree";
   if (view != "tree" && view != "flat")
-    return Problem(Status::InvalidParameter(
-                       "view", "'view' must be tree (categories holding "
-                               "services) or flat (the import format)"),
-                   r.target, r.request_id);
+    return Problem(
+        Status::InvalidParameter("view",
+                                 "'view' must be tree (categories holding "
+                                 "services) or flat (the import format)"),
+        r.target, r.request_id);
   std::string municipality =
       t.params.count("municipality") ? t.params.at("municipality") : "";
   if (!municipality.empty() &&
       std::find(municipality_ids_.begin(), municipality_ids_.end(),
                 municipality) == municipality_ids_.end())
     return Problem(Status::InvalidParameter(
-                       "municipality",
-                       "unknown municipality '" + municipality +
-                           "'; see GET /api/v1/municipalities"),
+                       "municipality", "unknown municipality '" + municipality +
+                                           "'; see GET /api/v1/municipalities"),
                    r.target, r.request_id);
-  if (view == "flat" && (!municipality.empty() || t.params.count("includeRetired")))
-    return Problem(Status::InvalidParameter(
-                       "view", "view=flat is the whole catalogue, as import "
-                               "takes it; it has no filters"),
-                   r.target, r.request_id);
+  if (view == "flat" &&
+      (!municipality.empty() || t.params.count("includeRetired")))
+    return Problem(
+        Status::InvalidParameter("view",
+                                 "view=flat is the whole catalogue, as import "
+                                 "takes it; it has no filters"),
+        r.target, r.request_id);
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return Problem(txn.status(), r.target, r.request_id);
   auto c = store::LoadCatalogue(*txn, tables_);
   if (!c.ok()) return Problem(c.status(), r.target, r.request_id);
   if (view == "flat") return WithETag(Json(200, ToJson(*c)), c->version());
-  return WithETag(
-      Json(200, ToJson(catalogue::BuildTree(*c, municipality, *include_retired))),
-      c->version());
+  return WithETag(Json(200, ToJson(catalogue::BuildTree(*c, municipality,
+                                                        *include_retired))),
+                  c->version());
 }
 
 Response Api::ListServices(const Request& r, const Target& t) {
@@ -276,11 +279,11 @@ Response Api::ListServices(const Request& r, const Target& t) {
     o.municipality = t.params.at("municipality");
     if (std::find(municipality_ids_.begin(), municipality_ids_.end(),
                   o.municipality) == municipality_ids_.end())
-      return Problem(Status::InvalidParameter(
-                         "municipality",
-                         "unknown municipality '" + o.municipality +
-                             "'; see GET /api/v1/municipalities"),
-                     r.target, r.request_id);
+      return Problem(
+          Status::InvalidParameter("municipality",
+                                   "unknown municipality '" + o.municipality +
+                                       "'; see GET /api/v1/municipalities"),
+          r.target, r.request_id);
   }
   if (t.params.count("category")) o.category = t.params.at("category");
   std::string q = t.params.count("q") ? t.params.at("q") : "";
@@ -292,9 +295,9 @@ Response Api::ListServices(const Request& r, const Target& t) {
   auto c = store::LoadCatalogue(*txn, tables_);
   if (!c.ok()) return Problem(c.status(), r.target, r.request_id);
   if (!o.category.empty() && !catalogue::FindCategory(*c, o.category))
-    return Problem(Status::InvalidParameter(
-                       "category", "unknown category '" + o.category +
-                                       "'; see GET /api/v1/catalogue"),
+    return Problem(Status::InvalidParameter("category",
+                                            "unknown category '" + o.category +
+                                                "'; see GET /api/v1/catalogue"),
                    r.target, r.request_id);
   v1::ListServicesResponse out;
   for (const auto& hit : catalogue::Search(*c, q, o))
@@ -302,8 +305,8 @@ Response Api::ListServices(const Request& r, const Target& t) {
   return Json(200, ToJson(out));
 }
 
-Response Api::GetCatalogueEntry(const Request& r, const Target& t,
-                                bool service, const std::string& id) {
+Response Api::GetCatalogueEntry(const Request& r, const Target& t, bool service,
+                                const std::string& id) {
   if (Status s = CheckParams(t, {}); !s.ok())
     return Problem(s, r.target, r.request_id);
   auto txn = store::Txn::BeginRead(env_);
@@ -322,23 +325,24 @@ Response Api::GetCatalogueEntry(const Request& r, const Target& t,
   if (!c.ok()) return Problem(c.status(), r.target, r.request_id);
   const v1::Category* cat = catalogue::FindCategory(*c, id);
   if (cat == nullptr)
-    return Problem(Status::NotFound("no category '" + id + "' in the catalogue"),
-                   r.target, r.request_id);
+    return Problem(
+        Status::NotFound("no category '" + id + "' in the catalogue"), r.target,
+        r.request_id);
   return WithETag(Json(200, ToJson(*cat)), cat->version());
 }
 
 void Api::SubmitCatalogueEdit(const Request& r, CatalogueEdit edit,
                               CatalogueAnswer answer, Respond respond) {
   auto actor = ActorOf(r.actor);
-  if (!actor.ok()) return respond(Problem(actor.status(), r.target, r.request_id));
+  if (!actor.ok())
+    return respond(Problem(actor.status(), r.target, r.request_id));
   // Filled on the writer thread by the write, read there by the completion
   // after the commit; a retried batch simply fills it again.
   auto out = std::make_shared<Response>();
   auto shared = std::make_shared<Respond>(std::move(respond));
   Status queued = writer_.Submit(
       [this, edit = std::move(edit), answer = std::move(answer), out,
-       actor = *actor,
-       rid = r.request_id](store::WriteContext& w) {
+       actor = *actor, rid = r.request_id](store::WriteContext& w) {
         store::WriteResult result;
         auto current = store::LoadCatalogue(w.txn(), w.tables());
         if (!current.ok()) {

@@ -40,8 +40,8 @@ std::string_view Str(const Json& v) {
 
 Status WrongType(const std::string& path, const std::string& want,
                  const Json& v) {
-  return Status::InvalidField(path, "field '" + path + "' must be " + want +
-                                        ", not " + KindName(v));
+  return Status::InvalidField(
+      path, "field '" + path + "' must be " + want + ", not " + KindName(v));
 }
 
 std::string FieldList(const google::protobuf::Descriptor* d) {
@@ -74,13 +74,15 @@ StatusOr<T> Integer(const std::string& path, const Json& v) {
     return x;
   }
   if (v.IsUint64()) {
-    if (v.GetUint64() > static_cast<uint64_t>(Limits::max())) return out_of_range();
+    if (v.GetUint64() > static_cast<uint64_t>(Limits::max()))
+      return out_of_range();
     return static_cast<T>(v.GetUint64());
   }
   if (v.IsInt64()) {
     int64_t x = v.GetInt64();
     if (x < static_cast<int64_t>(Limits::min()) ||
-        (x > 0 && static_cast<uint64_t>(x) > static_cast<uint64_t>(Limits::max())))
+        (x > 0 &&
+         static_cast<uint64_t>(x) > static_cast<uint64_t>(Limits::max())))
       return out_of_range();
     return static_cast<T>(x);
   }
@@ -152,7 +154,8 @@ Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
       });
     case FieldDescriptor::CPPTYPE_ENUM: {
       std::string choices = proto::WireEnumChoices(f->enum_type());
-      if (!v.IsString()) return WrongType(path, "one of the strings " + choices, v);
+      if (!v.IsString())
+        return WrongType(path, "one of the strings " + choices, v);
       const auto* e = proto::FindWireEnumValue(f->enum_type(), Str(v));
       if (e == nullptr) {
         return Status::InvalidField(path, "field '" + path + "': '" +
@@ -170,10 +173,10 @@ Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
             !google::protobuf::util::TimeUtil::FromString(
                 std::string(Str(v)),
                 static_cast<google::protobuf::Timestamp*>(m))) {
-          return Status::InvalidField(
-              path, "field '" + path +
-                        "' must be an RFC 3339 time such as "
-                        "\"2026-04-01T12:00:00Z\"");
+          return Status::InvalidField(path,
+                                      "field '" + path +
+                                          "' must be an RFC 3339 time such as "
+                                          "\"2026-04-01T12:00:00Z\"");
         }
         return Status::Ok();
       }
@@ -195,9 +198,9 @@ Status FromObject(const Json& object, Message& out, const std::string& path) {
     }
     std::string here = Join(path, key);
     if (f == nullptr) {
-      return Status::InvalidField(here, "unknown field '" + here +
-                                            "'; the fields here are: " +
-                                            FieldList(d));
+      return Status::InvalidField(
+          here,
+          "unknown field '" + here + "'; the fields here are: " + FieldList(d));
     }
     if (v.IsNull()) continue;  // null: not given
     if (!f->is_repeated()) {
@@ -222,8 +225,9 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
 void AppendMessage(std::string& out, const Message& m) {
   const auto* d = m.GetDescriptor();
   if (d->full_name() == "google.protobuf.Timestamp") {
-    AppendJsonString(out, google::protobuf::util::TimeUtil::ToString(
-                              static_cast<const google::protobuf::Timestamp&>(m)));
+    AppendJsonString(out,
+                     google::protobuf::util::TimeUtil::ToString(
+                         static_cast<const google::protobuf::Timestamp&>(m)));
     return;
   }
   const Reflection* r = m.GetReflection();
@@ -263,15 +267,16 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
   const bool rep = i >= 0;
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING:
-      AppendJsonString(out, rep ? r->GetRepeatedString(m, f, i)
-                                : r->GetString(m, f));
+      AppendJsonString(
+          out, rep ? r->GetRepeatedString(m, f, i) : r->GetString(m, f));
       return;
     case FieldDescriptor::CPPTYPE_BOOL:
       out += (rep ? r->GetRepeatedBool(m, f, i) : r->GetBool(m, f)) ? "true"
                                                                     : "false";
       return;
     case FieldDescriptor::CPPTYPE_INT32:
-      out += std::to_string(rep ? r->GetRepeatedInt32(m, f, i) : r->GetInt32(m, f));
+      out += std::to_string(rep ? r->GetRepeatedInt32(m, f, i)
+                                : r->GetInt32(m, f));
       return;
     case FieldDescriptor::CPPTYPE_UINT32:
       out += std::to_string(rep ? r->GetRepeatedUInt32(m, f, i)
@@ -287,9 +292,10 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
       return;
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
-      double x = f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE
-                     ? (rep ? r->GetRepeatedDouble(m, f, i) : r->GetDouble(m, f))
-                     : (rep ? r->GetRepeatedFloat(m, f, i) : r->GetFloat(m, f));
+      double x =
+          f->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE
+              ? (rep ? r->GetRepeatedDouble(m, f, i) : r->GetDouble(m, f))
+              : (rep ? r->GetRepeatedFloat(m, f, i) : r->GetFloat(m, f));
       if (std::isfinite(x)) {
         char buf[32];
         snprintf(buf, sizeof buf, "%.17g", x);
@@ -300,13 +306,13 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
       return;
     }
     case FieldDescriptor::CPPTYPE_ENUM:
-      AppendJsonString(out, proto::WireEnumName(
-                                rep ? r->GetRepeatedEnum(m, f, i)
-                                    : r->GetEnum(m, f)));
+      AppendJsonString(out,
+                       proto::WireEnumName(rep ? r->GetRepeatedEnum(m, f, i)
+                                               : r->GetEnum(m, f)));
       return;
     case FieldDescriptor::CPPTYPE_MESSAGE:
-      AppendMessage(out, rep ? r->GetRepeatedMessage(m, f, i)
-                             : r->GetMessage(m, f));
+      AppendMessage(out,
+                    rep ? r->GetRepeatedMessage(m, f, i) : r->GetMessage(m, f));
       return;
   }
 }
@@ -319,11 +325,21 @@ void AppendJsonString(std::string& out, std::string_view s) {
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           out += "\\u00";

@@ -18,9 +18,8 @@ namespace helpdesk::http {
 
 class Metrics {
  public:
-  static constexpr double kLatencyBuckets[] = {0.0005, 0.001, 0.0025, 0.005,
-                                               0.01,   0.025, 0.05,   0.1,
-                                               0.25,   0.5,   1,      2.5};
+  static constexpr double kLatencyBuckets[] = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
   Metrics() = default;
   Metrics(const Metrics&) = delete;

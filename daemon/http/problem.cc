@@ -13,14 +13,16 @@ struct Kind {
 
 Kind KindOf(Code code) {
   switch (code) {
-    case Code::kOk: return {200, "about:blank", "OK"};
+    case Code::kOk:
+      return {200, "about:blank", "OK"};
     case Code::kMalformedJson:
       return {400, "/problems/malformed-json", "Malformed JSON"};
     case Code::kInvalidField:
       return {422, "/problems/invalid-field", "Invalid field"};
     case Code::kInvalidParameter:
       return {400, "/problems/invalid-parameter", "Invalid parameter"};
-    case Code::kNotFound: return {404, "/problems/not-found", "Not found"};
+    case Code::kNotFound:
+      return {404, "/problems/not-found", "Not found"};
     case Code::kAlreadyExists:
       return {409, "/problems/already-exists", "Already exists"};
     case Code::kVersionConflict:
@@ -39,10 +41,9 @@ Kind KindOf(Code code) {
   return {500, "/problems/internal", "Internal error"};
 }
 
-std::string Body(int http_status, std::string_view type,
-                 std::string_view title, std::string_view detail,
-                 std::string_view instance, std::string_view request_id,
-                 const Status* extra) {
+std::string Body(int http_status, std::string_view type, std::string_view title,
+                 std::string_view detail, std::string_view instance,
+                 std::string_view request_id, const Status* extra) {
   std::string out = "{\"type\":";
   AppendJsonString(out, type);
   out += ",\"title\":";
@@ -106,9 +107,9 @@ Response Problem(const Status& status, std::string_view instance,
                              instance, request_id, &status));
 }
 
-Response Problem(int http_status, std::string_view type,
-                 std::string_view title, std::string_view detail,
-                 std::string_view instance, std::string_view request_id) {
+Response Problem(int http_status, std::string_view type, std::string_view title,
+                 std::string_view detail, std::string_view instance,
+                 std::string_view request_id) {
   return Make(http_status, Body(http_status, type, title, detail, instance,
                                 request_id, nullptr));
 }

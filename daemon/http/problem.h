@@ -16,8 +16,8 @@ Response Problem(const Status& status, std::string_view instance,
                  std::string_view request_id);
 
 // For failures found by the session itself (413, 431, 404 ...).
-Response Problem(int http_status, std::string_view type,
-                 std::string_view title, std::string_view detail,
-                 std::string_view instance, std::string_view request_id);
+Response Problem(int http_status, std::string_view type, std::string_view title,
+                 std::string_view detail, std::string_view instance,
+                 std::string_view request_id);
 
 }  // namespace helpdesk::http

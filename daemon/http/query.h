@@ -22,7 +22,8 @@ struct Target {
 StatusOr<Target> ParseTarget(std::string_view target);
 
 // Rejects any parameter not in `allowed` ("status, municipality, ...").
-Status CheckParams(const Target& t, std::initializer_list<std::string_view> allowed);
+Status CheckParams(const Target& t,
+                   std::initializer_list<std::string_view> allowed);
 
 // The integer parameter `name` in [lo, hi], or `fallback` when absent.
 StatusOr<uint64_t> UintParam(const Target& t, const std::string& name,

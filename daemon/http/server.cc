@@ -66,7 +66,10 @@ auto AsyncHandle(Api& api, Request request, Token&& token) {
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Impl(asio::io_context& ioc, Api& api, Metrics& metrics, Options options)
-      : ioc(ioc), api(api), metrics(metrics), options(std::move(options)),
+      : ioc(ioc),
+        api(api),
+        metrics(metrics),
+        options(std::move(options)),
         acceptor(ioc) {}
 
   asio::awaitable<void> Accept();
@@ -102,8 +105,8 @@ StatusOr<uint16_t> Server::Listen() {
   if (!ec) a.bind(endpoint, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return Status::Internal("cannot listen on " + impl_->options.address +
-                            ":" + std::to_string(impl_->options.port) + ": " +
+    return Status::Internal("cannot listen on " + impl_->options.address + ":" +
+                            std::to_string(impl_->options.port) + ": " +
                             ec.message());
   }
   return a.local_endpoint().port();
@@ -202,20 +205,23 @@ std::string ResponseHead(const Response& r, const std::string& request_id,
   }
   h += "\r\nContent-Length: ";
   h += std::to_string(length);
-  if (!keep_alive) h += "\r\nConnection: close";
-  else if (version == 10) h += "\r\nConnection: keep-alive";
+  if (!keep_alive)
+    h += "\r\nConnection: close";
+  else if (version == 10)
+    h += "\r\nConnection: keep-alive";
   h += "\r\n\r\n";
   return h;
 }
 
 asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   auto self = shared_from_this();
-  Response r = Problem(503, "/problems/unavailable", "Service unavailable",
-                       "too many open connections (max_connections is " +
-                           std::to_string(options.max_connections) +
-                           "); retry shortly",
-                       "", "");
-  std::string bytes = ResponseHead(r, RequestId(""), 11, false, r.body.size()) + r.body;
+  Response r =
+      Problem(503, "/problems/unavailable", "Service unavailable",
+              "too many open connections (max_connections is " +
+                  std::to_string(options.max_connections) + "); retry shortly",
+              "", "");
+  std::string bytes =
+      ResponseHead(r, RequestId(""), 11, false, r.body.size()) + r.body;
   // Bounded: a client that does not read its 503 is dropped by the watchdog.
   auto conn = std::make_shared<Connection>(std::move(socket));
   conn->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
@@ -251,7 +257,8 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     // in: parse the header alone first, with the largest limit, then check
     // the declared length against the route's own (chunked bodies are held
     // to it as they arrive).
-    parser.body_limit(std::max(options.max_body_bytes, options.max_import_bytes));
+    parser.body_limit(
+        std::max(options.max_body_bytes, options.max_import_bytes));
     parser.eager(false);
     // Most requests arrive whole in one read: parse what is buffered, and go
     // back to the socket only for the rest of an incomplete one.
@@ -259,7 +266,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     buffer.consume(parser.put(buffer.data(), ec));
     if (ec == bhttp::error::need_more || (!ec && !parser.is_header_done())) {
       auto [rec, n] = co_await bhttp::async_read_header(conn->socket, buffer,
-                                                         parser, kToken);
+                                                        parser, kToken);
       ec = rec;
     }
     size_t body_limit = options.max_body_bytes;
@@ -267,8 +274,9 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       const auto& h = parser.get();
       // Whole-document replacements (a catalogue import, the vakt rota of
       // a year or two) may be as large as an import.
-      const std::string_view path = std::string_view(h.target()).substr(
-          0, std::string_view(h.target()).find('?'));
+      const std::string_view path =
+          std::string_view(h.target())
+              .substr(0, std::string_view(h.target()).find('?'));
       if (h.method() == bhttp::verb::put &&
           (path == "/api/v1/catalogue" || path == "/api/v1/vakt"))
         body_limit = options.max_import_bytes;
@@ -287,7 +295,8 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       }
     }
     if (ec == bhttp::error::end_of_stream ||
-        ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor ||
+        ec == asio::error::operation_aborted ||
+        ec == asio::error::bad_descriptor ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       break;  // closed by the client, or by the watchdog
     }

@@ -70,9 +70,10 @@ const v1::VaktShift* ShiftAt(const v1::VaktRota& rota,
                              std::chrono::sys_seconds at) {
   const int64_t s = at.time_since_epoch().count();
   // The last shift starting at or before `at`; shifts do not overlap.
-  auto it = std::upper_bound(
-      rota.shifts().begin(), rota.shifts().end(), s,
-      [](int64_t v, const v1::VaktShift& x) { return v < x.start().seconds(); });
+  auto it = std::upper_bound(rota.shifts().begin(), rota.shifts().end(), s,
+                             [](int64_t v, const v1::VaktShift& x) {
+                               return v < x.start().seconds();
+                             });
   if (it == rota.shifts().begin()) return nullptr;
   --it;
   return s < it->end().seconds() ? &*it : nullptr;
@@ -81,9 +82,10 @@ const v1::VaktShift* ShiftAt(const v1::VaktRota& rota,
 const v1::VaktShift* NextShift(const v1::VaktRota& rota,
                                std::chrono::sys_seconds at) {
   const int64_t s = at.time_since_epoch().count();
-  auto it = std::upper_bound(
-      rota.shifts().begin(), rota.shifts().end(), s,
-      [](int64_t v, const v1::VaktShift& x) { return v < x.start().seconds(); });
+  auto it = std::upper_bound(rota.shifts().begin(), rota.shifts().end(), s,
+                             [](int64_t v, const v1::VaktShift& x) {
+                               return v < x.start().seconds();
+                             });
   return it == rota.shifts().end() ? nullptr : &*it;
 }
 

@@ -54,5 +54,4 @@ const v1::VaktShift* ShiftAt(const v1::VaktRota& rota,
 const v1::VaktShift* NextShift(const v1::VaktRota& rota,
                                std::chrono::sys_seconds at);
 
-
 }  // namespace helpdesk::staff

@@ -46,10 +46,10 @@ class Problems {
   }
   Status Result(const std::string& what) && {
     if (errors_.empty()) return Status::Ok();
-    std::string detail = std::to_string(errors_.size()) + " problem" +
-                         (errors_.size() == 1 ? "" : "s") + " in the " + what +
-                         "; nothing was changed. The first: " +
-                         errors_.front().detail;
+    std::string detail =
+        std::to_string(errors_.size()) + " problem" +
+        (errors_.size() == 1 ? "" : "s") + " in the " + what +
+        "; nothing was changed. The first: " + errors_.front().detail;
     return Status::Invalid(std::move(detail), std::move(errors_));
   }
 
@@ -118,7 +118,8 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
           "homeMunicipality (oppmøtested) is required; one of " + known);
   else if (!Has(r.municipalities, m.home_municipality()))
     p.Add("/homeMunicipality", "unknown municipality '" +
-                                   m.home_municipality() + "'; known: " + known);
+                                   m.home_municipality() +
+                                   "'; known: " + known);
   if (!m.employer_municipality().empty() &&
       !Has(r.municipalities, m.employer_municipality()))
     p.Add("/employerMunicipality", "unknown municipality '" +
@@ -138,18 +139,19 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
     const std::string& s = m.skills(i);
     const std::string at = "/skills/" + std::to_string(i);
     if (!Has(r.skills, s))
-      p.Add(at, "unknown skill '" + s + "'; the catalogue's skills: " +
-                    Join(r.skills));
+      p.Add(at, "unknown skill '" + s +
+                    "'; the catalogue's skills: " + Join(r.skills));
     else if (!seen.insert(s).second)
       p.Add(at, "skill '" + s + "' is listed twice");
   }
   if (m.fte_percent() < 1 || m.fte_percent() > 100)
     p.Add("/ftePercent",
           "ftePercent (stillingsprosent) must be 1 to 100, e.g. 40 for a 40 % "
-          "post; got " + std::to_string(m.fte_percent()));
+          "post; got " +
+              std::to_string(m.fte_percent()));
   if (static_cast<size_t>(m.working_hours_size()) > kMaxWorkPeriods)
-    p.Add("/workingHours", "at most " + std::to_string(kMaxWorkPeriods) +
-                               " working periods");
+    p.Add("/workingHours",
+          "at most " + std::to_string(kMaxWorkPeriods) + " working periods");
   // Minutes already worked on each weekday, to find overlapping periods.
   std::vector<std::pair<int, int>> per_day[8];
   for (int i = 0; i < m.working_hours_size(); ++i) {
@@ -163,8 +165,8 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
       ok = false;
     }
     if (!sla::ParseClock(w.end(), to)) {
-      p.Add(at + "/end", "end '" + w.end() +
-                             "' must be a local time HH:MM such as 15:30");
+      p.Add(at + "/end",
+            "end '" + w.end() + "' must be a local time HH:MM such as 15:30");
       ok = false;
     }
     if (ok && from >= to) {
@@ -173,8 +175,9 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
       ok = false;
     }
     if (w.days_size() == 0)
-      p.Add(at + "/days", "days is required: the weekdays of this period, "
-                          "e.g. [\"monday\", \"tuesday\"]");
+      p.Add(at + "/days",
+            "days is required: the weekdays of this period, "
+            "e.g. [\"monday\", \"tuesday\"]");
     std::set<int> days;
     for (int j = 0; j < w.days_size(); ++j) {
       if (w.days(j) < v1::WEEKDAY_MONDAY || w.days(j) > v1::WEEKDAY_SUNDAY) {
@@ -218,9 +221,9 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
     if (from_ok && to_ok && to < from)
       p.Add(at + "/to", "to " + a.to() + " is before from " + a.from());
     if (a.kind() == v1::ABSENCE_KIND_UNSPECIFIED)
-      p.Add(at + "/kind", "kind is required; one of " +
-                              proto::WireEnumChoices(
-                                  v1::AbsenceKind_descriptor()));
+      p.Add(at + "/kind",
+            "kind is required; one of " +
+                proto::WireEnumChoices(v1::AbsenceKind_descriptor()));
     p.Text(at + "/note", "note", a.note(), false, kMaxNoteBytes);
   }
   return std::move(p).Result("staff record");
@@ -248,8 +251,9 @@ StatusOr<v1::StaffMember> DecideUpdate(const v1::StaffMember& current,
                                        const Registry& registry) {
   if (!body.id().empty() && body.id() != id)
     return Status::Invalid(
-        "the id in the body ('" + body.id() + "') is not the one in the path ('" +
-            std::string(id) + "'); ids never change",
+        "the id in the body ('" + body.id() +
+            "') is not the one in the path ('" + std::string(id) +
+            "'); ids never change",
         {{"/id", "must be '" + std::string(id) + "' or left out"}});
   body.set_id(std::string(id));
   auto base = BaseVersion(body.version(), if_match, "staff record");
@@ -301,15 +305,16 @@ StatusOr<v1::VaktRota> DecideRota(const v1::VaktRota& current,
     if (s.primary().empty())
       p.Add(at + "/primary", "primary (who is on vakt) is required");
     else if (!Has(staff_ids, s.primary()))
-      p.Add(at + "/primary", "no staff member '" + s.primary() +
-                                 "'; see GET /api/v1/staff");
+      p.Add(at + "/primary",
+            "no staff member '" + s.primary() + "'; see GET /api/v1/staff");
     if (!s.backup().empty()) {
       if (!Has(staff_ids, s.backup()))
-        p.Add(at + "/backup", "no staff member '" + s.backup() +
-                                  "'; see GET /api/v1/staff");
+        p.Add(at + "/backup",
+              "no staff member '" + s.backup() + "'; see GET /api/v1/staff");
       else if (s.backup() == s.primary())
-        p.Add(at + "/backup", "the backup must be someone else than the "
-                              "primary");
+        p.Add(at + "/backup",
+              "the backup must be someone else than the "
+              "primary");
     }
     p.Text(at + "/note", "note", s.note(), false, kMaxNoteBytes);
   }

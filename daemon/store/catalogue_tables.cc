@@ -17,7 +17,8 @@ std::map<std::string, std::string> Records(const v1::Catalogue& c) {
     out["category/" + e.id()] = e.SerializeAsString();
   for (const auto& e : c.services())
     out["service/" + e.id()] = e.SerializeAsString();
-  for (const auto& e : c.skills()) out["skill/" + e.id()] = e.SerializeAsString();
+  for (const auto& e : c.skills())
+    out["skill/" + e.id()] = e.SerializeAsString();
   for (const auto& e : c.sla_classes())
     out["sla_class/" + e.id()] = e.SerializeAsString();
   return out;
@@ -52,19 +53,22 @@ StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t) {
     std::string_view key = cursor->key();
     std::string_view value = cursor->value();
     Status s;
-    if (key.starts_with("category/")) s = ParseInto(value, c.add_categories());
-    else if (key.starts_with("service/")) s = ParseInto(value, c.add_services());
-    else if (key.starts_with("skill/")) s = ParseInto(value, c.add_skills());
+    if (key.starts_with("category/"))
+      s = ParseInto(value, c.add_categories());
+    else if (key.starts_with("service/"))
+      s = ParseInto(value, c.add_services());
+    else if (key.starts_with("skill/"))
+      s = ParseInto(value, c.add_skills());
     else if (key.starts_with("sla_class/"))
       s = ParseInto(value, c.add_sla_classes());
-    else s = Status::Internal("unknown catalogue record " + std::string(key));
+    else
+      s = Status::Internal("unknown catalogue record " + std::string(key));
     if (!s.ok()) return s;
   }
   return c;
 }
 
-StatusOr<std::optional<v1::Service>> GetService(const Txn& txn,
-                                                const Tables& t,
+StatusOr<std::optional<v1::Service>> GetService(const Txn& txn, const Tables& t,
                                                 std::string_view id) {
   auto raw = txn.Get(t.catalogue, "service/" + std::string(id));
   if (!raw.ok()) return raw.status();

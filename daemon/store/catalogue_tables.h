@@ -21,8 +21,7 @@ namespace helpdesk::store {
 // The whole catalogue; entries of each kind sorted by id.
 StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t);
 
-StatusOr<std::optional<v1::Service>> GetService(const Txn& txn,
-                                                const Tables& t,
+StatusOr<std::optional<v1::Service>> GetService(const Txn& txn, const Tables& t,
                                                 std::string_view id);
 
 // Writes what differs between `before` (what is stored) and `after`:

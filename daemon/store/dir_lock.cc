@@ -12,11 +12,13 @@ namespace helpdesk::store {
 
 StatusOr<DirLock> DirLock::Acquire(const std::string& dir) {
   if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST)
-    return Status::Internal("cannot create " + dir + ": " + std::strerror(errno));
+    return Status::Internal("cannot create " + dir + ": " +
+                            std::strerror(errno));
   const std::string path = dir + "/helpdeskd.lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
   if (fd < 0)
-    return Status::Internal("cannot open " + path + ": " + std::strerror(errno));
+    return Status::Internal("cannot open " + path + ": " +
+                            std::strerror(errno));
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     int err = errno;
     char pid[32] = {};

@@ -14,14 +14,14 @@
 #include <lmdb.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
-#include <vector>
-#include <cstdint>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/base/status.h"
 

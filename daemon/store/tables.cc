@@ -106,8 +106,7 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
     // Copied: a view into the map is invalid after the first write.
     const std::string original(**version);
     std::string stored = original;
-    if (stored != "1" && stored != "2" && stored != "3" &&
-        stored != current) {
+    if (stored != "1" && stored != "2" && stored != "3" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -200,8 +199,8 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
   // Position on the last key below prefix+before (or the prefix's end).
-  std::string start = before ? prefix + Be64(before)
-                             : prefix + std::string(8, '\xff');
+  std::string start =
+      before ? prefix + Be64(before) : prefix + std::string(8, '\xff');
   auto found = cursor->Seek(start);
   if (!found.ok()) return found.status();
   auto moved = *found ? cursor->Prev() : cursor->Last();
@@ -227,8 +226,7 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
   return page;
 }
 
-StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn,
-                                                const Tables& t,
+StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
                                                 const TicketFilter& f,
                                                 size_t limit) {
   const std::string prefix = FilterPrefix(f);
@@ -369,7 +367,8 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
 }
 
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event) {
-  if (Status s = txn.Put(t.events, Be64(event.seq()), event.SerializeAsString());
+  if (Status s =
+          txn.Put(t.events, Be64(event.seq()), event.SerializeAsString());
       !s.ok())
     return s;
   if (event.ticket_id().empty()) return Status::Ok();

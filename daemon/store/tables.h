@@ -80,8 +80,7 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
 
 // The oldest `limit` tickets matching `filter`, oldest first (the
 // dispatcher queue is worked from its front). From ticket_index.
-StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn,
-                                                const Tables& t,
+StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
                                                 const TicketFilter& filter,
                                                 size_t limit);
 

@@ -175,10 +175,12 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
     size_t size = env_.map_size();
     if (failure.code() == Code::kStorageFull && size < options_.max_map_size) {
       size_t grown = std::min(size * 2, options_.max_map_size);
-      spdlog::info("database map full at {} MiB; growing to {} MiB",
-                   size >> 20, grown >> 20);
-      if (Status s = env_.Resize(grown); s.ok()) continue;
-      else failure = s;
+      spdlog::info("database map full at {} MiB; growing to {} MiB", size >> 20,
+                   grown >> 20);
+      if (Status s = env_.Resize(grown); s.ok())
+        continue;
+      else
+        failure = s;
     }
     if (failure.code() == Code::kStorageFull) {
       spdlog::error("write batch of {} failed: {} (max_map_size_mb is {})",

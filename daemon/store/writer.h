@@ -44,7 +44,10 @@ class WriteContext {
   WriteContext(Txn& txn, const Tables& tables,
                const google::protobuf::Timestamp& now, uint64_t last_ticket,
                uint64_t last_seq)
-      : txn_(txn), tables_(tables), now_(now), last_ticket_(last_ticket),
+      : txn_(txn),
+        tables_(tables),
+        now_(now),
+        last_ticket_(last_ticket),
         last_seq_(last_seq) {}
 
   const Txn& txn() const { return txn_; }
@@ -55,9 +58,9 @@ class WriteContext {
 
   uint64_t NextTicketNumber() { return ++last_ticket_; }
   // Stores the ticket (indexes, status counts, the assignees' open loads and
-  // the SLA due-time index follow) and appends the event, giving it the next sequence number.
-  // May be called more than once for one ticket in one write: each call's
-  // `before` is what the previous one stored.
+  // the SLA due-time index follow) and appends the event, giving it the next
+  // sequence number. May be called more than once for one ticket in one write:
+  // each call's `before` is what the previous one stored.
   Status Save(const v1::Ticket* before, const v1::Ticket& now,
               v1::Event& event);
   // Stores what differs between the stored catalogue `before` and `after`
@@ -119,8 +122,8 @@ class Writer {
     uint64_t map_size = 0;
     uint64_t last_seq = 0;
   };
-  static constexpr uint64_t kBatchBuckets[] = {1, 2, 4, 8, 16, 32, 64, 128,
-                                               256, 512, 1024};
+  static constexpr uint64_t kBatchBuckets[] = {1,  2,   4,   8,   16,  32,
+                                               64, 128, 256, 512, 1024};
 
   Writer(Env& env, const Tables& tables, Options options, NowFn now);
   Writer(const Writer&) = delete;

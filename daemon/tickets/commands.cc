@@ -32,13 +32,16 @@ struct TextRule {
 
 Status CheckText(std::string_view field, std::string_view value, TextRule r) {
   if (value.empty() || IsBlank(value)) {
-    if (!r.required) return value.empty() ? Status::Ok()
-                             : Status::InvalidField(std::string(field),
-                                   "field '" + std::string(field) +
-                                       "' is blank; leave it out or give a value");
-    return Status::InvalidField(std::string(field),
-                                "field '" + std::string(field) +
-                                    "' is required and must not be empty");
+    if (!r.required)
+      return value.empty()
+                 ? Status::Ok()
+                 : Status::InvalidField(
+                       std::string(field),
+                       "field '" + std::string(field) +
+                           "' is blank; leave it out or give a value");
+    return Status::InvalidField(
+        std::string(field),
+        "field '" + std::string(field) + "' is required and must not be empty");
   }
   if (value.size() > r.max_bytes) {
     return Status::InvalidField(
@@ -98,8 +101,7 @@ Status CheckVersion(const v1::Ticket& current, uint32_t body_version,
   return Status::VersionConflict(
       current.version(),
       "ticket " + current.id() + " is at version " +
-          std::to_string(current.version()) + ", not " +
-          std::to_string(*base) +
+          std::to_string(current.version()) + ", not " + std::to_string(*base) +
           "; someone changed it since you read it: fetch it again and retry");
 }
 
@@ -120,7 +122,8 @@ Status ValidateCreate(const v1::CreateTicketRequest& req,
     return s;
   if (Status s = CheckText("reporter", req.reporter(), kName); !s.ok())
     return s;
-  if (Status s = CheckText("location", req.location(), {false, kMaxNameBytes, false});
+  if (Status s =
+          CheckText("location", req.location(), {false, kMaxNameBytes, false});
       !s.ok())
     return s;
 
@@ -129,10 +132,10 @@ Status ValidateCreate(const v1::CreateTicketRequest& req,
     if (m.id() == req.municipality()) municipality = &m;
   }
   if (municipality == nullptr) {
-    return Status::InvalidField(
-        "municipality", "field 'municipality': unknown municipality '" +
-                            req.municipality() +
-                            "'; known: " + KnownMunicipalities(region));
+    return Status::InvalidField("municipality",
+                                "field 'municipality': unknown municipality '" +
+                                    req.municipality() +
+                                    "'; known: " + KnownMunicipalities(region));
   }
   if (!req.location().empty()) {
     bool found = false;
@@ -171,11 +174,11 @@ Status CheckService(const v1::CreateTicketRequest& req,
     for (const auto& m : service->municipalities())
       where += (where.empty() ? "" : ", ") + m;
     return Status::InvalidField(
-        "serviceId", "field 'serviceId': service '" + service->id() + "' (" +
-                         service->name() + ") is not offered in " +
-                         req.municipality() + ", only in " + where +
-                         "; see GET /api/v1/catalogue?municipality=" +
-                         req.municipality());
+        "serviceId",
+        "field 'serviceId': service '" + service->id() + "' (" +
+            service->name() + ") is not offered in " + req.municipality() +
+            ", only in " + where +
+            "; see GET /api/v1/catalogue?municipality=" + req.municipality());
   }
   return Status::Ok();
 }
@@ -191,11 +194,10 @@ Change DecideCreate(const v1::CreateTicketRequest& req,
   t.set_municipality(req.municipality());
   t.set_location(req.location());
   t.set_service_id(req.service_id());
-  t.set_priority(req.priority() != v1::PRIORITY_UNSPECIFIED
-                     ? req.priority()
-                     : service.default_priority() != v1::PRIORITY_UNSPECIFIED
-                           ? service.default_priority()
-                           : v1::PRIORITY_NORMAL);
+  t.set_priority(req.priority() != v1::PRIORITY_UNSPECIFIED ? req.priority()
+                 : service.default_priority() != v1::PRIORITY_UNSPECIFIED
+                     ? service.default_priority()
+                     : v1::PRIORITY_NORMAL);
   *t.mutable_service() = catalogue::Snapshot(service);
   t.set_reporter(req.reporter());
   t.set_status(v1::TICKET_STATUS_NEW);
@@ -216,7 +218,8 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
         "status", "field 'status' is required; one of " +
                       proto::WireEnumChoices(v1::TicketStatus_descriptor()));
   }
-  if (Status s = CheckText("reason", req.reason(), {false, kMaxTextBytes, true});
+  if (Status s =
+          CheckText("reason", req.reason(), {false, kMaxTextBytes, true});
       !s.ok())
     return s;
   if (Status s = CheckText("actor", req.actor(), {false, kMaxNameBytes, false});
@@ -287,9 +290,9 @@ StatusOr<Change> DecideAssignment(const v1::Ticket& current,
   switch (a.outcome()) {
     case v1::ASSIGNMENT_OUTCOME_ASSIGNED:
       if (a.assignee() == current.assignee()) {
-        return Status::IllegalTransition(
-            {}, "ticket " + current.id() + " is already assigned to " +
-                    current.assignee());
+        return Status::IllegalTransition({}, "ticket " + current.id() +
+                                                 " is already assigned to " +
+                                                 current.assignee());
       }
       t.set_assignee(a.assignee());
       if (current.status() == v1::TICKET_STATUS_NEW ||
@@ -325,7 +328,8 @@ StatusOr<Change> DecidePriorityChange(const v1::Ticket& current,
         "priority", "field 'priority' is required; one of " +
                         proto::WireEnumChoices(v1::Priority_descriptor()));
   }
-  if (Status s = CheckText("reason", req.reason(), {false, kMaxTextBytes, true});
+  if (Status s =
+          CheckText("reason", req.reason(), {false, kMaxTextBytes, true});
       !s.ok())
     return s;
   if (Status s = CheckVersion(current, req.version(), if_match); !s.ok())

@@ -1,12 +1,13 @@
 // The catalogue file: every problem with its line, and a written file that
 // reads back to the same catalogue.
 
+#include "catalogue/catalogue_file.h"
+
 #include <google/protobuf/util/message_differencer.h>
 
 #include <fstream>
 #include <sstream>
 
-#include "catalogue/catalogue_file.h"
 #include "catalogue/default_catalogue.h"
 #include "tests/catalogue/test_catalogue.h"
 
@@ -128,7 +129,8 @@ TEST(CatalogueFile, AWrittenFileReadsBackTheSame) {
   ASSERT_EQ(d.error, "");
   v1::Catalogue c = d.catalogue;
   c.set_version(7);
-  c.mutable_services(0)->set_description("Linje 1\nLinje 2 med \"sitat\" og \\");
+  c.mutable_services(0)->set_description(
+      "Linje 1\nLinje 2 med \"sitat\" og \\");
   ParsedFile back = ParseCatalogueFile(WriteCatalogueFile(c));
   ASSERT_TRUE(back.findings.empty()) << FormatFindings("back", back.findings);
   EXPECT_TRUE(back.has_version);

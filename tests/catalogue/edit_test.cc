@@ -2,6 +2,7 @@
 // change nothing.
 
 #include "catalogue/edit.h"
+
 #include "tests/catalogue/test_catalogue.h"
 
 namespace helpdesk::catalogue {
@@ -57,19 +58,20 @@ TEST(UpdateService, NeedsTheVersionItWasBasedOn) {
   v1::Service s = Stored().services(1);
   s.clear_version();
   s.set_name("Skrivere, kopi og skann");
-  EXPECT_EQ(UpdateService(Stored(), "skrivere", s, std::nullopt,
-                          kMunicipalities).rejection,
-            Rejection::kVersionRequired);
-  EditResult stale =
-      UpdateService(Stored(), "skrivere", s, 1, kMunicipalities);
+  EXPECT_EQ(
+      UpdateService(Stored(), "skrivere", s, std::nullopt, kMunicipalities)
+          .rejection,
+      Rejection::kVersionRequired);
+  EditResult stale = UpdateService(Stored(), "skrivere", s, 1, kMunicipalities);
   EXPECT_EQ(stale.rejection, Rejection::kVersionConflict);
   EXPECT_EQ(stale.current_version, 2u);
   s.set_version(2);  // the body's version works too
-  EditResult r = UpdateService(Stored(), "skrivere", s, std::nullopt,
-                               kMunicipalities);
+  EditResult r =
+      UpdateService(Stored(), "skrivere", s, std::nullopt, kMunicipalities);
   ASSERT_TRUE(r.ok()) << r.message;
   EXPECT_EQ(FindService(r.after, "skrivere")->version(), 3u);
-  EXPECT_EQ(FindService(r.after, "skrivere")->name(), "Skrivere, kopi og skann");
+  EXPECT_EQ(FindService(r.after, "skrivere")->name(),
+            "Skrivere, kopi og skann");
   EXPECT_EQ(r.change.change(), v1::CATALOGUE_CHANGE_SERVICE_UPDATED);
 }
 
@@ -80,7 +82,8 @@ TEST(UpdateService, SameContentIsNoChangeAndStateIsNotPuts) {
   EXPECT_FALSE(r.changed);
   EXPECT_EQ(r.after.version(), 5u);
   same.set_state(v1::SERVICE_STATE_RETIRED);
-  EditResult state = UpdateService(Stored(), "skrivere", same, 2, kMunicipalities);
+  EditResult state =
+      UpdateService(Stored(), "skrivere", same, 2, kMunicipalities);
   EXPECT_EQ(state.rejection, Rejection::kInvalid);
   EXPECT_NE(state.message.find("/retire"), std::string::npos) << state.message;
   v1::Service renamed = Stored().services(1);
@@ -94,28 +97,33 @@ TEST(UpdateService, SameContentIsNoChangeAndStateIsNotPuts) {
 }
 
 TEST(SetServiceState, RetiresAndReactivatesOnce) {
-  EditResult r = SetServiceState(Stored(), "skrivere", v1::SERVICE_STATE_RETIRED,
-                                 std::nullopt, "Erstattet av utskrift som tjeneste");
+  EditResult r =
+      SetServiceState(Stored(), "skrivere", v1::SERVICE_STATE_RETIRED,
+                      std::nullopt, "Erstattet av utskrift som tjeneste");
   ASSERT_TRUE(r.ok()) << r.message;
-  EXPECT_EQ(FindService(r.after, "skrivere")->state(), v1::SERVICE_STATE_RETIRED);
+  EXPECT_EQ(FindService(r.after, "skrivere")->state(),
+            v1::SERVICE_STATE_RETIRED);
   EXPECT_EQ(r.change.change(), v1::CATALOGUE_CHANGE_SERVICE_RETIRED);
   EXPECT_EQ(r.change.reason(), "Erstattet av utskrift som tjeneste");
   EXPECT_EQ(SetServiceState(r.after, "skrivere", v1::SERVICE_STATE_RETIRED,
-                            std::nullopt, "").rejection,
+                            std::nullopt, "")
+                .rejection,
             Rejection::kSameState);
-  EditResult back = SetServiceState(r.after, "skrivere",
-                                    v1::SERVICE_STATE_ACTIVE, 3, "");
+  EditResult back =
+      SetServiceState(r.after, "skrivere", v1::SERVICE_STATE_ACTIVE, 3, "");
   ASSERT_TRUE(back.ok()) << back.message;
   EXPECT_EQ(back.change.change(), v1::CATALOGUE_CHANGE_SERVICE_REACTIVATED);
-  EXPECT_EQ(SetServiceState(Stored(), "skrivere", v1::SERVICE_STATE_RETIRED, 9,
-                            "").rejection,
-            Rejection::kVersionConflict);
+  EXPECT_EQ(
+      SetServiceState(Stored(), "skrivere", v1::SERVICE_STATE_RETIRED, 9, "")
+          .rejection,
+      Rejection::kVersionConflict);
 }
 
 TEST(UpdateCategory, RefusesACycle) {
   v1::Category top = Stored().categories(0);
   top.set_parent("utskrift");
-  EditResult r = UpdateCategory(Stored(), "arbeidsplass", top, 1, kMunicipalities);
+  EditResult r =
+      UpdateCategory(Stored(), "arbeidsplass", top, 1, kMunicipalities);
   ASSERT_EQ(r.rejection, Rejection::kInvalid);
   EXPECT_NE(r.message.find("cycle"), std::string::npos) << r.message;
 }
@@ -135,11 +143,14 @@ TEST(Import, ReportsWhatChangedAndKeepsUnchangedVersions) {
   ASSERT_TRUE(r.changed);
   EXPECT_EQ(r.after.version(), 6u);
   const v1::CatalogueDiff& d = r.change.diff();
-  EXPECT_EQ(std::vector<std::string>(d.services_added().begin(), d.services_added().end()),
+  EXPECT_EQ(std::vector<std::string>(d.services_added().begin(),
+                                     d.services_added().end()),
             std::vector<std::string>{"ny-tjeneste"});
-  EXPECT_EQ(std::vector<std::string>(d.services_changed().begin(), d.services_changed().end()),
+  EXPECT_EQ(std::vector<std::string>(d.services_changed().begin(),
+                                     d.services_changed().end()),
             std::vector<std::string>{"skrivere"});
-  EXPECT_EQ(std::vector<std::string>(d.services_retired().begin(), d.services_retired().end()),
+  EXPECT_EQ(std::vector<std::string>(d.services_retired().begin(),
+                                     d.services_retired().end()),
             std::vector<std::string>{"brukerstotte-pa-stedet"});
   EXPECT_EQ(d.categories_removed_size(), 1);
   EXPECT_EQ(d.skills_changed_size(), 1);

@@ -1,8 +1,9 @@
 // Search as an employee types: folded case and æ/ø/å, every word must
 // match, name matches first.
 
-#include "catalogue/default_catalogue.h"
 #include "catalogue/search.h"
+
+#include "catalogue/default_catalogue.h"
 #include "tests/catalogue/test_catalogue.h"
 
 namespace helpdesk::catalogue {
@@ -33,7 +34,9 @@ TEST(FoldForSearch, FoldsCaseAndNorwegianLetters) {
   EXPECT_EQ(FoldForSearch("  e-post, (VPN)!  "), "e post vpn");
   EXPECT_EQ(FoldForSearch(""), "");
   // Invalid UTF-8 is a separator, never a crash.
-  EXPECT_EQ(FoldForSearch("a\xff\xfe" "b\xc3"), "a b");
+  EXPECT_EQ(FoldForSearch("a\xff\xfe"
+                          "b\xc3"),
+            "a b");
 }
 
 TEST(Search, FindsTheSameServiceHoweverTheWordIsSpelled) {

@@ -70,8 +70,7 @@ municipalities = ["rollag", "flesberg"]
 // kSmallCatalogue, parsed; fails the test if it does not parse cleanly.
 inline v1::Catalogue SmallCatalogue() {
   ParsedFile f = ParseCatalogueFile(kSmallCatalogue);
-  EXPECT_TRUE(f.findings.empty())
-      << FormatFindings("small", f.findings);
+  EXPECT_TRUE(f.findings.empty()) << FormatFindings("small", f.findings);
   return f.catalogue;
 }
 

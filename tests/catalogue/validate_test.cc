@@ -14,7 +14,8 @@ namespace {
 // The messages of `findings`, one per line, for readable failures.
 std::string Messages(const std::vector<Finding>& findings) {
   std::string out;
-  for (const auto& f : findings) out += JsonPointer(f.ref) + ": " + f.message + "\n";
+  for (const auto& f : findings)
+    out += JsonPointer(f.ref) + ": " + f.message + "\n";
   return out;
 }
 
@@ -55,8 +56,8 @@ TEST(Validate, TheBuiltInCatalogueIsValidAndCoversTheDomain) {
         "lokalt-utstyr-installasjon", "datarom-tilsyn", "eksamen", "valg",
         "serverdrift", "databaser", "sikkerhetskopi", "e-post",
         "nettverksdrift", "skrivere-og-utskrift", "vdi-og-fjerntilgang",
-        "katalogtjeneste", "fasttelefoni", "mobiltelefoni",
-        "lisensforvaltning", "leverandoroppfolging", "brukeradministrasjon"}) {
+        "katalogtjeneste", "fasttelefoni", "mobiltelefoni", "lisensforvaltning",
+        "leverandoroppfolging", "brukeradministrasjon"}) {
     EXPECT_NE(FindService(c, id), nullptr) << id;
   }
   EXPECT_EQ(FindService(c, "eksamen")->presence(), v1::PRESENCE_NECESSARY);
@@ -80,13 +81,23 @@ TEST(Validate, ReportsEveryProblemAtOnce) {
   cat->set_name("X");
   auto findings = Validate(c, kMunicipalities);
   const std::string all = Messages(findings);
-  EXPECT_TRUE(Mentions(findings, "/services/2/id", "duplicate service 'brukerstotte-pa-stedet'")) << all;
-  EXPECT_TRUE(Mentions(findings, "/services/1/category", "unknown category 'ukjent'")) << all;
-  EXPECT_TRUE(Mentions(findings, "/services/1/skills/1", "unknown skill 'telepathy'")) << all;
+  EXPECT_TRUE(Mentions(findings, "/services/2/id",
+                       "duplicate service 'brukerstotte-pa-stedet'"))
+      << all;
+  EXPECT_TRUE(
+      Mentions(findings, "/services/1/category", "unknown category 'ukjent'"))
+      << all;
+  EXPECT_TRUE(
+      Mentions(findings, "/services/1/skills/1", "unknown skill 'telepathy'"))
+      << all;
   EXPECT_TRUE(Mentions(findings, "/services/1/skills/2", "twice")) << all;
-  EXPECT_TRUE(Mentions(findings, "/services/1/slaClass", "unknown SLA class 'gull'")) << all;
+  EXPECT_TRUE(
+      Mentions(findings, "/services/1/slaClass", "unknown SLA class 'gull'"))
+      << all;
   EXPECT_TRUE(Mentions(findings, "/services/1/name", "empty name")) << all;
-  EXPECT_TRUE(Mentions(findings, "/services/1/municipalities/2", "unknown municipality 'oslo'")) << all;
+  EXPECT_TRUE(Mentions(findings, "/services/1/municipalities/2",
+                       "unknown municipality 'oslo'"))
+      << all;
   EXPECT_TRUE(Mentions(findings, "/services/1/supplier", "supplier")) << all;
   EXPECT_TRUE(Mentions(findings, "/categories/2/id", "lowercase")) << all;
   EXPECT_EQ(findings.size(), 9u) << all;
@@ -136,8 +147,8 @@ TEST(Validate, InternalServicesNameNoSupplierAndServicesNeedASkill) {
 TEST(Validate, SlugsAreLowercaseWordsJoinedByHyphens) {
   EXPECT_TRUE(IsSlug("brukerstotte-pa-stedet"));
   EXPECT_TRUE(IsSlug("vdi2"));
-  for (const char* bad : {"", "-a", "a-", "a--b", "Brukerstotte", "støtte",
-                          "a b", "a_b"})
+  for (const char* bad :
+       {"", "-a", "a-", "a--b", "Brukerstotte", "støtte", "a b", "a_b"})
     EXPECT_FALSE(IsSlug(bad)) << bad;
   EXPECT_FALSE(IsSlug(std::string(65, 'a')));
   EXPECT_TRUE(IsSlug(std::string(64, 'a')));

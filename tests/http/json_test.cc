@@ -10,7 +10,9 @@ namespace {
 TEST(Json, ReadsCamelCaseAndPlainLowercaseEnums) {
   v1::CreateTicketRequest req;
   ASSERT_TRUE(ParseJson(R"({"title":"Skriver","serviceId":"printer",
-                            "priority":"high"})", req).ok());
+                            "priority":"high"})",
+                        req)
+                  .ok());
   EXPECT_EQ(req.title(), "Skriver");
   EXPECT_EQ(req.service_id(), "printer");
   EXPECT_EQ(req.priority(), v1::PRIORITY_HIGH);

@@ -27,7 +27,8 @@ inline std::vector<std::string> IdsOf(const std::vector<json>& entries) {
   return ids;
 }
 
-inline bool Contains(const std::vector<std::string>& ids, const std::string& id) {
+inline bool Contains(const std::vector<std::string>& ids,
+                     const std::string& id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 

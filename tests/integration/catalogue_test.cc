@@ -17,7 +17,6 @@
 namespace helpdesk::testing {
 namespace {
 
-
 TEST_F(Catalogue, TheTreeHoldsTheRegionsActiveServices) {
   HttpResponse r = client_->Get(kCatalogue);
   ASSERT_EQ(r.status, 200) << r.body;

@@ -394,8 +394,7 @@ TEST_F(CatalogueTickets, RetiringAServiceKeepsItsTicketsWorking) {
   EXPECT_EQ(events[1]["catalogueChanged"]["change"], "service_reactivated");
   ExpectProblem(SetState("teams-og-videomoter", "reactivate"), 409,
                 "/problems/illegal-transition");
-  EXPECT_EQ(Search("q=teams"),
-            std::vector<std::string>{"teams-og-videomoter"});
+  EXPECT_EQ(Search("q=teams"), std::vector<std::string>{"teams-og-videomoter"});
   EXPECT_EQ(Create(TicketFor("teams-og-videomoter"))["service"]["version"], 3);
   ExpectProblem(SetState("finnes-ikke", "retire"), 404, "/problems/not-found");
 }

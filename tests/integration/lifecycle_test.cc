@@ -16,7 +16,6 @@
 namespace helpdesk::testing {
 namespace {
 
-
 TEST_F(Lifecycle, CreateAnswers201WithTheTicketLocationAndETag) {
   HttpResponse r = client_->Post("/api/v1/tickets", GoodTicket().dump(),
                                  {{"X-Request-Id", "test-create-1"}});
@@ -89,7 +88,8 @@ TEST_F(Lifecycle, CreateAnswers201WithTheTicketLocationAndETag) {
 TEST_F(Lifecycle, ALongDescriptionArrivingInManyReadsIsStoredWhole) {
   std::string description;
   for (int i = 0; description.size() < 19000; ++i)
-    description += "Linje " + std::to_string(i) + ": nettverket på Blåfjell "
+    description += "Linje " + std::to_string(i) +
+                   ": nettverket på Blåfjell "
                    "er nede, æøå ÆØÅ.\n";
   json body = GoodTicket();
   body["description"] = description;

@@ -38,7 +38,9 @@ class Staff : public DaemonTest {
                {"start", "08:00"},
                {"end", "15:30"}}}},
             {"absences",
-             {{{"from", "2031-07-07"}, {"to", "2031-07-25"}, {"kind", "holiday"}}}}};
+             {{{"from", "2031-07-07"},
+               {"to", "2031-07-25"},
+               {"kind", "holiday"}}}}};
   }
 
   static std::string PersonPath(const std::string& id) {
@@ -95,7 +97,8 @@ class Staff : public DaemonTest {
   }
 
   static json Shift(const std::string& start, const std::string& end,
-                    const std::string& primary, const std::string& backup = "") {
+                    const std::string& primary,
+                    const std::string& backup = "") {
     json s = {{"start", start}, {"end", end}, {"primary", primary}};
     if (!backup.empty()) s["backup"] = backup;
     return s;
@@ -188,9 +191,9 @@ TEST_F(Staff, AChangeNeedsTheVersionItWasBasedOn) {
   HttpResponse stale_body = Put(target, edit.dump());
   ExpectProblem(stale_body, 409, "/problems/version-conflict");
   EXPECT_EQ(Parse(stale_body)["currentVersion"], 1) << stale_body.body;
-  ExpectProblem(Put(PersonPath("finnes.ikke"), edit.dump(),
-                    {{"If-Match", "\"1\""}}),
-                404, "/problems/not-found");
+  ExpectProblem(
+      Put(PersonPath("finnes.ikke"), edit.dump(), {{"If-Match", "\"1\""}}), 404,
+      "/problems/not-found");
   json renamed = p;
   renamed["id"] = "noen.andre";
   ExpectInvalid(Put(target, renamed.dump()), {"/id"}, before, "a new id");
@@ -272,7 +275,9 @@ TEST_F(Staff, InvalidRecordsAre422NamingEveryPointerAndChangeNothing) {
       {"unknown employer",
        [](json& j) { j["employerMunicipality"] = "bergen"; },
        {"/employerMunicipality"}},
-      {"id that is not an id", [](json& j) { j["id"] = "Kari Haugen"; }, {"/id"}},
+      {"id that is not an id",
+       [](json& j) { j["id"] = "Kari Haugen"; },
+       {"/id"}},
       {"id with a slash", [](json& j) { j["id"] = "kari/haugen"; }, {"/id"}},
       {"id with æøå", [](json& j) { j["id"] = "kåre.ødegård"; }, {"/id"}},
       {"no id", [](json& j) { j.erase("id"); }, {"/id"}},
@@ -335,14 +340,14 @@ TEST_F(Staff, TheListFiltersByMunicipalitySkillAndActive) {
   b["skills"] = {"servers"};
   b["active"] = false;
   // Away for as long as this test will run: absent and not at work.
-  b["absences"] = {{{"from", "2020-01-01"}, {"to", "2099-12-31"},
-                    {"kind", "sick"}}};
+  b["absences"] = {
+      {{"from", "2020-01-01"}, {"to", "2099-12-31"}, {"kind", "sick"}}};
   CreatePerson(b);
 
   auto ids = [&](const std::string& query) {
     std::vector<std::string> out;
-    for (const auto& m : GetJson(std::string(kStaff) + query)
-                             .value("staff", json::array())) {
+    for (const auto& m :
+         GetJson(std::string(kStaff) + query).value("staff", json::array())) {
       EXPECT_TRUE(m.contains("now")) << m.dump();
       out.push_back(m.value("id", "?"));
     }
@@ -358,13 +363,13 @@ TEST_F(Staff, TheListFiltersByMunicipalitySkillAndActive) {
   EXPECT_TRUE(Contains(ids("?skill=network"), "test.a"));
   EXPECT_FALSE(Contains(ids("?skill=network"), "test.b"));
   json inactive = GetJson(std::string(kStaff) +
-                         "?active=false&municipality=hjartdal&skill=servers");
+                          "?active=false&municipality=hjartdal&skill=servers");
   std::vector<std::string> found;
   for (const auto& m : inactive.value("staff", json::array())) {
     found.push_back(m.value("id", "?"));
     EXPECT_EQ(m["active"], false) << m.dump();
-    EXPECT_TRUE(Contains(m["covers"].get<std::vector<std::string>>(),
-                         "hjartdal"))
+    EXPECT_TRUE(
+        Contains(m["covers"].get<std::vector<std::string>>(), "hjartdal"))
         << m.dump();
     EXPECT_TRUE(
         Contains(m["skills"].get<std::vector<std::string>>(), "servers"))
@@ -379,8 +384,8 @@ TEST_F(Staff, TheListFiltersByMunicipalitySkillAndActive) {
   EXPECT_EQ(sick["now"]["atWork"], false);
 
   for (const char* bad :
-       {"?municipality=oslo", "?skill=sveising", "?active=maybe",
-        "?status=new", "?active=true&active=false"}) {
+       {"?municipality=oslo", "?skill=sveising", "?active=maybe", "?status=new",
+        "?active=true&active=false"}) {
     ExpectProblem(client_->Get(std::string(kStaff) + bad), 400,
                   "/problems/invalid-parameter");
   }
@@ -414,8 +419,7 @@ TEST_F(Staff, TheRotaIsReplacedWholeAndReadBackInTimeOrder) {
   shifts[1]["note"] = "Påskeuka: ring backup om primær ikke svarer";
   HttpResponse r = PutRota(shifts, {{"X-Actor", "leder.kari"}});
   ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.header("etag"),
-            "\"" + std::to_string(before_version + 1) + "\"");
+  EXPECT_EQ(r.header("etag"), "\"" + std::to_string(before_version + 1) + "\"");
   json rota = Parse(r);
   EXPECT_EQ(rota["version"], before_version + 1);
   ASSERT_EQ(rota["shifts"].size(), 2u);
@@ -437,7 +441,8 @@ TEST_F(Staff, TheRotaIsReplacedWholeAndReadBackInTimeOrder) {
                       "?from=2031-03-10T06:00:00Z&to=2031-03-10T16:00:00Z");
   EXPECT_EQ(edge["shifts"].size(), 2u) << edge.dump();
   json later = GetJson(std::string(kVakt) + "?from=2031-03-17T07:00:00Z");
-  EXPECT_EQ(later["shifts"].size(), 0u) << "a shift ends where the range begins";
+  EXPECT_EQ(later["shifts"].size(), 0u)
+      << "a shift ends where the range begins";
   for (const char* bad :
        {"?from=yesterday", "?from=2031-03-10T00:00:00Z&to=2031-03-01T00:00:00Z",
         "?week=11"}) {
@@ -465,16 +470,16 @@ TEST_F(Staff, ABadRotaIsRefusedWithPointersAndChangesNothing) {
   json gone = NewPerson("test.sluttet");
   gone["active"] = false;
   CreatePerson(gone);
-  ASSERT_EQ(PutRota({Shift("2031-03-03T15:30:00Z", "2031-03-10T07:00:00Z",
-                           "test.a")})
-                .status,
-            200);
+  ASSERT_EQ(
+      PutRota({Shift("2031-03-03T15:30:00Z", "2031-03-10T07:00:00Z", "test.a")})
+          .status,
+      200);
   const std::string before = StaffSnapshot();
 
   ExpectInvalid(
-      PutRota({Shift("2031-03-03T15:30:00Z", "2031-03-10T07:00:00Z", "test.a"),
-               Shift("2031-03-09T15:30:00Z", "2031-03-16T07:00:00Z",
-                     "test.b")}),
+      PutRota(
+          {Shift("2031-03-03T15:30:00Z", "2031-03-10T07:00:00Z", "test.a"),
+           Shift("2031-03-09T15:30:00Z", "2031-03-16T07:00:00Z", "test.b")}),
       {"/shifts/1"}, before, "overlapping shifts");
   ExpectInvalid(PutRota({Shift("2031-03-03T15:30:00Z", "2031-03-10T07:00:00Z",
                                "finnes.ikke", "test.a")}),
@@ -522,7 +527,8 @@ TEST_F(Staff, VaktNowSaysWhoIsOnCallAtAnInstant) {
 
   // An offset as a person types it ('+' unencoded in the query): 00:30 in
   // Oslo is 23:30 UTC, still the first shift.
-  json offset = GetJson(std::string(kVaktNow) + "?at=2031-03-04T00:30:00+01:00");
+  json offset =
+      GetJson(std::string(kVaktNow) + "?at=2031-03-04T00:30:00+01:00");
   EXPECT_EQ(offset["covered"], true) << offset.dump();
   EXPECT_EQ(offset["shift"]["primary"], "test.a");
 
@@ -623,8 +629,8 @@ TEST_F(Staff, WritesNeedJsonAnAllowedMethodAndARoute) {
         std::string(kStaff) + "/" + std::string(300, 'a'),
         std::string(kVakt) + "/later", std::string(kVaktNow) + "/x"}) {
     ExpectProblem(client_->Get(target), 404, "/problems/not-found");
-    ExpectProblem(Put(target, NewPerson().dump(), {{"If-Match", "\"1\""}}),
-                  404, "/problems/not-found");
+    ExpectProblem(Put(target, NewPerson().dump(), {{"If-Match", "\"1\""}}), 404,
+                  "/problems/not-found");
   }
   EXPECT_EQ(StaffSnapshot(), before);
 }
@@ -640,37 +646,39 @@ TEST_F(Staff, MalformedBodiesAreProblemsAndTheDaemonLivesOn) {
     std::string method, target, body;
     int status;
   };
-  for (const Case& c : std::vector<Case>{
-           {"POST", kStaff, "", 400},
-           {"POST", kStaff, "{", 400},
-           {"POST", kStaff, "[1,2]", 400},
-           {"PUT", person, "not json", 400},
-           {"PUT", kVakt, "null", 400},
-           {"POST", kStaff, R"({"id":"x.y","ftePercent":"sixty"})", 422},
-           {"POST", kStaff, R"({"id":"x.y","ftePercent":-5})", 422},
-           {"POST", kStaff, R"({"id":"x.y","ftePercent":1e40})", 422},
-           {"POST", kStaff, R"({"id":7})", 422},
-           {"POST", kStaff, R"({"id":"x.y","skills":"network"})", 422},
-           {"POST", kStaff, R"({"id":"x.y","active":"yes"})", 422},
-           {"POST", kStaff, R"({"id":"x.y","lønn":500000})", 422},
-           {"POST", kStaff,
-            R"({"id":"x.y","absences":[{"from":"2031-01-01","kind":"ferie"}]})",
-            422},
-           {"POST", kStaff,
-            R"({"id":"x.y","name":"X","homeMunicipality":"rollag","ftePercent":50,"covers":)" +
-                many_covers + "}",
-            422},
-           {"PUT", person, R"({"version":1,"workingHours":[{"days":[9]}]})",
-            422},
-           {"PUT", kVakt, R"({"shifts":{}})", 422},
-           {"PUT", kVakt, R"({"shifts":[{"start":"i morgen"}]})", 422},
-           {"PUT", kVakt, R"({"shifts":[{"start":12345}]})", 422},
-           {"PUT", kVakt, R"({"shifts":[[]]})", 422},
-       }) {
-    std::string what = c.method + " " + c.target + " <- " + c.body.substr(0, 80);
-    HttpResponse r = client_->Send(c.method, c.target, c.body,
-                                   {{"Content-Type", "application/json"},
-                                    {"If-Match", "\"1\""}});
+  for (
+      const Case& c : std::vector<Case>{
+          {"POST", kStaff, "", 400},
+          {"POST", kStaff, "{", 400},
+          {"POST", kStaff, "[1,2]", 400},
+          {"PUT", person, "not json", 400},
+          {"PUT", kVakt, "null", 400},
+          {"POST", kStaff, R"({"id":"x.y","ftePercent":"sixty"})", 422},
+          {"POST", kStaff, R"({"id":"x.y","ftePercent":-5})", 422},
+          {"POST", kStaff, R"({"id":"x.y","ftePercent":1e40})", 422},
+          {"POST", kStaff, R"({"id":7})", 422},
+          {"POST", kStaff, R"({"id":"x.y","skills":"network"})", 422},
+          {"POST", kStaff, R"({"id":"x.y","active":"yes"})", 422},
+          {"POST", kStaff, R"({"id":"x.y","lønn":500000})", 422},
+          {"POST", kStaff,
+           R"({"id":"x.y","absences":[{"from":"2031-01-01","kind":"ferie"}]})",
+           422},
+          {"POST", kStaff,
+           R"({"id":"x.y","name":"X","homeMunicipality":"rollag","ftePercent":50,"covers":)" +
+               many_covers + "}",
+           422},
+          {"PUT", person, R"({"version":1,"workingHours":[{"days":[9]}]})",
+           422},
+          {"PUT", kVakt, R"({"shifts":{}})", 422},
+          {"PUT", kVakt, R"({"shifts":[{"start":"i morgen"}]})", 422},
+          {"PUT", kVakt, R"({"shifts":[{"start":12345}]})", 422},
+          {"PUT", kVakt, R"({"shifts":[[]]})", 422},
+      }) {
+    std::string what =
+        c.method + " " + c.target + " <- " + c.body.substr(0, 80);
+    HttpResponse r = client_->Send(
+        c.method, c.target, c.body,
+        {{"Content-Type", "application/json"}, {"If-Match", "\"1\""}});
     if (client_->Get("/healthz").status != 200) {
       ADD_FAILURE() << "the daemon died on " << what;
       daemon_->Kill9();
@@ -698,12 +706,12 @@ TEST_F(Staff, AnEncodedPathIsTheSameRoute) {
   json p = Parse(r);
   json edit = Record(p);
   edit["title"] = "Kodet sti";
-  HttpResponse put =
-      Put("/api/v1/staff/test%2Eradgiver", edit.dump());
+  HttpResponse put = Put("/api/v1/staff/test%2Eradgiver", edit.dump());
   ASSERT_EQ(put.status, 200) << put.body;
   EXPECT_EQ(Parse(put)["version"], 2);
-  HttpResponse vakt = Put("/api/v1/%76akt", json({{"shifts", json::array()}}).dump(),
-                          {{"If-Match", client_->Get(kVakt).header("etag")}});
+  HttpResponse vakt =
+      Put("/api/v1/%76akt", json({{"shifts", json::array()}}).dump(),
+          {{"If-Match", client_->Get(kVakt).header("etag")}});
   EXPECT_EQ(vakt.status, 200) << vakt.body;
   EXPECT_EQ(client_->Get("/healthz").status, 200);
 }

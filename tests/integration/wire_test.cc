@@ -143,16 +143,15 @@ TEST_F(Wire, ACatalogueImportMayBeLargerThanOtherBodies) {
   for (auto& s : flat["services"]) s["description"] = std::string(1900, 'x');
   const std::string big = flat.dump();
   ASSERT_GT(big.size(), 64u * 1024) << "the default max_body_bytes";
-  HttpResponse imported = client_->Send(
-      "PUT", "/api/v1/catalogue", big,
-      {{"Content-Type", "application/json"}});
+  HttpResponse imported = client_->Send("PUT", "/api/v1/catalogue", big,
+                                        {{"Content-Type", "application/json"}});
   EXPECT_EQ(imported.status, 200) << imported.body;
 
   json service = GetJson("/api/v1/catalogue/services/eksamen");
   service["description"] = std::string(70 * 1024, 'y');
-  HttpResponse refused = client_->Send(
-      "PUT", "/api/v1/catalogue/services/eksamen", service.dump(),
-      {{"Content-Type", "application/json"}});
+  HttpResponse refused =
+      client_->Send("PUT", "/api/v1/catalogue/services/eksamen", service.dump(),
+                    {{"Content-Type", "application/json"}});
   ExpectProblem(refused, 413, "/problems/body-too-large");
 }
 

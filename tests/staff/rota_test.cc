@@ -14,11 +14,11 @@
 namespace helpdesk::staff {
 namespace {
 
+using proto::ToSys;
+using proto::ToTimestamp;
 using std::chrono::hours;
 using std::chrono::seconds;
 using std::chrono::sys_seconds;
-using proto::ToSys;
-using proto::ToTimestamp;
 
 const std::vector<std::string> kStaff = {"kari.haugen", "ola-2", "per.dahl"};
 

@@ -172,8 +172,7 @@ TEST(Validate, AWorkingDayOutsideMondayToSundayIsRefused) {
   // proto source can still carry an unspecified or out-of-range day.
   v1::StaffMember m = Kari();
   m.clear_working_hours();
-  AddPeriod(m, {v1::WEEKDAY_MONDAY, v1::WEEKDAY_UNSPECIFIED}, "08:00",
-            "15:30");
+  AddPeriod(m, {v1::WEEKDAY_MONDAY, v1::WEEKDAY_UNSPECIFIED}, "08:00", "15:30");
   EXPECT_EQ(Pointers(Validate(m, kRegistry)),
             std::vector<std::string>{"/workingHours/0/days/1"});
 }

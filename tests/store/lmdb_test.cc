@@ -50,7 +50,8 @@ TEST_F(LmdbTest, CommittedWritesAreSeenAndUncommittedAreNot) {
 TEST_F(LmdbTest, CursorWalksInKeyOrderBothWays) {
   {
     auto txn = Txn::BeginWrite(*env_);
-    for (const char* k : {"c", "a", "b"}) ASSERT_TRUE(txn->Put(table_, k, k).ok());
+    for (const char* k : {"c", "a", "b"})
+      ASSERT_TRUE(txn->Put(table_, k, k).ok());
     ASSERT_TRUE(txn->Commit().ok());
   }
   auto txn = Txn::BeginRead(*env_);

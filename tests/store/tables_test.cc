@@ -89,10 +89,12 @@ TEST_F(TablesTest, ListsNewestFirstWithEveryFilterCombination) {
             (std::vector<std::string>{"4", "3", "1"}));
   EXPECT_EQ(Ids(F(v1::TICKET_STATUS_ASSIGNED)),
             (std::vector<std::string>{"4", "3", "2"}));
-  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "", "ola")), (std::vector<std::string>{"3", "2"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "", "ola")),
+            (std::vector<std::string>{"3", "2"}));
   EXPECT_EQ(Ids(F(v1::TICKET_STATUS_ASSIGNED, "rollag", "ola")),
             (std::vector<std::string>{"3"}));
-  EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "roll")).empty());  // no prefix matches
+  EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "roll"))
+                  .empty());  // no prefix matches
   EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "hjartdal")).empty());
 }
 
@@ -144,7 +146,8 @@ TEST_F(TablesTest, AStatusChangeMovesIndexEntriesAndCounts) {
   EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_NEW)).empty());
   EXPECT_EQ(Ids(F(v1::TICKET_STATUS_ASSIGNED)),
             (std::vector<std::string>{"1"}));
-  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "", "ola")), (std::vector<std::string>{"1"}));
+  EXPECT_EQ(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "", "ola")),
+            (std::vector<std::string>{"1"}));
   EXPECT_EQ(Ids({}), (std::vector<std::string>{"1"}));  // once, not twice
   auto txn = Txn::BeginRead(*env_);
   auto counts = CountByStatus(*txn, t_);

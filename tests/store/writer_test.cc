@@ -29,7 +29,8 @@ class WriterTest : public ::testing::Test {
     tables_ = *OpenTables(*env_, {.region = region, .catalogue = {}});
     writer_ = std::make_unique<Writer>(
         *env_, tables_,
-        Writer::Options{.queue_capacity = 100000, .max_batch = 256,
+        Writer::Options{.queue_capacity = 100000,
+                        .max_batch = 256,
                         .max_map_size = max_map_size},
         [] { return TimeUtil::SecondsToTimestamp(1767225600); });
     ASSERT_TRUE(writer_->Start().ok());
@@ -58,8 +59,8 @@ class WriterTest : public ::testing::Test {
   std::future<WriteResult> Submit(WriteFn fn) {
     auto p = std::make_shared<std::promise<WriteResult>>();
     auto f = p->get_future();
-    Status s = writer_->Submit(std::move(fn),
-                               [p](WriteResult r) { p->set_value(std::move(r)); });
+    Status s = writer_->Submit(
+        std::move(fn), [p](WriteResult r) { p->set_value(std::move(r)); });
     if (!s.ok()) {
       WriteResult r;
       r.status = s;
@@ -84,8 +85,8 @@ TEST_F(WriterTest, ConcurrentWritesAreAllAnsweredAndTheLogHasNoGap) {
     threads.emplace_back([&, t] {
       std::vector<std::future<WriteResult>> pending;
       for (int i = 0; i < kEach; ++i)
-        pending.push_back(Submit(Create("t" + std::to_string(t) + "-" +
-                                        std::to_string(i))));
+        pending.push_back(
+            Submit(Create("t" + std::to_string(t) + "-" + std::to_string(i))));
       for (auto& f : pending) {
         WriteResult r = f.get();
         ASSERT_TRUE(r.status.ok()) << r.status.message();

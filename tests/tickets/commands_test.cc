@@ -12,13 +12,16 @@ using google::protobuf::util::TimeUtil;
 
 v1::Region TestRegion() {
   v1::Region r;
-  google::protobuf::TextFormat::ParseFromString(R"pb(
-    municipalities {
-      id: "rollag" name: "Rollag"
-      locations { id: "rollag-kommunehus" name: "Rollag kommunehus" }
-    }
-    municipalities { id: "hjartdal" name: "Hjartdal" }
-  )pb", &r);
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        municipalities {
+          id: "rollag"
+          name: "Rollag"
+          locations { id: "rollag-kommunehus" name: "Rollag kommunehus" }
+        }
+        municipalities { id: "hjartdal" name: "Hjartdal" }
+      )pb",
+      &r);
   return r;
 }
 
@@ -35,13 +38,25 @@ v1::CreateTicketRequest GoodCreate() {
 
 v1::Service Printer() {
   v1::Service s;
-  google::protobuf::TextFormat::ParseFromString(R"pb(
-    id: "printer" name: "Skrivere" category: "utstyr" version: 3
-    presence: PRESENCE_NOT_NEEDED delivery: DELIVERY_EXTERNAL
-    supplier { name: "Skriverleverandør" contact: "service@skriver.example" }
-    skills: "printers" sla_class: "standard" default_priority: PRIORITY_LOW
-    state: SERVICE_STATE_ACTIVE description: "Not in the snapshot"
-  )pb", &s);
+  google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        id: "printer"
+        name: "Skrivere"
+        category: "utstyr"
+        version: 3
+        presence: PRESENCE_NOT_NEEDED
+        delivery: DELIVERY_EXTERNAL
+        supplier {
+          name: "Skriverleverandør"
+          contact: "service@skriver.example"
+        }
+        skills: "printers"
+        sla_class: "standard"
+        default_priority: PRIORITY_LOW
+        state: SERVICE_STATE_ACTIVE
+        description: "Not in the snapshot"
+      )pb",
+      &s);
   return s;
 }
 
@@ -236,8 +251,9 @@ TEST(DecideStatusChange, StaleVersionIsAConflict) {
 
 TEST(DecideStatusChange, IfMatchWinsOverTheBodyAndOneIsRequired) {
   auto t = Ticket(v1::TICKET_STATUS_ASSIGNED, 5);
-  EXPECT_TRUE(DecideStatusChange(t, Move(v1::TICKET_STATUS_IN_PROGRESS, 1), 5u,
-                                 Ctx()).ok());
+  EXPECT_TRUE(
+      DecideStatusChange(t, Move(v1::TICKET_STATUS_IN_PROGRESS, 1), 5u, Ctx())
+          .ok());
   auto missing = DecideStatusChange(t, Move(v1::TICKET_STATUS_IN_PROGRESS, 0),
                                     std::nullopt, Ctx());
   EXPECT_EQ(missing.status().code(), Code::kVersionRequired);
@@ -504,7 +520,9 @@ TEST(DecideComment, CountsAndVersionsTheTicket) {
   EXPECT_EQ(c->event.comment_added().body(), "Kommer etter lunsj.");
   req.clear_body();
   EXPECT_EQ(DecideComment(Ticket(v1::TICKET_STATUS_ASSIGNED, 2), req, Ctx())
-                .status().field(), "body");
+                .status()
+                .field(),
+            "body");
 }
 
 TEST(DecideComment, ClosedTicketsTakeNoComments) {
@@ -512,7 +530,8 @@ TEST(DecideComment, ClosedTicketsTakeNoComments) {
   req.set_author("ola");
   req.set_body("hei");
   EXPECT_EQ(DecideComment(Ticket(v1::TICKET_STATUS_CLOSED, 9), req, Ctx())
-                .status().code(),
+                .status()
+                .code(),
             Code::kIllegalTransition);
 }
 

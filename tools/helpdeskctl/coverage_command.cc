@@ -74,7 +74,6 @@ void List(std::string& out, const char* title,
   for (const auto& item : items) out += "  " + item + "\n";
 }
 
-
 }  // namespace
 
 std::string FormatCoverage(const v1::CoverageReport& report, bool gaps_only) {
