@@ -6,23 +6,22 @@
 #include <map>
 #include <set>
 
+#include "proto/versions.h"
+
 namespace helpdesk::catalogue {
 namespace {
 
-EditResult Reject(Rejection why, std::string message) {
+EditResult Reject(Status why) {
   EditResult r;
-  r.rejection = why;
-  r.message = std::move(message);
+  r.status = std::move(why);
   return r;
 }
 
 EditResult Conflict(std::string what, uint32_t current) {
-  EditResult r = Reject(Rejection::kVersionConflict,
-                        what + " has changed since: it is at version " +
-                            std::to_string(current) +
-                            "; read it again and redo your change");
-  r.current_version = current;
-  return r;
+  return Reject(Status::VersionConflict(
+      current, what + " has changed since: it is at version " +
+                   std::to_string(current) +
+                   "; read it again and redo your change"));
 }
 
 // Equal apart from the version, which the daemon keeps.
@@ -57,8 +56,7 @@ bool OnEntry(const Finding& f, Section section, int index,
 // body, which is that one entry; the rest keep their catalogue pointer.
 EditResult Invalid(const std::vector<Finding>& findings, Section section,
                    int index, std::string_view id = "") {
-  EditResult r;
-  r.rejection = Rejection::kInvalid;
+  std::vector<FieldError> errors;
   for (const auto& f : findings) {
     std::string pointer = JsonPointer(f.ref);
     if (OnEntry(f, section, index, id)) {
@@ -66,13 +64,13 @@ EditResult Invalid(const std::vector<Finding>& findings, Section section,
       pointer = JsonPointer({Section::kService, -1, local.field, local.item});
       pointer = pointer.substr(std::string("/services").size());
     }
-    r.errors.push_back({pointer, f.message});
+    errors.push_back({pointer, f.message});
   }
-  r.message = findings.size() == 1
-                  ? findings[0].message
-                  : std::to_string(findings.size()) +
-                        " problems; the first: " + findings[0].message;
-  return r;
+  std::string message =
+      findings.size() == 1 ? findings[0].message
+                           : std::to_string(findings.size()) +
+                                 " problems; the first: " + findings[0].message;
+  return Reject(Status::Invalid(std::move(message), std::move(errors)));
 }
 
 EditResult Committed(v1::Catalogue after, uint32_t from_version,
@@ -93,24 +91,15 @@ int IndexOf(const Entries& entries, std::string_view id) {
   return -1;
 }
 
-// The version an update is based on: If-Match wins over the body's.
-std::optional<uint32_t> BasedOn(std::optional<uint32_t> if_match,
-                                uint32_t body_version) {
-  if (if_match) return if_match;
-  if (body_version > 0) return body_version;
-  return std::nullopt;
-}
-
 }  // namespace
 
 EditResult CreateService(const v1::Catalogue& current, v1::Service service,
                          const std::vector<std::string>& munis) {
   if (!service.id().empty() && FindService(current, service.id()))
-    return Reject(Rejection::kAlreadyExists,
-                  "service '" + service.id() +
-                      "' exists already; change it with PUT "
-                      "/api/v1/catalogue/services/" +
-                      service.id());
+    return Reject(Status::AlreadyExists("service '" + service.id() +
+                                        "' exists already; change it with PUT "
+                                        "/api/v1/catalogue/services/" +
+                                        service.id()));
   Normalize(service);
   if (service.state() != v1::SERVICE_STATE_ACTIVE)
     return Invalid({{{Section::kService, 0, "state"},
@@ -133,21 +122,18 @@ EditResult UpdateService(const v1::Catalogue& current, std::string_view id,
                          const std::vector<std::string>& munis) {
   int index = IndexOf(current.services(), id);
   if (index < 0)
-    return Reject(Rejection::kNotFound,
-                  "no service '" + std::string(id) + "' in the catalogue");
+    return Reject(Status::NotFound("no service '" + std::string(id) +
+                                   "' in the catalogue"));
   const v1::Service& old = current.services(index);
   if (!service.id().empty() && service.id() != id)
     return Invalid({{{Section::kService, index, "id"},
                      "the body's id '" + service.id() + "' is not the URL's '" +
                          std::string(id) + "'; ids never change"}},
                    Section::kService, index);
-  auto based_on = BasedOn(if_match, service.version());
-  if (!based_on)
-    return Reject(Rejection::kVersionRequired,
-                  "say which version of service '" + std::string(id) +
-                      "' you changed: If-Match: \"" +
-                      std::to_string(old.version()) +
-                      "\" or \"version\": " + std::to_string(old.version()));
+  auto based_on =
+      proto::BaseVersion(service.version(), if_match,
+                         "service '" + std::string(id) + "'", old.version());
+  if (!based_on.ok()) return Reject(based_on.status());
   if (*based_on != old.version())
     return Conflict("service '" + std::string(id) + "'", old.version());
   if (service.state() != v1::SERVICE_STATE_UNSPECIFIED &&
@@ -185,24 +171,21 @@ EditResult SetServiceState(const v1::Catalogue& current, std::string_view id,
                            std::string reason) {
   int index = IndexOf(current.services(), id);
   if (index < 0)
-    return Reject(Rejection::kNotFound,
-                  "no service '" + std::string(id) + "' in the catalogue");
+    return Reject(Status::NotFound("no service '" + std::string(id) +
+                                   "' in the catalogue"));
   const v1::Service& old = current.services(index);
   if (version && *version != old.version())
     return Conflict("service '" + std::string(id) + "'", old.version());
   if (reason.size() > kMaxReasonBytes) {
-    EditResult r =
-        Reject(Rejection::kInvalid,
-               "reason is " + std::to_string(reason.size()) +
-                   " bytes, at most " + std::to_string(kMaxReasonBytes));
-    r.errors.push_back({"/reason", r.message});
-    return r;
+    std::string message = "reason is " + std::to_string(reason.size()) +
+                          " bytes, at most " + std::to_string(kMaxReasonBytes);
+    return Reject(Status::Invalid(message, {{"/reason", message}}));
   }
   if (old.state() == to)
-    return Reject(Rejection::kSameState,
-                  "service '" + std::string(id) + "' is " +
-                      (to == v1::SERVICE_STATE_RETIRED ? "retired" : "active") +
-                      " already");
+    return Reject(Status::IllegalTransition(
+        {}, "service '" + std::string(id) + "' is " +
+                (to == v1::SERVICE_STATE_RETIRED ? "retired" : "active") +
+                " already"));
   v1::Catalogue after = current;
   v1::Service* s = after.mutable_services(index);
   s->set_state(to);
@@ -219,11 +202,10 @@ EditResult SetServiceState(const v1::Catalogue& current, std::string_view id,
 EditResult CreateCategory(const v1::Catalogue& current, v1::Category category,
                           const std::vector<std::string>& munis) {
   if (!category.id().empty() && FindCategory(current, category.id()))
-    return Reject(Rejection::kAlreadyExists,
-                  "category '" + category.id() +
-                      "' exists already; change it with PUT "
-                      "/api/v1/catalogue/categories/" +
-                      category.id());
+    return Reject(Status::AlreadyExists("category '" + category.id() +
+                                        "' exists already; change it with PUT "
+                                        "/api/v1/catalogue/categories/" +
+                                        category.id()));
   category.set_version(1);
   v1::Catalogue after = current;
   *after.add_categories() = category;
@@ -243,8 +225,8 @@ EditResult UpdateCategory(const v1::Catalogue& current, std::string_view id,
                           const std::vector<std::string>& munis) {
   int index = IndexOf(current.categories(), id);
   if (index < 0)
-    return Reject(Rejection::kNotFound,
-                  "no category '" + std::string(id) + "' in the catalogue");
+    return Reject(Status::NotFound("no category '" + std::string(id) +
+                                   "' in the catalogue"));
   const v1::Category& old = current.categories(index);
   if (!category.id().empty() && category.id() != id)
     return Invalid(
@@ -252,13 +234,10 @@ EditResult UpdateCategory(const v1::Catalogue& current, std::string_view id,
           "the body's id '" + category.id() + "' is not the URL's '" +
               std::string(id) + "'; ids never change"}},
         Section::kCategory, index);
-  auto based_on = BasedOn(if_match, category.version());
-  if (!based_on)
-    return Reject(Rejection::kVersionRequired,
-                  "say which version of category '" + std::string(id) +
-                      "' you changed: If-Match: \"" +
-                      std::to_string(old.version()) +
-                      "\" or \"version\": " + std::to_string(old.version()));
+  auto based_on =
+      proto::BaseVersion(category.version(), if_match,
+                         "category '" + std::string(id) + "'", old.version());
+  if (!based_on.ok()) return Reject(based_on.status());
   if (*based_on != old.version())
     return Conflict("category '" + std::string(id) + "'", old.version());
   category.set_id(std::string(id));
@@ -359,15 +338,15 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
     }
   }
   if (!findings.empty()) {
-    EditResult r;
-    r.rejection = Rejection::kInvalid;
+    std::vector<FieldError> errors;
     for (const auto& f : findings)
-      r.errors.push_back({JsonPointer(f.ref), f.message});
-    r.message = std::to_string(findings.size()) +
-                (findings.size() == 1 ? " problem" : " problems") +
-                " in the catalogue; nothing was changed. The first: " +
-                findings[0].message;
-    return r;
+      errors.push_back({JsonPointer(f.ref), f.message});
+    return Reject(Status::Invalid(
+        std::to_string(findings.size()) +
+            (findings.size() == 1 ? " problem" : " problems") +
+            " in the catalogue; nothing was changed. The first: " +
+            findings[0].message,
+        std::move(errors)));
   }
   const uint32_t based_on = incoming.version();
   v1::CatalogueDiff diff;

@@ -14,36 +14,23 @@
 
 #include "catalogue/catalogue.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::catalogue {
 
-enum class Rejection {
-  kNone,
-  kInvalid,          // see errors
-  kNotFound,         // no such service or category
-  kAlreadyExists,    // create with an id in use
-  kVersionRequired,  // an update without the version it was based on
-  kVersionConflict,  // the entry or catalogue changed since
-  kSameState,        // retire a retired service, reactivate an active one
-};
-
-// A problem in a request body: a JSON pointer into it and what to fix.
-struct FieldError {
-  std::string pointer;
-  std::string message;
-};
-
 struct EditResult {
-  Rejection rejection = Rejection::kNone;
-  std::string message;             // why, when rejected
-  std::vector<FieldError> errors;  // for kInvalid, every problem
-  uint32_t current_version = 0;    // for kVersionConflict
+  // Why not, when refused: kInvalidField (every problem in errors(), as
+  // JSON pointers into the request body), kNotFound, kAlreadyExists,
+  // kVersionRequired, kVersionConflict (with the current version) or
+  // kIllegalTransition (retire a retired service, reactivate an active
+  // one).
+  Status status;
 
   v1::Catalogue after;          // the whole catalogue after the change
   v1::CatalogueChanged change;  // the event body; unset if nothing changed
   bool changed = false;
 
-  bool ok() const { return rejection == Rejection::kNone; }
+  bool ok() const { return status.ok(); }
 };
 
 // Adds a service (version 1). `service.state` may be left out (active).

@@ -169,7 +169,8 @@ class BusinessCalendar::Walk {
   local_days slow_day_{};  // a day next to a change, seen last
 };
 
-std::vector<std::string> Validate(const CalendarSpec& spec) {
+Status Validate(const CalendarSpec& spec) {
+  const std::string what = "calendar '" + spec.id + "'";
   std::vector<std::string> errors;
   if (spec.id.empty()) errors.push_back("id: empty");
   if (!spec.week[0].empty())
@@ -188,7 +189,7 @@ std::vector<std::string> Validate(const CalendarSpec& spec) {
     if (spec.half_day_christmas_eve || spec.half_day_new_years_eve ||
         spec.half_day_before_easter)
       errors.push_back("always_open: a 24x7 calendar takes no half days");
-    return errors;
+    return Status::Problems(what, errors);
   }
   int open_minutes = 0;
   bool week_errors = false;
@@ -211,12 +212,12 @@ std::vector<std::string> Validate(const CalendarSpec& spec) {
       errors.push_back("special day " + FormatLocalDay(day) +
                        " is also a closed day");
   }
-  return errors;
+  return Status::Problems(what, errors);
 }
 
 BusinessCalendar::BusinessCalendar(CalendarSpec spec)
     : spec_(std::move(spec)), closed_(spec_.closed_days) {
-  assert(Validate(spec_).empty());
+  assert(Validate(spec_).ok());
   std::sort(closed_.begin(), closed_.end());
   closed_.erase(std::unique(closed_.begin(), closed_.end()), closed_.end());
   for (int d = 1; d <= 7; ++d)

@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "proto/status.h"
+
 namespace helpdesk::sla {
 
 // Open time within one local day, in minutes since local midnight:
@@ -54,8 +56,9 @@ struct CalendarSpec {
 };
 
 // Every problem of `spec`, in words ("week: monday segment 2 (11:00-13:00)
-// overlaps segment 1 (08:00-12:00)"); empty when the spec is usable.
-std::vector<std::string> Validate(const CalendarSpec& spec);
+// overlaps segment 1 (08:00-12:00)"), as the errors of kInvalidField; ok
+// when the spec is usable.
+Status Validate(const CalendarSpec& spec);
 
 // A calendar to compute business time with. An immutable value: any number
 // of threads may call it at once. Instants are UTC; days and minutes are

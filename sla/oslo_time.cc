@@ -24,15 +24,15 @@ bool TwoDigits(std::string_view s, size_t at, int& out) {
 
 }  // namespace
 
-std::string CheckOsloZone() {
+Status CheckOsloZone() {
   try {
     Zone();
-    return "";
+    return Status::Ok();
   } catch (const std::exception& e) {
-    return std::string(
-               "the time zone Europe/Oslo is not available (install "
-               "the tzdata package): ") +
-           e.what();
+    return Status::Internal(
+        std::string("the time zone Europe/Oslo is not available (install "
+                    "the tzdata package): ") +
+        e.what());
   }
 }
 
@@ -51,34 +51,36 @@ std::chrono::sys_seconds FromOslo(date::local_days day, int minute) {
   return Zone()->to_sys(local, date::choose::earliest);
 }
 
-bool ParseLocalDay(std::string_view s, date::local_days& out) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+StatusOr<date::local_days> ParseLocalDay(std::string_view s) {
+  const Status bad = Status::InvalidField(
+      "", "'" + std::string(s) + "' is not a day written YYYY-MM-DD");
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return bad;
   int y = 0;
   for (size_t i = 0; i < 4; ++i) {
-    if (s[i] < '0' || s[i] > '9') return false;
+    if (s[i] < '0' || s[i] > '9') return bad;
     y = y * 10 + (s[i] - '0');
   }
   int m = 0, d = 0;
-  if (!TwoDigits(s, 5, m) || !TwoDigits(s, 8, d)) return false;
+  if (!TwoDigits(s, 5, m) || !TwoDigits(s, 8, d)) return bad;
   date::year_month_day ymd{date::year(y), date::month(static_cast<unsigned>(m)),
                            date::day(static_cast<unsigned>(d))};
-  if (!ymd.ok()) return false;
-  out = date::local_days(ymd);
-  return true;
+  if (!ymd.ok())
+    return Status::InvalidField(
+        "", "'" + std::string(s) + "' is not a day of the calendar");
+  return date::local_days(ymd);
 }
 
 std::string FormatLocalDay(date::local_days day) {
   return date::format("%F", day);
 }
 
-bool ParseClock(std::string_view s, int& minutes) {
+StatusOr<int> ParseClock(std::string_view s) {
   int h = 0, m = 0;
   if (s.size() != 5 || s[2] != ':' || !TwoDigits(s, 0, h) ||
-      !TwoDigits(s, 3, m))
-    return false;
-  if (m > 59 || h > 24 || (h == 24 && m != 0)) return false;
-  minutes = h * 60 + m;
-  return true;
+      !TwoDigits(s, 3, m) || m > 59 || h > 24 || (h == 24 && m != 0))
+    return Status::InvalidField(
+        "", "'" + std::string(s) + "' is not a time HH:MM (00:00-24:00)");
+  return h * 60 + m;
 }
 
 std::string FormatClock(int minutes) {

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "proto/status.h"
+
 namespace helpdesk::sla {
 
 // An instant as a person in Norway reads it off the wall.
@@ -21,10 +23,10 @@ struct OsloTime {
   int minute = 0;        // minutes since local midnight, 0..1439
 };
 
-// Loads the zone. Empty on success, else what is wrong (tzdata missing):
-// call once at start-up, so the daemon refuses to start rather than fail
-// on its first ticket.
-std::string CheckOsloZone();
+// Loads the zone; kInternal saying what is wrong (tzdata missing): call
+// once at start-up, so the daemon refuses to start rather than fail on its
+// first ticket.
+Status CheckOsloZone();
 
 OsloTime ToOslo(std::chrono::sys_seconds instant);
 
@@ -35,12 +37,14 @@ std::chrono::sys_seconds FromOslo(date::local_days day, int minute);
 
 // "2026-04-01" <-> a local day. Parsing is strict: four-digit year,
 // two-digit month and day, a real calendar date.
-bool ParseLocalDay(std::string_view text, date::local_days& out);
+// kInvalidField (without a field: the caller knows it) when `text` is not
+// one.
+StatusOr<date::local_days> ParseLocalDay(std::string_view text);
 std::string FormatLocalDay(date::local_days day);
 
 // "08:00" <-> minutes since midnight; "24:00" is allowed as the end of a
 // day. Strict: two digits, a colon, two digits.
-bool ParseClock(std::string_view text, int& minutes);
+StatusOr<int> ParseClock(std::string_view text);
 std::string FormatClock(int minutes);
 
 }  // namespace helpdesk::sla

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "proto/wire_names.h"
+
 namespace helpdesk::sla {
 namespace {
 
@@ -23,30 +25,20 @@ Target AllHours(seconds s) { return {s, "24x7"}; }
 
 }  // namespace
 
-std::string_view PriorityName(int priority) {
-  switch (priority) {
-    case kCritical:
-      return "critical";
-    case kHigh:
-      return "high";
-    case kNormal:
-      return "normal";
-    case kLow:
-      return "low";
-    default:
-      return "unspecified";
-  }
+std::string PriorityName(int priority) {
+  return proto::WireName(static_cast<v1::Priority>(priority));
 }
 
-std::vector<std::string> Validate(const Policy& p) {
+Status Validate(const Policy& p) {
   std::vector<std::string> out;
   std::set<std::string, std::less<>> calendars;
   for (const auto& c : p.calendars) {
     if (c.id.empty()) out.push_back("calendars: a calendar without an id");
     if (!calendars.insert(c.id).second)
       out.push_back("calendars: id '" + c.id + "' is used twice");
-    for (const auto& problem : Validate(c))
-      out.push_back("calendar '" + c.id + "': " + problem);
+    const Status calendar = Validate(c);
+    for (const auto& problem : calendar.errors())
+      out.push_back("calendar '" + c.id + "': " + problem.detail);
   }
   if (!(p.warn_share > 0 && p.warn_share < 1))
     out.push_back("warn_share must be above 0 and below 1, e.g. 0.75");
@@ -71,7 +63,7 @@ std::vector<std::string> Validate(const Policy& p) {
         out.push_back(where + ": resolution is shorter than first response");
     }
   }
-  return out;
+  return Status::Problems("the SLA policy", out);
 }
 
 Policy DefaultPolicy() {

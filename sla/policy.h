@@ -1,10 +1,10 @@
 #pragma once
 // SLA policies: for every SLA class of the catalogue and every priority, the
 // first-response and resolution targets and the business calendar each
-// counts on (DOMAIN.md rules 4 and 5: targets belong to the service's class
+// counts on (targets belong to the service's class
 // and the priority, never to the municipality; business-critical classes
 // are stricter). And the due times a target gives from a start instant.
-// Pure: no clock reads, no protobuf; any thread.
+// Pure: no clock reads; any thread. Priorities are the schema's numbers.
 
 #include <array>
 #include <chrono>
@@ -14,13 +14,18 @@
 #include <string_view>
 #include <vector>
 
+#include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 #include "sla/calendar.h"
 
 namespace helpdesk::sla {
 
 // Priorities by the numbers of helpdesk.v1.Priority.
-inline constexpr int kCritical = 1, kHigh = 2, kNormal = 3, kLow = 4;
-std::string_view PriorityName(int priority);  // "critical" ... "low"
+inline constexpr int kCritical = v1::PRIORITY_CRITICAL,
+                     kHigh = v1::PRIORITY_HIGH, kNormal = v1::PRIORITY_NORMAL,
+                     kLow = v1::PRIORITY_LOW;
+// "critical" ... "low": the wire name, from the schema.
+std::string PriorityName(int priority);
 
 // One clock's target: how much business time, counted on which calendar.
 struct Target {
@@ -48,7 +53,8 @@ struct Policy {
 // Every problem of `policy` in words: calendars valid with unique ids,
 // every target > 0 on a known calendar, resolution no shorter than
 // response, warn_share in (0, 1), each class once.
-std::vector<std::string> Validate(const Policy& policy);
+// As the errors of kInvalidField; ok when there is none.
+Status Validate(const Policy& policy);
 
 // The default policy of the demo cooperation, for the built-in catalogue's
 // classes "business-critical", "standard" and "order", on the desk

@@ -11,6 +11,8 @@
 #include <set>
 #include <string_view>
 
+#include "daemon/config/sla_toml.h"
+
 namespace helpdesk::config {
 namespace {
 
@@ -186,6 +188,12 @@ std::vector<Setting> Settings(Config& c) {
                         "a warning is due at this share of each SLA target, "
                         "in percent",
                         c.sla.warn_percent, "75", 1u, 99u),
+      MakeSla<uint32_t>("sweep_seconds",
+                        "how often SLA warnings and breaches that fell due "
+                        "are recorded, in seconds",
+                        c.sla.sweep_seconds,
+                        std::to_string(kDefaultSlaSweepSeconds), 1u,
+                        kMaxSlaSweepSeconds),
       MakeSla<bool>("pause_on_supplier",
                     "waiting_on_supplier pauses the SLA clocks too (as "
                     "waiting_on_user always does)",
@@ -372,6 +380,7 @@ constexpr const char* kFooter =
     "  [sla]\n"
     "  warn_percent = 75            # a warning at this share of each target\n"
     "  pause_on_supplier = false    # waiting_on_supplier pauses the clocks\n"
+    "  sweep_seconds = 5            # how often due warnings are recorded\n"
     "  desk_hours = \"08:00-15:30\"   # the desk calendar, Monday to Friday\n"
     "  closed_days = [\"2026-12-31\"] # extra closed days (YYYY-MM-DD)\n"
     "  half_days = [\"2026-06-19\"]   # extra half days, open to 12:00\n"

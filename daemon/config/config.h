@@ -7,17 +7,13 @@
 #include <variant>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "daemon/config/sla_config.h"
+#include "daemon/dispatch/roster.h"
+#include "proto/status.h"
 
 namespace helpdesk::config {
 
-// Approximate driving minutes between the centres of two municipalities
-// (ids of the region). One entry per pair; it holds both ways.
-struct TravelTime {
-  std::string from, to;
-  uint32_t minutes = 0;
-};
+using dispatch::TravelTime;
 
 inline constexpr uint32_t kMaxTravelMinutes = 24 * 60;
 

@@ -8,7 +8,9 @@
 #include <map>
 #include <string_view>
 
+#include "daemon/config/sla_toml.h"
 #include "sla/calendar.h"
+#include "sla/oslo_time.h"
 
 namespace helpdesk::config {
 namespace {
@@ -16,7 +18,8 @@ namespace {
 using std::chrono::minutes;
 
 constexpr std::string_view kKeys =
-    "warn_percent, pause_on_supplier, desk_hours, closed_days, half_days and "
+    "warn_percent, pause_on_supplier, desk_hours, closed_days, half_days, "
+    "sweep_seconds and "
     "[[sla.target]] tables";
 constexpr std::string_view kTargetKeys =
     "class, priority, response_minutes, resolution_minutes and calendar";
@@ -27,33 +30,6 @@ Status Bad(std::string message) {
 
 std::string Where(const std::string& path, const toml::node& node) {
   return path + ":" + std::to_string(node.source().begin.line) + ": ";
-}
-
-// "YYYY-MM-DD", a day of the Gregorian calendar; the problem in words, or
-// "" and `out` set.
-std::string ParseDay(const std::string& text, date::local_days& out) {
-  bool form = text.size() == 10 && text[4] == '-' && text[7] == '-';
-  for (size_t i = 0; form && i < text.size(); ++i)
-    form =
-        i == 4 || i == 7 || std::isdigit(static_cast<unsigned char>(text[i]));
-  if (!form) return "'" + text + "' is not a day written YYYY-MM-DD";
-  const date::year_month_day ymd{date::year{std::stoi(text.substr(0, 4))},
-                                 date::month(std::stoul(text.substr(5, 2))),
-                                 date::day(std::stoul(text.substr(8, 2)))};
-  if (!ymd.ok()) return "'" + text + "' is not a day of the calendar";
-  out = date::local_days{ymd};
-  return "";
-}
-
-// "HH:MM" in minutes since midnight, 00:00-24:00; -1 if malformed.
-int ParseClock(std::string_view s) {
-  if (s.size() != 5 || s[2] != ':') return -1;
-  for (size_t i : {0u, 1u, 3u, 4u})
-    if (!std::isdigit(static_cast<unsigned char>(s[i]))) return -1;
-  const int h = (s[0] - '0') * 10 + (s[1] - '0');
-  const int m = (s[3] - '0') * 10 + (s[4] - '0');
-  if (m > 59 || h > 24 || (h == 24 && m != 0)) return -1;
-  return h * 60 + m;
 }
 
 std::string_view Trim(std::string_view s) {
@@ -76,22 +52,19 @@ std::string ParseHours(const std::string& text,
     const size_t comma = rest.find(',');
     const std::string_view part = Trim(rest.substr(0, comma));
     const size_t dash = part.find('-');
-    const int from = dash == std::string_view::npos
-                         ? -1
-                         : ParseClock(Trim(part.substr(0, dash)));
-    const int to = dash == std::string_view::npos
-                       ? -1
-                       : ParseClock(Trim(part.substr(dash + 1)));
-    if (from < 0 || to < 0)
-      return "'" + std::string(part) + "' in \"" + text +
-             "\" is not a time span" + expected;
-    if (from >= to)
+    const std::string not_a_span = "'" + std::string(part) + "' in \"" + text +
+                                   "\" is not a time span" + expected;
+    if (dash == std::string_view::npos) return not_a_span;
+    const auto from = sla::ParseClock(Trim(part.substr(0, dash)));
+    const auto to = sla::ParseClock(Trim(part.substr(dash + 1)));
+    if (!from.ok() || !to.ok()) return not_a_span;
+    if (*from >= *to)
       return "'" + std::string(part) + "' in \"" + text +
              "\" ends before it begins" + expected;
-    if (!segments.empty() && from < segments.back().to)
+    if (!segments.empty() && *from < segments.back().to)
       return "'" + std::string(part) + "' in \"" + text +
              "\" overlaps or comes before the span before it" + expected;
-    segments.push_back({from, to});
+    segments.push_back({*from, *to});
     if (comma == std::string_view::npos) break;
     rest.remove_prefix(comma + 1);
   }
@@ -121,10 +94,9 @@ Status ReadDays(const std::string& path, const std::string& key,
   for (const toml::node& day : *days) {
     auto text = day.value_exact<std::string>();
     if (!text) return Bad(Where(path, day) + expected);
-    date::local_days parsed;
-    if (std::string problem = ParseDay(*text, parsed); !problem.empty())
+    if (auto parsed = sla::ParseLocalDay(*text); !parsed.ok())
       return Bad(Where(path, day) + "bad value for 'sla." + key +
-                 "': " + problem + " (YYYY-MM-DD)");
+                 "': " + parsed.status().message() + " (YYYY-MM-DD)");
     read.push_back(*text);
   }
   out = std::move(read);
@@ -220,6 +192,15 @@ Status ReadSla(const std::string& path, const toml::node& node,
                    "(waiting_on_supplier pauses the clocks too): expected "
                    "true or false");
       s.pause_on_supplier = *v;
+    } else if (k == "sweep_seconds") {
+      auto v = value.value_exact<int64_t>();
+      if (!v || *v < 1 || *v > kMaxSlaSweepSeconds)
+        return Bad(at +
+                   "bad value for 'sla.sweep_seconds' (how often warnings "
+                   "and breaches that fell due are recorded): expected a "
+                   "whole number from 1 to " +
+                   std::to_string(kMaxSlaSweepSeconds));
+      s.sweep_seconds = static_cast<uint32_t>(*v);
     } else if (k == "desk_hours") {
       auto v = value.value_exact<std::string>();
       std::vector<sla::Segment> segments;
@@ -285,18 +266,19 @@ StatusOr<sla::Policy> BuildPolicy(const SlaSettings& settings) {
       desk->name = "Servicedesk, hverdager " + *settings.desk_hours;
     }
     for (const auto& text : settings.closed_days) {
-      date::local_days day;
-      if (std::string p = ParseDay(text, day); !p.empty())
-        problems.push_back("sla.closed_days: " + p);
+      auto day = sla::ParseLocalDay(text);
+      if (!day.ok())
+        problems.push_back("sla.closed_days: " + day.status().message());
       else
-        desk->closed_days.push_back(day);
+        desk->closed_days.push_back(*day);
     }
     for (const auto& text : settings.half_days) {
-      date::local_days day;
-      if (std::string p = ParseDay(text, day); !p.empty()) {
-        problems.push_back("sla.half_days: " + p);
+      auto parsed = sla::ParseLocalDay(text);
+      if (!parsed.ok()) {
+        problems.push_back("sla.half_days: " + parsed.status().message());
         continue;
       }
+      const date::local_days day = *parsed;
       if (std::find(desk->closed_days.begin(), desk->closed_days.end(), day) !=
           desk->closed_days.end()) {
         problems.push_back("sla.half_days: " + text +
@@ -354,7 +336,10 @@ StatusOr<sla::Policy> BuildPolicy(const SlaSettings& settings) {
                          (o.resolution_minutes ? "" : ", built in") + ")");
     }
   }
-  if (problems.empty()) problems = sla::Validate(policy);
+  if (problems.empty()) {
+    const Status invalid = sla::Validate(policy);
+    for (const auto& e : invalid.errors()) problems.push_back(e.detail);
+  }
   if (problems.empty()) return policy;
   std::string detail = std::to_string(problems.size()) + " problem" +
                        (problems.size() == 1 ? "" : "s") +

@@ -4,26 +4,30 @@
 // and half days, and overrides of the built-in targets per SLA class and
 // priority. Read from TOML (ReadSla) and turned into a validated
 // sla::Policy (BuildPolicy). Plain values and pure functions; any thread.
-
-#include <toml++/toml.h>
+// The reading of the TOML table is config's own (sla_toml.h).
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 #include "sla/policy.h"
 
 namespace helpdesk::config {
 
 inline constexpr uint32_t kMaxTargetMinutes = 366 * 24 * 60;
+inline constexpr uint32_t kDefaultSlaSweepSeconds = 5;
+inline constexpr uint32_t kMaxSlaSweepSeconds = 3600;
 
 // What the operator set; an empty optional or list keeps the built-in
 // value of sla::DefaultPolicy().
 struct SlaSettings {
   std::optional<uint32_t> warn_percent;  // 1..99
   std::optional<bool> pause_on_supplier;
+  // How often the daemon records the warnings and breaches that fell due
+  // (not part of the policy: when, not what); kDefaultSlaSweepSeconds.
+  std::optional<uint32_t> sweep_seconds;
   // The desk calendar's hours Monday to Friday: "08:00-15:30", or several
   // segments "08:00-11:30, 12:00-15:30".
   std::optional<std::string> desk_hours;
@@ -42,13 +46,6 @@ struct SlaSettings {
   };
   std::vector<TargetOverride> targets;
 };
-
-// Reads the [sla] table `node` of the file `path` into `out`. Checks the
-// form of every value (ranges, days, hours, priority and calendar names,
-// one table per class and priority); an unknown key or a bad value is an
-// error naming file:line, the key and what is expected.
-[[nodiscard]] Status ReadSla(const std::string& path, const toml::node& node,
-                             SlaSettings& out);
 
 // sla::DefaultPolicy() with `settings` applied, then sla::Validate. The
 // error names every problem: a bad day or hours, a class or priority the

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proto/timestamps.h"
+#include "proto/wire_names.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
 
@@ -15,21 +16,6 @@ constexpr int kLookAheadDays = 14;
 
 bool Urgent(v1::Priority p) {
   return p == v1::PRIORITY_CRITICAL || p == v1::PRIORITY_HIGH;
-}
-
-std::string PriorityWord(v1::Priority p) {
-  switch (p) {
-    case v1::PRIORITY_CRITICAL:
-      return "critical";
-    case v1::PRIORITY_HIGH:
-      return "high";
-    case v1::PRIORITY_NORMAL:
-      return "normal";
-    case v1::PRIORITY_LOW:
-      return "low";
-    default:
-      return "unspecified";
-  }
 }
 
 std::string People(size_t n) {
@@ -276,7 +262,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     d.pool = std::move(vakt);
     when = "vakt";
     std::string note = "no one qualified is at work now (" +
-                       PriorityWord(t.priority()) + " priority): ";
+                       proto::WireName(t.priority()) + " priority): ";
     if (shift == nullptr)
       note += "no vakt shift covers this time";
     else if (d.empty())

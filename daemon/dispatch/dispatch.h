@@ -32,9 +32,9 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/base/status.h"
 #include "daemon/dispatch/roster.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::dispatch {
 

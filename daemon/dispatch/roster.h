@@ -17,7 +17,9 @@
 
 namespace helpdesk::dispatch {
 
-// Minutes by road between two municipal centres; the table is symmetric.
+// Approximate minutes by road between the centres of two municipalities
+// (ids of the region); one entry per pair, it holds both ways. Read from
+// the config file's [[dispatch.travel]] table or the demo region's.
 struct TravelTime {
   std::string from, to;
   uint32_t minutes = 0;

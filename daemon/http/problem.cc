@@ -1,6 +1,6 @@
 #include "daemon/http/problem.h"
 
-#include "daemon/http/json.h"
+#include "proto/json.h"
 
 namespace helpdesk::http {
 namespace {
@@ -45,26 +45,26 @@ std::string Body(int http_status, std::string_view type, std::string_view title,
                  std::string_view detail, std::string_view instance,
                  std::string_view request_id, const Status* extra) {
   std::string out = "{\"type\":";
-  AppendJsonString(out, type);
+  proto::AppendJsonString(out, type);
   out += ",\"title\":";
-  AppendJsonString(out, title);
+  proto::AppendJsonString(out, title);
   out += ",\"status\":" + std::to_string(http_status) + ",\"detail\":";
-  AppendJsonString(out, detail);
+  proto::AppendJsonString(out, detail);
   out += ",\"instance\":";
-  AppendJsonString(out, instance);
+  proto::AppendJsonString(out, instance);
   out += ",\"requestId\":";
-  AppendJsonString(out, request_id);
+  proto::AppendJsonString(out, request_id);
   if (extra) {
     if (!extra->field().empty()) {
       out += extra->code() == Code::kInvalidParameter ? ",\"parameter\":"
                                                       : ",\"field\":";
-      AppendJsonString(out, extra->field());
+      proto::AppendJsonString(out, extra->field());
     }
     if (extra->code() == Code::kIllegalTransition) {
       out += ",\"allowed\":[";
       for (size_t i = 0; i < extra->allowed().size(); ++i) {
         if (i) out += ',';
-        AppendJsonString(out, extra->allowed()[i]);
+        proto::AppendJsonString(out, extra->allowed()[i]);
       }
       out += ']';
     }
@@ -73,9 +73,9 @@ std::string Body(int http_status, std::string_view type, std::string_view title,
       for (size_t i = 0; i < extra->errors().size(); ++i) {
         if (i) out += ',';
         out += "{\"pointer\":";
-        AppendJsonString(out, extra->errors()[i].pointer);
+        proto::AppendJsonString(out, extra->errors()[i].pointer);
         out += ",\"detail\":";
-        AppendJsonString(out, extra->errors()[i].detail);
+        proto::AppendJsonString(out, extra->errors()[i].detail);
         out += '}';
       }
       out += ']';

@@ -5,8 +5,8 @@
 
 #include <string_view>
 
-#include "daemon/base/status.h"
 #include "daemon/http/message.h"
+#include "proto/status.h"
 
 namespace helpdesk::http {
 

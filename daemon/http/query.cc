@@ -245,6 +245,15 @@ StatusOr<std::chrono::sys_seconds> TimeParam(
   return std::chrono::sys_seconds(std::chrono::seconds(ts.seconds()));
 }
 
+StatusOr<std::optional<std::chrono::sys_seconds>> OptionalTimeParam(
+    const Target& t, const std::string& name) {
+  using Time = std::optional<std::chrono::sys_seconds>;
+  if (!t.params.count(name)) return Time();
+  auto at = TimeParam(t, name, std::chrono::sys_seconds{});
+  if (!at.ok()) return at.status();
+  return Time(*at);
+}
+
 StatusOr<std::string> ActorOf(std::string_view header, std::string_view body,
                               std::string_view field) {
   constexpr size_t kMaxActorBytes = 100;

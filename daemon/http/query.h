@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace helpdesk::http {
 
@@ -53,6 +53,10 @@ StatusOr<std::string> ActorOf(std::string_view header,
 StatusOr<std::chrono::sys_seconds> TimeParam(const Target& t,
                                              const std::string& name,
                                              std::chrono::sys_seconds fallback);
+
+// As TimeParam, nullopt when absent.
+StatusOr<std::optional<std::chrono::sys_seconds>> OptionalTimeParam(
+    const Target& t, const std::string& name);
 
 // The opaque cursor of ticket lists wraps a ticket number.
 std::string EncodeCursor(uint64_t position);

@@ -1,14 +1,24 @@
 #pragma once
 // Small builders of the answers every handler file gives: a JSON body, an
-// ETag of a record version, 405 with its Allow header, and 415. Pure; any
+// ETag of a record version, a problem, 405 with its Allow header, 415, and
+// the completion that renders what the desk answers a write. Pure; any
 // thread.
 
+#include <google/protobuf/message.h>
+
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 
+#include "daemon/desk/origin.h"
 #include "daemon/http/message.h"
 #include "daemon/http/problem.h"
+#include "daemon/http/query.h"
+#include "daemon/http/routes.h"
+#include "proto/json.h"
+#include "proto/status.h"
 
 namespace helpdesk::http {
 
@@ -17,6 +27,46 @@ inline Response Json(int status, std::string body) {
   r.status = status;
   r.body = std::move(body);
   return r;
+}
+
+inline Response Json(int status, const google::protobuf::Message& message) {
+  return Json(status, proto::ToJson(message));
+}
+
+// The problem `s` about the request of `c`.
+inline Response Fail(const Call& c, const Status& s) {
+  return Problem(s, c.request.target, c.request.request_id);
+}
+
+// What renders the desk's answer to a write: `render` the value, or the
+// Status as a problem. It outlives the request, so it keeps copies of what
+// the problem names.
+template <typename T, typename Render>
+std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
+                                        Render render) {
+  return [respond = std::move(respond), render = std::move(render),
+          instance = c.request.target,
+          request_id = c.request.request_id](StatusOr<T> result) {
+    if (!result.ok())
+      return respond(Problem(result.status(), instance, request_id));
+    respond(render(*result));
+  };
+}
+
+// What every change of the catalogue, the staff registry or the rota needs
+// besides its body: no query parameters, a well-formed If-Match, and who
+// asks (X-Actor).
+struct ChangeHead {
+  std::optional<uint32_t> if_match;
+  desk::Origin origin;
+};
+inline StatusOr<ChangeHead> HeadOf(const Call& c) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return s;
+  auto if_match = ParseIfMatch(c.request.if_match);
+  if (!if_match.ok()) return if_match.status();
+  auto actor = ActorOf(c.request.actor);
+  if (!actor.ok()) return actor.status();
+  return ChangeHead{*if_match, {*actor, c.request.request_id}};
 }
 
 inline Response WithETag(Response r, uint64_t version) {

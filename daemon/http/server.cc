@@ -270,16 +270,13 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       ec = rec;
     }
     size_t body_limit = options.max_body_bytes;
+    // How the route table answers this request: the thread and the body
+    // limit (a whole-document replacement may be as large as an import).
+    Access access = Access::kRead;
     if (!ec) {
       const auto& h = parser.get();
-      // Whole-document replacements (a catalogue import, the vakt rota of
-      // a year or two) may be as large as an import.
-      const std::string_view path =
-          std::string_view(h.target())
-              .substr(0, std::string_view(h.target()).find('?'));
-      if (h.method() == bhttp::verb::put &&
-          (path == "/api/v1/catalogue" || path == "/api/v1/vakt"))
-        body_limit = options.max_import_bytes;
+      access = api.AccessOf(h.method_string(), h.target());
+      if (access == Access::kBulkWrite) body_limit = options.max_import_bytes;
       auto length = parser.content_length();
       if (length && *length > body_limit) {
         ec = bhttp::error::body_limit;
@@ -342,7 +339,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       head = req.method() == bhttp::verb::head;
       request_id = r.request_id;
       method = r.method;
-      if (Api::IsWrite(r)) {
+      if (IsWrite(access)) {
         resp = co_await AsyncHandle(api, std::move(r), asio::use_awaitable);
       } else {  // answered before Handle returns: no hop across threads
         api.Handle(r, [&resp](Response answer) { resp = std::move(answer); });

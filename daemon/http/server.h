@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace boost::asio {
 class io_context;

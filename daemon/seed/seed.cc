@@ -128,7 +128,7 @@ StatusOr<v1::VaktRota> DemoRota(const std::vector<v1::StaffMember>& staff,
   return rota;
 }
 
-std::vector<TravelTime> DemoTravelTimes() {
+std::vector<dispatch::TravelTime> DemoTravelTimes() {
   // Minutes by car in ordinary conditions, rounded to five, between the
   // municipal centres: Kongsberg, Notodden, Rødberg (nore-og-uvdal),
   // Lampeland (flesberg), Veggli (rollag), Rjukan (tinn), Sauland

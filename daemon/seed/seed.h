@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "daemon/base/status.h"
-#include "daemon/config/config.h"
+#include "daemon/dispatch/roster.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::seed {
 
@@ -50,7 +50,6 @@ StatusOr<v1::VaktRota> DemoRota(const std::vector<v1::StaffMember>& staff,
 // (Kongsberg, Notodden, Rødberg, Lampeland, Veggli, Rjukan, Sauland): one
 // entry per pair of sensible neighbours, by municipality id. The default
 // when the config file has no [[dispatch.travel]] table.
-using TravelTime = config::TravelTime;
-std::vector<TravelTime> DemoTravelTimes();
+std::vector<dispatch::TravelTime> DemoTravelTimes();
 
 }  // namespace helpdesk::seed

@@ -7,26 +7,24 @@ namespace helpdesk::staff {
 Schedule Schedule::Of(const v1::StaffMember& member) {
   Schedule s;
   for (const auto& p : member.working_hours()) {
-    int from = 0, to = 0;
-    if (!sla::ParseClock(p.start(), from) || !sla::ParseClock(p.end(), to) ||
-        from >= to)
-      continue;
+    auto from = sla::ParseClock(p.start());
+    auto to = sla::ParseClock(p.end());
+    if (!from.ok() || !to.ok() || *from >= *to) continue;
     for (int day : p.days()) {
       if (day < 1 || day > 7) continue;
       s.hours_[day].push_back(
-          {static_cast<int16_t>(from), static_cast<int16_t>(to)});
+          {static_cast<int16_t>(*from), static_cast<int16_t>(*to)});
     }
   }
   for (auto& day : s.hours_)
     std::sort(day.begin(), day.end(),
               [](Span a, Span b) { return a.from < b.from; });
   for (const auto& a : member.absences()) {
-    date::local_days first, last;
-    if (!sla::ParseLocalDay(a.from(), first) ||
-        !sla::ParseLocalDay(a.to(), last) || last < first)
-      continue;
-    s.away_.push_back({static_cast<int32_t>(first.time_since_epoch().count()),
-                       static_cast<int32_t>(last.time_since_epoch().count()),
+    auto first = sla::ParseLocalDay(a.from());
+    auto last = sla::ParseLocalDay(a.to());
+    if (!first.ok() || !last.ok() || *last < *first) continue;
+    s.away_.push_back({static_cast<int32_t>(first->time_since_epoch().count()),
+                       static_cast<int32_t>(last->time_since_epoch().count()),
                        a.kind()});
   }
   std::sort(s.away_.begin(), s.away_.end(),

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "proto/versions.h"
 #include "proto/wire_names.h"
 #include "sla/oslo_time.h"
 
@@ -56,16 +57,6 @@ class Problems {
  private:
   std::vector<FieldError> errors_;
 };
-
-StatusOr<uint32_t> BaseVersion(uint32_t body, std::optional<uint32_t> if_match,
-                               const std::string& what) {
-  if (if_match) return *if_match;
-  if (body != 0) return body;
-  return Status::VersionRequired(
-      "say which version of the " + what +
-      " you changed: send its 'version' in the body or an If-Match header "
-      "with its ETag");
-}
 
 }  // namespace
 
@@ -157,19 +148,20 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
   for (int i = 0; i < m.working_hours_size(); ++i) {
     const auto& w = m.working_hours(i);
     const std::string at = "/workingHours/" + std::to_string(i);
-    int from = 0, to = 0;
+    auto start = sla::ParseClock(w.start());
+    auto end = sla::ParseClock(w.end());
     bool ok = true;
-    if (!sla::ParseClock(w.start(), from)) {
+    if (!start.ok()) {
       p.Add(at + "/start", "start '" + w.start() +
                                "' must be a local time HH:MM such as 08:00");
       ok = false;
     }
-    if (!sla::ParseClock(w.end(), to)) {
+    if (!end.ok()) {
       p.Add(at + "/end",
             "end '" + w.end() + "' must be a local time HH:MM such as 15:30");
       ok = false;
     }
-    if (ok && from >= to) {
+    if (ok && *start >= *end) {
       p.Add(at + "/end", "end " + w.end() + " must be after start " +
                              w.start() + " on the same day");
       ok = false;
@@ -190,6 +182,7 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
               "day '" + proto::WireName(w.days(j)) + "' is listed twice");
     }
     if (!ok) continue;
+    const int from = *start, to = *end;
     for (int d : days) {
       if (d < 1 || d > 7) continue;
       for (auto [f, t] : per_day[d]) {
@@ -209,16 +202,16 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
   for (int i = 0; i < m.absences_size(); ++i) {
     const auto& a = m.absences(i);
     const std::string at = "/absences/" + std::to_string(i);
-    date::local_days from, to;
-    bool from_ok = sla::ParseLocalDay(a.from(), from);
-    bool to_ok = sla::ParseLocalDay(a.to(), to);
+    auto from = sla::ParseLocalDay(a.from());
+    auto to = sla::ParseLocalDay(a.to());
+    const bool from_ok = from.ok(), to_ok = to.ok();
     if (!from_ok)
       p.Add(at + "/from", "from '" + a.from() +
                               "' must be a date YYYY-MM-DD such as 2026-07-06");
     if (!to_ok)
       p.Add(at + "/to", "to '" + a.to() +
                             "' must be a date YYYY-MM-DD (the last day away)");
-    if (from_ok && to_ok && to < from)
+    if (from_ok && to_ok && *to < *from)
       p.Add(at + "/to", "to " + a.to() + " is before from " + a.from());
     if (a.kind() == v1::ABSENCE_KIND_UNSPECIFIED)
       p.Add(at + "/kind",
@@ -256,7 +249,7 @@ StatusOr<v1::StaffMember> DecideUpdate(const v1::StaffMember& current,
             "'); ids never change",
         {{"/id", "must be '" + std::string(id) + "' or left out"}});
   body.set_id(std::string(id));
-  auto base = BaseVersion(body.version(), if_match, "staff record");
+  auto base = proto::BaseVersion(body.version(), if_match, "the staff record");
   if (!base.ok()) return base.status();
   if (*base != current.version())
     return Status::VersionConflict(
@@ -277,7 +270,7 @@ StatusOr<v1::VaktRota> DecideRota(const v1::VaktRota& current,
                                   std::optional<uint32_t> if_match,
                                   const std::vector<std::string>& staff_ids) {
   if (current.version() != 0) {
-    auto base = BaseVersion(body.version(), if_match, "vakt rota");
+    auto base = proto::BaseVersion(body.version(), if_match, "the vakt rota");
     if (!base.ok()) return base.status();
     if (*base != current.version())
       return Status::VersionConflict(

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::staff {
 

@@ -11,10 +11,10 @@
 #include <optional>
 #include <string_view>
 
-#include "daemon/base/status.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 

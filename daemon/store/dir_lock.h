@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 

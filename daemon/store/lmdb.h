@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 

@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 

@@ -7,6 +7,8 @@
 #include <string>
 #include <utility>
 
+#include "proto/ticket_status.h"
+
 namespace helpdesk::store {
 namespace {
 
@@ -28,13 +30,6 @@ Status ParseInto(std::string_view bytes, M& out, const char* what) {
   if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     return Status::Internal(std::string("corrupt ") + what + " record");
   return Status::Ok();
-}
-
-// Kept here rather than taken from daemon/tickets, which the store does not
-// depend on; the same rule: open until resolved or closed.
-bool IsOpen(v1::TicketStatus status) {
-  return status != v1::TICKET_STATUS_RESOLVED &&
-         status != v1::TICKET_STATUS_CLOSED;
 }
 
 // An unknown priority number (a newer writer) counts as unspecified rather
@@ -71,7 +66,7 @@ Status BumpGeneration(Txn& txn, const Tables& t) {
 // Who a ticket counts for, and under which priority; nullopt when it
 // counts for no one.
 std::optional<std::pair<std::string, int>> CountsFor(const v1::Ticket* t) {
-  if (t == nullptr || t->assignee().empty() || !IsOpen(t->status()))
+  if (t == nullptr || t->assignee().empty() || !proto::IsOpen(t->status()))
     return std::nullopt;
   return std::pair{t->assignee(), PriorityIndex(t->priority())};
 }

@@ -15,10 +15,10 @@
 #include <string_view>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 

@@ -21,9 +21,9 @@
 #include <string>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "daemon/store/lmdb.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 

@@ -11,50 +11,54 @@
 
 namespace helpdesk::store {
 
+Status WriteContext::Append(Status s, v1::Event&& event) {
+  if (s.ok()) s = PutEvent(txn_, tables_, event);
+  if (!s.ok()) {
+    failure_ = s;
+    return s;
+  }
+  events_.push_back(std::move(event));
+  return Status::Ok();
+}
+
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
-                          v1::Event& event) {
+                          v1::Event&& event) {
   if (failed()) return failure_;
   event.set_seq(++last_seq_);
   Status s = PutTicket(txn_, tables_, before, now);
   if (s.ok()) s = UpdateLoads(txn_, tables_, before, now, event.seq());
   if (s.ok()) s = UpdateSlaDue(txn_, tables_, before, now);
-  if (s.ok()) s = PutEvent(txn_, tables_, event);
-  if (!s.ok()) failure_ = s;
-  return s;
+  return Append(std::move(s), std::move(event));
 }
 
 Status WriteContext::SaveCatalogue(const v1::Catalogue& before,
                                    const v1::Catalogue& after,
-                                   v1::Event& event) {
+                                   v1::Event&& event) {
   if (failed()) return failure_;
   event.set_seq(++last_seq_);
-  Status s = PutCatalogue(txn_, tables_, before, after);
-  if (s.ok()) s = PutEvent(txn_, tables_, event);
-  if (!s.ok()) failure_ = s;
-  return s;
+  return Append(PutCatalogue(txn_, tables_, before, after), std::move(event));
 }
 
 Status WriteContext::SaveStaff(const v1::StaffMember* before,
-                               const v1::StaffMember& now, v1::Event& event) {
+                               const v1::StaffMember& now, v1::Event&& event) {
   if (failed()) return failure_;
   // A caller bug, caught before anything is written: the batch goes on.
   if (before != nullptr && before->id() != now.id())
     return Status::Internal("SaveStaff: staff id " + before->id() +
                             " cannot become " + now.id());
   event.set_seq(++last_seq_);
-  Status s = PutStaff(txn_, tables_, now);
-  if (s.ok()) s = PutEvent(txn_, tables_, event);
-  if (!s.ok()) failure_ = s;
-  return s;
+  return Append(PutStaff(txn_, tables_, now), std::move(event));
 }
 
-Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event& event) {
+Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event&& event) {
   if (failed()) return failure_;
   event.set_seq(++last_seq_);
-  Status s = PutRota(txn_, tables_, now);
-  if (s.ok()) s = PutEvent(txn_, tables_, event);
-  if (!s.ok()) failure_ = s;
-  return s;
+  return Append(PutRota(txn_, tables_, now), std::move(event));
+}
+
+std::vector<v1::Event> WriteContext::TakeEvents(size_t first, size_t end) {
+  return {std::make_move_iterator(events_.begin() + first),
+          std::make_move_iterator(events_.begin() + end)};
 }
 
 Writer::Writer(Env& env, const Tables& tables, Options options, NowFn now)
@@ -158,16 +162,27 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
         failure = txn.status();
       } else {
         WriteContext ctx(*txn, tables_, now_(), last_ticket_, last_seq_);
-        std::vector<WriteResult> results;
-        results.reserve(batch.size());
-        for (auto& request : batch) {
-          results.push_back(request.fn(ctx));
-          if (ctx.failed()) break;
+        std::vector<WriteResult> results(batch.size());
+        // Where each write's events begin and end in ctx.events().
+        std::vector<std::pair<size_t, size_t>> spans(batch.size());
+        for (size_t i = 0; i < batch.size() && !ctx.failed(); ++i) {
+          const size_t first = ctx.events().size();
+          results[i].status = batch[i].fn(ctx);
+          spans[i] = {first, ctx.events().size()};
+          // Returned to every write of the batch below, not here.
+          if (!results[i].status.ok() && spans[i].second != first)
+            (void)ctx.Fail(
+                Status::Internal("a write was refused after it had "
+                                 "written (" +
+                                 results[i].status.message() +
+                                 "); nothing of its batch is kept"));
         }
         failure = ctx.failed() ? ctx.failure() : txn->Commit();
         if (failure.ok()) {
           last_ticket_ = ctx.last_ticket();
           last_seq_ = ctx.last_seq();
+          for (size_t i = 0; i < batch.size(); ++i)
+            results[i].events = ctx.TakeEvents(spans[i].first, spans[i].second);
           return results;
         }
       }
@@ -194,7 +209,10 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
                     failure.message());
     }
     std::vector<WriteResult> results(batch.size());
-    for (auto& r : results) r.status = failure;
+    for (auto& r : results) {
+      r.status = failure;
+      r.batch_failed = true;
+    }
     return results;
   }
 }

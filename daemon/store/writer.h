@@ -13,6 +13,8 @@
 // and retry the whole batch (after growing the map, when it was full) or
 // fail all of it. So a batch commits whole or not at all, and write
 // functions must be deterministic re-runnable against the state they see.
+// A write that fails after it appended events breaks that rule: the writer
+// fails the whole batch rather than commit half of a change.
 //
 // Thread-safety: Submit and Stats are safe from any thread. Completions run
 // on the writer thread: they must only hand the result on (e.g. post to an
@@ -30,10 +32,10 @@
 #include <thread>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::store {
 
@@ -57,23 +59,28 @@ class WriteContext {
   const google::protobuf::Timestamp& now() const { return now_; }
 
   uint64_t NextTicketNumber() { return ++last_ticket_; }
-  // Stores the ticket (indexes, status counts, the assignees' open loads and
-  // the SLA due-time index follow) and appends the event, giving it the next
-  // sequence number. May be called more than once for one ticket in one write:
-  // each call's `before` is what the previous one stored.
+  // Each Save stores a change and appends the event that records it (its
+  // header stamped by proto::NewEvent), giving the event the next sequence
+  // number: the one place seq is set.
+  //
+  // The ticket (indexes, status counts, the assignees' open loads and the
+  // SLA due-time index follow). May be called more than once for one
+  // ticket in one write: each call's `before` is what the previous one
+  // stored.
   Status Save(const v1::Ticket* before, const v1::Ticket& now,
-              v1::Event& event);
-  // Stores what differs between the stored catalogue `before` and `after`
-  // and appends the event that records the change.
+              v1::Event&& event);
+  // What differs between the stored catalogue `before` and `after`.
   Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
-                       v1::Event& event);
-  // Stores the member (`before` is the stored one, nullptr for a new
-  // person; the id never changes), bumps the staff generation and appends
-  // the event.
+                       v1::Event&& event);
+  // The member (`before` is the stored one, nullptr for a new person; the
+  // id never changes); bumps the staff generation.
   Status SaveStaff(const v1::StaffMember* before, const v1::StaffMember& now,
-                   v1::Event& event);
-  // Stores the rota, bumps the staff generation and appends the event.
-  Status SaveRota(const v1::VaktRota& now, v1::Event& event);
+                   v1::Event&& event);
+  // The rota; bumps the staff generation.
+  Status SaveRota(const v1::VaktRota& now, v1::Event&& event);
+
+  // The events appended in this batch so far, in order.
+  const std::vector<v1::Event>& events() const { return events_; }
 
   // Marks the batch failed with `s` (a storage error met outside the Save
   // functions, after this write has written): nothing of the batch commits.
@@ -85,23 +92,38 @@ class WriteContext {
   const Status& failure() const { return failure_; }
   uint64_t last_ticket() const { return last_ticket_; }
   uint64_t last_seq() const { return last_seq_; }
+  // The events [first, end) of events(), moved out (the writer hands each
+  // write its own after the commit).
+  std::vector<v1::Event> TakeEvents(size_t first, size_t end);
 
  private:
+  // Stores the event (its seq set) and keeps it, when `s`, the status of
+  // storing the change it records, is ok; else the batch fails with `s`.
+  Status Append(Status s, v1::Event&& event);
+
   Txn& txn_;
   const Tables& tables_;
   google::protobuf::Timestamp now_;
   uint64_t last_ticket_;
   uint64_t last_seq_;
   Status failure_;
+  std::vector<v1::Event> events_;
 };
 
+// What became of one write, handed to its completion after the batch.
 struct WriteResult {
+  // The write's own outcome; or, when the whole batch failed, why.
   Status status;
-  v1::Ticket ticket;
-  std::vector<v1::Event> events;  // appended by this write, in order
+  // The events the write appended, committed, in order; empty unless ok.
+  std::vector<v1::Event> events;
+  // The batch failed as a whole (storage full, an LMDB error): nothing of
+  // it was written. Caches built from its transaction must be dropped.
+  bool batch_failed = false;
 };
 
-using WriteFn = std::function<WriteResult(WriteContext&)>;
+// A write: runs on the writer thread inside the batch's transaction and
+// says whether it was done (ok) or refused, having written nothing.
+using WriteFn = std::function<Status(WriteContext&)>;
 using DoneFn = std::function<void(WriteResult)>;
 
 // Clock for the writer; the daemon passes the real one, tests a fake.

@@ -4,6 +4,9 @@
 
 #include "catalogue/catalogue.h"
 #include "daemon/tickets/state_machine.h"
+#include "proto/events.h"
+#include "proto/ticket_status.h"
+#include "proto/versions.h"
 #include "proto/wire_names.h"
 
 namespace helpdesk::tickets {
@@ -72,30 +75,17 @@ std::string KnownMunicipalities(const v1::Region& region) {
 
 v1::Event NewEvent(const v1::Ticket& ticket, std::string actor,
                    const RequestContext& ctx) {
-  v1::Event e;
-  *e.mutable_at() = ctx.now;
-  e.set_actor(std::move(actor));
-  e.set_request_id(ctx.request_id);
+  v1::Event e = proto::NewEvent({ctx.now, std::move(actor), ctx.request_id});
   e.set_ticket_id(ticket.id());
   e.set_ticket_version(ticket.version());
   return e;
-}
-
-// The version a change is based on: If-Match wins over the body.
-StatusOr<uint32_t> BaseVersion(uint32_t body_version,
-                               std::optional<uint32_t> if_match) {
-  if (if_match) return *if_match;
-  if (body_version != 0) return body_version;
-  return Status::VersionRequired(
-      "say which version of the ticket you changed: send its 'version' in "
-      "the body or an If-Match header with its ETag");
 }
 
 // The change is based on the ticket's current version: `if_match` or the
 // body's version (one is required) must be it.
 Status CheckVersion(const v1::Ticket& current, uint32_t body_version,
                     std::optional<uint32_t> if_match) {
-  auto base = BaseVersion(body_version, if_match);
+  auto base = proto::BaseVersion(body_version, if_match, "the ticket");
   if (!base.ok()) return base.status();
   if (*base == current.version()) return Status::Ok();
   return Status::VersionConflict(
@@ -277,7 +267,7 @@ StatusOr<Change> DecideAssignment(const v1::Ticket& current,
   if (check_version) {
     if (Status s = CheckVersion(current, version, if_match); !s.ok()) return s;
   }
-  if (!IsOpen(current.status())) {
+  if (!proto::IsOpen(current.status())) {
     return Status::IllegalTransition(
         {}, "ticket " + current.id() + " is " +
                 proto::WireName(current.status()) +
@@ -334,7 +324,7 @@ StatusOr<Change> DecidePriorityChange(const v1::Ticket& current,
     return s;
   if (Status s = CheckVersion(current, req.version(), if_match); !s.ok())
     return s;
-  if (!IsOpen(current.status())) {
+  if (!proto::IsOpen(current.status())) {
     return Status::IllegalTransition(
         {}, "ticket " + current.id() + " is " +
                 proto::WireName(current.status()) +

@@ -11,8 +11,8 @@
 #include <optional>
 #include <string>
 
-#include "daemon/base/status.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::tickets {
 

@@ -30,9 +30,4 @@ bool IsAllowed(TicketStatus from, TicketStatus to) {
   return std::find(next.begin(), next.end(), to) != next.end();
 }
 
-bool IsOpen(TicketStatus status) {
-  return status != v1::TICKET_STATUS_RESOLVED &&
-         status != v1::TICKET_STATUS_CLOSED;
-}
-
 }  // namespace helpdesk::tickets

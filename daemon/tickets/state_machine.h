@@ -18,7 +18,7 @@ const std::vector<v1::TicketStatus>& AllowedNext(v1::TicketStatus from);
 
 bool IsAllowed(v1::TicketStatus from, v1::TicketStatus to);
 
-// Open means someone still owes the user work: not resolved, not closed.
-bool IsOpen(v1::TicketStatus status);
+// Whether a status is open is the schema's vocabulary: proto::IsOpen
+// (proto/ticket_status.h).
 
 }  // namespace helpdesk::tickets

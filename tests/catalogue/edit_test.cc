@@ -26,7 +26,7 @@ v1::Service NewService() {
 
 TEST(CreateService, AddsVersionOneAndRecordsIt) {
   EditResult r = CreateService(Stored(), NewService(), kMunicipalities);
-  ASSERT_TRUE(r.ok()) << r.message;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_TRUE(r.changed);
   EXPECT_EQ(r.after.version(), 6u);
   const v1::Service* s = FindService(r.after, "ny-tjeneste");
@@ -41,16 +41,16 @@ TEST(CreateService, AddsVersionOneAndRecordsIt) {
 TEST(CreateService, RefusesTakenIdsAndInvalidServicesWithPointers) {
   v1::Service taken = NewService();
   taken.set_id("skrivere");
-  EXPECT_EQ(CreateService(Stored(), taken, kMunicipalities).rejection,
-            Rejection::kAlreadyExists);
+  EXPECT_EQ(CreateService(Stored(), taken, kMunicipalities).status.code(),
+            Code::kAlreadyExists);
   v1::Service bad = NewService();
   bad.set_category("ukjent");
   bad.add_skills("telepathy");
   EditResult r = CreateService(Stored(), bad, kMunicipalities);
-  ASSERT_EQ(r.rejection, Rejection::kInvalid);
-  ASSERT_EQ(r.errors.size(), 2u);
-  EXPECT_EQ(r.errors[0].pointer, "/category");
-  EXPECT_EQ(r.errors[1].pointer, "/skills/1");
+  ASSERT_EQ(r.status.code(), Code::kInvalidField);
+  ASSERT_EQ(r.status.errors().size(), 2u);
+  EXPECT_EQ(r.status.errors()[0].pointer, "/category");
+  EXPECT_EQ(r.status.errors()[1].pointer, "/skills/1");
   EXPECT_FALSE(r.changed);
 }
 
@@ -60,15 +60,15 @@ TEST(UpdateService, NeedsTheVersionItWasBasedOn) {
   s.set_name("Skrivere, kopi og skann");
   EXPECT_EQ(
       UpdateService(Stored(), "skrivere", s, std::nullopt, kMunicipalities)
-          .rejection,
-      Rejection::kVersionRequired);
+          .status.code(),
+      Code::kVersionRequired);
   EditResult stale = UpdateService(Stored(), "skrivere", s, 1, kMunicipalities);
-  EXPECT_EQ(stale.rejection, Rejection::kVersionConflict);
-  EXPECT_EQ(stale.current_version, 2u);
+  EXPECT_EQ(stale.status.code(), Code::kVersionConflict);
+  EXPECT_EQ(stale.status.current_version(), 2u);
   s.set_version(2);  // the body's version works too
   EditResult r =
       UpdateService(Stored(), "skrivere", s, std::nullopt, kMunicipalities);
-  ASSERT_TRUE(r.ok()) << r.message;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(FindService(r.after, "skrivere")->version(), 3u);
   EXPECT_EQ(FindService(r.after, "skrivere")->name(),
             "Skrivere, kopi og skann");
@@ -84,39 +84,40 @@ TEST(UpdateService, SameContentIsNoChangeAndStateIsNotPuts) {
   same.set_state(v1::SERVICE_STATE_RETIRED);
   EditResult state =
       UpdateService(Stored(), "skrivere", same, 2, kMunicipalities);
-  EXPECT_EQ(state.rejection, Rejection::kInvalid);
-  EXPECT_NE(state.message.find("/retire"), std::string::npos) << state.message;
+  EXPECT_EQ(state.status.code(), Code::kInvalidField);
+  EXPECT_NE(state.status.message().find("/retire"), std::string::npos)
+      << state.status.message();
   v1::Service renamed = Stored().services(1);
   renamed.set_id("annen");
   EXPECT_EQ(UpdateService(Stored(), "skrivere", renamed, 2, kMunicipalities)
-                .rejection,
-            Rejection::kInvalid);
+                .status.code(),
+            Code::kInvalidField);
   EXPECT_EQ(UpdateService(Stored(), "finnes-ikke", same, 2, kMunicipalities)
-                .rejection,
-            Rejection::kNotFound);
+                .status.code(),
+            Code::kNotFound);
 }
 
 TEST(SetServiceState, RetiresAndReactivatesOnce) {
   EditResult r =
       SetServiceState(Stored(), "skrivere", v1::SERVICE_STATE_RETIRED,
                       std::nullopt, "Erstattet av utskrift som tjeneste");
-  ASSERT_TRUE(r.ok()) << r.message;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_EQ(FindService(r.after, "skrivere")->state(),
             v1::SERVICE_STATE_RETIRED);
   EXPECT_EQ(r.change.change(), v1::CATALOGUE_CHANGE_SERVICE_RETIRED);
   EXPECT_EQ(r.change.reason(), "Erstattet av utskrift som tjeneste");
   EXPECT_EQ(SetServiceState(r.after, "skrivere", v1::SERVICE_STATE_RETIRED,
                             std::nullopt, "")
-                .rejection,
-            Rejection::kSameState);
+                .status.code(),
+            Code::kIllegalTransition);
   EditResult back =
       SetServiceState(r.after, "skrivere", v1::SERVICE_STATE_ACTIVE, 3, "");
-  ASSERT_TRUE(back.ok()) << back.message;
+  ASSERT_TRUE(back.ok()) << back.status.message();
   EXPECT_EQ(back.change.change(), v1::CATALOGUE_CHANGE_SERVICE_REACTIVATED);
   EXPECT_EQ(
       SetServiceState(Stored(), "skrivere", v1::SERVICE_STATE_RETIRED, 9, "")
-          .rejection,
-      Rejection::kVersionConflict);
+          .status.code(),
+      Code::kVersionConflict);
 }
 
 TEST(UpdateCategory, RefusesACycle) {
@@ -124,8 +125,9 @@ TEST(UpdateCategory, RefusesACycle) {
   top.set_parent("utskrift");
   EditResult r =
       UpdateCategory(Stored(), "arbeidsplass", top, 1, kMunicipalities);
-  ASSERT_EQ(r.rejection, Rejection::kInvalid);
-  EXPECT_NE(r.message.find("cycle"), std::string::npos) << r.message;
+  ASSERT_EQ(r.status.code(), Code::kInvalidField);
+  EXPECT_NE(r.status.message().find("cycle"), std::string::npos)
+      << r.status.message();
 }
 
 TEST(Import, ReportsWhatChangedAndKeepsUnchangedVersions) {
@@ -139,7 +141,7 @@ TEST(Import, ReportsWhatChangedAndKeepsUnchangedVersions) {
   incoming.mutable_services(1)->set_category("arbeidsplass");
   incoming.mutable_skills(1)->set_name("Skrivere og kopi");
   EditResult r = Import(Stored(), incoming, kMunicipalities);
-  ASSERT_TRUE(r.ok()) << r.message;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   ASSERT_TRUE(r.changed);
   EXPECT_EQ(r.after.version(), 6u);
   const v1::CatalogueDiff& d = r.change.diff();
@@ -163,7 +165,7 @@ TEST(Import, TheSameCatalogueIsNoChangeWhateverItsVersion) {
   v1::Catalogue same = Stored();
   same.set_version(1);  // exported long ago, but nothing differs
   EditResult r = Import(Stored(), same, kMunicipalities);
-  ASSERT_TRUE(r.ok()) << r.message;
+  ASSERT_TRUE(r.ok()) << r.status.message();
   EXPECT_FALSE(r.changed);
   EXPECT_EQ(r.after.version(), 5u);
 }
@@ -173,24 +175,24 @@ TEST(Import, RefusesDeletedServicesStaleFilesAndInvalidContent) {
   without.set_version(0);
   without.mutable_services()->RemoveLast();
   EditResult deleted = Import(Stored(), without, kMunicipalities);
-  ASSERT_EQ(deleted.rejection, Rejection::kInvalid);
-  EXPECT_NE(deleted.message.find("never deleted"), std::string::npos);
+  ASSERT_EQ(deleted.status.code(), Code::kInvalidField);
+  EXPECT_NE(deleted.status.message().find("never deleted"), std::string::npos);
 
   v1::Catalogue stale = Stored();
   stale.set_version(4);
   stale.mutable_services(0)->set_name("Endret");
   EditResult conflict = Import(Stored(), stale, kMunicipalities);
-  EXPECT_EQ(conflict.rejection, Rejection::kVersionConflict);
-  EXPECT_EQ(conflict.current_version, 5u);
+  EXPECT_EQ(conflict.status.code(), Code::kVersionConflict);
+  EXPECT_EQ(conflict.status.current_version(), 5u);
 
   v1::Catalogue broken = Stored();
   broken.mutable_services(0)->set_sla_class("gull");
   broken.mutable_services(1)->set_category("ukjent");
   EditResult invalid = Import(Stored(), broken, kMunicipalities);
-  ASSERT_EQ(invalid.rejection, Rejection::kInvalid);
-  ASSERT_EQ(invalid.errors.size(), 2u);
-  EXPECT_EQ(invalid.errors[0].pointer, "/services/0/slaClass");
-  EXPECT_EQ(invalid.errors[1].pointer, "/services/1/category");
+  ASSERT_EQ(invalid.status.code(), Code::kInvalidField);
+  ASSERT_EQ(invalid.status.errors().size(), 2u);
+  EXPECT_EQ(invalid.status.errors()[0].pointer, "/services/0/slaClass");
+  EXPECT_EQ(invalid.status.errors()[1].pointer, "/services/1/category");
 }
 
 }  // namespace

@@ -24,13 +24,12 @@ constexpr int kMon = 1, kTue = 2, kWed = 3, kThu = 4, kFri = 5;
 
 // "2026-11-25T09:00Z" as an instant.
 sys_seconds Utc(std::string_view text) {
-  date::local_days day;
-  int minute = 0;
-  EXPECT_TRUE(text.size() == 17 && text[10] == 'T' && text[16] == 'Z' &&
-              sla::ParseLocalDay(text.substr(0, 10), day) &&
-              sla::ParseClock(text.substr(11, 5), minute))
-      << text;
-  return sys_seconds(day.time_since_epoch()) + std::chrono::minutes(minute);
+  const bool shape = text.size() == 17 && text[10] == 'T' && text[16] == 'Z';
+  auto day = sla::ParseLocalDay(text.substr(0, 10));
+  auto minute = sla::ParseClock(text.substr(11, 5));
+  EXPECT_TRUE(shape && day.ok() && minute.ok()) << text;
+  if (!day.ok() || !minute.ok()) return {};
+  return sys_seconds(day->time_since_epoch()) + std::chrono::minutes(*minute);
 }
 
 // Wednesday 25 November 2026, 10:00 in Oslo.

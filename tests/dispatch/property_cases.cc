@@ -124,10 +124,9 @@ bool HasEverySkill(const v1::StaffMember& m,
 
 bool AbsentOn(const v1::StaffMember& m, date::local_days day) {
   for (const auto& a : m.absences()) {
-    date::local_days from, to;
-    if (sla::ParseLocalDay(a.from(), from) && sla::ParseLocalDay(a.to(), to) &&
-        from <= day && day <= to)
-      return true;
+    auto from = sla::ParseLocalDay(a.from());
+    auto to = sla::ParseLocalDay(a.to());
+    if (from.ok() && to.ok() && *from <= day && day <= *to) return true;
   }
   return false;
 }
@@ -135,9 +134,10 @@ bool AbsentOn(const v1::StaffMember& m, date::local_days day) {
 // Some working period of `weekday` ends after minute `from`.
 bool WorksAfter(const v1::StaffMember& m, int weekday, int from) {
   for (const auto& p : m.working_hours()) {
-    int start = 0, end = 0;
-    if (!sla::ParseClock(p.start(), start) || !sla::ParseClock(p.end(), end))
-      continue;
+    auto parsed_start = sla::ParseClock(p.start());
+    auto parsed_end = sla::ParseClock(p.end());
+    if (!parsed_start.ok() || !parsed_end.ok()) continue;
+    const int start = *parsed_start, end = *parsed_end;
     for (int d : p.days())
       if (d == weekday && end > from && start < end) return true;
   }
@@ -146,9 +146,10 @@ bool WorksAfter(const v1::StaffMember& m, int weekday, int from) {
 
 bool InHours(const v1::StaffMember& m, int weekday, int minute) {
   for (const auto& p : m.working_hours()) {
-    int start = 0, end = 0;
-    if (!sla::ParseClock(p.start(), start) || !sla::ParseClock(p.end(), end))
-      continue;
+    auto parsed_start = sla::ParseClock(p.start());
+    auto parsed_end = sla::ParseClock(p.end());
+    if (!parsed_start.ok() || !parsed_end.ok()) continue;
+    const int start = *parsed_start, end = *parsed_end;
     for (int d : p.days())
       if (d == weekday && start <= minute && minute < end) return true;
   }

@@ -26,7 +26,7 @@
 #include "daemon/dispatch/dispatch.h"
 #include "proto/helpdesk.pb.h"
 #include "sla/oslo_time.h"
-#include "tests/dispatch/random_roster.h"
+#include "tests/support/random_roster.h"
 
 namespace helpdesk::dispatch::proptest {
 

@@ -18,7 +18,7 @@
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
 #include "tests/dispatch/property_cases.h"
-#include "tests/dispatch/random_roster.h"
+#include "tests/support/random_roster.h"
 
 namespace helpdesk::dispatch::proptest {
 namespace {

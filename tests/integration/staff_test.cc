@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/integration/catalogue_fixture.h"
+#include "tests/support/racers.h"
 
 namespace helpdesk::testing {
 namespace {
@@ -213,26 +214,12 @@ TEST_F(Staff, OfEditorsRacingWithOneVersionExactlyOneWins) {
   json base = Record(CreatePerson(NewPerson()));
   const std::string target = PersonPath("test.radgiver");
   constexpr int kRacers = 6;
-  std::vector<int> codes(kRacers);
-  {
-    std::vector<std::unique_ptr<HttpClient>> racers;
-    for (int i = 0; i < kRacers; ++i) {
-      racers.push_back(std::make_unique<HttpClient>(daemon_->port()));
-      ASSERT_EQ(racers.back()->Get("/healthz").status, 200);
-    }
-    std::vector<std::thread> threads;
-    for (int i = 0; i < kRacers; ++i) {
-      threads.emplace_back([&, i] {
+  const std::vector<int> codes =
+      Race(daemon_->port(), kRacers, "PUT", target, [&](int i) {
         json body = base;
         body["title"] = "Tittel " + std::to_string(i);
-        codes[i] = racers[i]
-                       ->Send("PUT", target, body.dump(),
-                              {{"Content-Type", "application/json"}})
-                       .status;
+        return body.dump();
       });
-    }
-    for (auto& t : threads) t.join();
-  }
   EXPECT_EQ(std::count(codes.begin(), codes.end(), 200), 1);
   EXPECT_EQ(std::count(codes.begin(), codes.end(), 409), kRacers - 1);
   EXPECT_EQ(GetJson(target)["version"], 2);

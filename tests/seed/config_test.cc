@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::config {
 namespace {
@@ -48,7 +48,7 @@ class DispatchConfig : public ::testing::Test {
   const std::string& path() const { return path_; }
 
  private:
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::string path_;
 };
 

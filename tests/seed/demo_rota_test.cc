@@ -36,9 +36,9 @@ std::vector<std::string> Ids(const std::vector<v1::StaffMember>& staff) {
 }
 
 date::local_days Day(const char* text) {
-  date::local_days d;
-  EXPECT_TRUE(sla::ParseLocalDay(text, d)) << text;
-  return d;
+  auto d = sla::ParseLocalDay(text);
+  EXPECT_TRUE(d.ok()) << text;
+  return d.ok() ? *d : date::local_days{};
 }
 
 v1::VaktRota Rota(const char* first_monday, int weeks) {

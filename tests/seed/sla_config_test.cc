@@ -12,7 +12,7 @@
 #include "daemon/config/config.h"
 #include "sla/calendar.h"
 #include "sla/policy.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::config {
 namespace {
@@ -87,7 +87,7 @@ class SlaConfig : public ::testing::Test {
   const std::string& path() const { return path_; }
 
  private:
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::string path_;
 };
 

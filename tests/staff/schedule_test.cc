@@ -21,26 +21,25 @@ constexpr int kMon = 1, kTue = 2, kWed = 3, kThu = 4, kFri = 5, kSat = 6,
               kSun = 7;
 
 int Clock(const char* text) {
-  int m = -1;
-  EXPECT_TRUE(sla::ParseClock(text, m)) << text;
-  return m;
+  auto m = sla::ParseClock(text);
+  EXPECT_TRUE(m.ok()) << text;
+  return m.ok() ? *m : -1;
 }
 
 date::local_days Day(const char* text) {
-  date::local_days d;
-  EXPECT_TRUE(sla::ParseLocalDay(text, d)) << text;
-  return d;
+  auto d = sla::ParseLocalDay(text);
+  EXPECT_TRUE(d.ok()) << text;
+  return d.ok() ? *d : date::local_days{};
 }
 
 // "2026-03-29T01:00Z" as an instant.
 sys_seconds Utc(std::string_view text) {
-  date::local_days day;
-  int minute = 0;
-  EXPECT_TRUE(text.size() == 17 && text[10] == 'T' && text[16] == 'Z' &&
-              sla::ParseLocalDay(text.substr(0, 10), day) &&
-              sla::ParseClock(text.substr(11, 5), minute))
-      << text;
-  return sys_seconds(day.time_since_epoch()) + std::chrono::minutes(minute);
+  const bool shape = text.size() == 17 && text[10] == 'T' && text[16] == 'Z';
+  auto day = sla::ParseLocalDay(text.substr(0, 10));
+  auto minute = sla::ParseClock(text.substr(11, 5));
+  EXPECT_TRUE(shape && day.ok() && minute.ok()) << text;
+  if (!day.ok() || !minute.ok()) return {};
+  return sys_seconds(day->time_since_epoch()) + std::chrono::minutes(*minute);
 }
 
 void AddPeriod(v1::StaffMember& m, std::vector<int> days, const char* start,

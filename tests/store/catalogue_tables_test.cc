@@ -10,7 +10,7 @@
 
 #include "daemon/store/dir_lock.h"
 #include "daemon/store/tables.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
 namespace {
@@ -54,7 +54,7 @@ class CatalogueTables : public ::testing::Test {
     return c.ok() ? *c : v1::Catalogue();
   }
 
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::optional<Env> env_;
   std::optional<Tables> tables_;
 };
@@ -119,7 +119,7 @@ TEST_F(CatalogueTables, AVersionOneDatabaseIsUpgradedWithTheSeedCatalogue) {
 }
 
 TEST(DirLock, OneProcessAtATime) {
-  testing::TempDir dir;
+  testing::ScratchDir dir;
   auto lock = DirLock::Acquire(dir.path() + "/data");
   ASSERT_TRUE(lock.ok()) << lock.status().message();
   // Another process cannot take it while we hold it (flock locks belong to

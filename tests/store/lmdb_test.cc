@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
 namespace {
@@ -19,7 +19,7 @@ class LmdbTest : public ::testing::Test {
     table_ = *table;
     ASSERT_TRUE(txn->Commit().ok());
   }
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::optional<Env> env_;
   Table table_;
 };

@@ -15,7 +15,7 @@
 
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
 namespace {
@@ -195,7 +195,7 @@ class SlaIndex : public ::testing::Test {
     Write([&](WriteContext& w) {
       v1::Event e;
       e.set_ticket_id(now.id());
-      ASSERT_TRUE(w.Save(before ? &*before : nullptr, now, e).ok());
+      ASSERT_TRUE(w.Save(before ? &*before : nullptr, now, std::move(e)).ok());
     });
     return now;
   }
@@ -238,7 +238,7 @@ class SlaIndex : public ::testing::Test {
     ASSERT_TRUE(txn->Commit().ok());
   }
 
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::optional<Env> env_;
   std::optional<Tables> tables_;
 };
@@ -325,9 +325,9 @@ TEST_F(SlaIndex, TwoSavesOfOneTicketInOneWriteLeaveOnlyTheLastEntries) {
   third.mutable_sla()->mutable_resolution()->set_warned(true);
   Write([&](WriteContext& w) {
     v1::Event e1, e2, e3;
-    ASSERT_TRUE(w.Save(nullptr, first, e1).ok());
-    ASSERT_TRUE(w.Save(&first, second, e2).ok());
-    ASSERT_TRUE(w.Save(&second, third, e3).ok());
+    ASSERT_TRUE(w.Save(nullptr, first, std::move(e1)).ok());
+    ASSERT_TRUE(w.Save(&first, second, std::move(e2)).ok());
+    ASSERT_TRUE(w.Save(&second, third, std::move(e3)).ok());
   });
   EXPECT_EQ(All(), (std::vector<SlaDue>{{kT0 + 1000, 1, kResolutionBreach}}));
 
@@ -341,8 +341,8 @@ TEST_F(SlaIndex, TwoSavesOfOneTicketInOneWriteLeaveOnlyTheLastEntries) {
   fifth.mutable_sla()->mutable_first_response()->set_warned(true);
   Write([&](WriteContext& w) {
     v1::Event e4, e5;
-    ASSERT_TRUE(w.Save(&third, fourth, e4).ok());
-    ASSERT_TRUE(w.Save(&fourth, fifth, e5).ok());
+    ASSERT_TRUE(w.Save(&third, fourth, std::move(e4)).ok());
+    ASSERT_TRUE(w.Save(&fourth, fifth, std::move(e5)).ok());
   });
   EXPECT_EQ(All(), (std::vector<SlaDue>{{kT0 + 120, 1, kFirstResponseBreach},
                                         {kT0 + 1000, 1, kResolutionBreach}}));

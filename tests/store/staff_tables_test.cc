@@ -15,7 +15,7 @@
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
 namespace {
@@ -102,8 +102,8 @@ class StaffTables : public ::testing::Test {
     Write([&](WriteContext& w) {
       v1::Event e;
       e.set_ticket_id(now.id());
-      ASSERT_TRUE(w.Save(before ? &*before : nullptr, now, e).ok());
-      seq = e.seq();
+      ASSERT_TRUE(w.Save(before ? &*before : nullptr, now, std::move(e)).ok());
+      seq = w.events().back().seq();
     });
     return seq;
   }
@@ -147,7 +147,7 @@ class StaffTables : public ::testing::Test {
     ASSERT_TRUE(txn->Commit().ok());
   }
 
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::optional<Env> env_;
   std::optional<Tables> tables_;
 };
@@ -205,10 +205,10 @@ TEST_F(StaffTables, StaffAndRotaWritesBumpTheGenerationAndAreLogged) {
   Write([&](WriteContext& w) {
     v1::Event e1, e2;
     e1.mutable_staff_changed()->set_change(v1::STAFF_CHANGE_UPDATED);
-    ASSERT_TRUE(w.SaveStaff(&staff[0], kari, e1).ok());
+    ASSERT_TRUE(w.SaveStaff(&staff[0], kari, std::move(e1)).ok());
     e2.mutable_staff_changed()->set_change(v1::STAFF_CHANGE_CREATED);
-    ASSERT_TRUE(w.SaveStaff(nullptr, per, e2).ok());
-    staff_seq = e2.seq();
+    ASSERT_TRUE(w.SaveStaff(nullptr, per, std::move(e2)).ok());
+    staff_seq = w.events().back().seq();
   });
   EXPECT_EQ(staff_seq, 2u);
   EXPECT_EQ(Generation(), g + 2);
@@ -225,8 +225,8 @@ TEST_F(StaffTables, StaffAndRotaWritesBumpTheGenerationAndAreLogged) {
   Write([&](WriteContext& w) {
     v1::Event e;
     e.mutable_vakt_changed()->set_version(2);
-    ASSERT_TRUE(w.SaveRota(rota, e).ok());
-    rota_seq = e.seq();
+    ASSERT_TRUE(w.SaveRota(rota, std::move(e)).ok());
+    rota_seq = w.events().back().seq();
   });
   EXPECT_EQ(rota_seq, 3u);
   EXPECT_EQ(Generation(), g + 3);
@@ -249,7 +249,7 @@ TEST_F(StaffTables, SaveStaffRefusesToChangeAnIdAndWritesNothing) {
   renamed.set_id("kari.lie");
   Write([&](WriteContext& w) {
     v1::Event e;
-    EXPECT_FALSE(w.SaveStaff(&kari, renamed, e).ok());
+    EXPECT_FALSE(w.SaveStaff(&kari, renamed, std::move(e)).ok());
     EXPECT_FALSE(w.failed());  // a rejection, not a storage failure
   });
   EXPECT_EQ(Generation(), g);
@@ -329,15 +329,15 @@ TEST_F(StaffTables, TwoSavesOfOneTicketInOneWriteCountOnce) {
                                 v1::PRIORITY_HIGH);
     v1::Event e1;
     e1.set_ticket_id(created.id());
-    ASSERT_TRUE(w.Save(nullptr, created, e1).ok());
+    ASSERT_TRUE(w.Save(nullptr, created, std::move(e1)).ok());
     v1::Ticket assigned = created;
     assigned.set_status(v1::TICKET_STATUS_ASSIGNED);
     assigned.set_assignee("ola.nordmann");
     assigned.set_version(2);
     v1::Event e2;
     e2.set_ticket_id(created.id());
-    ASSERT_TRUE(w.Save(&created, assigned, e2).ok());
-    assigned_seq = e2.seq();
+    ASSERT_TRUE(w.Save(&created, assigned, std::move(e2)).ok());
+    assigned_seq = w.events().back().seq();
     // The dispatcher reads the load inside the same transaction.
     auto load = GetLoad(w.txn(), w.tables(), "ola.nordmann");
     ASSERT_TRUE(load.ok());
@@ -353,11 +353,11 @@ TEST_F(StaffTables, TwoSavesOfOneTicketInOneWriteCountOnce) {
     v1::Ticket created = Ticket(w.NextTicketNumber(),
                                 v1::TICKET_STATUS_ASSIGNED, "ola.nordmann");
     v1::Event e1;
-    ASSERT_TRUE(w.Save(nullptr, created, e1).ok());
+    ASSERT_TRUE(w.Save(nullptr, created, std::move(e1)).ok());
     v1::Ticket moved = created;
     moved.set_assignee("kari.haugen");
     v1::Event e2;
-    ASSERT_TRUE(w.Save(&created, moved, e2).ok());
+    ASSERT_TRUE(w.Save(&created, moved, std::move(e2)).ok());
   });
   EXPECT_EQ(Counts(Load("ola.nordmann")),
             (std::vector<uint32_t>{0, 0, 1, 0, 0}));
@@ -456,7 +456,7 @@ TEST_F(StaffTables, ReopeningKeepsStaffRotaLoadsAndGeneration) {
   rota.set_version(2);
   Write([&](WriteContext& w) {
     v1::Event e;
-    ASSERT_TRUE(w.SaveRota(rota, e).ok());
+    ASSERT_TRUE(w.SaveRota(rota, std::move(e)).ok());
   });
   uint64_t g = Generation();
   Seed other;  // another seed is ignored by a database that has one

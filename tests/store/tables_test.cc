@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "daemon/tickets/commands.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
 namespace {
@@ -60,7 +60,7 @@ class TablesTest : public ::testing::Test {
     return ids;
   }
 
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::optional<Env> env_;
   Tables t_;
   uint64_t seq_ = 0;

@@ -8,7 +8,7 @@
 
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
-#include "tests/store/temp_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
 namespace {
@@ -36,24 +36,31 @@ class WriterTest : public ::testing::Test {
     ASSERT_TRUE(writer_->Start().ok());
   }
 
-  // A create as the API does it; `title_bytes` pads the description.
+  // A create as the API does it; `pad` pads the description.
+  static StatusOr<v1::Ticket> CreateIn(WriteContext& w,
+                                       const std::string& title, size_t pad) {
+    v1::CreateTicketRequest req;
+    req.set_title(title);
+    req.set_description(std::string(pad, 'x'));
+    req.set_municipality("rollag");
+    req.set_service_id("printer");
+    req.set_reporter("kari");
+    v1::Service service;
+    service.set_id("printer");
+    auto c = tickets::DecideCreate(req, service, w.NextTicketNumber(),
+                                   {"r", w.now()});
+    if (Status s = w.Save(nullptr, c.ticket, std::move(c.event)); !s.ok())
+      return s;
+    return c.ticket;
+  }
   static WriteFn Create(std::string title, size_t pad = 0) {
     return [title, pad](WriteContext& w) {
-      v1::CreateTicketRequest req;
-      req.set_title(title);
-      req.set_description(std::string(pad, 'x'));
-      req.set_municipality("rollag");
-      req.set_service_id("printer");
-      req.set_reporter("kari");
-      v1::Service service;
-      service.set_id("printer");
-      auto c = tickets::DecideCreate(req, service, w.NextTicketNumber(),
-                                     {"r", w.now()});
-      WriteResult result;
-      result.status = w.Save(nullptr, c.ticket, c.event);
-      result.ticket = c.ticket;
-      return result;
+      return CreateIn(w, title, pad).status();
     };
+  }
+  // The id of the ticket a committed create made, from its event.
+  static std::string IdOf(const WriteResult& r) {
+    return r.events.empty() ? "" : r.events.front().ticket_id();
   }
 
   std::future<WriteResult> Submit(WriteFn fn) {
@@ -69,7 +76,7 @@ class WriterTest : public ::testing::Test {
     return f;
   }
 
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::optional<Env> env_;
   Tables tables_;
   std::unique_ptr<Writer> writer_;
@@ -91,7 +98,7 @@ TEST_F(WriterTest, ConcurrentWritesAreAllAnsweredAndTheLogHasNoGap) {
         WriteResult r = f.get();
         ASSERT_TRUE(r.status.ok()) << r.status.message();
         std::lock_guard lock(mu);
-        ids.insert(r.ticket.id());
+        ids.insert(IdOf(r));
       }
     });
   }
@@ -110,25 +117,56 @@ TEST_F(WriterTest, ConcurrentWritesAreAllAnsweredAndTheLogHasNoGap) {
 TEST_F(WriterTest, ARejectedWriteLeavesTheRestOfItsBatchAlone) {
   Open();
   auto ok1 = Submit(Create("first"));
-  auto bad = Submit([](WriteContext&) {
-    WriteResult r;
-    r.status = Status::InvalidField("title", "nope");
-    return r;
-  });
+  auto bad = Submit(
+      [](WriteContext&) { return Status::InvalidField("title", "nope"); });
   auto ok2 = Submit(Create("second"));
   EXPECT_TRUE(ok1.get().status.ok());
   EXPECT_EQ(bad.get().status.code(), Code::kInvalidField);
   WriteResult second = ok2.get();
   EXPECT_TRUE(second.status.ok());
-  EXPECT_EQ(second.ticket.id(), "2");
+  EXPECT_EQ(IdOf(second), "2");
+}
+
+// A write must refuse before it writes; one that writes and then refuses
+// would leave half a change behind, so nothing of its batch is kept.
+TEST_F(WriterTest, AWriteRefusedAfterItWroteFailsItsBatch) {
+  Open();
+  std::promise<void> queued;
+  // Holds the writer until the rest are queued, so they land in one batch
+  // (with the gate or right after it).
+  auto gate = Submit([&queued](WriteContext&) {
+    queued.get_future().wait();
+    return Status::Ok();
+  });
+  auto before = Submit(Create("before"));
+  auto half = Submit([](WriteContext& w) {
+    if (auto t = CreateIn(w, "half", 0); !t.ok()) return t.status();
+    return Status::InvalidField("title", "refused too late");
+  });
+  auto after = Submit(Create("after"));
+  queued.set_value();
+  gate.wait();
+  for (auto* f : {&before, &half, &after}) {
+    WriteResult r = f->get();
+    EXPECT_EQ(r.status.code(), Code::kInternal) << r.status.message();
+    EXPECT_TRUE(r.batch_failed);
+    EXPECT_TRUE(r.events.empty());
+  }
+  {
+    auto txn = Txn::BeginRead(*env_);
+    EXPECT_EQ(*LastTicketNumber(*txn, tables_), 0u);
+    EXPECT_EQ(*LastEventSeq(*txn, tables_), 0u);
+  }
+  // The writer goes on with later writes, numbering from where it was.
+  EXPECT_EQ(IdOf(Submit(Create("later")).get()), "1");
 }
 
 TEST_F(WriterTest, CountersContinueAfterRestart) {
   Open();
-  EXPECT_EQ(Submit(Create("a")).get().ticket.id(), "1");
+  EXPECT_EQ(IdOf(Submit(Create("a")).get()), "1");
   Open();
   WriteResult r = Submit(Create("b")).get();
-  EXPECT_EQ(r.ticket.id(), "2");
+  EXPECT_EQ(IdOf(r), "2");
   EXPECT_EQ(writer_->GetStats().last_seq, 2u);
 }
 
@@ -148,17 +186,15 @@ TEST_F(WriterTest, LoadsCountEachTicketOnceWhenAFullMapRerunsTheBatch) {
   std::vector<std::future<WriteResult>> pending;
   for (int i = 0; i < 300; ++i) {
     pending.push_back(Submit([i](WriteContext& w) {
-      WriteResult r = Create("big" + std::to_string(i), 10000)(w);
-      if (!r.status.ok()) return r;
-      v1::Ticket assigned = r.ticket;
+      auto created = CreateIn(w, "big" + std::to_string(i), 10000);
+      if (!created.ok()) return created.status();
+      v1::Ticket assigned = *created;
       assigned.set_status(v1::TICKET_STATUS_ASSIGNED);
       assigned.set_assignee("ola.nordmann");
-      assigned.set_version(r.ticket.version() + 1);
+      assigned.set_version(created->version() + 1);
       v1::Event e;
       e.set_ticket_id(assigned.id());
-      r.status = w.Save(&r.ticket, assigned, e);
-      r.ticket = assigned;
-      return r;
+      return w.Save(&*created, assigned, std::move(e));
     }));
   }
   for (auto& f : pending) ASSERT_TRUE(f.get().status.ok());

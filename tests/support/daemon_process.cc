@@ -47,23 +47,6 @@ void Reap(pid_t pid) {
 
 }  // namespace
 
-ScratchDir::ScratchDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string base = (tmp != nullptr && *tmp != '\0') ? tmp : "/tmp";
-  std::string tmpl = base + "/helpdeskd-test-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) {
-    std::fprintf(stderr, "ScratchDir: mkdtemp(%s): %s\n", tmpl.c_str(),
-                 std::strerror(errno));
-    std::abort();  // nothing a test can do without its directory
-  }
-  path_ = tmpl;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
-}
-
 DaemonProcess::DaemonProcess(std::string data_dir,
                              std::vector<std::string> extra_flags)
     : data_dir_(std::move(data_dir)),

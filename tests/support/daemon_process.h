@@ -18,6 +18,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/scratch_dir.h"
+
 namespace helpdesk::testing {
 
 class DaemonProcess {
@@ -60,20 +62,6 @@ class DaemonProcess {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int starts_ = 0;
-};
-
-// A fresh directory made with mkdtemp under $TMPDIR (or /tmp), removed with
-// everything in it on destruction. Aborts loudly if it cannot be made.
-class ScratchDir {
- public:
-  ScratchDir();
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
 };
 
 }  // namespace helpdesk::testing

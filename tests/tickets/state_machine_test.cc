@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "proto/ticket_status.h"
+
 namespace helpdesk::tickets {
 namespace {
 
@@ -40,10 +42,10 @@ TEST(StateMachine, RefusesShortcutsAndMovesOutOfClosed) {
 }
 
 TEST(StateMachine, OpenMeansNotResolvedOrClosed) {
-  EXPECT_TRUE(IsOpen(TICKET_STATUS_NEW));
-  EXPECT_TRUE(IsOpen(TICKET_STATUS_WAITING_ON_SUPPLIER));
-  EXPECT_FALSE(IsOpen(TICKET_STATUS_RESOLVED));
-  EXPECT_FALSE(IsOpen(TICKET_STATUS_CLOSED));
+  EXPECT_TRUE(proto::IsOpen(TICKET_STATUS_NEW));
+  EXPECT_TRUE(proto::IsOpen(TICKET_STATUS_WAITING_ON_SUPPLIER));
+  EXPECT_FALSE(proto::IsOpen(TICKET_STATUS_RESOLVED));
+  EXPECT_FALSE(proto::IsOpen(TICKET_STATUS_CLOSED));
 }
 
 }  // namespace

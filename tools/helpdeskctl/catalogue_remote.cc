@@ -1,21 +1,11 @@
 #include "tools/helpdeskctl/catalogue_remote.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
-#include "daemon/http/json.h"
+#include "proto/json.h"
 
 namespace helpdesk::ctl {
 namespace {
 
 constexpr std::string_view kCatalogue = "/api/v1/catalogue";
-
-std::string Field(const google::protobuf::Struct& s, const std::string& name) {
-  auto it = s.fields().find(name);
-  return it != s.fields().end() && it->second.has_string_value()
-             ? it->second.string_value()
-             : "";
-}
 
 // An answer we did not expect, with enough of it to see what went wrong.
 Status Unexpected(const std::string& what, const HttpReply& reply) {
@@ -25,42 +15,29 @@ Status Unexpected(const std::string& what, const HttpReply& reply) {
                           (body.empty() ? "" : ": " + body));
 }
 
-// A problem+json answer as an outcome. The problem's own fields come
-// through google.protobuf.Struct: the shape has no message of its own.
+// A problem+json answer as an outcome.
 ImportOutcome FromProblem(const HttpReply& reply) {
   ImportOutcome out;
   out.kind = ImportOutcome::Kind::kRefused;
-  google::protobuf::Struct problem;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(reply.body, &problem,
-                                                   options)
+  v1::Problem problem;
+  if (!proto::ParseJson(reply.body, problem, {.ignore_unknown_fields = true})
            .ok()) {
     out.message = "HTTP " + std::to_string(reply.status) + ": " +
                   reply.body.substr(0, 500);
     return out;
   }
-  const std::string type = Field(problem, "type");
-  out.message = Field(problem, "detail");
+  out.message = problem.detail();
   if (out.message.empty()) out.message = "HTTP " + std::to_string(reply.status);
-  if (type == "/problems/version-conflict") {
+  if (problem.type() == "/problems/version-conflict") {
     out.kind = ImportOutcome::Kind::kConflict;
-    auto it = problem.fields().find("currentVersion");
-    if (it != problem.fields().end() && it->second.has_number_value())
-      out.version = static_cast<uint32_t>(it->second.number_value());
-  } else if (type == "/problems/invalid-field") {
+    out.version = static_cast<uint32_t>(problem.current_version());
+  } else if (problem.type() == "/problems/invalid-field") {
     out.kind = ImportOutcome::Kind::kInvalid;
-    auto it = problem.fields().find("errors");
-    if (it != problem.fields().end() && it->second.has_list_value()) {
-      for (const auto& v : it->second.list_value().values()) {
-        if (!v.has_struct_value()) continue;
-        out.errors.push_back({Field(v.struct_value(), "pointer"),
-                              Field(v.struct_value(), "detail")});
-      }
-    }
+    for (const auto& e : problem.errors())
+      out.errors.push_back({e.pointer(), e.detail()});
     // One wrong field of the body itself comes without the errors list.
     if (out.errors.empty())
-      out.errors.push_back({Field(problem, "field"), out.message});
+      out.errors.push_back({problem.field(), out.message});
   }
   return out;
 }
@@ -86,7 +63,7 @@ StatusOr<v1::Catalogue> CatalogueApi::GetFlat() {
   if (!reply.ok()) return reply.status();
   if (reply->status != 200) return Unexpected("GET " + target, *reply);
   v1::Catalogue c;
-  if (Status s = http::ParseJson(reply->body, c); !s.ok())
+  if (Status s = proto::ParseJson(reply->body, c); !s.ok())
     return Status::Internal("GET " + target +
                             ": not a catalogue: " + s.message());
   return c;
@@ -95,12 +72,12 @@ StatusOr<v1::Catalogue> CatalogueApi::GetFlat() {
 StatusOr<ImportOutcome> CatalogueApi::Put(const v1::Catalogue& incoming) {
   Headers headers = CommonHeaders();
   headers.emplace_back("Content-Type", "application/json");
-  auto reply = Exchange(url_, "PUT", kCatalogue, http::ToJson(incoming),
+  auto reply = Exchange(url_, "PUT", kCatalogue, proto::ToJson(incoming),
                         headers, timeout_);
   if (!reply.ok()) return reply.status();
   if (reply->status == 200) {
     v1::ImportCatalogueResponse answer;
-    if (Status s = http::ParseJson(reply->body, answer); !s.ok())
+    if (Status s = proto::ParseJson(reply->body, answer); !s.ok())
       return Unexpected("PUT " + std::string(kCatalogue), *reply);
     ImportOutcome out;
     out.kind = answer.changed() ? ImportOutcome::Kind::kApplied

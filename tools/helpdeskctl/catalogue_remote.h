@@ -8,8 +8,8 @@
 #include <chrono>
 #include <string>
 
-#include "daemon/base/status.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 #include "tools/helpdeskctl/http_client.h"
 #include "tools/helpdeskctl/import_outcome.h"
 

@@ -1,14 +1,12 @@
 #include "tools/helpdeskctl/coverage_command.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <string_view>
 
-#include "daemon/http/json.h"
+#include "proto/json.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/http_client.h"
 #include "tools/helpdeskctl/text_output.h"
@@ -137,9 +135,7 @@ int CoverageCommand(const CoverageOptions& options) {
   // Unknown fields are skipped: a newer daemon may say more than this
   // build knows, and the rest of the report still holds.
   v1::CoverageReport report;
-  google::protobuf::util::JsonParseOptions parse;
-  parse.ignore_unknown_fields = true;
-  if (!google::protobuf::util::JsonStringToMessage(reply->body, &report, parse)
+  if (!proto::ParseJson(reply->body, report, {.ignore_unknown_fields = true})
            .ok()) {
     Err("GET " + target +
         ": not a coverage report: " + reply->body.substr(0, 500));
@@ -151,7 +147,7 @@ int CoverageCommand(const CoverageOptions& options) {
     if (options.gaps_only) {
       report.clear_skills();
       report.clear_services();
-      out = http::ToJson(report);
+      out = proto::ToJson(report);
     } else {
       out = reply->body;
     }

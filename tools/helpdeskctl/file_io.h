@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace helpdesk::ctl {
 

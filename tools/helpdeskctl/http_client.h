@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace helpdesk::ctl {
 

@@ -14,22 +14,23 @@ using catalogue::Section;
 ImportOutcome FromEditResult(const catalogue::EditResult& r,
                              uint32_t current_version) {
   ImportOutcome out;
-  out.message = r.message;
+  out.message = r.status.message();
   out.version = current_version;
-  switch (r.rejection) {
-    case catalogue::Rejection::kNone:
+  switch (r.status.code()) {
+    case Code::kOk:
       out.kind = r.changed ? ImportOutcome::Kind::kApplied
                            : ImportOutcome::Kind::kUnchanged;
       out.version = r.after.version();
       out.diff = r.change.diff();
       break;
-    case catalogue::Rejection::kInvalid:
+    case Code::kInvalidField:
       out.kind = ImportOutcome::Kind::kInvalid;
-      out.errors = r.errors;
+      out.errors = r.status.errors();
       break;
-    case catalogue::Rejection::kVersionConflict:
+    case Code::kVersionConflict:
       out.kind = ImportOutcome::Kind::kConflict;
-      out.version = r.current_version;
+      out.version = static_cast<uint32_t>(
+          r.status.current_version().value_or(current_version));
       break;
     default:
       out.kind = ImportOutcome::Kind::kRefused;
@@ -97,14 +98,13 @@ std::optional<Ref> RefOfPointer(std::string_view pointer) {
   return ref;
 }
 
-std::vector<catalogue::Finding> Locate(
-    const std::vector<catalogue::FieldError>& errors,
-    const catalogue::SourceMap& sources) {
+std::vector<catalogue::Finding> Locate(const std::vector<FieldError>& errors,
+                                       const catalogue::SourceMap& sources) {
   std::vector<catalogue::Finding> out;
   for (const auto& e : errors) {
     // A pointer we cannot place still reports its problem, at the top.
     Ref ref = RefOfPointer(e.pointer).value_or(Ref{});
-    catalogue::Finding f{ref, e.message, 0};
+    catalogue::Finding f{ref, e.detail, 0};
     f.line = sources.LineOf(ref);
     out.push_back(std::move(f));
   }

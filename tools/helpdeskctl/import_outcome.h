@@ -15,6 +15,7 @@
 #include "catalogue/catalogue_file.h"
 #include "catalogue/edit.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
 namespace helpdesk::ctl {
 
@@ -27,10 +28,10 @@ struct ImportOutcome {
     kRefused,    // refused for another reason: see message
   };
   Kind kind = Kind::kRefused;
-  uint32_t version = 0;    // after (applied) or as it is (otherwise)
-  v1::CatalogueDiff diff;  // for kApplied
-  std::vector<catalogue::FieldError> errors;  // for kInvalid
-  std::string message;  // the refusal as its refuser put it
+  uint32_t version = 0;            // after (applied) or as it is (otherwise)
+  v1::CatalogueDiff diff;          // for kApplied
+  std::vector<FieldError> errors;  // for kInvalid
+  std::string message;             // the refusal as its refuser put it
 };
 
 // The outcome of catalogue::Import, as the daemon would see it.
@@ -44,9 +45,8 @@ ImportOutcome FromEditResult(const catalogue::EditResult& result,
 std::optional<catalogue::Ref> RefOfPointer(std::string_view pointer);
 
 // The errors of a refused import as findings located in the file.
-std::vector<catalogue::Finding> Locate(
-    const std::vector<catalogue::FieldError>& errors,
-    const catalogue::SourceMap& sources);
+std::vector<catalogue::Finding> Locate(const std::vector<FieldError>& errors,
+                                       const catalogue::SourceMap& sources);
 
 // "  services changed (1): vpn-tilgang\n" per non-empty kind of `diff`.
 std::string FormatDiff(const v1::CatalogueDiff& diff);

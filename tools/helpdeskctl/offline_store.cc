@@ -8,6 +8,9 @@
 #include <memory>
 
 #include "catalogue/edit.h"
+#include "daemon/desk/context.h"
+#include "daemon/desk/scope.h"
+#include "daemon/desk/use_cases.h"
 #include "daemon/seed/seed.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/dir_lock.h"
@@ -110,15 +113,16 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
   auto env = store::Env::Open({.dir = dir});
   if (!env.ok()) return env.status();
   // Checked again under the lock, before anything is written.
-  if (auto probe = Read(*env, dir); !probe.ok()) return probe.status();
-  auto region = seed::DemoRegion();
-  if (!region.ok()) return region.status();
-  auto seed_catalogue = seed::DefaultCatalogue(*region);
+  auto stored = Read(*env, dir);
+  if (!stored.ok()) return stored.status();
+  auto seed_region = seed::DemoRegion();
+  if (!seed_region.ok()) return seed_region.status();
+  auto seed_catalogue = seed::DefaultCatalogue(*seed_region);
   if (!seed_catalogue.ok()) return seed_catalogue.status();
-  // The seed is never used: ReadDataDir refused a database without a
-  // schema, and OpenTables seeds only those.
+  // The seed is never used: Read refused a database without a schema, and
+  // OpenTables seeds only those.
   auto tables = store::OpenTables(
-      *env, {.region = *region, .catalogue = *seed_catalogue});
+      *env, {.region = *seed_region, .catalogue = *seed_catalogue});
   if (!tables.ok()) return tables.status();
 
   store::Writer writer(*env, *tables, {}, [] {
@@ -128,37 +132,26 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
         us.count());
   });
   if (Status s = writer.Start(); !s.ok()) return s;
-  // Decided inside the write transaction against what is stored, exactly
-  // as the daemon's PUT /api/v1/catalogue does; a retried batch fills
-  // `outcome` again.
-  auto outcome = std::make_shared<ImportOutcome>();
+  auto region = [&]() -> StatusOr<v1::Region> {
+    auto txn = store::Txn::BeginRead(*env);
+    if (!txn.ok()) return txn.status();
+    return store::LoadRegion(*txn, *tables);
+  }();
+  if (!region.ok()) return region.status();
+  // The use case of the daemon's PUT /api/v1/catalogue, on this writer:
+  // decided inside the write transaction against what is stored.
+  const desk::Context context(*tables, std::move(*region), {},
+                              sla::DefaultPolicy());
+  // Filled by the write; a batch run again fills it again.
+  catalogue::EditResult edit;
   std::promise<store::WriteResult> done;
   Status queued = writer.Submit(
-      [&incoming, &how, outcome](store::WriteContext& w) {
-        store::WriteResult result;
-        auto current = store::LoadCatalogue(w.txn(), w.tables());
-        if (!current.ok()) {
-          result.status = current.status();
-          return result;
-        }
-        auto stored_region = store::LoadRegion(w.txn(), w.tables());
-        if (!stored_region.ok()) {
-          result.status = stored_region.status();
-          return result;
-        }
-        catalogue::EditResult e =
-            catalogue::Import(*current, incoming, Ids(*stored_region));
-        *outcome = FromEditResult(e, current->version());
-        if (e.ok() && e.changed) {
-          v1::Event event;
-          *event.mutable_at() = w.now();
-          event.set_actor(how.actor);
-          event.set_request_id(how.request_id);
-          *event.mutable_catalogue_changed() = e.change;
-          result.status = w.SaveCatalogue(*current, e.after, event);
-          result.events.push_back(std::move(event));
-        }
-        return result;
+      [&](store::WriteContext& w) {
+        desk::Scope scope(w, context, {how.actor, how.request_id});
+        auto e = desk::ImportCatalogue(scope, incoming);
+        if (!e.ok()) return e.status();
+        edit = std::move(*e);
+        return Status::Ok();
       },
       [&done](store::WriteResult result) {
         done.set_value(std::move(result));
@@ -166,8 +159,19 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
   if (!queued.ok()) return queued;
   store::WriteResult result = done.get_future().get();
   writer.Stop();
-  if (!result.status.ok()) return result.status;
-  return *outcome;
+  if (result.batch_failed) return result.status;
+  // A refusal is an outcome, an error of the store is not.
+  switch (result.status.code()) {
+    case Code::kOk:
+      break;
+    case Code::kInternal:
+    case Code::kStorageFull:
+    case Code::kUnavailable:
+      return result.status;
+    default:
+      edit.status = result.status;
+  }
+  return FromEditResult(edit, stored->catalogue.version());
 }
 
 }  // namespace helpdesk::ctl

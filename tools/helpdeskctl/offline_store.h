@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/base/status.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 #include "tools/helpdeskctl/import_outcome.h"
 
 namespace helpdesk::ctl {

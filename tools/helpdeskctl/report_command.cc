@@ -1,7 +1,5 @@
 #include "tools/helpdeskctl/report_command.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -9,6 +7,7 @@
 #include <cstdio>
 #include <string_view>
 
+#include "proto/json.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/file_io.h"
 #include "tools/helpdeskctl/http_client.h"
@@ -251,10 +250,7 @@ int ReportCommand(const ReportOptions& options) {
     // Unknown fields are skipped: a newer daemon may say more than this
     // build knows, and the rest of the report still holds.
     v1::SlaReport report;
-    google::protobuf::util::JsonParseOptions parse;
-    parse.ignore_unknown_fields = true;
-    if (!google::protobuf::util::JsonStringToMessage(reply->body, &report,
-                                                     parse)
+    if (!proto::ParseJson(reply->body, report, {.ignore_unknown_fields = true})
              .ok()) {
       Err("GET " + target +
           ": not an SLA report: " + reply->body.substr(0, 500));

@@ -7,12 +7,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <variant>
 #include <vector>
 
 #include "daemon/config/config.h"
+#include "proto/json.h"
 #include "sla/calendar.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
@@ -217,54 +217,56 @@ std::string TextReport(const sla::PolicyBook& book, sys_seconds start,
   return out;
 }
 
-nlohmann::json Instant(sys_seconds t) {
-  if (Never(t)) return nullptr;
-  return {{"utc", Utc(t)}, {"local", LocalRfc3339(t)}};
+// An instant for the JSON report: UTC and Oslo local time; unset (left
+// out) when the walk never reaches it.
+void SetInstant(sys_seconds t, v1::LocalInstant* out) {
+  out->set_utc(Utc(t));
+  out->set_local(LocalRfc3339(t));
+  out->set_weekday(kWeekdays[static_cast<size_t>(sla::ToOslo(t).weekday)]);
 }
 
 std::string JsonReport(const sla::PolicyBook& book, sys_seconds start,
                        const std::string& sla_class, int priority,
                        const std::vector<Clock>& clocks) {
-  nlohmann::json j;
-  j["start"] = Instant(start);
-  j["start"]["weekday"] =
-      kWeekdays[static_cast<size_t>(sla::ToOslo(start).weekday)];
-  j["policy"] = "built-in";
-  j["slaClass"] = sla_class;
-  j["priority"] = std::string(sla::PriorityName(priority));
-  j["warnShare"] = book.policy().warn_share;
+  v1::SlaDueReport report;
+  SetInstant(start, report.mutable_start());
+  report.set_policy("built-in");
+  report.set_sla_class(sla_class);
+  report.set_priority(std::string(sla::PriorityName(priority)));
+  report.set_warn_share(book.policy().warn_share);
   std::map<std::string, sys_seconds> until;
   for (const Clock& c : clocks) {
-    j[c.key] = {{"targetSeconds", c.target.time.count()},
-                {"target", Duration(c.target.time)},
-                {"calendar", c.target.calendar},
-                {"warning", Instant(c.due->warning)},
-                {"due", Instant(c.due->due)}};
+    v1::SlaDueClock* clock = c.key == std::string_view("response")
+                                 ? report.mutable_response()
+                                 : report.mutable_resolution();
+    clock->set_target_seconds(static_cast<uint32_t>(c.target.time.count()));
+    clock->set_target(Duration(c.target.time));
+    clock->set_calendar(c.target.calendar);
+    if (!Never(c.due->warning))
+      SetInstant(c.due->warning, clock->mutable_warning());
+    if (!Never(c.due->due)) SetInstant(c.due->due, clock->mutable_due());
     auto [it, added] = until.emplace(c.target.calendar, c.due->due);
     if (!added) it->second = std::max(it->second, c.due->due);
   }
-  j["calendars"] = nlohmann::json::array();
   for (const auto& [id, end] : until) {
     const sla::BusinessCalendar& cal = *book.Calendar(id);
-    nlohmann::json c = {{"id", id},
-                        {"name", cal.spec().name},
-                        {"alwaysOpen", cal.spec().always_open},
-                        {"opens", Instant(cal.NextOpen(start))}};
-    c["days"] = nlohmann::json::array();
-    if (!Never(end)) {
-      for (const SpecialDay& d : SpecialDays(cal, start, end)) {
-        nlohmann::json day = {
-            {"day", sla::FormatLocalDay(d.day)},
-            {"weekday", kWeekdays[static_cast<size_t>(d.weekday)]},
-            {"kind", d.kind},
-            {"hours", Segments(d.hours)}};
-        if (!d.name.empty()) day["name"] = d.name;
-        c["days"].push_back(std::move(day));
-      }
+    v1::SlaDueCalendar* calendar = report.add_calendars();
+    calendar->set_id(id);
+    calendar->set_name(cal.spec().name);
+    calendar->set_always_open(cal.spec().always_open);
+    if (!Never(cal.NextOpen(start)))
+      SetInstant(cal.NextOpen(start), calendar->mutable_opens());
+    if (Never(end)) continue;
+    for (const SpecialDay& d : SpecialDays(cal, start, end)) {
+      v1::SlaDueDay* day = calendar->add_days();
+      day->set_day(sla::FormatLocalDay(d.day));
+      day->set_weekday(kWeekdays[static_cast<size_t>(d.weekday)]);
+      day->set_kind(d.kind);
+      day->set_hours(Segments(d.hours));
+      day->set_name(d.name);
     }
-    j["calendars"].push_back(std::move(c));
   }
-  return j.dump(2) + "\n";
+  return proto::ToJson(report) + "\n";
 }
 
 int PriorityNumber(std::string_view name) {
@@ -288,14 +290,18 @@ StatusOr<sys_seconds> ParseStartInstant(std::string_view text) {
                                                    "' " + why + "; use " +
                                                    std::string(kStartForms));
   };
-  date::local_days day;
-  int minute = 0;
-  if (!sla::ParseLocalDay(text.substr(0, 10), day))
+  auto parsed_day = sla::ParseLocalDay(text.substr(0, 10));
+  if (!parsed_day.ok())
     return bad("does not start with a real date YYYY-MM-DD");
+  const date::local_days day = *parsed_day;
   if (text.size() < 11 || (text[10] != 'T' && text[10] != 't'))
     return bad("has no 'T' and time after the date");
-  if (!sla::ParseClock(text.substr(11, 5), minute) || minute >= 24 * 60)
+  auto parsed_minute = text.size() < 16
+                           ? StatusOr<int>(Status::InvalidField("", ""))
+                           : sla::ParseClock(text.substr(11, 5));
+  if (!parsed_minute.ok() || *parsed_minute >= 24 * 60)
     return bad("has no time HH:MM (00:00-23:59) after the 'T'");
+  const int minute = *parsed_minute;
   size_t at = 16;
   int second = 0;
   if (at < text.size() && text[at] == ':') {
@@ -347,9 +353,8 @@ StatusOr<sla::Policy> PolicyOf(const std::string& config) {
 }
 
 int SlaDueCommand(const SlaDueOptions& options) {
-  const std::string tz = sla::CheckOsloZone();
-  if (!tz.empty()) {
-    Err("cannot load the Europe/Oslo time zone: " + tz);
+  if (Status tz = sla::CheckOsloZone(); !tz.ok()) {
+    Err("cannot load the Europe/Oslo time zone: " + tz.message());
     return kExitError;
   }
   auto start = ParseStartInstant(options.start);

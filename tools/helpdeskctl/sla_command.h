@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
 namespace helpdesk::ctl {
 

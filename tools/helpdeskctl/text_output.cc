@@ -1,10 +1,10 @@
 #include "tools/helpdeskctl/text_output.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
 #include <algorithm>
 #include <cstdio>
+
+#include "proto/helpdesk.pb.h"
+#include "proto/json.h"
 
 namespace helpdesk::ctl {
 
@@ -25,17 +25,12 @@ std::string Pad(const std::string& text, size_t width) {
 
 std::string Problem(const HttpReply& reply) {
   const std::string status = "HTTP " + std::to_string(reply.status);
-  google::protobuf::Struct problem;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = true;
+  v1::Problem problem;
   if (reply.content_type == "application/problem+json" &&
-      google::protobuf::util::JsonStringToMessage(reply.body, &problem, options)
-          .ok()) {
-    auto it = problem.fields().find("detail");
-    if (it != problem.fields().end() && it->second.has_string_value() &&
-        !it->second.string_value().empty())
-      return it->second.string_value() + " (" + status + ")";
-  }
+      proto::ParseJson(reply.body, problem, {.ignore_unknown_fields = true})
+          .ok() &&
+      !problem.detail().empty())
+    return problem.detail() + " (" + status + ")";
   const std::string body = reply.body.substr(0, 500);
   return "unexpected answer " + status + (body.empty() ? "" : ": " + body);
 }

@@ -17,7 +17,7 @@
 
 #include "daemon/dispatch/dispatch.h"
 #include "sla/oslo_time.h"
-#include "tests/dispatch/random_roster.h"
+#include "tests/support/random_roster.h"
 
 namespace helpdesk::dispatch {
 namespace {

@@ -6,7 +6,7 @@
 //
 // The writer may re-run a batch after an abort; a roster cached from an
 // aborted transaction has a generation that a later, different change may
-// reuse, so a failed staff or rota write calls Invalidate().
+// reuse, so the desk calls Invalidate() when a batch fails as a whole.
 //
 // Thread-safety: every method is safe from any thread (one mutex guards
 // the cached pointer; a Roster itself is immutable).
@@ -14,13 +14,13 @@
 #include <memory>
 #include <mutex>
 
-#include "daemon/base/status.h"
 #include "daemon/dispatch/roster.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
+#include "proto/status.h"
 
-namespace helpdesk::http {
+namespace helpdesk::desk {
 
 class RosterCache {
  public:
@@ -45,4 +45,4 @@ class RosterCache {
   uint64_t generation_ = 0;                         // guarded by mu_
 };
 
-}  // namespace helpdesk::http
+}  // namespace helpdesk::desk

@@ -1,5 +1,6 @@
 // helpdeskd: wiring only. Reads the settings, opens the store, starts the
-// writer and the HTTP server, and stops them in order on SIGINT/SIGTERM.
+// writer, the desk's sweeper and the HTTP server, and stops them in order
+// on SIGINT/SIGTERM.
 
 #include <google/protobuf/util/time_util.h>
 #include <pthread.h>
@@ -7,10 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <cstdio>
 #include <fstream>
 #include <future>
@@ -18,6 +16,8 @@
 #include <vector>
 
 #include "daemon/config/config.h"
+#include "daemon/desk/desk.h"
+#include "daemon/desk/sweeper.h"
 #include "daemon/dispatch/roster.h"
 #include "daemon/http/api.h"
 #include "daemon/http/metrics.h"
@@ -77,19 +77,18 @@ int main(int argc, char** argv) {
   auto default_catalogue = seed::DefaultCatalogue(*demo_region);
   if (!default_catalogue.ok())
     return Fail(default_catalogue.status(), "built-in catalogue");
-  if (std::string tz = sla::CheckOsloZone(); !tz.empty())
-    return Fail(Status::Internal(tz), "time zone");
+  if (Status tz = sla::CheckOsloZone(); !tz.ok()) return Fail(tz, "time zone");
   std::vector<std::string> municipality_ids;
   for (const auto& m : demo_region->municipalities())
     municipality_ids.push_back(m.id());
-  const auto travel = c.travel.empty() ? seed::DemoTravelTimes() : c.travel;
-  if (Status s = config::CheckTravelTable(travel, municipality_ids); !s.ok())
+  dispatch::Options dispatch_options{
+      .travel_fallback = c.travel_fallback,
+      .max_travel_minutes = c.max_travel_minutes,
+      .travel = c.travel.empty() ? seed::DemoTravelTimes() : c.travel};
+  if (Status s =
+          config::CheckTravelTable(dispatch_options.travel, municipality_ids);
+      !s.ok())
     return Fail(s, "the [[dispatch.travel]] table");
-  dispatch::Options dispatch_options{.travel_fallback = c.travel_fallback,
-                                     .max_travel_minutes = c.max_travel_minutes,
-                                     .travel = {}};
-  for (const auto& t : travel)
-    dispatch_options.travel.push_back({t.from, t.to, t.minutes});
   auto sla_policy = config::BuildPolicy(c.sla);
   if (!sla_policy.ok()) return Fail(sla_policy.status(), "the [sla] policy");
 
@@ -154,9 +153,13 @@ int main(int argc, char** argv) {
                        now);
   if (Status s = writer.Start(); !s.ok()) return Fail(s, "starting the writer");
 
+  desk::Desk desk(*env, *tables, writer,
+                  {.region = *region,
+                   .dispatch = std::move(dispatch_options),
+                   .sla_policy = std::move(*sla_policy),
+                   .now = now});
   http::Metrics metrics;
-  http::Api api(*env, *tables, writer, metrics, *region,
-                std::move(dispatch_options), now, std::move(*sla_policy));
+  http::Api api(desk, metrics);
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,
@@ -172,33 +175,14 @@ int main(int argc, char** argv) {
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
   server.Start();
 
-  // The dispatch sweep: absences that begin, people back at work.
-  // Its own strand: the handler chain and the cancel at stop never overlap.
-  asio::steady_timer sweep_timer(asio::make_strand(ioc));
-  std::function<void()> schedule_sweep = [&] {
-    if (c.sweep_seconds == 0) return;
-    sweep_timer.expires_after(std::chrono::seconds(c.sweep_seconds));
-    sweep_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      api.SweepDispatch();
-      schedule_sweep();
-    });
-  };
-  api.SweepDispatch();  // what fell due while the daemon was down
-  schedule_sweep();
-  // SLA warnings and breaches: at start (what fell due while down), then
-  // every few seconds; a tick with nothing due reads one index key.
-  asio::steady_timer sla_timer(asio::make_strand(ioc));
-  std::function<void()> schedule_sla = [&] {
-    sla_timer.expires_after(std::chrono::seconds(5));
-    sla_timer.async_wait([&](const boost::system::error_code& ec) {
-      if (ec) return;
-      api.SweepSla();
-      schedule_sla();
-    });
-  };
-  api.SweepSla();
-  schedule_sla();
+  // What fell due while the daemon was down (absences that began, SLA
+  // alerts) is queued before it announces its port, so any write a client
+  // sends comes after; then the rounds go on.
+  desk::Sweeper sweeper(
+      desk, {.dispatch_every = std::chrono::seconds(c.sweep_seconds),
+             .sla_every = std::chrono::seconds(c.sla.sweep_seconds.value_or(
+                 config::kDefaultSlaSweepSeconds))});
+  sweeper.Start();
 
   std::promise<int> stop;
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -226,8 +210,7 @@ int main(int argc, char** argv) {
   int sig = stop.get_future().get();
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);
   server.StopAccepting();
-  asio::post(sweep_timer.get_executor(), [&] { sweep_timer.cancel(); });
-  asio::post(sla_timer.get_executor(), [&] { sla_timer.cancel(); });
+  sweeper.Stop();
   writer.Stop();  // every queued write is committed and answered
   if (!server.WaitIdle(std::chrono::steady_clock::now() +
                        std::chrono::seconds(5))) {

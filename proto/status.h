@@ -1,5 +1,6 @@
 #pragma once
-// Status and StatusOr: the result of every call that can fail.
+// Status and StatusOr: the result of every call that can fail, in every
+// module from catalogue/ and sla/ up (the ground floor, beside the schema).
 //
 // Codes are the project's own failure kinds, one per problem type of the
 // HTTP API, so the http layer maps them without guessing. Not-found is an
@@ -55,6 +56,22 @@ class [[nodiscard]] Status {
     if (!errors.empty()) s.field_ = errors.front().pointer;
     s.errors_ = std::move(errors);
     return s;
+  }
+  // Problems stated in words rather than at a place in a body (a calendar,
+  // a policy): ok when there are none, else one error each without a
+  // pointer, and a detail naming them all: "2 problems in <what>: a; b".
+  static Status Problems(const std::string& what,
+                         const std::vector<std::string>& problems) {
+    if (problems.empty()) return Ok();
+    std::string detail = std::to_string(problems.size()) +
+                         (problems.size() == 1 ? " problem" : " problems") +
+                         " in " + what + ": ";
+    std::vector<FieldError> errors;
+    for (const auto& p : problems) {
+      detail += (errors.empty() ? "" : "; ") + p;
+      errors.push_back({"", p});
+    }
+    return Invalid(std::move(detail), std::move(errors));
   }
   static Status AlreadyExists(std::string detail) {
     return {Code::kAlreadyExists, std::move(detail)};

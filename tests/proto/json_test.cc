@@ -1,10 +1,10 @@
-#include "daemon/http/json.h"
+#include "proto/json.h"
 
 #include <gtest/gtest.h>
 
 #include "proto/helpdesk.pb.h"
 
-namespace helpdesk::http {
+namespace helpdesk::proto {
 namespace {
 
 TEST(Json, ReadsCamelCaseAndPlainLowercaseEnums) {
@@ -106,9 +106,9 @@ TEST(Json, NullMeansNotGiven) {
 }
 
 }  // namespace
-}  // namespace helpdesk::http
+}  // namespace helpdesk::proto
 
-namespace helpdesk::http {
+namespace helpdesk::proto {
 namespace {
 
 TEST(Json, DeepNestingAndBadUtf8AreRefusedNotCrashed) {
@@ -128,4 +128,4 @@ TEST(Json, DeepNestingAndBadUtf8AreRefusedNotCrashed) {
 }
 
 }  // namespace
-}  // namespace helpdesk::http
+}  // namespace helpdesk::proto

@@ -1,8 +1,8 @@
-#include "daemon/http/roster_cache.h"
+#include "daemon/desk/roster_cache.h"
 
 #include "daemon/store/staff_tables.h"
 
-namespace helpdesk::http {
+namespace helpdesk::desk {
 
 RosterCache::RosterCache(const store::Tables& tables, v1::Region region,
                          dispatch::Options options)
@@ -36,4 +36,4 @@ void RosterCache::Invalidate() {
   roster_.reset();
 }
 
-}  // namespace helpdesk::http
+}  // namespace helpdesk::desk

@@ -1,4 +1,4 @@
-#include "daemon/http/json.h"
+#include "proto/json.h"
 
 #include <google/protobuf/timestamp.pb.h>
 #include <google/protobuf/util/time_util.h>
@@ -13,7 +13,7 @@
 
 #include "proto/wire_names.h"
 
-namespace helpdesk::http {
+namespace helpdesk::proto {
 namespace {
 
 using google::protobuf::FieldDescriptor;
@@ -105,11 +105,12 @@ Status SetInteger(const std::string& path, const Json& v, Set set) {
   return Status::Ok();
 }
 
-Status FromObject(const Json& object, Message& out, const std::string& path);
+Status FromObject(const Json& object, Message& out, const std::string& path,
+                  const ParseOptions& options);
 
 // One value (not a list) into field f of `out`; `add` for repeated fields.
 Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
-              const std::string& path, bool add) {
+              const std::string& path, bool add, const ParseOptions& options) {
   const Reflection* r = out.GetReflection();
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
@@ -157,6 +158,7 @@ Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
       if (!v.IsString())
         return WrongType(path, "one of the strings " + choices, v);
       const auto* e = proto::FindWireEnumValue(f->enum_type(), Str(v));
+      if (e == nullptr && options.ignore_unknown_fields) return Status::Ok();
       if (e == nullptr) {
         return Status::InvalidField(path, "field '" + path + "': '" +
                                               std::string(Str(v)) +
@@ -181,13 +183,14 @@ Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
         return Status::Ok();
       }
       if (!v.IsObject()) return WrongType(path, "an object", v);
-      return FromObject(v, *m, path);
+      return FromObject(v, *m, path, options);
     }
   }
   return Status::Internal("unhandled field type at " + path);
 }
 
-Status FromObject(const Json& object, Message& out, const std::string& path) {
+Status FromObject(const Json& object, Message& out, const std::string& path,
+                  const ParseOptions& options) {
   const auto* d = out.GetDescriptor();
   for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
     std::string key(Str(it->name));
@@ -198,20 +201,23 @@ Status FromObject(const Json& object, Message& out, const std::string& path) {
     }
     std::string here = Join(path, key);
     if (f == nullptr) {
+      if (options.ignore_unknown_fields) continue;
       return Status::InvalidField(
           here,
           "unknown field '" + here + "'; the fields here are: " + FieldList(d));
     }
     if (v.IsNull()) continue;  // null: not given
     if (!f->is_repeated()) {
-      if (Status st = SetOne(f, v, out, here, false); !st.ok()) return st;
+      if (Status st = SetOne(f, v, out, here, false, options); !st.ok())
+        return st;
       continue;
     }
     if (!v.IsArray()) return WrongType(here, "an array", v);
     int i = 0;
     for (const auto& item : v.GetArray()) {
       std::string at = here + "[" + std::to_string(i++) + "]";
-      if (Status st = SetOne(f, item, out, at, true); !st.ok()) return st;
+      if (Status st = SetOne(f, item, out, at, true, options); !st.ok())
+        return st;
     }
   }
   return Status::Ok();
@@ -353,7 +359,8 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
 }
 
-Status ParseJson(std::string_view text, google::protobuf::Message& out) {
+Status ParseJson(std::string_view text, google::protobuf::Message& out,
+                 ParseOptions options) {
   // Iterative: a deeply nested body cannot exhaust the stack. The pool
   // allocator frees the whole DOM at once, without recursion.
   rapidjson::Document doc;
@@ -372,7 +379,7 @@ Status ParseJson(std::string_view text, google::protobuf::Message& out) {
         std::string("the body must be a JSON object {...}, not ") +
         KindName(doc));
   }
-  return FromObject(doc, out, "");
+  return FromObject(doc, out, "", options);
 }
 
 std::string ToJson(const google::protobuf::Message& message) {
@@ -382,4 +389,4 @@ std::string ToJson(const google::protobuf::Message& message) {
   return out;
 }
 
-}  // namespace helpdesk::http
+}  // namespace helpdesk::proto

@@ -1,4 +1,4 @@
-#include "tests/dispatch/random_roster.h"
+#include "tests/support/random_roster.h"
 
 #include <algorithm>
 #include <cmath>

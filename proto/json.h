@@ -15,17 +15,24 @@
 #include <string>
 #include <string_view>
 
-#include "daemon/base/status.h"
+#include "proto/status.h"
 
-namespace helpdesk::http {
+namespace helpdesk::proto {
+
+struct ParseOptions {
+  // A client reading the daemon's answers skips what it does not know (a
+  // newer daemon may add fields); the daemon reading a request refuses it.
+  bool ignore_unknown_fields = false;
+};
 
 // Fills `out` from a JSON object. kMalformedJson if the text is not a JSON
 // object; kInvalidField for an unknown field or a value of the wrong type.
-Status ParseJson(std::string_view text, google::protobuf::Message& out);
+Status ParseJson(std::string_view text, google::protobuf::Message& out,
+                 ParseOptions options = {});
 
 std::string ToJson(const google::protobuf::Message& message);
 
 // Appends `s` as a JSON string literal (quoted, escaped).
 void AppendJsonString(std::string& out, std::string_view s);
 
-}  // namespace helpdesk::http
+}  // namespace helpdesk::proto

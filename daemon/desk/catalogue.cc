@@ -1,0 +1,87 @@
+// The tjenestekatalog use cases: every change is decided by catalogue/edit.h
+// against the catalogue as it stands inside the writer's transaction, and
+// recorded as one CatalogueChanged event with the origin's actor.
+
+#include <functional>
+
+#include "catalogue/edit.h"
+#include "daemon/desk/use_cases.h"
+#include "daemon/store/catalogue_tables.h"
+
+namespace helpdesk::desk {
+namespace {
+
+using Edit = std::function<catalogue::EditResult(
+    const v1::Catalogue& current, const std::vector<std::string>& munis)>;
+
+StatusOr<catalogue::EditResult> Apply(Scope& s, const Edit& edit) {
+  auto current = store::LoadCatalogue(s.txn(), s.tables());
+  if (!current.ok()) return current.status();
+  catalogue::EditResult e = edit(*current, s.context().municipality_ids());
+  if (!e.ok()) return e.status;
+  if (e.changed) {
+    v1::Event event = s.NewEvent();
+    *event.mutable_catalogue_changed() = e.change;
+    if (Status st =
+            s.store().SaveCatalogue(*current, e.after, std::move(event));
+        !st.ok())
+      return st;
+  }
+  return e;
+}
+
+}  // namespace
+
+StatusOr<catalogue::EditResult> ImportCatalogue(Scope& s,
+                                                const v1::Catalogue& incoming) {
+  return Apply(s, [&](const v1::Catalogue& current,
+                      const std::vector<std::string>& munis) {
+    return catalogue::Import(current, incoming, munis);
+  });
+}
+
+StatusOr<catalogue::EditResult> CreateService(Scope& s,
+                                              const v1::Service& service) {
+  return Apply(s, [&](const v1::Catalogue& current,
+                      const std::vector<std::string>& munis) {
+    return catalogue::CreateService(current, service, munis);
+  });
+}
+
+StatusOr<catalogue::EditResult> UpdateService(
+    Scope& s, std::string_view id, const v1::Service& service,
+    std::optional<uint32_t> if_match) {
+  return Apply(s, [&](const v1::Catalogue& current,
+                      const std::vector<std::string>& munis) {
+    return catalogue::UpdateService(current, id, service, if_match, munis);
+  });
+}
+
+StatusOr<catalogue::EditResult> SetServiceState(Scope& s, std::string_view id,
+                                                v1::ServiceState to,
+                                                std::optional<uint32_t> version,
+                                                const std::string& reason) {
+  return Apply(
+      s, [&](const v1::Catalogue& current, const std::vector<std::string>&) {
+        return catalogue::SetServiceState(current, id, to, version, reason);
+      });
+}
+
+StatusOr<catalogue::EditResult> CreateCategory(Scope& s,
+                                               const v1::Category& category) {
+  return Apply(s, [&](const v1::Catalogue& current,
+                      const std::vector<std::string>& munis) {
+    return catalogue::CreateCategory(current, category, munis);
+  });
+}
+
+StatusOr<catalogue::EditResult> UpdateCategory(
+    Scope& s, std::string_view id, const v1::Category& category,
+    std::optional<uint32_t> if_match) {
+  return Apply(s, [&](const v1::Catalogue& current,
+                      const std::vector<std::string>& munis) {
+    return catalogue::UpdateCategory(current, id, category, if_match, munis);
+  });
+}
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,28 @@
+#pragma once
+// Commands of the desk that the adapters put together from more than one
+// request body (the path, headers, the body), and their own rules. Plain
+// values and pure checks; any thread.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "proto/status.h"
+
+namespace helpdesk::desk {
+
+// A dispatcher (the origin's actor) gives the ticket to `assignee`, or an
+// agent takes it (`take`: the origin's actor is the assignee).
+struct AssignCommand {
+  uint64_t ticket = 0;
+  bool take = false;
+  std::string assignee;  // the staff id; for take, the origin's actor
+  std::string reason;    // the dispatcher's words; empty for take
+  uint32_t version = 0;  // the body's version; 0: not given
+  std::optional<uint32_t> if_match;
+};
+// The request's own rules (a reason for an assignment, someone to take
+// it), checked before it is queued and again in the write.
+Status CheckAssignment(const AssignCommand& a);
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,319 @@
+// The Desk's writes and sweeps. Checks that need no transaction run on the
+// caller's thread, so bad input never queues behind good; the use case
+// itself runs on the writer (use_cases.h).
+
+#include "daemon/desk/desk.h"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/desk/context.h"
+#include "daemon/desk/internal.h"
+#include "daemon/desk/scope.h"
+#include "daemon/desk/staff_view.h"
+#include "daemon/desk/use_cases.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/sla_index.h"
+#include "daemon/store/tables.h"
+#include "daemon/store/writer.h"
+#include "daemon/tickets/commands.h"
+#include "daemon/tickets/sla_clocks.h"
+#include "proto/timestamps.h"
+
+namespace helpdesk::desk {
+
+Desk::Desk(const store::Env& env, const store::Tables& tables,
+           store::Writer& writer, Options options)
+    : env_(env),
+      tables_(tables),
+      writer_(writer),
+      now_(std::move(options.now)),
+      context_(std::make_unique<Context>(tables, std::move(options.region),
+                                         std::move(options.dispatch),
+                                         std::move(options.sla_policy))) {}
+
+Desk::~Desk() = default;
+
+const v1::Region& Desk::region() const { return context_->region(); }
+
+void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
+                  std::function<void(Status)> done) {
+  // `done` answers once: from the writer after the commit, or here when
+  // the queue refuses the write.
+  auto shared = std::make_shared<std::function<void(Status)>>(std::move(done));
+  Status queued = writer_.Submit(
+      [this, origin = std::move(origin),
+       write = std::move(write)](store::WriteContext& w) {
+        Scope scope(w, *context_, origin);
+        return write(scope);
+      },
+      [this, shared](store::WriteResult result) {
+        // A roster cached from a transaction that did not commit must not
+        // outlive it (roster_cache.h).
+        if (result.batch_failed) context_->rosters().Invalidate();
+        (*shared)(std::move(result.status));
+      });
+  if (!queued.ok()) (*shared)(std::move(queued));
+}
+
+template <typename T>
+void Desk::Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
+               Done<T> done) {
+  // Filled on the writer thread by the write, read there by the completion
+  // after the commit; a batch run again after growing the map fills it
+  // again.
+  auto out = std::make_shared<std::optional<T>>();
+  Submit(
+      std::move(origin),
+      [use_case = std::move(use_case), out](Scope& s) {
+        StatusOr<T> r = use_case(s);
+        if (!r.ok()) return r.status();
+        *out = std::move(*r);
+        return Status::Ok();
+      },
+      [out, done = std::move(done)](Status status) {
+        if (!status.ok()) return done(std::move(status));
+        done(std::move(**out));
+      });
+}
+
+v1::Ticket Desk::WithClocks(v1::Ticket t) const {
+  if (!t.has_sla()) return t;
+  const auto at = proto::ToSys(Now());
+  auto* sla = t.mutable_sla();
+  *sla->mutable_first_response() =
+      tickets::ReadAt(sla->first_response(), context_->sla(), at);
+  *sla->mutable_resolution() =
+      tickets::ReadAt(sla->resolution(), context_->sla(), at);
+  return t;
+}
+
+Desk::Done<v1::Ticket> Desk::ReadingClocks(Done<v1::Ticket> done) const {
+  return [this, done = std::move(done)](StatusOr<v1::Ticket> t) {
+    if (!t.ok()) return done(std::move(t));
+    done(WithClocks(std::move(*t)));
+  };
+}
+
+// ------------------------------------------------------------ tickets
+
+void Desk::CreateTicket(Origin origin, v1::CreateTicketRequest request,
+                        Done<v1::Ticket> done) {
+  if (Status s = tickets::ValidateCreate(request, context_->region()); !s.ok())
+    return done(std::move(s));
+  Run<v1::Ticket>(
+      std::move(origin),
+      [request = std::move(request)](Scope& s) {
+        return desk::CreateTicket(s, request);
+      },
+      ReadingClocks(std::move(done)));
+}
+
+void Desk::ChangeStatus(Origin origin, std::string_view id,
+                        v1::ChangeStatusRequest request,
+                        std::optional<uint32_t> if_match,
+                        Done<v1::Ticket> done) {
+  const auto ticket = tickets::ParseTicketId(id);
+  if (!ticket) return done(NoSuchTicket(id));
+  Run<v1::Ticket>(
+      std::move(origin),
+      [ticket = *ticket, request = std::move(request), if_match](Scope& s) {
+        return desk::ChangeStatus(s, ticket, request, if_match);
+      },
+      ReadingClocks(std::move(done)));
+}
+
+void Desk::ChangePriority(Origin origin, std::string_view id,
+                          v1::ChangePriorityRequest request,
+                          std::optional<uint32_t> if_match,
+                          Done<v1::Ticket> done) {
+  const auto ticket = tickets::ParseTicketId(id);
+  if (!ticket) return done(NoSuchTicket(id));
+  Run<v1::Ticket>(
+      std::move(origin),
+      [ticket = *ticket, request = std::move(request), if_match](Scope& s) {
+        return desk::ChangePriority(s, ticket, request, if_match);
+      },
+      ReadingClocks(std::move(done)));
+}
+
+void Desk::Comment(Origin origin, std::string_view id,
+                   v1::AddCommentRequest request, Done<v1::Ticket> done) {
+  const auto ticket = tickets::ParseTicketId(id);
+  if (!ticket) return done(NoSuchTicket(id));
+  Run<v1::Ticket>(
+      std::move(origin),
+      [ticket = *ticket, request = std::move(request)](Scope& s) {
+        return desk::Comment(s, ticket, request);
+      },
+      ReadingClocks(std::move(done)));
+}
+
+void Desk::Assign(Origin origin, std::string_view id, AssignCommand command,
+                  Done<v1::Ticket> done) {
+  const auto ticket = tickets::ParseTicketId(id);
+  if (!ticket) return done(NoSuchTicket(id));
+  command.ticket = *ticket;
+  if (Status s = CheckAssignment(command); !s.ok()) return done(std::move(s));
+  Run<v1::Ticket>(
+      std::move(origin),
+      [command = std::move(command)](Scope& s) {
+        return desk::Assign(s, command);
+      },
+      ReadingClocks(std::move(done)));
+}
+
+// ------------------------------------------------------------ catalogue
+
+void Desk::ImportCatalogue(Origin origin, v1::Catalogue incoming,
+                           CatalogueDone done) {
+  Run<catalogue::EditResult>(
+      std::move(origin),
+      [incoming = std::move(incoming)](Scope& s) {
+        return desk::ImportCatalogue(s, incoming);
+      },
+      std::move(done));
+}
+
+void Desk::CreateService(Origin origin, v1::Service service,
+                         CatalogueDone done) {
+  Run<catalogue::EditResult>(
+      std::move(origin),
+      [service = std::move(service)](Scope& s) {
+        return desk::CreateService(s, service);
+      },
+      std::move(done));
+}
+
+void Desk::UpdateService(Origin origin, std::string id, v1::Service service,
+                         std::optional<uint32_t> if_match, CatalogueDone done) {
+  Run<catalogue::EditResult>(
+      std::move(origin),
+      [id = std::move(id), service = std::move(service), if_match](Scope& s) {
+        return desk::UpdateService(s, id, service, if_match);
+      },
+      std::move(done));
+}
+
+void Desk::SetServiceState(Origin origin, std::string id, v1::ServiceState to,
+                           std::optional<uint32_t> version, std::string reason,
+                           CatalogueDone done) {
+  Run<catalogue::EditResult>(
+      std::move(origin),
+      [id = std::move(id), to, version, reason = std::move(reason)](Scope& s) {
+        return desk::SetServiceState(s, id, to, version, reason);
+      },
+      std::move(done));
+}
+
+void Desk::CreateCategory(Origin origin, v1::Category category,
+                          CatalogueDone done) {
+  Run<catalogue::EditResult>(
+      std::move(origin),
+      [category = std::move(category)](Scope& s) {
+        return desk::CreateCategory(s, category);
+      },
+      std::move(done));
+}
+
+void Desk::UpdateCategory(Origin origin, std::string id, v1::Category category,
+                          std::optional<uint32_t> if_match,
+                          CatalogueDone done) {
+  Run<catalogue::EditResult>(
+      std::move(origin),
+      [id = std::move(id), category = std::move(category), if_match](Scope& s) {
+        return desk::UpdateCategory(s, id, category, if_match);
+      },
+      std::move(done));
+}
+
+// ------------------------------------------------------------ staff
+
+void Desk::CreateStaff(Origin origin, v1::StaffMember body,
+                       Done<v1::StaffMember> done) {
+  Run<v1::StaffMember>(
+      std::move(origin),
+      [body = std::move(body)](Scope& s) { return desk::CreateStaff(s, body); },
+      std::move(done));
+}
+
+void Desk::UpdateStaff(Origin origin, std::string id, v1::StaffMember body,
+                       std::optional<uint32_t> if_match,
+                       Done<v1::StaffMember> done) {
+  // Ids that cannot exist are not looked up (an empty or oversized LMDB
+  // key is an error, not a miss).
+  if (!staff::IsStaffId(id)) return done(NoStaff(id));
+  Run<v1::StaffMember>(
+      std::move(origin),
+      [id = std::move(id), body = std::move(body), if_match](Scope& s) {
+        return desk::UpdateStaff(s, id, body, if_match);
+      },
+      std::move(done));
+}
+
+void Desk::PutRota(Origin origin, v1::VaktRota body,
+                   std::optional<uint32_t> if_match, Done<v1::VaktRota> done) {
+  Run<v1::VaktRota>(
+      std::move(origin),
+      [body = std::move(body), if_match](Scope& s) {
+        return desk::PutRota(s, body, if_match);
+      },
+      std::move(done));
+}
+
+// ------------------------------------------------------------ sweeps
+
+void Desk::SweepDispatch() {
+  Run<size_t>(
+      {.actor = "dispatch", .request_id = "sweep"},
+      [](Scope& s) { return desk::Redispatch(s); },
+      [](StatusOr<size_t> recorded) {
+        if (!recorded.ok())
+          spdlog::warn("dispatch sweep failed: {}",
+                       recorded.status().message());
+        else if (*recorded > 0)
+          spdlog::info("dispatch sweep: {} decisions recorded", *recorded);
+      });
+}
+
+void Desk::SweepSla() {
+  // Nothing due: no write at all (an idle daemon writes nothing).
+  {
+    auto txn = store::Txn::BeginRead(env_);
+    if (!txn.ok()) return;
+    auto next = store::NextDue(*txn, tables_);
+    if (!next.ok() || !*next || **next > Now().seconds()) return;
+  }
+  Run<size_t>(
+      {.actor = "sla", .request_id = "sla"},
+      [](Scope& s) { return desk::RecordSlaAlerts(s); },
+      [](StatusOr<size_t> recorded) {
+        if (!recorded.ok())
+          spdlog::warn("recording SLA alerts failed: {}",
+                       recorded.status().message());
+        else if (*recorded > 0)
+          spdlog::info("{} SLA alerts recorded", *recorded);
+      });
+}
+
+// ------------------------------------------------------------ stats
+
+Stats Desk::GetStats() const {
+  Stats out;
+  store::Writer::Stats w = writer_.GetStats();
+  out.batches = w.batches;
+  out.writes = w.writes;
+  out.queued = w.queued;
+  out.batch_size_buckets = std::move(w.batch_size_buckets);
+  out.batch_buckets.assign(std::begin(store::Writer::kBatchBuckets),
+                           std::end(store::Writer::kBatchBuckets));
+  out.map_size = w.map_size;
+  out.last_seq = w.last_seq;
+  auto txn = store::Txn::BeginRead(env_);
+  if (txn.ok()) {
+    auto counts = store::CountByStatus(*txn, tables_);
+    if (counts.ok()) out.tickets_by_status = std::move(*counts);
+  }
+  return out;
+}
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,167 @@
+#pragma once
+// The application layer as the daemon's adapters (http, and later live)
+// call it: one method per use case. Writes are checked here, then decided
+// and saved by the single writer (use_cases.h) and answered after the
+// commit; reads run on the calling thread in a short LMDB read
+// transaction. The store stays behind this class: its headers are not
+// needed to call it.
+//
+// Thread-safety: every method is safe from any number of threads at once.
+// A write's `done` is called exactly once: on the writer thread after the
+// commit, or on the calling thread when the write is refused before it is
+// queued; it must only hand the result on, never block.
+
+#include <google/protobuf/timestamp.pb.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalogue/edit.h"
+#include "daemon/desk/commands.h"
+#include "daemon/desk/origin.h"
+#include "daemon/desk/queries.h"
+#include "daemon/dispatch/roster.h"
+#include "proto/helpdesk.pb.h"
+#include "proto/status.h"
+#include "sla/policy.h"
+
+namespace helpdesk::store {
+class Env;
+class Writer;
+struct Tables;
+}  // namespace helpdesk::store
+
+namespace helpdesk::desk {
+
+class Context;
+class Scope;
+
+class Desk {
+ public:
+  using Clock = std::function<google::protobuf::Timestamp()>;
+  template <typename T>
+  using Done = std::function<void(StatusOr<T>)>;
+
+  struct Options {
+    v1::Region region;
+    dispatch::Options dispatch;
+    sla::Policy sla_policy = sla::DefaultPolicy();  // validated by main
+    // The clock of reads and of the answers' SLA clocks; main passes the
+    // writer's own.
+    Clock now;
+  };
+
+  Desk(const store::Env& env, const store::Tables& tables,
+       store::Writer& writer, Options options);
+  ~Desk();
+  Desk(const Desk&) = delete;
+  Desk& operator=(const Desk&) = delete;
+
+  // ---------------------------------------------------------- tickets
+  // Each answers the ticket as saved, with its comments and its SLA
+  // clocks as they read now. `ticket` is its id as a client gives it
+  // ("1042"); kNotFound when it is not one.
+  void CreateTicket(Origin origin, v1::CreateTicketRequest request,
+                    Done<v1::Ticket> done);
+  void ChangeStatus(Origin origin, std::string_view ticket,
+                    v1::ChangeStatusRequest request,
+                    std::optional<uint32_t> if_match, Done<v1::Ticket> done);
+  void ChangePriority(Origin origin, std::string_view ticket,
+                      v1::ChangePriorityRequest request,
+                      std::optional<uint32_t> if_match, Done<v1::Ticket> done);
+  void Comment(Origin origin, std::string_view ticket,
+               v1::AddCommentRequest request, Done<v1::Ticket> done);
+  // `command.ticket` is set from `ticket`.
+  void Assign(Origin origin, std::string_view ticket, AssignCommand command,
+              Done<v1::Ticket> done);
+
+  // ---------------------------------------------------------- catalogue
+  using CatalogueDone = Done<catalogue::EditResult>;
+  void ImportCatalogue(Origin origin, v1::Catalogue incoming,
+                       CatalogueDone done);
+  void CreateService(Origin origin, v1::Service service, CatalogueDone done);
+  void UpdateService(Origin origin, std::string id, v1::Service service,
+                     std::optional<uint32_t> if_match, CatalogueDone done);
+  void SetServiceState(Origin origin, std::string id, v1::ServiceState to,
+                       std::optional<uint32_t> version, std::string reason,
+                       CatalogueDone done);
+  void CreateCategory(Origin origin, v1::Category category, CatalogueDone done);
+  void UpdateCategory(Origin origin, std::string id, v1::Category category,
+                      std::optional<uint32_t> if_match, CatalogueDone done);
+
+  // ---------------------------------------------------------- staff
+  void CreateStaff(Origin origin, v1::StaffMember body,
+                   Done<v1::StaffMember> done);
+  void UpdateStaff(Origin origin, std::string id, v1::StaffMember body,
+                   std::optional<uint32_t> if_match,
+                   Done<v1::StaffMember> done);
+  void PutRota(Origin origin, v1::VaktRota body,
+               std::optional<uint32_t> if_match, Done<v1::VaktRota> done);
+
+  // ---------------------------------------------------------- sweeps
+  // Queue Redispatch (the absent and the queue) as a write of its own.
+  void SweepDispatch();
+  // Queues RecordSlaAlerts, only when the due-time index says an alert
+  // has fallen due (an idle daemon writes nothing).
+  void SweepSla();
+
+  // ---------------------------------------------------------- reads
+  // kNotFound for a ticket, service, category or person that is not there;
+  // kInvalidParameter naming a filter that names nothing.
+  StatusOr<v1::Ticket> GetTicket(std::string_view ticket) const;
+  StatusOr<TicketPage> ListTickets(const TicketQuery& query) const;
+  StatusOr<v1::ListEventsResponse> ListEvents(const EventQuery& query) const;
+  const v1::Region& region() const;
+
+  StatusOr<v1::Catalogue> Catalogue() const;  // flat: what an import takes
+  StatusOr<v1::CatalogueTree> CatalogueTree(std::string_view municipality,
+                                            bool include_retired) const;
+  StatusOr<v1::ListServicesResponse> SearchServices(
+      const ServiceQuery& query) const;
+  StatusOr<v1::Service> GetService(std::string_view id) const;
+  StatusOr<v1::Category> GetCategory(std::string_view id) const;
+
+  // People with `now` at the desk's clock.
+  StatusOr<v1::ListStaffResponse> ListStaff(const StaffQuery& query) const;
+  StatusOr<v1::StaffMember> GetStaffMember(std::string_view id) const;
+  // The shifts overlapping [from, to) (a shift running over midnight into
+  // the range is part of it); all of them without a range.
+  StatusOr<v1::VaktRota> GetRota(
+      std::optional<std::chrono::sys_seconds> from,
+      std::optional<std::chrono::sys_seconds> to) const;
+  // Who is on vakt at `at` (default now), as people with `now` at `at`.
+  StatusOr<VaktNowAnswer> VaktNow(
+      std::optional<std::chrono::sys_seconds> at) const;
+
+  StatusOr<v1::CoverageReport> Coverage(
+      std::optional<std::chrono::sys_seconds> at) const;
+  StatusOr<v1::SlaReport> SlaReport(const SlaReportQuery& query) const;
+
+  Stats GetStats() const;
+  google::protobuf::Timestamp Now() const { return now_(); }
+
+ private:
+  // Submits `write` to the writer; `done` gets its status after the commit.
+  void Submit(Origin origin, std::function<Status(Scope&)> write,
+              std::function<void(Status)> done);
+  template <typename T>
+  void Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
+           Done<T> done);
+  // `done`, given the ticket with its SLA clocks as they read now.
+  Done<v1::Ticket> ReadingClocks(Done<v1::Ticket> done) const;
+  v1::Ticket WithClocks(v1::Ticket ticket) const;
+
+  const store::Env& env_;
+  const store::Tables& tables_;
+  store::Writer& writer_;
+  const Clock now_;
+  const std::unique_ptr<Context> context_;
+};
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,71 @@
+#pragma once
+// What the desk's use cases share among themselves (tickets.cc, staff.cc,
+// sweeps.cc); not included outside daemon/desk. Writer thread only.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "daemon/desk/scope.h"
+#include "daemon/desk/use_cases.h"
+#include "daemon/store/tables.h"
+#include "daemon/tickets/commands.h"
+#include "proto/helpdesk.pb.h"
+#include "proto/status.h"
+
+namespace helpdesk::desk {
+
+inline Status NoSuchTicket(std::string_view id) {
+  return Status::NotFound("no ticket with id '" + std::string(id) + "'");
+}
+inline Status NoSuchTicket(uint64_t number) {
+  return NoSuchTicket(std::to_string(number));
+}
+
+// Decides who gets `ticket` (as saved) by the dispatch rules and saves the
+// decision with its event; `exclude` is never chosen (the absent assignee
+// of a re-run). A storage error fails the batch; a decision the ticket
+// cannot take is logged and leaves it as it is.
+Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
+                std::string_view exclude);
+
+// Whether an SLA alert of the due-time index has fallen due by now.
+StatusOr<bool> AlertsDue(const Scope& s);
+
+// Reads ticket `number` and applies `decide` (current -> StatusOr<Change>)
+// to it; `save`: stores the change with its event. The ticket as decided,
+// with its comments when saved.
+template <typename Decide>
+StatusOr<v1::Ticket> DecideOnTicket(Scope& s, uint64_t number, Decide decide,
+                                    bool save) {
+  auto current = store::GetTicket(s.txn(), s.tables(), number);
+  if (!current.ok()) return current.status();
+  if (!*current) return NoSuchTicket(number);
+  StatusOr<tickets::Change> c = decide(**current);
+  if (!c.ok()) return c.status();
+  if (!save) return std::move(c->ticket);
+  if (Status st = s.store().Save(&**current, c->ticket, std::move(c->event));
+      !st.ok())
+    return st;
+  if (Status st = store::LoadComments(s.txn(), s.tables(), c->ticket); !st.ok())
+    return st;
+  return std::move(c->ticket);
+}
+
+// A person's change of one ticket. The SLA alerts that have fallen due are
+// recorded first, in the same write, so a change that stops a clock never
+// skips its alert; but only when the change will be made (it is decided
+// once without saving first): a refused change writes nothing.
+template <typename Decide>
+StatusOr<v1::Ticket> ChangeTicket(Scope& s, uint64_t number, Decide decide) {
+  auto due = AlertsDue(s);
+  if (!due.ok()) return due.status();
+  if (*due) {
+    if (auto dry = DecideOnTicket(s, number, decide, false); !dry.ok())
+      return dry.status();
+    if (auto alerts = RecordSlaAlerts(s); !alerts.ok()) return alerts.status();
+  }
+  return DecideOnTicket(s, number, decide, true);
+}
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,82 @@
+#pragma once
+// What the desk's reads take and give besides the schema's messages: list
+// filters and pages, report ranges, the figures behind /metrics. Plain
+// values; any thread.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/reports/sla_report.h"
+#include "proto/helpdesk.pb.h"
+
+namespace helpdesk::desk {
+
+// Tickets newest first, from the indexes.
+struct TicketQuery {
+  v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;  // any
+  std::string municipality;                                 // empty: any
+  std::string assignee;                                     // empty: any
+  uint64_t before = 0;  // numbers below this; 0: from the newest
+  size_t limit = 50;
+};
+
+struct TicketPage {
+  std::vector<v1::Ticket> tickets;
+  std::optional<uint64_t> next_before;  // where the next page starts
+};
+
+// The event log, oldest first, from sequence number `after`; of one ticket
+// when `ticket` is set. The answer's next_cursor is the last seq given.
+struct EventQuery {
+  uint64_t after = 0;
+  size_t limit = 100;
+  std::optional<std::string> ticket;  // its id as a client gives it
+};
+
+// Catalogue search: every word must match, case and æ/ø/å folded.
+struct ServiceQuery {
+  std::string text;
+  std::string municipality;  // empty: any
+  std::string category;      // empty: any
+  bool include_retired = false;
+  size_t limit = 50;
+};
+
+struct StaffQuery {
+  std::string municipality;    // covers it on site; empty: any
+  std::string skill;           // empty: any
+  std::optional<bool> active;  // unset: both
+};
+
+// The SLA report of the tickets created in [from, to): by default the 30
+// days up to and including now; at most three years and a bounded number
+// of tickets.
+struct SlaReportQuery {
+  std::optional<std::chrono::sys_seconds> from, to;
+  reports::GroupBy group_by = reports::GroupBy::kMunicipality;
+  reports::CostKey cost;
+};
+
+// Who is on vakt, and the version of the rota that says so (its ETag).
+struct VaktNowAnswer {
+  v1::VaktNow vakt;
+  uint32_t rota_version = 0;
+};
+
+// The figures behind /metrics.
+struct Stats {
+  uint64_t batches = 0;  // write transactions committed or failed
+  uint64_t writes = 0;   // writes applied
+  uint64_t queued = 0;   // writes waiting now
+  std::vector<uint64_t> batch_size_buckets;  // per bucket of batch_buckets
+  std::vector<uint64_t> batch_buckets;       // upper bounds
+  uint64_t map_size = 0;
+  uint64_t last_seq = 0;
+  // Tickets per status, by TicketStatus number; empty when unreadable.
+  std::vector<uint64_t> tickets_by_status;
+};
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,277 @@
+// The Desk's reads: each in one short LMDB read transaction on the caller's
+// thread, never held across anything else.
+
+#include <algorithm>
+
+#include "catalogue/catalogue.h"
+#include "catalogue/search.h"
+#include "daemon/desk/context.h"
+#include "daemon/desk/desk.h"
+#include "daemon/desk/internal.h"
+#include "daemon/desk/staff_view.h"
+#include "daemon/dispatch/coverage.h"
+#include "daemon/staff/schedule.h"
+#include "daemon/store/catalogue_tables.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/staff_tables.h"
+#include "daemon/store/tables.h"
+#include "proto/timestamps.h"
+
+namespace helpdesk::desk {
+namespace {
+
+using std::chrono::sys_seconds;
+
+bool Known(const std::vector<std::string>& ids, const std::string& id) {
+  return std::find(ids.begin(), ids.end(), id) != ids.end();
+}
+
+Status UnknownMunicipality(const std::string& id) {
+  return Status::InvalidParameter(
+      "municipality",
+      "unknown municipality '" + id + "'; see GET /api/v1/municipalities");
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ tickets
+
+StatusOr<v1::Ticket> Desk::GetTicket(std::string_view id) const {
+  const auto number = tickets::ParseTicketId(id);
+  if (!number) return NoSuchTicket(id);
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto ticket = store::GetTicket(*txn, tables_, *number);
+  if (!ticket.ok()) return ticket.status();
+  if (!*ticket) return NoSuchTicket(id);
+  if (Status s = store::LoadComments(*txn, tables_, **ticket); !s.ok())
+    return s;
+  return WithClocks(std::move(**ticket));
+}
+
+StatusOr<TicketPage> Desk::ListTickets(const TicketQuery& query) const {
+  store::TicketFilter filter;
+  filter.status = query.status;
+  filter.municipality = query.municipality;
+  filter.assignee = query.assignee;
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto page =
+      store::ListTickets(*txn, tables_, filter, query.before, query.limit);
+  if (!page.ok()) return page.status();
+  return TicketPage{std::move(page->tickets), page->next_before};
+}
+
+StatusOr<v1::ListEventsResponse> Desk::ListEvents(
+    const EventQuery& query) const {
+  std::optional<uint64_t> ticket;
+  if (query.ticket) {
+    ticket = tickets::ParseTicketId(*query.ticket);
+    if (!ticket) return NoSuchTicket(*query.ticket);
+  }
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  if (ticket) {
+    auto found = store::GetTicket(*txn, tables_, *ticket);
+    if (!found.ok()) return found.status();
+    if (!*found) return NoSuchTicket(*ticket);
+  }
+  auto page =
+      store::ListEvents(*txn, tables_, query.after, query.limit, ticket);
+  if (!page.ok()) return page.status();
+  v1::ListEventsResponse out;
+  for (auto& e : page->events) *out.add_events() = std::move(e);
+  // For the log, the cursor is simply the last seq seen: a dashboard keeps
+  // it and resumes from it.
+  if (page->next_after) out.set_next_cursor(std::to_string(*page->next_after));
+  return out;
+}
+
+// ------------------------------------------------------------ catalogue
+
+StatusOr<v1::Catalogue> Desk::Catalogue() const {
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  return store::LoadCatalogue(*txn, tables_);
+}
+
+StatusOr<v1::CatalogueTree> Desk::CatalogueTree(std::string_view municipality,
+                                                bool include_retired) const {
+  if (!municipality.empty() &&
+      !Known(context_->municipality_ids(), std::string(municipality)))
+    return UnknownMunicipality(std::string(municipality));
+  auto c = Catalogue();
+  if (!c.ok()) return c.status();
+  return catalogue::BuildTree(*c, municipality, include_retired);
+}
+
+StatusOr<v1::ListServicesResponse> Desk::SearchServices(
+    const ServiceQuery& query) const {
+  if (!query.municipality.empty() &&
+      !Known(context_->municipality_ids(), query.municipality))
+    return UnknownMunicipality(query.municipality);
+  auto c = Catalogue();
+  if (!c.ok()) return c.status();
+  if (!query.category.empty() && !catalogue::FindCategory(*c, query.category))
+    return Status::InvalidParameter(
+        "category",
+        "unknown category '" + query.category + "'; see GET /api/v1/catalogue");
+  catalogue::SearchOptions o;
+  o.municipality = query.municipality;
+  o.category = query.category;
+  o.include_retired = query.include_retired;
+  o.limit = query.limit;
+  v1::ListServicesResponse out;
+  for (const auto& hit : catalogue::Search(*c, query.text, o))
+    *out.add_services() = *hit.service;
+  return out;
+}
+
+StatusOr<v1::Service> Desk::GetService(std::string_view id) const {
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto s = store::GetService(*txn, tables_, id);
+  if (!s.ok()) return s.status();
+  if (!*s)
+    return Status::NotFound("no service '" + std::string(id) +
+                            "' in the catalogue; search with GET "
+                            "/api/v1/catalogue/services?q=<words>");
+  return std::move(**s);
+}
+
+StatusOr<v1::Category> Desk::GetCategory(std::string_view id) const {
+  auto c = Catalogue();
+  if (!c.ok()) return c.status();
+  const v1::Category* category = catalogue::FindCategory(*c, id);
+  if (category == nullptr)
+    return Status::NotFound("no category '" + std::string(id) +
+                            "' in the catalogue");
+  return *category;
+}
+
+// ------------------------------------------------------------ staff
+
+StatusOr<v1::ListStaffResponse> Desk::ListStaff(const StaffQuery& query) const {
+  if (!query.municipality.empty() &&
+      !Known(context_->municipality_ids(), query.municipality))
+    return UnknownMunicipality(query.municipality);
+  const sys_seconds at = proto::ToSys(Now());
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  if (!query.skill.empty()) {
+    auto registry = RegistryOf(*txn, tables_, context_->municipality_ids());
+    if (!registry.ok()) return registry.status();
+    if (!Known(registry->skills, query.skill))
+      return Status::InvalidParameter(
+          "skill", "unknown skill '" + query.skill +
+                       "'; the skills are in GET /api/v1/catalogue?view=flat");
+  }
+  auto rota = store::LoadRota(*txn, tables_);
+  if (!rota.ok()) return rota.status();
+  auto staff = store::LoadStaff(*txn, tables_);
+  if (!staff.ok()) return staff.status();
+  v1::ListStaffResponse out;
+  for (auto& member : *staff) {
+    const auto& covers = member.covers();
+    const auto& skills = member.skills();
+    if (!query.municipality.empty() &&
+        std::find(covers.begin(), covers.end(), query.municipality) ==
+            covers.end())
+      continue;
+    if (!query.skill.empty() &&
+        std::find(skills.begin(), skills.end(), query.skill) == skills.end())
+      continue;
+    if (query.active && member.active() != *query.active) continue;
+    if (Status s = AddNow(*txn, tables_, *rota, at, member); !s.ok()) return s;
+    *out.add_staff() = std::move(member);
+  }
+  return out;
+}
+
+StatusOr<v1::StaffMember> Desk::GetStaffMember(std::string_view id) const {
+  if (!staff::IsStaffId(id)) return NoStaff(id);
+  const sys_seconds at = proto::ToSys(Now());
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto member = store::GetStaff(*txn, tables_, id);
+  if (!member.ok()) return member.status();
+  if (!*member) return NoStaff(id);
+  auto rota = store::LoadRota(*txn, tables_);
+  if (!rota.ok()) return rota.status();
+  if (Status s = AddNow(*txn, tables_, *rota, at, **member); !s.ok()) return s;
+  return std::move(**member);
+}
+
+StatusOr<v1::VaktRota> Desk::GetRota(std::optional<sys_seconds> from,
+                                     std::optional<sys_seconds> to) const {
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto rota = store::LoadRota(*txn, tables_);
+  if (!rota.ok()) return rota.status();
+  if (from || to) {
+    const sys_seconds begin = from.value_or(sys_seconds::min());
+    const sys_seconds end = to.value_or(sys_seconds::max());
+    auto* shifts = rota->mutable_shifts();
+    shifts->erase(std::remove_if(shifts->begin(), shifts->end(),
+                                 [&](const v1::VaktShift& s) {
+                                   return !(proto::ToSys(s.start()) < end &&
+                                            begin < proto::ToSys(s.end()));
+                                 }),
+                  shifts->end());
+  }
+  return rota;
+}
+
+StatusOr<VaktNowAnswer> Desk::VaktNow(std::optional<sys_seconds> when) const {
+  const sys_seconds at = when.value_or(proto::ToSys(Now()));
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto rota = store::LoadRota(*txn, tables_);
+  if (!rota.ok()) return rota.status();
+  v1::VaktNow out;
+  *out.mutable_at() = proto::ToTimestamp(at);
+  const v1::VaktShift* shift = staff::ShiftAt(*rota, at);
+  out.set_covered(shift != nullptr);
+  if (shift != nullptr) {
+    *out.mutable_shift() = *shift;
+    // The people on vakt, as the rest of the API shows them, with what they
+    // are doing at `at`. A person missing from the registry is named only.
+    auto person = [&](const std::string& id, v1::StaffMember& slot) {
+      auto member = store::GetStaff(*txn, tables_, id);
+      if (!member.ok()) return member.status();
+      if (!*member) {
+        slot.set_id(id);
+        return Status::Ok();
+      }
+      slot = std::move(**member);
+      return AddNow(*txn, tables_, *rota, at, slot);
+    };
+    if (!shift->primary().empty()) {
+      if (Status s = person(shift->primary(), *out.mutable_primary()); !s.ok())
+        return s;
+    }
+    if (!shift->backup().empty()) {
+      if (Status s = person(shift->backup(), *out.mutable_backup()); !s.ok())
+        return s;
+    }
+  }
+  if (const v1::VaktShift* next = staff::NextShift(*rota, at))
+    *out.mutable_next() = *next;
+  return VaktNowAnswer{std::move(out), rota->version()};
+}
+
+// ------------------------------------------------------------ reports
+
+StatusOr<v1::CoverageReport> Desk::Coverage(
+    std::optional<sys_seconds> when) const {
+  const sys_seconds at = when.value_or(proto::ToSys(Now()));
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto roster = context_->rosters().Get(*txn);
+  if (!roster.ok()) return roster.status();
+  auto catalogue = store::LoadCatalogue(*txn, tables_);
+  if (!catalogue.ok()) return catalogue.status();
+  return dispatch::Coverage(**roster, *catalogue, at);
+}
+
+}  // namespace helpdesk::desk

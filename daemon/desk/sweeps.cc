@@ -1,0 +1,188 @@
+// Dispatch and its re-runs, and the SLA alerts: what the desk does to
+// tickets on its own. Assignment decisions are daemon/dispatch's; SLA
+// alerts are driven by the store's due-time index (never a scan of the
+// tickets), and the flags that say an alert is recorded live on the
+// ticket, written in the same transaction as the event, so each alert is
+// recorded exactly once, across restarts too.
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/desk/internal.h"
+#include "daemon/desk/use_cases.h"
+#include "daemon/dispatch/dispatch.h"
+#include "daemon/store/sla_index.h"
+#include "daemon/store/staff_tables.h"
+#include "daemon/tickets/commands.h"
+#include "daemon/tickets/sla_clocks.h"
+#include "proto/timestamps.h"
+#include "sla/oslo_time.h"
+
+namespace helpdesk::desk {
+namespace {
+
+// Tickets of the dispatcher queue tried again after one staff change: the
+// oldest first; more wait for the next change.
+constexpr size_t kMaxRetries = 200;
+// Alerts recorded in one write; more wait for the next sweep.
+constexpr size_t kMaxAlertsPerWrite = 500;
+
+}  // namespace
+
+Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
+                std::string_view exclude) {
+  // It runs after this write has saved something: a storage error fails
+  // the whole batch (nothing half-done commits); a decision the ticket
+  // cannot take is logged and leaves the ticket as it is.
+  store::WriteContext& w = s.store();
+  auto roster = s.Roster();
+  if (!roster.ok()) return w.Fail(roster.status());
+  Status load_error;
+  auto load_of = [&](const dispatch::Person& p) {
+    auto stored = store::GetLoad(s.txn(), s.tables(), p.member->id());
+    if (!stored.ok()) {
+      load_error = stored.status();
+      return dispatch::Load{};
+    }
+    return dispatch::LoadOfStored(*stored);
+  };
+  dispatch::Input in;
+  in.ticket = &ticket;
+  in.service = &ticket.service();
+  in.trigger = trigger;
+  in.exclude = exclude;
+  in.now = s.now_sys();
+  v1::Assignment a = dispatch::Decide(in, **roster, load_of);
+  if (!load_error.ok()) return w.Fail(load_error);
+  // A retry that finds no one, for the reason already recorded, records
+  // nothing: the queue is tried often and the history stays readable.
+  if (trigger == v1::ASSIGNMENT_TRIGGER_RETRY &&
+      a.outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
+      ticket.assignment().outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
+      ticket.assignment().unassigned_reason() == a.unassigned_reason())
+    return Status::Ok();
+  if (a.outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
+      !ticket.assignee().empty()) {
+    // No one else: the ticket stays where it is until a dispatcher acts,
+    // recorded once, not at every sweep.
+    if (ticket.assignment().outcome() == v1::ASSIGNMENT_OUTCOME_KEPT &&
+        ticket.assignment().assignee() == ticket.assignee())
+      return Status::Ok();
+    a.set_outcome(v1::ASSIGNMENT_OUTCOME_KEPT);
+    a.set_assignee(ticket.assignee());
+    a.set_explanation(dispatch::Explain(a, **roster));
+  }
+  auto c =
+      tickets::DecideAssignment(ticket, a, false, 0, std::nullopt, s.request());
+  if (!c.ok()) {
+    spdlog::warn("dispatch of ticket {} not recorded: {}", ticket.id(),
+                 c.status().message());
+    return Status::Ok();
+  }
+  if (Status st = w.Save(&ticket, c->ticket, std::move(c->event)); !st.ok())
+    return st;
+  ticket = std::move(c->ticket);
+  return Status::Ok();
+}
+
+StatusOr<size_t> Redispatch(Scope& s) {
+  store::WriteContext& w = s.store();
+  const size_t events_before = w.events().size();
+  auto roster = s.Roster();
+  if (!roster.ok()) return w.Fail(roster.status());
+  const sla::OsloTime local = sla::ToOslo(s.now_sys());
+  // 1. Open tickets of people who are inactive or absent today.
+  static constexpr v1::TicketStatus kHeld[] = {
+      v1::TICKET_STATUS_ASSIGNED, v1::TICKET_STATUS_IN_PROGRESS,
+      v1::TICKET_STATUS_WAITING_ON_USER, v1::TICKET_STATUS_WAITING_ON_SUPPLIER};
+  for (const dispatch::Person& p : (*roster)->people()) {
+    if (p.member->active() &&
+        p.schedule.AbsentOn(local.day) == v1::ABSENCE_KIND_UNSPECIFIED)
+      continue;
+    for (v1::TicketStatus status : kHeld) {
+      store::TicketFilter held;
+      held.status = status;
+      held.assignee = p.member->id();
+      uint64_t cursor = 0;
+      while (true) {
+        auto page = store::ListTickets(s.txn(), s.tables(), held, cursor, 200);
+        if (!page.ok()) return w.Fail(page.status());
+        for (auto& t : page->tickets)
+          if (Status st = Dispatch(s, t, v1::ASSIGNMENT_TRIGGER_ABSENCE,
+                                   p.member->id());
+              !st.ok())
+            return st;
+        if (!page->next_before) break;
+        cursor = *page->next_before;
+      }
+    }
+  }
+  // 2. The dispatcher queue: new tickets no one could take, oldest first.
+  store::TicketFilter queue;
+  queue.status = v1::TICKET_STATUS_NEW;
+  auto oldest = store::OldestTickets(s.txn(), s.tables(), queue, kMaxRetries);
+  if (!oldest.ok()) return w.Fail(oldest.status());
+  for (auto& t : *oldest) {
+    if (!t.assignee().empty()) continue;  // not in the queue: someone has it
+    if (Status st = Dispatch(s, t, v1::ASSIGNMENT_TRIGGER_RETRY, ""); !st.ok())
+      return st;
+  }
+  return w.events().size() - events_before;
+}
+
+StatusOr<bool> AlertsDue(const Scope& s) {
+  auto next = store::NextDue(s.txn(), s.tables());
+  if (!next.ok()) return next.status();
+  return *next && **next <= s.now().seconds();
+}
+
+StatusOr<size_t> RecordSlaAlerts(Scope& s) {
+  store::WriteContext& w = s.store();
+  const auto now = s.now_sys();
+  auto due = store::DueBy(s.txn(), s.tables(), now.time_since_epoch().count(),
+                          kMaxAlertsPerWrite);
+  if (!due.ok()) return w.Fail(due.status());
+  size_t recorded = 0;
+  for (const store::SlaDue& d : *due) {
+    auto current = store::GetTicket(s.txn(), s.tables(), d.ticket);
+    if (!current.ok()) return w.Fail(current.status());
+    if (!*current || !(*current)->has_sla()) continue;
+    const v1::Ticket& before = **current;
+    v1::Ticket after = before;
+    const bool response = d.alert == store::kFirstResponseWarning ||
+                          d.alert == store::kFirstResponseBreach;
+    const bool breach = d.alert == store::kFirstResponseBreach ||
+                        d.alert == store::kResolutionBreach;
+    v1::SlaClock* clock = response
+                              ? after.mutable_sla()->mutable_first_response()
+                              : after.mutable_sla()->mutable_resolution();
+    if (!clock->counting()) continue;  // the index is kept with the clock
+    if (breach) {
+      if (clock->state() == v1::SLA_CLOCK_STATE_BREACHED) continue;
+      clock->set_state(v1::SLA_CLOCK_STATE_BREACHED);
+    } else {
+      if (clock->warned()) continue;
+      clock->set_warned(true);
+    }
+    // An alert changes no field a person edits: the version stays, so no
+    // one's If-Match fails because a clock ticked.
+    // Recorded by the desk itself, whichever write finds it due.
+    v1::Event event = proto::NewEvent({s.now(), "sla", "sla"});
+    event.set_ticket_id(after.id());
+    event.set_ticket_version(after.version());
+    v1::SlaAlert* alert =
+        breach ? event.mutable_sla_breached() : event.mutable_sla_warning();
+    alert->set_kind(clock->kind());
+    const std::chrono::sys_seconds due_at{std::chrono::seconds(d.at)};
+    *alert->mutable_due_at() = proto::ToTimestamp(due_at);
+    alert->set_target_seconds(clock->target_seconds());
+    alert->set_elapsed_seconds(
+        tickets::Elapsed(*clock, s.context().sla(), due_at).count());
+    alert->set_calendar(clock->calendar());
+    if (Status st = w.Save(&before, after, std::move(event)); !st.ok())
+      return st;
+    ++recorded;
+  }
+  return recorded;
+}
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,150 @@
+// The ticket use cases: file, move, reprioritise, comment, assign and take.
+// The decisions are daemon/tickets' and daemon/dispatch's; the SLA clocks
+// move with them (daemon/tickets/sla_clocks.h) in the same write.
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/desk/internal.h"
+#include "daemon/desk/use_cases.h"
+#include "daemon/dispatch/dispatch.h"
+#include "daemon/store/catalogue_tables.h"
+#include "daemon/store/staff_tables.h"
+#include "daemon/tickets/commands.h"
+#include "daemon/tickets/sla_clocks.h"
+#include "proto/timestamps.h"
+
+namespace helpdesk::desk {
+namespace {
+
+constexpr size_t kMaxReasonBytes = 2000;
+
+}  // namespace
+
+StatusOr<v1::Ticket> CreateTicket(Scope& s,
+                                  const v1::CreateTicketRequest& request) {
+  if (Status st = tickets::ValidateCreate(request, s.context().region());
+      !st.ok())
+    return st;
+  // The service is checked here, in the writer's transaction, so a retire
+  // committed a moment ago is seen.
+  auto service = store::GetService(s.txn(), s.tables(), request.service_id());
+  if (!service.ok()) return service.status();
+  const v1::Service* found = *service ? &**service : nullptr;
+  if (Status st = tickets::CheckService(request, found); !st.ok()) return st;
+  tickets::Change c = tickets::DecideCreate(
+      request, *found, s.store().NextTicketNumber(), s.request());
+  // The SLA clocks start now, with the targets of the service's class and
+  // the ticket's priority, kept on the ticket from here on.
+  if (auto clocks = tickets::StartClocks(s.context().sla(),
+                                         c.ticket.service().sla_class(),
+                                         c.ticket.priority(), s.now_sys())) {
+    *c.ticket.mutable_sla() = *clocks;
+    *c.event.mutable_ticket_created()->mutable_ticket()->mutable_sla() =
+        *clocks;
+  }
+  if (Status st = s.store().Save(nullptr, c.ticket, std::move(c.event));
+      !st.ok())
+    return st;
+  // Who gets it is decided in the same transaction: the ticket is never
+  // seen unassigned by mistake, and a crash loses neither.
+  if (Status st =
+          Dispatch(s, c.ticket, v1::ASSIGNMENT_TRIGGER_CREATED, /*exclude=*/"");
+      !st.ok())
+    return st;
+  return std::move(c.ticket);
+}
+
+StatusOr<v1::Ticket> ChangeStatus(Scope& s, uint64_t ticket,
+                                  const v1::ChangeStatusRequest& request,
+                                  std::optional<uint32_t> if_match) {
+  return ChangeTicket(s, ticket, [&](const v1::Ticket& current) {
+    auto c =
+        tickets::DecideStatusChange(current, request, if_match, s.request());
+    if (c.ok() && c->ticket.has_sla())
+      tickets::OnStatus(*c->ticket.mutable_sla(), s.context().sla(),
+                        current.status(), c->ticket.status(), s.now_sys());
+    return c;
+  });
+}
+
+StatusOr<v1::Ticket> ChangePriority(Scope& s, uint64_t ticket,
+                                    const v1::ChangePriorityRequest& request,
+                                    std::optional<uint32_t> if_match) {
+  return ChangeTicket(s, ticket, [&](const v1::Ticket& current) {
+    auto c = tickets::DecidePriorityChange(current, request, if_match,
+                                           s.origin().actor, s.request());
+    // The clocks take the new targets and keep the time used.
+    if (c.ok() && c->ticket.has_sla())
+      tickets::OnPriority(*c->ticket.mutable_sla(), s.context().sla(),
+                          c->ticket.priority(), s.now_sys());
+    return c;
+  });
+}
+
+StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
+                             const v1::AddCommentRequest& request) {
+  return ChangeTicket(
+      s, ticket, [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
+        auto c = tickets::DecideComment(current, request, s.request());
+        if (!c.ok() || !c->ticket.has_sla()) return c;
+        // A reply by someone on the staff is the first response.
+        auto roster = s.Roster();
+        if (!roster.ok()) return roster.status();
+        if ((*roster)->Find(request.author()) != nullptr)
+          tickets::OnPublicReply(*c->ticket.mutable_sla(), s.context().sla(),
+                                 s.now_sys());
+        return c;
+      });
+}
+
+Status CheckAssignment(const AssignCommand& a) {
+  if (a.take) {
+    if (a.assignee.empty())
+      return Status::InvalidField(
+          "actor",
+          "field 'actor' is required: the staff id of the agent taking the "
+          "ticket (or send an X-Actor header)");
+    return Status::Ok();
+  }
+  if (a.assignee.empty())
+    return Status::InvalidField("assignee",
+                                "field 'assignee' is required: the staff id "
+                                "of the person to give the ticket to");
+  if (a.reason.empty())
+    return Status::InvalidField("reason",
+                                "field 'reason' is required: say why this "
+                                "person (it is kept on the ticket)");
+  if (a.reason.size() > kMaxReasonBytes)
+    return Status::InvalidField("reason", "field 'reason' is at most " +
+                                              std::to_string(kMaxReasonBytes) +
+                                              " bytes");
+  return Status::Ok();
+}
+
+StatusOr<v1::Ticket> Assign(Scope& s, const AssignCommand& a) {
+  if (Status st = CheckAssignment(a); !st.ok()) return st;
+  const auto trigger =
+      a.take ? v1::ASSIGNMENT_TRIGGER_TAKEN : v1::ASSIGNMENT_TRIGGER_MANUAL;
+  return DecideOnTicket(
+      s, a.ticket,
+      [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
+        auto roster = s.Roster();
+        if (!roster.ok()) return roster.status();
+        auto decision =
+            dispatch::DecideManual(current, trigger, a.assignee,
+                                   a.take ? a.assignee : s.origin().actor,
+                                   a.reason, **roster, s.now_sys());
+        if (!decision.ok()) return decision.status();
+        if (auto load = store::GetLoad(s.txn(), s.tables(), a.assignee);
+            load.ok()) {
+          const auto* p = (*roster)->Find(a.assignee);
+          decision->set_load(dispatch::LoadPerPost(
+              dispatch::LoadOfStored(*load), p->member->fte_percent()));
+        }
+        return tickets::DecideAssignment(current, *decision, true, a.version,
+                                         a.if_match, s.request());
+      },
+      /*save=*/true);
+}
+
+}  // namespace helpdesk::desk

@@ -1,0 +1,99 @@
+#pragma once
+// The desk's use cases: each one change a person (or a sweep) asks for,
+// decided by the pure cores (tickets, catalogue, staff, dispatch, sla) and
+// saved through the writer's transaction in one piece, every event with
+// the Scope's instant and origin. Each returns what the change came to, or
+// the Status saying why not, having written nothing.
+//
+// Writer thread only, inside a write (store::Writer); the Desk submits
+// them for the daemon, helpdeskctl's offline import calls ImportCatalogue
+// on its own writer.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "catalogue/edit.h"
+#include "daemon/desk/commands.h"
+#include "daemon/desk/scope.h"
+#include "proto/helpdesk.pb.h"
+#include "proto/status.h"
+
+namespace helpdesk::desk {
+
+// ------------------------------------------------------------ tickets
+// Each answers the ticket as saved, with its comments.
+
+// Files a ticket against an active service of its municipality, starts its
+// SLA clocks and assigns it (dispatch) in the same write.
+StatusOr<v1::Ticket> CreateTicket(Scope& s,
+                                  const v1::CreateTicketRequest& request);
+
+// `if_match`: the version from an If-Match header, if any (the body's
+// `version` otherwise); one is required for every change below.
+StatusOr<v1::Ticket> ChangeStatus(Scope& s, uint64_t ticket,
+                                  const v1::ChangeStatusRequest& request,
+                                  std::optional<uint32_t> if_match);
+
+// The clocks take the new priority's targets, keeping the time used. The
+// actor is the origin's.
+StatusOr<v1::Ticket> ChangePriority(Scope& s, uint64_t ticket,
+                                    const v1::ChangePriorityRequest& request,
+                                    std::optional<uint32_t> if_match);
+
+// A reply by someone on the staff is the first response.
+StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
+                             const v1::AddCommentRequest& request);
+
+// A dispatcher (the origin's actor) gives the ticket to `assignee`, or an
+// agent takes it (commands.h).
+StatusOr<v1::Ticket> Assign(Scope& s, const AssignCommand& a);
+
+// ------------------------------------------------------------ catalogue
+// Each is decided against the catalogue as the writer's transaction sees
+// it, so two admins racing cannot both win with stale copies; a change
+// that changes nothing records no event (EditResult::changed is false).
+
+StatusOr<catalogue::EditResult> ImportCatalogue(Scope& s,
+                                                const v1::Catalogue& incoming);
+StatusOr<catalogue::EditResult> CreateService(Scope& s,
+                                              const v1::Service& service);
+StatusOr<catalogue::EditResult> UpdateService(Scope& s, std::string_view id,
+                                              const v1::Service& service,
+                                              std::optional<uint32_t> if_match);
+StatusOr<catalogue::EditResult> SetServiceState(Scope& s, std::string_view id,
+                                                v1::ServiceState to,
+                                                std::optional<uint32_t> version,
+                                                const std::string& reason);
+StatusOr<catalogue::EditResult> CreateCategory(Scope& s,
+                                               const v1::Category& category);
+StatusOr<catalogue::EditResult> UpdateCategory(
+    Scope& s, std::string_view id, const v1::Category& category,
+    std::optional<uint32_t> if_match);
+
+// ------------------------------------------------------------ staff
+// Each answers the record with `now` at the batch's instant; each change
+// re-runs dispatch for the absent and the queue (Redispatch) in the same
+// write. Sending what is stored changes nothing.
+
+StatusOr<v1::StaffMember> CreateStaff(Scope& s, const v1::StaffMember& body);
+StatusOr<v1::StaffMember> UpdateStaff(Scope& s, std::string_view id,
+                                      const v1::StaffMember& body,
+                                      std::optional<uint32_t> if_match);
+StatusOr<v1::VaktRota> PutRota(Scope& s, const v1::VaktRota& body,
+                               std::optional<uint32_t> if_match);
+
+// ------------------------------------------------------------ sweeps
+// Each answers how many events it recorded.
+
+// The open tickets of everyone inactive or absent today go to others (or
+// stay, recorded once as kept), and the new tickets waiting in the
+// dispatcher queue are tried again.
+StatusOr<size_t> Redispatch(Scope& s);
+
+// One SlaWarning or SlaBreached event for each alert of the due-time
+// index that has fallen due by the batch's instant.
+StatusOr<size_t> RecordSlaAlerts(Scope& s);
+
+}  // namespace helpdesk::desk

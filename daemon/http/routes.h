@@ -1,0 +1,67 @@
+#pragma once
+// The route table: every route of the HTTP API, one line each (routes.cc).
+// Dispatch, the choice of thread (a write is answered from the writer,
+// later), the body limit, 405 with its Allow header, 404 and the metric
+// route label all come from it; there is no second list. Pure; any thread.
+
+#include <functional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "daemon/http/message.h"
+#include "daemon/http/query.h"
+
+namespace helpdesk::http {
+
+class Api;
+
+// How a route is answered.
+enum class Access {
+  kRead,   // on the calling I/O thread, before Api::Handle returns
+  kWrite,  // through the single writer: later, from the writer thread
+  // A write that replaces a whole document (a catalogue import, a vakt
+  // rota of a year or two): its body may be as large as max_import_bytes.
+  kBulkWrite,
+};
+
+inline bool IsWrite(Access a) { return a != Access::kRead; }
+
+// One request as a handler sees it.
+struct Call {
+  const Request& request;
+  const Target& target;    // the decoded path and query parameters
+  const std::string& id;   // the {id} segment; empty when the route has none
+  std::string_view route;  // the route's pattern: the metric label
+};
+
+using Respond = std::function<void(Response)>;
+using Handler = void (Api::*)(const Call& call, Respond respond);
+
+struct Route {
+  std::string_view method;   // GET (which answers HEAD too), POST or PUT
+  std::string_view pattern;  // "/api/v1/tickets/{id}/status"
+  Handler handler;
+  Access access;
+  // The identity issue adds who may call the route here.
+};
+
+// Every route, in the order the API documents them.
+std::span<const Route> Routes();
+
+// Where a request's decoded path and method lead.
+struct RouteMatch {
+  // The route to call; null when the path matches no pattern (404) or no
+  // route of its pattern takes the method (405).
+  const Route* route = nullptr;
+  std::string_view pattern;  // the path's pattern; empty for a 404
+  std::string allow;         // for a 405: "GET, HEAD, PUT"
+  std::string id;            // the {id} segment
+};
+
+RouteMatch FindRoute(std::string_view method, std::string_view path);
+
+// The API's top-level resources ("tickets, events, ..."), for a 404.
+std::string RouteIndex();
+
+}  // namespace helpdesk::http

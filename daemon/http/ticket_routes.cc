@@ -1,0 +1,204 @@
+// The ticket routes, the event log and the municipalities: query and body
+// parsed here, everything else the desk's.
+
+#include "daemon/desk/desk.h"
+#include "daemon/http/api.h"
+#include "daemon/http/query.h"
+#include "daemon/http/responses.h"
+#include "proto/json.h"
+#include "proto/wire_names.h"
+
+namespace helpdesk::http {
+namespace {
+
+constexpr uint64_t kMaxPage = 200;
+constexpr uint64_t kDefaultPage = 50;
+
+Response TicketResponse(int status, const v1::Ticket& t) {
+  Response r = WithETag(Json(status, t), t.version());
+  // A 201 is a new ticket or a new comment, which a new ticket never has.
+  if (status == 201 && t.comment_count() == 0)
+    r.headers.emplace_back("Location", "/api/v1/tickets/" + t.id());
+  return r;
+}
+
+// Renders a ticket the desk answers a write with.
+std::function<void(StatusOr<v1::Ticket>)> TicketAnswer(const Call& c,
+                                                       Respond respond,
+                                                       int status) {
+  return Answer<v1::Ticket>(c, std::move(respond), [status](v1::Ticket& t) {
+    return TicketResponse(status, t);
+  });
+}
+
+// The origin of a change: its actor from the X-Actor header or, where the
+// route takes one, the body's `actor` field.
+StatusOr<desk::Origin> OriginOf(const Call& c,
+                                std::string_view body_actor = {}) {
+  auto actor = ActorOf(c.request.actor, body_actor);
+  if (!actor.ok()) return actor.status();
+  return desk::Origin{*actor, c.request.request_id};
+}
+
+}  // namespace
+
+void Api::ListTickets(const Call& c, Respond respond) {
+  const Target& t = c.target;
+  if (Status s = CheckParams(
+          t, {"status", "municipality", "assignee", "limit", "cursor"});
+      !s.ok())
+    return respond(Fail(c, s));
+  desk::TicketQuery query;
+  if (auto it = t.params.find("status"); it != t.params.end()) {
+    const auto* v =
+        proto::FindWireEnumValue(v1::TicketStatus_descriptor(), it->second);
+    if (v == nullptr)
+      return respond(Fail(
+          c, Status::InvalidParameter(
+                 "status",
+                 "'status' must be one of " +
+                     proto::WireEnumChoices(v1::TicketStatus_descriptor()))));
+    query.status = static_cast<v1::TicketStatus>(v->number());
+  }
+  if (auto it = t.params.find("municipality"); it != t.params.end())
+    query.municipality = it->second;
+  if (auto it = t.params.find("assignee"); it != t.params.end())
+    query.assignee = it->second;
+  auto limit = UintParam(t, "limit", 1, kMaxPage, kDefaultPage);
+  if (!limit.ok()) return respond(Fail(c, limit.status()));
+  query.limit = *limit;
+  if (auto it = t.params.find("cursor");
+      it != t.params.end() && !it->second.empty()) {
+    auto before = DecodeCursor(it->second);
+    if (!before.ok()) return respond(Fail(c, before.status()));
+    query.before = *before;
+  }
+  auto page = desk_.ListTickets(query);
+  if (!page.ok()) return respond(Fail(c, page.status()));
+  v1::ListTicketsResponse out;
+  for (auto& ticket : page->tickets) *out.add_tickets() = std::move(ticket);
+  if (page->next_before) out.set_next_cursor(EncodeCursor(*page->next_before));
+  respond(Json(200, out));
+}
+
+void Api::CreateTicket(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  v1::CreateTicketRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  desk_.CreateTicket({req.reporter(), c.request.request_id}, std::move(req),
+                     TicketAnswer(c, std::move(respond), 201));
+}
+
+void Api::GetTicket(const Call& c, Respond respond) {
+  auto ticket = desk_.GetTicket(c.id);
+  if (!ticket.ok()) return respond(Fail(c, ticket.status()));
+  respond(TicketResponse(200, *ticket));
+}
+
+void Api::ChangeStatus(const Call& c, Respond respond) {
+  v1::ChangeStatusRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  auto if_match = ParseIfMatch(c.request.if_match);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
+  // The status change names its actor in the body (tickets/commands.h).
+  desk_.ChangeStatus({req.actor(), c.request.request_id}, c.id, std::move(req),
+                     *if_match, TicketAnswer(c, std::move(respond), 200));
+}
+
+void Api::ChangePriority(const Call& c, Respond respond) {
+  v1::ChangePriorityRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  auto if_match = ParseIfMatch(c.request.if_match);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
+  auto origin = OriginOf(c, req.actor());
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  desk_.ChangePriority(std::move(*origin), c.id, std::move(req), *if_match,
+                       TicketAnswer(c, std::move(respond), 200));
+}
+
+void Api::AddComment(const Call& c, Respond respond) {
+  v1::AddCommentRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  desk_.Comment({req.author(), c.request.request_id}, c.id, std::move(req),
+                TicketAnswer(c, std::move(respond), 201));
+}
+
+void Api::AssignTicket(const Call& c, Respond respond) {
+  v1::AssignRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  desk::AssignCommand command;
+  command.assignee = req.assignee();
+  command.reason = req.reason();
+  command.version = req.version();
+  // The request's own rules first, as a dispatcher reads them.
+  if (Status s = desk::CheckAssignment(command); !s.ok())
+    return respond(Fail(c, s));
+  auto origin = OriginOf(c, req.actor());
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  auto if_match = ParseIfMatch(c.request.if_match);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
+  command.if_match = *if_match;
+  desk_.Assign(std::move(*origin), c.id, std::move(command),
+               TicketAnswer(c, std::move(respond), 200));
+}
+
+void Api::TakeTicket(const Call& c, Respond respond) {
+  v1::TakeRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  auto origin = OriginOf(c, req.actor());
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  desk::AssignCommand command;
+  command.take = true;
+  // The agent who takes it is who asks; "anonymous" is no one.
+  if (!c.request.actor.empty() || !req.actor().empty())
+    command.assignee = origin->actor;
+  command.version = req.version();
+  if (Status s = desk::CheckAssignment(command); !s.ok())
+    return respond(Fail(c, s));
+  auto if_match = ParseIfMatch(c.request.if_match);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
+  command.if_match = *if_match;
+  desk_.Assign(std::move(*origin), c.id, std::move(command),
+               TicketAnswer(c, std::move(respond), 200));
+}
+
+void Api::ListEvents(const Call& c, Respond respond) {
+  const Target& t = c.target;
+  if (Status s = CheckParams(t, {"after", "limit", "cursor"}); !s.ok())
+    return respond(Fail(c, s));
+  // For the log, the cursor is simply the last seq seen: a dashboard keeps
+  // it and resumes from it. `cursor` and `after` mean the same.
+  if (t.params.count("cursor") && t.params.count("after"))
+    return respond(
+        Fail(c, Status::InvalidParameter(
+                    "cursor", "give 'after' or 'cursor', not both")));
+  const std::string after_name = t.params.count("cursor") ? "cursor" : "after";
+  auto after = UintParam(t, after_name, 0, UINT64_MAX - 1, 0);
+  if (!after.ok()) return respond(Fail(c, after.status()));
+  auto limit = UintParam(t, "limit", 1, 1000, 100);
+  if (!limit.ok()) return respond(Fail(c, limit.status()));
+  desk::EventQuery query{*after, *limit, std::nullopt};
+  if (!c.id.empty()) query.ticket = c.id;
+  auto events = desk_.ListEvents(query);
+  if (!events.ok()) return respond(Fail(c, events.status()));
+  respond(Json(200, *events));
+}
+
+void Api::TicketEvents(const Call& c, Respond respond) {
+  ListEvents(c, std::move(respond));
+}
+
+void Api::ListMunicipalities(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  v1::ListMunicipalitiesResponse out;
+  *out.mutable_municipalities() = desk_.region().municipalities();
+  respond(Json(200, out));
+}
+
+}  // namespace helpdesk::http
