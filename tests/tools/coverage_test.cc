@@ -8,6 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,60 @@ class CtlCoverage : public DaemonTest {
 bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
+
+// A port bound but not listening: connecting is refused, and nobody else
+// can take the port while the socket is held.
+class RefusingPort {
+ public:
+  RefusingPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof addr;
+    if (fd_ >= 0 &&
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+      url_ = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  }
+  ~RefusingPort() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RefusingPort(const RefusingPort&) = delete;
+  RefusingPort& operator=(const RefusingPort&) = delete;
+  const std::string& url() const { return url_; }  // empty: no port
+
+ private:
+  int fd_ = -1;
+  std::string url_;
+};
+
+// Sets an environment variable for the helpdeskctl children of one test
+// and puts the old value back.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::string& value)
+      : name_(std::move(name)) {
+    if (const char* old = std::getenv(name_.c_str())) old_ = old;
+    Set(value);
+  }
+  ~ScopedEnv() {
+    if (old_)
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    else
+      ::unsetenv(name_.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+  void Set(const std::string& value) {
+    ::setenv(name_.c_str(), value.c_str(), 1);
+  }
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
 
 // The lines of `text` between the line `from` and the next line that does
 // not start with two spaces.
@@ -96,6 +152,34 @@ TEST_F(CtlCoverage, JsonIsTheDaemonsReport) {
   EXPECT_TRUE(gj.value("skills", json::array()).empty()) << g.out;
 }
 
+// $HELPDESK_URL names the daemon when --url does not (coverage, report and
+// the catalogue commands), so a shell names it once; a --url given wins,
+// and --data-dir still reads the database rather than clashing with it.
+TEST_F(CtlCoverage, HelpdeskUrlIsTheDefaultDaemon) {
+  RefusingPort refusing;
+  ASSERT_NE(refusing.url(), "");
+  ScopedEnv env("HELPDESK_URL", Url());
+  CtlResult coverage = RunCtl({"coverage", "--gaps-only"});
+  EXPECT_EQ(coverage.exit_code, 1) << coverage.Describe();
+  EXPECT_TRUE(coverage.out.starts_with("Coverage at 2026-04-15T"))
+      << coverage.Describe();
+  CtlResult report = RunCtl({"report", "--format", "json"});
+  EXPECT_EQ(report.exit_code, 0) << report.Describe();
+  CtlResult exported = RunCtl({"catalogue", "export"});
+  EXPECT_EQ(exported.exit_code, 0) << exported.Describe();
+  EXPECT_TRUE(Contains(exported.out, "version = 1")) << exported.Describe();
+
+  env.Set(refusing.url());
+  CtlResult given = RunCtl({"coverage", "--gaps-only", "--url", Url()});
+  EXPECT_EQ(given.exit_code, 1) << given.Describe();
+  CtlResult offline =
+      RunCtl({"catalogue", "export", "--data-dir", daemon_->data_dir()});
+  EXPECT_EQ(offline.exit_code, 0) << offline.Describe();
+  CtlResult refused = RunCtl({"coverage", "--timeout", "5"});
+  EXPECT_EQ(refused.exit_code, 2) << refused.Describe();
+  EXPECT_EQ(refused.out, "") << refused.Describe();
+}
+
 TEST(CtlCoverageErrors, BadAtIsAUsageError) {
   // Refused before any request: no daemon is needed.
   CtlResult r =
@@ -110,22 +194,9 @@ TEST(CtlCoverageErrors, BadAtIsAUsageError) {
 }
 
 TEST(CtlCoverageErrors, NoDaemonIsExitTwo) {
-  // A port bound but not listening: connecting is refused, and nobody else
-  // can take the port while the socket is held.
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  ASSERT_GE(fd, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const std::string url =
-      "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-
-  CtlResult r = RunCtl({"coverage", "--url", url, "--timeout", "5"});
-  ::close(fd);
+  RefusingPort refusing;
+  ASSERT_NE(refusing.url(), "");
+  CtlResult r = RunCtl({"coverage", "--url", refusing.url(), "--timeout", "5"});
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
   EXPECT_FALSE(r.err.empty()) << r.Describe();
   EXPECT_EQ(r.out, "") << r.Describe();

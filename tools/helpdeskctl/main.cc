@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 
@@ -37,13 +38,26 @@ void AddTimeout(CLI::App& cmd, std::chrono::milliseconds& timeout) {
       ->check(CLI::Range(0.1, 3600.0));
 }
 
+// The daemon --url names when it is not given: $HELPDESK_URL if set, so a
+// shell (or a test) points every command at one daemon once. Read here
+// rather than through CLI11's envname, which would count it as a given
+// --url and so refuse --data-dir whenever the variable is set.
+std::string DefaultUrl() {
+  const char* env = std::getenv("HELPDESK_URL");
+  return env != nullptr && *env != '\0' ? env : kDefaultUrl;
+}
+
+std::string UrlHelp(const std::string& what) {
+  return "The running daemon to " + what +
+         " through its HTTP API: http://HOST:PORT (plain HTTP only; https is "
+         "refused). Default: $HELPDESK_URL when set, else " +
+         kDefaultUrl;
+}
+
 void AddTarget(CLI::App& cmd, Target& target, const char* what) {
-  auto* url = cmd.add_option(
-      "--url", target.url,
-      std::string("The running daemon to ") + what +
-          " through its HTTP API: http://HOST:PORT (plain HTTP only; https "
-          "is refused)");
-  url->default_str(kDefaultUrl);
+  target.url = DefaultUrl();
+  auto* url = cmd.add_option("--url", target.url, UrlHelp(what));
+  url->default_str(target.url);
   auto* dir = cmd.add_option(
       "--data-dir", target.data_dir,
       std::string("Instead of --url: ") + what +
@@ -116,7 +130,7 @@ int Run(int argc, char** argv) {
                   "event (default: $USER, else 'helpdeskctl')");
 
   CoverageOptions coverage_options;
-  coverage_options.url = kDefaultUrl;
+  coverage_options.url = DefaultUrl();
   CLI::App* cov = app.add_subcommand(
       "coverage",
       "Print the daemon's coverage report (at least two operators at all "
@@ -130,10 +144,8 @@ int Run(int argc, char** argv) {
       "are standing gaps (for a cron job to alert on; cells only thin right "
       "now do not count); 2 usage error, the daemon cannot be reached, or "
       "it answered with a problem (its detail is printed).");
-  cov->add_option("--url", coverage_options.url,
-                  "The running daemon to ask, through its HTTP API: "
-                  "http://HOST:PORT (plain HTTP only; https is refused)")
-      ->default_str(kDefaultUrl);
+  cov->add_option("--url", coverage_options.url, UrlHelp("ask,"))
+      ->default_str(coverage_options.url);
   AddTimeout(*cov, coverage_options.timeout);
   cov->add_option(
       "--at", coverage_options.at,
@@ -149,7 +161,7 @@ int Run(int argc, char** argv) {
                 "json: the report without its skills and services)");
 
   ReportOptions report_options;
-  report_options.url = kDefaultUrl;
+  report_options.url = DefaultUrl();
   CLI::App* rep = app.add_subcommand(
       "report",
       "Print the daemon's SLA report for the tickets created in a range: "
@@ -162,10 +174,8 @@ int Run(int argc, char** argv) {
       "as received. Exit codes: 0 printed; 2 usage error, the daemon "
       "cannot be reached, or it answered with a problem (its detail is "
       "printed).");
-  rep->add_option("--url", report_options.url,
-                  "The running daemon to ask, through its HTTP API: "
-                  "http://HOST:PORT (plain HTTP only; https is refused)")
-      ->default_str(kDefaultUrl);
+  rep->add_option("--url", report_options.url, UrlHelp("ask,"))
+      ->default_str(report_options.url);
   AddTimeout(*rep, report_options.timeout);
   rep->add_option("--from", report_options.from,
                   "Tickets created at or after this instant, RFC 3339 "
