@@ -1,0 +1,309 @@
+// The Api without sockets: the route table (every route, 404, 405 with
+// Allow, the thread and body limit a request gets) and handlers against a
+// real store in a scratch directory, through the real desk and writer.
+
+#include "daemon/http/api.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <set>
+#include <sstream>
+
+#include "daemon/desk/desk.h"
+#include "daemon/http/routes.h"
+#include "daemon/seed/seed.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "daemon/store/writer.h"
+#include "proto/json.h"
+#include "tests/support/scratch_dir.h"
+
+namespace helpdesk::http {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+
+// The path a client would send for `pattern`, with an id in it.
+std::string PathOf(std::string_view pattern) {
+  std::string path(pattern);
+  if (auto at = path.find("{id}"); at != std::string::npos)
+    path.replace(at, 4, "x1");
+  return path;
+}
+
+std::set<std::string> Methods(const std::string& allow) {
+  std::set<std::string> out;
+  std::stringstream ss(allow);
+  for (std::string m; std::getline(ss, m, ',');) {
+    while (!m.empty() && m.front() == ' ') m.erase(0, 1);
+    out.insert(m);
+  }
+  return out;
+}
+
+// ------------------------------------------------------------ the table
+
+TEST(RouteTable, EveryRouteIsFoundByItsMethodAndPath) {
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (const Route& r : Routes()) {
+    EXPECT_TRUE(seen.insert({r.method, r.pattern}).second)
+        << r.method << " " << r.pattern << " is listed twice";
+    EXPECT_TRUE(r.method == "GET" || r.method == "POST" || r.method == "PUT")
+        << r.method;
+    EXPECT_EQ(r.method == "GET", r.access == Access::kRead) << r.pattern;
+    RouteMatch m = FindRoute(r.method, PathOf(r.pattern));
+    ASSERT_EQ(m.route, &r) << r.method << " " << r.pattern;
+    EXPECT_EQ(m.pattern, r.pattern);
+    EXPECT_EQ(m.id,
+              r.pattern.find("{id}") != std::string_view::npos ? "x1" : "");
+    if (r.method == "GET") {
+      EXPECT_EQ(FindRoute("HEAD", PathOf(r.pattern)).route, &r) << r.pattern;
+    }
+  }
+  EXPECT_GE(seen.size(), 34u);
+}
+
+TEST(RouteTable, AnotherMethodIs405WithEveryMethodOfThePattern) {
+  for (const Route& r : Routes()) {
+    std::set<std::string> want;
+    for (const Route& other : Routes())
+      if (other.pattern == r.pattern) {
+        want.insert(std::string(other.method));
+        if (other.method == "GET") want.insert("HEAD");
+      }
+    for (const char* method : {"DELETE", "PATCH", "GET", "POST", "PUT"}) {
+      if (want.count(method)) continue;
+      RouteMatch m = FindRoute(method, PathOf(r.pattern));
+      EXPECT_EQ(m.route, nullptr) << method << " " << r.pattern;
+      EXPECT_EQ(m.pattern, r.pattern);
+      EXPECT_EQ(Methods(m.allow), want) << method << " " << r.pattern;
+    }
+  }
+}
+
+TEST(RouteTable, PathsThatFitNoPatternAreNotFound) {
+  for (const char* path :
+       {"/", "/api/v1", "/api/v1/", "/api/v2/tickets", "/api/v1/tickets/",
+        "/api/v1/tickets/1/nope", "/api/v1/tickets//status", "/api/v1/staff/",
+        "/api/v1/staff/a/b", "/api/v1/catalogue/", "/api/v1/catalogue/skills",
+        "/api/v1/vakt/now/x", "/healthz/", "/api/v1/tickets/1/status/"}) {
+    RouteMatch m = FindRoute("GET", path);
+    EXPECT_EQ(m.route, nullptr) << path;
+    EXPECT_EQ(m.pattern, "") << path;
+  }
+}
+
+TEST(RouteTable, TheIndexOfA404NamesTheResources) {
+  const std::string index = RouteIndex();
+  for (const char* name : {"tickets", "events", "municipalities", "catalogue",
+                           "staff", "vakt", "reports", "/healthz", "/metrics"})
+    EXPECT_NE(index.find(name), std::string::npos) << name << ": " << index;
+}
+
+// ------------------------------------------------------------ handlers
+
+class ApiTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto region = seed::DemoRegion();
+    ASSERT_TRUE(region.ok());
+    auto catalogue = seed::DefaultCatalogue(*region);
+    ASSERT_TRUE(catalogue.ok());
+    auto staff = seed::DemoStaff(*region, *catalogue);
+    ASSERT_TRUE(staff.ok());
+    auto rota =
+        seed::DemoRota(*staff, date::local_days(date::April / 13 / 2026), 4);
+    ASSERT_TRUE(rota.ok());
+    auto env = store::Env::Open({.dir = dir_.path()});
+    ASSERT_TRUE(env.ok()) << env.status().message();
+    env_.emplace(std::move(*env));
+    auto tables = store::OpenTables(*env_, {.region = *region,
+                                            .catalogue = *catalogue,
+                                            .staff = *staff,
+                                            .rota = *rota});
+    ASSERT_TRUE(tables.ok()) << tables.status().message();
+    tables_ = *tables;
+    // Wednesday 15 April 2026, 10:00 in Oslo, for every write and read.
+    const auto now = [] { return TimeUtil::SecondsToTimestamp(1776240000); };
+    writer_ = std::make_unique<store::Writer>(*env_, tables_,
+                                              store::Writer::Options{}, now);
+    ASSERT_TRUE(writer_->Start().ok());
+    desk_ = std::make_unique<desk::Desk>(
+        *env_, tables_, *writer_,
+        desk::Desk::Options{.region = *region,
+                            .dispatch = {},
+                            .sla_policy = sla::DefaultPolicy(),
+                            .now = now});
+    api_ = std::make_unique<Api>(*desk_, metrics_);
+  }
+
+  void TearDown() override { writer_->Stop(); }
+
+  // One request through Handle, waited for; `sync` says whether the answer
+  // came before Handle returned.
+  Response Call(std::string method, std::string target, std::string body = "",
+                std::string content_type = "application/json",
+                bool* sync = nullptr) {
+    Request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.content_type = std::move(content_type);
+    r.request_id = "test";
+    std::promise<Response> answer;
+    bool answered = false;
+    api_->Handle(r, [&](Response resp) {
+      answered = true;
+      answer.set_value(std::move(resp));
+    });
+    if (sync) *sync = answered;
+    auto f = answer.get_future();
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return f.get();
+  }
+
+  static std::string Header(const Response& r, std::string_view name) {
+    for (const auto& [n, v] : r.headers)
+      if (n == name) return v;
+    return "";
+  }
+
+  static std::string GoodTicket() {
+    return R"({"title":"Skriveren skriver ikke ut",)"
+           R"("description":"Papirstopp i skuff 2 hver gang.",)"
+           R"("municipality":"rollag","location":"rollag-kommunehus",)"
+           R"("serviceId":"skrivere-og-utskrift","priority":"high",)"
+           R"("reporter":"kari.nordmann"})";
+  }
+
+  testing::ScratchDir dir_;
+  std::optional<store::Env> env_;
+  store::Tables tables_;
+  std::unique_ptr<store::Writer> writer_;
+  std::unique_ptr<desk::Desk> desk_;
+  Metrics metrics_;
+  std::unique_ptr<Api> api_;
+};
+
+TEST_F(ApiTest, AReadIsAnsweredBeforeHandleReturns) {
+  bool sync = false;
+  Response r = Call("GET", "/healthz", "", "", &sync);
+  EXPECT_TRUE(sync);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, R"({"status":"ok"})");
+  EXPECT_EQ(r.route, "/healthz");
+}
+
+TEST_F(ApiTest, ATicketIsFiledThroughTheWriterAndReadBack) {
+  Response created = Call("POST", "/api/v1/tickets", GoodTicket());
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.route, "/api/v1/tickets");
+  EXPECT_EQ(Header(created, "Location"), "/api/v1/tickets/1");
+  EXPECT_EQ(Header(created, "ETag"), "\"2\"");  // created, then assigned
+  v1::Ticket ticket;
+  ASSERT_TRUE(proto::ParseJson(created.body, ticket).ok()) << created.body;
+  EXPECT_EQ(ticket.status(), v1::TICKET_STATUS_ASSIGNED);
+  EXPECT_FALSE(ticket.assignee().empty());
+  EXPECT_EQ(ticket.sla().first_response().state(), v1::SLA_CLOCK_STATE_RUNNING);
+
+  bool sync = false;
+  Response read = Call("GET", "/api/v1/tickets/1", "", "", &sync);
+  EXPECT_TRUE(sync);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.route, "/api/v1/tickets/{id}");
+  v1::Ticket again;
+  ASSERT_TRUE(proto::ParseJson(read.body, again).ok());
+  EXPECT_EQ(again.assignee(), ticket.assignee());
+
+  Response events = Call("GET", "/api/v1/tickets/1/events");
+  v1::ListEventsResponse log;
+  ASSERT_TRUE(proto::ParseJson(events.body, log).ok()) << events.body;
+  ASSERT_EQ(log.events_size(), 2);
+  EXPECT_TRUE(log.events(0).has_ticket_created());
+  EXPECT_TRUE(log.events(1).has_assigned());
+  EXPECT_EQ(log.events(0).request_id(), "test");
+}
+
+TEST_F(ApiTest, RoutingAnswersComeFromTheTable) {
+  Response missing = Call("GET", "/api/v1/nothing");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.route, "");
+  EXPECT_NE(missing.body.find("tickets"), std::string::npos);
+
+  Response wrong = Call("DELETE", "/api/v1/tickets/7");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.route, "/api/v1/tickets/{id}");
+  EXPECT_EQ(Methods(Header(wrong, "Allow")),
+            (std::set<std::string>{"GET", "HEAD"}));
+
+  Response text = Call("POST", "/api/v1/tickets", GoodTicket(), "text/plain");
+  EXPECT_EQ(text.status, 415);
+  Response unknown = Call("GET", "/api/v1/tickets/abc");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.route, "/api/v1/tickets/{id}");
+  Response encoded = Call("GET", "/api/v1/ticket%73/1");
+  EXPECT_EQ(encoded.status, 404);  // decoded, then routed: no ticket 1 yet
+  EXPECT_EQ(encoded.route, "/api/v1/tickets/{id}");
+}
+
+TEST_F(ApiTest, BadBodiesAreProblemsAndChangeNothing) {
+  Response bad = Call("POST", "/api/v1/tickets", "{not json");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(bad.content_type, "application/problem+json");
+  Response field = Call("POST", "/api/v1/tickets", R"({"title":3})");
+  EXPECT_EQ(field.status, 422);
+  v1::Problem problem;
+  ASSERT_TRUE(proto::ParseJson(field.body, problem).ok()) << field.body;
+  EXPECT_EQ(problem.field(), "title");
+  EXPECT_EQ(desk_->GetStats().last_seq, 0u);
+}
+
+TEST_F(ApiTest, AccessDecidesTheThreadAndTheBodyLimit) {
+  EXPECT_EQ(api_->AccessOf("GET", "/api/v1/tickets?status=new"), Access::kRead);
+  EXPECT_EQ(api_->AccessOf("POST", "/api/v1/tickets"), Access::kWrite);
+  // Judged on the decoded path, as Handle routes it.
+  EXPECT_EQ(api_->AccessOf("POST", "/api/v1/ticket%73"), Access::kWrite);
+  EXPECT_EQ(api_->AccessOf("PUT", "/api/v1/catalogue"), Access::kBulkWrite);
+  EXPECT_EQ(api_->AccessOf("PUT", "/api/v1/vakt"), Access::kBulkWrite);
+  EXPECT_EQ(api_->AccessOf("PUT", "/api/v1/staff/kari.haugen"), Access::kWrite);
+  // Answered at once: no route, the wrong method, a target that does not
+  // decode.
+  EXPECT_EQ(api_->AccessOf("POST", "/api/v1/nothing"), Access::kRead);
+  EXPECT_EQ(api_->AccessOf("DELETE", "/api/v1/tickets"), Access::kRead);
+  EXPECT_EQ(api_->AccessOf("POST", "/api/v1/tickets%zz"), Access::kRead);
+}
+
+TEST_F(ApiTest, AStaffChangeAnswersThePersonWithNow) {
+  Response person = Call("GET", "/api/v1/staff/kari.haugen");
+  ASSERT_EQ(person.status, 200) << person.body;
+  v1::StaffMember kari;
+  ASSERT_TRUE(proto::ParseJson(person.body, kari).ok());
+  EXPECT_TRUE(kari.has_now());
+  kari.clear_now();
+  kari.set_phone("+47 99 99 99 99");
+  Response changed =
+      Call("PUT", "/api/v1/staff/kari.haugen", proto::ToJson(kari));
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(Header(changed, "ETag"), "\"2\"");
+  v1::StaffMember after;
+  ASSERT_TRUE(proto::ParseJson(changed.body, after).ok());
+  EXPECT_EQ(after.phone(), "+47 99 99 99 99");
+  EXPECT_TRUE(after.has_now());
+}
+
+TEST_F(ApiTest, MetricsCountTheTicketsAndTheWriter) {
+  ASSERT_EQ(Call("POST", "/api/v1/tickets", GoodTicket()).status, 201);
+  Response m = Call("GET", "/metrics");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.content_type.rfind("text/plain", 0), 0u);
+  for (const char* line :
+       {"helpdesk_tickets{status=\"assigned\"} 1\n",
+        "helpdesk_tickets_open 1\n", "helpdesk_events_last_seq 2\n",
+        "helpdesk_writer_batch_size_sum 1\n"})
+    EXPECT_NE(m.body.find(line), std::string::npos) << line << m.body;
+}
+
+}  // namespace
+}  // namespace helpdesk::http
