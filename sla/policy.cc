@@ -29,6 +29,15 @@ std::string PriorityName(int priority) {
   return proto::WireName(static_cast<v1::Priority>(priority));
 }
 
+int PriorityNumber(std::string_view name) {
+  const auto* v = proto::FindWireEnumValue(v1::Priority_descriptor(), name);
+  return v == nullptr ? 0 : v->number();
+}
+
+std::string PriorityChoices() {
+  return proto::WireEnumChoices(v1::Priority_descriptor());
+}
+
 Status Validate(const Policy& p) {
   std::vector<std::string> out;
   std::set<std::string, std::less<>> calendars;

@@ -26,6 +26,10 @@ inline constexpr int kCritical = v1::PRIORITY_CRITICAL,
                      kLow = v1::PRIORITY_LOW;
 // "critical" ... "low": the wire name, from the schema.
 std::string PriorityName(int priority);
+// The number of the priority named `name`; 0 for none.
+int PriorityNumber(std::string_view name);
+// "critical, high, normal, low".
+std::string PriorityChoices();
 
 // One clock's target: how much business time, counted on which calendar.
 struct Target {

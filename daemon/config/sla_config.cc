@@ -72,12 +72,6 @@ std::string ParseHours(const std::string& text,
   return "";
 }
 
-int PriorityNumber(std::string_view name) {
-  for (int p = sla::kCritical; p <= sla::kLow; ++p)
-    if (sla::PriorityName(p) == name) return p;
-  return 0;
-}
-
 std::string CalendarIds() {
   return "\"" + sla::DeskCalendar().id + "\" or \"" + sla::AlwaysOpen().id +
          "\"";
@@ -107,10 +101,10 @@ Status ReadTarget(const std::string& path, const toml::node& entry, size_t i,
                   const std::vector<SlaSettings::TargetOverride>& earlier,
                   SlaSettings::TargetOverride& out) {
   const std::string usage =
-      std::string(
-          "expected [[sla.target]] tables, each with class = "
-          "\"<SLA class>\", priority = \"critical|high|normal|low\" "
-          "and any of response_minutes, resolution_minutes (1 to ") +
+      "expected [[sla.target]] tables, each with class = \"<SLA class>\", "
+      "priority = \"<priority>\" (" +
+      sla::PriorityChoices() +
+      ") and any of response_minutes, resolution_minutes (1 to " +
       std::to_string(kMaxTargetMinutes) + ") and calendar = " + CalendarIds();
   const std::string at =
       Where(path, entry) + "sla.target entry " + std::to_string(i + 1) + ": ";
@@ -126,9 +120,9 @@ Status ReadTarget(const std::string& path, const toml::node& entry, size_t i,
       auto v = value.value_exact<std::string>();
       if (!v || v->empty())
         return Bad(at_key + "'" + k + "' must be a name in quotes; " + usage);
-      if (k == "priority" && PriorityNumber(*v) == 0)
-        return Bad(at_key + "'priority' \"" + *v +
-                   "\" is not one of critical, high, normal, low");
+      if (k == "priority" && sla::PriorityNumber(*v) == 0)
+        return Bad(at_key + "'priority' \"" + *v + "\" is not one of " +
+                   sla::PriorityChoices());
       if (k == "calendar" && *v != sla::DeskCalendar().id &&
           *v != sla::AlwaysOpen().id)
         return Bad(at_key + "'calendar' \"" + *v + "\" is not " +
@@ -306,7 +300,7 @@ StatusOr<sla::Policy> BuildPolicy(const SlaSettings& settings) {
     auto cls = std::find_if(
         policy.classes.begin(), policy.classes.end(),
         [&](const sla::ClassTargets& c) { return c.sla_class == o.sla_class; });
-    const int prio = PriorityNumber(o.priority);
+    const int prio = sla::PriorityNumber(o.priority);
     if (cls == policy.classes.end()) {
       problems.push_back(
           at + "'" + o.sla_class +
@@ -315,8 +309,8 @@ StatusOr<sla::Policy> BuildPolicy(const SlaSettings& settings) {
     }
     if (prio == 0) {
       problems.push_back(at + "'" + o.priority +
-                         "' is not a priority; one of critical, high, "
-                         "normal, low");
+                         "' is not a priority; one of " +
+                         sla::PriorityChoices());
       continue;
     }
     sla::Target& response = cls->response[prio];

@@ -108,58 +108,65 @@ void Desk::CreateTicket(Origin origin, v1::CreateTicketRequest request,
       ReadingClocks(std::move(done)));
 }
 
-void Desk::ChangeStatus(Origin origin, std::string_view id,
-                        v1::ChangeStatusRequest request,
-                        std::optional<uint32_t> if_match,
-                        Done<v1::Ticket> done) {
+void Desk::RunOnTicket(
+    Origin origin, std::string_view id,
+    std::function<StatusOr<v1::Ticket>(Scope&, uint64_t)> use_case,
+    Done<v1::Ticket> done) {
   const auto ticket = tickets::ParseTicketId(id);
   if (!ticket) return done(NoSuchTicket(id));
   Run<v1::Ticket>(
       std::move(origin),
-      [ticket = *ticket, request = std::move(request), if_match](Scope& s) {
-        return desk::ChangeStatus(s, ticket, request, if_match);
+      [ticket = *ticket, use_case = std::move(use_case)](Scope& s) {
+        return use_case(s, ticket);
       },
       ReadingClocks(std::move(done)));
+}
+
+void Desk::ChangeStatus(Origin origin, std::string_view id,
+                        v1::ChangeStatusRequest request,
+                        std::optional<uint32_t> if_match,
+                        Done<v1::Ticket> done) {
+  RunOnTicket(
+      std::move(origin), id,
+      [request = std::move(request), if_match](Scope& s, uint64_t t) {
+        return desk::ChangeStatus(s, t, request, if_match);
+      },
+      std::move(done));
 }
 
 void Desk::ChangePriority(Origin origin, std::string_view id,
                           v1::ChangePriorityRequest request,
                           std::optional<uint32_t> if_match,
                           Done<v1::Ticket> done) {
-  const auto ticket = tickets::ParseTicketId(id);
-  if (!ticket) return done(NoSuchTicket(id));
-  Run<v1::Ticket>(
-      std::move(origin),
-      [ticket = *ticket, request = std::move(request), if_match](Scope& s) {
-        return desk::ChangePriority(s, ticket, request, if_match);
+  RunOnTicket(
+      std::move(origin), id,
+      [request = std::move(request), if_match](Scope& s, uint64_t t) {
+        return desk::ChangePriority(s, t, request, if_match);
       },
-      ReadingClocks(std::move(done)));
+      std::move(done));
 }
 
 void Desk::Comment(Origin origin, std::string_view id,
                    v1::AddCommentRequest request, Done<v1::Ticket> done) {
-  const auto ticket = tickets::ParseTicketId(id);
-  if (!ticket) return done(NoSuchTicket(id));
-  Run<v1::Ticket>(
-      std::move(origin),
-      [ticket = *ticket, request = std::move(request)](Scope& s) {
-        return desk::Comment(s, ticket, request);
+  RunOnTicket(
+      std::move(origin), id,
+      [request = std::move(request)](Scope& s, uint64_t t) {
+        return desk::Comment(s, t, request);
       },
-      ReadingClocks(std::move(done)));
+      std::move(done));
 }
 
 void Desk::Assign(Origin origin, std::string_view id, AssignCommand command,
                   Done<v1::Ticket> done) {
-  const auto ticket = tickets::ParseTicketId(id);
-  if (!ticket) return done(NoSuchTicket(id));
-  command.ticket = *ticket;
   if (Status s = CheckAssignment(command); !s.ok()) return done(std::move(s));
-  Run<v1::Ticket>(
-      std::move(origin),
-      [command = std::move(command)](Scope& s) {
-        return desk::Assign(s, command);
+  RunOnTicket(
+      std::move(origin), id,
+      [command = std::move(command)](Scope& s, uint64_t t) {
+        AssignCommand on = command;
+        on.ticket = t;
+        return desk::Assign(s, on);
       },
-      ReadingClocks(std::move(done)));
+      std::move(done));
 }
 
 // ------------------------------------------------------------ catalogue

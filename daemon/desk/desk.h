@@ -153,6 +153,12 @@ class Desk {
   template <typename T>
   void Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
            Done<T> done);
+  // Runs `use_case` on the ticket a client names by `id`, answering the
+  // ticket with its clocks; kNotFound at once when `id` is no ticket id.
+  void RunOnTicket(
+      Origin origin, std::string_view id,
+      std::function<StatusOr<v1::Ticket>(Scope&, uint64_t)> use_case,
+      Done<v1::Ticket> done);
   // `done`, given the ticket with its SLA clocks as they read now.
   Done<v1::Ticket> ReadingClocks(Done<v1::Ticket> done) const;
   v1::Ticket WithClocks(v1::Ticket ticket) const;

@@ -12,7 +12,9 @@
 #include <cstdlib>
 #include <exception>
 #include <string>
+#include <vector>
 
+#include "sla/policy.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/coverage_command.h"
 #include "tools/helpdeskctl/report_command.h"
@@ -26,6 +28,14 @@ constexpr const char* kExitCodes =
     "Exit codes: 0 done; 1 problems found or the change refused (nothing was "
     "changed), for coverage: standing gaps; 2 usage, I/O or connection "
     "error.";
+
+// The priorities a client may name, from the schema: "critical" ... "low".
+std::vector<std::string> PriorityNames() {
+  std::vector<std::string> out;
+  for (int p = helpdesk::sla::kCritical; p <= helpdesk::sla::kLow; ++p)
+    out.push_back(helpdesk::sla::PriorityName(p));
+  return out;
+}
 
 void AddTimeout(CLI::App& cmd, std::chrono::milliseconds& timeout) {
   cmd.add_option_function<double>(
@@ -245,9 +255,9 @@ int Run(int argc, char** argv) {
                   "The SLA class, one of: " + BuiltInSlaClasses())
       ->required();
   due->add_option("--priority", due_options.priority,
-                  "critical, high, normal or low")
+                  "One of: " + helpdesk::sla::PriorityChoices())
       ->required()
-      ->check(CLI::IsMember({"critical", "high", "normal", "low"}));
+      ->check(CLI::IsMember(PriorityNames()));
   due->add_option("--config", due_options.config,
                   "A helpdeskd config file: compute with the policy its [sla] "
                   "table makes (targets, desk hours, closed and half days, "

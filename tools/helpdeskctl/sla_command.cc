@@ -269,12 +269,6 @@ std::string JsonReport(const sla::PolicyBook& book, sys_seconds start,
   return proto::ToJson(report) + "\n";
 }
 
-int PriorityNumber(std::string_view name) {
-  for (int p = sla::kCritical; p <= sla::kLow; ++p)
-    if (sla::PriorityName(p) == name) return p;
-  return 0;
-}
-
 }  // namespace
 
 std::string BuiltInSlaClasses() {
@@ -379,10 +373,10 @@ int SlaDueCommand(const SlaDueOptions& options) {
         " has: " + classes);
     return kExitError;
   }
-  const int priority = PriorityNumber(options.priority);
+  const int priority = sla::PriorityNumber(options.priority);
   if (priority == 0) {
-    Err("--priority: unknown priority '" + options.priority +
-        "'; use critical, high, normal or low");
+    Err("--priority: unknown priority '" + options.priority + "'; use one of " +
+        sla::PriorityChoices());
     return kExitError;
   }
   const auto p = static_cast<size_t>(priority);
