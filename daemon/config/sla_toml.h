@@ -1,6 +1,7 @@
 #pragma once
 // How config.cc reads the [sla] table of the TOML file: config's own, so
-// that toml++ stays out of every header other modules include.
+// that toml++ stays out of every header other modules include. A pure
+// function; any thread.
 
 #include <toml++/toml.h>
 

@@ -6,15 +6,20 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "proto/status.h"
 
 namespace helpdesk::desk {
 
+// Ids that cannot name anything are not found, whatever else a request
+// says: kNotFound naming the id, else ok.
+Status CheckTicketId(std::string_view id);  // "1042"
+Status CheckStaffId(std::string_view id);   // "kari.haugen"
+
 // A dispatcher (the origin's actor) gives the ticket to `assignee`, or an
 // agent takes it (`take`: the origin's actor is the assignee).
 struct AssignCommand {
-  uint64_t ticket = 0;
   bool take = false;
   std::string assignee;  // the staff id; for take, the origin's actor
   std::string reason;    // the dispatcher's words; empty for take

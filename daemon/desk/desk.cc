@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
+
 #include "daemon/desk/context.h"
 #include "daemon/desk/internal.h"
 #include "daemon/desk/scope.h"
@@ -29,7 +31,13 @@ Desk::Desk(const store::Env& env, const store::Tables& tables,
       now_(std::move(options.now)),
       context_(std::make_unique<Context>(tables, std::move(options.region),
                                          std::move(options.dispatch),
-                                         std::move(options.sla_policy))) {}
+                                         std::move(options.sla_policy))) {
+  // A broken start-up aborts loudly: the desk has no clock of its own.
+  if (!now_) {
+    spdlog::critical("desk::Desk needs a clock (Options::now)");
+    std::abort();
+  }
+}
 
 Desk::~Desk() = default;
 
@@ -162,9 +170,7 @@ void Desk::Assign(Origin origin, std::string_view id, AssignCommand command,
   RunOnTicket(
       std::move(origin), id,
       [command = std::move(command)](Scope& s, uint64_t t) {
-        AssignCommand on = command;
-        on.ticket = t;
-        return desk::Assign(s, on);
+        return desk::Assign(s, t, command);
       },
       std::move(done));
 }
@@ -287,8 +293,8 @@ void Desk::SweepSla() {
   {
     auto txn = store::Txn::BeginRead(env_);
     if (!txn.ok()) return;
-    auto next = store::NextDue(*txn, tables_);
-    if (!next.ok() || !*next || **next > Now().seconds()) return;
+    auto due = AlertsDue(*txn, tables_, Now().seconds());
+    if (!due.ok() || !*due) return;
   }
   Run<size_t>(
       {.actor = "sla", .request_id = "sla"},

@@ -53,7 +53,7 @@ class Desk {
     dispatch::Options dispatch;
     sla::Policy sla_policy = sla::DefaultPolicy();  // validated by main
     // The clock of reads and of the answers' SLA clocks; main passes the
-    // writer's own.
+    // writer's own. Required.
     Clock now;
   };
 
@@ -77,7 +77,6 @@ class Desk {
                       std::optional<uint32_t> if_match, Done<v1::Ticket> done);
   void Comment(Origin origin, std::string_view ticket,
                v1::AddCommentRequest request, Done<v1::Ticket> done);
-  // `command.ticket` is set from `ticket`.
   void Assign(Origin origin, std::string_view ticket, AssignCommand command,
               Done<v1::Ticket> done);
 
@@ -118,6 +117,9 @@ class Desk {
   StatusOr<TicketPage> ListTickets(const TicketQuery& query) const;
   StatusOr<v1::ListEventsResponse> ListEvents(const EventQuery& query) const;
   const v1::Region& region() const;
+  // kInvalidParameter for an id that is not a municipality of the region;
+  // ok for one that is, and for "" (no filter).
+  Status CheckMunicipality(std::string_view id) const;
 
   StatusOr<v1::Catalogue> Catalogue() const;  // flat: what an import takes
   StatusOr<v1::CatalogueTree> CatalogueTree(std::string_view municipality,

@@ -29,8 +29,10 @@ inline Status NoSuchTicket(uint64_t number) {
 Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
                 std::string_view exclude);
 
-// Whether an SLA alert of the due-time index has fallen due by now.
-StatusOr<bool> AlertsDue(const Scope& s);
+// Whether an SLA alert of the due-time index has fallen due by `now`
+// (seconds since the epoch), as `txn` sees the index.
+StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
+                         int64_t now);
 
 // Reads ticket `number` and applies `decide` (current -> StatusOr<Change>)
 // to it; `save`: stores the change with its event. The ticket as decided,
@@ -58,7 +60,7 @@ StatusOr<v1::Ticket> DecideOnTicket(Scope& s, uint64_t number, Decide decide,
 // once without saving first): a refused change writes nothing.
 template <typename Decide>
 StatusOr<v1::Ticket> ChangeTicket(Scope& s, uint64_t number, Decide decide) {
-  auto due = AlertsDue(s);
+  auto due = AlertsDue(s.txn(), s.tables(), s.now().seconds());
   if (!due.ok()) return due.status();
   if (*due) {
     if (auto dry = DecideOnTicket(s, number, decide, false); !dry.ok())

@@ -22,17 +22,19 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-bool Known(const std::vector<std::string>& ids, const std::string& id) {
+bool Known(const std::vector<std::string>& ids, std::string_view id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
-Status UnknownMunicipality(const std::string& id) {
-  return Status::InvalidParameter(
-      "municipality",
-      "unknown municipality '" + id + "'; see GET /api/v1/municipalities");
-}
-
 }  // namespace
+
+Status Desk::CheckMunicipality(std::string_view id) const {
+  if (id.empty() || Known(context_->municipality_ids(), id))
+    return Status::Ok();
+  return Status::InvalidParameter("municipality",
+                                  "unknown municipality '" + std::string(id) +
+                                      "'; see GET /api/v1/municipalities");
+}
 
 // ------------------------------------------------------------ tickets
 
@@ -97,9 +99,7 @@ StatusOr<v1::Catalogue> Desk::Catalogue() const {
 
 StatusOr<v1::CatalogueTree> Desk::CatalogueTree(std::string_view municipality,
                                                 bool include_retired) const {
-  if (!municipality.empty() &&
-      !Known(context_->municipality_ids(), std::string(municipality)))
-    return UnknownMunicipality(std::string(municipality));
+  if (Status s = CheckMunicipality(municipality); !s.ok()) return s;
   auto c = Catalogue();
   if (!c.ok()) return c.status();
   return catalogue::BuildTree(*c, municipality, include_retired);
@@ -107,9 +107,7 @@ StatusOr<v1::CatalogueTree> Desk::CatalogueTree(std::string_view municipality,
 
 StatusOr<v1::ListServicesResponse> Desk::SearchServices(
     const ServiceQuery& query) const {
-  if (!query.municipality.empty() &&
-      !Known(context_->municipality_ids(), query.municipality))
-    return UnknownMunicipality(query.municipality);
+  if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
   auto c = Catalogue();
   if (!c.ok()) return c.status();
   if (!query.category.empty() && !catalogue::FindCategory(*c, query.category))
@@ -152,9 +150,7 @@ StatusOr<v1::Category> Desk::GetCategory(std::string_view id) const {
 // ------------------------------------------------------------ staff
 
 StatusOr<v1::ListStaffResponse> Desk::ListStaff(const StaffQuery& query) const {
-  if (!query.municipality.empty() &&
-      !Known(context_->municipality_ids(), query.municipality))
-    return UnknownMunicipality(query.municipality);
+  if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
   const sys_seconds at = proto::ToSys(Now());
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();

@@ -33,8 +33,6 @@ class RosterCache {
   StatusOr<std::shared_ptr<const dispatch::Roster>> Get(const store::Txn& txn);
   void Invalidate();
 
-  const dispatch::Options& options() const { return options_; }
-
  private:
   const store::Tables& tables_;
   const std::vector<v1::Municipality> municipalities_;

@@ -33,24 +33,32 @@ void Sweeper::Stop() {
 
 void Sweeper::Run() {
   using Clock = std::chrono::steady_clock;
-  const bool dispatching = options_.dispatch_every.count() > 0;
-  Clock::time_point next_dispatch = Clock::now() + options_.dispatch_every;
-  Clock::time_point next_sla = Clock::now() + options_.sla_every;
+  // A round with interval 0 never comes again.
+  static constexpr auto kNever = Clock::time_point::max();
+  auto next = [](std::chrono::seconds every) {
+    return every.count() > 0 ? Clock::now() + every : kNever;
+  };
+  Clock::time_point next_dispatch = next(options_.dispatch_every);
+  Clock::time_point next_sla = next(options_.sla_every);
+  const auto stop = [this] { return stopping_; };
   std::unique_lock lock(mu_);
   while (!stopping_) {
-    const auto wake =
-        dispatching ? std::min(next_dispatch, next_sla) : next_sla;
     // A timer, not a synchronisation: Stop wakes it early.
-    if (cv_.wait_until(lock, wake, [this] { return stopping_; })) break;
+    const auto wake = std::min(next_dispatch, next_sla);
+    if (wake == kNever) {
+      cv_.wait(lock, stop);
+      break;
+    }
+    if (cv_.wait_until(lock, wake, stop)) break;
     lock.unlock();
     const auto now = Clock::now();
-    if (dispatching && now >= next_dispatch) {
+    if (now >= next_dispatch) {
       desk_.SweepDispatch();
-      next_dispatch = now + options_.dispatch_every;
+      next_dispatch = next(options_.dispatch_every);
     }
     if (now >= next_sla) {
       desk_.SweepSla();
-      next_sla = now + options_.sla_every;
+      next_sla = next(options_.sla_every);
     }
     lock.lock();
   }

@@ -20,8 +20,8 @@ class Desk;
 class Sweeper {
  public:
   struct Options {
-    // 0: the dispatch sweep runs only at start (and staff changes
-    // re-dispatch on their own).
+    // 0: the sweep runs only at start (staff changes re-dispatch on their
+    // own; ticket changes record the SLA alerts due before them).
     std::chrono::seconds dispatch_every{60};
     std::chrono::seconds sla_every{5};
   };

@@ -129,10 +129,11 @@ StatusOr<size_t> Redispatch(Scope& s) {
   return w.events().size() - events_before;
 }
 
-StatusOr<bool> AlertsDue(const Scope& s) {
-  auto next = store::NextDue(s.txn(), s.tables());
+StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
+                         int64_t now) {
+  auto next = store::NextDue(txn, tables);
   if (!next.ok()) return next.status();
-  return *next && **next <= s.now().seconds();
+  return *next && **next <= now;
 }
 
 StatusOr<size_t> RecordSlaAlerts(Scope& s) {

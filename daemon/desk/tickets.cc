@@ -14,12 +14,6 @@
 #include "proto/timestamps.h"
 
 namespace helpdesk::desk {
-namespace {
-
-constexpr size_t kMaxReasonBytes = 2000;
-
-}  // namespace
-
 StatusOr<v1::Ticket> CreateTicket(Scope& s,
                                   const v1::CreateTicketRequest& request) {
   if (Status st = tickets::ValidateCreate(request, s.context().region());
@@ -97,36 +91,12 @@ StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
       });
 }
 
-Status CheckAssignment(const AssignCommand& a) {
-  if (a.take) {
-    if (a.assignee.empty())
-      return Status::InvalidField(
-          "actor",
-          "field 'actor' is required: the staff id of the agent taking the "
-          "ticket (or send an X-Actor header)");
-    return Status::Ok();
-  }
-  if (a.assignee.empty())
-    return Status::InvalidField("assignee",
-                                "field 'assignee' is required: the staff id "
-                                "of the person to give the ticket to");
-  if (a.reason.empty())
-    return Status::InvalidField("reason",
-                                "field 'reason' is required: say why this "
-                                "person (it is kept on the ticket)");
-  if (a.reason.size() > kMaxReasonBytes)
-    return Status::InvalidField("reason", "field 'reason' is at most " +
-                                              std::to_string(kMaxReasonBytes) +
-                                              " bytes");
-  return Status::Ok();
-}
-
-StatusOr<v1::Ticket> Assign(Scope& s, const AssignCommand& a) {
+StatusOr<v1::Ticket> Assign(Scope& s, uint64_t ticket, const AssignCommand& a) {
   if (Status st = CheckAssignment(a); !st.ok()) return st;
   const auto trigger =
       a.take ? v1::ASSIGNMENT_TRIGGER_TAKEN : v1::ASSIGNMENT_TRIGGER_MANUAL;
   return DecideOnTicket(
-      s, a.ticket,
+      s, ticket,
       [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
         auto roster = s.Roster();
         if (!roster.ok()) return roster.status();

@@ -48,7 +48,7 @@ StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
 
 // A dispatcher (the origin's actor) gives the ticket to `assignee`, or an
 // agent takes it (commands.h).
-StatusOr<v1::Ticket> Assign(Scope& s, const AssignCommand& a);
+StatusOr<v1::Ticket> Assign(Scope& s, uint64_t ticket, const AssignCommand& a);
 
 // ------------------------------------------------------------ catalogue
 // Each is decided against the catalogue as the writer's transaction sees

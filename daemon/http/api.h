@@ -50,7 +50,7 @@ class Api {
   void TakeTicket(const Call& c, Respond respond);
   void ChangePriority(const Call& c, Respond respond);
   void AddComment(const Call& c, Respond respond);
-  void TicketEvents(const Call& c, Respond respond);
+  // The global log, or one ticket's when the route has a {ticket}.
   void ListEvents(const Call& c, Respond respond);
   void ListMunicipalities(const Call& c, Respond respond);
 

@@ -73,6 +73,8 @@ void Api::GetCatalogue(const Call& c, Respond respond) {
                                     "services) or flat (the import format)")));
   const std::string municipality =
       t.params.count("municipality") ? t.params.at("municipality") : "";
+  if (Status s = desk_.CheckMunicipality(municipality); !s.ok())
+    return respond(Fail(c, s));
   if (view == "flat") {
     if (!municipality.empty() || t.params.count("includeRetired"))
       return respond(Fail(
@@ -103,6 +105,8 @@ void Api::SearchServices(const Call& c, Respond respond) {
   query.limit = *limit;
   if (t.params.count("municipality"))
     query.municipality = t.params.at("municipality");
+  if (Status s = desk_.CheckMunicipality(query.municipality); !s.ok())
+    return respond(Fail(c, s));
   if (t.params.count("category")) query.category = t.params.at("category");
   if (t.params.count("q")) query.text = t.params.at("q");
   if (query.text.size() > 200)
@@ -140,14 +144,16 @@ void Api::GetCategory(const Call& c, Respond respond) {
 // ------------------------------------------------------------ writes
 
 void Api::ImportCatalogue(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::Catalogue incoming;
   if (Status s = proto::ParseJson(c.request.body, incoming); !s.ok())
     return respond(Fail(c, s));
-  if (head->if_match) incoming.set_version(*head->if_match);
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  if (*if_match) incoming.set_version(**if_match);
   desk_.ImportCatalogue(
-      std::move(head->origin), std::move(incoming),
+      std::move(*origin), std::move(incoming),
       Answer<catalogue::EditResult>(
           c, std::move(respond), [](const catalogue::EditResult& e) {
             v1::ImportCatalogueResponse out;
@@ -159,25 +165,28 @@ void Api::ImportCatalogue(const Call& c, Respond respond) {
 }
 
 void Api::CreateService(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::Service body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
   std::string id = body.id();
-  desk_.CreateService(std::move(head->origin), std::move(body),
+  desk_.CreateService(std::move(*origin), std::move(body),
                       ServiceAnswer(c, std::move(respond), std::move(id),
                                     /*created=*/true));
 }
 
 void Api::UpdateService(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::Service body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
-  desk_.UpdateService(std::move(head->origin), c.id, std::move(body),
-                      head->if_match,
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  desk_.UpdateService(std::move(*origin), c.id, std::move(body), *if_match,
                       ServiceAnswer(c, std::move(respond), c.id, false));
 }
 
@@ -190,39 +199,44 @@ void Api::ReactivateService(const Call& c, Respond respond) {
 }
 
 void Api::SetServiceState(const Call& c, bool retire, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::RetireServiceRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  std::optional<uint32_t> version = head->if_match;
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  std::optional<uint32_t> version = *if_match;
   if (!version && req.version()) version = req.version();
   desk_.SetServiceState(
-      std::move(head->origin), c.id,
+      std::move(*origin), c.id,
       retire ? v1::SERVICE_STATE_RETIRED : v1::SERVICE_STATE_ACTIVE, version,
       req.reason(), ServiceAnswer(c, std::move(respond), c.id, false));
 }
 
 void Api::CreateCategory(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::Category body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
   std::string id = body.id();
-  desk_.CreateCategory(std::move(head->origin), std::move(body),
+  desk_.CreateCategory(std::move(*origin), std::move(body),
                        CategoryAnswer(c, std::move(respond), std::move(id),
                                       /*created=*/true));
 }
 
 void Api::UpdateCategory(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::Category body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
-  desk_.UpdateCategory(std::move(head->origin), c.id, std::move(body),
-                       head->if_match,
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  desk_.UpdateCategory(std::move(*origin), c.id, std::move(body), *if_match,
                        CategoryAnswer(c, std::move(respond), c.id, false));
 }
 

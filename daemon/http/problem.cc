@@ -98,8 +98,6 @@ Response Make(int http_status, std::string body) {
 
 }  // namespace
 
-int HttpStatusOf(Code code) { return KindOf(code).status; }
-
 Response Problem(const Status& status, std::string_view instance,
                  std::string_view request_id) {
   Kind k = KindOf(status.code());

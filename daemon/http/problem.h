@@ -10,8 +10,6 @@
 
 namespace helpdesk::http {
 
-int HttpStatusOf(Code code);
-
 Response Problem(const Status& status, std::string_view instance,
                  std::string_view request_id);
 

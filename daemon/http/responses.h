@@ -53,20 +53,21 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
   };
 }
 
-// What every change of the catalogue, the staff registry or the rota needs
-// besides its body: no query parameters, a well-formed If-Match, and who
-// asks (X-Actor).
-struct ChangeHead {
-  std::optional<uint32_t> if_match;
-  desk::Origin origin;
-};
-inline StatusOr<ChangeHead> HeadOf(const Call& c) {
+// What a change of the catalogue, the staff registry or the rota reads
+// before its body: no query parameters, and the If-Match it was based on
+// (if any; a malformed one is refused).
+inline StatusOr<std::optional<uint32_t>> ChangeHead(const Call& c) {
   if (Status s = CheckParams(c.target, {}); !s.ok()) return s;
-  auto if_match = ParseIfMatch(c.request.if_match);
-  if (!if_match.ok()) return if_match.status();
-  auto actor = ActorOf(c.request.actor);
+  return ParseIfMatch(c.request.if_match);
+}
+
+// Who asks for a change, read after its body: the X-Actor header or, where
+// the route takes one, the body's `actor` (which wins).
+inline StatusOr<desk::Origin> OriginOf(const Call& c,
+                                       std::string_view body_actor = {}) {
+  auto actor = ActorOf(c.request.actor, body_actor);
   if (!actor.ok()) return actor.status();
-  return ChangeHead{*if_match, {*actor, c.request.request_id}};
+  return desk::Origin{*actor, c.request.request_id};
 }
 
 inline Response WithETag(Response r, uint64_t version) {

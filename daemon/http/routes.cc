@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <vector>
 
 #include "daemon/http/api.h"
@@ -9,18 +10,21 @@
 namespace helpdesk::http {
 namespace {
 
-// Whether `path` fits `pattern`, segment by segment; "{id}" takes one
-// non-empty segment, which goes to `id`.
-bool Matches(std::string_view pattern, std::string_view path, std::string& id) {
+// Whether `path` fits `pattern`, segment by segment; a placeholder
+// ("{ticket}") takes one non-empty segment, which goes to `id`, and its name
+// to `kind`.
+bool Matches(std::string_view pattern, std::string_view path, std::string& id,
+             std::string_view& kind) {
   while (!pattern.empty() && !path.empty()) {
     if (pattern.front() != '/' || path.front() != '/') return false;
     pattern.remove_prefix(1);
     path.remove_prefix(1);
     const std::string_view want = pattern.substr(0, pattern.find('/'));
     const std::string_view got = path.substr(0, path.find('/'));
-    if (want == "{id}") {
+    if (want.starts_with('{') && want.ends_with('}')) {
       if (got.empty()) return false;
       id = std::string(got);
+      kind = want.substr(1, want.size() - 2);
     } else if (want != got) {
       return false;
     }
@@ -32,6 +36,25 @@ bool Matches(std::string_view pattern, std::string_view path, std::string& id) {
 
 }  // namespace
 
+std::string_view MetricLabel(std::string_view pattern) {
+  // Built once from the table: every placeholder reads "{id}", so the
+  // series keep their names whatever the placeholder says of its id.
+  static const std::map<std::string_view, std::string> kLabels = [] {
+    std::map<std::string_view, std::string> labels;
+    for (const Route& r : Routes()) {
+      std::string label(r.pattern);
+      for (size_t at = label.find('{'); at != std::string::npos;
+           at = label.find('{', at + 1))
+        label.replace(at, label.find('}', at) - at + 1, "{id}");
+      labels.emplace(r.pattern, std::move(label));
+    }
+    return labels;
+  }();
+  auto it = kLabels.find(pattern);
+  return it == kLabels.end() ? std::string_view()
+                             : std::string_view(it->second);
+}
+
 // Inside a friend of Api: the handlers are Api's private members.
 std::span<const Route> Routes() {
   constexpr Access R = Access::kRead;
@@ -39,40 +62,40 @@ std::span<const Route> Routes() {
   constexpr Access B = Access::kBulkWrite;
   // clang-format off
   static const std::array kRoutes = {
-    Route{"GET",  "/healthz",                                   &Api::Health,            R},
-    Route{"GET",  "/metrics",                                   &Api::RenderMetrics,     R},
-    Route{"GET",  "/api/v1/tickets",                            &Api::ListTickets,       R},
-    Route{"POST", "/api/v1/tickets",                            &Api::CreateTicket,      W},
-    Route{"GET",  "/api/v1/tickets/{id}",                       &Api::GetTicket,         R},
-    Route{"POST", "/api/v1/tickets/{id}/status",                &Api::ChangeStatus,      W},
-    Route{"POST", "/api/v1/tickets/{id}/assign",                &Api::AssignTicket,      W},
-    Route{"POST", "/api/v1/tickets/{id}/take",                  &Api::TakeTicket,        W},
-    Route{"POST", "/api/v1/tickets/{id}/priority",              &Api::ChangePriority,    W},
-    Route{"POST", "/api/v1/tickets/{id}/comments",              &Api::AddComment,        W},
-    Route{"GET",  "/api/v1/tickets/{id}/events",                &Api::TicketEvents,      R},
-    Route{"GET",  "/api/v1/events",                             &Api::ListEvents,        R},
-    Route{"GET",  "/api/v1/municipalities",                     &Api::ListMunicipalities,R},
-    Route{"GET",  "/api/v1/catalogue",                          &Api::GetCatalogue,      R},
-    Route{"PUT",  "/api/v1/catalogue",                          &Api::ImportCatalogue,   B},
-    Route{"GET",  "/api/v1/catalogue/services",                 &Api::SearchServices,    R},
-    Route{"POST", "/api/v1/catalogue/services",                 &Api::CreateService,     W},
-    Route{"GET",  "/api/v1/catalogue/services/{id}",            &Api::GetService,        R},
-    Route{"PUT",  "/api/v1/catalogue/services/{id}",            &Api::UpdateService,     W},
-    Route{"POST", "/api/v1/catalogue/services/{id}/retire",     &Api::RetireService,     W},
-    Route{"POST", "/api/v1/catalogue/services/{id}/reactivate", &Api::ReactivateService, W},
-    Route{"GET",  "/api/v1/catalogue/categories",               &Api::ListCategories,    R},
-    Route{"POST", "/api/v1/catalogue/categories",               &Api::CreateCategory,    W},
-    Route{"GET",  "/api/v1/catalogue/categories/{id}",          &Api::GetCategory,       R},
-    Route{"PUT",  "/api/v1/catalogue/categories/{id}",          &Api::UpdateCategory,    W},
-    Route{"GET",  "/api/v1/staff",                              &Api::ListStaff,         R},
-    Route{"POST", "/api/v1/staff",                              &Api::CreateStaff,       W},
-    Route{"GET",  "/api/v1/staff/{id}",                         &Api::GetStaffMember,    R},
-    Route{"PUT",  "/api/v1/staff/{id}",                         &Api::UpdateStaff,       W},
-    Route{"GET",  "/api/v1/vakt",                               &Api::GetRota,           R},
-    Route{"PUT",  "/api/v1/vakt",                               &Api::PutRota,           B},
-    Route{"GET",  "/api/v1/vakt/now",                           &Api::VaktNow,           R},
-    Route{"GET",  "/api/v1/reports/coverage",                   &Api::CoverageReport,    R},
-    Route{"GET",  "/api/v1/reports/sla",                        &Api::SlaReport,         R},
+    Route{"GET",  "/healthz",                                   &Api::Health,             R},
+    Route{"GET",  "/metrics",                                   &Api::RenderMetrics,      R},
+    Route{"GET",  "/api/v1/tickets",                            &Api::ListTickets,        R},
+    Route{"POST", "/api/v1/tickets",                            &Api::CreateTicket,       W},
+    Route{"GET",  "/api/v1/tickets/{ticket}",                   &Api::GetTicket,          R},
+    Route{"POST", "/api/v1/tickets/{ticket}/status",            &Api::ChangeStatus,       W},
+    Route{"POST", "/api/v1/tickets/{ticket}/assign",            &Api::AssignTicket,       W},
+    Route{"POST", "/api/v1/tickets/{ticket}/take",              &Api::TakeTicket,         W},
+    Route{"POST", "/api/v1/tickets/{ticket}/priority",          &Api::ChangePriority,     W},
+    Route{"POST", "/api/v1/tickets/{ticket}/comments",          &Api::AddComment,         W},
+    Route{"GET",  "/api/v1/tickets/{ticket}/events",            &Api::ListEvents,         R},
+    Route{"GET",  "/api/v1/events",                             &Api::ListEvents,         R},
+    Route{"GET",  "/api/v1/municipalities",                     &Api::ListMunicipalities, R},
+    Route{"GET",  "/api/v1/catalogue",                          &Api::GetCatalogue,       R},
+    Route{"PUT",  "/api/v1/catalogue",                          &Api::ImportCatalogue,    B},
+    Route{"GET",  "/api/v1/catalogue/services",                 &Api::SearchServices,     R},
+    Route{"POST", "/api/v1/catalogue/services",                 &Api::CreateService,      W},
+    Route{"GET",  "/api/v1/catalogue/services/{id}",            &Api::GetService,         R},
+    Route{"PUT",  "/api/v1/catalogue/services/{id}",            &Api::UpdateService,      W},
+    Route{"POST", "/api/v1/catalogue/services/{id}/retire",     &Api::RetireService,      W},
+    Route{"POST", "/api/v1/catalogue/services/{id}/reactivate", &Api::ReactivateService,  W},
+    Route{"GET",  "/api/v1/catalogue/categories",               &Api::ListCategories,     R},
+    Route{"POST", "/api/v1/catalogue/categories",               &Api::CreateCategory,     W},
+    Route{"GET",  "/api/v1/catalogue/categories/{id}",          &Api::GetCategory,        R},
+    Route{"PUT",  "/api/v1/catalogue/categories/{id}",          &Api::UpdateCategory,     W},
+    Route{"GET",  "/api/v1/staff",                              &Api::ListStaff,          R},
+    Route{"POST", "/api/v1/staff",                              &Api::CreateStaff,        W},
+    Route{"GET",  "/api/v1/staff/{staff}",                      &Api::GetStaffMember,     R},
+    Route{"PUT",  "/api/v1/staff/{staff}",                      &Api::UpdateStaff,        W},
+    Route{"GET",  "/api/v1/vakt",                               &Api::GetRota,            R},
+    Route{"PUT",  "/api/v1/vakt",                               &Api::PutRota,            B},
+    Route{"GET",  "/api/v1/vakt/now",                           &Api::VaktNow,            R},
+    Route{"GET",  "/api/v1/reports/coverage",                   &Api::CoverageReport,     R},
+    Route{"GET",  "/api/v1/reports/sla",                        &Api::SlaReport,          R},
   };
   // clang-format on
   return kRoutes;
@@ -84,10 +107,12 @@ RouteMatch FindRoute(std::string_view method, std::string_view path) {
   for (const Route& r : Routes()) {
     if (!m.pattern.empty() && r.pattern != m.pattern) continue;
     std::string id;
-    if (m.pattern.empty() && !Matches(r.pattern, path, id)) continue;
+    std::string_view kind;
+    if (m.pattern.empty() && !Matches(r.pattern, path, id, kind)) continue;
     if (m.pattern.empty()) {
       m.pattern = r.pattern;
       m.id = std::move(id);
+      m.id_kind = kind;
     }
     if (!m.allow.empty()) m.allow += ", ";
     m.allow += r.method == "GET" ? "GET, HEAD" : r.method;

@@ -31,16 +31,19 @@ inline bool IsWrite(Access a) { return a != Access::kRead; }
 struct Call {
   const Request& request;
   const Target& target;    // the decoded path and query parameters
-  const std::string& id;   // the {id} segment; empty when the route has none
-  std::string_view route;  // the route's pattern: the metric label
+  const std::string& id;   // the placeholder's segment; empty without one
+  std::string_view route;  // the route's metric label (MetricLabel)
 };
 
 using Respond = std::function<void(Response)>;
 using Handler = void (Api::*)(const Call& call, Respond respond);
 
 struct Route {
-  std::string_view method;   // GET (which answers HEAD too), POST or PUT
-  std::string_view pattern;  // "/api/v1/tickets/{id}/status"
+  std::string_view method;  // GET (which answers HEAD too), POST or PUT
+  // "/api/v1/tickets/{ticket}/status": a placeholder takes one path
+  // segment and names what it is; an id that cannot name a ticket or a
+  // person is 404 before anything else (Api::Handle).
+  std::string_view pattern;
   Handler handler;
   Access access;
   // The identity issue adds who may call the route here.
@@ -56,10 +59,15 @@ struct RouteMatch {
   const Route* route = nullptr;
   std::string_view pattern;  // the path's pattern; empty for a 404
   std::string allow;         // for a 405: "GET, HEAD, PUT"
-  std::string id;            // the {id} segment
+  std::string id;            // the placeholder's segment
+  std::string_view id_kind;  // its name: "ticket", "staff", "id"
 };
 
 RouteMatch FindRoute(std::string_view method, std::string_view path);
+
+// The metric label of a pattern of the table: the pattern with every
+// placeholder as "{id}" ("/api/v1/tickets/{id}/status").
+std::string_view MetricLabel(std::string_view pattern);
 
 // The API's top-level resources ("tickets, events, ..."), for a 404.
 std::string RouteIndex();

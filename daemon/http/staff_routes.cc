@@ -33,6 +33,8 @@ void Api::ListStaff(const Call& c, Respond respond) {
   desk::StaffQuery query;
   if (t.params.count("municipality"))
     query.municipality = t.params.at("municipality");
+  if (Status s = desk_.CheckMunicipality(query.municipality); !s.ok())
+    return respond(Fail(c, s));
   if (t.params.count("skill")) query.skill = t.params.at("skill");
   if (t.params.count("active")) {
     auto active = BoolParam(t, "active", true);
@@ -78,12 +80,13 @@ void Api::VaktNow(const Call& c, Respond respond) {
 }
 
 void Api::CreateStaff(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   v1::StaffMember body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
-  desk_.CreateStaff(std::move(head->origin), std::move(body),
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  desk_.CreateStaff(std::move(*origin), std::move(body),
                     Answer<v1::StaffMember>(c, std::move(respond),
                                             [](const v1::StaffMember& m) {
                                               return StaffResponse(201, m);
@@ -91,26 +94,30 @@ void Api::CreateStaff(const Call& c, Respond respond) {
 }
 
 void Api::UpdateStaff(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::StaffMember body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
-  desk_.UpdateStaff(
-      std::move(head->origin), c.id, std::move(body), head->if_match,
-      Answer<v1::StaffMember>(
-          c, std::move(respond),
-          [](const v1::StaffMember& m) { return StaffResponse(200, m); }));
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  desk_.UpdateStaff(std::move(*origin), c.id, std::move(body), *if_match,
+                    Answer<v1::StaffMember>(c, std::move(respond),
+                                            [](const v1::StaffMember& m) {
+                                              return StaffResponse(200, m);
+                                            }));
 }
 
 void Api::PutRota(const Call& c, Respond respond) {
-  auto head = HeadOf(c);
-  if (!head.ok()) return respond(Fail(c, head.status()));
+  auto if_match = ChangeHead(c);
+  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   v1::VaktRota body;
   if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
     return respond(Fail(c, s));
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return respond(Fail(c, origin.status()));
   desk_.PutRota(
-      std::move(head->origin), std::move(body), head->if_match,
+      std::move(*origin), std::move(body), *if_match,
       Answer<v1::VaktRota>(c, std::move(respond), [](const v1::VaktRota& rota) {
         return WithETag(Json(200, rota), rota.version());
       }));

@@ -31,15 +31,6 @@ std::function<void(StatusOr<v1::Ticket>)> TicketAnswer(const Call& c,
   });
 }
 
-// The origin of a change: its actor from the X-Actor header or, where the
-// route takes one, the body's `actor` field.
-StatusOr<desk::Origin> OriginOf(const Call& c,
-                                std::string_view body_actor = {}) {
-  auto actor = ActorOf(c.request.actor, body_actor);
-  if (!actor.ok()) return actor.status();
-  return desk::Origin{*actor, c.request.request_id};
-}
-
 }  // namespace
 
 void Api::ListTickets(const Call& c, Respond respond) {
@@ -86,7 +77,9 @@ void Api::CreateTicket(const Call& c, Respond respond) {
   v1::CreateTicketRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  desk_.CreateTicket({req.reporter(), c.request.request_id}, std::move(req),
+  // The ticket's own rules name the reporter as its creator.
+  desk::Origin origin{req.reporter(), c.request.request_id};
+  desk_.CreateTicket(std::move(origin), std::move(req),
                      TicketAnswer(c, std::move(respond), 201));
 }
 
@@ -103,8 +96,9 @@ void Api::ChangeStatus(const Call& c, Respond respond) {
   auto if_match = ParseIfMatch(c.request.if_match);
   if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   // The status change names its actor in the body (tickets/commands.h).
-  desk_.ChangeStatus({req.actor(), c.request.request_id}, c.id, std::move(req),
-                     *if_match, TicketAnswer(c, std::move(respond), 200));
+  desk::Origin origin{req.actor(), c.request.request_id};
+  desk_.ChangeStatus(std::move(origin), c.id, std::move(req), *if_match,
+                     TicketAnswer(c, std::move(respond), 200));
 }
 
 void Api::ChangePriority(const Call& c, Respond respond) {
@@ -123,7 +117,8 @@ void Api::AddComment(const Call& c, Respond respond) {
   v1::AddCommentRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  desk_.Comment({req.author(), c.request.request_id}, c.id, std::move(req),
+  desk::Origin origin{req.author(), c.request.request_id};
+  desk_.Comment(std::move(origin), c.id, std::move(req),
                 TicketAnswer(c, std::move(respond), 201));
 }
 
@@ -188,10 +183,6 @@ void Api::ListEvents(const Call& c, Respond respond) {
   auto events = desk_.ListEvents(query);
   if (!events.ok()) return respond(Fail(c, events.status()));
   respond(Json(200, *events));
-}
-
-void Api::TicketEvents(const Call& c, Respond respond) {
-  ListEvents(c, std::move(respond));
 }
 
 void Api::ListMunicipalities(const Call& c, Respond respond) {

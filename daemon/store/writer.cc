@@ -154,8 +154,13 @@ void Writer::Run() {
 }
 
 std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
+  // Writes refused after they wrote: each is dropped and the batch runs
+  // again without it (write functions re-run deterministically), so one
+  // broken write never fails the others nor commits half of itself.
+  std::vector<bool> dropped(batch.size(), false);
   while (true) {
     Status failure;
+    bool again = false;
     {
       auto txn = Txn::BeginWrite(env_);
       if (!txn.ok()) {
@@ -165,28 +170,40 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
         std::vector<WriteResult> results(batch.size());
         // Where each write's events begin and end in ctx.events().
         std::vector<std::pair<size_t, size_t>> spans(batch.size());
-        for (size_t i = 0; i < batch.size() && !ctx.failed(); ++i) {
+        for (size_t i = 0; i < batch.size() && !ctx.failed() && !again; ++i) {
+          if (dropped[i]) {
+            results[i].status = Status::Internal(
+                "the change was refused after it had begun to write; nothing "
+                "of it was kept");
+            continue;
+          }
           const size_t first = ctx.events().size();
           results[i].status = batch[i].fn(ctx);
           spans[i] = {first, ctx.events().size()};
-          // Returned to every write of the batch below, not here.
-          if (!results[i].status.ok() && spans[i].second != first)
-            (void)ctx.Fail(
-                Status::Internal("a write was refused after it had "
-                                 "written (" +
-                                 results[i].status.message() +
-                                 "); nothing of its batch is kept"));
+          if (!results[i].status.ok() && spans[i].second != first &&
+              !ctx.failed()) {
+            spdlog::error(
+                "a write was refused after it had written ({}); running its "
+                "batch again without it",
+                results[i].status.message());
+            dropped[i] = true;
+            again = true;
+          }
         }
-        failure = ctx.failed() ? ctx.failure() : txn->Commit();
-        if (failure.ok()) {
-          last_ticket_ = ctx.last_ticket();
-          last_seq_ = ctx.last_seq();
-          for (size_t i = 0; i < batch.size(); ++i)
-            results[i].events = ctx.TakeEvents(spans[i].first, spans[i].second);
-          return results;
+        if (!again) {
+          failure = ctx.failed() ? ctx.failure() : txn->Commit();
+          if (failure.ok()) {
+            last_ticket_ = ctx.last_ticket();
+            last_seq_ = ctx.last_seq();
+            for (size_t i = 0; i < batch.size(); ++i)
+              results[i].events =
+                  ctx.TakeEvents(spans[i].first, spans[i].second);
+            return results;
+          }
         }
       }
     }  // the transaction (and its hold on the resize lock) ends here
+    if (again) continue;
     size_t size = env_.map_size();
     if (failure.code() == Code::kStorageFull && size < options_.max_map_size) {
       size_t grown = std::min(size * 2, options_.max_map_size);

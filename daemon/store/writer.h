@@ -14,7 +14,8 @@
 // fail all of it. So a batch commits whole or not at all, and write
 // functions must be deterministic re-runnable against the state they see.
 // A write that fails after it appended events breaks that rule: the writer
-// fails the whole batch rather than commit half of a change.
+// drops it (answering kInternal) and runs the batch again without it,
+// rather than commit half of a change.
 //
 // Thread-safety: Submit and Stats are safe from any thread. Completions run
 // on the writer thread: they must only hand the result on (e.g. post to an

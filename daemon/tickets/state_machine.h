@@ -18,7 +18,4 @@ const std::vector<v1::TicketStatus>& AllowedNext(v1::TicketStatus from);
 
 bool IsAllowed(v1::TicketStatus from, v1::TicketStatus to);
 
-// Whether a status is open is the schema's vocabulary: proto::IsOpen
-// (proto/ticket_status.h).
-
 }  // namespace helpdesk::tickets

@@ -7,6 +7,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <future>
 #include <set>
 #include <sstream>
@@ -25,12 +26,23 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-// The path a client would send for `pattern`, with an id in it.
+// The path a client would send for `pattern`, with an id ("1", which is a
+// ticket id, a staff id and a catalogue id) for its placeholder.
 std::string PathOf(std::string_view pattern) {
   std::string path(pattern);
-  if (auto at = path.find("{id}"); at != std::string::npos)
-    path.replace(at, 4, "x1");
+  if (auto at = path.find('{'); at != std::string::npos)
+    path.replace(at, path.find('}', at) - at + 1, "1");
   return path;
+}
+
+// An answer's body as the schema's Problem, read strictly: a member the
+// schema does not name fails the test.
+v1::Problem ProblemOf(const Response& r) {
+  v1::Problem problem;
+  Status s = proto::ParseJson(r.body, problem);
+  EXPECT_TRUE(s.ok()) << s.message() << ": " << r.body;
+  EXPECT_EQ(r.content_type, "application/problem+json");
+  return problem;
 }
 
 std::set<std::string> Methods(const std::string& allow) {
@@ -56,8 +68,9 @@ TEST(RouteTable, EveryRouteIsFoundByItsMethodAndPath) {
     RouteMatch m = FindRoute(r.method, PathOf(r.pattern));
     ASSERT_EQ(m.route, &r) << r.method << " " << r.pattern;
     EXPECT_EQ(m.pattern, r.pattern);
-    EXPECT_EQ(m.id,
-              r.pattern.find("{id}") != std::string_view::npos ? "x1" : "");
+    const bool placeholder = r.pattern.find('{') != std::string_view::npos;
+    EXPECT_EQ(m.id, placeholder ? "1" : "");
+    EXPECT_EQ(m.id_kind.empty(), !placeholder);
     if (r.method == "GET") {
       EXPECT_EQ(FindRoute("HEAD", PathOf(r.pattern)).route, &r) << r.pattern;
     }
@@ -93,6 +106,18 @@ TEST(RouteTable, PathsThatFitNoPatternAreNotFound) {
     EXPECT_EQ(m.route, nullptr) << path;
     EXPECT_EQ(m.pattern, "") << path;
   }
+}
+
+// The series of /metrics keep their names: every placeholder reads {id}.
+TEST(RouteTable, MetricLabelsNameEveryPlaceholderId) {
+  EXPECT_EQ(MetricLabel("/api/v1/tickets/{ticket}/status"),
+            "/api/v1/tickets/{id}/status");
+  EXPECT_EQ(MetricLabel("/api/v1/staff/{staff}"), "/api/v1/staff/{id}");
+  EXPECT_EQ(MetricLabel("/api/v1/catalogue/services/{id}/retire"),
+            "/api/v1/catalogue/services/{id}/retire");
+  EXPECT_EQ(MetricLabel("/healthz"), "/healthz");
+  for (const Route& r : Routes())
+    EXPECT_FALSE(MetricLabel(r.pattern).empty()) << r.pattern;
 }
 
 TEST(RouteTable, TheIndexOfA404NamesTheResources) {
@@ -153,7 +178,7 @@ class ApiTest : public ::testing::Test {
     r.content_type = std::move(content_type);
     r.request_id = "test";
     std::promise<Response> answer;
-    bool answered = false;
+    std::atomic<bool> answered = false;  // set on the writer thread for writes
     api_->Handle(r, [&](Response resp) {
       answered = true;
       answer.set_value(std::move(resp));
@@ -237,12 +262,24 @@ TEST_F(ApiTest, RoutingAnswersComeFromTheTable) {
   EXPECT_EQ(wrong.route, "/api/v1/tickets/{id}");
   EXPECT_EQ(Methods(Header(wrong, "Allow")),
             (std::set<std::string>{"GET", "HEAD"}));
+  EXPECT_EQ(ProblemOf(wrong).status(), 405);
 
   Response text = Call("POST", "/api/v1/tickets", GoodTicket(), "text/plain");
   EXPECT_EQ(text.status, 415);
+  EXPECT_EQ(ProblemOf(text).type(), "/problems/unsupported-media-type");
   Response unknown = Call("GET", "/api/v1/tickets/abc");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.route, "/api/v1/tickets/{id}");
+  EXPECT_EQ(ProblemOf(unknown).detail(), "no ticket with id 'abc'");
+  // An id that cannot be a ticket or a person is not found, whatever the
+  // method and the body.
+  for (const char* method : {"DELETE", "POST"})
+    EXPECT_EQ(
+        Call(method, "/api/v1/tickets/abc/status", "x", "text/plain").status,
+        404)
+        << method;
+  EXPECT_EQ(Call("PUT", "/api/v1/staff/K%C3%A5re", "x", "text/plain").status,
+            404);
   Response encoded = Call("GET", "/api/v1/ticket%73/1");
   EXPECT_EQ(encoded.status, 404);  // decoded, then routed: no ticket 1 yet
   EXPECT_EQ(encoded.route, "/api/v1/tickets/{id}");
@@ -254,10 +291,21 @@ TEST_F(ApiTest, BadBodiesAreProblemsAndChangeNothing) {
   EXPECT_EQ(bad.content_type, "application/problem+json");
   Response field = Call("POST", "/api/v1/tickets", R"({"title":3})");
   EXPECT_EQ(field.status, 422);
-  v1::Problem problem;
-  ASSERT_TRUE(proto::ParseJson(field.body, problem).ok()) << field.body;
-  EXPECT_EQ(problem.field(), "title");
+  EXPECT_EQ(ProblemOf(field).field(), "title");
   EXPECT_EQ(desk_->GetStats().last_seq, 0u);
+  // A conflict names the version there is now; an illegal move the legal
+  // ones: the extension members the schema names, read strictly.
+  ASSERT_EQ(Call("POST", "/api/v1/tickets", GoodTicket()).status, 201);
+  const uint64_t seq = desk_->GetStats().last_seq;
+  Response stale = Call("POST", "/api/v1/tickets/1/status",
+                        R"({"status":"in_progress","version":1})");
+  EXPECT_EQ(stale.status, 409);
+  EXPECT_EQ(ProblemOf(stale).current_version(), 2u);
+  Response illegal = Call("POST", "/api/v1/tickets/1/status",
+                          R"({"status":"closed","version":2})");
+  EXPECT_EQ(illegal.status, 409);
+  EXPECT_EQ(ProblemOf(illegal).allowed_size(), 1);  // in_progress
+  EXPECT_EQ(desk_->GetStats().last_seq, seq);
 }
 
 TEST_F(ApiTest, AccessDecidesTheThreadAndTheBodyLimit) {

@@ -1,0 +1,180 @@
+// The desk through its own API, on a real store and writer in a scratch
+// directory, with a clock the test moves: the SLA alerts that fall due
+// around a person's change, and the sweeper's rounds.
+
+#include "daemon/desk/desk.h"
+
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "daemon/desk/sweeper.h"
+#include "daemon/seed/seed.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "daemon/store/writer.h"
+#include "tests/support/scratch_dir.h"
+
+namespace helpdesk::desk {
+namespace {
+
+using google::protobuf::util::TimeUtil;
+using std::chrono::minutes;
+
+// Wednesday 15 April 2026, 08:00 UTC: 10:00 in Oslo.
+constexpr int64_t kWednesdayMorning = 1776240000;
+
+class DeskTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto region = seed::DemoRegion();
+    ASSERT_TRUE(region.ok());
+    auto catalogue = seed::DefaultCatalogue(*region);
+    ASSERT_TRUE(catalogue.ok());
+    auto staff = seed::DemoStaff(*region, *catalogue);
+    ASSERT_TRUE(staff.ok());
+    auto rota =
+        seed::DemoRota(*staff, date::local_days(date::April / 13 / 2026), 4);
+    ASSERT_TRUE(rota.ok());
+    auto env = store::Env::Open({.dir = dir_.path()});
+    ASSERT_TRUE(env.ok()) << env.status().message();
+    env_.emplace(std::move(*env));
+    auto tables = store::OpenTables(*env_, {.region = *region,
+                                            .catalogue = *catalogue,
+                                            .staff = *staff,
+                                            .rota = *rota});
+    ASSERT_TRUE(tables.ok()) << tables.status().message();
+    tables_ = *tables;
+    auto now = [this] { return TimeUtil::SecondsToTimestamp(now_.load()); };
+    writer_ = std::make_unique<store::Writer>(*env_, tables_,
+                                              store::Writer::Options{}, now);
+    ASSERT_TRUE(writer_->Start().ok());
+    desk_ =
+        std::make_unique<Desk>(*env_, tables_, *writer_,
+                               Desk::Options{.region = *region,
+                                             .dispatch = {},
+                                             .sla_policy = sla::DefaultPolicy(),
+                                             .now = now});
+  }
+
+  void TearDown() override { writer_->Stop(); }
+
+  void Advance(minutes m) {
+    now_ += std::chrono::duration_cast<std::chrono::seconds>(m).count();
+  }
+
+  // A write through the desk, waited for.
+  template <typename T, typename Call>
+  StatusOr<T> Wait(Call call) {
+    std::promise<StatusOr<T>> answer;
+    call([&answer](StatusOr<T> r) { answer.set_value(std::move(r)); });
+    auto f = answer.get_future();
+    EXPECT_EQ(f.wait_for(std::chrono::seconds(10)), std::future_status::ready);
+    return f.get();
+  }
+
+  v1::Ticket File() {
+    v1::CreateTicketRequest req;
+    req.set_title("Skriveren skriver ikke ut");
+    req.set_description("Papirstopp i skuff 2 hver gang.");
+    req.set_municipality("rollag");
+    req.set_location("rollag-kommunehus");
+    req.set_service_id("skrivere-og-utskrift");
+    req.set_priority(v1::PRIORITY_HIGH);  // standard/high: 1 h response
+    req.set_reporter("kari.nordmann");
+    auto t = Wait<v1::Ticket>([&](auto done) {
+      desk_->CreateTicket({"kari.nordmann", "create"}, req, std::move(done));
+    });
+    EXPECT_TRUE(t.ok()) << t.status().message();
+    return t.ok() ? *t : v1::Ticket{};
+  }
+
+  std::vector<v1::Event> Log() {
+    auto page = desk_->ListEvents({.after = 0, .limit = 1000, .ticket = {}});
+    EXPECT_TRUE(page.ok());
+    return {page->events().begin(), page->events().end()};
+  }
+
+  StatusOr<v1::Ticket> MoveTo(v1::TicketStatus to, uint32_t version) {
+    v1::ChangeStatusRequest req;
+    req.set_status(to);
+    req.set_version(version);
+    return Wait<v1::Ticket>([&](auto done) {
+      desk_->ChangeStatus({"gunn.heggelund", "move"}, "1", req, std::nullopt,
+                          std::move(done));
+    });
+  }
+
+  testing::ScratchDir dir_;
+  std::atomic<int64_t> now_{kWednesdayMorning};
+  std::optional<store::Env> env_;
+  store::Tables tables_;
+  std::unique_ptr<store::Writer> writer_;
+  std::unique_ptr<Desk> desk_;
+};
+
+// A change that stops a clock records the alert already due first, in the
+// same write; a change that is refused writes nothing at all (the sweep
+// records the alert).
+TEST_F(DeskTest, AlertsDueBeforeAChangeAreRecordedOnlyWithTheChange) {
+  v1::Ticket t = File();
+  ASSERT_EQ(t.version(), 2u);
+  ASSERT_EQ(Log().size(), 2u);  // created, assigned
+  Advance(minutes(50));         // the 45-minute warning is due
+
+  auto stale = MoveTo(v1::TICKET_STATUS_IN_PROGRESS, 1);
+  EXPECT_EQ(stale.status().code(), Code::kVersionConflict);
+  EXPECT_EQ(Log().size(), 2u) << "a refused change wrote something";
+
+  auto moved = MoveTo(v1::TICKET_STATUS_IN_PROGRESS, 2);
+  ASSERT_TRUE(moved.ok()) << moved.status().message();
+  EXPECT_EQ(moved->sla().first_response().state(), v1::SLA_CLOCK_STATE_MET);
+  EXPECT_TRUE(moved->sla().first_response().warned());
+  const auto log = Log();
+  ASSERT_EQ(log.size(), 4u);
+  EXPECT_TRUE(log[2].has_sla_warning());
+  EXPECT_EQ(log[2].actor(), "sla");
+  EXPECT_TRUE(log[3].has_status_changed());
+  EXPECT_EQ(log[3].request_id(), "move");
+}
+
+// Waits, with a deadline, until the log holds `n` events.
+bool LogReaches(Desk& desk, size_t n) {
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto page = desk.ListEvents({.after = 0, .limit = 1000, .ticket = {}});
+    if (page.ok() && static_cast<size_t>(page->events_size()) >= n) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+TEST_F(DeskTest, TheSweeperRecordsWhatFellDueAtStartAndOnItsRounds) {
+  File();
+  Advance(minutes(50));  // fell due "while the daemon was down"
+  Sweeper sweeper(*desk_, {.dispatch_every = std::chrono::seconds(0),
+                           .sla_every = std::chrono::seconds(1)});
+  sweeper.Start();
+  ASSERT_TRUE(LogReaches(*desk_, 3));
+  EXPECT_TRUE(Log()[2].has_sla_warning());
+  Advance(minutes(15));  // now the breach, found on a round
+  ASSERT_TRUE(LogReaches(*desk_, 4));
+  EXPECT_TRUE(Log()[3].has_sla_breached());
+  sweeper.Stop();
+  EXPECT_EQ(Log().size(), 4u);  // each alert once
+}
+
+TEST_F(DeskTest, ASweeperWithNoRoundsStopsAtOnce) {
+  Sweeper sweeper(*desk_, {.dispatch_every = std::chrono::seconds(0),
+                           .sla_every = std::chrono::seconds(0)});
+  sweeper.Start();
+  sweeper.Stop();
+  sweeper.Stop();  // idempotent
+}
+
+}  // namespace
+}  // namespace helpdesk::desk
