@@ -144,16 +144,11 @@ void Api::GetCategory(const Call& c, Respond respond) {
 // ------------------------------------------------------------ writes
 
 void Api::ImportCatalogue(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::Catalogue incoming;
-  if (Status s = proto::ParseJson(c.request.body, incoming); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  if (*if_match) incoming.set_version(**if_match);
+  auto change = ReadChange<v1::Catalogue>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  if (change->if_match) change->body.set_version(*change->if_match);
   desk_.ImportCatalogue(
-      std::move(*origin), std::move(incoming),
+      std::move(change->origin), std::move(change->body),
       Answer<catalogue::EditResult>(
           c, std::move(respond), [](const catalogue::EditResult& e) {
             v1::ImportCatalogueResponse out;
@@ -165,28 +160,19 @@ void Api::ImportCatalogue(const Call& c, Respond respond) {
 }
 
 void Api::CreateService(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::Service body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  std::string id = body.id();
-  desk_.CreateService(std::move(*origin), std::move(body),
+  auto change = ReadChange<v1::Service>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  std::string id = change->body.id();
+  desk_.CreateService(std::move(change->origin), std::move(change->body),
                       ServiceAnswer(c, std::move(respond), std::move(id),
                                     /*created=*/true));
 }
 
 void Api::UpdateService(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::Service body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  desk_.UpdateService(std::move(*origin), c.id, std::move(body), *if_match,
+  auto change = ReadChange<v1::Service>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  desk_.UpdateService(std::move(change->origin), c.id, std::move(change->body),
+                      change->if_match,
                       ServiceAnswer(c, std::move(respond), c.id, false));
 }
 
@@ -199,44 +185,30 @@ void Api::ReactivateService(const Call& c, Respond respond) {
 }
 
 void Api::SetServiceState(const Call& c, bool retire, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::RetireServiceRequest req;
-  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  std::optional<uint32_t> version = *if_match;
-  if (!version && req.version()) version = req.version();
+  auto change = ReadChange<v1::RetireServiceRequest>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  std::optional<uint32_t> version = change->if_match;
+  if (!version && change->body.version()) version = change->body.version();
   desk_.SetServiceState(
-      std::move(*origin), c.id,
+      std::move(change->origin), c.id,
       retire ? v1::SERVICE_STATE_RETIRED : v1::SERVICE_STATE_ACTIVE, version,
-      req.reason(), ServiceAnswer(c, std::move(respond), c.id, false));
+      change->body.reason(), ServiceAnswer(c, std::move(respond), c.id, false));
 }
 
 void Api::CreateCategory(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::Category body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  std::string id = body.id();
-  desk_.CreateCategory(std::move(*origin), std::move(body),
+  auto change = ReadChange<v1::Category>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  std::string id = change->body.id();
+  desk_.CreateCategory(std::move(change->origin), std::move(change->body),
                        CategoryAnswer(c, std::move(respond), std::move(id),
                                       /*created=*/true));
 }
 
 void Api::UpdateCategory(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::Category body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  desk_.UpdateCategory(std::move(*origin), c.id, std::move(body), *if_match,
+  auto change = ReadChange<v1::Category>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  desk_.UpdateCategory(std::move(change->origin), c.id, std::move(change->body),
+                       change->if_match,
                        CategoryAnswer(c, std::move(respond), c.id, false));
 }
 

@@ -53,14 +53,6 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
   };
 }
 
-// What a change of the catalogue, the staff registry or the rota reads
-// before its body: no query parameters, and the If-Match it was based on
-// (if any; a malformed one is refused).
-inline StatusOr<std::optional<uint32_t>> ChangeHead(const Call& c) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return s;
-  return ParseIfMatch(c.request.if_match);
-}
-
 // Who asks for a change, read after its body: the X-Actor header or, where
 // the route takes one, the body's `actor` (which wins).
 inline StatusOr<desk::Origin> OriginOf(const Call& c,
@@ -68,6 +60,32 @@ inline StatusOr<desk::Origin> OriginOf(const Call& c,
   auto actor = ActorOf(c.request.actor, body_actor);
   if (!actor.ok()) return actor.status();
   return desk::Origin{*actor, c.request.request_id};
+}
+
+// A change of the catalogue, the staff registry or the rota as its request
+// gives it, read in the order clients see problems in: no query
+// parameters, the If-Match it was based on (`versioned` changes only), the
+// body, who asks.
+template <typename Body>
+struct Change {
+  std::optional<uint32_t> if_match;
+  Body body;
+  desk::Origin origin;
+};
+template <typename Body>
+StatusOr<Change<Body>> ReadChange(const Call& c, bool versioned = true) {
+  Change<Body> out;
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return s;
+  if (versioned) {
+    auto if_match = ParseIfMatch(c.request.if_match);
+    if (!if_match.ok()) return if_match.status();
+    out.if_match = *if_match;
+  }
+  if (Status s = proto::ParseJson(c.request.body, out.body); !s.ok()) return s;
+  auto origin = OriginOf(c);
+  if (!origin.ok()) return origin.status();
+  out.origin = std::move(*origin);
+  return out;
 }
 
 inline Response WithETag(Response r, uint64_t version) {

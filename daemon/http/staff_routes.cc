@@ -80,13 +80,9 @@ void Api::VaktNow(const Call& c, Respond respond) {
 }
 
 void Api::CreateStaff(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
-  v1::StaffMember body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  desk_.CreateStaff(std::move(*origin), std::move(body),
+  auto change = ReadChange<v1::StaffMember>(c, /*versioned=*/false);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  desk_.CreateStaff(std::move(change->origin), std::move(change->body),
                     Answer<v1::StaffMember>(c, std::move(respond),
                                             [](const v1::StaffMember& m) {
                                               return StaffResponse(201, m);
@@ -94,14 +90,10 @@ void Api::CreateStaff(const Call& c, Respond respond) {
 }
 
 void Api::UpdateStaff(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::StaffMember body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  desk_.UpdateStaff(std::move(*origin), c.id, std::move(body), *if_match,
+  auto change = ReadChange<v1::StaffMember>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  desk_.UpdateStaff(std::move(change->origin), c.id, std::move(change->body),
+                    change->if_match,
                     Answer<v1::StaffMember>(c, std::move(respond),
                                             [](const v1::StaffMember& m) {
                                               return StaffResponse(200, m);
@@ -109,15 +101,10 @@ void Api::UpdateStaff(const Call& c, Respond respond) {
 }
 
 void Api::PutRota(const Call& c, Respond respond) {
-  auto if_match = ChangeHead(c);
-  if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  v1::VaktRota body;
-  if (Status s = proto::ParseJson(c.request.body, body); !s.ok())
-    return respond(Fail(c, s));
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  auto change = ReadChange<v1::VaktRota>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
   desk_.PutRota(
-      std::move(*origin), std::move(body), *if_match,
+      std::move(change->origin), std::move(change->body), change->if_match,
       Answer<v1::VaktRota>(c, std::move(respond), [](const v1::VaktRota& rota) {
         return WithETag(Json(200, rota), rota.version());
       }));
