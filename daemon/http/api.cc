@@ -45,7 +45,7 @@ void Api::Handle(const Request& r, Respond respond) {
                            "no route " + path + "; " + RouteIndex(), path,
                            r.request_id));
   }
-  // Every answer is labelled with the route's pattern, for the metrics.
+  // Every answer is labelled with the route's metric label.
   Respond labelled = [pattern = MetricLabel(m.pattern),
                       respond = std::move(respond)](Response resp) {
     resp.route = std::string(pattern);
