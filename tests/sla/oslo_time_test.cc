@@ -1,8 +1,8 @@
 #include "sla/oslo_time.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include <sstream>
 #include <string>
 
 namespace helpdesk::sla {
@@ -10,12 +10,12 @@ namespace {
 
 using std::chrono::sys_seconds;
 
+// "2026-01-15T07:00:00Z" as an instant (read by protobuf's RFC 3339
+// parser, not by the code under test).
 sys_seconds Utc(const char* text) {
-  std::istringstream in(text);
-  sys_seconds t;
-  in >> date::parse("%FT%TZ", t);
-  EXPECT_FALSE(in.fail()) << text;
-  return t;
+  google::protobuf::Timestamp t;
+  EXPECT_TRUE(google::protobuf::util::TimeUtil::FromString(text, &t)) << text;
+  return sys_seconds(std::chrono::seconds(t.seconds()));
 }
 
 std::string Local(sys_seconds t) {
