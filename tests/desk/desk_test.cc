@@ -4,67 +4,25 @@
 
 #include "daemon/desk/desk.h"
 
-#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <future>
 #include <thread>
 
 #include "daemon/desk/sweeper.h"
-#include "daemon/seed/seed.h"
-#include "daemon/store/lmdb.h"
-#include "daemon/store/tables.h"
-#include "daemon/store/writer.h"
-#include "tests/support/scratch_dir.h"
+#include "tests/support/desk_on_disk.h"
 
 namespace helpdesk::desk {
 namespace {
 
-using google::protobuf::util::TimeUtil;
 using std::chrono::minutes;
-
-// Wednesday 15 April 2026, 08:00 UTC: 10:00 in Oslo.
-constexpr int64_t kWednesdayMorning = 1776240000;
 
 class DeskTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    auto region = seed::DemoRegion();
-    ASSERT_TRUE(region.ok());
-    auto catalogue = seed::DefaultCatalogue(*region);
-    ASSERT_TRUE(catalogue.ok());
-    auto staff = seed::DemoStaff(*region, *catalogue);
-    ASSERT_TRUE(staff.ok());
-    auto rota =
-        seed::DemoRota(*staff, date::local_days(date::April / 13 / 2026), 4);
-    ASSERT_TRUE(rota.ok());
-    auto env = store::Env::Open({.dir = dir_.path()});
-    ASSERT_TRUE(env.ok()) << env.status().message();
-    env_.emplace(std::move(*env));
-    auto tables = store::OpenTables(*env_, {.region = *region,
-                                            .catalogue = *catalogue,
-                                            .staff = *staff,
-                                            .rota = *rota});
-    ASSERT_TRUE(tables.ok()) << tables.status().message();
-    tables_ = *tables;
-    auto now = [this] { return TimeUtil::SecondsToTimestamp(now_.load()); };
-    writer_ = std::make_unique<store::Writer>(*env_, tables_,
-                                              store::Writer::Options{}, now);
-    ASSERT_TRUE(writer_->Start().ok());
-    desk_ =
-        std::make_unique<Desk>(*env_, tables_, *writer_,
-                               Desk::Options{.region = *region,
-                                             .dispatch = {},
-                                             .sla_policy = sla::DefaultPolicy(),
-                                             .now = now});
-  }
+  void SetUp() override { ASSERT_TRUE(disk_.Open().ok()); }
 
-  void TearDown() override { writer_->Stop(); }
-
-  void Advance(minutes m) {
-    now_ += std::chrono::duration_cast<std::chrono::seconds>(m).count();
-  }
+  Desk& desk() { return disk_.desk(); }
+  void Advance(minutes m) { disk_.Advance(m); }
 
   // A write through the desk, waited for.
   template <typename T, typename Call>
@@ -86,14 +44,14 @@ class DeskTest : public ::testing::Test {
     req.set_priority(v1::PRIORITY_HIGH);  // standard/high: 1 h response
     req.set_reporter("kari.nordmann");
     auto t = Wait<v1::Ticket>([&](auto done) {
-      desk_->CreateTicket({"kari.nordmann", "create"}, req, std::move(done));
+      desk().CreateTicket({"kari.nordmann", "create"}, req, std::move(done));
     });
     EXPECT_TRUE(t.ok()) << t.status().message();
     return t.ok() ? *t : v1::Ticket{};
   }
 
   std::vector<v1::Event> Log() {
-    auto page = desk_->ListEvents({.after = 0, .limit = 1000, .ticket = {}});
+    auto page = desk().ListEvents({.after = 0, .limit = 1000, .ticket = {}});
     EXPECT_TRUE(page.ok());
     return {page->events().begin(), page->events().end()};
   }
@@ -103,17 +61,12 @@ class DeskTest : public ::testing::Test {
     req.set_status(to);
     req.set_version(version);
     return Wait<v1::Ticket>([&](auto done) {
-      desk_->ChangeStatus({"gunn.heggelund", "move"}, "1", req, std::nullopt,
+      desk().ChangeStatus({"gunn.heggelund", "move"}, "1", req, std::nullopt,
                           std::move(done));
     });
   }
 
-  testing::ScratchDir dir_;
-  std::atomic<int64_t> now_{kWednesdayMorning};
-  std::optional<store::Env> env_;
-  store::Tables tables_;
-  std::unique_ptr<store::Writer> writer_;
-  std::unique_ptr<Desk> desk_;
+  testing::DeskOnDisk disk_;
 };
 
 // A change that stops a clock records the alert already due first, in the
@@ -156,20 +109,20 @@ bool LogReaches(Desk& desk, size_t n) {
 TEST_F(DeskTest, TheSweeperRecordsWhatFellDueAtStartAndOnItsRounds) {
   File();
   Advance(minutes(50));  // fell due "while the daemon was down"
-  Sweeper sweeper(*desk_, {.dispatch_every = std::chrono::seconds(0),
+  Sweeper sweeper(desk(), {.dispatch_every = std::chrono::seconds(0),
                            .sla_every = std::chrono::seconds(1)});
   sweeper.Start();
-  ASSERT_TRUE(LogReaches(*desk_, 3));
+  ASSERT_TRUE(LogReaches(desk(), 3));
   EXPECT_TRUE(Log()[2].has_sla_warning());
   Advance(minutes(15));  // now the breach, found on a round
-  ASSERT_TRUE(LogReaches(*desk_, 4));
+  ASSERT_TRUE(LogReaches(desk(), 4));
   EXPECT_TRUE(Log()[3].has_sla_breached());
   sweeper.Stop();
   EXPECT_EQ(Log().size(), 4u);  // each alert once
 }
 
 TEST_F(DeskTest, ASweeperWithNoRoundsStopsAtOnce) {
-  Sweeper sweeper(*desk_, {.dispatch_every = std::chrono::seconds(0),
+  Sweeper sweeper(desk(), {.dispatch_every = std::chrono::seconds(0),
                            .sla_every = std::chrono::seconds(0)});
   sweeper.Start();
   sweeper.Stop();

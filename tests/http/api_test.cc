@@ -4,7 +4,6 @@
 
 #include "daemon/http/api.h"
 
-#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -14,17 +13,11 @@
 
 #include "daemon/desk/desk.h"
 #include "daemon/http/routes.h"
-#include "daemon/seed/seed.h"
-#include "daemon/store/lmdb.h"
-#include "daemon/store/tables.h"
-#include "daemon/store/writer.h"
 #include "proto/json.h"
-#include "tests/support/scratch_dir.h"
+#include "tests/support/desk_on_disk.h"
 
 namespace helpdesk::http {
 namespace {
-
-using google::protobuf::util::TimeUtil;
 
 // The path a client would send for `pattern`, with an id ("1", which is a
 // ticket id, a staff id and a catalogue id) for its placeholder.
@@ -132,39 +125,9 @@ TEST(RouteTable, TheIndexOfA404NamesTheResources) {
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto region = seed::DemoRegion();
-    ASSERT_TRUE(region.ok());
-    auto catalogue = seed::DefaultCatalogue(*region);
-    ASSERT_TRUE(catalogue.ok());
-    auto staff = seed::DemoStaff(*region, *catalogue);
-    ASSERT_TRUE(staff.ok());
-    auto rota =
-        seed::DemoRota(*staff, date::local_days(date::April / 13 / 2026), 4);
-    ASSERT_TRUE(rota.ok());
-    auto env = store::Env::Open({.dir = dir_.path()});
-    ASSERT_TRUE(env.ok()) << env.status().message();
-    env_.emplace(std::move(*env));
-    auto tables = store::OpenTables(*env_, {.region = *region,
-                                            .catalogue = *catalogue,
-                                            .staff = *staff,
-                                            .rota = *rota});
-    ASSERT_TRUE(tables.ok()) << tables.status().message();
-    tables_ = *tables;
-    // Wednesday 15 April 2026, 10:00 in Oslo, for every write and read.
-    const auto now = [] { return TimeUtil::SecondsToTimestamp(1776240000); };
-    writer_ = std::make_unique<store::Writer>(*env_, tables_,
-                                              store::Writer::Options{}, now);
-    ASSERT_TRUE(writer_->Start().ok());
-    desk_ = std::make_unique<desk::Desk>(
-        *env_, tables_, *writer_,
-        desk::Desk::Options{.region = *region,
-                            .dispatch = {},
-                            .sla_policy = sla::DefaultPolicy(),
-                            .now = now});
-    api_ = std::make_unique<Api>(*desk_, metrics_);
+    ASSERT_TRUE(disk_.Open().ok());
+    api_ = std::make_unique<Api>(disk_.desk(), metrics_);
   }
-
-  void TearDown() override { writer_->Stop(); }
 
   // One request through Handle, waited for; `sync` says whether the answer
   // came before Handle returned.
@@ -203,11 +166,7 @@ class ApiTest : public ::testing::Test {
            R"("reporter":"kari.nordmann"})";
   }
 
-  testing::ScratchDir dir_;
-  std::optional<store::Env> env_;
-  store::Tables tables_;
-  std::unique_ptr<store::Writer> writer_;
-  std::unique_ptr<desk::Desk> desk_;
+  testing::DeskOnDisk disk_;
   Metrics metrics_;
   std::unique_ptr<Api> api_;
 };
@@ -292,11 +251,11 @@ TEST_F(ApiTest, BadBodiesAreProblemsAndChangeNothing) {
   Response field = Call("POST", "/api/v1/tickets", R"({"title":3})");
   EXPECT_EQ(field.status, 422);
   EXPECT_EQ(ProblemOf(field).field(), "title");
-  EXPECT_EQ(desk_->GetStats().last_seq, 0u);
+  EXPECT_EQ(disk_.desk().GetStats().last_seq, 0u);
   // A conflict names the version there is now; an illegal move the legal
   // ones: the extension members the schema names, read strictly.
   ASSERT_EQ(Call("POST", "/api/v1/tickets", GoodTicket()).status, 201);
-  const uint64_t seq = desk_->GetStats().last_seq;
+  const uint64_t seq = disk_.desk().GetStats().last_seq;
   Response stale = Call("POST", "/api/v1/tickets/1/status",
                         R"({"status":"in_progress","version":1})");
   EXPECT_EQ(stale.status, 409);
@@ -305,7 +264,7 @@ TEST_F(ApiTest, BadBodiesAreProblemsAndChangeNothing) {
                           R"({"status":"closed","version":2})");
   EXPECT_EQ(illegal.status, 409);
   EXPECT_EQ(ProblemOf(illegal).allowed_size(), 1);  // in_progress
-  EXPECT_EQ(desk_->GetStats().last_seq, seq);
+  EXPECT_EQ(disk_.desk().GetStats().last_seq, seq);
 }
 
 TEST_F(ApiTest, AccessDecidesTheThreadAndTheBodyLimit) {
