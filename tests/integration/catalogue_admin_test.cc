@@ -8,7 +8,6 @@
 #include <memory>
 #include <set>
 #include <sstream>
-#include <thread>
 
 #include "tests/integration/catalogue_fixture.h"
 #include "tests/support/racers.h"
