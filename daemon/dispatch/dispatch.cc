@@ -1,6 +1,7 @@
 #include "daemon/dispatch/dispatch.h"
 
 #include <algorithm>
+#include <optional>
 
 #include "proto/timestamps.h"
 #include "proto/wire_names.h"
@@ -329,21 +330,28 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
                            People(d.pool.size()) + " in the region remain");
       path += " > region";
     } else {
-      std::vector<int> travellers;
-      const Neighbour* from = nullptr;
-      if (roster.options().travel_fallback) {
+      // The nearest neighbours with anyone available; equally near ones
+      // all count, so the table's order never picks between them: the
+      // lightest load does, in step 6.
+      std::optional<uint32_t> nearest;
+      if (roster.options().travel_fallback)
         for (const Neighbour& n : roster.Neighbours(muni)) {
+          if (nearest && n.minutes > *nearest) break;
           for (int i : d.pool)
-            if (roster.people()[i].home == n.municipality)
-              travellers.push_back(i);
-          if (!travellers.empty()) {
-            from = &n;
-            break;
-          }
+            if (roster.people()[i].home == n.municipality) nearest = n.minutes;
         }
-      }
-      d.pool = std::move(travellers);
-      if (from == nullptr) {
+      std::vector<int> near_homes;  // municipality indexes, table order
+      if (nearest)
+        for (const Neighbour& n : roster.Neighbours(muni))
+          if (n.minutes == *nearest &&
+              std::find(near_homes.begin(), near_homes.end(), n.municipality) ==
+                  near_homes.end())
+            near_homes.push_back(n.municipality);
+      std::erase_if(d.pool, [&](int i) {
+        return std::find(near_homes.begin(), near_homes.end(),
+                         roster.people()[i].home) == near_homes.end();
+      });
+      if (d.pool.empty()) {
         d.Step(
             "travel",
             "no one available covers " + muni_name + " on site" +
@@ -355,13 +363,20 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
         path += " > travel";
         return finish(v1::UNASSIGNED_REASON_NO_LOCAL_STAFF);
       }
+      std::string based_in;
+      for (int home : near_homes) {
+        const bool anyone =
+            std::any_of(d.pool.begin(), d.pool.end(),
+                        [&](int i) { return roster.people()[i].home == home; });
+        if (!anyone) continue;
+        if (!based_in.empty()) based_in += " or ";
+        based_in += roster.MunicipalityName(home);
+      }
       a.set_travel(true);
-      a.set_travel_from(roster.MunicipalityName(from->municipality));
-      a.set_travel_minutes(from->minutes);
+      a.set_travel_minutes(*nearest);
       d.Step("travel", "no one available covers " + muni_name + " on site; " +
-                           People(d.pool.size()) + " based in " +
-                           a.travel_from() + ", " +
-                           std::to_string(from->minutes) +
+                           People(d.pool.size()) + " based in " + based_in +
+                           ", " + std::to_string(*nearest) +
                            " minutes away, the nearest with anyone");
       path += " > travel";
     }
@@ -380,6 +395,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   const Person& p = roster.people()[chosen];
   a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
   a.set_assignee(p.member->id());
+  if (a.travel()) a.set_travel_from(roster.MunicipalityName(p.home));
   a.set_load(LoadPerPost(load, p.member->fte_percent()));
   d.Step(
       "choose",

@@ -17,8 +17,10 @@
 //               person, not in a queue)
 //   presence    necessary: people who cover the ticket's municipality on
 //               site; else, when travel fallback is on, people based in the
-//               nearest neighbouring municipality by the travel-time table
-//               (a travel assignment); else unassigned (no_local_staff).
+//               nearest neighbouring municipality with anyone available, by
+//               the travel-time table (equally near ones together, so the
+//               table's order never decides; a travel assignment); else
+//               unassigned (no_local_staff).
 //               desirable: local people first, else the region.
 //               not_needed: the region.
 //   choose      the lowest load (open work weighted by priority, divided by

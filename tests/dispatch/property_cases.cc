@@ -390,19 +390,32 @@ Reference Expect(const Case& c) {
       }
     if (!best) return unassigned(v1::UNASSIGNED_REASON_NO_LOCAL_STAFF);
     r.travel_minutes = *best;
+    // Everyone based in an equally near neighbour is a finalist: the load
+    // picks between them, never the order of the travel table.
     for (const auto* m : r.available)
       if (m->home_municipality() != muni &&
-          TableMinutes(o, m->home_municipality(), muni) == best)
+          TableMinutes(o, m->home_municipality(), muni) == best) {
         r.travel_from.insert(c.MunicipalityName(m->home_municipality()));
-    // Which of equally near neighbours is the Roster's business; the
-    // finalists are those based in the one it chose.
-    for (const auto* m : r.available)
-      if (c.MunicipalityName(m->home_municipality()) == c.got.travel_from() &&
-          r.travel_from.count(c.got.travel_from()))
         r.finalists.push_back(m);
+      }
   }
   r.outcome = v1::ASSIGNMENT_OUTCOME_ASSIGNED;
   return r;
+}
+
+uint64_t ModelWork(const Load& load) {
+  // The weights users were promised (README, "choose"), written out here
+  // rather than taken from the dispatcher: critical 8, high 4, normal 2,
+  // low 1.
+  return uint64_t{8} * load.open_by_priority[v1::PRIORITY_CRITICAL] +
+         uint64_t{4} * load.open_by_priority[v1::PRIORITY_HIGH] +
+         uint64_t{2} * load.open_by_priority[v1::PRIORITY_NORMAL] +
+         uint64_t{1} * load.open_by_priority[v1::PRIORITY_LOW];
+}
+
+double ModelLoadPerPost(const Load& load, uint32_t fte_percent) {
+  return static_cast<double>(ModelWork(load)) * 100.0 /
+         std::max<uint32_t>(fte_percent, 1);
 }
 
 const v1::StaffMember* Lightest(const std::vector<const v1::StaffMember*>& from,
@@ -410,10 +423,8 @@ const v1::StaffMember* Lightest(const std::vector<const v1::StaffMember*>& from,
   auto key_less = [&](const v1::StaffMember* a, const v1::StaffMember* b) {
     const Load& la = loads.by_id.at(a->id());
     const Load& lb = loads.by_id.at(b->id());
-    const uint64_t wa =
-        WeightedWork(la) * std::max<uint32_t>(b->fte_percent(), 1);
-    const uint64_t wb =
-        WeightedWork(lb) * std::max<uint32_t>(a->fte_percent(), 1);
+    const uint64_t wa = ModelWork(la) * std::max<uint32_t>(b->fte_percent(), 1);
+    const uint64_t wb = ModelWork(lb) * std::max<uint32_t>(a->fte_percent(), 1);
     if (wa != wb) return wa < wb;
     if (la.last_assigned_seq != lb.last_assigned_seq)
       return la.last_assigned_seq < lb.last_assigned_seq;

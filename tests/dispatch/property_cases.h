@@ -114,6 +114,12 @@ struct Reference {
 
 Reference Expect(const Case& c);
 
+// Open work weighted by priority with the promised weights (critical 8,
+// high 4, normal 2, low 1), and per full post; the model's own, not the
+// dispatcher's.
+uint64_t ModelWork(const Load& load);
+double ModelLoadPerPost(const Load& load, uint32_t fte_percent);
+
 // The lowest weighted open work per FTE (exactly, cross-multiplied), then
 // the least recently assigned, then the id.
 const v1::StaffMember* Lightest(const std::vector<const v1::StaffMember*>& from,

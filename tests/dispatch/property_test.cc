@@ -62,6 +62,8 @@ TEST(DispatchProperty, CasesReachEveryRulePathAndReason) {
       if (a.rule_path().find("> region") != std::string::npos) ++seen["region"];
       if (!a.supplier().empty()) ++seen["external"];
       if (!c.exclude.empty()) ++seen["re-run with exclude"];
+      if (a.travel() && Expect(c).travel_from.size() > 1)
+        ++seen["travel between equally near neighbours"];
     } else {
       ++seen[v1::UnassignedReason_Name(a.unassigned_reason())];
     }
@@ -70,7 +72,8 @@ TEST(DispatchProperty, CasesReachEveryRulePathAndReason) {
   for (const char* want :
        {"assigned on vakt", "assigned with travel", "assigned next working day",
         "assigned at work", "local", "region", "external",
-        "re-run with exclude", "UNASSIGNED_REASON_NO_SKILLED_STAFF",
+        "re-run with exclude", "travel between equally near neighbours",
+        "UNASSIGNED_REASON_NO_SKILLED_STAFF",
         "UNASSIGNED_REASON_NO_ONE_AVAILABLE",
         "UNASSIGNED_REASON_NO_LOCAL_STAFF", "UNASSIGNED_REASON_NO_VAKT"})
     EXPECT_GE(seen[want], 10) << want;
@@ -237,7 +240,7 @@ TEST(DispatchProperty, DecisionMatchesTheReferenceModel) {
              (best ? best->id() : "nobody") + " of " +
              std::to_string(r.finalists.size()) + " finalists";
     const Load l = c.loads->by_id.at(best->id());
-    if (a.load() != LoadPerPost(l, best->fte_percent()))
+    if (a.load() != ModelLoadPerPost(l, best->fte_percent()))
       return "load is not the assignee's load per post";
     return "";
   });

@@ -214,7 +214,9 @@ Region RandomRegion(const RegionSpec& spec, std::mt19937_64& rng) {
   auto minutes = [&](int a, int b) {
     const double km =
         std::hypot(at[a].first - at[b].first, at[a].second - at[b].second);
-    return static_cast<uint32_t>(5 + std::lround(1.2 * km));
+    // Quoted to 5 minutes, as people give road times, so equally near
+    // neighbours happen.
+    return static_cast<uint32_t>(5 * std::lround((5 + 1.2 * km) / 5));
   };
   r.options.travel_fallback = Chance(rng, 0.85);
   r.options.max_travel_minutes =
