@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "proto/utf8.h"
 #include "proto/wire_names.h"
 
 namespace helpdesk::proto {
@@ -42,6 +43,19 @@ Status WrongType(const std::string& path, const std::string& want,
                  const Json& v) {
   return Status::InvalidField(
       path, "field '" + path + "' must be " + want + ", not " + KindName(v));
+}
+
+// A string that is not well-formed UTF-8 once its escapes are decoded: raw
+// bytes of another encoding (Latin-1), or a lone surrogate escape
+// ("\udc00"), which RapidJSON decodes to CESU-8 bytes. Protobuf would
+// store it and then refuse to read the record back.
+Status NotUtf8(const std::string& path, std::string_view s) {
+  return Status::InvalidField(
+      path, "field '" + path + "' is not valid UTF-8 text (at byte " +
+                std::to_string(FirstInvalidUtf8(s)) +
+                " of the decoded string); send UTF-8, and \\u escapes only "
+                "of whole characters (a surrogate pair such as "
+                "\\ud83d\\ude00, never a lone \\udc00)");
 }
 
 std::string FieldList(const google::protobuf::Descriptor* d) {
@@ -112,6 +126,8 @@ Status FromObject(const Json& object, Message& out, const std::string& path,
 Status SetOne(const FieldDescriptor* f, const Json& v, Message& out,
               const std::string& path, bool add, const ParseOptions& options) {
   const Reflection* r = out.GetReflection();
+  // Every string first, whatever it is read as (text, enum, number, time).
+  if (v.IsString() && !IsValidUtf8(Str(v))) return NotUtf8(path, Str(v));
   switch (f->cpp_type()) {
     case FieldDescriptor::CPPTYPE_STRING: {
       if (!v.IsString()) return WrongType(path, "a string", v);
@@ -194,6 +210,11 @@ Status FromObject(const Json& object, Message& out, const std::string& path,
   const auto* d = out.GetDescriptor();
   for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
     std::string key(Str(it->name));
+    if (!IsValidUtf8(key)) {
+      const std::string here = Join(path, ToValidUtf8(key));
+      return Status::InvalidField(
+          here, "the field name '" + here + "' is not valid UTF-8 text");
+    }
     const Json& v = it->value;
     const FieldDescriptor* f = d->FindFieldByName(key);
     for (int i = 0; f == nullptr && i < d->field_count(); ++i) {
@@ -328,8 +349,8 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
 void AppendJsonString(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"':
         out += "\\\"";
@@ -347,12 +368,19 @@ void AppendJsonString(std::string& out, std::string_view s) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7f) {
           out += "\\u00";
           out += kHex[c >> 4];
           out += kHex[c & 15];
+        } else if (c < 0x80) {
+          out += static_cast<char>(c);
+        } else if (size_t len = Utf8SequenceLength(s.substr(i)); len != 0) {
+          out.append(s.data() + i, len);
+          i += len - 1;
         } else {
-          out += ch;
+          // What is echoed (a path, a Content-Type) may be any bytes; the
+          // answer stays UTF-8, as JSON must be.
+          out += "\\ufffd";
         }
     }
   }
@@ -362,11 +390,12 @@ void AppendJsonString(std::string& out, std::string_view s) {
 Status ParseJson(std::string_view text, google::protobuf::Message& out,
                  ParseOptions options) {
   // Iterative: a deeply nested body cannot exhaust the stack. The pool
-  // allocator frees the whole DOM at once, without recursion.
+  // allocator frees the whole DOM at once, without recursion. Encoding is
+  // not validated here but string by string after decoding (FromObject):
+  // that also catches escapes of lone surrogates, and names the field.
   rapidjson::Document doc;
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseValidateEncodingFlag |
-                              rapidjson::kParseFullPrecisionFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag;
   doc.Parse<kFlags>(text.data(), text.size());
   if (doc.HasParseError()) {
     return Status::MalformedJson(

@@ -26,14 +26,33 @@ bool Known(const std::vector<std::string>& ids, std::string_view id) {
   return std::find(ids.begin(), ids.end(), id) != ids.end();
 }
 
+// A filter `parameter` naming no `what`: the known ids, so the client sees
+// its typo ("Rollag" for "rollag"), rather than an empty list. At most 50
+// are named; `where` lists them all.
+Status UnknownFilter(const std::string& parameter, std::string_view what,
+                     std::string_view id, const std::vector<std::string>& ids,
+                     std::string_view where) {
+  constexpr size_t kMaxNamed = 50;
+  std::string known;
+  for (size_t i = 0; i < ids.size() && i < kMaxNamed; ++i)
+    known += (i ? ", " : "") + ids[i];
+  if (ids.size() > kMaxNamed)
+    known += " and " + std::to_string(ids.size() - kMaxNamed) + " more";
+  return Status::InvalidParameter(
+      parameter, "unknown " + std::string(what) + " '" + std::string(id) +
+                     "' in '" + parameter + "'; the known ids are: " +
+                     (known.empty() ? "none" : known) + " (see " +
+                     std::string(where) + ")");
+}
+
 }  // namespace
 
 Status Desk::CheckMunicipality(std::string_view id) const {
   if (id.empty() || Known(context_->municipality_ids(), id))
     return Status::Ok();
-  return Status::InvalidParameter("municipality",
-                                  "unknown municipality '" + std::string(id) +
-                                      "'; see GET /api/v1/municipalities");
+  return UnknownFilter("municipality", "municipality", id,
+                       context_->municipality_ids(),
+                       "GET /api/v1/municipalities");
 }
 
 // ------------------------------------------------------------ tickets
@@ -56,8 +75,22 @@ StatusOr<TicketPage> Desk::ListTickets(const TicketQuery& query) const {
   filter.status = query.status;
   filter.municipality = query.municipality;
   filter.assignee = query.assignee;
+  if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
+  // Only staff are ever assigned (dispatch refuses anyone else).
+  if (!query.assignee.empty()) {
+    auto member = store::GetStaff(*txn, tables_, query.assignee);
+    if (!member.ok()) return member.status();
+    if (!*member) {
+      auto staff = store::LoadStaff(*txn, tables_);
+      if (!staff.ok()) return staff.status();
+      std::vector<std::string> ids;
+      for (const auto& m : *staff) ids.push_back(m.id());
+      return UnknownFilter("assignee", "staff member", query.assignee, ids,
+                           "GET /api/v1/staff");
+    }
+  }
   auto page =
       store::ListTickets(*txn, tables_, filter, query.before, query.limit);
   if (!page.ok()) return page.status();
@@ -110,10 +143,12 @@ StatusOr<v1::ListServicesResponse> Desk::SearchServices(
   if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
   auto c = Catalogue();
   if (!c.ok()) return c.status();
-  if (!query.category.empty() && !catalogue::FindCategory(*c, query.category))
-    return Status::InvalidParameter(
-        "category",
-        "unknown category '" + query.category + "'; see GET /api/v1/catalogue");
+  if (!query.category.empty() && !catalogue::FindCategory(*c, query.category)) {
+    std::vector<std::string> ids;
+    for (const auto& category : c->categories()) ids.push_back(category.id());
+    return UnknownFilter("category", "category", query.category, ids,
+                         "GET /api/v1/catalogue/categories");
+  }
   catalogue::SearchOptions o;
   o.municipality = query.municipality;
   o.category = query.category;
@@ -158,9 +193,8 @@ StatusOr<v1::ListStaffResponse> Desk::ListStaff(const StaffQuery& query) const {
     auto registry = RegistryOf(*txn, tables_, context_->municipality_ids());
     if (!registry.ok()) return registry.status();
     if (!Known(registry->skills, query.skill))
-      return Status::InvalidParameter(
-          "skill", "unknown skill '" + query.skill +
-                       "'; the skills are in GET /api/v1/catalogue?view=flat");
+      return UnknownFilter("skill", "skill", query.skill, registry->skills,
+                           "GET /api/v1/catalogue?view=flat");
   }
   auto rota = store::LoadRota(*txn, tables_);
   if (!rota.ok()) return rota.status();

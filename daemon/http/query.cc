@@ -6,6 +6,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "proto/utf8.h"
+
 namespace helpdesk::http {
 namespace {
 
@@ -14,38 +16,6 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-// Well-formed UTF-8: no stray continuation bytes, overlong forms,
-// surrogates or code points above U+10FFFF.
-bool IsUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    int extra = 0;
-    if (c >= 0x80) {
-      if ((c >> 5) == 0x6) {
-        extra = 1;
-      } else if ((c >> 4) == 0xE) {
-        extra = 2;
-      } else if ((c >> 3) == 0x1E) {
-        extra = 3;
-      } else {
-        return false;  // a continuation byte or 0xF8..0xFF leading
-      }
-    }
-    if (i + static_cast<size_t>(extra) >= s.size()) return false;
-    char32_t cp = extra == 0 ? c : c & (0x3F >> extra);
-    for (int k = 1; k <= extra; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 0x2) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    static constexpr char32_t kMin[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kMin[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += 1 + static_cast<size_t>(extra);
-  }
-  return true;
 }
 
 std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
@@ -71,7 +41,7 @@ std::optional<std::string> Decode(std::string_view s, bool plus_is_space) {
   for (unsigned char c : out) {
     if (c < 0x20 || c == 0x7f) return std::nullopt;
   }
-  if (!IsUtf8(out)) return std::nullopt;
+  if (!proto::IsValidUtf8(out)) return std::nullopt;
   return out;
 }
 
@@ -265,6 +235,13 @@ StatusOr<std::string> ActorOf(std::string_view header, std::string_view body,
     problem = "is at most " + std::to_string(kMaxActorBytes) + " bytes";
   for (unsigned char c : value)
     if (c < 0x20 || c == 0x7f) problem = "contains control characters";
+  // It is stored as who made the change: a Latin-1 "j\xf8rgen" would make
+  // the record unreadable.
+  if (problem.empty() && !proto::IsValidUtf8(value))
+    problem =
+        "is not valid UTF-8 text (at byte " +
+        std::to_string(proto::FirstInvalidUtf8(value)) +
+        "); send the name as UTF-8, or as your staff id (\"kari.haugen\")";
   if (problem.empty()) return std::string(value);
   if (from_body)
     return Status::InvalidField(

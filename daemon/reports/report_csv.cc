@@ -8,12 +8,22 @@
 namespace helpdesk::reports {
 namespace {
 
-void Field(std::string& out, std::string_view s) {
+// A cell of text. One that starts like a formula (= + - @, or a tab or CR
+// before one) gets a leading apostrophe, as OWASP advises against CSV
+// injection: a spreadsheet shows it as text and runs nothing. Names come
+// from clients (a service called "=HYPERLINK(...)").
+void Text(std::string& out, std::string_view s) {
+  const bool formula =
+      !s.empty() &&
+      std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos;
+  const std::string_view prefix = formula ? "'" : "";
   if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out += prefix;
     out += s;
     return;
   }
   out += '"';
+  out += prefix;
   for (char c : s) {
     if (c == '"') out += '"';
     out += c;
@@ -30,16 +40,21 @@ class Line {
 
   Line& operator<<(std::string_view s) {
     Sep();
-    Field(out_, s);
+    Text(out_, s);
     return *this;
   }
+  // Numbers are written as they are: a negative one stays a number.
   Line& operator<<(int64_t n) {
-    return *this << std::string_view(std::to_string(n));
+    Sep();
+    out_ += std::to_string(n);
+    return *this;
   }
   Line& Fixed(double x, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
-    return *this << std::string_view(buf);
+    Sep();
+    out_ += buf;
+    return *this;
   }
 
  private:

@@ -1,7 +1,9 @@
 #pragma once
 // The SLA report's tables as CSV (RFC 4180: comma separated, CRLF line
 // ends, fields with a comma, quote or line break quoted), one table per
-// call, a header line first. Pure; any thread.
+// call, a header line first. A text cell that starts like a formula (=, +,
+// -, @, tab, CR) is prefixed with ' so no spreadsheet runs it; numbers are
+// as they are. Pure; any thread.
 
 #include <string>
 

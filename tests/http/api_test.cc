@@ -267,6 +267,44 @@ TEST_F(ApiTest, BadBodiesAreProblemsAndChangeNothing) {
   EXPECT_EQ(disk_.desk().GetStats().last_seq, seq);
 }
 
+// A filter that names nothing is a typo, not an empty list: 400 naming the
+// parameter, with the ids that would have matched something.
+TEST_F(ApiTest, AFilterWithAnUnknownIdNamesTheParameterAndTheKnownIds) {
+  ASSERT_EQ(Call("POST", "/api/v1/tickets", GoodTicket()).status, 201);
+  struct Case {
+    const char* target;
+    const char* parameter;
+    const char* known;  // one id the detail lists
+  };
+  const Case cases[] = {
+      {"/api/v1/tickets?municipality=Rollag", "municipality", "rollag"},
+      {"/api/v1/tickets?assignee=no.such.person", "assignee", "kari.haugen"},
+      {"/api/v1/staff?municipality=Rollag", "municipality", "rollag"},
+      {"/api/v1/staff?skill=cobol", "skill", "network"},
+      {"/api/v1/catalogue?municipality=Oslo", "municipality", "kongsberg"},
+      {"/api/v1/catalogue/services?municipality=x", "municipality", "flesberg"},
+      {"/api/v1/catalogue/services?category=nope", "category", "drift"},
+  };
+  for (const Case& c : cases) {
+    Response r = Call("GET", c.target);
+    EXPECT_EQ(r.status, 400) << c.target << ": " << r.body;
+    v1::Problem p = ProblemOf(r);
+    EXPECT_EQ(p.type(), "/problems/invalid-parameter") << c.target;
+    EXPECT_EQ(p.parameter(), c.parameter) << c.target;
+    EXPECT_NE(p.detail().find(c.known), std::string::npos)
+        << c.target << ": " << p.detail();
+  }
+  // Known ids still filter.
+  EXPECT_EQ(Call("GET", "/api/v1/tickets?municipality=rollag").status, 200);
+  Response one = Call("GET", "/api/v1/tickets/1");
+  v1::Ticket t;
+  ASSERT_TRUE(proto::ParseJson(one.body, t).ok());
+  Response mine = Call("GET", "/api/v1/tickets?assignee=" + t.assignee());
+  v1::ListTicketsResponse list;
+  ASSERT_TRUE(proto::ParseJson(mine.body, list).ok()) << mine.body;
+  EXPECT_EQ(list.tickets_size(), 1);
+}
+
 TEST_F(ApiTest, AccessDecidesTheThreadAndTheBodyLimit) {
   EXPECT_EQ(api_->AccessOf("GET", "/api/v1/tickets?status=new"), Access::kRead);
   EXPECT_EQ(api_->AccessOf("POST", "/api/v1/tickets"), Access::kWrite);

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+#include <random>
+
 #include "proto/helpdesk.pb.h"
+#include "proto/utf8.h"
 
 namespace helpdesk::proto {
 namespace {
@@ -122,9 +126,80 @@ TEST(Json, DeepNestingAndBadUtf8AreRefusedNotCrashed) {
   for (int i = 0; i < 20000; ++i) objects += "}";
   EXPECT_EQ(ParseJson(objects, req).code(), Code::kInvalidField);
   EXPECT_EQ(ParseJson("{\"title\":\"\xff\xfe\"}", req).code(),
-            Code::kMalformedJson);
+            Code::kInvalidField);
   EXPECT_EQ(ParseJson("{\"title\":\"ok\"} trailing", req).code(),
             Code::kMalformedJson);
+}
+
+// Strings a client sends that are not UTF-8 once decoded: protobuf would
+// store them and then refuse to read the record back. Each is refused,
+// naming the field, and what was parsed is never half-filled for use.
+TEST(Json, StringsThatAreNotUtf8AreRefusedNamingTheField) {
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"title":"lone low \udc00 surrogate"})", "title"},
+      {R"({"title":"\udfff"})", "title"},
+      {"{\"title\":\"j\xf8rgen\"}", "title"},         // Latin-1
+      {"{\"title\":\"\xc0\xaf\"}", "title"},          // overlong '/'
+      {"{\"title\":\"\xed\xa0\x80\"}", "title"},      // raw surrogate
+      {"{\"title\":\"\xf4\x90\x80\x80\"}", "title"},  // > U+10FFFF
+      {"{\"priority\":\"h\xe9gh\"}", "priority"},     // an enum
+      {"{\"location\":\"\\udc00\"}", "location"},
+  };
+  for (const auto& [body, field] : cases) {
+    v1::CreateTicketRequest req;
+    Status s = ParseJson(body, req);
+    EXPECT_EQ(s.code(), Code::kInvalidField) << body;
+    EXPECT_EQ(s.field(), field) << body;
+    EXPECT_NE(s.message().find("UTF-8"), std::string::npos) << s.message();
+    EXPECT_TRUE(IsValidUtf8(s.message())) << body;
+  }
+  // At depth, in a list: the dotted path.
+  v1::Catalogue c;
+  Status s = ParseJson(
+      R"({"services":[{"id":"a","name":"ok"},{"id":"b","name":"x\udc00"}]})",
+      c);
+  EXPECT_EQ(s.field(), "services[1].name") << s.message();
+  s = ParseJson(R"({"services":[{"id":"a","skills":["ok","\udc00"]}]})", c);
+  EXPECT_EQ(s.field(), "services[0].skills[1]") << s.message();
+  // A field name that is not UTF-8 is named as well as it can be.
+  v1::CreateTicketRequest req;
+  s = ParseJson("{\"ti\xfftle\":\"x\"}", req);
+  EXPECT_EQ(s.code(), Code::kInvalidField);
+  EXPECT_EQ(s.field(), "ti\xEF\xBF\xBDtle");
+  // A lone high surrogate is no JSON string at all (RapidJSON refuses it).
+  EXPECT_EQ(ParseJson(R"({"title":"\ud800"})", req).code(),
+            Code::kMalformedJson);
+}
+
+TEST(Json, WholeCharactersInEscapesOrRawAreText) {
+  v1::CreateTicketRequest req;
+  ASSERT_TRUE(
+      ParseJson(R"({"title":"\ud83d\ude00 \u00f8 jørgen \u0000"})", req).ok());
+  EXPECT_EQ(req.title(),
+            std::string("\xF0\x9F\x98\x80 \xC3\xB8 j\xC3\xB8rgen \0", 17));
+}
+
+// What is echoed in an answer (a path, a Content-Type) may be any bytes:
+// the JSON written is always valid UTF-8 that a strict parser reads back,
+// with U+FFFD for what was not text.
+TEST(Json, AppendJsonStringAlwaysWritesValidJson) {
+  std::string out;
+  AppendJsonString(out, "/api/v1/x\xff\xc3\xa6\xed\xa0\x80\x7f\x01\"\\");
+  EXPECT_EQ(out,
+            "\"/api/v1/x\\ufffd\xc3\xa6\\ufffd\\ufffd\\ufffd\\u007f\\u0001"
+            "\\\"\\\\\"");
+  std::mt19937 rng(11);
+  for (int round = 0; round < 2000; ++round) {
+    std::string raw(rng() % 40, '\0');
+    for (char& ch : raw) ch = static_cast<char>(rng());
+    std::string json;
+    AppendJsonString(json, raw);
+    ASSERT_TRUE(IsValidUtf8(json));
+    auto back = nlohmann::json::parse(json, nullptr, false);
+    ASSERT_TRUE(back.is_string()) << json;
+    // Text comes back as it was; anything else as U+FFFD.
+    EXPECT_EQ(back.get<std::string>(), ToValidUtf8(raw));
+  }
 }
 
 }  // namespace

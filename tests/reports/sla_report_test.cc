@@ -301,6 +301,38 @@ TEST_F(SlaReportTest, CsvQuotesNamesWithCommasAndQuotes) {
       << csv;
 }
 
+TEST(ReportCsvTest, TextThatLooksLikeAFormulaIsPrefixedNumbersAreNot) {
+  // Service and municipality names come from clients; a spreadsheet opening
+  // the export must show them, not run them (OWASP CSV injection).
+  v1::SlaReport report;
+  report.set_group_by("service");
+  const std::pair<const char*, const char*> cells[] = {
+      {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+      {"+47 99", "'+47 99"},
+      {"-2+3", "'-2+3"},
+      {"@SUM(A1)", "'@SUM(A1)"},
+      {"\t=1", "'\t=1"},
+      {"=1,2", "\"'=1,2\""},  // quoted, the prefix inside the quotes
+      {"a=b", "a=b"},
+      {"Skriver", "Skriver"},
+  };
+  for (const auto& [name, _] : cells) {
+    auto* row = report.add_rows();
+    row->set_key("svc");
+    row->set_name(name);
+    row->set_tickets(1);
+    // Impossible in a real report, but a number column: stays a number.
+    row->mutable_first_response()->set_median_seconds(-5);
+  }
+  const std::string csv = GroupCsv(report);
+  for (const auto& [name, want] : cells) {
+    EXPECT_NE(csv.find("\r\nsvc," + std::string(want) + ",1,0,0,0,-5,"),
+              std::string::npos)
+        << name << " in:\n"
+        << csv;
+  }
+}
+
 TEST(SlaReportParseTest, NamesRoundTrip) {
   for (auto by : {GroupBy::kMunicipality, GroupBy::kService, GroupBy::kPriority,
                   GroupBy::kAssignee, GroupBy::kMonth})
