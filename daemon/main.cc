@@ -7,11 +7,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <fstream>
 #include <future>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -96,6 +98,7 @@ int main(int argc, char** argv) {
   // With --clock-start it begins at the given instant and runs on at the
   // steady clock's pace (tests and drills of a Monday morning or a night).
   std::chrono::microseconds offset{0};
+  int64_t start_us = 0;
   if (!c.clock_start.empty()) {
     google::protobuf::Timestamp start;
     if (!google::protobuf::util::TimeUtil::FromString(c.clock_start, &start)) {
@@ -105,6 +108,7 @@ int main(int argc, char** argv) {
                    c.clock_start.c_str());
       return 2;
     }
+    start_us = google::protobuf::util::TimeUtil::TimestampToMicroseconds(start);
     offset =
         std::chrono::microseconds(
             google::protobuf::util::TimeUtil::TimestampToMicroseconds(start)) -
@@ -118,6 +122,33 @@ int main(int argc, char** argv) {
     return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
         us.count());
   };
+  // --clock-frozen (tests): the clock stands at --clock-start until POST
+  // /test/clock moves it, forwards only (the log's instants never go back).
+  http::Api::MoveClock move_clock;
+  if (c.clock_frozen) {
+    auto frozen = std::make_shared<std::atomic<int64_t>>(start_us);
+    now = [frozen] {
+      return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+          frozen->load());
+    };
+    move_clock = [frozen](const google::protobuf::Timestamp& to) {
+      const int64_t us =
+          google::protobuf::util::TimeUtil::TimestampToMicroseconds(to);
+      int64_t at = frozen->load();
+      while (at <= us && !frozen->compare_exchange_weak(at, us)) {
+      }
+      if (at > us) {
+        return Status::InvalidField(
+            "at",
+            "the clock stands at " +
+                google::protobuf::util::TimeUtil::ToString(
+                    google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+                        at)) +
+                " and only moves forwards");
+      }
+      return Status::Ok();
+    };
+  }
   // A new database starts with the demo staff and two years of weekly
   // vakt shifts from this week's Monday.
   auto demo_staff = seed::DemoStaff(*demo_region, *default_catalogue);
@@ -134,10 +165,12 @@ int main(int argc, char** argv) {
   auto env = store::Env::Open(
       {.dir = c.data_dir, .map_size = c.map_size_mb << 20, .max_dbs = 16});
   if (!env.ok()) return Fail(env.status(), "opening the database");
-  auto tables = store::OpenTables(*env, {.region = *demo_region,
-                                         .catalogue = *default_catalogue,
-                                         .staff = *demo_staff,
-                                         .rota = *demo_rota});
+  auto tables = store::OpenTables(*env,
+                                  {.region = *demo_region,
+                                   .catalogue = *default_catalogue,
+                                   .staff = *demo_staff,
+                                   .rota = *demo_rota},
+                                  c.max_map_size_mb << 20);
   if (!tables.ok()) return Fail(tables.status(), "opening the tables");
   StatusOr<v1::Region> region = [&]() -> StatusOr<v1::Region> {
     auto txn = store::Txn::BeginRead(*env);
@@ -159,7 +192,7 @@ int main(int argc, char** argv) {
                    .sla_policy = std::move(*sla_policy),
                    .now = now});
   http::Metrics metrics;
-  http::Api api(desk, metrics);
+  http::Api api(desk, metrics, std::move(move_clock));
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,

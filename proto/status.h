@@ -26,7 +26,8 @@ enum class Code {
   kVersionConflict,    // optimistic concurrency: the record changed
   kVersionRequired,    // an update came without the version it was based on
   kIllegalTransition,  // the state machine does not allow this move
-  kStorageFull,        // the database reached its size limit or disk full
+  kStorageFull,        // the database map reached its size limit
+  kDiskFull,           // the disk (or quota) holding the database is full
   kUnavailable,        // overloaded or shutting down; retry later
   kInternal,           // a bug or an I/O failure we did not expect
 };
@@ -100,6 +101,9 @@ class [[nodiscard]] Status {
   }
   static Status StorageFull(std::string detail) {
     return {Code::kStorageFull, std::move(detail)};
+  }
+  static Status DiskFull(std::string detail) {
+    return {Code::kDiskFull, std::move(detail)};
   }
   static Status Unavailable(std::string detail) {
     return {Code::kUnavailable, std::move(detail)};

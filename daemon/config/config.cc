@@ -167,6 +167,12 @@ std::vector<Setting> Settings(Config& c) {
                         "there, for tests and drills; empty: the system "
                         "clock",
                         c.clock_start),
+      Make<bool>("clock_frozen",
+                 "for tests only: with clock_start, the clock stands still "
+                 "there and moves only by POST /test/clock?at=<RFC 3339>, "
+                 "a route that exists only with this flag (never set it in "
+                 "production)",
+                 c.clock_frozen),
       InSection(kDispatch,
                 Make<bool>("travel_fallback",
                            "on-site work with no one local goes to someone "
@@ -453,6 +459,12 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
     return Status::InvalidField(
         "log_level", "log_level '" + c.log_level +
                          "' is not one of trace, debug, info, warn, error");
+  }
+  if (c.clock_frozen && c.clock_start.empty()) {
+    return Status::InvalidField(
+        "clock_frozen",
+        "clock_frozen needs clock_start: the instant where "
+        "the clock stands");
   }
   if (c.max_map_size_mb < c.map_size_mb) c.max_map_size_mb = c.map_size_mb;
   return Parsed(c);

@@ -36,6 +36,9 @@ struct Config {
   uint64_t writer_max_batch = 1024;
   // RFC 3339; the clock starts there and runs on. Empty: the system clock.
   std::string clock_start;
+  // Tests only: with clock_start, the clock stands still there and moves
+  // only by POST /test/clock, a route that exists only then.
+  bool clock_frozen = false;
   // [dispatch]: on-site ("necessary") work with no one local goes to the
   // nearest neighbouring municipality within max_travel_minutes.
   bool travel_fallback = true;

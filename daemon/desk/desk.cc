@@ -321,12 +321,33 @@ Stats Desk::GetStats() const {
                            std::end(store::Writer::kBatchBuckets));
   out.map_size = w.map_size;
   out.last_seq = w.last_seq;
+  out.writer_exceptions = w.exceptions;
   auto txn = store::Txn::BeginRead(env_);
   if (txn.ok()) {
     auto counts = store::CountByStatus(*txn, tables_);
     if (counts.ok()) out.tickets_by_status = std::move(*counts);
   }
   return out;
+}
+
+Desk::Readiness Desk::GetReadiness() const {
+  const store::Writer::Health h = writer_.GetHealth();
+  const auto seconds = [](auto d) {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::seconds>(d).count());
+  };
+  if (!h.storage.ok()) {
+    return {
+        false,
+        "the store cannot write (for " + seconds(h.storage_failed_for) +
+            " s; ready again once a write commits): " + h.storage.message()};
+  }
+  if (h.stalled_for > kStalledAfter) {
+    return {false, "the writer is stalled: a write has waited " +
+                       seconds(h.stalled_for) +
+                       " s with no write batch finishing"};
+  }
+  return {};
 }
 
 }  // namespace helpdesk::desk

@@ -146,6 +146,18 @@ class Desk {
   StatusOr<v1::SlaReport> SlaReport(const SlaReportQuery& query) const;
 
   Stats GetStats() const;
+
+  // Whether writes can go through now (for /readyz): not while the last
+  // write batch failed for the store's sake (a full map or disk, an LMDB
+  // error) until a later one commits, nor while writes have waited longer
+  // than kStalledAfter with no batch finishing. Cheap: reads no table.
+  struct Readiness {
+    bool ready = true;
+    std::string reason;  // why not, for an operator
+  };
+  static constexpr std::chrono::seconds kStalledAfter{5};
+  Readiness GetReadiness() const;
+
   google::protobuf::Timestamp Now() const { return now_(); }
 
  private:

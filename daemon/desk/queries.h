@@ -75,6 +75,7 @@ struct Stats {
   std::vector<uint64_t> batch_buckets;       // upper bounds
   uint64_t map_size = 0;
   uint64_t last_seq = 0;
+  uint64_t writer_exceptions = 0;  // thrown in writes and completions
   // Tickets per status, by TicketStatus number; empty when unreadable.
   std::vector<uint64_t> tickets_by_status;
 };

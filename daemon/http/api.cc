@@ -1,5 +1,7 @@
 #include "daemon/http/api.h"
 
+#include <google/protobuf/util/time_util.h>
+
 #include "daemon/desk/desk.h"
 #include "daemon/http/problem.h"
 #include "daemon/http/query.h"
@@ -19,10 +21,14 @@ Status CheckPathId(std::string_view kind, std::string_view id) {
   return Status::Ok();
 }
 
+// Outside the route table on purpose: a daemon without --clock-frozen has
+// no such path, nor does it show in 405s, metrics labels or the index.
+constexpr std::string_view kTestClockPath = "/test/clock";
+
 }  // namespace
 
-Api::Api(desk::Desk& desk, const Metrics& metrics)
-    : desk_(desk), metrics_(metrics) {}
+Api::Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock)
+    : desk_(desk), metrics_(metrics), move_clock_(std::move(move_clock)) {}
 
 Access Api::AccessOf(std::string_view method, std::string_view target) const {
   // Judged on the decoded path, exactly as Handle routes it: an encoded
@@ -39,6 +45,8 @@ void Api::Handle(const Request& r, Respond respond) {
   if (!target.ok())
     return respond(Problem(target.status(), r.target, r.request_id));
   const std::string& path = target->path;
+  if (move_clock_ && path == kTestClockPath)
+    return respond(MoveTestClock(r, *target));
   RouteMatch m = FindRoute(r.method, path);
   if (m.pattern.empty()) {
     return respond(Problem(404, "/problems/not-found", "Not found",
@@ -66,6 +74,37 @@ void Api::Handle(const Request& r, Respond respond) {
 
 void Api::Health(const Call&, Respond respond) {
   respond(Json(200, std::string("{\"status\":\"ok\"}")));
+}
+
+Response Api::MoveTestClock(const Request& r, const Target& target) {
+  if (r.method != "POST")
+    return MethodNotAllowed(r.method, target.path, "POST", r.request_id);
+  if (Status s = CheckParams(target, {"at"}); !s.ok())
+    return Problem(s, target.path, r.request_id);
+  auto at = OptionalTimeParam(target, "at");
+  if (!at.ok()) return Problem(at.status(), target.path, r.request_id);
+  if (!*at) {
+    return Problem(
+        Status::InvalidParameter("at",
+                                 "'at' is required: the instant to move the "
+                                 "clock to, such as 2026-04-15T08:45:00Z"),
+        target.path, r.request_id);
+  }
+  google::protobuf::Timestamp to;
+  to.set_seconds((*at)->time_since_epoch().count());
+  if (Status s = move_clock_(to); !s.ok())
+    return Problem(s, target.path, r.request_id);
+  std::string body = "{\"now\":";
+  proto::AppendJsonString(body, google::protobuf::util::TimeUtil::ToString(to));
+  return Json(200, body + "}");
+}
+
+// Liveness stays /healthz; this says whether writes can go through.
+void Api::Ready(const Call& c, Respond respond) {
+  const desk::Desk::Readiness r = desk_.GetReadiness();
+  if (r.ready) return respond(Json(200, std::string("{\"status\":\"ready\"}")));
+  respond(Problem(503, "/problems/not-ready", "Not ready", r.reason,
+                  c.target.path, c.request.request_id));
 }
 
 void Api::RenderMetrics(const Call&, Respond respond) {
@@ -100,7 +139,12 @@ void Api::RenderMetrics(const Call&, Respond respond) {
       "# HELP helpdesk_store_map_size_bytes Current LMDB map size.\n"
       "# TYPE helpdesk_store_map_size_bytes gauge\n"
       "helpdesk_store_map_size_bytes " +
-      std::to_string(w.map_size) + "\n";
+      std::to_string(w.map_size) + "\n" +
+      "# HELP helpdesk_writer_exceptions_total Exceptions thrown in writes "
+      "(each answered 500) and their completions.\n"
+      "# TYPE helpdesk_writer_exceptions_total counter\n"
+      "helpdesk_writer_exceptions_total " +
+      std::to_string(w.writer_exceptions) + "\n";
   if (!w.tickets_by_status.empty()) {
     uint64_t open = 0;
     out +=

@@ -10,6 +10,9 @@
 // write answers later, from the writer thread, so the caller must hand the
 // response back to its own executor.
 
+#include <google/protobuf/timestamp.pb.h>
+
+#include <functional>
 #include <string_view>
 
 #include "daemon/http/message.h"
@@ -24,7 +27,12 @@ namespace helpdesk::http {
 
 class Api {
  public:
-  Api(desk::Desk& desk, const Metrics& metrics);
+  // Moves a standing test clock forwards to an instant (--clock-frozen).
+  using MoveClock =
+      std::function<Status(const google::protobuf::Timestamp& to)>;
+  // With `move_clock` (tests only) POST /test/clock?at=<RFC 3339> moves
+  // the daemon's clock; without it there is no such path.
+  Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock = {});
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -39,6 +47,7 @@ class Api {
   friend std::span<const Route> Routes();
 
   void Health(const Call& c, Respond respond);
+  void Ready(const Call& c, Respond respond);
   void RenderMetrics(const Call& c, Respond respond);
 
   // Tickets and the event log (ticket_routes.cc).
@@ -82,8 +91,11 @@ class Api {
   void CoverageReport(const Call& c, Respond respond);
   void SlaReport(const Call& c, Respond respond);
 
+  Response MoveTestClock(const Request& r, const Target& target);
+
   desk::Desk& desk_;
   const Metrics& metrics_;
+  const MoveClock move_clock_;
 };
 
 }  // namespace helpdesk::http

@@ -33,6 +33,8 @@ Kind KindOf(Code code) {
       return {409, "/problems/illegal-transition", "Illegal status change"};
     case Code::kStorageFull:
       return {507, "/problems/storage-full", "Storage full"};
+    case Code::kDiskFull:
+      return {507, "/problems/disk-full", "Disk full"};
     case Code::kUnavailable:
       return {503, "/problems/unavailable", "Service unavailable"};
     case Code::kInternal:

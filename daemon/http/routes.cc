@@ -63,6 +63,7 @@ std::span<const Route> Routes() {
   // clang-format off
   static const std::array kRoutes = {
     Route{"GET",  "/healthz",                                   &Api::Health,             R},
+    Route{"GET",  "/readyz",                                    &Api::Ready,              R},
     Route{"GET",  "/metrics",                                   &Api::RenderMetrics,      R},
     Route{"GET",  "/api/v1/tickets",                            &Api::ListTickets,        R},
     Route{"POST", "/api/v1/tickets",                            &Api::CreateTicket,       W},

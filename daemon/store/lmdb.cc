@@ -1,7 +1,10 @@
 #include "daemon/store/lmdb.h"
 
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -12,10 +15,41 @@ namespace helpdesk::store {
 Status LmdbStatus(int rc, std::string_view what) {
   if (rc == MDB_SUCCESS) return Status::Ok();
   std::string msg = std::string(what) + ": " + mdb_strerror(rc);
-  // Out of room: either the map (which the writer may grow) or the disk.
-  if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT)
-    return Status::StorageFull(std::move(msg));
+  // Out of room: the map (which the writer may grow), or the disk, which
+  // only an operator can help.
+  if (rc == MDB_MAP_FULL) return Status::StorageFull(std::move(msg));
+  if (rc == ENOSPC || rc == EDQUOT) return Status::DiskFull(std::move(msg));
   return Status::Internal(std::move(msg));
+}
+
+Status GrowMapOrExplain(Env& env, const Status& failure, size_t max_map_size) {
+  const size_t size = env.map_size();
+  if (failure.code() == Code::kStorageFull && size < max_map_size) {
+    const size_t grown = std::min(size * 2, max_map_size);
+    spdlog::info("database map full at {} MiB; growing to {} MiB", size >> 20,
+                 grown >> 20);
+    return env.Resize(grown);
+  }
+  if (failure.code() == Code::kStorageFull) {
+    return Status::StorageFull(
+        "the database map is full at " + std::to_string(size >> 20) +
+        " MiB, the most max_map_size_mb allows; nothing was written. An "
+        "operator must raise max_map_size_mb (--max-map-size-mb) and restart");
+  }
+  if (failure.code() == Code::kDiskFull) {
+    struct statvfs fs {};
+    const std::string left =
+        statvfs(env.dir().c_str(), &fs) == 0
+            ? std::to_string(uint64_t{fs.f_bavail} * fs.f_frsize) +
+                  " bytes free"
+            : std::string("free space unknown");
+    return Status::DiskFull("the disk holding " + env.dir() + " is full (" +
+                            left +
+                            ", or a quota is reached); nothing was written. "
+                            "An operator must free space there or move the "
+                            "data directory to a larger disk");
+  }
+  return failure;
 }
 
 namespace {
@@ -26,12 +60,16 @@ MDB_val Val(std::string_view s) {
 
 // ---------------------------------------------------------------- Env
 
-Env::Env(MDB_env* env, size_t map_size)
-    : env_(env), map_size_(map_size), shared_(std::make_unique<Shared>()) {}
+Env::Env(MDB_env* env, size_t map_size, std::string dir)
+    : env_(env),
+      map_size_(map_size),
+      dir_(std::move(dir)),
+      shared_(std::make_unique<Shared>()) {}
 
 Env::Env(Env&& o) noexcept
     : env_(std::exchange(o.env_, nullptr)),
       map_size_(o.map_size_),
+      dir_(std::move(o.dir_)),
       shared_(std::move(o.shared_)) {}
 
 Env& Env::operator=(Env&& o) noexcept {
@@ -39,6 +77,7 @@ Env& Env::operator=(Env&& o) noexcept {
     Close();
     env_ = std::exchange(o.env_, nullptr);
     map_size_ = o.map_size_;
+    dir_ = std::move(o.dir_);
     shared_ = std::move(o.shared_);
   }
   return *this;
@@ -61,7 +100,7 @@ StatusOr<Env> Env::Open(const Options& options) {
   MDB_env* raw = nullptr;
   if (int rc = mdb_env_create(&raw); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "mdb_env_create");
-  Env env(raw, options.map_size);
+  Env env(raw, options.map_size, options.dir);
   if (int rc = mdb_env_set_maxdbs(raw, options.max_dbs); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "mdb_env_set_maxdbs");
   if (int rc = mdb_env_set_mapsize(raw, options.map_size); rc != MDB_SUCCESS)
@@ -79,8 +118,33 @@ StatusOr<Env> Env::Open(const Options& options) {
   return env;
 }
 
-Status Env::Resize(size_t bytes) {
-  std::unique_lock lock(shared_->resize_mutex);
+Env::ResizeLock Env::EnterTxn() const {
+  if (shared_->growing.load(std::memory_order_acquire)) {
+    std::unique_lock gate(shared_->gate_mutex);
+    shared_->gate.wait(gate, [this] { return !shared_->growing.load(); });
+  }
+  return ResizeLock(shared_->resize_mutex);
+}
+
+Status Env::Resize(size_t bytes, std::chrono::milliseconds wait) {
+  // The rwlock lets readers in while a writer waits, so without the gate
+  // overlapping reads could hold growth off for ever.
+  {
+    std::lock_guard gate(shared_->gate_mutex);
+    shared_->growing = true;
+  }
+  std::unique_lock lock(shared_->resize_mutex, std::defer_lock);
+  const bool locked = lock.try_lock_for(wait);
+  {
+    std::lock_guard gate(shared_->gate_mutex);
+    shared_->growing = false;
+  }
+  shared_->gate.notify_all();
+  if (!locked) {
+    return Status::Unavailable("growing the database map waited " +
+                               std::to_string(wait.count()) +
+                               " ms for reads to end; retry shortly");
+  }
   if (int rc = mdb_env_set_mapsize(env_, bytes); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "mdb_env_set_mapsize");
   map_size_ = bytes;
@@ -89,8 +153,7 @@ Status Env::Resize(size_t bytes) {
 
 // ---------------------------------------------------------------- Txn
 
-Txn::Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock,
-         Env::Shared* pool)
+Txn::Txn(MDB_txn* txn, Env::ResizeLock lock, Env::Shared* pool)
     : txn_(txn), pool_(pool), resize_lock_(std::move(lock)) {}
 
 Txn::Txn(Txn&& o) noexcept
@@ -124,7 +187,7 @@ void Txn::End() {
 }
 
 StatusOr<Txn> Txn::BeginRead(const Env& env) {
-  std::shared_lock lock(env.resize_mutex());
+  Env::ResizeLock lock = env.EnterTxn();
   MDB_txn* raw = nullptr;
   {
     std::lock_guard pool(env.shared_->pool_mutex);
@@ -146,7 +209,7 @@ StatusOr<Txn> Txn::BeginRead(const Env& env) {
 }
 
 StatusOr<Txn> Txn::BeginWrite(const Env& env) {
-  std::shared_lock lock(env.resize_mutex());
+  Env::ResizeLock lock = env.EnterTxn();
   MDB_txn* raw = nullptr;
   if (int rc = mdb_txn_begin(env.get(), nullptr, 0, &raw); rc != MDB_SUCCESS)
     return LmdbStatus(rc, "begin write transaction");

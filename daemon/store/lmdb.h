@@ -13,6 +13,9 @@
 
 #include <lmdb.h>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -31,6 +34,13 @@ namespace helpdesk::store {
 Status LmdbStatus(int rc, std::string_view what);
 
 class Txn;
+class Env;
+
+// After a write transaction failed with `failure`: grows a full map
+// (doubling, up to `max_map_size`) and returns ok, to run it again; else
+// returns the failure as an operator can act on it (a map full at its
+// limit, a full disk with the bytes left), or as it was.
+Status GrowMapOrExplain(Env& env, const Status& failure, size_t max_map_size);
 
 class Env {
  public:
@@ -50,29 +60,41 @@ class Env {
 
   MDB_env* get() const { return env_; }
   size_t map_size() const { return map_size_; }
+  const std::string& dir() const { return dir_; }
 
-  // Grows the map to `bytes`. Takes the resize lock exclusively, so it waits
-  // for every read transaction begun through this Env to end. Call only
-  // from the writer thread with no write transaction open.
-  Status Resize(size_t bytes);
+  // How long Resize waits for the transactions already open to end.
+  static constexpr std::chrono::milliseconds kResizeWait{5000};
 
-  // Held shared by every transaction, exclusively by Resize (LMDB requires
-  // that no transaction is active in the process while the map is resized).
-  std::shared_mutex& resize_mutex() const { return shared_->resize_mutex; }
+  // Grows the map to `bytes`. LMDB requires that no transaction is active
+  // in the process meanwhile: new transactions wait while a growth is
+  // pending (so a stream of reads cannot starve it), and it waits at most
+  // `wait` for those already open to end, else kUnavailable. Call only
+  // from the writer thread (or at start-up) with no transaction open.
+  Status Resize(size_t bytes, std::chrono::milliseconds wait = kResizeWait);
 
  private:
   friend class Txn;
+  using ResizeLock = std::shared_lock<std::shared_timed_mutex>;
   // Reset read transactions kept for reuse: renewing one skips acquiring a
   // reader slot, which matters at tens of thousands of reads a second.
   struct Shared {
-    std::shared_mutex resize_mutex;
+    // Held shared by every transaction, exclusively by Resize.
+    std::shared_timed_mutex resize_mutex;
+    // Set while Resize waits for the lock; new transactions wait for it to
+    // clear (guarded by gate_mutex; read without it as a fast path).
+    std::atomic<bool> growing{false};
+    std::mutex gate_mutex;
+    std::condition_variable gate;
     std::mutex pool_mutex;
     std::vector<MDB_txn*> read_pool;  // guarded by pool_mutex
   };
-  Env(MDB_env* env, size_t map_size);
+  Env(MDB_env* env, size_t map_size, std::string dir);
   void Close();
+  // The resize lock a transaction holds, taken behind any pending growth.
+  ResizeLock EnterTxn() const;
   MDB_env* env_ = nullptr;
   size_t map_size_ = 0;
+  std::string dir_;
   std::unique_ptr<Shared> shared_;
 };
 
@@ -106,12 +128,11 @@ class Txn {
   Status Del(Table t, std::string_view key);
 
  private:
-  Txn(MDB_txn* txn, std::shared_lock<std::shared_mutex> lock,
-      Env::Shared* pool);
+  Txn(MDB_txn* txn, Env::ResizeLock lock, Env::Shared* pool);
   void End();
   MDB_txn* txn_ = nullptr;
   Env::Shared* pool_ = nullptr;  // set for read transactions
-  std::shared_lock<std::shared_mutex> resize_lock_;
+  Env::ResizeLock resize_lock_;
 };
 
 // A cursor over one table, positioned by Seek/First/Last and moved by

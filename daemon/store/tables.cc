@@ -78,9 +78,8 @@ Status SeedCatalogue(Txn& txn, const Tables& t, v1::Catalogue catalogue) {
   return PutCatalogue(txn, t, v1::Catalogue(), catalogue);
 }
 
-}  // namespace
-
-StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
+// OpenTables in one write transaction, which a full map aborts.
+StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
   auto txn = Txn::BeginWrite(env);
   if (!txn.ok()) return txn.status();
   Tables t;
@@ -147,6 +146,20 @@ StatusOr<Tables> OpenTables(const Env& env, const Seed& seed) {
   }
   if (Status s = txn->Commit(); !s.ok()) return s;
   return t;
+}
+
+}  // namespace
+
+StatusOr<Tables> OpenTables(Env& env, const Seed& seed, size_t max_map_size) {
+  // A seed or an upgrade may need more than the map holds: grown and run
+  // again from the start, as the writer does with a batch.
+  while (true) {
+    auto tables = OpenTablesOnce(env, seed);
+    if (tables.ok()) return tables;
+    if (Status s = GrowMapOrExplain(env, tables.status(), max_map_size);
+        !s.ok())
+      return s;
+  }
 }
 
 StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,

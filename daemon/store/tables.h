@@ -50,8 +50,11 @@ struct Seed {
 // checks the schema version of an existing one and upgrades an older one
 // (version 1 gets the seed catalogue; version 2 the seed staff and rota,
 // and loads counted from its open assigned tickets; version 3 the sla_due
-// entries of its tickets' clocks, by one scan).
-StatusOr<Tables> OpenTables(const Env& env, const Seed& seed);
+// entries of its tickets' clocks, by one scan). All in one transaction:
+// when the map is too small for it, the map grows (up to `max_map_size`;
+// 0: never) and it runs again.
+StatusOr<Tables> OpenTables(Env& env, const Seed& seed,
+                            size_t max_map_size = 0);
 
 // ------------------------------------------------------------ reads
 

@@ -93,7 +93,8 @@ Status Writer::Submit(WriteFn fn, DoneFn done) {
                                  std::to_string(options_.queue_capacity) +
                                  " waiting); retry shortly");
     }
-    queue_.push_back(Request{std::move(fn), std::move(done)});
+    queue_.push_back(Request{std::move(fn), std::move(done),
+                             std::chrono::steady_clock::now()});
   }
   cv_.notify_one();
   return Status::Ok();
@@ -119,7 +120,60 @@ Writer::Stats Writer::GetStats() const {
   for (const auto& b : buckets_) s.batch_size_buckets.push_back(b);
   s.map_size = map_size_;
   s.last_seq = seq_;
+  s.exceptions = exceptions_;
   return s;
+}
+
+Writer::Health Writer::GetHealth() const {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  Health h;
+  std::lock_guard lock(mu_);
+  h.storage = storage_failure_;
+  if (!h.storage.ok()) h.storage_failed_for = now - storage_failed_at_;
+  // The oldest write not yet answered: the batch being applied, else the
+  // head of the queue. It counts as waiting since it was queued or since
+  // the last batch finished, whichever is later: a writer that finishes
+  // batches keeps up, however long its queue.
+  std::optional<SteadyTime> oldest = in_flight_since_;
+  if (!oldest && !queue_.empty()) oldest = queue_.front().queued_at;
+  if (oldest) h.stalled_for = now - std::max(*oldest, last_batch_end_);
+  return h;
+}
+
+Status Writer::Apply(Request& request, WriteContext& ctx, bool& threw) {
+  threw = true;
+  std::string what = "an exception of unknown type";
+  try {
+    Status s = request.fn(ctx);
+    threw = false;
+    return s;
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+  }
+  exceptions_.fetch_add(1, std::memory_order_relaxed);
+  spdlog::error(
+      "a write threw ({}); answering it 500 and running its batch again "
+      "without it",
+      what);
+  return Status::Internal(
+      "the change failed with an internal error; nothing of it was kept");
+}
+
+void Writer::RecordOutcome(const std::vector<WriteResult>& results) {
+  const SteadyTime now = std::chrono::steady_clock::now();
+  std::lock_guard lock(mu_);
+  in_flight_since_.reset();
+  last_batch_end_ = now;
+  if (results.empty()) return;
+  // A batch fails as a whole only for the store's sake (a full map or
+  // disk, an LMDB error); any batch that commits clears that.
+  if (!results.front().batch_failed) {
+    storage_failure_ = Status::Ok();
+    return;
+  }
+  if (storage_failure_.ok()) storage_failed_at_ = now;
+  storage_failure_ = results.front().status;
 }
 
 void Writer::Run() {
@@ -131,12 +185,14 @@ void Writer::Run() {
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything is answered
       size_t n = std::min(queue_.size(), options_.max_batch);
+      in_flight_since_ = queue_.front().queued_at;
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
     std::vector<WriteResult> results = ApplyBatch(batch);
+    RecordOutcome(results);
     // Published before the answers, so a client that sees its 201 and then
     // reads /metrics sees the batch counted.
     batches_.fetch_add(1, std::memory_order_relaxed);
@@ -148,8 +204,19 @@ void Writer::Run() {
     buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
     seq_ = last_seq_;
     map_size_ = env_.map_size();
-    for (size_t i = 0; i < batch.size(); ++i)
-      batch[i].done(std::move(results[i]));
+    for (size_t i = 0; i < batch.size(); ++i) {
+      // A completion that throws must not end the writer, nor keep the
+      // rest of the batch from their answers.
+      try {
+        batch[i].done(std::move(results[i]));
+      } catch (const std::exception& e) {
+        exceptions_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("a write's completion threw: {}", e.what());
+      } catch (...) {
+        exceptions_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("a write's completion threw an unknown exception");
+      }
+    }
   }
 }
 
@@ -157,7 +224,8 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
   // Writes refused after they wrote: each is dropped and the batch runs
   // again without it (write functions re-run deterministically), so one
   // broken write never fails the others nor commits half of itself.
-  std::vector<bool> dropped(batch.size(), false);
+  // A write that threw is dropped the same way (what it wrote is unknown).
+  std::vector<std::optional<Status>> dropped(batch.size());
   while (true) {
     Status failure;
     bool again = false;
@@ -172,21 +240,25 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
         std::vector<std::pair<size_t, size_t>> spans(batch.size());
         for (size_t i = 0; i < batch.size() && !ctx.failed() && !again; ++i) {
           if (dropped[i]) {
-            results[i].status = Status::Internal(
-                "the change was refused after it had begun to write; nothing "
-                "of it was kept");
+            results[i].status = *dropped[i];
             continue;
           }
           const size_t first = ctx.events().size();
-          results[i].status = batch[i].fn(ctx);
+          bool threw = false;
+          results[i].status = Apply(batch[i], ctx, threw);
           spans[i] = {first, ctx.events().size()};
-          if (!results[i].status.ok() && spans[i].second != first &&
-              !ctx.failed()) {
+          if (threw) {
+            dropped[i] = results[i].status;
+            again = true;
+          } else if (!results[i].status.ok() && spans[i].second != first &&
+                     !ctx.failed()) {
             spdlog::error(
                 "a write was refused after it had written ({}); running its "
                 "batch again without it",
                 results[i].status.message());
-            dropped[i] = true;
+            dropped[i] = Status::Internal(
+                "the change was refused after it had begun to write; nothing "
+                "of it was kept");
             again = true;
           }
         }
@@ -204,26 +276,13 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
       }
     }  // the transaction (and its hold on the resize lock) ends here
     if (again) continue;
-    size_t size = env_.map_size();
-    if (failure.code() == Code::kStorageFull && size < options_.max_map_size) {
-      size_t grown = std::min(size * 2, options_.max_map_size);
-      spdlog::info("database map full at {} MiB; growing to {} MiB", size >> 20,
-                   grown >> 20);
-      if (Status s = env_.Resize(grown); s.ok())
-        continue;
-      else
-        failure = s;
-    }
-    if (failure.code() == Code::kStorageFull) {
-      spdlog::error("write batch of {} failed: {} (max_map_size_mb is {})",
-                    batch.size(), failure.message(),
-                    options_.max_map_size >> 20);
-      failure = Status::StorageFull(
-          "the database is full; nothing was written. An operator must raise "
-          "max_map_size_mb or free disk space");
+    if (Status s = GrowMapOrExplain(env_, failure, options_.max_map_size);
+        s.ok()) {
+      continue;
     } else {
-      spdlog::error("write batch of {} failed: {}", batch.size(),
-                    failure.message());
+      spdlog::error("write batch of {} failed: {} ({})", batch.size(),
+                    failure.message(), s.message());
+      failure = std::move(s);
     }
     std::vector<WriteResult> results(batch.size());
     for (auto& r : results) {

@@ -17,19 +17,26 @@
 // drops it (answering kInternal) and runs the batch again without it,
 // rather than commit half of a change.
 //
-// Thread-safety: Submit and Stats are safe from any thread. Completions run
-// on the writer thread: they must only hand the result on (e.g. post to an
-// I/O executor), never block.
+// An exception thrown by a write function is caught at the batch: that
+// write is answered kInternal and dropped (the batch runs again without it,
+// as above), the throw is logged and counted, and the writer goes on. One
+// thrown by a completion is logged and counted too.
+//
+// Thread-safety: Submit, GetStats and GetHealth are safe from any thread.
+// Completions run on the writer thread: they must only hand the result on
+// (e.g. post to an I/O executor), never block.
 
 #include <google/protobuf/timestamp.pb.h>
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -144,6 +151,17 @@ class Writer {
     std::vector<uint64_t> batch_size_buckets;  // counts, per kBatchBuckets
     uint64_t map_size = 0;
     uint64_t last_seq = 0;
+    uint64_t exceptions = 0;  // thrown by write functions and completions
+  };
+  // Whether writes can go through now (for /readyz).
+  struct Health {
+    // The storage error of the last batch (map full at max_map_size, disk
+    // full, an LMDB error), until a later batch commits; else ok.
+    Status storage;
+    std::chrono::steady_clock::duration storage_failed_for{};
+    // How long the oldest unanswered write has waited with no batch
+    // finishing; zero when nothing waits.
+    std::chrono::steady_clock::duration stalled_for{};
   };
   static constexpr uint64_t kBatchBuckets[] = {1,  2,   4,   8,   16,  32,
                                                64, 128, 256, 512, 1024};
@@ -162,13 +180,19 @@ class Writer {
   void Stop();
 
   Stats GetStats() const;
+  Health GetHealth() const;
 
  private:
+  using SteadyTime = std::chrono::steady_clock::time_point;
   struct Request {
     WriteFn fn;
     DoneFn done;
+    SteadyTime queued_at;
   };
   void Run();
+  // Runs batch[i].fn, turning a throw into a Status (logged and counted).
+  Status Apply(Request& request, WriteContext& ctx, bool& threw);
+  void RecordOutcome(const std::vector<WriteResult>& results);
   std::vector<WriteResult> ApplyBatch(std::vector<Request>& batch);
 
   Env& env_;
@@ -180,13 +204,21 @@ class Writer {
   std::condition_variable cv_;
   std::deque<Request> queue_;  // guarded by mu_
   bool stopping_ = false;      // guarded by mu_
+  // For GetHealth, guarded by mu_: when the batch being applied was first
+  // queued (unset when none is), when the last batch finished, and the
+  // storage failure of the last batch (ok once one commits) with its time.
+  std::optional<SteadyTime> in_flight_since_;
+  SteadyTime last_batch_end_{};
+  Status storage_failure_;
+  SteadyTime storage_failed_at_{};
 
   // Writer-thread only.
   uint64_t last_ticket_ = 0;
   uint64_t last_seq_ = 0;
 
   // Read by Stats from any thread.
-  std::atomic<uint64_t> batches_{0}, writes_{0}, seq_{0}, map_size_{0};
+  std::atomic<uint64_t> batches_{0}, writes_{0}, seq_{0}, map_size_{0},
+      exceptions_{0};
   std::array<std::atomic<uint64_t>, std::size(kBatchBuckets) + 1> buckets_{};
 
   std::thread thread_;

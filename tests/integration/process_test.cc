@@ -282,6 +282,7 @@ class SlaSettings : public DaemonTest {
   std::vector<std::string> Flags() override {
     std::vector<std::string> flags = DaemonTest::Flags();
     flags.push_back("--sla-warn-percent=50");
+    flags.push_back("--clock-frozen");  // the instants below are exact
     return flags;
   }
 };

@@ -16,6 +16,20 @@ namespace {
 
 class SlaTest : public DaemonTest {
  protected:
+  // The clock stands at kClockStart unless a test moves it, so instants
+  // compare exactly however long the test takes.
+  std::vector<std::string> Flags() override {
+    std::vector<std::string> flags = DaemonTest::Flags();
+    flags.push_back("--clock-frozen");
+    return flags;
+  }
+
+  // Moves the daemon's standing clock forwards to `at`.
+  void MoveClockTo(HttpClient& client, const std::string& at) {
+    HttpResponse r = client.Post("/test/clock?at=" + at, "");
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
   // A high-priority printer ticket (class "standard": 1 h first response,
   // 4 h resolution on the desk calendar, Mon-Fri 08:00-15:30).
   json FileHigh() {
@@ -66,11 +80,12 @@ TEST_F(SlaTest, WaitingOnTheUserPausesTheClocks) {
   const json& paused = t["sla"]["resolution"];
   EXPECT_EQ(paused["state"], "paused");
   EXPECT_FALSE(paused.contains("dueAt"));
+  // Half an hour waiting on the user does not count.
+  MoveClockTo(*client_, "2026-04-15T08:30:00Z");
   t = Move(t, "in_progress");
   const json& running = t["sla"]["resolution"];
   EXPECT_EQ(running["state"], "running");
-  // Due again, no earlier than before the pause.
-  EXPECT_GE(running["dueAt"].get<std::string>(), "2026-04-15T12:00:00Z");
+  EXPECT_EQ(running["dueAt"], "2026-04-15T12:30:00Z");
 }
 
 TEST_F(SlaTest, AReplyFromStaffIsTheFirstResponseOneFromTheReporterIsNot) {
@@ -104,10 +119,8 @@ TEST_F(SlaTest, APriorityChangeTakesTheNewTargetsAndKeepsTheTimeUsed) {
   EXPECT_EQ(after["priority"], "critical");
   const json& resolution = after["sla"]["resolution"];
   EXPECT_EQ(resolution["targetSeconds"], "7200");
-  // Filed at 10:00 Oslo, moments ago by the daemon's clock: due two hours
-  // after filing, give or take the seconds the test took.
-  EXPECT_GE(resolution["dueAt"].get<std::string>(), "2026-04-15T10:00:00Z");
-  EXPECT_LT(resolution["dueAt"].get<std::string>(), "2026-04-15T10:05:00Z");
+  // Filed at 10:00 Oslo, and the clock stands: due two hours after filing.
+  EXPECT_EQ(resolution["dueAt"], "2026-04-15T10:00:00Z");
   json events = GetJson("/api/v1/tickets/" + id + "/events");
   const json& last = events["events"].back();
   EXPECT_EQ(last["priorityChanged"]["from"], "high");
@@ -183,13 +196,15 @@ TEST_F(SlaTest, AWarningIsRecordedWhenItFallsDueWhileRunning) {
   json t = FileHigh();  // first response warning at 10:45 Oslo (08:45Z)
   const std::string id = t["id"];
   ASSERT_GE(daemon_->Terminate(), 0);
-  DaemonProcess d(daemon_->data_dir(), {"--clock-start=2026-04-15T08:44:58Z"});
+  DaemonProcess d(daemon_->data_dir(),
+                  {"--clock-start=2026-04-15T08:44:58Z", "--clock-frozen"});
   ASSERT_EQ(d.Start(), "");
   HttpClient c(d.port());
-  // Two seconds before it falls due nothing is recorded; within the SLA
-  // tick (5 s) after, it is.
+  // Two seconds before it falls due nothing is recorded, however long the
+  // start took; once the clock reaches it, within the SLA tick (5 s), it is.
   EXPECT_TRUE(
       Alerts(Parse(c.Get("/api/v1/tickets/" + id + "/events"))).empty());
+  MoveClockTo(c, "2026-04-15T08:45:00Z");
   std::map<std::string, int> seen;
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -206,7 +221,7 @@ TEST_F(SlaTest, AWarningIsRecordedWhenItFallsDueWhileRunning) {
     if (e.contains("slaWarning")) {
       EXPECT_EQ(e["slaWarning"]["dueAt"], "2026-04-15T08:45:00Z");
       EXPECT_EQ(e["slaWarning"]["elapsedSeconds"], "2700");  // 75 % of 1 h
-      EXPECT_GE(e["at"].get<std::string>(), "2026-04-15T08:45:00");
+      EXPECT_EQ(e["at"], "2026-04-15T08:45:00Z");
     }
 }
 

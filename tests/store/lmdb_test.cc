@@ -87,6 +87,21 @@ TEST_F(LmdbTest, MapFullIsStorageFullAndResizeFixesIt) {
   EXPECT_TRUE(txn->Commit().ok());
 }
 
+TEST_F(LmdbTest, GrowthWaitsBoundedForAnOpenReadThenSucceedsWithoutIt) {
+  const size_t before = env_->map_size();
+  {
+    auto held = Txn::BeginRead(*env_);
+    ASSERT_TRUE(held.ok());
+    Status s = env_->Resize(before * 2, std::chrono::milliseconds(50));
+    EXPECT_EQ(s.code(), Code::kUnavailable) << s.message();
+    EXPECT_EQ(env_->map_size(), before);
+  }
+  // New reads are not left waiting behind the growth that gave up.
+  ASSERT_TRUE(Txn::BeginRead(*env_).ok());
+  ASSERT_TRUE(env_->Resize(before * 2).ok());
+  EXPECT_EQ(env_->map_size(), before * 2);
+}
+
 TEST(LmdbEnv, OpenFailsClearlyOnABadDirectory) {
   auto env = Env::Open({.dir = "/proc/helpdesk-cannot-exist/db"});
   ASSERT_FALSE(env.ok());

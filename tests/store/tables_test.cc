@@ -3,6 +3,7 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
 #include "tests/support/scratch_dir.h"
 
@@ -65,6 +66,52 @@ class TablesTest : public ::testing::Test {
   Tables t_;
   uint64_t seq_ = 0;
 };
+
+// A schema upgrade runs in one transaction; when the data it adds does not
+// fit the map, the map grows (up to the limit) as it does for the writer.
+TEST(SchemaUpgrade, AnUpgradeLargerThanTheMapGrowsIt) {
+  testing::ScratchDir dir;
+  const std::string db = dir.path() + "/db";
+  Seed seed;
+  seed.region.add_municipalities()->set_id("rollag");
+  {
+    auto env = Env::Open({.dir = db});
+    ASSERT_TRUE(env.ok());
+    auto tables = OpenTables(*env, seed);
+    ASSERT_TRUE(tables.ok()) << tables.status().message();
+    // Version 2 had no staff registry: the upgrade stores the seed staff.
+    auto txn = Txn::BeginWrite(*env);
+    ASSERT_TRUE(txn->Put(tables->meta, "schema_version", "2").ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  for (int i = 0; i < 2000; ++i) {
+    v1::StaffMember m;
+    m.set_id("person." + std::to_string(i));
+    m.set_name(std::string(2000, 'n'));
+    m.set_home_municipality("rollag");
+    seed.staff.push_back(std::move(m));
+  }
+  // About 4 MB of staff; LMDB makes a map opened small just as large as
+  // the data in it.
+  auto env = Env::Open({.dir = db, .map_size = size_t{1} << 20});
+  ASSERT_TRUE(env.ok());
+  const size_t small = env->map_size();
+  ASSERT_LE(small, size_t{1} << 20);
+  auto refused = OpenTables(*env, seed, small);
+  ASSERT_EQ(refused.status().code(), Code::kStorageFull)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("max_map_size_mb"),
+            std::string::npos);
+  auto tables = OpenTables(*env, seed, size_t{64} << 20);
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  EXPECT_GT(env->map_size(), small);
+  auto txn = Txn::BeginRead(*env);
+  EXPECT_EQ(txn->Get(tables->meta, "schema_version")->value(),
+            std::to_string(kSchemaVersion));
+  auto staff = LoadStaff(*txn, *tables);
+  ASSERT_TRUE(staff.ok());
+  EXPECT_EQ(staff->size(), 2000u);
+}
 
 TEST_F(TablesTest, SeedsTheRegionOnlyIntoANewDatabase) {
   // Opening again with another seed keeps what is stored.

@@ -3,12 +3,16 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <future>
 #include <set>
+#include <stdexcept>
+#include <thread>
 
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
 #include "tests/support/scratch_dir.h"
+#include "tests/support/small_disk.h"
 
 namespace helpdesk::store {
 namespace {
@@ -18,10 +22,11 @@ using google::protobuf::util::TimeUtil;
 class WriterTest : public ::testing::Test {
  protected:
   void Open(size_t map_size = size_t{4} << 20,
-            size_t max_map_size = size_t{64} << 20) {
+            size_t max_map_size = size_t{64} << 20, std::string db = "") {
     writer_.reset();
     env_.reset();
-    auto env = Env::Open({.dir = dir_.path() + "/db", .map_size = map_size});
+    if (db.empty()) db = dir_.path() + "/db";
+    auto env = Env::Open({.dir = db, .map_size = map_size});
     ASSERT_TRUE(env.ok());
     env_.emplace(std::move(*env));
     v1::Region region;
@@ -61,6 +66,37 @@ class WriterTest : public ::testing::Test {
   // The id of the ticket a committed create made, from its event.
   static std::string IdOf(const WriteResult& r) {
     return r.events.empty() ? "" : r.events.front().ticket_id();
+  }
+
+  // A write that holds the writer until `release` is ready.
+  static WriteFn HoldUntil(std::shared_future<void> release) {
+    return [release](WriteContext&) {
+      release.wait();
+      return Status::Ok();
+    };
+  }
+
+  // Queues `middle` between two creates while a first write holds the
+  // writer, so they land in one batch (with the holder or right after it;
+  // a batch run again runs them again). Expects the two creates committed
+  // as tickets 1 and 2; returns what became of each of `middle`.
+  std::vector<WriteResult> BetweenTwoCreates(std::vector<WriteFn> middle) {
+    std::promise<void> queued;
+    auto hold = Submit(HoldUntil(queued.get_future().share()));
+    auto before = Submit(Create("before"));
+    std::vector<std::future<WriteResult>> pending;
+    for (auto& fn : middle) pending.push_back(Submit(std::move(fn)));
+    auto after = Submit(Create("after"));
+    queued.set_value();
+    EXPECT_TRUE(hold.get().status.ok());
+    std::vector<WriteResult> out;
+    for (auto& f : pending) out.push_back(f.get());
+    WriteResult first = before.get(), last = after.get();
+    EXPECT_TRUE(first.status.ok()) << first.status.message();
+    EXPECT_TRUE(last.status.ok()) << last.status.message();
+    EXPECT_EQ(IdOf(first), "1");
+    EXPECT_EQ(IdOf(last), "2");
+    return out;
   }
 
   std::future<WriteResult> Submit(WriteFn fn) {
@@ -132,33 +168,16 @@ TEST_F(WriterTest, ARejectedWriteLeavesTheRestOfItsBatchAlone) {
 // error, and the rest of its batch commits without it.
 TEST_F(WriterTest, AWriteRefusedAfterItWroteIsDroppedAndTheRestCommit) {
   Open();
-  std::promise<void> queued;
-  std::shared_future<void> ready = queued.get_future().share();
-  // Holds the writer until the rest are queued, so they land in one batch
-  // (with the gate or right after it; a batch run again runs it again).
-  auto gate = Submit([ready](WriteContext&) {
-    ready.wait();
-    return Status::Ok();
-  });
-  auto before = Submit(Create("before"));
-  auto half = Submit([](WriteContext& w) {
+  std::vector<WriteResult> r = BetweenTwoCreates({[](WriteContext& w) {
     if (auto t = CreateIn(w, "half", 0); !t.ok()) return t.status();
     return Status::InvalidField("title", "refused too late");
-  });
-  auto after = Submit(Create("after"));
-  queued.set_value();
-  EXPECT_TRUE(gate.get().status.ok());
-  WriteResult dropped = half.get();
+  }});
+  const WriteResult& dropped = r.at(0);
   EXPECT_EQ(dropped.status.code(), Code::kInternal);
   EXPECT_EQ(dropped.status.message().find("too late"), std::string::npos)
       << "the answer names no other write: " << dropped.status.message();
   EXPECT_FALSE(dropped.batch_failed);
   EXPECT_TRUE(dropped.events.empty());
-  WriteResult first = before.get(), last = after.get();
-  ASSERT_TRUE(first.status.ok()) << first.status.message();
-  ASSERT_TRUE(last.status.ok()) << last.status.message();
-  EXPECT_EQ(IdOf(first), "1");
-  EXPECT_EQ(IdOf(last), "2");
   auto txn = Txn::BeginRead(*env_);
   EXPECT_EQ(*LastTicketNumber(*txn, tables_), 2u);
   EXPECT_EQ(*LastEventSeq(*txn, tables_), 2u);
@@ -225,6 +244,143 @@ TEST_F(WriterTest, AtTheSizeLimitWritesFailCleanlyAndReadsGoOn) {
   auto txn = Txn::BeginRead(*env_);
   EXPECT_EQ(*LastTicketNumber(*txn, tables_), uint64_t(acknowledged));
   EXPECT_EQ(*LastEventSeq(*txn, tables_), uint64_t(acknowledged));
+}
+
+// The exception barrier: a write function that throws is answered 500 and
+// dropped, the others of its batch commit, and the writer goes on.
+TEST_F(WriterTest, AWriteThatThrowsIsAnsweredAndTheRestOfItsBatchCommits) {
+  Open();
+  std::vector<WriteResult> r =
+      BetweenTwoCreates({[](WriteContext& w) -> Status {
+                           if (auto t = CreateIn(w, "half", 0); !t.ok())
+                             return t.status();
+                           throw std::runtime_error("a bug in a use case");
+                         },
+                         [](WriteContext&) -> Status { throw 42; }});
+  for (const WriteResult& thrown : r) {
+    EXPECT_EQ(thrown.status.code(), Code::kInternal) << thrown.status.message();
+    EXPECT_FALSE(thrown.batch_failed);
+    EXPECT_TRUE(thrown.events.empty());
+  }
+  EXPECT_EQ(writer_->GetStats().exceptions, 2u);
+  // Later batches work, and nothing of the thrower was kept.
+  EXPECT_EQ(IdOf(Submit(Create("later")).get()), "3");
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_EQ(*LastEventSeq(*txn, tables_), 3u);
+  EXPECT_TRUE(writer_->GetHealth().storage.ok());
+}
+
+TEST_F(WriterTest, ACompletionThatThrowsDoesNotEndTheWriter) {
+  Open();
+  ASSERT_TRUE(writer_
+                  ->Submit(Create("a"),
+                           [](WriteResult) {
+                             throw std::runtime_error("a bug in a completion");
+                           })
+                  .ok());
+  WriteResult r = Submit(Create("b")).get();
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  EXPECT_EQ(IdOf(r), "2");
+  EXPECT_EQ(writer_->GetStats().exceptions, 1u);
+}
+
+// What /readyz reads: a writer that finishes no batch while writes wait.
+TEST_F(WriterTest, HealthSaysHowLongWritesHaveWaitedWithNoBatchFinishing) {
+  Open();
+  EXPECT_EQ(writer_->GetHealth().stalled_for.count(), 0);
+  std::promise<void> release;
+  auto stuck = Submit(HoldUntil(release.get_future().share()));
+  auto waiting = Submit(Create("waiting"));
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (writer_->GetHealth().stalled_for < std::chrono::milliseconds(100) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  EXPECT_GE(writer_->GetHealth().stalled_for, std::chrono::milliseconds(100));
+  release.set_value();
+  EXPECT_TRUE(stuck.get().status.ok());
+  EXPECT_TRUE(waiting.get().status.ok());
+  EXPECT_EQ(writer_->GetHealth().stalled_for.count(), 0);
+}
+
+TEST_F(WriterTest, AtTheSizeLimitTheAnswerNamesTheSettingAndHealthSaysSo) {
+  Open(size_t{1} << 20, size_t{1} << 20);
+  WriteResult r;
+  for (int i = 0; i < 1000 && r.status.ok(); ++i)
+    r = Submit(Create("big" + std::to_string(i), 10000)).get();
+  ASSERT_EQ(r.status.code(), Code::kStorageFull) << r.status.message();
+  EXPECT_TRUE(r.batch_failed);
+  EXPECT_NE(r.status.message().find("max_map_size_mb"), std::string::npos)
+      << r.status.message();
+  EXPECT_NE(r.status.message().find("1 MiB"), std::string::npos)
+      << r.status.message();
+  EXPECT_EQ(writer_->GetHealth().storage.code(), Code::kStorageFull);
+  // A small write still fits: once one commits, the store is healthy.
+  WriteResult small = Submit(Create("small")).get();
+  ASSERT_TRUE(small.status.ok()) << small.status.message();
+  EXPECT_TRUE(writer_->GetHealth().storage.ok());
+}
+
+// A full disk is not a full map: its own code and an answer naming the
+// disk; growing the map cannot help, freeing space does.
+TEST_F(WriterTest, AFullDiskIsItsOwnFailureAndWritesResumeWhenSpaceIsFreed) {
+  testing::SmallDisk disk(dir_.path() + "/disk", size_t{4} << 20);
+  if (!disk.ok()) GTEST_SKIP() << disk.error();
+  Open(size_t{8} << 20, size_t{64} << 20, disk.path() + "/db");
+  disk.Fill();
+  WriteResult r;
+  int acknowledged = 0;
+  for (int i = 0; i < 1000 && r.status.ok(); ++i) {
+    r = Submit(Create("big" + std::to_string(i), 10000)).get();
+    if (r.status.ok()) ++acknowledged;
+  }
+  ASSERT_EQ(r.status.code(), Code::kDiskFull) << r.status.message();
+  EXPECT_TRUE(r.batch_failed);
+  EXPECT_NE(r.status.message().find("the disk holding " + disk.path()),
+            std::string::npos)
+      << r.status.message();
+  EXPECT_NE(r.status.message().find("bytes free"), std::string::npos)
+      << r.status.message();
+  EXPECT_EQ(env_->map_size(), size_t{8} << 20) << "the map did not grow";
+  EXPECT_EQ(writer_->GetHealth().storage.code(), Code::kDiskFull);
+  disk.Free();
+  WriteResult later = Submit(Create("later", 10000)).get();
+  ASSERT_TRUE(later.status.ok()) << later.status.message();
+  EXPECT_EQ(IdOf(later), std::to_string(acknowledged + 1));
+  EXPECT_TRUE(writer_->GetHealth().storage.ok());
+}
+
+// Reads that overlap without a break must not hold map growth off: new
+// reads wait behind a pending growth, which then waits only for the reads
+// already open.
+TEST_F(WriterTest, MapGrowthIsNotStarvedByContinuousReads) {
+  Open(size_t{1} << 20, size_t{64} << 20);
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int i = 0; i < 4; ++i) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        auto txn = Txn::BeginRead(*env_);
+        // A read that takes a while (a report's scan), so reads overlap.
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      }
+    });
+  }
+  std::vector<std::future<WriteResult>> pending;
+  for (int i = 0; i < 300; ++i)
+    pending.push_back(Submit(Create("big" + std::to_string(i), 10000)));
+  bool answered = true;
+  for (auto& f : pending) {
+    if (f.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+      answered = false;
+      break;
+    }
+    EXPECT_TRUE(f.get().status.ok());
+  }
+  stop = true;
+  for (auto& t : readers) t.join();
+  EXPECT_TRUE(answered) << "the writer waited 20 s to grow the map";
+  EXPECT_GT(env_->map_size(), size_t{1} << 20);
 }
 
 TEST_F(WriterTest, StopAnswersEverythingQueuedThenRefuses) {
