@@ -1,6 +1,9 @@
 #include "daemon/http/server.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -246,7 +249,18 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
         accept_strand(asio::make_strand(ioc)),
         acceptor(accept_strand),
         accept_backoff(accept_strand),
-        reports(std::max<size_t>(1, this->options.report_threads)) {}
+        reports_work(reports.get_executor()) {
+    for (size_t i = 0; i < std::max<size_t>(1, this->options.report_threads);
+         ++i) {
+      report_threads.emplace_back([this] {
+        // Below the I/O threads: on a small machine a report running on
+        // every core must not slow what they answer. Best effort.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+        pthread_setname_np(pthread_self(), "hd-report");
+        reports.run();
+      });
+    }
+  }
 
   asio::awaitable<void> Accept();
   asio::awaitable<void> Session(tcp::socket socket,
@@ -264,8 +278,11 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   asio::steady_timer accept_backoff;
-  // Long reads (Access::kReport): run here, never on an I/O thread.
-  asio::thread_pool reports;
+  // Long reads (Access::kReport): run on these threads, never on an I/O
+  // thread.
+  asio::io_context reports;
+  asio::executor_work_guard<asio::io_context::executor_type> reports_work;
+  std::vector<std::thread> report_threads;
   std::atomic<size_t> reports_pending{0};  // running and waiting
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
@@ -276,7 +293,10 @@ Server::Server(asio::io_context& ioc, Service& service, Metrics& metrics,
     : impl_(std::make_shared<Impl>(ioc, service, metrics, std::move(options))) {
 }
 
-Server::~Server() { impl_->reports.join(); }
+Server::~Server() {
+  impl_->reports_work.reset();  // the threads end once the queue is empty
+  for (auto& t : impl_->report_threads) t.join();
+}
 
 StatusOr<uint16_t> Server::Listen() {
   boost::system::error_code ec;
