@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -169,17 +170,20 @@ class ConnectionBurst : public DaemonWithFlags {
 
 // Forty connections at once, each asking once and then holding its
 // kept-alive connection: no more than max_connections are served, and
-// every other gets its 503 rather than nothing.
+// every other gets its 503 rather than nothing. The daemon is stopped
+// (SIGSTOP) while they connect and send, so it finds all forty waiting and
+// accepts them in one run.
 TEST_F(ConnectionBurst, NoMoreThanMaxConnectionsAreServed) {
   client_.reset();  // the fixture's client holds no connection either
   constexpr int kBurst = 40;
+  ASSERT_EQ(kill(daemon_->pid(), SIGSTOP), 0);
   std::vector<std::unique_ptr<RawConnection>> burst;
   for (int i = 0; i < kBurst; ++i)
     burst.push_back(std::make_unique<RawConnection>(daemon_->port()));
-  for (auto& c : burst) {
-    ASSERT_TRUE(c->connected());
-    ASSERT_TRUE(c->Send(kHealthz));
-  }
+  bool sent = true;
+  for (auto& c : burst) sent = sent && c->connected() && c->Send(kHealthz);
+  ASSERT_EQ(kill(daemon_->pid(), SIGCONT), 0);
+  ASSERT_TRUE(sent);
   int served = 0, refused = 0;
   for (auto& c : burst) {
     const int status = StatusOf(c->Read(std::chrono::seconds(5)));
