@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -53,6 +54,20 @@ Status WritePortFile(const std::string& path, uint16_t port) {
   return Status::Ok();
 }
 
+// Raises the soft file descriptor limit to the hard one, as far as the
+// kernel lets an unprivileged process, and returns the soft limit then in
+// force (RLIM_INFINITY: none).
+rlim_t RaiseFdLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return RLIM_INFINITY;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +88,24 @@ int main(int argc, char** argv) {
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("helpdeskd"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
+  // Every connection holds a file descriptor: past the limit accept() fails
+  // and the client would wait instead of getting its 503.
+  const rlim_t fd_limit = RaiseFdLimit();
+  const uint64_t max_connections =
+      fd_limit == RLIM_INFINITY
+          ? c.max_connections
+          : config::EffectiveMaxConnections(c.max_connections, fd_limit);
+  spdlog::info(
+      "file descriptor limit {}, max_connections {}",
+      fd_limit == RLIM_INFINITY ? "unlimited" : std::to_string(fd_limit),
+      max_connections);
+  if (max_connections < c.max_connections) {
+    spdlog::warn(
+        "max_connections {} is more than the file descriptor limit of {} "
+        "allows; using {} (raise the limit, e.g. LimitNOFILE= or ulimit -n, "
+        "for more)",
+        c.max_connections, fd_limit, max_connections);
+  }
 
   auto demo_region = seed::DemoRegion();
   if (!demo_region.ok()) return Fail(demo_region.status(), "demo region");
@@ -203,7 +236,7 @@ int main(int argc, char** argv) {
        .max_header_bytes = c.max_header_bytes,
        .idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms),
        .request_timeout = std::chrono::milliseconds(c.request_timeout_ms),
-       .max_connections = c.max_connections});
+       .max_connections = max_connections});
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
   server.Start();

@@ -149,7 +149,11 @@ std::vector<Setting> Settings(Config& c) {
           c.max_import_bytes, uint64_t{1}, uint64_t{1} << 30),
       Make<uint64_t>("max_header_bytes", "larger headers get 431",
                      c.max_header_bytes, uint64_t{256}, uint64_t{1} << 20),
-      Make<uint64_t>("max_connections", "more open connections get 503",
+      Make<uint64_t>("max_connections",
+                     "more open connections get 503; held below the file "
+                     "descriptor limit (the limit less 64, or half a limit "
+                     "of 128 or less), which the daemon raises to its hard "
+                     "limit at start",
                      c.max_connections, uint64_t{1}),
       Make<uint64_t>("map_size_mb", "initial LMDB map size in MiB",
                      c.map_size_mb, uint64_t{1}, uint64_t{1} << 24),
@@ -508,6 +512,13 @@ Status CheckTravelTable(const std::vector<TravelTime>& travel,
       (errors.size() == 1 ? "" : "s") +
       " in the travel-time table. The first: " + errors.front().detail;
   return Status::Invalid(std::move(detail), std::move(errors));
+}
+
+uint64_t EffectiveMaxConnections(uint64_t configured, uint64_t fd_limit) {
+  const uint64_t allowed = fd_limit > 2 * kReservedFds
+                               ? fd_limit - kReservedFds
+                               : std::max<uint64_t>(1, fd_limit / 2);
+  return std::min(configured, allowed);
 }
 
 }  // namespace helpdesk::config

@@ -64,6 +64,16 @@ using Parsed = std::variant<Config, PrintAndExit>;
 // which and where.
 StatusOr<Parsed> Load(int argc, const char* const* argv);
 
+// File descriptors kept back from connections: the database, the lock and
+// log files, the listener, the event loop's own, and headroom for the 503s
+// sent to connections over the limit.
+inline constexpr uint64_t kReservedFds = 64;
+
+// max_connections as the file descriptor limit (RLIMIT_NOFILE) allows: a
+// connection past it would fail in accept() rather than get its 503. The
+// limit less kReservedFds; a limit of 2 * kReservedFds or less, half of it.
+uint64_t EffectiveMaxConnections(uint64_t configured, uint64_t fd_limit);
+
 // Checks a travel table against the region's municipality ids (which the
 // config file cannot know): every id known, no pair twice, no municipality
 // paired with itself, minutes 1..kMaxTravelMinutes. The error names the

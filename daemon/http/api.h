@@ -18,6 +18,7 @@
 #include "daemon/http/message.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/routes.h"
+#include "daemon/http/service.h"
 
 namespace helpdesk::desk {
 class Desk;
@@ -25,7 +26,7 @@ class Desk;
 
 namespace helpdesk::http {
 
-class Api {
+class Api final : public Service {
  public:
   // Moves a standing test clock forwards to an instant (--clock-frozen).
   using MoveClock =
@@ -39,9 +40,10 @@ class Api {
   // How a request with this method and target will be answered, known
   // from its head alone: the server chooses the body limit and the thread
   // by it. kRead for anything no route takes (it is answered at once).
-  Access AccessOf(std::string_view method, std::string_view target) const;
+  Access AccessOf(std::string_view method,
+                  std::string_view target) const override;
 
-  void Handle(const Request& request, Respond respond);
+  void Handle(const Request& request, Respond respond) override;
 
  private:
   friend std::span<const Route> Routes();

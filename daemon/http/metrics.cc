@@ -2,20 +2,62 @@
 
 #include <fmt/format.h>
 
-namespace helpdesk::http {
+#include <set>
 
-void Metrics::CountRequest(const std::string& route, const std::string& method,
+#include "daemon/http/routes.h"
+
+namespace helpdesk::http {
+namespace {
+
+constexpr std::string_view kUnmatched = "unmatched";
+constexpr std::string_view kOtherMethod = "other";
+
+// The route label as stored: a view of the route table's own label, so the
+// set of series is bounded by the table whatever a caller passes.
+std::string_view RouteLabel(std::string_view route) {
+  static const std::set<std::string_view, std::less<>> kLabels = [] {
+    std::set<std::string_view, std::less<>> labels;
+    for (const Route& r : Routes()) labels.insert(MetricLabel(r.pattern));
+    return labels;
+  }();
+  auto it = kLabels.find(route);
+  return it == kLabels.end() ? kUnmatched : *it;
+}
+
+std::string_view MethodLabel(std::string_view method) {
+  for (std::string_view m : Metrics::kMethods)
+    if (m == method) return m;
+  return kOtherMethod;
+}
+
+}  // namespace
+
+std::string EscapeLabelValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+void Metrics::CountRequest(std::string_view route, std::string_view method,
                            int status, double seconds) {
   {
     std::lock_guard lock(mu_);
-    auto it =
-        requests_.find(std::tuple<std::string_view, std::string_view, int>(
-            route, method, status));
-    if (it != requests_.end()) {
-      ++it->second;
-    } else {
-      requests_.emplace(std::tuple(route, method, status), 1);
-    }
+    ++requests_[std::tuple(RouteLabel(route), MethodLabel(method), status)];
   }
   size_t i = 0;
   while (i < std::size(kLatencyBuckets) && seconds > kLatencyBuckets[i]) ++i;
@@ -37,7 +79,7 @@ void Metrics::Render(std::string& out) const {
       out += fmt::format(
           "helpdesk_http_requests_total{{route=\"{}\",method=\"{}\",code=\"{}"
           "\"}} {}\n",
-          route, method, code, n);
+          EscapeLabelValue(route), EscapeLabelValue(method), code, n);
     }
   }
   out +=
@@ -65,8 +107,17 @@ void Metrics::Render(std::string& out) const {
       "# HELP helpdesk_http_connections_rejected_total Connections refused "
       "with 503 because max_connections were open.\n"
       "# TYPE helpdesk_http_connections_rejected_total counter\n"
-      "helpdesk_http_connections_rejected_total {}\n",
-      connections_.load(), rejected_.load());
+      "helpdesk_http_connections_rejected_total {}\n"
+      "# HELP helpdesk_http_exceptions_total Requests answered 500 because "
+      "handling them threw.\n"
+      "# TYPE helpdesk_http_exceptions_total counter\n"
+      "helpdesk_http_exceptions_total {}\n"
+      "# HELP helpdesk_http_accept_errors_total Failed accepts (out of file "
+      "descriptors or memory); the listener backs off after each.\n"
+      "# TYPE helpdesk_http_accept_errors_total counter\n"
+      "helpdesk_http_accept_errors_total {}\n",
+      connections_.load(), rejected_.load(), exceptions_.load(),
+      accept_errors_.load());
 }
 
 }  // namespace helpdesk::http

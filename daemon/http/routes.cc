@@ -60,6 +60,7 @@ std::span<const Route> Routes() {
   constexpr Access R = Access::kRead;
   constexpr Access W = Access::kWrite;
   constexpr Access B = Access::kBulkWrite;
+  constexpr Access L = Access::kReport;  // long: on the report pool
   // clang-format off
   static const std::array kRoutes = {
     Route{"GET",  "/healthz",                                   &Api::Health,             R},
@@ -76,7 +77,7 @@ std::span<const Route> Routes() {
     Route{"GET",  "/api/v1/tickets/{ticket}/events",            &Api::ListEvents,         R},
     Route{"GET",  "/api/v1/events",                             &Api::ListEvents,         R},
     Route{"GET",  "/api/v1/municipalities",                     &Api::ListMunicipalities, R},
-    Route{"GET",  "/api/v1/catalogue",                          &Api::GetCatalogue,       R},
+    Route{"GET",  "/api/v1/catalogue",                          &Api::GetCatalogue,       L},
     Route{"PUT",  "/api/v1/catalogue",                          &Api::ImportCatalogue,    B},
     Route{"GET",  "/api/v1/catalogue/services",                 &Api::SearchServices,     R},
     Route{"POST", "/api/v1/catalogue/services",                 &Api::CreateService,      W},
@@ -95,8 +96,8 @@ std::span<const Route> Routes() {
     Route{"GET",  "/api/v1/vakt",                               &Api::GetRota,            R},
     Route{"PUT",  "/api/v1/vakt",                               &Api::PutRota,            B},
     Route{"GET",  "/api/v1/vakt/now",                           &Api::VaktNow,            R},
-    Route{"GET",  "/api/v1/reports/coverage",                   &Api::CoverageReport,     R},
-    Route{"GET",  "/api/v1/reports/sla",                        &Api::SlaReport,          R},
+    Route{"GET",  "/api/v1/reports/coverage",                   &Api::CoverageReport,     L},
+    Route{"GET",  "/api/v1/reports/sla",                        &Api::SlaReport,          L},
   };
   // clang-format on
   return kRoutes;

@@ -23,9 +23,15 @@ enum class Access {
   // A write that replaces a whole document (a catalogue import, a vakt
   // rota of a year or two): its body may be as large as max_import_bytes.
   kBulkWrite,
+  // A read that may take seconds (a report over every ticket, the whole
+  // catalogue): on the server's small report pool, never on an I/O thread;
+  // when the pool's queue is full, 503 with Retry-After.
+  kReport,
 };
 
-inline bool IsWrite(Access a) { return a != Access::kRead; }
+inline bool IsWrite(Access a) {
+  return a == Access::kWrite || a == Access::kBulkWrite;
+}
 
 // One request as a handler sees it.
 struct Call {

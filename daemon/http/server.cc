@@ -1,6 +1,9 @@
 #include "daemon/http/server.h"
 
+#include <pthread.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -8,12 +11,15 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cerrno>
 #include <random>
 #include <thread>
 
-#include "daemon/http/api.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/problem.h"
+#include "daemon/http/query.h"
+#include "daemon/http/routes.h"
+#include "daemon/http/service.h"
 
 namespace helpdesk::http {
 
@@ -21,10 +27,17 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+// After a failed accept the listener waits this long, doubling up to
+// kMaxAcceptBackoff while it keeps failing, and logs at most once per
+// kAcceptLogEvery.
+constexpr std::chrono::milliseconds kFirstAcceptBackoff{50};
+constexpr std::chrono::milliseconds kMaxAcceptBackoff{1000};
+constexpr std::chrono::seconds kAcceptLogEvery{10};
 
 // An incoming X-Request-Id is kept if it is short and plain; else we make one.
 std::string RequestId(std::string_view given) {
@@ -44,52 +57,246 @@ std::string RequestId(std::string_view given) {
   return id;
 }
 
-// Runs Api::Handle and resumes the coroutine on its own executor with the
-// response, wherever Api answers from (an I/O thread or the writer).
-template <typename Token>
-auto AsyncHandle(Api& api, Request request, Token&& token) {
+// Counts a connection as open from its accept to the end of its session,
+// however the session ends: taken before the session is spawned, so a
+// burst of accepts cannot pass max_connections, and released by the
+// session's frame, so a throw cannot leak it.
+class ConnectionSlot {
+ public:
+  explicit ConnectionSlot(Metrics& metrics) : metrics_(&metrics) {
+    metrics.ConnectionOpened();
+  }
+  ConnectionSlot(ConnectionSlot&& other) noexcept
+      : metrics_(std::exchange(other.metrics_, nullptr)) {}
+  ConnectionSlot& operator=(ConnectionSlot&&) = delete;
+  ~ConnectionSlot() {
+    if (metrics_ != nullptr) metrics_->ConnectionClosed();
+  }
+
+ private:
+  Metrics* metrics_;
+};
+
+// One request being handled, for WaitIdle; released however it ends.
+class InFlight {
+ public:
+  explicit InFlight(std::atomic<int>& n) : n_(n) { n_.fetch_add(1); }
+  ~InFlight() { n_.fetch_sub(1); }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<int>& n_;
+};
+
+// The exception barrier's answer: the client learns only that the request
+// failed and by which id the log tells why.
+Response Failed(const Request& r, std::string_view what, Metrics& metrics) {
+  metrics.ExceptionCaught();
+  spdlog::error("{} {:.200} (request {}) failed with an exception: {}",
+                r.method, r.target, r.request_id, what);
+  return Problem(500, "/problems/internal", "Internal error",
+                 "the server failed while handling this request; the log "
+                 "says why under request id " +
+                     r.request_id,
+                 "", r.request_id);
+}
+
+// Handles a request that answers before Handle returns (a read or a
+// report), on the calling thread; a throw becomes a 500.
+Response HandleNow(Service& service, Metrics& metrics, const Request& r) {
+  Response resp;
+  try {
+    service.Handle(r, [&resp](Response answer) { resp = std::move(answer); });
+  } catch (const std::exception& e) {
+    resp = Failed(r, e.what(), metrics);
+  } catch (...) {
+    resp = Failed(r, "not a std::exception", metrics);
+  }
+  return resp;
+}
+
+// Handles a write, which answers later from the writer thread. A throw
+// before it answers becomes the 500; whichever answer comes first is the
+// one given, so `respond` runs once.
+void HandleLater(Service& service, Metrics& metrics, const Request& r,
+                 Respond respond) {
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Respond once = [answered, respond = std::move(respond)](Response resp) {
+    if (!answered->exchange(true)) respond(std::move(resp));
+  };
+  try {
+    service.Handle(r, once);
+  } catch (const std::exception& e) {
+    once(Failed(r, e.what(), metrics));
+  } catch (...) {
+    once(Failed(r, "not a std::exception", metrics));
+  }
+}
+
+// Runs `start`, which hands a Respond to whatever answers (the writer, the
+// report pool), and resumes the coroutine on its own executor with the
+// response, whichever thread answered.
+template <typename Start, typename Token>
+auto AsyncAnswer(Start start, Token&& token) {
   return asio::async_initiate<Token, void(Response)>(
-      [&api](auto handler, Request req) {
+      [](auto handler, Start start) {
         auto ex = asio::get_associated_executor(handler);
         using Handler = decltype(handler);
         auto h = std::make_shared<Handler>(std::move(handler));
-        api.Handle(req, [h, ex](Response resp) {
+        start([h, ex](Response resp) {
           asio::post(ex, [h, resp = std::move(resp)]() mutable {
             (*h)(std::move(resp));
           });
         });
       },
-      token, std::move(request));
+      token, std::move(start));
+}
+
+bool OutOfFds(const boost::system::error_code& ec) {
+  return ec.category() == boost::system::system_category() &&
+         (ec.value() == EMFILE || ec.value() == ENFILE);
+}
+
+// Failed accepts, logged at most once per kAcceptLogEvery with how many
+// there were: running out of file descriptors must not fill the disk.
+// Used by the accept coroutine only.
+class AcceptFailures {
+ public:
+  void Failed(const boost::system::error_code& ec,
+              std::chrono::milliseconds backoff) {
+    ++since_log_;
+    ++since_success_;
+    const auto now = Clock::now();
+    if (logged_ && now - last_log_ < kAcceptLogEvery) return;
+    spdlog::warn(
+        "accept failed {} time(s) since the last such line: {}; waiting {} ms "
+        "before accepting again{}",
+        since_log_, ec.message(), backoff.count(),
+        OutOfFds(ec) ? " (out of file descriptors: raise the fd limit, "
+                       "e.g. LimitNOFILE= or ulimit -n, or lower "
+                       "max_connections)"
+                     : "");
+    since_log_ = 0;
+    last_log_ = now;
+    logged_ = true;
+  }
+  void Succeeded() {
+    if (since_success_ == 0) return;
+    spdlog::info("accepting connections again after {} failed accept(s)",
+                 since_success_);
+    since_success_ = 0;
+  }
+
+ private:
+  bool logged_ = false;
+  Clock::time_point last_log_;
+  uint64_t since_log_ = 0;
+  uint64_t since_success_ = 0;
+};
+
+// One connection: a socket and the deadline its watchdog enforces. Used
+// only on the connection's strand.
+struct Connection {
+  Connection(tcp::socket s, std::chrono::milliseconds step)
+      : socket(std::move(s)), timer(socket.get_executor()), step(step) {}
+
+  // Moving the deadline later is just an assignment (the watchdog finds it
+  // when it wakes). Moving it earlier than the watchdog's wake-up wakes it
+  // now, so it re-arms for the new deadline.
+  void SetDeadline(Clock::time_point t) {
+    deadline = t;
+    if (t < timer.expiry()) timer.cancel();
+  }
+
+  tcp::socket socket;
+  asio::steady_timer timer;
+  Clock::time_point deadline;
+  // The watchdog sleeps at most this long at a time: the shortest timeout
+  // the session sets as now + timeout. Its wake-up is then never later
+  // than a deadline set since, so the usual moves (idle 30 s, then request
+  // 10 s) never cancel it: a busy keep-alive connection costs one timer
+  // wait per `step`, not one per read and write.
+  const std::chrono::milliseconds step;
+};
+
+// Closes the socket once its deadline passes.
+asio::awaitable<void> Watchdog(std::shared_ptr<Connection> c) {
+  while (c->socket.is_open()) {
+    const auto now = Clock::now();
+    if (now >= c->deadline) {
+      boost::system::error_code ignored;
+      c->socket.shutdown(tcp::socket::shutdown_both, ignored);
+      c->socket.close(ignored);
+      break;
+    }
+    c->timer.expires_at(std::min(c->deadline, now + c->step));
+    // Woken when it fires, when the deadline moves earlier, or when the
+    // session ends: look again either way.
+    co_await c->timer.async_wait(kToken);
+  }
 }
 
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
-  Impl(asio::io_context& ioc, Api& api, Metrics& metrics, Options options)
+  Impl(asio::io_context& ioc, Service& service, Metrics& metrics,
+       Options options)
       : ioc(ioc),
-        api(api),
+        service(service),
         metrics(metrics),
         options(std::move(options)),
-        acceptor(ioc) {}
+        accept_strand(asio::make_strand(ioc)),
+        acceptor(accept_strand),
+        accept_backoff(accept_strand),
+        reports_work(reports.get_executor()) {
+    for (size_t i = 0; i < std::max<size_t>(1, this->options.report_threads);
+         ++i) {
+      report_threads.emplace_back([this] {
+        // Below the I/O threads: on a small machine a report running on
+        // every core must not slow what they answer. Best effort.
+        (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+        pthread_setname_np(pthread_self(), "hd-report");
+        reports.run();
+      });
+    }
+  }
 
   asio::awaitable<void> Accept();
-  asio::awaitable<void> Session(tcp::socket socket);
+  asio::awaitable<void> Session(tcp::socket socket,
+                                [[maybe_unused]] ConnectionSlot slot);
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
   asio::awaitable<void> Reject(tcp::socket socket);
+  asio::awaitable<Response> Answer(Access access, Request r);
+  Response ReportsBusy(const Request& r) const;
 
   asio::io_context& ioc;
-  Api& api;
+  Service& service;
   Metrics& metrics;
   const Options options;
+  // The listener and its back-off timer, used on this strand only.
+  asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
+  asio::steady_timer accept_backoff;
+  // Long reads (Access::kReport): run on these threads, never on an I/O
+  // thread.
+  asio::io_context reports;
+  asio::executor_work_guard<asio::io_context::executor_type> reports_work;
+  std::vector<std::thread> report_threads;
+  std::atomic<size_t> reports_pending{0};  // running and waiting
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
 };
 
-Server::Server(asio::io_context& ioc, Api& api, Metrics& metrics,
+Server::Server(asio::io_context& ioc, Service& service, Metrics& metrics,
                Options options)
-    : impl_(std::make_shared<Impl>(ioc, api, metrics, std::move(options))) {}
+    : impl_(std::make_shared<Impl>(ioc, service, metrics, std::move(options))) {
+}
 
-Server::~Server() = default;
+Server::~Server() {
+  impl_->reports_work.reset();  // the threads end once the queue is empty
+  for (auto& t : impl_->report_threads) t.join();
+}
 
 StatusOr<uint16_t> Server::Listen() {
   boost::system::error_code ec;
@@ -113,15 +320,15 @@ StatusOr<uint16_t> Server::Listen() {
 }
 
 void Server::Start() {
-  asio::co_spawn(impl_->acceptor.get_executor(), impl_->Accept(),
-                 asio::detached);
+  asio::co_spawn(impl_->accept_strand, impl_->Accept(), asio::detached);
 }
 
 void Server::StopAccepting() {
   impl_->stopping = true;
-  asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
+  asio::post(impl_->accept_strand, [impl = impl_] {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
+    impl->accept_backoff.cancel();
   });
 }
 
@@ -135,15 +342,27 @@ bool Server::WaitIdle(std::chrono::steady_clock::time_point deadline) {
 
 asio::awaitable<void> Server::Impl::Accept() {
   auto self = shared_from_this();
+  AcceptFailures failures;
+  std::chrono::milliseconds backoff{0};
   while (!stopping) {
     auto [ec, socket] =
         co_await acceptor.async_accept(asio::make_strand(ioc), kToken);
     if (ec) {
       if (ec == asio::error::operation_aborted || stopping) break;
-      // Out of file descriptors and the like: log, and keep serving.
-      spdlog::warn("accept failed: {}", ec.message());
+      // A client that gave up while it waited in the backlog.
+      if (ec == asio::error::connection_aborted) continue;
+      // Out of file descriptors, memory or buffers: the listener stays
+      // readable, so trying again at once would spin. Wait, and let the
+      // connections that finish meanwhile give their descriptors back.
+      metrics.AcceptFailed();
+      backoff = std::clamp(backoff * 2, kFirstAcceptBackoff, kMaxAcceptBackoff);
+      failures.Failed(ec, backoff);
+      accept_backoff.expires_after(backoff);
+      co_await accept_backoff.async_wait(kToken);
       continue;
     }
+    backoff = std::chrono::milliseconds(0);
+    failures.Succeeded();
     socket.set_option(tcp::no_delay(true), ec);
     auto ex = socket.get_executor();
     if (static_cast<size_t>(metrics.open_connections()) >=
@@ -152,34 +371,10 @@ asio::awaitable<void> Server::Impl::Accept() {
       asio::co_spawn(ex, Reject(std::move(socket)), asio::detached);
       continue;
     }
-    asio::co_spawn(ex, Session(std::move(socket)), asio::detached);
-  }
-}
-
-// One connection: a socket and the deadline its watchdog enforces. Both are
-// used only on the connection's strand.
-struct Connection {
-  explicit Connection(tcp::socket s)
-      : socket(std::move(s)), timer(socket.get_executor()) {}
-  tcp::socket socket;
-  asio::steady_timer timer;
-  std::chrono::steady_clock::time_point deadline;
-};
-
-// Closes the socket once its deadline passes. Moving the deadline is just an
-// assignment; the timer is re-armed only when it fires early, so a busy
-// keep-alive connection costs one timer wait per timeout period, not one
-// per read and write.
-asio::awaitable<void> Watchdog(std::shared_ptr<Connection> c) {
-  while (c->socket.is_open()) {
-    c->timer.expires_at(c->deadline);
-    auto [ec] = co_await c->timer.async_wait(kToken);
-    if (ec == asio::error::operation_aborted && !c->socket.is_open()) break;
-    if (std::chrono::steady_clock::now() >= c->deadline) {
-      boost::system::error_code ignored;
-      c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-      c->socket.close(ignored);
-    }
+    // Counted here, where the limit is checked, not once the session runs:
+    // a burst of accepts cannot pass max_connections.
+    asio::co_spawn(ex, Session(std::move(socket), ConnectionSlot(metrics)),
+                   asio::detached);
   }
 }
 
@@ -223,8 +418,9 @@ asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   std::string bytes =
       ResponseHead(r, RequestId(""), 11, false, r.body.size()) + r.body;
   // Bounded: a client that does not read its 503 is dropped by the watchdog.
-  auto conn = std::make_shared<Connection>(std::move(socket));
-  conn->deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  constexpr std::chrono::seconds kRejectTimeout{2};
+  auto conn = std::make_shared<Connection>(std::move(socket), kRejectTimeout);
+  conn->SetDeadline(Clock::now() + kRejectTimeout);
   asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   co_await asio::async_write(conn->socket, asio::buffer(bytes), kToken);
   boost::system::error_code ignored;
@@ -233,24 +429,86 @@ asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   conn->timer.cancel();
 }
 
-asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
+// The barrier of a connection: whatever throws while it is served, the
+// connection is closed, its slot released (the frame owns it) and the
+// daemon serves on.
+asio::awaitable<void> Server::Impl::Session(
+    tcp::socket socket, [[maybe_unused]] ConnectionSlot slot) {
   auto self = shared_from_this();
-  metrics.ConnectionOpened();
-  auto conn = std::make_shared<Connection>(std::move(socket));
-  conn->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
+  auto conn = std::make_shared<Connection>(
+      std::move(socket),
+      std::min(options.idle_timeout, options.request_timeout));
+  try {
+    co_await Serve(conn);
+  } catch (const std::exception& e) {
+    metrics.ExceptionCaught();
+    spdlog::error("a connection failed with an exception and was closed: {}",
+                  e.what());
+  } catch (...) {
+    metrics.ExceptionCaught();
+    spdlog::error("a connection failed with an exception and was closed");
+  }
+  boost::system::error_code ignored;
+  conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
+  conn->socket.close(ignored);
+  conn->timer.cancel();
+}
+
+Response Server::Impl::ReportsBusy(const Request& r) const {
+  Response resp = Problem(
+      503, "/problems/unavailable", "Service unavailable",
+      "the report pool is full (" +
+          std::to_string(options.report_threads + options.report_queue) +
+          " reports running or waiting); retry shortly",
+      "", r.request_id);
+  if (auto target = ParseTarget(r.target); target.ok())
+    resp.route =
+        std::string(MetricLabel(FindRoute(r.method, target->path).pattern));
+  return resp;
+}
+
+// Where a parsed request is answered: a read here on the I/O thread (no hop
+// across threads), a write by the writer, a report on the report pool.
+asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
+  if (IsWrite(access)) {
+    co_return co_await AsyncAnswer(
+        [this, &r](Respond done) {
+          HandleLater(service, metrics, r, std::move(done));
+        },
+        asio::use_awaitable);
+  }
+  if (access != Access::kReport) co_return HandleNow(service, metrics, r);
+  if (reports_pending.fetch_add(1) >=
+      options.report_threads + options.report_queue) {
+    reports_pending.fetch_sub(1);
+    co_return ReportsBusy(r);
+  }
+  co_return co_await AsyncAnswer(
+      [this, &r](Respond done) {
+        asio::post(reports, [this, &r, done = std::move(done)] {
+          Response answer = HandleNow(service, metrics, r);
+          reports_pending.fetch_sub(1);
+          done(std::move(answer));
+        });
+      },
+      asio::use_awaitable);
+}
+
+asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
+  conn->SetDeadline(Clock::now() + options.idle_timeout);
   asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
   beast::flat_buffer buffer;
   while (!stopping) {
     // Between requests the idle timeout applies; once a request has begun,
     // all of it must arrive within the request timeout (slow clients).
     if (buffer.size() == 0) {
-      conn->deadline = std::chrono::steady_clock::now() + options.idle_timeout;
+      conn->SetDeadline(Clock::now() + options.idle_timeout);
       auto [ec, n] = co_await conn->socket.async_read_some(
           buffer.prepare(options.max_header_bytes), kToken);
       if (ec) break;
       buffer.commit(n);
     }
-    conn->deadline = std::chrono::steady_clock::now() + options.request_timeout;
+    conn->SetDeadline(Clock::now() + options.request_timeout);
     bhttp::request_parser<bhttp::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
     // The body limit depends on the route, known only once the header is
@@ -275,7 +533,7 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
     Access access = Access::kRead;
     if (!ec) {
       const auto& h = parser.get();
-      access = api.AccessOf(h.method_string(), h.target());
+      access = service.AccessOf(h.method_string(), h.target());
       if (access == Access::kBulkWrite) body_limit = options.max_import_bytes;
       auto length = parser.content_length();
       if (length && *length > body_limit) {
@@ -297,14 +555,14 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       break;  // closed by the client, or by the watchdog
     }
-    const auto start = std::chrono::steady_clock::now();
-    in_flight.fetch_add(1);
+    const auto start = Clock::now();
+    InFlight busy(in_flight);
     Response resp;
     bool keep_alive = false;
     unsigned version = 11;
     bool head = false;
     std::string request_id;
-    std::string method = "?";
+    std::string method;
     if (ec) {
       request_id = RequestId("");
       if (ec == bhttp::error::header_limit) {
@@ -339,34 +597,21 @@ asio::awaitable<void> Server::Impl::Session(tcp::socket socket) {
       head = req.method() == bhttp::verb::head;
       request_id = r.request_id;
       method = r.method;
-      if (IsWrite(access)) {
-        resp = co_await AsyncHandle(api, std::move(r), asio::use_awaitable);
-      } else {  // answered before Handle returns: no hop across threads
-        api.Handle(r, [&resp](Response answer) { resp = std::move(answer); });
-      }
+      resp = co_await Answer(access, std::move(r));
     }
     keep_alive = keep_alive && !stopping;
-    std::string route = resp.route.empty() ? "unmatched" : resp.route;
-    int status = resp.status;
     std::string head_bytes =
         ResponseHead(resp, request_id, version, keep_alive, resp.body.size());
     std::array<asio::const_buffer, 2> out = {
         asio::buffer(head_bytes),
         asio::buffer(resp.body.data(), head ? 0 : resp.body.size())};
-    conn->deadline = std::chrono::steady_clock::now() + options.request_timeout;
+    conn->SetDeadline(Clock::now() + options.request_timeout);
     auto [wec, wn] = co_await asio::async_write(conn->socket, out, kToken);
-    in_flight.fetch_sub(1);
     metrics.CountRequest(
-        route, method, status,
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count());
+        resp.route, method, resp.status,
+        std::chrono::duration<double>(Clock::now() - start).count());
     if (wec || !keep_alive) break;
   }
-  boost::system::error_code ignored;
-  conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
-  conn->socket.close(ignored);
-  conn->timer.cancel();
-  metrics.ConnectionClosed();
 }
 
 }  // namespace helpdesk::http

@@ -2,7 +2,12 @@
 // The HTTP listener and its sessions (Boost.Beast on Boost.Asio, one
 // coroutine per connection on its own strand). Enforces the limits: header
 // and body size, idle and whole-request timeouts, connection count. Hands
-// each request to Api and writes back what it answers.
+// each request to the Service (Api) and writes back what it answers: reads
+// on the I/O thread, writes from the writer, long reads (Access::kReport)
+// on a small report pool of its own. A throw while handling a request is
+// caught at the connection: that request is answered 500 and counted, and
+// the daemon keeps serving. When accept() fails (out of file descriptors)
+// the listener backs off, 50 ms doubling to 1 s, and logs once in a while.
 //
 // Beast stays inside server.cc: this header forward-declares what it needs.
 // Thread-safety: Listen and Start before the io_context runs; StopAccepting
@@ -21,7 +26,7 @@ class io_context;
 
 namespace helpdesk::http {
 
-class Api;
+class Service;
 class Metrics;
 
 class Server {
@@ -35,10 +40,15 @@ class Server {
     std::chrono::milliseconds idle_timeout{30000};
     std::chrono::milliseconds request_timeout{10000};
     size_t max_connections = 10000;
+    // The report pool: threads, and requests that may wait for one beyond
+    // those running; more get 503 with Retry-After.
+    size_t report_threads = 2;
+    size_t report_queue = 8;
   };
 
-  Server(boost::asio::io_context& ioc, Api& api, Metrics& metrics,
+  Server(boost::asio::io_context& ioc, Service& service, Metrics& metrics,
          Options options);
+  // Waits for the reports still running on the pool.
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -49,7 +59,8 @@ class Server {
   void Start();
   // Closes the listener; sessions finish the request they are on and close.
   void StopAccepting();
-  // Waits until no request is being handled, or the deadline passes.
+  // Waits until no request is being handled (reports included), or the
+  // deadline passes.
   // Returns true when idle.
   bool WaitIdle(std::chrono::steady_clock::time_point deadline);
 

@@ -57,7 +57,7 @@ TEST(RouteTable, EveryRouteIsFoundByItsMethodAndPath) {
         << r.method << " " << r.pattern << " is listed twice";
     EXPECT_TRUE(r.method == "GET" || r.method == "POST" || r.method == "PUT")
         << r.method;
-    EXPECT_EQ(r.method == "GET", r.access == Access::kRead) << r.pattern;
+    EXPECT_EQ(r.method == "GET", !IsWrite(r.access)) << r.pattern;
     RouteMatch m = FindRoute(r.method, PathOf(r.pattern));
     ASSERT_EQ(m.route, &r) << r.method << " " << r.pattern;
     EXPECT_EQ(m.pattern, r.pattern);
@@ -313,6 +313,13 @@ TEST_F(ApiTest, AccessDecidesTheThreadAndTheBodyLimit) {
   EXPECT_EQ(api_->AccessOf("PUT", "/api/v1/catalogue"), Access::kBulkWrite);
   EXPECT_EQ(api_->AccessOf("PUT", "/api/v1/vakt"), Access::kBulkWrite);
   EXPECT_EQ(api_->AccessOf("PUT", "/api/v1/staff/kari.haugen"), Access::kWrite);
+  // Reads over everything run on the report pool, off the I/O threads.
+  EXPECT_EQ(api_->AccessOf("GET", "/api/v1/reports/sla?groupBy=month"),
+            Access::kReport);
+  EXPECT_EQ(api_->AccessOf("GET", "/api/v1/reports/coverage"), Access::kReport);
+  EXPECT_EQ(api_->AccessOf("GET", "/api/v1/catalogue?view=flat"),
+            Access::kReport);
+  EXPECT_EQ(api_->AccessOf("GET", "/api/v1/tickets/1"), Access::kRead);
   // Answered at once: no route, the wrong method, a target that does not
   // decode.
   EXPECT_EQ(api_->AccessOf("POST", "/api/v1/nothing"), Access::kRead);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -79,6 +80,7 @@ std::string DaemonProcess::Start() {
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const pid_t parent = getpid();
+  const rlimit fd_limit{fd_limit_, fd_limit_};
 
   pid_ = fork();
   if (pid_ < 0) {
@@ -98,6 +100,7 @@ std::string DaemonProcess::Start() {
     }
     // The test's own sockets must not live on in the daemon.
     close_range(3, ~0U, 0);
+    if (fd_limit.rlim_cur > 0) setrlimit(RLIMIT_NOFILE, &fd_limit);
     execv(argv[0], argv.data());
     _exit(127);
   }

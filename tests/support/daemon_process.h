@@ -40,6 +40,10 @@ class DaemonProcess {
   // starts it again on the same data directory.
   [[nodiscard]] std::string Restart();
 
+  // Starts the daemon with RLIMIT_NOFILE at `n`, soft and hard (a host with
+  // a low limit, which the daemon cannot raise); 0: as the test's own.
+  void set_fd_limit(uint64_t n) { fd_limit_ = n; }
+
   uint16_t port() const { return port_; }
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
@@ -62,6 +66,7 @@ class DaemonProcess {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   int starts_ = 0;
+  uint64_t fd_limit_ = 0;
 };
 
 }  // namespace helpdesk::testing

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -38,6 +39,10 @@ struct Options {
   double warmup = 1;
   int threads = 1;
   int seed_tickets = 1000;
+  // Unmeasured load beside the measured one: connections that GET this
+  // target in a loop (a report, say) for the whole run.
+  std::string background_target;
+  int background_connections = 0;
 };
 
 constexpr size_t kMaxErrorSamples = 8;  // distinct kinds printed to stderr
@@ -253,6 +258,46 @@ asio::awaitable<void> Connection(const Options& o, int index,
   results.AddLatencies(mine);
 }
 
+// The unmeasured load: answers and errors, and the slowest answer.
+struct Background {
+  std::atomic<uint64_t> answers{0};
+  std::atomic<uint64_t> errors{0};
+  std::atomic<uint64_t> total_us{0};
+};
+
+asio::awaitable<void> BackgroundConnection(const Options& o,
+                                           Clock::time_point stop_at,
+                                           Background& b) {
+  beast::tcp_stream stream(co_await asio::this_coro::executor);
+  if (co_await Connect(stream, o.host, o.port)) {
+    ++b.errors;
+    co_return;
+  }
+  const std::string req =
+      SerialiseRequest(http::verb::get, o.background_target, o.host, "");
+  std::string in;
+  while (Clock::now() < stop_at) {
+    const auto start = Clock::now();
+    Response r = co_await Exchange(stream, in, req, std::chrono::seconds(60));
+    if (r.ec || r.status != 200) {
+      ++b.errors;
+    } else {
+      ++b.answers;
+      b.total_us += static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() -
+                                                                start)
+              .count());
+    }
+    if (r.ec || r.close) {
+      beast::error_code ignored;
+      stream.socket().close(ignored);
+      in.clear();
+      if (Clock::now() >= stop_at || co_await Connect(stream, o.host, o.port))
+        break;
+    }
+  }
+}
+
 double Percentile(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
   size_t i = static_cast<size_t>(p / 100.0 * (sorted.size() - 1) + 0.5);
@@ -288,6 +333,12 @@ int Run(const Options& o) {
                    [&results](std::exception_ptr e) {
                      if (e) results.AddError("exception", "in a connection");
                    });
+  }
+  Background background;
+  for (int c = 0; c < o.background_connections; ++c) {
+    asio::co_spawn(asio::make_strand(ioc),
+                   BackgroundConnection(o, stop_at, background),
+                   asio::detached);
   }
   // Batch counters at the edges of the measured window, on a strand of its own.
   asio::co_spawn(
@@ -334,6 +385,16 @@ int Run(const Options& o) {
       "p90_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%llu%s\n",
       o.mode.c_str(), o.connections, l.size(), rps, p50, p90, p99, max, errors,
       batch_field.c_str());
+  if (o.background_connections > 0) {
+    const uint64_t n = background.answers.load();
+    std::printf(
+        "BACKGROUND target=%s connections=%d answers=%llu errors=%llu "
+        "mean_ms=%.1f\n",
+        o.background_target.c_str(), o.background_connections,
+        static_cast<unsigned long long>(n),
+        static_cast<unsigned long long>(background.errors.load()),
+        n ? background.total_us.load() / 1000.0 / static_cast<double>(n) : 0.0);
+  }
   std::fflush(stdout);
   return l.empty() ? 1 : 0;
 }
@@ -377,6 +438,20 @@ int main(int argc, char** argv) {
                  "tickets created first for --mode get")
       ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
+  app.add_option("--background-target", o.background_target,
+                 "also GET this target (e.g. /api/v1/reports/sla) in a loop "
+                 "over --background-connections connections, unmeasured, "
+                 "for the whole run; prints a BACKGROUND line")
+      ->capture_default_str();
+  app.add_option("--background-connections", o.background_connections,
+                 "connections for --background-target")
+      ->check(CLI::Range(0, 1000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (o.background_connections > 0 && o.background_target.empty()) {
+    std::fprintf(stderr,
+                 "--background-connections needs --background-target\n");
+    return 2;
+  }
   return helpdesk::loadgen::Run(o);
 }
