@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 
 #include "proto/wire_names.h"
 
@@ -39,14 +41,16 @@ bool HasControl(std::string_view s, bool allow_newlines) {
 }
 
 // Collects findings for one catalogue; the helpers name the entry in each
-// message so that a list of problems reads on its own.
+// message so that a list of problems reads on its own. Lookups go through
+// maps built once, so checking is linear in the size of the catalogue.
 class Checker {
  public:
   Checker(const v1::Catalogue& c, const std::vector<std::string>& munis)
       : c_(c), municipalities_(munis.begin(), munis.end()) {}
 
   std::vector<Finding> Run() {
-    CheckSizes();
+    if (!CheckSizes()) return Finish();
+    Index();
     Ids(Section::kSkill, c_.skills());
     Ids(Section::kSlaClass, c_.sla_classes());
     Ids(Section::kCategory, c_.categories());
@@ -61,21 +65,37 @@ class Checker {
     for (int i = 0; i < c_.categories_size(); ++i) CheckCategory(i);
     CheckCategoryTree();
     for (int i = 0; i < c_.services_size(); ++i) CheckService(i);
-    return std::move(findings_);
+    return Finish();
   }
 
  private:
   void Add(Section s, int index, std::string field, std::string message,
            int item = -1) {
-    findings_.push_back(
-        {{s, index, std::move(field), item}, std::move(message)});
+    ++count_;
+    if (findings_.size() < kMaxFindings)
+      findings_.push_back(
+          {{s, index, std::move(field), item}, std::move(message)});
+  }
+
+  std::vector<Finding> Finish() {
+    if (count_ > findings_.size()) {
+      const size_t more = count_ - findings_.size();
+      Finding last{{Section::kFile, -1, "", -1},
+                   "and " + std::to_string(more) +
+                       " more problems, not listed; fix these first"};
+      last.more = more;
+      findings_.push_back(std::move(last));
+    }
+    return std::move(findings_);
   }
 
   static std::string What(Section s, std::string_view id) {
     return std::string(SectionName(s)) + " '" + std::string(id) + "'";
   }
 
-  void CheckSizes() {
+  // Whole lists first: when one is over its limit, its entries are not
+  // checked (a hostile import must cost no more than the limits allow).
+  bool CheckSizes() {
     auto too_many = [&](Section s, int n, size_t max) {
       if (static_cast<size_t>(n) > max)
         Add(Section::kFile, -1, "",
@@ -86,6 +106,28 @@ class Checker {
     too_many(Section::kCategory, c_.categories_size(), kMaxCategories);
     too_many(Section::kSkill, c_.skills_size(), kMaxSkills);
     too_many(Section::kSlaClass, c_.sla_classes_size(), kMaxSlaClasses);
+    for (int i = 0; i < c_.services_size(); ++i) {
+      const auto& s = c_.services(i);
+      auto list = [&](const char* field, int n, size_t max) {
+        if (static_cast<size_t>(n) > max)
+          Add(Section::kService, i, field,
+              What(Section::kService, s.id()) + " has " + std::to_string(n) +
+                  " " + field + ", at most " + std::to_string(max));
+      };
+      list("keywords", s.keywords_size(), kMaxKeywords);
+      list("skills", s.skills_size(), kMaxServiceSkills);
+      list("municipalities", s.municipalities_size(),
+           kMaxServiceMunicipalities);
+    }
+    return count_ == 0;
+  }
+
+  // The first entry of each id, as FindCategory and friends find them.
+  void Index() {
+    for (int i = 0; i < c_.categories_size(); ++i)
+      category_index_.emplace(c_.categories(i).id(), i);
+    for (const auto& k : c_.sla_classes()) sla_classes_.emplace(k.id(), &k);
+    for (const auto& k : c_.skills()) skills_.insert(k.id());
   }
 
   template <typename Entries>
@@ -145,6 +187,10 @@ class Checker {
     }
   }
 
+  bool HasCategory(const std::string& id) const {
+    return category_index_.count(id) > 0;
+  }
+
   void CheckCategory(int i) {
     const auto& cat = c_.categories(i);
     Name(Section::kCategory, i, cat.id(), "name", cat.name());
@@ -153,7 +199,7 @@ class Checker {
       if (cat.parent() == cat.id()) {
         Add(Section::kCategory, i, "parent",
             What(Section::kCategory, cat.id()) + " is its own parent");
-      } else if (FindCategory(c_, cat.parent()) == nullptr) {
+      } else if (!HasCategory(cat.parent())) {
         Add(Section::kCategory, i, "parent",
             What(Section::kCategory, cat.id()) + ": unknown parent category '" +
                 cat.parent() + "'");
@@ -161,49 +207,74 @@ class Checker {
     }
   }
 
-  // Walks each category's parents: a walk that comes back to where it began
-  // is a cycle (reported once, at its first member), one that goes deeper
-  // than kMaxCategoryDepth is too deep.
+  // Follows parents from each category, remembering what every walk
+  // found, so that each category is walked over once: a walk that comes
+  // back to a category on it is a cycle (reported once, at its first
+  // member in the catalogue), one that goes deeper than kMaxCategoryDepth
+  // is too deep. A category that is its own parent is reported already.
   void CheckCategoryTree() {
-    std::unordered_map<std::string, const v1::Category*> by_id;
-    for (const auto& cat : c_.categories()) by_id.emplace(cat.id(), &cat);
-    std::set<std::string> in_reported_cycle;
-    for (int i = 0; i < c_.categories_size(); ++i) {
-      const auto& start = c_.categories(i);
-      if (start.parent() == start.id()) continue;  // reported already
-      std::vector<std::string> path{start.id()};
-      std::set<std::string> seen{start.id()};
-      const v1::Category* at = &start;
-      bool cycle = false, joins_cycle = false;
-      while (!at->parent().empty()) {
-        auto it = by_id.find(at->parent());
-        if (it == by_id.end()) break;  // unknown parent: reported already
-        at = it->second;
-        path.push_back(at->id());
-        if (!seen.insert(at->id()).second) {
-          cycle = at->id() == start.id();
-          joins_cycle = !cycle;  // reported from the cycle's own members
-          break;
-        }
+    const int n = c_.categories_size();
+    // The index of each category's parent; -1 for none or an unknown one.
+    std::vector<int> parent(n, -1);
+    for (int i = 0; i < n; ++i) {
+      auto it = category_index_.find(c_.categories(i).parent());
+      if (it != category_index_.end()) parent[i] = it->second;
+    }
+    enum : int { kUnseen = 0, kOnWalk = -1, kCycle = -2 };
+    // The depth of each category (1 for a top one) once known, or a state.
+    std::vector<int> depth(n, kUnseen);
+    std::vector<int> walk;
+    for (int i = 0; i < n; ++i) {
+      if (depth[i] != kUnseen) continue;
+      walk.clear();
+      int at = i;
+      while (at >= 0 && depth[at] == kUnseen) {
+        depth[at] = kOnWalk;
+        walk.push_back(at);
+        at = parent[at];
       }
-      if (joins_cycle) continue;
-      if (cycle) {
-        if (in_reported_cycle.count(start.id())) continue;
-        std::string chain;
-        for (const auto& id : path) {
-          chain += (chain.empty() ? "" : " -> ") + id;
-          in_reported_cycle.insert(id);
-        }
-        Add(Section::kCategory, i, "parent",
-            "categories form a cycle: " + chain +
-                "; one of them must have another parent or none");
-      } else if (seen.size() > kMaxCategoryDepth) {
-        Add(Section::kCategory, i, "parent",
-            What(Section::kCategory, start.id()) + " is nested " +
-                std::to_string(seen.size()) + " deep, at most " +
-                std::to_string(kMaxCategoryDepth));
+      int base = 0;  // the depth where the walk ended
+      if (at >= 0 && depth[at] == kOnWalk) {
+        // Back on this walk: the categories from `at` on form a cycle.
+        auto first = std::find(walk.begin(), walk.end(), at);
+        ReportCycle(std::vector<int>(first, walk.end()));
+        for (auto it = first; it != walk.end(); ++it) depth[*it] = kCycle;
+        walk.erase(first, walk.end());
+        base = kCycle;
+      } else if (at >= 0) {
+        base = depth[at];  // a known depth, or kCycle
+      }
+      // The rest lead to a top category, or into a cycle (not theirs).
+      for (auto it = walk.rbegin(); it != walk.rend(); ++it) {
+        depth[*it] = base == kCycle ? kCycle : ++base;
+        if (base != kCycle && static_cast<size_t>(base) > kMaxCategoryDepth)
+          tree_.emplace_back(
+              *it, What(Section::kCategory, c_.categories(*it).id()) +
+                       " is nested " + std::to_string(base) +
+                       " deep, at most " + std::to_string(kMaxCategoryDepth));
       }
     }
+    // In catalogue order, as each category's own problems are.
+    std::stable_sort(
+        tree_.begin(), tree_.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (auto& [i, message] : tree_)
+      Add(Section::kCategory, i, "parent", std::move(message));
+  }
+
+  // `members` in parent order; the message starts at the first in the
+  // catalogue and comes back to it: "a -> b -> a".
+  void ReportCycle(std::vector<int> members) {
+    if (members.size() < 2) return;  // its own parent: reported already
+    auto first = std::min_element(members.begin(), members.end());
+    std::rotate(members.begin(), first, members.end());
+    std::string chain;
+    for (int m : members)
+      chain += (chain.empty() ? "" : " -> ") + c_.categories(m).id();
+    chain += " -> " + c_.categories(members.front()).id();
+    tree_.emplace_back(members.front(),
+                       "categories form a cycle: " + chain +
+                           "; one of them must have another parent or none");
   }
 
   void CheckService(int i) {
@@ -216,7 +287,7 @@ class Checker {
     Description(k, i, s.id(), s.description_en(), "description_en");
     if (s.category().empty()) {
       Add(k, i, "category", what + " has no category");
-    } else if (FindCategory(c_, s.category()) == nullptr) {
+    } else if (!HasCategory(s.category())) {
       Add(k, i, "category", what + ": unknown category '" + s.category() + "'");
     }
     if (s.presence() == v1::PRESENCE_UNSPECIFIED) {
@@ -251,9 +322,9 @@ class Checker {
       const std::string& skill = s.skills(j);
       if (!skills.insert(skill).second) {
         Add(k, i, "skills", what + " lists skill '" + skill + "' twice", j);
-      } else if (!HasSkill(skill)) {
+      } else if (!skills_.count(skill)) {
         Add(k, i, "skills",
-            what + ": unknown skill '" + skill + "'; known: " + SkillIds(), j);
+            what + ": unknown skill '" + skill + "'" + KnownSkills(), j);
       }
     }
     const v1::SlaClass* sla = FindSlaClass(s.sla_class());
@@ -285,12 +356,14 @@ class Checker {
             what + " lists municipality '" + m + "' twice", j);
       } else if (!municipalities_.count(m)) {
         std::string known;
-        for (const auto& id : municipalities_)
-          known += (known.empty() ? "" : ", ") + id;
+        if (!municipalities_said_) {
+          for (const auto& id : municipalities_)
+            known += (known.empty() ? "" : ", ") + id;
+          known = "; the region has " + known;
+          municipalities_said_ = true;
+        }
         Add(k, i, "municipalities",
-            what + ": unknown municipality '" + m + "'; the region has " +
-                known,
-            j);
+            what + ": unknown municipality '" + m + "'" + known, j);
       }
     }
     if (static_cast<size_t>(s.keywords_size()) > kMaxKeywords) {
@@ -310,24 +383,33 @@ class Checker {
     }
   }
 
-  bool HasSkill(const std::string& id) const {
-    return std::any_of(c_.skills().begin(), c_.skills().end(),
-                       [&](const v1::Skill& s) { return s.id() == id; });
-  }
-  std::string SkillIds() const {
+  // The known skills, said in the first problem about an unknown one
+  // only: the list can be long, and an answer must not grow with it.
+  std::string KnownSkills() {
+    if (skill_ids_said_)
+      return " (the known skills are listed at the first unknown one)";
+    skill_ids_said_ = true;
     std::string out;
     for (const auto& s : c_.skills()) out += (out.empty() ? "" : ", ") + s.id();
-    return out.empty() ? "(none: add [[skill]] entries)" : out;
+    return "; known: " +
+           (out.empty() ? std::string("(none: add [[skill]] entries)") : out);
   }
   const v1::SlaClass* FindSlaClass(const std::string& id) const {
-    for (const auto& k : c_.sla_classes())
-      if (k.id() == id) return &k;
-    return nullptr;
+    auto it = sla_classes_.find(id);
+    return it == sla_classes_.end() ? nullptr : it->second;
   }
 
   const v1::Catalogue& c_;
   const std::set<std::string> municipalities_;
+  std::unordered_map<std::string, int> category_index_;
+  std::unordered_map<std::string, const v1::SlaClass*> sla_classes_;
+  std::unordered_set<std::string> skills_;
+  // Problems of the category tree, by the index they are reported at.
+  std::vector<std::pair<int, std::string>> tree_;
+  bool skill_ids_said_ = false;
+  bool municipalities_said_ = false;
   std::vector<Finding> findings_;
+  size_t count_ = 0;  // findings, also those not kept
 };
 
 }  // namespace

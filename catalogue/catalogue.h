@@ -19,6 +19,12 @@ inline constexpr size_t kMaxNameBytes = 100;
 inline constexpr size_t kMaxDescriptionBytes = 2000;
 inline constexpr size_t kMaxKeywordBytes = 50;
 inline constexpr size_t kMaxKeywords = 20;
+// Lists in one service: a region has a handful of municipalities (the demo
+// region seven) and a service needs a few skills.
+inline constexpr size_t kMaxServiceMunicipalities = 100;
+inline constexpr size_t kMaxServiceSkills = 20;
+// Whole lists: the demo catalogue has about 60 services in 12 categories.
+// A list over its limit is refused before any entry is looked at.
 inline constexpr size_t kMaxServices = 2000;
 inline constexpr size_t kMaxCategories = 500;
 inline constexpr size_t kMaxSkills = 200;
@@ -41,7 +47,13 @@ struct Finding {
   Ref ref;
   std::string message;
   int line = 0;  // in the source file, where known (see catalogue_file.h)
+  // Non-zero only on a last finding that stands for this many more
+  // problems, found but not listed (see Validate).
+  size_t more = 0;
 };
+
+// Validate lists at most this many problems.
+inline constexpr size_t kMaxFindings = 100;
 
 // "/services/3/slaClass", the JSON pointer of `ref` in a Catalogue body.
 std::string JsonPointer(const Ref& ref);
@@ -59,7 +71,10 @@ void Normalize(v1::Catalogue& catalogue);
 // Every problem of `catalogue` at once: ids, names, references between
 // sections, category cycles and depth, supplier rules, business-critical
 // services on a business-critical class, and municipalities from
-// `municipality_ids`. Empty when the catalogue is valid.
+// `municipality_ids`. Empty when the catalogue is valid. When a list is
+// longer than its limit, only that is reported. At most kMaxFindings
+// problems are listed; when there were more, a last finding (on the file,
+// with `more` set) says how many. Linear in the size of the catalogue.
 std::vector<Finding> Validate(const v1::Catalogue& catalogue,
                               const std::vector<std::string>& municipality_ids);
 

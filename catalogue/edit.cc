@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "proto/versions.h"
 
@@ -53,11 +56,17 @@ bool OnEntry(const Finding& f, Section section, int index,
 }
 
 // Findings on entry (`section`, `index`) become pointers into the request
-// body, which is that one entry; the rest keep their catalogue pointer.
+// body, which is that one entry; the rest keep their catalogue pointer. A
+// last finding standing for more problems (Validate) becomes their count.
 EditResult Invalid(const std::vector<Finding>& findings, Section section,
                    int index, std::string_view id = "") {
   std::vector<FieldError> errors;
+  size_t more = 0;
   for (const auto& f : findings) {
+    if (f.more > 0) {
+      more += f.more;
+      continue;
+    }
     std::string pointer = JsonPointer(f.ref);
     if (OnEntry(f, section, index, id)) {
       Ref local = f.ref;
@@ -66,11 +75,12 @@ EditResult Invalid(const std::vector<Finding>& findings, Section section,
     }
     errors.push_back({pointer, f.message});
   }
+  const size_t total = errors.size() + more;
   std::string message =
-      findings.size() == 1 ? findings[0].message
-                           : std::to_string(findings.size()) +
-                                 " problems; the first: " + findings[0].message;
-  return Reject(Status::Invalid(std::move(message), std::move(errors)));
+      total == 1 ? findings[0].message
+                 : std::to_string(total) +
+                       " problems; the first: " + findings[0].message;
+  return Reject(Status::Invalid(std::move(message), std::move(errors), more));
 }
 
 EditResult Committed(v1::Catalogue after, uint32_t from_version,
@@ -326,35 +336,51 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
                   const std::vector<std::string>& munis) {
   Normalize(incoming);
   std::vector<Finding> findings = Validate(incoming, munis);
+  size_t more = 0;
+  if (!findings.empty() && findings.back().more > 0) {
+    more = findings.back().more;
+    findings.pop_back();
+  }
+  std::unordered_map<std::string_view, const v1::Service*> incoming_services;
+  for (const auto& s : incoming.services())
+    incoming_services.emplace(s.id(), &s);
   for (const auto& old : current.services()) {
-    if (FindService(incoming, old.id()) == nullptr) {
-      findings.push_back(
-          {{Section::kService, -1, "", -1},
-           "service '" + old.id() +
-               "' is in the catalogue but not in "
-               "the import; services are never deleted (tickets refer to "
-               "them): keep it, with state = \"retired\" if it is no longer "
-               "offered"});
+    if (incoming_services.count(old.id())) continue;
+    if (findings.size() >= kMaxFindings) {
+      ++more;
+      continue;
     }
+    findings.push_back(
+        {{Section::kService, -1, "", -1},
+         "service '" + old.id() +
+             "' is in the catalogue but not in "
+             "the import; services are never deleted (tickets refer to "
+             "them): keep it, with state = \"retired\" if it is no longer "
+             "offered"});
   }
   if (!findings.empty()) {
     std::vector<FieldError> errors;
     for (const auto& f : findings)
       errors.push_back({JsonPointer(f.ref), f.message});
+    const size_t total = findings.size() + more;
     return Reject(Status::Invalid(
-        std::to_string(findings.size()) +
-            (findings.size() == 1 ? " problem" : " problems") +
+        std::to_string(total) + (total == 1 ? " problem" : " problems") +
             " in the catalogue; nothing was changed. The first: " +
             findings[0].message,
-        std::move(errors)));
+        std::move(errors), more));
   }
   const uint32_t based_on = incoming.version();
+  std::unordered_map<std::string_view, const v1::Service*> current_services;
+  for (const auto& s : current.services()) current_services.emplace(s.id(), &s);
   v1::CatalogueDiff diff;
   // Retire and reactivate are state changes of a service; any other change
   // counts as changed.
+  std::unordered_set<std::string> state_changed;
   for (const auto& s : incoming.services()) {
-    const v1::Service* old = FindService(current, s.id());
-    if (old == nullptr || old->state() == s.state()) continue;
+    auto old = current_services.find(s.id());
+    if (old == current_services.end() || old->second->state() == s.state())
+      continue;
+    state_changed.insert(s.id());
     *(s.state() == v1::SERVICE_STATE_RETIRED
           ? diff.add_services_retired()
           : diff.add_services_reactivated()) = s.id();
@@ -363,12 +389,11 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
   bool any = Reconcile(current.services(), *incoming.mutable_services(),
                        diff.mutable_services_added(), &changed_services,
                        static_cast<decltype(&changed_services)>(nullptr));
+  // (Reconcile only set versions: the pointers still hold.)
   for (const auto& id : changed_services) {
-    bool state_only = false;
-    for (const auto& r : diff.services_retired()) state_only |= r == id;
-    for (const auto& r : diff.services_reactivated()) state_only |= r == id;
-    const v1::Service* old = FindService(current, id);
-    v1::Service now = *FindService(incoming, id);
+    const bool state_only = state_changed.count(id) > 0;
+    const v1::Service* old = current_services.at(id);
+    v1::Service now = *incoming_services.at(id);
     now.set_state(old->state());
     if (!state_only || !SameContent(now, *old))
       *diff.add_services_changed() = id;

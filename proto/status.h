@@ -7,6 +7,7 @@
 // ordinary value (kNotFound), never an exception. Plain values: copy freely,
 // any thread.
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -51,11 +52,22 @@ class [[nodiscard]] Status {
     s.field_ = std::move(field);
     return s;
   }
+  // At most this many problems are kept (and answered); the rest are only
+  // counted, so an answer never grows with the size of a hostile body.
+  static constexpr size_t kMaxErrors = 100;
+
   // Several problems at once (a catalogue import): `detail` sums them up.
-  static Status Invalid(std::string detail, std::vector<FieldError> errors) {
+  // `more_errors`: problems found beyond those in `errors` and not listed.
+  static Status Invalid(std::string detail, std::vector<FieldError> errors,
+                        size_t more_errors = 0) {
     Status s{Code::kInvalidField, std::move(detail)};
     if (!errors.empty()) s.field_ = errors.front().pointer;
+    if (errors.size() > kMaxErrors) {
+      more_errors += errors.size() - kMaxErrors;
+      errors.resize(kMaxErrors);
+    }
     s.errors_ = std::move(errors);
+    s.more_errors_ = more_errors;
     return s;
   }
   // Problems stated in words rather than at a place in a body (a calendar,
@@ -69,10 +81,13 @@ class [[nodiscard]] Status {
                          " in " + what + ": ";
     std::vector<FieldError> errors;
     for (const auto& p : problems) {
+      if (errors.size() == kMaxErrors) break;
       detail += (errors.empty() ? "" : "; ") + p;
       errors.push_back({"", p});
     }
-    return Invalid(std::move(detail), std::move(errors));
+    const size_t more = problems.size() - errors.size();
+    if (more > 0) detail += "; and " + std::to_string(more) + " more";
+    return Invalid(std::move(detail), std::move(errors), more);
   }
   static Status AlreadyExists(std::string detail) {
     return {Code::kAlreadyExists, std::move(detail)};
@@ -121,8 +136,10 @@ class [[nodiscard]] Status {
   const std::vector<std::string>& allowed() const { return allowed_; }
   // For kVersionConflict: the version the record has now.
   std::optional<uint64_t> current_version() const { return current_version_; }
-  // For Invalid: every problem found.
+  // For Invalid: the problems found, at most kMaxErrors of them.
   const std::vector<FieldError>& errors() const { return errors_; }
+  // For Invalid: how many more problems were found than errors() lists.
+  size_t more_errors() const { return more_errors_; }
 
  private:
   Status(Code code, std::string message)
@@ -134,6 +151,7 @@ class [[nodiscard]] Status {
   std::vector<std::string> allowed_;
   std::optional<uint64_t> current_version_;
   std::vector<FieldError> errors_;
+  size_t more_errors_ = 0;
 };
 
 // A value or the Status saying why there is none.

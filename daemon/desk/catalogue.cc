@@ -11,26 +11,39 @@
 namespace helpdesk::desk {
 namespace {
 
-using Edit = std::function<catalogue::EditResult(
-    const v1::Catalogue& current, const std::vector<std::string>& munis)>;
+using Edit = CatalogueEdit;
 
-StatusOr<catalogue::EditResult> Apply(Scope& s, const Edit& edit) {
-  auto current = store::LoadCatalogue(s.txn(), s.tables());
-  if (!current.ok()) return current.status();
-  catalogue::EditResult e = edit(*current, s.context().municipality_ids());
+StatusOr<catalogue::EditResult> Save(Scope& s, const v1::Catalogue& before,
+                                     catalogue::EditResult e) {
   if (!e.ok()) return e.status;
   if (e.changed) {
     v1::Event event = s.NewEvent();
     *event.mutable_catalogue_changed() = e.change;
-    if (Status st =
-            s.store().SaveCatalogue(*current, e.after, std::move(event));
+    if (Status st = s.store().SaveCatalogue(before, e.after, std::move(event));
         !st.ok())
       return st;
   }
   return e;
 }
 
+StatusOr<catalogue::EditResult> Apply(Scope& s, const Edit& edit) {
+  auto current = store::LoadCatalogue(s.txn(), s.tables());
+  if (!current.ok()) return current.status();
+  return Save(s, *current, edit(*current, s.context().municipality_ids()));
+}
+
 }  // namespace
+
+StatusOr<catalogue::EditResult> ApplyCatalogueEdit(
+    Scope& s, const v1::Catalogue& before, catalogue::EditResult decided,
+    const CatalogueEdit& edit) {
+  // Every change that changes anything moves the version: the same version
+  // is the same catalogue, and the decision holds.
+  auto version = store::CatalogueVersion(s.txn(), s.tables());
+  if (!version.ok()) return version.status();
+  if (*version != before.version()) return Apply(s, edit);
+  return Save(s, before, std::move(decided));
+}
 
 StatusOr<catalogue::EditResult> ImportCatalogue(Scope& s,
                                                 const v1::Catalogue& incoming) {

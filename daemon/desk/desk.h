@@ -81,6 +81,10 @@ class Desk {
               Done<v1::Ticket> done);
 
   // ---------------------------------------------------------- catalogue
+  // Each is decided on the calling thread against the catalogue as last
+  // committed (linear in its size); the writer only saves the decision,
+  // checking the catalogue is still at that version (else it decides
+  // again). A refusal or a change that changes nothing is answered at once.
   using CatalogueDone = Done<catalogue::EditResult>;
   void ImportCatalogue(Origin origin, v1::Catalogue incoming,
                        CatalogueDone done);
@@ -100,6 +104,8 @@ class Desk {
   void UpdateStaff(Origin origin, std::string id, v1::StaffMember body,
                    std::optional<uint32_t> if_match,
                    Done<v1::StaffMember> done);
+  // Decided on the calling thread against the last commit, like the
+  // catalogue's changes; the writer saves it unless staff or rota changed.
   void PutRota(Origin origin, v1::VaktRota body,
                std::optional<uint32_t> if_match, Done<v1::VaktRota> done);
 
@@ -167,6 +173,12 @@ class Desk {
   template <typename T>
   void Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
            Done<T> done);
+  // Decides `edit` here, then has the writer save it (desk.cc).
+  void EditCatalogue(Origin origin,
+                     std::function<catalogue::EditResult(
+                         const v1::Catalogue&, const std::vector<std::string>&)>
+                         edit,
+                     CatalogueDone done);
   // Runs `use_case` on the ticket a client names by `id`, answering the
   // ticket with its clocks; kNotFound at once when `id` is no ticket id.
   void RunOnTicket(

@@ -1,8 +1,11 @@
 // The staff registry and the vakt rota: changes decided by the pure staff::
-// functions inside the writer's transaction, against the staff, rota and
-// catalogue skills as the writer sees them, so a racing change is never
-// decided against a stale copy. Each change re-runs dispatch for the people
-// it makes absent or inactive and for the queue, in the same write.
+// functions against the staff, rota and catalogue skills as the writer sees
+// them, so a racing change is never decided against a stale copy. A person
+// (a small body) is decided inside the writer's transaction; a rota (up to
+// staff::kMaxShifts shifts) before it, by the Desk against the last commit,
+// the writer only checking the staff generation still holds. Each change
+// re-runs dispatch for the people it makes absent or inactive and for the
+// queue, in the same write.
 
 #include "daemon/staff/staff.h"
 
@@ -163,11 +166,17 @@ StatusOr<v1::StaffMember> UpdateStaff(Scope& s, std::string_view id,
   return WithNow(s, *rota, std::move(*updated));
 }
 
-StatusOr<v1::VaktRota> PutRota(Scope& s, const v1::VaktRota& body,
-                               std::optional<uint32_t> if_match) {
-  auto current = store::LoadRota(s.txn(), s.tables());
+StatusOr<RotaDecision> DecideRotaIn(const store::Txn& txn,
+                                    const store::Tables& tables,
+                                    const v1::VaktRota& body,
+                                    std::optional<uint32_t> if_match) {
+  RotaDecision out;
+  auto generation = store::StaffGeneration(txn, tables);
+  if (!generation.ok()) return generation.status();
+  out.generation = *generation;
+  auto current = store::LoadRota(txn, tables);
   if (!current.ok()) return current.status();
-  auto people = store::LoadStaff(s.txn(), s.tables());
+  auto people = store::LoadStaff(txn, tables);
   if (!people.ok()) return people.status();
   std::vector<std::string> ids;
   std::set<std::string> inactive;
@@ -180,40 +189,75 @@ StatusOr<v1::VaktRota> PutRota(Scope& s, const v1::VaktRota& body,
   // Urgent work out of hours goes to whoever is on vakt: someone who has
   // left cannot be.
   std::vector<FieldError> errors;
+  size_t found = 0;
+  auto add = [&](std::string pointer, std::string detail) {
+    if (++found <= Status::kMaxErrors)
+      errors.push_back({std::move(pointer), std::move(detail)});
+  };
   for (int i = 0; i < body.shifts_size(); ++i) {
     const auto& shift = body.shifts(i);
     const std::string at = "/shifts/" + std::to_string(i);
     if (inactive.count(shift.primary()))
-      errors.push_back({at + "/primary", "'" + shift.primary() +
-                                             "' is not active and cannot be "
-                                             "on vakt"});
+      add(at + "/primary",
+          "'" + shift.primary() + "' is not active and cannot be on vakt");
     if (inactive.count(shift.backup()))
-      errors.push_back({at + "/backup", "'" + shift.backup() +
-                                            "' is not active and cannot be "
-                                            "on vakt"});
+      add(at + "/backup",
+          "'" + shift.backup() + "' is not active and cannot be on vakt");
   }
   if (!errors.empty()) {
-    std::string detail = std::to_string(errors.size()) +
+    std::string detail = std::to_string(found) +
                          " problem(s) in the vakt rota; nothing was changed. "
                          "The first: " +
                          errors.front().detail;
-    return Status::Invalid(std::move(detail), std::move(errors));
+    return Status::Invalid(std::move(detail), std::move(errors),
+                           found - errors.size());
   }
+  out.rota = std::move(*rota);
   // The same shifts again change nothing: no version, no event.
   if (current->version() != 0) {
-    v1::VaktRota same = *rota;
+    v1::VaktRota same = out.rota;
     same.set_version(current->version());
-    if (MessageDifferencer::Equals(same, *current)) return same;
+    if (MessageDifferencer::Equals(same, *current)) {
+      out.rota = std::move(same);
+      out.unchanged = true;
+    }
   }
+  return out;
+}
+
+namespace {
+
+StatusOr<v1::VaktRota> SaveRota(Scope& s, const RotaDecision& decided) {
+  if (decided.unchanged) return decided.rota;
   v1::Event event = s.NewEvent();
-  event.mutable_vakt_changed()->set_version(rota->version());
+  event.mutable_vakt_changed()->set_version(decided.rota.version());
   event.mutable_vakt_changed()->set_shifts(
-      static_cast<uint32_t>(rota->shifts_size()));
-  if (Status st = s.store().SaveRota(*rota, std::move(event)); !st.ok())
+      static_cast<uint32_t>(decided.rota.shifts_size()));
+  if (Status st = s.store().SaveRota(decided.rota, std::move(event)); !st.ok())
     return st;
   // A new vakt may take urgent work waiting in the dispatcher queue.
   if (auto moved = Redispatch(s); !moved.ok()) return moved.status();
-  return std::move(*rota);
+  return decided.rota;
+}
+
+}  // namespace
+
+StatusOr<v1::VaktRota> PutRota(Scope& s, const v1::VaktRota& body,
+                               std::optional<uint32_t> if_match) {
+  auto decided = DecideRotaIn(s.txn(), s.tables(), body, if_match);
+  if (!decided.ok()) return decided.status();
+  return SaveRota(s, *decided);
+}
+
+StatusOr<v1::VaktRota> ApplyRota(Scope& s, const RotaDecision& decided,
+                                 const v1::VaktRota& body,
+                                 std::optional<uint32_t> if_match) {
+  // Every staff and rota write moves the generation: the same generation
+  // is the same staff and rota, and the decision holds.
+  auto generation = store::StaffGeneration(s.txn(), s.tables());
+  if (!generation.ok()) return generation.status();
+  if (*generation != decided.generation) return PutRota(s, body, if_match);
+  return SaveRota(s, decided);
 }
 
 }  // namespace helpdesk::desk

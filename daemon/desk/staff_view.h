@@ -5,6 +5,8 @@
 // and the staff reads; any thread, within the transaction it is given.
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,5 +32,19 @@ StatusOr<staff::Registry> RegistryOf(const store::Txn& txn,
                                      const std::vector<std::string>& munis);
 
 Status NoStaff(std::string_view id);
+
+// A new vakt rota decided against the rota and the staff as `txn` sees
+// them (staff::DecideRota, and no one inactive on vakt). Linear in the
+// shifts; run before the write, the writer only checks that `generation`
+// (store::StaffGeneration) still holds.
+struct RotaDecision {
+  uint64_t generation = 0;  // of the staff and rota decided against
+  v1::VaktRota rota;        // as it will be stored
+  bool unchanged = false;   // the same shifts as stored: nothing to write
+};
+StatusOr<RotaDecision> DecideRotaIn(const store::Txn& txn,
+                                    const store::Tables& tables,
+                                    const v1::VaktRota& body,
+                                    std::optional<uint32_t> if_match);
 
 }  // namespace helpdesk::desk

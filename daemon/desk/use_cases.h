@@ -10,9 +10,11 @@
 // on its own writer.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalogue/edit.h"
 #include "daemon/desk/commands.h"
@@ -21,6 +23,8 @@
 #include "proto/status.h"
 
 namespace helpdesk::desk {
+
+struct RotaDecision;  // staff_view.h
 
 // ------------------------------------------------------------ tickets
 // Each answers the ticket as saved, with its comments.
@@ -57,6 +61,18 @@ StatusOr<v1::Ticket> Assign(Scope& s, uint64_t ticket, const AssignCommand& a);
 
 StatusOr<catalogue::EditResult> ImportCatalogue(Scope& s,
                                                 const v1::Catalogue& incoming);
+
+// A catalogue change as a pure decision over the catalogue and the
+// region's municipality ids.
+using CatalogueEdit = std::function<catalogue::EditResult(
+    const v1::Catalogue& current, const std::vector<std::string>& munis)>;
+// Saves `decided`, a change decided before the write (by the Desk, on the
+// caller's thread) against `before`, the catalogue read then, when the
+// catalogue is still at before's version: the writer checks only that.
+// When it has moved on, `edit` decides again against what the writer sees.
+StatusOr<catalogue::EditResult> ApplyCatalogueEdit(
+    Scope& s, const v1::Catalogue& before, catalogue::EditResult decided,
+    const CatalogueEdit& edit);
 StatusOr<catalogue::EditResult> CreateService(Scope& s,
                                               const v1::Service& service);
 StatusOr<catalogue::EditResult> UpdateService(Scope& s, std::string_view id,
@@ -83,6 +99,12 @@ StatusOr<v1::StaffMember> UpdateStaff(Scope& s, std::string_view id,
                                       std::optional<uint32_t> if_match);
 StatusOr<v1::VaktRota> PutRota(Scope& s, const v1::VaktRota& body,
                                std::optional<uint32_t> if_match);
+// Saves `decided` (DecideRotaIn, staff_view.h, run before the write) when
+// the staff and rota are still as it was decided against; else decides
+// `body` again as PutRota does.
+StatusOr<v1::VaktRota> ApplyRota(Scope& s, const RotaDecision& decided,
+                                 const v1::VaktRota& body,
+                                 std::optional<uint32_t> if_match);
 
 // ------------------------------------------------------------ sweeps
 // Each answers how many events it recorded.

@@ -82,6 +82,8 @@ std::string Body(int http_status, std::string_view type, std::string_view title,
       }
       out += ']';
     }
+    if (extra->more_errors() > 0)
+      out += ",\"moreErrors\":" + std::to_string(extra->more_errors());
     if (extra->current_version())
       out += ",\"currentVersion\":" + std::to_string(*extra->current_version());
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include "proto/versions.h"
 #include "proto/wire_names.h"
@@ -26,11 +27,14 @@ bool HasControl(std::string_view s) {
   return false;
 }
 
-// Collects problems as JSON pointers into the body.
+// Collects problems as JSON pointers into the body: the first
+// Status::kMaxErrors of them, and how many there were.
 class Problems {
  public:
   void Add(std::string pointer, std::string detail) {
-    errors_.push_back({std::move(pointer), std::move(detail)});
+    ++count_;
+    if (errors_.size() < Status::kMaxErrors)
+      errors_.push_back({std::move(pointer), std::move(detail)});
   }
   // A one-line text field: required or not, at most `max` bytes.
   void Text(const std::string& pointer, const std::string& what,
@@ -45,17 +49,28 @@ class Problems {
     else if (HasControl(value))
       Add(pointer, what + " contains control characters");
   }
+  // A list of `size` items at `pointer`, at most `max` of them. Checked
+  // before the items, which are not looked at when there are too many.
+  void Count(const std::string& pointer, const std::string& what, int size,
+             size_t max) {
+    if (static_cast<size_t>(size) > max)
+      Add(pointer, what + ": " + std::to_string(size) + " given, at most " +
+                       std::to_string(max));
+  }
+  bool empty() const { return count_ == 0; }
   Status Result(const std::string& what) && {
-    if (errors_.empty()) return Status::Ok();
+    if (count_ == 0) return Status::Ok();
     std::string detail =
-        std::to_string(errors_.size()) + " problem" +
-        (errors_.size() == 1 ? "" : "s") + " in the " + what +
+        std::to_string(count_) + " problem" + (count_ == 1 ? "" : "s") +
+        " in the " + what +
         "; nothing was changed. The first: " + errors_.front().detail;
-    return Status::Invalid(std::move(detail), std::move(errors_));
+    const size_t more = count_ - errors_.size();
+    return Status::Invalid(std::move(detail), std::move(errors_), more);
   }
 
  private:
   std::vector<FieldError> errors_;
+  size_t count_ = 0;
 };
 
 }  // namespace
@@ -95,6 +110,18 @@ void Normalize(v1::StaffMember& m) {
 
 Status Validate(const v1::StaffMember& m, const Registry& r) {
   Problems p;
+  p.Count("/covers", "covers (municipalities)", m.covers_size(), kMaxCovers);
+  p.Count("/skills", "skills", m.skills_size(), kMaxSkills);
+  p.Count("/workingHours", "workingHours (periods)", m.working_hours_size(),
+          kMaxWorkPeriods);
+  for (int i = 0;
+       i < m.working_hours_size() && static_cast<size_t>(i) < kMaxWorkPeriods;
+       ++i)
+    p.Count("/workingHours/" + std::to_string(i) + "/days", "days",
+            m.working_hours(i).days_size(), 7);
+  p.Count("/absences", "absences (remove old ones)", m.absences_size(),
+          kMaxAbsences);
+  if (!p.empty()) return std::move(p).Result("staff record");
   if (!IsStaffId(m.id()))
     p.Add("/id", "id '" + m.id() +
                      "' must be lowercase letters and digits in groups joined "
@@ -140,9 +167,6 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
           "ftePercent (stillingsprosent) must be 1 to 100, e.g. 40 for a 40 % "
           "post; got " +
               std::to_string(m.fte_percent()));
-  if (static_cast<size_t>(m.working_hours_size()) > kMaxWorkPeriods)
-    p.Add("/workingHours",
-          "at most " + std::to_string(kMaxWorkPeriods) + " working periods");
   // Minutes already worked on each weekday, to find overlapping periods.
   std::vector<std::pair<int, int>> per_day[8];
   for (int i = 0; i < m.working_hours_size(); ++i) {
@@ -196,9 +220,6 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
       per_day[d].push_back({from, to});
     }
   }
-  if (static_cast<size_t>(m.absences_size()) > kMaxAbsences)
-    p.Add("/absences", "at most " + std::to_string(kMaxAbsences) +
-                           " absences; remove old ones");
   for (int i = 0; i < m.absences_size(); ++i) {
     const auto& a = m.absences(i);
     const std::string at = "/absences/" + std::to_string(i);
@@ -281,8 +302,10 @@ StatusOr<v1::VaktRota> DecideRota(const v1::VaktRota& current,
               "retry");
   }
   Problems p;
-  if (static_cast<size_t>(body.shifts_size()) > kMaxShifts)
-    p.Add("/shifts", "at most " + std::to_string(kMaxShifts) + " shifts");
+  p.Count("/shifts", "shifts", body.shifts_size(), kMaxShifts);
+  if (!p.empty()) return std::move(p).Result("vakt rota");
+  const std::unordered_set<std::string> staff(staff_ids.begin(),
+                                              staff_ids.end());
   for (int i = 0; i < body.shifts_size(); ++i) {
     const auto& s = body.shifts(i);
     const std::string at = "/shifts/" + std::to_string(i);
@@ -297,11 +320,11 @@ StatusOr<v1::VaktRota> DecideRota(const v1::VaktRota& current,
     }
     if (s.primary().empty())
       p.Add(at + "/primary", "primary (who is on vakt) is required");
-    else if (!Has(staff_ids, s.primary()))
+    else if (!staff.count(s.primary()))
       p.Add(at + "/primary",
             "no staff member '" + s.primary() + "'; see GET /api/v1/staff");
     if (!s.backup().empty()) {
-      if (!Has(staff_ids, s.backup()))
+      if (!staff.count(s.backup()))
         p.Add(at + "/backup",
               "no staff member '" + s.backup() + "'; see GET /api/v1/staff");
       else if (s.backup() == s.primary())

@@ -19,9 +19,16 @@ inline constexpr size_t kMaxIdBytes = 64;
 inline constexpr size_t kMaxNameBytes = 100;
 inline constexpr size_t kMaxPhoneBytes = 40;
 inline constexpr size_t kMaxNoteBytes = 200;
+// List limits, far above what a region of small municipalities needs (the
+// demo region: 7 municipalities, 32 people, 104 weekly shifts for two
+// years). A list over its limit is refused before any of its items is
+// checked, so a hostile body costs no more than the limit allows.
 inline constexpr size_t kMaxAbsences = 1000;
 inline constexpr size_t kMaxWorkPeriods = 50;
+inline constexpr size_t kMaxCovers = 100;  // municipalities one person covers
+inline constexpr size_t kMaxSkills = 200;  // as the catalogue's skill list
 inline constexpr size_t kMaxStaff = 10000;
+// Two years of hourly shifts is 17,520.
 inline constexpr size_t kMaxShifts = 20000;
 inline constexpr int64_t kMaxShiftSeconds = 31 * 24 * 3600;
 

@@ -33,18 +33,23 @@ Status ParseInto(std::string_view bytes, M* out) {
 
 }  // namespace
 
-StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t) {
-  v1::Catalogue c;
+StatusOr<uint32_t> CatalogueVersion(const Txn& txn, const Tables& t) {
   auto version = txn.Get(t.meta, kVersionKey);
   if (!version.ok()) return version.status();
-  if (*version) {
-    uint32_t v = 0;
-    std::string_view text = **version;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size())
-      return Status::Internal("corrupt catalogue version record");
-    c.set_version(v);
-  }
+  if (!*version) return uint32_t{0};
+  uint32_t v = 0;
+  std::string_view text = **version;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size())
+    return Status::Internal("corrupt catalogue version record");
+  return v;
+}
+
+StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t) {
+  v1::Catalogue c;
+  auto version = CatalogueVersion(txn, t);
+  if (!version.ok()) return version.status();
+  c.set_version(*version);
   auto cursor = Cursor::Open(txn, t.catalogue);
   if (!cursor.ok()) return cursor.status();
   for (auto moved = cursor->First();; moved = cursor->Next()) {

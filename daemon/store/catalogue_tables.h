@@ -21,6 +21,10 @@ namespace helpdesk::store {
 // The whole catalogue; entries of each kind sorted by id.
 StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t);
 
+// The catalogue's version alone (0 before the first), without its entries:
+// what a change decided against an earlier read checks it still holds.
+StatusOr<uint32_t> CatalogueVersion(const Txn& txn, const Tables& t);
+
 StatusOr<std::optional<v1::Service>> GetService(const Txn& txn, const Tables& t,
                                                 std::string_view id);
 

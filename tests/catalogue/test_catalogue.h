@@ -67,6 +67,14 @@ default_priority = "low"
 municipalities = ["rollag", "flesberg"]
 )toml";
 
+// The messages of `findings`, one per line, for readable failures.
+inline std::string Messages(const std::vector<Finding>& findings) {
+  std::string out;
+  for (const auto& f : findings)
+    out += JsonPointer(f.ref) + ": " + f.message + "\n";
+  return out;
+}
+
 // kSmallCatalogue, parsed; fails the test if it does not parse cleanly.
 inline v1::Catalogue SmallCatalogue() {
   ParsedFile f = ParseCatalogueFile(kSmallCatalogue);

@@ -11,14 +11,6 @@
 namespace helpdesk::catalogue {
 namespace {
 
-// The messages of `findings`, one per line, for readable failures.
-std::string Messages(const std::vector<Finding>& findings) {
-  std::string out;
-  for (const auto& f : findings)
-    out += JsonPointer(f.ref) + ": " + f.message + "\n";
-  return out;
-}
-
 bool Mentions(const std::vector<Finding>& findings, const std::string& pointer,
               const std::string& words) {
   for (const auto& f : findings)
