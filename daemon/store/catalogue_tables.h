@@ -18,9 +18,11 @@
 
 namespace helpdesk::store {
 
-// The whole catalogue; entries of each kind sorted by id.
+// The whole catalogue; entries of each kind sorted by id. A damaged entry
+// (record_check.h) is left out and logged once.
 StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t);
 
+// Damaged("catalogue record service/<id>") when it does not parse.
 StatusOr<std::optional<v1::Service>> GetService(const Txn& txn, const Tables& t,
                                                 std::string_view id);
 

@@ -1,0 +1,150 @@
+#include "daemon/store/record_check.h"
+
+#include <google/protobuf/stubs/logging.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <vector>
+
+namespace helpdesk::store {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+constexpr std::string_view kDamaged = " is damaged in the store";
+
+// TODO(merge): use proto/utf8.h
+// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF.
+// Records are mostly ASCII, so eight bytes at a time are skipped while
+// none has its high bit set.
+bool IsValidUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const unsigned char* const end = p + s.size();
+  while (p < end) {
+    if (end - p >= 8) {
+      uint64_t word;
+      std::memcpy(&word, p, 8);
+      if ((word & 0x8080808080808080ULL) == 0) {
+        p += 8;
+        continue;
+      }
+    }
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int more;
+    unsigned char lo = 0x80, hi = 0xbf;  // range of the second byte
+    if (c >= 0xc2 && c <= 0xdf) {
+      more = 1;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      more = 2;
+      if (c == 0xe0) lo = 0xa0;  // overlong
+      if (c == 0xed) hi = 0x9f;  // surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      more = 3;
+      if (c == 0xf0) lo = 0x90;  // overlong
+      if (c == 0xf4) hi = 0x8f;  // above U+10FFFF
+    } else {
+      return false;
+    }
+    if (end - p <= more) return false;
+    if (p[1] < lo || p[1] > hi) return false;
+    for (int i = 2; i <= more; ++i)
+      if ((p[i] & 0xc0) != 0x80) return false;
+    p += more + 1;
+  }
+  return true;
+}
+
+// The first field of `m` (at any depth) holding a string that is not
+// valid UTF-8, as a JSON pointer below `at`; empty when there is none.
+bool FindInvalid(const Message& m, const FieldDescriptor* skip,
+                 std::string& at) {
+  const Reflection* r = m.GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  r->ListFields(m, &fields);
+  std::string scratch;
+  for (const FieldDescriptor* f : fields) {
+    if (f == skip) continue;
+    const size_t mark = at.size();
+    at += '/';
+    at += f->json_name();
+    if (f->type() == FieldDescriptor::TYPE_STRING) {
+      if (f->is_repeated()) {
+        for (int i = 0, n = r->FieldSize(m, f); i < n; ++i) {
+          if (!IsValidUtf8(r->GetRepeatedStringReference(m, f, i, &scratch))) {
+            at += '/' + std::to_string(i);
+            return true;
+          }
+        }
+      } else if (!IsValidUtf8(r->GetStringReference(m, f, &scratch))) {
+        return true;
+      }
+    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      if (f->is_repeated()) {
+        for (int i = 0, n = r->FieldSize(m, f); i < n; ++i) {
+          const size_t item = at.size();
+          at += '/' + std::to_string(i);
+          if (FindInvalid(r->GetRepeatedMessage(m, f, i), nullptr, at))
+            return true;
+          at.resize(item);
+        }
+      } else if (FindInvalid(r->GetMessage(m, f), nullptr, at)) {
+        return true;
+      }
+    }
+    at.resize(mark);
+  }
+  return false;
+}
+
+}  // namespace
+
+Status CheckStrings(const Message& record, std::string_view what,
+                    const FieldDescriptor* skip) {
+  std::string at;
+  if (!FindInvalid(record, skip, at)) return Status::Ok();
+  return Status::InvalidField(
+      at, "field '" + at + "' of the " + std::string(what) +
+              " is not valid UTF-8; nothing was stored (send text as UTF-8)");
+}
+
+Status Damaged(std::string_view record) {
+  return Status::Internal(std::string(record) + std::string(kDamaged) +
+                          "; run helpdeskctl check");
+}
+
+bool IsDamaged(const Status& s) {
+  return s.code() == Code::kInternal &&
+         s.message().find(kDamaged) != std::string::npos;
+}
+
+void NoteDamaged(std::string_view record) {
+  static std::mutex mu;
+  static std::set<std::string, std::less<>> seen;  // guarded by mu
+  {
+    std::lock_guard lock(mu);
+    if (seen.count(record)) return;
+    seen.emplace(record);
+  }
+  spdlog::error(
+      "{}{} (it does not parse) and is skipped; run helpdeskctl check "
+      "--data-dir, then helpdeskctl repair with the daemon stopped",
+      record, kDamaged);
+}
+
+bool ParseRecord(std::string_view bytes, Message& out) {
+  // protobuf logs every string that is not UTF-8 at every parse; the store
+  // says it once per record (NoteDamaged), not at every 5 s sweep.
+  google::protobuf::LogSilencer quiet;
+  return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+}
+
+}  // namespace helpdesk::store
