@@ -7,11 +7,13 @@
 #include <cstring>
 #include <mutex>
 #include <set>
+#include <unordered_map>
 #include <vector>
 
 namespace helpdesk::store {
 namespace {
 
+using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 using google::protobuf::Reflection;
@@ -63,54 +65,94 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
-// The first field of `m` (at any depth) holding a string that is not
-// valid UTF-8, as a JSON pointer below `at`; empty when there is none.
-bool FindInvalid(const Message& m, const FieldDescriptor* skip,
-                 std::string& at) {
-  const Reflection* r = m.GetReflection();
-  std::vector<const FieldDescriptor*> fields;
-  r->ListFields(m, &fields);
-  std::string scratch;
-  for (const FieldDescriptor* f : fields) {
-    if (f == skip) continue;
-    const size_t mark = at.size();
-    at += '/';
-    at += f->json_name();
-    if (f->type() == FieldDescriptor::TYPE_STRING) {
-      if (f->is_repeated()) {
-        for (int i = 0, n = r->FieldSize(m, f); i < n; ++i) {
-          if (!IsValidUtf8(r->GetRepeatedStringReference(m, f, i, &scratch))) {
-            at += '/' + std::to_string(i);
-            return true;
+// Finds the first string field (at any depth) that is not valid UTF-8.
+// A record is checked on every save, so each message type gets a plan
+// once: its string fields and the message fields whose types hold strings
+// at some depth (timestamps, say, are never walked). The path is built
+// only when there is a bad string (a second walk, with `at`).
+class Walker {
+ public:
+  // `at`, if set, gets the JSON pointer of the field found.
+  bool Find(const Message& m, const FieldDescriptor* skip, std::string* at) {
+    const Reflection* r = m.GetReflection();
+    for (const FieldDescriptor* f : Plan(m.GetDescriptor())) {
+      if (f == skip) continue;
+      const size_t mark = at ? at->size() : 0;
+      if (at) *at += '/' + f->json_name();
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_STRING) {
+        if (f->is_repeated()) {
+          for (int i = 0, n = r->FieldSize(m, f); i < n; ++i) {
+            if (!IsValidUtf8(
+                    r->GetRepeatedStringReference(m, f, i, &scratch_))) {
+              if (at) *at += '/' + std::to_string(i);
+              return true;
+            }
           }
+        } else if (!IsValidUtf8(r->GetStringReference(m, f, &scratch_))) {
+          return true;
         }
-      } else if (!IsValidUtf8(r->GetStringReference(m, f, &scratch))) {
-        return true;
-      }
-    } else if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
-      if (f->is_repeated()) {
+      } else if (f->is_repeated()) {
         for (int i = 0, n = r->FieldSize(m, f); i < n; ++i) {
-          const size_t item = at.size();
-          at += '/' + std::to_string(i);
-          if (FindInvalid(r->GetRepeatedMessage(m, f, i), nullptr, at))
-            return true;
-          at.resize(item);
+          const size_t item = at ? at->size() : 0;
+          if (at) *at += '/' + std::to_string(i);
+          if (Find(r->GetRepeatedMessage(m, f, i), nullptr, at)) return true;
+          if (at) at->resize(item);
         }
-      } else if (FindInvalid(r->GetMessage(m, f), nullptr, at)) {
+      } else if (r->HasField(m, f) && Find(r->GetMessage(m, f), nullptr, at)) {
         return true;
       }
+      if (at) at->resize(mark);
     }
-    at.resize(mark);
+    return false;
   }
-  return false;
-}
+
+ private:
+  // The fields of `d` worth walking, in declaration order.
+  const std::vector<const FieldDescriptor*>& Plan(const Descriptor* d) {
+    auto it = plans_.find(d);
+    if (it != plans_.end()) return it->second;
+    std::vector<const FieldDescriptor*> plan;
+    for (int i = 0; i < d->field_count(); ++i) {
+      const FieldDescriptor* f = d->field(i);
+      if (f->type() == FieldDescriptor::TYPE_STRING ||
+          (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+           HoldsStrings(f->message_type())))
+        plan.push_back(f);
+    }
+    return plans_.emplace(d, std::move(plan)).first->second;
+  }
+
+  // Whether `d` has a string field at some depth (a type that holds
+  // itself counts as yes: cheap, and never wrong).
+  bool HoldsStrings(const Descriptor* d) {
+    if (auto it = holds_.find(d); it != holds_.end()) return it->second;
+    holds_[d] = true;  // while it is being decided
+    bool any = false;
+    for (int i = 0; i < d->field_count() && !any; ++i) {
+      const FieldDescriptor* f = d->field(i);
+      any = f->type() == FieldDescriptor::TYPE_STRING ||
+            (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+             HoldsStrings(f->message_type()));
+    }
+    holds_[d] = any;
+    return any;
+  }
+
+  std::unordered_map<const Descriptor*, std::vector<const FieldDescriptor*>>
+      plans_;
+  std::unordered_map<const Descriptor*, bool> holds_;
+  std::string scratch_;
+};
 
 }  // namespace
 
 Status CheckStrings(const Message& record, std::string_view what,
                     const FieldDescriptor* skip) {
+  // Per thread: saves run on the writer thread, tests anywhere.
+  thread_local Walker walker;
+  if (!walker.Find(record, skip, nullptr)) return Status::Ok();
   std::string at;
-  if (!FindInvalid(record, skip, at)) return Status::Ok();
+  walker.Find(record, skip, &at);
   return Status::InvalidField(
       at, "field '" + at + "' of the " + std::string(what) +
               " is not valid UTF-8; nothing was stored (send text as UTF-8)");
