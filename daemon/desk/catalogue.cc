@@ -7,6 +7,7 @@
 #include "catalogue/edit.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/record_check.h"
 
 namespace helpdesk::desk {
 namespace {
@@ -30,6 +31,12 @@ StatusOr<catalogue::EditResult> Apply(Scope& s, const Edit& edit) {
   auto current = store::LoadCatalogue(s.txn(), s.tables());
   if (!current.ok()) return current.status();
   return Save(s, *current, edit(*current, s.context().municipality_ids()));
+}
+
+// Whether service `id` is stored but cannot be read (its status, else ok).
+Status DamagedService(Scope& s, std::string_view id) {
+  auto stored = store::GetService(s.txn(), s.tables(), id);
+  return store::IsDamaged(stored.status()) ? stored.status() : Status::Ok();
 }
 
 }  // namespace
@@ -64,6 +71,18 @@ StatusOr<catalogue::EditResult> CreateService(Scope& s,
 StatusOr<catalogue::EditResult> UpdateService(
     Scope& s, std::string_view id, const v1::Service& service,
     std::optional<uint32_t> if_match) {
+  // A PUT is what an operator tries first on a service that cannot be
+  // read; it has no version to match, so the PUT replaces it whole, as a
+  // new service (version 1, recorded as added), checked like any other.
+  if (!DamagedService(s, id).ok()) {
+    v1::Service replacement = service;
+    replacement.set_id(std::string(id));
+    replacement.set_version(0);
+    return Apply(s, [&](const v1::Catalogue& current,
+                        const std::vector<std::string>& munis) {
+      return catalogue::CreateService(current, replacement, munis);
+    });
+  }
   return Apply(s, [&](const v1::Catalogue& current,
                       const std::vector<std::string>& munis) {
     return catalogue::UpdateService(current, id, service, if_match, munis);
@@ -74,6 +93,11 @@ StatusOr<catalogue::EditResult> SetServiceState(Scope& s, std::string_view id,
                                                 v1::ServiceState to,
                                                 std::optional<uint32_t> version,
                                                 const std::string& reason) {
+  if (Status damaged = DamagedService(s, id); !damaged.ok())
+    return Status::Internal(damaged.message() +
+                            ", or replace it with PUT "
+                            "/api/v1/catalogue/services/" +
+                            std::string(id));
   return Apply(
       s, [&](const v1::Catalogue& current, const std::vector<std::string>&) {
         return catalogue::SetServiceState(current, id, to, version, reason);

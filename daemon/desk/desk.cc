@@ -15,6 +15,7 @@
 #include "daemon/desk/staff_view.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/store/lmdb.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
@@ -251,6 +252,15 @@ void Desk::CreateService(Origin origin, v1::Service service,
 
 void Desk::UpdateService(Origin origin, std::string id, v1::Service service,
                          std::optional<uint32_t> if_match, CatalogueDone done) {
+  // A PUT is what an operator tries first on a service that cannot be
+  // read; it has no version to match, so the PUT replaces it whole, as a
+  // new service (version 1, recorded as added), checked like any other.
+  if (store::IsDamaged(GetService(id).status())) {
+    service.set_id(id);
+    service.set_version(0);
+    return CreateService(std::move(origin), std::move(service),
+                         std::move(done));
+  }
   EditCatalogue(
       std::move(origin),
       [id = std::move(id), service = std::move(service), if_match](
@@ -263,6 +273,11 @@ void Desk::UpdateService(Origin origin, std::string id, v1::Service service,
 void Desk::SetServiceState(Origin origin, std::string id, v1::ServiceState to,
                            std::optional<uint32_t> version, std::string reason,
                            CatalogueDone done) {
+  if (Status damaged = GetService(id).status(); store::IsDamaged(damaged))
+    return done(Status::Internal(damaged.message() +
+                                 ", or replace it with PUT "
+                                 "/api/v1/catalogue/services/" +
+                                 id));
   EditCatalogue(
       std::move(origin),
       [id = std::move(id), to, version, reason = std::move(reason)](

@@ -13,6 +13,7 @@
 #include "daemon/staff/schedule.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/lmdb.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/staff_tables.h"
 #include "daemon/store/tables.h"
 #include "proto/timestamps.h"
@@ -108,8 +109,10 @@ StatusOr<v1::ListEventsResponse> Desk::ListEvents(
   if (!txn.ok()) return txn.status();
   if (ticket) {
     auto found = store::GetTicket(*txn, tables_, *ticket);
-    if (!found.ok()) return found.status();
-    if (!*found) return NoSuchTicket(*ticket);
+    // A damaged ticket's history is still there, and is what an operator
+    // looks at to see what the ticket was.
+    if (!found.ok() && !store::IsDamaged(found.status())) return found.status();
+    if (found.ok() && !*found) return NoSuchTicket(*ticket);
   }
   auto page =
       store::ListEvents(*txn, tables_, query.after, query.limit, ticket);
@@ -265,11 +268,13 @@ StatusOr<VaktNowAnswer> Desk::VaktNow(std::optional<sys_seconds> when) const {
   if (shift != nullptr) {
     *out.mutable_shift() = *shift;
     // The people on vakt, as the rest of the API shows them, with what they
-    // are doing at `at`. A person missing from the registry is named only.
+    // are doing at `at`. A person missing from the registry (or whose
+    // record cannot be read) is named only.
     auto person = [&](const std::string& id, v1::StaffMember& slot) {
       auto member = store::GetStaff(*txn, tables_, id);
-      if (!member.ok()) return member.status();
-      if (!*member) {
+      if (!member.ok() && !store::IsDamaged(member.status()))
+        return member.status();
+      if (!member.ok() || !*member) {
         slot.set_id(id);
         return Status::Ok();
       }

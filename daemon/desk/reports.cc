@@ -9,6 +9,7 @@
 #include "daemon/reports/sla_report.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/lmdb.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/tables.h"
 #include "proto/timestamps.h"
 
@@ -47,16 +48,32 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
     uint64_t lo = 1, hi = *last + 1;  // the first number created at/after from
     while (lo < hi) {
       const uint64_t mid = lo + (hi - lo) / 2;
-      auto ticket = store::GetTicket(*txn, tables_, mid);
+      // A damaged (or quarantined) ticket has no created_at to compare:
+      // the first readable one after it decides; the report skips it.
+      uint64_t probe = mid;
+      auto ticket = store::GetTicket(*txn, tables_, probe);
+      const auto unknown = [&] {
+        return store::IsDamaged(ticket.status()) || (ticket.ok() && !*ticket);
+      };
+      while (unknown() && probe + 1 < hi)
+        ticket = store::GetTicket(*txn, tables_, ++probe);
+      if (unknown()) {
+        hi = mid;
+        continue;
+      }
       if (!ticket.ok()) return ticket.status();
-      if (*ticket && proto::ToSys((*ticket)->created_at()) >= from) {
+      if (proto::ToSys((*ticket)->created_at()) >= from) {
         hi = mid;
       } else {
-        lo = mid + 1;
+        lo = probe + 1;
       }
     }
     for (uint64_t n = lo; n <= *last; ++n) {
       auto ticket = store::GetTicket(*txn, tables_, n);
+      if (store::IsDamaged(ticket.status())) {
+        store::NoteDamaged(store::TicketName(n));
+        continue;
+      }
       if (!ticket.ok()) return ticket.status();
       if (!*ticket) continue;
       if (proto::ToSys((*ticket)->created_at()) >= to) break;

@@ -1,5 +1,6 @@
 #include "daemon/desk/roster_cache.h"
 
+#include "daemon/store/record_check.h"
 #include "daemon/store/staff_tables.h"
 
 namespace helpdesk::desk {
@@ -22,6 +23,12 @@ StatusOr<std::shared_ptr<const dispatch::Roster>> RosterCache::Get(
   auto staff = store::LoadStaff(txn, tables_);
   if (!staff.ok()) return staff.status();
   auto rota = store::LoadRota(txn, tables_);
+  // Dispatch goes on without a rota that cannot be read (no one is on
+  // vakt) rather than fail every write that assigns a ticket.
+  if (store::IsDamaged(rota.status())) {
+    store::NoteDamaged("staff record rota");
+    rota = v1::VaktRota();
+  }
   if (!rota.ok()) return rota.status();
   auto roster = std::make_shared<const dispatch::Roster>(
       std::move(*staff), std::move(*rota), municipalities_, options_);

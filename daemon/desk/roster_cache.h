@@ -1,8 +1,9 @@
 #pragma once
 // The dispatch roster as the database holds it now: built from the staff
-// table and the vakt rota, and rebuilt only when the staff generation (a
-// counter the store bumps with every staff or rota change) differs from
-// the one it was built for. Readers and the writer share it.
+// table and the vakt rota (people or a rota that cannot be read are left
+// out), and rebuilt only when the staff generation (a counter the store
+// bumps with every staff or rota change) differs from the one it was built
+// for. Readers and the writer share it.
 //
 // The writer may re-run a batch after an abort; a roster cached from an
 // aborted transaction has a generation that a later, different change may

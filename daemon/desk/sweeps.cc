@@ -10,6 +10,7 @@
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
@@ -25,6 +26,9 @@ namespace {
 constexpr size_t kMaxRetries = 200;
 // Alerts recorded in one write; more wait for the next sweep.
 constexpr size_t kMaxAlertsPerWrite = 500;
+// Due entries looked at to tell whether any names a readable ticket; more
+// than this many due at once is treated as "due" without looking.
+constexpr size_t kDamagedLookahead = 16;
 
 }  // namespace
 
@@ -133,7 +137,18 @@ StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
                          int64_t now) {
   auto next = store::NextDue(txn, tables);
   if (!next.ok()) return next.status();
-  return *next && **next <= now;
+  if (!*next || **next > now) return false;
+  // Entries of tickets that cannot be read stay in the index until an
+  // operator repairs the store; they alone must not make every change and
+  // every sweep write (RecordSlaAlerts would skip them anyway).
+  auto due = store::DueBy(txn, tables, now, kDamagedLookahead);
+  if (!due.ok()) return due.status();
+  if (due->size() == kDamagedLookahead) return true;
+  for (const store::SlaDue& d : *due) {
+    auto ticket = store::GetTicket(txn, tables, d.ticket);
+    if (!store::IsDamaged(ticket.status())) return true;
+  }
+  return false;
 }
 
 StatusOr<size_t> RecordSlaAlerts(Scope& s) {
@@ -145,6 +160,13 @@ StatusOr<size_t> RecordSlaAlerts(Scope& s) {
   size_t recorded = 0;
   for (const store::SlaDue& d : *due) {
     auto current = store::GetTicket(s.txn(), s.tables(), d.ticket);
+    // A ticket that cannot be read keeps its entry (helpdeskctl repair
+    // removes both) but never fails the write that checks alerts: every
+    // other ticket's alerts and changes go on.
+    if (store::IsDamaged(current.status())) {
+      store::NoteDamaged(store::TicketName(d.ticket));
+      continue;
+    }
     if (!current.ok()) return w.Fail(current.status());
     if (!*current || !(*current)->has_sla()) continue;
     const v1::Ticket& before = **current;

@@ -18,13 +18,15 @@
 
 namespace helpdesk::store {
 
-// The whole catalogue; entries of each kind sorted by id.
+// The whole catalogue; entries of each kind sorted by id. A damaged entry
+// (record_check.h) is left out and logged once.
 StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t);
 
 // The catalogue's version alone (0 before the first), without its entries:
 // what a change decided against an earlier read checks it still holds.
 StatusOr<uint32_t> CatalogueVersion(const Txn& txn, const Tables& t);
 
+// Damaged("catalogue record service/<id>") when it does not parse.
 StatusOr<std::optional<v1::Service>> GetService(const Txn& txn, const Tables& t,
                                                 std::string_view id);
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "daemon/store/record_check.h"
 #include "proto/ticket_status.h"
 
 namespace helpdesk::store {
@@ -25,10 +26,11 @@ std::string LoadKey(std::string_view id) {
   return std::string(kLoadPrefix) + std::string(id);
 }
 
+// `key` names the record for a person when it is damaged.
 template <typename M>
-Status ParseInto(std::string_view bytes, M& out, const char* what) {
-  if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return Status::Internal(std::string("corrupt ") + what + " record");
+Status ParseInto(std::string_view bytes, M& out, std::string_view key) {
+  if (!ParseRecord(bytes, out))
+    return Damaged("staff record " + std::string(key));
   return Status::Ok();
 }
 
@@ -81,9 +83,12 @@ StatusOr<std::vector<v1::StaffMember>> LoadStaff(const Txn& txn,
   for (auto moved = cursor->Seek(kMemberPrefix);; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved || !cursor->key().starts_with(kMemberPrefix)) break;
-    if (Status s = ParseInto(cursor->value(), out.emplace_back(), "staff");
-        !s.ok())
-      return s;
+    // The registry goes on without a damaged person: dispatch, the lists
+    // and every other person's changes keep working.
+    if (!ParseRecord(cursor->value(), out.emplace_back())) {
+      out.pop_back();
+      NoteDamaged("staff record " + std::string(cursor->key()));
+    }
   }
   return out;
 }
@@ -95,7 +100,7 @@ StatusOr<std::optional<v1::StaffMember>> GetStaff(const Txn& txn,
   if (!raw.ok()) return raw.status();
   if (!*raw) return std::optional<v1::StaffMember>();
   v1::StaffMember member;
-  if (Status s = ParseInto(**raw, member, "staff"); !s.ok()) return s;
+  if (Status s = ParseInto(**raw, member, MemberKey(id)); !s.ok()) return s;
   return std::optional<v1::StaffMember>(std::move(member));
 }
 
@@ -104,7 +109,7 @@ StatusOr<v1::VaktRota> LoadRota(const Txn& txn, const Tables& t) {
   if (!raw.ok()) return raw.status();
   v1::VaktRota rota;
   if (*raw) {
-    if (Status s = ParseInto(**raw, rota, "vakt rota"); !s.ok()) return s;
+    if (Status s = ParseInto(**raw, rota, kRotaKey); !s.ok()) return s;
   }
   return rota;
 }
@@ -114,8 +119,12 @@ StatusOr<v1::StaffLoad> GetLoad(const Txn& txn, const Tables& t,
   auto raw = txn.Get(t.staff, LoadKey(id));
   if (!raw.ok()) return raw.status();
   v1::StaffLoad load;
-  if (*raw) {
-    if (Status s = ParseInto(**raw, load, "staff load"); !s.ok()) return s;
+  // A damaged load counts as none (logged once): dispatch and the staff
+  // reads go on, the next change of the person's tickets stores it anew,
+  // and helpdeskctl check names it (repair recounts it from the tickets).
+  if (*raw && !ParseRecord(**raw, load)) {
+    NoteDamaged("staff record " + LoadKey(id));
+    load.Clear();
   }
   Normalise(load);
   return load;
@@ -221,7 +230,7 @@ Status RebuildLoads(Txn& txn, const Tables& t) {
       if (!moved.ok()) return moved.status();
       if (!*moved || !cursor->key().starts_with(kLoadPrefix)) break;
       v1::StaffLoad old;
-      if (Status s = ParseInto(cursor->value(), old, "staff load"); !s.ok())
+      if (Status s = ParseInto(cursor->value(), old, cursor->key()); !s.ok())
         return s;
       v1::StaffLoad& fresh =
           loads[std::string(cursor->key().substr(kLoadPrefix.size()))];

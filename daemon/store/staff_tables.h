@@ -24,7 +24,9 @@ namespace helpdesk::store {
 
 // ------------------------------------------------------------ reads
 
-// Every member, sorted by id.
+// Every member, sorted by id; a damaged record (record_check.h) is left
+// out and logged once. GetStaff of it answers Damaged("staff record
+// member/<id>").
 StatusOr<std::vector<v1::StaffMember>> LoadStaff(const Txn& txn,
                                                  const Tables& t);
 
@@ -35,8 +37,8 @@ StatusOr<std::optional<v1::StaffMember>> GetStaff(const Txn& txn,
 // The rota; empty with version 0 when none is stored.
 StatusOr<v1::VaktRota> LoadRota(const Txn& txn, const Tables& t);
 
-// The person's load; zeros when none is stored. open_by_priority always
-// has Priority_ARRAYSIZE (5) entries.
+// The person's load; zeros when none is stored, or when it is damaged.
+// open_by_priority always has Priority_ARRAYSIZE (5) entries.
 StatusOr<v1::StaffLoad> GetLoad(const Txn& txn, const Tables& t,
                                 std::string_view id);
 

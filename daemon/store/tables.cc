@@ -4,6 +4,7 @@
 #include <array>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 
@@ -28,7 +29,10 @@ std::string IndexPrefix(uint8_t mask, v1::TicketStatus status,
   return k;
 }
 
-std::array<std::string, 8> IndexKeys(const v1::Ticket& ticket, uint64_t n) {
+}  // namespace
+
+std::array<std::string, 8> TicketIndexKeys(const v1::Ticket& ticket,
+                                           uint64_t n) {
   std::array<std::string, 8> keys;
   for (uint8_t mask = 0; mask < 8; ++mask) {
     keys[mask] = IndexPrefix(mask, ticket.status(), ticket.municipality(),
@@ -42,6 +46,8 @@ std::string CountKey(v1::TicketStatus s) {
   return "count/" + std::to_string(static_cast<int>(s));
 }
 
+namespace {
+
 Status AddToCount(Txn& txn, const Tables& t, v1::TicketStatus s, int64_t d) {
   auto cur = txn.Get(t.meta, CountKey(s));
   if (!cur.ok()) return cur.status();
@@ -49,14 +55,18 @@ Status AddToCount(Txn& txn, const Tables& t, v1::TicketStatus s, int64_t d) {
   return txn.Put(t.meta, CountKey(s), Be64(v + static_cast<uint64_t>(d)));
 }
 
+// `what` names the record for a person ("ticket 17") when it is damaged.
 template <typename Message>
-Status Parse(std::string_view bytes, Message& out, const char* what) {
-  if (!out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
-    return Status::Internal(std::string("corrupt ") + what + " record");
+Status Parse(std::string_view bytes, Message& out, const std::string& what) {
+  if (!ParseRecord(bytes, out)) return Damaged(what);
   return Status::Ok();
 }
 
 }  // namespace
+
+std::string TicketName(uint64_t number) {
+  return "ticket " + std::to_string(number);
+}
 
 std::string Be64(uint64_t v) {
   std::string s(8, '\0');
@@ -78,22 +88,49 @@ Status SeedCatalogue(Txn& txn, const Tables& t, v1::Catalogue catalogue) {
   return PutCatalogue(txn, t, v1::Catalogue(), catalogue);
 }
 
+struct Spec {
+  const char* name;
+  Table* table;
+};
+
+std::array<Spec, 10> Specs(Tables& t) {
+  return {Spec{"meta", &t.meta},
+          Spec{"tickets", &t.tickets},
+          Spec{"events", &t.events},
+          Spec{"ticket_events", &t.ticket_events},
+          Spec{"ticket_index", &t.ticket_index},
+          Spec{"municipalities", &t.municipalities},
+          Spec{"catalogue", &t.catalogue},
+          Spec{"staff", &t.staff},
+          Spec{"sla_due", &t.sla_due},
+          Spec{"quarantine", &t.quarantine}};
+}
+
+}  // namespace
+
+StatusOr<Tables> OpenTablesToRead(Txn& txn) {
+  Tables t;
+  for (Spec s : Specs(t)) {
+    auto table = txn.OpenTable(s.name, /*create=*/false);
+    // No repair has made the quarantine table of an older database yet.
+    if (!table.ok() && s.table == &t.quarantine) continue;
+    if (!table.ok())
+      return Status::NotFound(std::string("no table '") + s.name +
+                              "': not a helpdeskd database? (" +
+                              table.status().message() + ")");
+    *s.table = *table;
+  }
+  return t;
+}
+
+namespace {
+
 // OpenTables in one write transaction, which a full map aborts.
 StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
   auto txn = Txn::BeginWrite(env);
   if (!txn.ok()) return txn.status();
   Tables t;
-  struct Spec {
-    const char* name;
-    Table* table;
-  };
-  for (Spec s :
-       {Spec{"meta", &t.meta}, Spec{"tickets", &t.tickets},
-        Spec{"events", &t.events}, Spec{"ticket_events", &t.ticket_events},
-        Spec{"ticket_index", &t.ticket_index},
-        Spec{"municipalities", &t.municipalities},
-        Spec{"catalogue", &t.catalogue}, Spec{"staff", &t.staff},
-        Spec{"sla_due", &t.sla_due}}) {
+  for (Spec s : Specs(t)) {
     auto table = txn->OpenTable(s.name, /*create=*/true);
     if (!table.ok()) return table.status();
     *s.table = *table;
@@ -168,7 +205,7 @@ StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
   if (!raw.ok()) return raw.status();
   if (!*raw) return std::optional<v1::Ticket>();
   v1::Ticket ticket;
-  if (Status s = Parse(**raw, ticket, "ticket"); !s.ok()) return s;
+  if (Status s = Parse(**raw, ticket, TicketName(number)); !s.ok()) return s;
   return std::optional<v1::Ticket>(std::move(ticket));
 }
 
@@ -218,6 +255,7 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
   if (!found.ok()) return found.status();
   auto moved = *found ? cursor->Prev() : cursor->Last();
   TicketPage page;
+  uint64_t last = 0;  // the last number read, kept or skipped
   while (true) {
     if (!moved.ok()) return moved.status();
     std::string_view key = cursor->key();
@@ -227,13 +265,18 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
     }
     uint64_t number = ReadBe64(key.substr(prefix.size()));
     if (page.tickets.size() == limit) {  // there is more: resume below the last
-      page.next_before = std::stoull(page.tickets.back().id());
+      page.next_before = last;
       break;
     }
     auto ticket = GetTicket(txn, t, number);
-    if (!ticket.ok()) return ticket.status();
-    if (!*ticket) return Status::Internal("index names missing ticket");
-    page.tickets.push_back(std::move(**ticket));
+    if (IsDamaged(ticket.status())) {
+      NoteDamaged(TicketName(number));  // a list goes on without it
+    } else {
+      if (!ticket.ok()) return ticket.status();
+      if (!*ticket) return Status::Internal("index names missing ticket");
+      page.tickets.push_back(std::move(**ticket));
+    }
+    last = number;
     moved = cursor->Prev();
   }
   return page;
@@ -253,10 +296,15 @@ StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
     if (!*moved || key.size() != prefix.size() + 8 ||
         key.substr(0, prefix.size()) != prefix)
       break;
-    auto ticket = GetTicket(txn, t, ReadBe64(key.substr(prefix.size())));
-    if (!ticket.ok()) return ticket.status();
-    if (!*ticket) return Status::Internal("index names missing ticket");
-    out.push_back(std::move(**ticket));
+    const uint64_t number = ReadBe64(key.substr(prefix.size()));
+    auto ticket = GetTicket(txn, t, number);
+    if (IsDamaged(ticket.status())) {
+      NoteDamaged(TicketName(number));
+    } else {
+      if (!ticket.ok()) return ticket.status();
+      if (!*ticket) return Status::Internal("index names missing ticket");
+      out.push_back(std::move(**ticket));
+    }
     moved = cursor->Next();
   }
   return out;
@@ -270,9 +318,10 @@ Status ForEachTicket(const Txn& txn, const Tables& t,
     if (!moved.ok()) return moved.status();
     if (!*moved) return Status::Ok();
     v1::Ticket ticket;
-    std::string_view raw = cursor->value();
-    if (!ticket.ParseFromArray(raw.data(), static_cast<int>(raw.size())))
-      return Status::Internal("corrupt ticket record");
+    if (!ParseRecord(cursor->value(), ticket)) {
+      NoteDamaged(TicketName(ReadBe64(cursor->key())));
+      continue;
+    }
     if (Status s = visit(ticket); !s.ok()) return s;
   }
 }
@@ -295,15 +344,20 @@ StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
       break;
     }
     v1::Event event;
+    std::string_view raw = cursor->value();
     if (ticket) {
-      auto raw = txn.Get(t.events, Be64(seq));
-      if (!raw.ok()) return raw.status();
-      if (!*raw) return Status::Internal("ticket_events names missing event");
-      if (Status s = Parse(**raw, event, "event"); !s.ok()) return s;
-    } else if (Status s = Parse(cursor->value(), event, "event"); !s.ok()) {
-      return s;
+      auto stored = txn.Get(t.events, Be64(seq));
+      if (!stored.ok()) return stored.status();
+      if (!*stored)
+        return Status::Internal("ticket_events names missing event");
+      raw = **stored;
     }
-    page.events.push_back(std::move(event));
+    // The log goes on past a damaged event: a reader resuming from its
+    // cursor must not be stuck on it.
+    if (ParseRecord(raw, event))
+      page.events.push_back(std::move(event));
+    else
+      NoteDamaged("event " + std::to_string(seq));
     moved = cursor->Next();
   }
   return page;
@@ -316,10 +370,11 @@ StatusOr<v1::Region> LoadRegion(const Txn& txn, const Tables& t) {
   for (auto moved = cursor->First();; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved) break;
-    if (Status s = Parse(cursor->value(), *region.add_municipalities(),
-                         "municipality");
-        !s.ok())
-      return s;
+    v1::Municipality m;
+    if (ParseRecord(cursor->value(), m))
+      *region.add_municipalities() = std::move(m);
+    else
+      NoteDamaged("municipality " + std::string(cursor->key()));
   }
   return region;
 }
@@ -354,9 +409,9 @@ StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t) {
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
                  const v1::Ticket& now) {
   uint64_t number = std::stoull(now.id());
-  auto new_keys = IndexKeys(now, number);
+  auto new_keys = TicketIndexKeys(now, number);
   if (before) {
-    auto old_keys = IndexKeys(*before, number);
+    auto old_keys = TicketIndexKeys(*before, number);
     for (size_t i = 0; i < old_keys.size(); ++i) {
       if (old_keys[i] == new_keys[i]) continue;
       if (Status s = txn.Del(t.ticket_index, old_keys[i]); !s.ok()) return s;
@@ -377,6 +432,32 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
   v1::Ticket stored = now;
   stored.clear_comments();
   return txn.Put(t.tickets, Be64(number), stored.SerializeAsString());
+}
+
+Status RebuildTicketIndex(Txn& txn, const Tables& t) {
+  if (int rc = mdb_drop(txn.get(), t.ticket_index.dbi, /*del=*/0);
+      rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "mdb_drop(ticket_index)");
+  std::vector<std::string> keys;
+  std::vector<uint64_t> counts(v1::TicketStatus_ARRAYSIZE, 0);
+  Status scanned = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
+    for (auto& k : TicketIndexKeys(ticket, std::stoull(ticket.id())))
+      keys.push_back(std::move(k));
+    const int s = static_cast<int>(ticket.status());
+    if (s > 0 && s < v1::TicketStatus_ARRAYSIZE) ++counts[s];
+    return Status::Ok();
+  });  // its cursor ends before the writes below
+  if (!scanned.ok()) return scanned;
+  for (const auto& k : keys) {
+    if (Status s = txn.Put(t.ticket_index, k, ""); !s.ok()) return s;
+  }
+  for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
+    if (Status st = txn.Put(t.meta, CountKey(static_cast<v1::TicketStatus>(s)),
+                            Be64(counts[s]));
+        !st.ok())
+      return st;
+  }
+  return Status::Ok();
 }
 
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event) {

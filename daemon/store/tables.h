@@ -11,10 +11,13 @@
 //   catalogue       the tjenestekatalog (catalogue_tables.h)
 //   staff           staff registry, vakt rota, open loads (staff_tables.h)
 //   sla_due         BE64 instant . BE64 number . alert -> "" (sla_index.h)
+//   quarantine      "<table>/<key>" -> QuarantinedRecord: records that could
+//                   not be read, moved aside by `helpdeskctl repair`
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -33,7 +36,7 @@ inline constexpr int kSchemaVersion = 4;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
-      catalogue, staff, sla_due;
+      catalogue, staff, sla_due, quarantine;
 };
 
 // What a new database starts with.
@@ -56,7 +59,17 @@ struct Seed {
 StatusOr<Tables> OpenTables(Env& env, const Seed& seed,
                             size_t max_map_size = 0);
 
+// Opens the tables of an existing database inside `txn`, creating
+// nothing: the handles end with a read transaction. kNotFound when one is
+// missing (the quarantine table may be: it is left unset then). For
+// readers outside the daemon (helpdeskctl check, the crash test).
+StatusOr<Tables> OpenTablesToRead(Txn& txn);
+
 // ------------------------------------------------------------ reads
+//
+// A record that does not parse is damaged (record_check.h): a single read
+// of it answers Damaged("ticket 17"); lists and scans skip it and log it
+// once.
 
 StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
                                               uint64_t number);
@@ -106,9 +119,9 @@ StatusOr<std::vector<uint64_t>> CountByStatus(const Txn& txn, const Tables& t);
 StatusOr<uint64_t> LastTicketNumber(const Txn& txn, const Tables& t);
 StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t);
 
-// Calls `visit` with every stored ticket in number order (schema upgrades
-// recount from them); stops at the first error it returns. The cursor is
-// closed when this returns, so `visit` must not write; collect, then write.
+// Calls `visit` with every readable stored ticket in number order (schema
+// upgrades recount from them); stops at the first error it returns. The cursor
+// is closed when this returns, so `visit` must not write; collect, then write.
 Status ForEachTicket(const Txn& txn, const Tables& t,
                      const std::function<Status(const v1::Ticket&)>& visit);
 
@@ -121,6 +134,20 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
 
 // Appends `event` (its seq already set) and its ticket_events entry.
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event);
+
+// Empties ticket_index and the status counts and fills them by one scan
+// over the tickets table (helpdeskctl repair, when they disagree).
+Status RebuildTicketIndex(Txn& txn, const Tables& t);
+
+// ------------------------------------------------------------ keys
+
+// The ticket_index keys of `ticket`, number `n`: one per filter mask.
+std::array<std::string, 8> TicketIndexKeys(const v1::Ticket& ticket,
+                                           uint64_t n);
+// The meta key counting the tickets in status `s`.
+std::string CountKey(v1::TicketStatus s);
+// "ticket 17": how messages name a ticket record.
+std::string TicketName(uint64_t number);
 
 // Big-endian fixed-width keys sort numerically.
 std::string Be64(uint64_t v);

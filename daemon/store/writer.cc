@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 
@@ -21,9 +22,27 @@ Status WriteContext::Append(Status s, v1::Event&& event) {
   return Status::Ok();
 }
 
+namespace {
+
+// A record is checked before it is stored (record_check.h): refused, with
+// nothing written, rather than stored unreadable. A ticket's comments are
+// not stored with it (they are in their events), so they are not walked.
+Status CheckRecord(const google::protobuf::Message& record, const char* what,
+                   const v1::Event& event,
+                   const google::protobuf::FieldDescriptor* skip = nullptr) {
+  if (Status s = CheckStrings(record, what, skip); !s.ok()) return s;
+  return CheckStrings(event, "event");
+}
+
+}  // namespace
+
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
                           v1::Event&& event) {
   if (failed()) return failure_;
+  static const auto* const kComments =
+      v1::Ticket::descriptor()->FindFieldByName("comments");
+  if (Status s = CheckRecord(now, "ticket", event, kComments); !s.ok())
+    return s;
   event.set_seq(++last_seq_);
   Status s = PutTicket(txn_, tables_, before, now);
   if (s.ok()) s = UpdateLoads(txn_, tables_, before, now, event.seq());
@@ -35,6 +54,7 @@ Status WriteContext::SaveCatalogue(const v1::Catalogue& before,
                                    const v1::Catalogue& after,
                                    v1::Event&& event) {
   if (failed()) return failure_;
+  if (Status s = CheckRecord(after, "catalogue", event); !s.ok()) return s;
   event.set_seq(++last_seq_);
   return Append(PutCatalogue(txn_, tables_, before, after), std::move(event));
 }
@@ -46,12 +66,14 @@ Status WriteContext::SaveStaff(const v1::StaffMember* before,
   if (before != nullptr && before->id() != now.id())
     return Status::Internal("SaveStaff: staff id " + before->id() +
                             " cannot become " + now.id());
+  if (Status s = CheckRecord(now, "staff member", event); !s.ok()) return s;
   event.set_seq(++last_seq_);
   return Append(PutStaff(txn_, tables_, now), std::move(event));
 }
 
 Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event&& event) {
   if (failed()) return failure_;
+  if (Status s = CheckRecord(now, "vakt rota", event); !s.ok()) return s;
   event.set_seq(++last_seq_);
   return Append(PutRota(txn_, tables_, now), std::move(event));
 }

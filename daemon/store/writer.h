@@ -69,7 +69,9 @@ class WriteContext {
   uint64_t NextTicketNumber() { return ++last_ticket_; }
   // Each Save stores a change and appends the event that records it (its
   // header stamped by proto::NewEvent), giving the event the next sequence
-  // number: the one place seq is set.
+  // number: the one place seq is set. Each first checks that every
+  // string of the record and of the event is valid UTF-8, refusing
+  // (kInvalidField naming the field) with nothing written otherwise.
   //
   // The ticket (indexes, status counts, the assignees' open loads and the
   // SLA due-time index follow). May be called more than once for one

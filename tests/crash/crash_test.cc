@@ -10,7 +10,10 @@
 //  - every acknowledged ticket has exactly one ticketCreated event, naming
 //    the same title, and exactly one assigned event, naming the assignee;
 //  - every ticket in the log, acknowledged or not, has both or neither:
-//    the kill never splits a create from its assignment.
+//    the kill never splits a create from its assignment;
+//  - the store's consistency checker finds every record readable and the
+//    list indexes, status counts, staff loads and SLA due index agreeing
+//    with the stored tickets.
 // The daemon's clock starts on a working morning (kClockStart), when the
 // remote-support tickets always find someone at work.
 // HELPDESK_CRASH_SEED=<n> replays a run; the seed is printed.
@@ -29,6 +32,7 @@
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/store_check.h"
 
 namespace helpdesk::testing {
 namespace {
@@ -206,6 +210,7 @@ TEST(Crash, Kill9UnderLoadLosesNothingAcknowledged) {
 
     ASSERT_EQ(daemon.Start(), "") << "restart after kill -9";
     Verify(daemon.port(), all_acked);
+    EXPECT_EQ(StoreProblems(daemon.data_dir()), "");
     if (::testing::Test::HasFailure()) {
       std::cerr << "---- " << daemon.log_file() << " ----\n"
                 << daemon.Log() << "---- end of daemon log ----\n";

@@ -5,6 +5,7 @@
 
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
+#include "tests/store/store_fixture.h"
 #include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
@@ -19,19 +20,9 @@ TicketFilter F(v1::TicketStatus status, std::string municipality = "",
   return f;
 }
 
-class TablesTest : public ::testing::Test {
+class TablesTest : public StoreFixture {
  protected:
-  void SetUp() override {
-    auto env = Env::Open({.dir = dir_.path() + "/db"});
-    ASSERT_TRUE(env.ok());
-    env_.emplace(std::move(*env));
-    v1::Region region;
-    region.add_municipalities()->set_id("rollag");
-    region.add_municipalities()->set_id("tinn");
-    auto tables = OpenTables(*env_, {.region = region, .catalogue = {}});
-    ASSERT_TRUE(tables.ok()) << tables.status().message();
-    t_ = *tables;
-  }
+  void SetUp() override { OpenStore({"rollag", "tinn"}); }
 
   // Creates ticket `n` in `municipality` with `status`, and its event.
   void Put(uint64_t n, const std::string& municipality,
@@ -61,9 +52,6 @@ class TablesTest : public ::testing::Test {
     return ids;
   }
 
-  testing::ScratchDir dir_;
-  std::optional<Env> env_;
-  Tables t_;
   uint64_t seq_ = 0;
 };
 

@@ -11,6 +11,7 @@
 
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
+#include "tests/store/store_fixture.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/small_disk.h"
 
@@ -44,19 +45,7 @@ class WriterTest : public ::testing::Test {
   // A create as the API does it; `pad` pads the description.
   static StatusOr<v1::Ticket> CreateIn(WriteContext& w,
                                        const std::string& title, size_t pad) {
-    v1::CreateTicketRequest req;
-    req.set_title(title);
-    req.set_description(std::string(pad, 'x'));
-    req.set_municipality("rollag");
-    req.set_service_id("printer");
-    req.set_reporter("kari");
-    v1::Service service;
-    service.set_id("printer");
-    auto c = tickets::DecideCreate(req, service, w.NextTicketNumber(),
-                                   {"r", w.now()});
-    if (Status s = w.Save(nullptr, c.ticket, std::move(c.event)); !s.ok())
-      return s;
-    return c.ticket;
+    return CreateTicketIn(w, title, pad);
   }
   static WriteFn Create(std::string title, size_t pad = 0) {
     return [title, pad](WriteContext& w) {

@@ -180,6 +180,12 @@ Status CheckActor(const std::string& actor) {
 
 std::string RequestId() { return "helpdeskctl-" + std::to_string(getpid()); }
 
+std::string ActorOr(const std::string& given) {
+  if (!given.empty()) return given;
+  const char* user = std::getenv("USER");
+  return user != nullptr && *user != '\0' ? user : "helpdeskctl";
+}
+
 int ValidateCommand(const std::string& file) {
   CheckedFile checked;
   if (auto code = ReadAndCheck(file, checked, ""); code) return *code;
@@ -212,11 +218,7 @@ int ExportCommand(const ExportOptions& o) {
 }
 
 int ImportCommand(const ImportOptions& o) {
-  std::string actor = o.actor;
-  if (actor.empty()) {
-    const char* user = std::getenv("USER");
-    actor = user != nullptr && *user != '\0' ? user : "helpdeskctl";
-  }
+  const std::string actor = ActorOr(o.actor);
   if (Status s = CheckActor(actor); !s.ok()) {
     Err(s.message());
     return kExitError;

@@ -31,6 +31,9 @@ struct Target {
 // process makes, so the event log can be matched with what was run.
 std::string RequestId();
 
+// Who a change is recorded as: `given`, else $USER, else "helpdeskctl".
+std::string ActorOr(const std::string& given);
+
 int ValidateCommand(const std::string& file);
 
 struct ExportOptions {

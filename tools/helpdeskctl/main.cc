@@ -1,6 +1,7 @@
 // helpdeskctl: the admin CLI of helpdeskd. Wiring only: the command line
 // (CLI11) and the exit code; the commands live in catalogue_commands.cc,
-// coverage_command.cc, report_command.cc and sla_command.cc.
+// coverage_command.cc, report_command.cc, sla_command.cc and
+// check_command.cc.
 // Nothing throws past main: CLI11's parse errors and anything unexpected
 // end here as exit code 2.
 
@@ -16,6 +17,7 @@
 
 #include "sla/policy.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
+#include "tools/helpdeskctl/check_command.h"
 #include "tools/helpdeskctl/coverage_command.h"
 #include "tools/helpdeskctl/report_command.h"
 #include "tools/helpdeskctl/sla_command.h"
@@ -268,6 +270,38 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_str("text");
 
+  std::string check_dir;
+  CLI::App* check = app.add_subcommand(
+      "check",
+      "Check a data directory offline (safe while the daemon runs): list "
+      "every record that cannot be read (table, key, why), and every place "
+      "where the list indexes, status counts, open loads or SLA due-time "
+      "index disagree with the stored tickets, or the event log has a gap. "
+      "Exit codes: 0 clean; 1 problems found (one a line on standard "
+      "output); 2 no database there, or an I/O error.");
+  check->add_option("--data-dir", check_dir, "The daemon's data directory")
+      ->required();
+
+  RepairOptions repair_options;
+  CLI::App* repair = app.add_subcommand(
+      "repair",
+      "Repair a stopped daemon's data directory (refused while the daemon "
+      "runs): move each record that cannot be read, raw bytes and all, "
+      "into the quarantine table, out of its table and indexes, with a "
+      "recordQuarantined event in the log (a damaged event is replaced by "
+      "that event, keeping its number); then rebuild the list indexes, "
+      "status counts, open loads and SLA due-time index from the tickets "
+      "if they disagree. All in one transaction. Exit codes: 0 repaired "
+      "and clean; 1 problems remain; 2 the daemon runs, no database, or "
+      "an I/O error (nothing was changed).");
+  repair
+      ->add_option("--data-dir", repair_options.data_dir,
+                   "The stopped daemon's data directory")
+      ->required();
+  repair->add_option("--actor", repair_options.actor,
+                     "Who repairs, recorded in the events (default: $USER, "
+                     "else 'helpdeskctl')");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -280,6 +314,8 @@ int Run(int argc, char** argv) {
   if (cov->parsed()) return CoverageCommand(coverage_options);
   if (rep->parsed()) return ReportCommand(report_options);
   if (due->parsed()) return SlaDueCommand(due_options);
+  if (check->parsed()) return CheckCommand(check_dir);
+  if (repair->parsed()) return RepairCommand(repair_options);
   return kExitError;  // unreachable: require_subcommand
 }
 

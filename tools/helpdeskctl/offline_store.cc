@@ -34,6 +34,12 @@ Status RequireDatabase(const std::string& dir) {
   return Status::Ok();
 }
 
+google::protobuf::Timestamp WallClock() {
+  auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(us.count());
+}
+
 std::vector<std::string> Ids(const v1::Region& region) {
   std::vector<std::string> out;
   for (const auto& m : region.municipalities()) out.push_back(m.id());
@@ -125,12 +131,7 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
       *env, {.region = *seed_region, .catalogue = *seed_catalogue});
   if (!tables.ok()) return tables.status();
 
-  store::Writer writer(*env, *tables, {}, [] {
-    auto us = std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now().time_since_epoch());
-    return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
-        us.count());
-  });
+  store::Writer writer(*env, *tables, {}, [] { return WallClock(); });
   if (Status s = writer.Start(); !s.ok()) return s;
   auto region = [&]() -> StatusOr<v1::Region> {
     auto txn = store::Txn::BeginRead(*env);
@@ -172,6 +173,56 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
       edit.status = result.status;
   }
   return FromEditResult(edit, stored->catalogue.version());
+}
+
+namespace {
+
+// Every table, opened read-only inside `txn`, of a database this build
+// reads.
+StatusOr<store::Tables> ReadTables(store::Txn& txn, const std::string& dir) {
+  auto t = store::OpenTablesToRead(txn);
+  if (!t.ok())
+    return Status::NotFound("the database in " + dir + ": " +
+                            t.status().message());
+  if (Status s = CheckSchema(txn, dir, t->meta); !s.ok()) return s;
+  return t;
+}
+
+}  // namespace
+
+StatusOr<store::ConsistencyReport> CheckDataDir(const std::string& dir) {
+  if (Status s = RequireDatabase(dir); !s.ok()) return s;
+  auto env = store::Env::Open({.dir = dir});
+  if (!env.ok()) return env.status();
+  auto txn = store::Txn::BeginRead(*env);
+  if (!txn.ok()) return txn.status();
+  auto tables = ReadTables(*txn, dir);
+  if (!tables.ok()) return tables.status();
+  return store::CheckConsistency(*txn, *tables);
+}
+
+StatusOr<store::RepairOutcome> RepairDataDir(const std::string& dir,
+                                             const std::string& actor) {
+  if (Status s = RequireDatabase(dir); !s.ok()) return s;
+  auto lock = store::DirLock::Acquire(dir);
+  if (!lock.ok()) return lock.status();
+  auto env = store::Env::Open({.dir = dir});
+  if (!env.ok()) return env.status();
+  {  // Checked under the lock, before anything is written.
+    auto txn = store::Txn::BeginRead(*env);
+    if (!txn.ok()) return txn.status();
+    if (auto t = ReadTables(*txn, dir); !t.ok()) return t.status();
+  }
+  // The schema is current (checked above), so OpenTables only opens the
+  // tables, creating the quarantine table; the seed is never used.
+  auto tables = store::OpenTables(*env, {});
+  if (!tables.ok()) return tables.status();
+  auto txn = store::Txn::BeginWrite(*env);
+  if (!txn.ok()) return txn.status();
+  auto outcome = store::Repair(*txn, *tables, WallClock(), actor);
+  if (!outcome.ok()) return outcome.status();
+  if (Status s = txn->Commit(); !s.ok()) return s;
+  return outcome;
 }
 
 }  // namespace helpdesk::ctl

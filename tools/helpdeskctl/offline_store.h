@@ -1,15 +1,19 @@
 #pragma once
-// The catalogue in a daemon's data directory, without the daemon: reading
+// A daemon's data directory, without the daemon. The catalogue: reading
 // (safe while it runs: LMDB readers never block its writer) and importing
 // (only while it is stopped: under its DirLock, through the same Writer and
 // WriteContext::SaveCatalogue as the daemon, so the change is one event in
-// the log like any other). Neither creates a database where there is none.
+// the log like any other). The consistency check and the repair of records
+// that cannot be read (the same rules: reading anytime, writing only under
+// the lock). None creates a database where there is none.
 // Free functions; call from one thread at a time per directory.
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "daemon/store/consistency.h"
+#include "daemon/store/quarantine.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/status.h"
 #include "tools/helpdeskctl/import_outcome.h"
@@ -39,5 +43,15 @@ struct OfflineImport {
 StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
                                           const v1::Catalogue& incoming,
                                           const OfflineImport& how);
+
+// The consistency checker over `dir` in one read transaction: safe while
+// the daemon runs (what it sees is one committed state).
+StatusOr<store::ConsistencyReport> CheckDataDir(const std::string& dir);
+
+// store::Repair on the stopped daemon's `dir`, under its directory lock
+// (kUnavailable naming the holder's pid while the daemon runs), in one
+// write transaction: all of it or nothing.
+StatusOr<store::RepairOutcome> RepairDataDir(const std::string& dir,
+                                             const std::string& actor);
 
 }  // namespace helpdesk::ctl

@@ -1,0 +1,317 @@
+#include "daemon/store/consistency.h"
+
+#include <google/protobuf/unknown_field_set.h>
+
+#include <array>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "daemon/store/record_check.h"
+#include "daemon/store/sla_index.h"
+#include "proto/helpdesk.pb.h"
+#include "proto/ticket_status.h"
+#include "proto/wire_names.h"
+
+namespace helpdesk::store {
+namespace {
+
+constexpr int kPriorities = v1::Priority_ARRAYSIZE;
+
+class Findings {
+ public:
+  explicit Findings(ConsistencyReport& r) : r_(r) {}
+  void Add(std::string what) {
+    if (r_.findings.size() < kMaxFindings)
+      r_.findings.push_back(std::move(what));
+    else
+      ++r_.more_findings;
+  }
+
+ private:
+  ConsistencyReport& r_;
+};
+
+// A key as a person reads it: printable ASCII as is, the rest as \xNN.
+std::string Printable(std::string_view key) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : key) {
+    if (c >= 0x20 && c < 0x7f) {
+      out += static_cast<char>(c);
+    } else {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+// Why `bytes` do not parse: protobuf refuses a record whose wire format
+// is sound only for a string that is not UTF-8.
+std::string Why(std::string_view bytes) {
+  google::protobuf::UnknownFieldSet fields;
+  if (fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return "a string field is not valid UTF-8";
+  return "not a readable record (damaged bytes)";
+}
+
+// The message a record of `table` under `key` holds; nullptr for keys
+// whose values are not messages (the staff generation lives in meta).
+std::unique_ptr<google::protobuf::Message> RecordOf(std::string_view table,
+                                                    std::string_view key) {
+  if (table == "municipalities") return std::make_unique<v1::Municipality>();
+  if (table == "catalogue") {
+    if (key.starts_with("category/")) return std::make_unique<v1::Category>();
+    if (key.starts_with("service/")) return std::make_unique<v1::Service>();
+    if (key.starts_with("skill/")) return std::make_unique<v1::Skill>();
+    if (key.starts_with("sla_class/")) return std::make_unique<v1::SlaClass>();
+    return nullptr;
+  }
+  if (table == "staff") {
+    if (key.starts_with("member/")) return std::make_unique<v1::StaffMember>();
+    if (key.starts_with("load/")) return std::make_unique<v1::StaffLoad>();
+    if (key == "rota") return std::make_unique<v1::VaktRota>();
+  }
+  return nullptr;
+}
+
+// Every unreadable record of a table keyed by text.
+Status ScanText(const Txn& txn, Table table, const char* name,
+                ConsistencyReport& r) {
+  auto cursor = Cursor::Open(txn, table);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) return Status::Ok();
+    auto record = RecordOf(name, cursor->key());
+    if (record == nullptr) {
+      r.unreadable.push_back({name, std::string(cursor->key()),
+                              Printable(cursor->key()),
+                              "a key of no known kind"});
+    } else if (!ParseRecord(cursor->value(), *record)) {
+      r.unreadable.push_back({name, std::string(cursor->key()),
+                              Printable(cursor->key()), Why(cursor->value())});
+    }
+  }
+}
+
+struct Expected {
+  // Per readable ticket number: its index keys.
+  std::unordered_map<uint64_t, std::array<std::string, 8>> index;
+  std::set<uint64_t> damaged;
+  std::vector<uint64_t> counts =
+      std::vector<uint64_t>(v1::TicketStatus_ARRAYSIZE, 0);
+  std::map<std::string, std::array<uint64_t, kPriorities>> loads;
+  std::set<std::string> sla_due;
+};
+
+Status ScanTickets(const Txn& txn, const Tables& t, ConsistencyReport& r,
+                   Expected& e) {
+  auto cursor = Cursor::Open(txn, t.tickets);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) return Status::Ok();
+    const uint64_t number = ReadBe64(cursor->key());
+    v1::Ticket ticket;
+    if (cursor->key().size() != 8 || !ParseRecord(cursor->value(), ticket)) {
+      e.damaged.insert(number);
+      r.unreadable.push_back({"tickets", std::string(cursor->key()),
+                              std::to_string(number), Why(cursor->value())});
+      continue;
+    }
+    ++r.tickets;
+    e.index.emplace(number, TicketIndexKeys(ticket, number));
+    const int status = static_cast<int>(ticket.status());
+    if (status > 0 && status < v1::TicketStatus_ARRAYSIZE) ++e.counts[status];
+    if (!ticket.assignee().empty() && proto::IsOpen(ticket.status())) {
+      int p = static_cast<int>(ticket.priority());
+      if (p < 0 || p >= kPriorities) p = 0;
+      ++e.loads[ticket.assignee()][p];
+    }
+    for (auto& k : SlaDueKeys(ticket)) e.sla_due.insert(std::move(k));
+  }
+}
+
+Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
+                  Findings& f) {
+  std::unordered_map<uint64_t, int> seen;  // entries found per ticket
+  auto cursor = Cursor::Open(txn, t.ticket_index);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    std::string_view key = cursor->key();
+    if (key.size() < 9) {
+      f.Add("ticket_index: a key too short to name a ticket (" +
+            Printable(key) + ")");
+      continue;
+    }
+    const uint64_t number = ReadBe64(key.substr(key.size() - 8));
+    if (e.damaged.count(number)) continue;  // cannot be judged
+    auto it = e.index.find(number);
+    if (it == e.index.end()) {
+      f.Add("ticket_index: an entry for ticket " + std::to_string(number) +
+            ", which is not stored");
+      continue;
+    }
+    const auto& keys = it->second;
+    const uint8_t mask = static_cast<uint8_t>(key[0]);
+    if (mask >= 8 || keys[mask] != key) {
+      f.Add("ticket_index: a stale entry for ticket " + std::to_string(number) +
+            " (" + Printable(key.substr(0, key.size() - 8)) +
+            "), which its stored status, municipality or assignee do not "
+            "give");
+      continue;
+    }
+    ++seen[number];
+  }
+  for (const auto& [number, keys] : e.index) {
+    const int found = seen.count(number) ? seen.at(number) : 0;
+    if (found != 8)
+      f.Add("ticket_index: ticket " + std::to_string(number) + " has " +
+            std::to_string(found) +
+            " of its 8 entries; lists by some filters miss it");
+  }
+  return Status::Ok();
+}
+
+Status CheckCounts(const Txn& txn, const Tables& t, const Expected& e,
+                   Findings& f) {
+  auto stored = CountByStatus(txn, t);
+  if (!stored.ok()) return stored.status();
+  const uint64_t damaged = e.damaged.size();
+  uint64_t surplus = 0;
+  for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
+    const uint64_t have = (*stored)[s], want = e.counts[s];
+    if (have == want) continue;
+    if (have > want && damaged > 0) {  // maybe the unreadable tickets
+      surplus += have - want;
+      continue;
+    }
+    f.Add("status count of " +
+          proto::WireName(static_cast<v1::TicketStatus>(s)) + " is " +
+          std::to_string(have) + ", the stored tickets give " +
+          std::to_string(want));
+  }
+  if (surplus > damaged)
+    f.Add("the status counts hold " + std::to_string(surplus) +
+          " tickets more than are stored (" + std::to_string(damaged) +
+          " unreadable)");
+  return Status::Ok();
+}
+
+Status CheckLoads(const Txn& txn, const Tables& t, const Expected& e,
+                  Findings& f) {
+  constexpr std::string_view kPrefix = "load/";
+  std::set<std::string> have_record;
+  auto cursor = Cursor::Open(txn, t.staff);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->Seek(kPrefix);; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved || !cursor->key().starts_with(kPrefix)) break;
+    const std::string id(cursor->key().substr(kPrefix.size()));
+    v1::StaffLoad load;
+    if (!ParseRecord(cursor->value(), load)) continue;  // listed unreadable
+    have_record.insert(id);
+    auto it = e.loads.find(id);
+    for (int p = 0; p < kPriorities; ++p) {
+      const uint64_t have =
+          p < load.open_by_priority_size() ? load.open_by_priority(p) : 0;
+      const uint64_t want = it == e.loads.end() ? 0 : it->second[p];
+      if (have == want || (have > want && !e.damaged.empty())) continue;
+      f.Add("open load of " + id + " at priority " +
+            proto::WireName(static_cast<v1::Priority>(p)) + " is " +
+            std::to_string(have) + ", the stored tickets give " +
+            std::to_string(want));
+    }
+  }
+  for (const auto& [id, counts] : e.loads) {
+    if (have_record.count(id)) continue;
+    uint64_t open = 0;
+    for (uint64_t c : counts) open += c;
+    f.Add("open load of " + id + " is not stored; the stored tickets give " +
+          std::to_string(open) + " open");
+  }
+  return Status::Ok();
+}
+
+Status CheckSlaDue(const Txn& txn, const Tables& t, const Expected& e,
+                   Findings& f) {
+  std::set<std::string> found;
+  auto cursor = Cursor::Open(txn, t.sla_due);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    std::string_view key = cursor->key();
+    if (key.size() != 17) {
+      f.Add("sla_due: a key of the wrong size (" + Printable(key) + ")");
+      continue;
+    }
+    const uint64_t number = ReadBe64(key.substr(8, 8));
+    if (e.damaged.count(number)) continue;
+    if (!e.sla_due.count(std::string(key))) {
+      f.Add("sla_due: an entry for ticket " + std::to_string(number) + " at " +
+            std::to_string(ReadBe64(key.substr(0, 8))) + " (alert " +
+            std::to_string(static_cast<int>(key[16])) +
+            ") that its stored clocks do not give");
+      continue;
+    }
+    found.insert(std::string(key));
+  }
+  for (const auto& k : e.sla_due) {
+    if (found.count(k)) continue;
+    f.Add("sla_due: ticket " + std::to_string(ReadBe64(k.substr(8, 8))) +
+          " lacks its entry at " + std::to_string(ReadBe64(k.substr(0, 8))) +
+          " (alert " + std::to_string(static_cast<int>(k[16])) +
+          "): that alert would never be recorded");
+  }
+  return Status::Ok();
+}
+
+// The log runs 1..N, and each event parses.
+Status CheckEvents(const Txn& txn, const Tables& t, ConsistencyReport& r,
+                   Findings& f) {
+  auto cursor = Cursor::Open(txn, t.events);
+  if (!cursor.ok()) return cursor.status();
+  uint64_t expected = 1;
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) return Status::Ok();
+    const uint64_t seq = ReadBe64(cursor->key());
+    if (seq != expected)
+      f.Add("events: the log jumps from " + std::to_string(expected - 1) +
+            " to " + std::to_string(seq));
+    expected = seq + 1;
+    ++r.events;
+    v1::Event event;
+    if (!ParseRecord(cursor->value(), event))
+      r.unreadable.push_back({"events", std::string(cursor->key()),
+                              std::to_string(seq), Why(cursor->value())});
+  }
+}
+
+}  // namespace
+
+StatusOr<ConsistencyReport> CheckConsistency(const Txn& txn, const Tables& t) {
+  ConsistencyReport r;
+  Findings f(r);
+  Expected e;
+  if (Status s = ScanTickets(txn, t, r, e); !s.ok()) return s;
+  if (Status s = CheckEvents(txn, t, r, f); !s.ok()) return s;
+  for (auto [table, name] :
+       {std::pair{t.municipalities, "municipalities"},
+        std::pair{t.catalogue, "catalogue"}, std::pair{t.staff, "staff"}}) {
+    if (Status s = ScanText(txn, table, name, r); !s.ok()) return s;
+  }
+  if (Status s = CheckIndex(txn, t, e, f); !s.ok()) return s;
+  if (Status s = CheckCounts(txn, t, e, f); !s.ok()) return s;
+  if (Status s = CheckLoads(txn, t, e, f); !s.ok()) return s;
+  if (Status s = CheckSlaDue(txn, t, e, f); !s.ok()) return s;
+  return r;
+}
+
+}  // namespace helpdesk::store

@@ -1,0 +1,184 @@
+// Records that cannot be read (an older build stored strings that are not
+// UTF-8; a damaged file) never fail other work. The data directory is made
+// by a real daemon and then damaged with LMDB (tests/support/
+// poisoned_data.h): a ticket whose SLA alerts are due, a catalogue
+// service, a staff member and the events that created them. A daemon
+// started on it a week later answers every route, names the damaged
+// records where they are asked for, and keeps writing everything else.
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include "tests/integration/fixture.h"
+#include "tests/support/poisoned_data.h"
+
+namespace helpdesk::testing {
+namespace {
+
+class Poisoned : public DaemonTest {
+ protected:
+  std::vector<std::string> Flags() override {
+    return {std::string("--clock-start=") + kWeekLater};
+  }
+  void SetUp() override {
+    ASSERT_EQ(MakePoisonedData(dir_.path() + "/data", names_), "");
+    DaemonTest::SetUp();
+  }
+
+  // A 500 whose detail names `record` as damaged and says what to run.
+  void ExpectDamaged(const HttpResponse& r, const std::string& record) {
+    ExpectProblem(r, 500, "/problems/internal");
+    const std::string detail = Parse(r).value("detail", "");
+    EXPECT_NE(detail.find(record + " is damaged in the store"),
+              std::string::npos)
+        << r.body;
+    EXPECT_NE(detail.find("helpdeskctl check"), std::string::npos) << r.body;
+  }
+
+  // How often the daemon's log says `record` was skipped.
+  size_t Logged(const std::string& record) {
+    const std::string log = daemon_->Log();
+    const std::string line = record + " is damaged in the store (it does";
+    size_t n = 0;
+    for (size_t at = log.find(line); at != std::string::npos;
+         at = log.find(line, at + 1))
+      ++n;
+    return n;
+  }
+
+  std::vector<std::string> Ids(const json& list, const char* field) {
+    std::vector<std::string> out;
+    for (const auto& t : list.value(field, json::array()))
+      out.push_back(t.value("id", ""));
+    return out;
+  }
+
+  PoisonedData names_;
+};
+
+TEST_F(Poisoned, EveryReadAnswersAndNamesOnlyTheDamagedRecord) {
+  const std::string bad = "/api/v1/tickets/" + names_.damaged_ticket;
+  ExpectDamaged(client_->Get(bad), "ticket " + names_.damaged_ticket);
+  GetJson("/api/v1/tickets/" + names_.good_ticket);
+  // Its history is still there for an operator to read.
+  GetJson(bad + "/events");
+
+  const auto listed = Ids(GetJson("/api/v1/tickets"), "tickets");
+  EXPECT_EQ(listed, (std::vector<std::string>{names_.other_ticket,
+                                              names_.good_ticket}));
+  // Paging past the damaged one.
+  json first = GetJson("/api/v1/tickets?municipality=rollag&limit=1");
+  EXPECT_EQ(Ids(first, "tickets"),
+            std::vector<std::string>{names_.other_ticket});
+  json second = GetJson("/api/v1/tickets?municipality=rollag&limit=1&cursor=" +
+                        first.value("nextCursor", ""));
+  EXPECT_EQ(Ids(second, "tickets"),
+            std::vector<std::string>{names_.good_ticket})
+      << second.dump();
+
+  // The log goes on past the damaged events (the creates of the ticket,
+  // the service and the person).
+  const auto events = AllEvents();
+  EXPECT_GT(events.size(), 5u);
+
+  GetJson("/api/v1/reports/sla?from=2026-04-01T00:00:00Z");
+  EXPECT_EQ(client_
+                ->Get("/api/v1/reports/sla?from=2026-04-01T00:00:00Z&"
+                      "format=csv")
+                .status,
+            200);
+  GetJson("/api/v1/reports/sla?from=2026-04-15T08:00:00Z&view=volume");
+  GetJson("/api/v1/reports/coverage");
+
+  GetJson("/api/v1/catalogue");
+  const json flat = GetJson("/api/v1/catalogue?view=flat");
+  for (const auto& s : flat.value("services", json::array()))
+    EXPECT_NE(s.value("id", ""), names_.damaged_service);
+  GetJson("/api/v1/catalogue/services?q=skriver");
+  GetJson("/api/v1/catalogue/categories");
+  ExpectDamaged(
+      client_->Get("/api/v1/catalogue/services/" + names_.damaged_service),
+      "catalogue record service/" + names_.damaged_service);
+
+  const auto staff = Ids(GetJson("/api/v1/staff"), "staff");
+  EXPECT_EQ(std::count(staff.begin(), staff.end(), names_.damaged_staff), 0);
+  EXPECT_EQ(std::count(staff.begin(), staff.end(), names_.good_staff), 1);
+  ExpectDamaged(client_->Get("/api/v1/staff/" + names_.damaged_staff),
+                "staff record member/" + names_.damaged_staff);
+  GetJson("/api/v1/vakt");
+  GetJson("/api/v1/vakt/now");
+  GetJson("/api/v1/municipalities");
+  EXPECT_EQ(client_->Get("/metrics").status, 200);
+
+  // Skipped records are logged once each, not at every read.
+  for (int i = 0; i < 3; ++i) GetJson("/api/v1/tickets");
+  EXPECT_EQ(Logged("ticket " + names_.damaged_ticket), 1u);
+}
+
+TEST_F(Poisoned, WritesToEverythingElseWorkAndTheSweepsGoOn) {
+  // A week on, the readable tickets' alerts are due, as are the damaged
+  // one's: the sweep records the readable ones all the same.
+  const std::string good = "/api/v1/tickets/" + names_.good_ticket;
+  bool breached = false;
+  for (int i = 0; i < 200 && !breached; ++i) {
+    for (const auto& e : AllEvents())
+      if (e.contains("slaBreached") &&
+          e.value("ticketId", "") == names_.good_ticket)
+        breached = true;
+    if (!breached) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(breached) << "no SLA breach recorded for the readable ticket";
+
+  json t = GetJson(good);
+  HttpResponse r = client_->Post(
+      good + "/comments",
+      json{{"author", "kari.nordmann"}, {"body", "Fortsatt feil."}}.dump());
+  EXPECT_EQ(r.status, 201) << r.body;
+  const std::string other = "/api/v1/tickets/" + names_.other_ticket;
+  json o = GetJson(other);
+  r = client_->Post(other + "/status", json{{"status", "in_progress"},
+                                            {"version", o.value("version", 0)}}
+                                           .dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(client_->Post("/api/v1/tickets", GoodTicket().dump()).status, 201);
+
+  // The damaged ticket itself: a clean refusal naming it.
+  const std::string bad = "/api/v1/tickets/" + names_.damaged_ticket;
+  ExpectDamaged(
+      client_->Post(bad + "/comments",
+                    json{{"author", "kari.nordmann"}, {"body", "Hei"}}.dump()),
+      "ticket " + names_.damaged_ticket);
+
+  // Staff: another person's change works; the damaged one is named.
+  json person = GetJson("/api/v1/staff/" + names_.good_staff);
+  person.erase("now");
+  person["phone"] = "+47 32 11 11 11";
+  EXPECT_EQ(Put("/api/v1/staff/" + names_.good_staff, person.dump()).status,
+            200);
+  ExpectDamaged(Put("/api/v1/staff/" + names_.damaged_staff, person.dump()),
+                "staff record member/" + names_.damaged_staff);
+
+  // Catalogue: other services change; retiring the damaged one is refused
+  // with its name, and a PUT replaces it (the repair an operator tries).
+  const std::string svc = "/api/v1/catalogue/services/";
+  ExpectDamaged(client_->Post(svc + names_.damaged_service + "/retire",
+                              json{{"reason", "Skadet"}}.dump()),
+                "catalogue record service/" + names_.damaged_service);
+  json databaser = GetJson(svc + "databaser");
+  databaser["name"] = "Databaser og SQL";
+  EXPECT_EQ(Put(svc + "databaser", databaser.dump()).status, 200);
+  json replacement = databaser;
+  replacement.erase("version");
+  replacement["id"] = names_.damaged_service;
+  replacement["name"] = "Erstattet tjeneste";
+  r = Put(svc + names_.damaged_service, replacement.dump());
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(GetJson(svc + names_.damaged_service).value("name", ""),
+            "Erstattet tjeneste");
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
