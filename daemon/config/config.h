@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -60,6 +61,11 @@ using Parsed = std::variant<Config, PrintAndExit>;
 // An unknown key, a bad value or an unreadable file is an error that says
 // which and where.
 StatusOr<Parsed> Load(int argc, const char* const* argv);
+
+// The settings of a config file's `text` over the defaults, as --config
+// reads the file `path` (named in errors); flags and the log level check
+// aside. For reading configs that are not files (the fuzz target).
+StatusOr<Config> ReadConfigText(std::string_view text, const std::string& path);
 
 // Checks a travel table against the region's municipality ids (which the
 // config file cannot know): every id known, no pair twice, no municipality
