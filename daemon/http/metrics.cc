@@ -8,9 +8,7 @@ void Metrics::CountRequest(const std::string& route, const std::string& method,
                            int status, double seconds) {
   {
     std::lock_guard lock(mu_);
-    auto it =
-        requests_.find(std::tuple<std::string_view, std::string_view, int>(
-            route, method, status));
+    auto it = requests_.find(std::tie(route, method, status));
     if (it != requests_.end()) {
       ++it->second;
     } else {
