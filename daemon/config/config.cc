@@ -325,11 +325,12 @@ Status ReadTravel(const std::string& path, const toml::node& node,
   return Status::Ok();
 }
 
+// Reads the file `path`, or `text` as if it were that file's.
 Status ReadToml(const std::string& path, std::vector<Setting>& settings,
-                Config& c) {
+                Config& c, std::optional<std::string_view> text = {}) {
   toml::table table;
   try {  // toml++ reports parse errors by exception; it stops here
-    table = toml::parse_file(path);
+    table = text ? toml::parse(*text, path) : toml::parse_file(path);
   } catch (const toml::parse_error& e) {
     const auto& where = e.source().begin;
     return Status::InvalidField("config",
@@ -472,6 +473,14 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
   }
   if (c.max_map_size_mb < c.map_size_mb) c.max_map_size_mb = c.map_size_mb;
   return Parsed(c);
+}
+
+StatusOr<Config> ReadConfigText(std::string_view text,
+                                const std::string& path) {
+  Config c;
+  std::vector<Setting> settings = Settings(c);
+  if (Status s = ReadToml(path, settings, c, text); !s.ok()) return s;
+  return c;
 }
 
 Status CheckTravelTable(const std::vector<TravelTime>& travel,

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -73,6 +74,11 @@ inline constexpr uint64_t kReservedFds = 64;
 // connection past it would fail in accept() rather than get its 503. The
 // limit less kReservedFds; a limit of 2 * kReservedFds or less, half of it.
 uint64_t EffectiveMaxConnections(uint64_t configured, uint64_t fd_limit);
+
+// The settings of a config file's `text` over the defaults, as --config
+// reads the file `path` (named in errors); flags and the log level check
+// aside. For reading configs that are not files (the fuzz target).
+StatusOr<Config> ReadConfigText(std::string_view text, const std::string& path);
 
 // Checks a travel table against the region's municipality ids (which the
 // config file cannot know): every id known, no pair twice, no municipality

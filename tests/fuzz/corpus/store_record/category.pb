@@ -1,0 +1,2 @@
+
+fagsystemer-oppvekstFagsystemer for oppvekstSkole og barnehage."applikasjoner(

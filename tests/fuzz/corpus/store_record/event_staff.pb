@@ -1,0 +1,2 @@
+ÀûıÎ	leder.ola"r30z"
+kari.haugenKari HaugenHPh

@@ -1,0 +1,1 @@
+§ıÎsolveig.traaen"r7*10Zbyttet toner

@@ -1,0 +1,2 @@
+
+business-criticalVirksomhetskritiskLiv og helse 
