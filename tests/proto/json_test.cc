@@ -103,6 +103,29 @@ TEST(Json, UnknownFieldListsTheKnownOnes) {
   EXPECT_NE(s.message().find("author, body"), std::string::npos) << s.message();
 }
 
+// Found by fuzzing: numbers just past a type's range, written as
+// fractions-free doubles, must be refused, not cast (2^64 to uint64_t is
+// undefined); and digit strings that upset RapidJSON's full-precision
+// path are plain numbers or plain errors.
+TEST(Json, NumbersJustPastTheRangeAreRefused) {
+  v1::Ticket t;
+  const Status u64 =
+      ParseJson(R"({"comments":[{"seq": 18446744073709551616}]})", t,
+                {.ignore_unknown_fields = true});
+  EXPECT_EQ(u64.code(), Code::kInvalidField) << u64.message();
+  EXPECT_NE(u64.message().find("comments[0].seq"), std::string::npos)
+      << u64.message();
+  v1::Ticket max;
+  EXPECT_TRUE(ParseJson(R"({"comments":[{"seq": 18446744073709551615}]})", max,
+                        {.ignore_unknown_fields = true})
+                  .ok());
+  EXPECT_EQ(max.comments(0).seq(), 18446744073709551615u);
+  v1::Ticket odd;
+  const Status digits =
+      ParseJson("[184467440737095516157", odd, {.ignore_unknown_fields = true});
+  EXPECT_EQ(digits.code(), Code::kMalformedJson) << digits.message();
+}
+
 TEST(Json, NullMeansNotGiven) {
   v1::CreateTicketRequest req;
   ASSERT_TRUE(ParseJson(R"({"location": null})", req).ok());
