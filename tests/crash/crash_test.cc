@@ -21,7 +21,6 @@
 #include <gtest/gtest.h>
 
 #include <condition_variable>
-#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -30,6 +29,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/crash/crash_support.h"
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 #include "tests/support/store_check.h"
@@ -44,11 +44,6 @@ constexpr int kClients = 16;
 constexpr int kMinAcked = 50;
 constexpr int kMaxAcked = 500;
 constexpr auto kRoundDeadline = std::chrono::seconds(30);
-// Wednesday 15 April 2026, 10:00 in Oslo.
-constexpr char kClockStart[] = "2026-04-15T08:00:00Z";
-const char* const kMunicipalities[] = {"kongsberg", "notodden", "nore-og-uvdal",
-                                       "flesberg",  "rollag",   "tinn",
-                                       "hjartdal"};
 
 struct Acked {
   json request;
@@ -132,14 +127,8 @@ void Verify(uint16_t port, const std::vector<Acked>& acked) {
         << "ticket " << id << " assigned, not created";
 }
 
-uint32_t Seed() {
-  if (const char* s = std::getenv("HELPDESK_CRASH_SEED"))
-    return static_cast<uint32_t>(std::strtoul(s, nullptr, 10));
-  return std::random_device{}();
-}
-
 TEST(Crash, Kill9UnderLoadLosesNothingAcknowledged) {
-  const uint32_t seed = Seed();
+  const uint32_t seed = CrashSeed();
   std::cout << "HELPDESK_CRASH_SEED=" << seed << "\n";
   RecordProperty("seed", std::to_string(seed));
   std::mt19937 rng(seed);
