@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
@@ -26,8 +28,8 @@ namespace {
 constexpr size_t kMaxRetries = 200;
 // Alerts recorded in one write; more wait for the next sweep.
 constexpr size_t kMaxAlertsPerWrite = 500;
-// Due entries looked at to tell whether any names a readable ticket; more
-// than this many due at once is treated as "due" without looking.
+// Due entries looked at first to tell whether any names a readable ticket;
+// when all of those are damaged, up to kMaxAlertsPerWrite more.
 constexpr size_t kDamagedLookahead = 16;
 
 }  // namespace
@@ -141,22 +143,39 @@ StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
   // Entries of tickets that cannot be read stay in the index until an
   // operator repairs the store; they alone must not make every change and
   // every sweep write (RecordSlaAlerts would skip them anyway).
-  auto due = store::DueBy(txn, tables, now, kDamagedLookahead);
-  if (!due.ok()) return due.status();
-  if (due->size() == kDamagedLookahead) return true;
-  for (const store::SlaDue& d : *due) {
-    auto ticket = store::GetTicket(txn, tables, d.ticket);
-    if (!store::IsDamaged(ticket.status())) return true;
+  for (const size_t limit :
+       {kDamagedLookahead, kDamagedLookahead + kMaxAlertsPerWrite}) {
+    auto due = store::DueBy(txn, tables, now, limit);
+    if (!due.ok()) return due.status();
+    for (const store::SlaDue& d : *due) {
+      auto ticket = store::GetTicket(txn, tables, d.ticket);
+      if (!store::IsDamaged(ticket.status())) return true;
+    }
+    if (due->size() < limit) return false;  // every one due is damaged
   }
-  return false;
+  return true;  // more damaged entries than a write looks past
 }
 
 StatusOr<size_t> RecordSlaAlerts(Scope& s) {
   store::WriteContext& w = s.store();
   const auto now = s.now_sys();
+  // Entries of damaged tickets come first when they are oldest, and stay;
+  // they do not count against the write's share, so they can never hold
+  // back every other ticket's alerts: looked past, up to the share again.
+  size_t damaged = 0;
   auto due = store::DueBy(s.txn(), s.tables(), now.time_since_epoch().count(),
                           kMaxAlertsPerWrite);
   if (!due.ok()) return w.Fail(due.status());
+  for (const store::SlaDue& d : *due)
+    if (store::IsDamaged(
+            store::GetTicket(s.txn(), s.tables(), d.ticket).status()))
+      ++damaged;
+  if (damaged > 0 && due->size() == kMaxAlertsPerWrite) {
+    due = store::DueBy(
+        s.txn(), s.tables(), now.time_since_epoch().count(),
+        kMaxAlertsPerWrite + std::min(damaged, kMaxAlertsPerWrite));
+    if (!due.ok()) return w.Fail(due.status());
+  }
   size_t recorded = 0;
   for (const store::SlaDue& d : *due) {
     auto current = store::GetTicket(s.txn(), s.tables(), d.ticket);

@@ -81,6 +81,10 @@ Status Quarantine(Txn& txn, const Tables& t, const Unreadable& u,
     placeholder.set_seq(seq);
     return txn.Put(t.events, u.key, placeholder.SerializeAsString());
   }
+  if (u.table == "tickets") {
+    if (Status s = KeepTicketNumberTaken(txn, t, ReadBe64(u.key)); !s.ok())
+      return s;
+  }
   if (Status s = txn.Del(*table, u.key); !s.ok()) return s;
   v1::Event event = QuarantineEvent(u, last_at, actor);
   event.set_seq(++last_seq);

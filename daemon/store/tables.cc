@@ -400,7 +400,21 @@ StatusOr<uint64_t> LastKey(const Txn& txn, Table table) {
 }  // namespace
 
 StatusOr<uint64_t> LastTicketNumber(const Txn& txn, const Tables& t) {
-  return LastKey(txn, t.tickets);
+  auto last = LastKey(txn, t.tickets);
+  if (!last.ok()) return last;
+  // A ticket taken out of the table by a repair keeps its number: no new
+  // ticket may take it (and with it the old one's history).
+  auto taken = txn.Get(t.meta, kTicketNumbersTaken);
+  if (!taken.ok()) return taken.status();
+  const uint64_t high = *taken ? ReadBe64(**taken) : 0;
+  return std::max(*last, high);
+}
+
+Status KeepTicketNumberTaken(Txn& txn, const Tables& t, uint64_t number) {
+  auto taken = txn.Get(t.meta, kTicketNumbersTaken);
+  if (!taken.ok()) return taken.status();
+  if (*taken && ReadBe64(**taken) >= number) return Status::Ok();
+  return txn.Put(t.meta, kTicketNumbersTaken, Be64(number));
 }
 StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t) {
   return LastKey(txn, t.events);

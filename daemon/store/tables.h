@@ -116,7 +116,13 @@ StatusOr<v1::Region> LoadRegion(const Txn& txn, const Tables& t);
 StatusOr<std::vector<uint64_t>> CountByStatus(const Txn& txn, const Tables& t);
 
 // The highest ticket number and event seq in use (0 when none).
+// The highest ticket number ever given: the last in the table, or one a
+// repair took out of it (kept in meta under kTicketNumbersTaken).
 StatusOr<uint64_t> LastTicketNumber(const Txn& txn, const Tables& t);
+inline constexpr std::string_view kTicketNumbersTaken = "tickets_taken_up_to";
+// Records that numbers up to `number` are taken (a repair quarantining
+// ticket `number`).
+Status KeepTicketNumberTaken(Txn& txn, const Tables& t, uint64_t number);
 StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t);
 
 // Calls `visit` with every readable stored ticket in number order (schema

@@ -26,9 +26,17 @@ using google::protobuf::FieldDescriptor;
 // What ToJson cannot write so that it reads back: NaN and the infinities
 // (null, on purpose), an enum number the schema does not name (a record
 // from a newer writer, or damage: "unknown_enum_value_..." is no value),
-// and an unset (0) enum in a list.
+// an unset (0) enum in a list, and a Timestamp outside RFC 3339's years
+// 0001-9999 (written "InvalidTime").
 bool HasValueJsonCannotCarry(const google::protobuf::Message& m) {
   const auto* r = m.GetReflection();
+  if (m.GetDescriptor()->full_name() == "google.protobuf.Timestamp") {
+    const auto* d = m.GetDescriptor();
+    const int64_t seconds = r->GetInt64(m, d->FindFieldByName("seconds"));
+    const int32_t nanos = r->GetInt32(m, d->FindFieldByName("nanos"));
+    return seconds < -62135596800 || seconds > 253402300799 || nanos < 0 ||
+           nanos > 999999999;
+  }
   std::vector<const FieldDescriptor*> fields;
   r->ListFields(m, &fields);
   for (const FieldDescriptor* f : fields) {

@@ -55,6 +55,13 @@ TEST(CtlCheck, FindsUnreadableRecordsAndRepairQuarantinesThem) {
   const std::string data = dir.path() + "/data";
   PoisonedData names;
   ASSERT_EQ(MakePoisonedData(data, names), "");
+  // The newest ticket is damaged too, past parsing at all.
+  const std::string newest = names.other_ticket;
+  ASSERT_TRUE(
+      PlantRaw(data, "tickets",
+               std::string(7, '\0') + static_cast<char>(std::stoi(newest)),
+               "\xff\xff\xff")
+          .ok());
 
   CtlResult r = RunCtl({"check", "--data-dir", data});
   EXPECT_EQ(r.exit_code, 1) << r.Describe();
@@ -106,6 +113,27 @@ TEST(CtlCheck, FindsUnreadableRecordsAndRepairQuarantinesThem) {
                       json{{"author", "kari.nordmann"}, {"body", "Hei"}}.dump())
                 .status,
             201);
+  // The newest ticket was quarantined; its number stays taken, so a new
+  // ticket never inherits its history.
+  HttpResponse created = client.Post(
+      "/api/v1/tickets", json{{"title", "Ny PC"},
+                              {"description", "Trenger ny PC"},
+                              {"municipality", "kongsberg"},
+                              {"serviceId", "brukerstotte-fjernhjelp"},
+                              {"reporter", "kari.nordmann"}}
+                             .dump());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id =
+      json::parse(created.body, nullptr, false).value("id", "");
+  EXPECT_GT(std::stoull(id), std::stoull(newest)) << id;
+  HttpResponse history = client.Get("/api/v1/tickets/" + id + "/events");
+  ASSERT_EQ(history.status, 200) << history.body;
+  EXPECT_EQ(json::parse(history.body, nullptr, false)
+                .value("events", json::array())
+                .size(),
+            2u)
+      << "a new ticket's history is its creation and assignment: "
+      << history.body;
   EXPECT_EQ(daemon.Terminate(), 0) << daemon.Log();
   r = RunCtl({"check", "--data-dir", data});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
