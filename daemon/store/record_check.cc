@@ -140,10 +140,26 @@ void NoteDamaged(std::string_view record) {
       record, kDamaged);
 }
 
+namespace {
+
+// protobuf's log, through spdlog: the lines it writes at every parse of a
+// string that is not UTF-8 are left out (the store names such a record
+// once, NoteDamaged; not at every 5 s sweep), the rest kept.
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  if (message.find("invalid UTF-8") != std::string::npos) return;
+  spdlog::log(level >= google::protobuf::LOGLEVEL_ERROR ? spdlog::level::err
+                                                        : spdlog::level::warn,
+              "protobuf {}:{}: {}", file, line, message);
+}
+
+}  // namespace
+
 bool ParseRecord(std::string_view bytes, Message& out) {
-  // protobuf logs every string that is not UTF-8 at every parse; the store
-  // says it once per record (NoteDamaged), not at every 5 s sweep.
-  google::protobuf::LogSilencer quiet;
+  // Set once for the process, on the first record read: a per-parse
+  // silencer would take protobuf's global mutex twice on every read.
+  static std::once_flag once;
+  std::call_once(once, [] { google::protobuf::SetLogHandler(&ProtobufLog); });
   return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
 }
 
