@@ -59,7 +59,9 @@ Setting Make(const char* name, const char* help, T& field, T lo = T{},
       if (auto v = n.value_exact<bool>()) return field = *v, true;
       return false;
     } else {
-      auto v = n.value<int64_t>();
+      // Only an integer: value<int64_t>() would also convert a float
+      // (747e20), casting it out of range.
+      auto v = n.value_exact<int64_t>();
       if (!v || *v < static_cast<int64_t>(lo) ||
           static_cast<uint64_t>(*v) > static_cast<uint64_t>(hi))
         return false;

@@ -155,6 +155,17 @@ TEST_F(DispatchConfig, BadSettingsSayWhichKeyWhereAndWhatIsExpected) {
   EXPECT_NE(why.find("from 1 to 64"), std::string::npos) << why;
 }
 
+// Found by fuzzing: a float where a whole number belongs was converted,
+// and one past int64's range was an undefined cast.
+TEST_F(DispatchConfig, AFloatWhereAWholeNumberBelongsIsRefused) {
+  for (const char* text : {"idle_timeout_ms = 747e20\n",
+                           "idle_timeout_ms = 30000.0\n", "port = 8.080\n"}) {
+    const std::string error = ErrorOf(text);
+    EXPECT_NE(error.find("a whole number"), std::string::npos)
+        << text << ": " << error;
+  }
+}
+
 TEST_F(DispatchConfig, BadTravelEntriesSayWhichEntryAndWhatIsWrong) {
   const std::string head = "[dispatch]\n";
   const std::string ok_entry =
