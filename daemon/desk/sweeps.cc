@@ -7,8 +7,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <algorithm>
-
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
@@ -160,23 +158,13 @@ StatusOr<size_t> RecordSlaAlerts(Scope& s) {
   store::WriteContext& w = s.store();
   const auto now = s.now_sys();
   // Entries of damaged tickets come first when they are oldest, and stay;
-  // they do not count against the write's share, so they can never hold
-  // back every other ticket's alerts: looked past, up to the share again.
-  size_t damaged = 0;
+  // they do not count against the write's share of entries, so they can
+  // never hold back every other ticket's alerts. One pass: each ticket is
+  // read once.
   auto due = store::DueBy(s.txn(), s.tables(), now.time_since_epoch().count(),
-                          kMaxAlertsPerWrite);
+                          2 * kMaxAlertsPerWrite);
   if (!due.ok()) return w.Fail(due.status());
-  for (const store::SlaDue& d : *due)
-    if (store::IsDamaged(
-            store::GetTicket(s.txn(), s.tables(), d.ticket).status()))
-      ++damaged;
-  if (damaged > 0 && due->size() == kMaxAlertsPerWrite) {
-    due = store::DueBy(
-        s.txn(), s.tables(), now.time_since_epoch().count(),
-        kMaxAlertsPerWrite + std::min(damaged, kMaxAlertsPerWrite));
-    if (!due.ok()) return w.Fail(due.status());
-  }
-  size_t recorded = 0;
+  size_t recorded = 0, looked = 0;
   for (const store::SlaDue& d : *due) {
     auto current = store::GetTicket(s.txn(), s.tables(), d.ticket);
     // A ticket that cannot be read keeps its entry (helpdeskctl repair
@@ -186,6 +174,7 @@ StatusOr<size_t> RecordSlaAlerts(Scope& s) {
       store::NoteDamaged(store::TicketName(d.ticket));
       continue;
     }
+    if (looked++ == kMaxAlertsPerWrite) break;
     if (!current.ok()) return w.Fail(current.status());
     if (!*current || !(*current)->has_sla()) continue;
     const v1::Ticket& before = **current;

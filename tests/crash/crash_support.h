@@ -1,11 +1,18 @@
 #pragma once
 // What the kill -9 tests share: the instant their daemons start at, the
-// demo region's municipalities, and the seed of a run's random choices.
-// Header-only; test-only.
+// demo region's municipalities, the seed of a run's random choices, and
+// the walk of the whole event log. Header-only; test-only.
+
+#include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstdlib>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <random>
+#include <string>
+
+#include "tests/support/http_client.h"
 
 namespace helpdesk::testing {
 
@@ -22,6 +29,37 @@ inline uint32_t CrashSeed() {
   if (const char* s = std::getenv("HELPDESK_CRASH_SEED"))
     return static_cast<uint32_t>(std::strtoul(s, nullptr, 10));
   return std::random_device{}();
+}
+
+// Reads the whole event log, 200 at a time, asserting that it is 1..N
+// without gap or duplicate, and calls `each` for every event. Use with
+// ASSERT_NO_FATAL_FAILURE.
+inline void ForEachEvent(
+    HttpClient& client,
+    const std::function<void(const nlohmann::json&)>& each) {
+  uint64_t expected = 1;
+  std::string after = "0";
+  for (int page = 0;; ++page) {
+    ASSERT_LT(page, 100000) << "the event log does not end";
+    HttpResponse r = client.Get("/api/v1/events?limit=200&after=" + after);
+    ASSERT_EQ(r.status, 200) << r.error << r.body;
+    nlohmann::json p = nlohmann::json::parse(r.body, nullptr, false);
+    ASSERT_TRUE(p.is_object()) << r.body;
+    nlohmann::json events = p.value("events", nlohmann::json::array());
+    ASSERT_LE(events.size(), 200u);
+    for (const auto& e : events) {
+      ASSERT_TRUE(e.contains("seq") && e["seq"].is_string()) << e.dump();
+      const uint64_t seq = std::stoull(e["seq"].get<std::string>());
+      ASSERT_EQ(seq, expected)
+          << (seq < expected ? "duplicate" : "gap") << " in the event log";
+      ++expected;
+      each(e);
+    }
+    const std::string next = p.value("nextCursor", "");
+    if (next.empty()) break;
+    ASSERT_FALSE(events.empty()) << "a nextCursor on an empty page";
+    after = next;
+  }
 }
 
 }  // namespace helpdesk::testing
