@@ -351,7 +351,18 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
 void AppendJsonString(std::string& out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
   out += '"';
-  for (size_t i = 0; i < s.size(); ++i) {
+  size_t i = 0;
+  while (i < s.size()) {
+    // The common case, a run of printable ASCII, goes in at once.
+    size_t run = i;
+    while (run < s.size()) {
+      const auto c = static_cast<unsigned char>(s[run]);
+      if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') break;
+      ++run;
+    }
+    out.append(s.data() + i, run - i);
+    i = run;
+    if (i == s.size()) break;
     const auto c = static_cast<unsigned char>(s[i]);
     switch (c) {
       case '"':
@@ -374,8 +385,6 @@ void AppendJsonString(std::string& out, std::string_view s) {
           out += "\\u00";
           out += kHex[c >> 4];
           out += kHex[c & 15];
-        } else if (c < 0x80) {
-          out += static_cast<char>(c);
         } else if (size_t len = Utf8SequenceLength(s.substr(i)); len != 0) {
           out.append(s.data() + i, len);
           i += len - 1;
@@ -385,6 +394,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
           out += "\\ufffd";
         }
     }
+    ++i;
   }
   out += '"';
 }
