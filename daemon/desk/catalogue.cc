@@ -42,14 +42,18 @@ Status DamagedService(Scope& s, std::string_view id) {
 }  // namespace
 
 StatusOr<catalogue::EditResult> ApplyCatalogueEdit(
-    Scope& s, const v1::Catalogue& before, catalogue::EditResult decided,
-    const CatalogueEdit& edit) {
+    Scope& s, const CatalogueDecision& decision) {
   // Every change that changes anything moves the version: the same version
   // is the same catalogue, and the decision holds.
   auto version = store::CatalogueVersion(s.txn(), s.tables());
   if (!version.ok()) return version.status();
-  if (*version != before.version()) return Apply(s, edit);
-  return Save(s, before, std::move(decided));
+  if (*version != decision.version) return Apply(s, decision.edit);
+  v1::Event event = s.NewEvent();
+  *event.mutable_catalogue_changed() = decision.decided.change;
+  if (Status st = s.store().SaveCatalogue(decision.writes, std::move(event));
+      !st.ok())
+    return st;
+  return decision.decided;
 }
 
 StatusOr<catalogue::EditResult> ImportCatalogue(Scope& s,

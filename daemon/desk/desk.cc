@@ -14,6 +14,7 @@
 #include "daemon/desk/scope.h"
 #include "daemon/desk/staff_view.h"
 #include "daemon/desk/use_cases.h"
+#include "daemon/store/catalogue_tables.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
@@ -206,19 +207,16 @@ void Desk::EditCatalogue(Origin origin, CatalogueEdit edit,
   catalogue::EditResult decided = edit(*before, context_->municipality_ids());
   if (!decided.ok()) return done(std::move(decided.status));
   if (!decided.changed) return done(std::move(decided));
-  struct Decision {
-    v1::Catalogue before;
-    catalogue::EditResult decided;
-    CatalogueEdit edit;
-  };
-  auto decision = std::make_shared<const Decision>(
-      Decision{std::move(*before), std::move(decided), std::move(edit)});
+  // What it writes is worked out here too (and its entries checked), so
+  // the writer only puts the entries that change.
+  auto writes = store::PlanCatalogue(*before, decided.after);
+  if (!writes.ok()) return done(writes.status());
+  auto decision = std::make_shared<const CatalogueDecision>(
+      CatalogueDecision{before->version(), std::move(*writes),
+                        std::move(decided), std::move(edit)});
   Run<catalogue::EditResult>(
       std::move(origin),
-      [decision](Scope& s) {
-        return desk::ApplyCatalogueEdit(s, decision->before, decision->decided,
-                                        decision->edit);
-      },
+      [decision](Scope& s) { return desk::ApplyCatalogueEdit(s, *decision); },
       std::move(done));
 }
 

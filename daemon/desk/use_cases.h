@@ -19,6 +19,7 @@
 #include "catalogue/edit.h"
 #include "daemon/desk/commands.h"
 #include "daemon/desk/scope.h"
+#include "daemon/store/catalogue_tables.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/status.h"
 
@@ -66,13 +67,19 @@ StatusOr<catalogue::EditResult> ImportCatalogue(Scope& s,
 // region's municipality ids.
 using CatalogueEdit = std::function<catalogue::EditResult(
     const v1::Catalogue& current, const std::vector<std::string>& munis)>;
-// Saves `decided`, a change decided before the write (by the Desk, on the
-// caller's thread) against `before`, the catalogue read then, when the
-// catalogue is still at before's version: the writer checks only that.
-// When it has moved on, `edit` decides again against what the writer sees.
+// A change decided before the write (by the Desk, on the caller's thread)
+// against the catalogue at `version`, with what it writes planned then.
+struct CatalogueDecision {
+  uint32_t version = 0;
+  store::CatalogueWrites writes;
+  catalogue::EditResult decided;
+  CatalogueEdit edit;  // decides again when the catalogue has moved on
+};
+// Saves the decision when the catalogue is still at its version: the
+// writer checks only that, and puts the planned entries. When it has moved
+// on, the decision's `edit` decides again against what the writer sees.
 StatusOr<catalogue::EditResult> ApplyCatalogueEdit(
-    Scope& s, const v1::Catalogue& before, catalogue::EditResult decided,
-    const CatalogueEdit& edit);
+    Scope& s, const CatalogueDecision& decision);
 StatusOr<catalogue::EditResult> CreateService(Scope& s,
                                               const v1::Service& service);
 StatusOr<catalogue::EditResult> UpdateService(Scope& s, std::string_view id,

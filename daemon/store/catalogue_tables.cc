@@ -11,18 +11,31 @@ namespace {
 
 constexpr std::string_view kVersionKey = "catalogue_version";
 
-// The records of a catalogue by key, serialised: what PutCatalogue
-// compares and writes.
-std::map<std::string, std::string> Records(const v1::Catalogue& c) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : c.categories())
-    out["category/" + e.id()] = e.SerializeAsString();
-  for (const auto& e : c.services())
-    out["service/" + e.id()] = e.SerializeAsString();
-  for (const auto& e : c.skills())
-    out["skill/" + e.id()] = e.SerializeAsString();
-  for (const auto& e : c.sla_classes())
-    out["sla_class/" + e.id()] = e.SerializeAsString();
+// An entry of a catalogue as a record: serialised, the message, and its
+// place in the catalogue ("/services/3").
+struct Record {
+  std::string bytes;
+  const google::protobuf::Message* entry;
+  std::string at;
+};
+
+// The records of a catalogue by key: what PutCatalogue compares and
+// writes.
+std::map<std::string, Record> Records(const v1::Catalogue& c) {
+  std::map<std::string, Record> out;
+  auto add = [&](const auto& entries, std::string_view kind,
+                 std::string_view field) {
+    for (int i = 0; i < entries.size(); ++i) {
+      const auto& e = entries[i];
+      out[std::string(kind) + "/" + e.id()] = {
+          e.SerializeAsString(), &e,
+          "/" + std::string(field) + "/" + std::to_string(i)};
+    }
+  };
+  add(c.categories(), "category", "categories");
+  add(c.services(), "service", "services");
+  add(c.skills(), "skill", "skills");
+  add(c.sla_classes(), "sla_class", "slaClasses");
   return out;
 }
 
@@ -101,20 +114,41 @@ StatusOr<std::optional<v1::Service>> GetService(const Txn& txn, const Tables& t,
   return std::optional<v1::Service>(std::move(s));
 }
 
-Status PutCatalogue(Txn& txn, const Tables& t, const v1::Catalogue& before,
-                    const v1::Catalogue& after) {
+StatusOr<CatalogueWrites> PlanCatalogue(const v1::Catalogue& before,
+                                        const v1::Catalogue& after) {
+  CatalogueWrites plan;
+  plan.version_ = after.version();
   auto old_records = Records(before);
-  for (auto& [key, value] : Records(after)) {
+  for (auto& [key, record] : Records(after)) {
     auto it = old_records.find(key);
-    bool same = it != old_records.end() && it->second == value;
+    bool same = it != old_records.end() && it->second.bytes == record.bytes;
     if (it != old_records.end()) old_records.erase(it);
+    // An entry stored unchanged was checked when it was put.
     if (same) continue;
+    if (Status s = CheckStrings(*record.entry, "catalogue", nullptr, record.at);
+        !s.ok())
+      return s;
+    plan.puts_.emplace_back(key, std::move(record.bytes));
+  }
+  for (const auto& [key, record] : old_records) plan.deletes_.push_back(key);
+  return plan;
+}
+
+Status PutCatalogue(Txn& txn, const Tables& t, const CatalogueWrites& writes) {
+  for (const auto& [key, value] : writes.puts()) {
     if (Status s = txn.Put(t.catalogue, key, value); !s.ok()) return s;
   }
-  for (const auto& [key, value] : old_records) {
+  for (const auto& key : writes.deletes()) {
     if (Status s = txn.Del(t.catalogue, key); !s.ok()) return s;
   }
-  return txn.Put(t.meta, kVersionKey, std::to_string(after.version()));
+  return txn.Put(t.meta, kVersionKey, std::to_string(writes.version()));
+}
+
+Status PutCatalogue(Txn& txn, const Tables& t, const v1::Catalogue& before,
+                    const v1::Catalogue& after) {
+  auto plan = PlanCatalogue(before, after);
+  if (!plan.ok()) return plan.status();
+  return PutCatalogue(txn, t, *plan);
 }
 
 }  // namespace helpdesk::store

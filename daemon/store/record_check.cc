@@ -105,11 +105,11 @@ class Walker {
 }  // namespace
 
 Status CheckStrings(const Message& record, std::string_view what,
-                    const FieldDescriptor* skip) {
+                    const FieldDescriptor* skip, std::string_view place) {
   // Per thread: saves run on the writer thread, tests anywhere.
   thread_local Walker walker;
   if (!walker.Find(record, skip, nullptr)) return Status::Ok();
-  std::string at;
+  std::string at(place);
   walker.Find(record, skip, &at);
   return Status::InvalidField(
       at, "field '" + at + "' of the " + std::string(what) +

@@ -29,9 +29,12 @@ namespace helpdesk::store {
 // record's JSON names ("/comments/2/body") and a detail naming `what`.
 // `skip`, if set, names a field of the top-level message left unchecked
 // (a ticket's comments, which are stored in their events, not with it).
+// `at`, the record's own place when it is part of something larger
+// ("/services/3" of a catalogue), goes in front of the pointer.
 Status CheckStrings(const google::protobuf::Message& record,
                     std::string_view what,
-                    const google::protobuf::FieldDescriptor* skip = nullptr);
+                    const google::protobuf::FieldDescriptor* skip = nullptr,
+                    std::string_view at = {});
 
 // The answer for a record that is stored but cannot be read. `record`
 // names it for a person: "ticket 17", "catalogue record service/vpn".

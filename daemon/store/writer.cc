@@ -54,9 +54,17 @@ Status WriteContext::SaveCatalogue(const v1::Catalogue& before,
                                    const v1::Catalogue& after,
                                    v1::Event&& event) {
   if (failed()) return failure_;
-  if (Status s = CheckRecord(after, "catalogue", event); !s.ok()) return s;
+  auto writes = PlanCatalogue(before, after);
+  if (!writes.ok()) return writes.status();
+  return SaveCatalogue(*writes, std::move(event));
+}
+
+Status WriteContext::SaveCatalogue(const CatalogueWrites& writes,
+                                   v1::Event&& event) {
+  if (failed()) return failure_;
+  if (Status s = CheckStrings(event, "event"); !s.ok()) return s;
   event.set_seq(++last_seq_);
-  return Append(PutCatalogue(txn_, tables_, before, after), std::move(event));
+  return Append(PutCatalogue(txn_, tables_, writes), std::move(event));
 }
 
 Status WriteContext::SaveStaff(const v1::StaffMember* before,

@@ -40,6 +40,7 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/store/catalogue_tables.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
@@ -82,6 +83,9 @@ class WriteContext {
   // What differs between the stored catalogue `before` and `after`.
   Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
                        v1::Event&& event);
+  // A change planned (and its entries checked) before the write, against
+  // the catalogue as it is stored now: the writer only puts it.
+  Status SaveCatalogue(const CatalogueWrites& writes, v1::Event&& event);
   // The member (`before` is the stored one, nullptr for a new person; the
   // id never changes); bumps the staff generation.
   Status SaveStaff(const v1::StaffMember* before, const v1::StaffMember& now,
