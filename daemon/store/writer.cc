@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/record_check.h"
@@ -107,6 +108,10 @@ Status Writer::Start() {
   last_seq_ = *seq;
   seq_ = last_seq_;
   map_size_ = env_.map_size();
+  janitor_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "hd-janitor");
+    RunJanitor();
+  });
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "hd-writer");  // for top -H and gdb
     Run();
@@ -137,6 +142,36 @@ void Writer::Stop() {
   }
   cv_.notify_one();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard lock(janitor_mu_);
+    janitor_stopping_ = true;
+  }
+  janitor_cv_.notify_one();
+  if (janitor_.joinable()) janitor_.join();
+}
+
+void Writer::Dispose(std::vector<Request>&& batch) {
+  bool was_idle;
+  {
+    std::lock_guard lock(janitor_mu_);
+    was_idle = finished_.empty();
+    finished_.push_back(std::move(batch));
+  }
+  if (was_idle) janitor_cv_.notify_one();
+}
+
+void Writer::RunJanitor() {
+  std::vector<std::vector<Request>> finished;
+  while (true) {
+    {
+      std::unique_lock lock(janitor_mu_);
+      janitor_cv_.wait(
+          lock, [this] { return janitor_stopping_ || !finished_.empty(); });
+      if (finished_.empty()) return;  // stopping, and everything is freed
+      finished.swap(finished_);
+    }
+    finished.clear();
+  }
 }
 
 Writer::Stats Writer::GetStats() const {
@@ -209,7 +244,7 @@ void Writer::RecordOutcome(const std::vector<WriteResult>& results) {
 void Writer::Run() {
   std::vector<Request> batch;
   while (true) {
-    batch.clear();
+    if (!batch.empty()) Dispose(std::exchange(batch, {}));
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -24,7 +24,9 @@
 //
 // Thread-safety: Submit, GetStats and GetHealth are safe from any thread.
 // Completions run on the writer thread: they must only hand the result on
-// (e.g. post to an I/O executor), never block.
+// (e.g. post to an I/O executor), never block. A write function and its
+// completion are destroyed later, on another thread (the writer's
+// janitor): what they hold must not need the writer thread to be freed.
 
 #include <google/protobuf/timestamp.pb.h>
 
@@ -196,6 +198,9 @@ class Writer {
     SteadyTime queued_at;
   };
   void Run();
+  // Hands a finished batch to the janitor thread, which destroys it.
+  void Dispose(std::vector<Request>&& batch);
+  void RunJanitor();
   // Runs batch[i].fn, turning a throw into a Status (logged and counted).
   Status Apply(Request& request, WriteContext& ctx, bool& threw);
   void RecordOutcome(const std::vector<WriteResult>& results);
@@ -228,6 +233,16 @@ class Writer {
   std::array<std::atomic<uint64_t>, std::size(kBatchBuckets) + 1> buckets_{};
 
   std::thread thread_;
+
+  // Finished requests are destroyed off the writer thread: the closures
+  // of a large write (a decided catalogue import holds tens of MB in
+  // small allocations) took longer to free than to commit, holding up
+  // the next batch. The janitor frees them on its own thread.
+  std::mutex janitor_mu_;
+  std::condition_variable janitor_cv_;
+  std::vector<std::vector<Request>> finished_;  // guarded by janitor_mu_
+  bool janitor_stopping_ = false;               // guarded by janitor_mu_
+  std::thread janitor_;
 };
 
 }  // namespace helpdesk::store

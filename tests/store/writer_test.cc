@@ -372,6 +372,38 @@ TEST_F(WriterTest, MapGrowthIsNotStarvedByContinuousReads) {
   EXPECT_GT(env_->map_size(), size_t{1} << 20);
 }
 
+// What a write holds (a decided catalogue import: tens of MB in small
+// allocations) is freed off the writer thread, which the next batch waits
+// for; and nothing of it outlives Stop.
+TEST_F(WriterTest, AWritesClosuresAreFreedOffTheWriterThreadAndByStop) {
+  Open();
+  struct Held {
+    explicit Held(std::promise<std::thread::id>* p) : freed_on(p) {}
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+    ~Held() { freed_on->set_value(std::this_thread::get_id()); }
+    std::promise<std::thread::id>* freed_on;
+  };
+  std::promise<std::thread::id> ran_on, freed_on;
+  auto held = std::make_shared<Held>(&freed_on);
+  std::promise<WriteResult> done;
+  ASSERT_TRUE(writer_
+                  ->Submit(
+                      [held, &ran_on](WriteContext& w) {
+                        ran_on.set_value(std::this_thread::get_id());
+                        return CreateIn(w, "stor import", 0).status();
+                      },
+                      [&done](WriteResult r) { done.set_value(std::move(r)); })
+                  .ok());
+  held.reset();  // the write's closure holds the last reference
+  EXPECT_TRUE(done.get_future().get().status.ok());
+  auto freed = freed_on.get_future();
+  writer_->Stop();  // by then, everything queued is answered and freed
+  ASSERT_EQ(freed.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+  const std::thread::id writer_thread = ran_on.get_future().get();
+  EXPECT_NE(freed.get(), writer_thread);
+}
+
 TEST_F(WriterTest, StopAnswersEverythingQueuedThenRefuses) {
   Open();
   std::vector<std::future<WriteResult>> pending;
