@@ -242,8 +242,9 @@ int main(int argc, char** argv) {
   server.Start();
 
   // What fell due while the daemon was down (absences that began, SLA
-  // alerts) is queued before it announces its port, so any write a client
-  // sends comes after; then the rounds go on.
+  // alerts) is written before it announces its port or runs its I/O
+  // threads, so what a client reads or writes comes after; then the
+  // rounds go on.
   desk::Sweeper sweeper(
       desk, {.dispatch_every = std::chrono::seconds(c.sweep_seconds),
              .sla_every = std::chrono::seconds(c.sla.sweep_seconds.value_or(

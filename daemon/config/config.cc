@@ -176,8 +176,9 @@ std::vector<Setting> Settings(Config& c) {
       Make<bool>("clock_frozen",
                  "for tests only: with clock_start, the clock stands still "
                  "there and moves only by POST /test/clock?at=<RFC 3339>, "
-                 "a route that exists only with this flag (never set it in "
-                 "production)",
+                 "which answers once the SLA alerts due by then are "
+                 "recorded; a route that exists only with this flag (never "
+                 "set it in production)",
                  c.clock_frozen),
       InSection(kDispatch,
                 Make<bool>("travel_fallback",

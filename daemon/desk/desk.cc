@@ -364,36 +364,41 @@ void Desk::PutRota(Origin origin, v1::VaktRota body,
 
 // ------------------------------------------------------------ sweeps
 
-void Desk::SweepDispatch() {
+void Desk::SweepDispatch(std::function<void()> then) {
   Run<size_t>(
       {.actor = "dispatch", .request_id = "sweep"},
       [](Scope& s) { return desk::Redispatch(s); },
-      [](StatusOr<size_t> recorded) {
+      [then = std::move(then)](StatusOr<size_t> recorded) {
         if (!recorded.ok())
           spdlog::warn("dispatch sweep failed: {}",
                        recorded.status().message());
         else if (*recorded > 0)
           spdlog::info("dispatch sweep: {} decisions recorded", *recorded);
+        if (then) then();
       });
 }
 
-void Desk::SweepSla() {
+void Desk::SweepSla(std::function<void()> then) {
   // Nothing due: no write at all (an idle daemon writes nothing).
   {
     auto txn = store::Txn::BeginRead(env_);
-    if (!txn.ok()) return;
-    auto due = AlertsDue(*txn, tables_, Now().seconds());
-    if (!due.ok() || !*due) return;
+    auto due = txn.ok() ? AlertsDue(*txn, tables_, Now().seconds())
+                        : StatusOr<bool>(txn.status());
+    if (!due.ok() || !*due) {
+      if (then) then();
+      return;
+    }
   }
   Run<size_t>(
       {.actor = "sla", .request_id = "sla"},
       [](Scope& s) { return desk::RecordSlaAlerts(s); },
-      [](StatusOr<size_t> recorded) {
+      [then = std::move(then)](StatusOr<size_t> recorded) {
         if (!recorded.ok())
           spdlog::warn("recording SLA alerts failed: {}",
                        recorded.status().message());
         else if (*recorded > 0)
           spdlog::info("{} SLA alerts recorded", *recorded);
+        if (then) then();
       });
 }
 

@@ -110,11 +110,13 @@ class Desk {
                std::optional<uint32_t> if_match, Done<v1::VaktRota> done);
 
   // ---------------------------------------------------------- sweeps
+  // Each calls `then`, if given, once the sweep is written (or failed, or
+  // found nothing to do): on the writer thread or this one.
   // Queue Redispatch (the absent and the queue) as a write of its own.
-  void SweepDispatch();
+  void SweepDispatch(std::function<void()> then = nullptr);
   // Queues RecordSlaAlerts, only when the due-time index says an alert
   // has fallen due (an idle daemon writes nothing).
-  void SweepSla();
+  void SweepSla(std::function<void()> then = nullptr);
 
   // ---------------------------------------------------------- reads
   // kNotFound for a ticket, service, category or person that is not there;

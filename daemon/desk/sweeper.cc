@@ -3,6 +3,7 @@
 #include <pthread.h>
 
 #include <algorithm>
+#include <future>
 
 #include "daemon/desk/desk.h"
 
@@ -14,8 +15,12 @@ Sweeper::Sweeper(Desk& desk, Options options)
 Sweeper::~Sweeper() { Stop(); }
 
 void Sweeper::Start() {
-  desk_.SweepDispatch();
-  desk_.SweepSla();
+  // Waited for: what a client reads first already holds them.
+  std::promise<void> dispatched, alerted;
+  desk_.SweepDispatch([&] { dispatched.set_value(); });
+  desk_.SweepSla([&] { alerted.set_value(); });
+  dispatched.get_future().wait();
+  alerted.get_future().wait();
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "hd-sweeper");
     Run();

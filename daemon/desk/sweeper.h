@@ -2,8 +2,8 @@
 // The desk's own rounds: the dispatch sweep (absences that begin, people
 // back at work, the dispatcher queue) and the SLA sweep (warnings and
 // breaches that fell due), each queued to the writer on its interval.
-// Both run once at Start, so what fell due while the daemon was down is
-// decided before it answers anyone.
+// Both run once at Start, which waits for them, so what fell due while
+// the daemon was down is decided before it answers anyone.
 //
 // Thread-safety: Start and Stop from the thread that owns the Sweeper; the
 // rounds run on a thread of its own, which only queues writes.
@@ -31,7 +31,8 @@ class Sweeper {
   Sweeper(const Sweeper&) = delete;
   Sweeper& operator=(const Sweeper&) = delete;
 
-  // Queues both sweeps now, on this thread, then starts the rounds.
+  // Runs both sweeps now and waits until they are written, then starts
+  // the rounds.
   void Start();
   // Ends the rounds (a sweep already queued still runs). Idempotent.
   void Stop();

@@ -32,7 +32,8 @@ class Api final : public Service {
   using MoveClock =
       std::function<Status(const google::protobuf::Timestamp& to)>;
   // With `move_clock` (tests only) POST /test/clock?at=<RFC 3339> moves
-  // the daemon's clock; without it there is no such path.
+  // the daemon's clock and answers once the SLA alerts due by then are
+  // recorded; without it there is no such path.
   Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock = {});
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
@@ -93,7 +94,7 @@ class Api final : public Service {
   void CoverageReport(const Call& c, Respond respond);
   void SlaReport(const Call& c, Respond respond);
 
-  Response MoveTestClock(const Request& r, const Target& target);
+  void MoveTestClock(const Request& r, const Target& target, Respond respond);
 
   desk::Desk& desk_;
   const Metrics& metrics_;
