@@ -89,17 +89,27 @@ class InFlight {
   std::atomic<int>& n_;
 };
 
+// The metric label of the route `r` asks for (an answer made here, not by
+// the route, still counts under it).
+std::string RouteLabel(const Request& r) {
+  auto target = ParseTarget(r.target);
+  if (!target.ok()) return "";
+  return std::string(MetricLabel(FindRoute(r.method, target->path).pattern));
+}
+
 // The exception barrier's answer: the client learns only that the request
 // failed and by which id the log tells why.
 Response Failed(const Request& r, std::string_view what, Metrics& metrics) {
   metrics.ExceptionCaught();
   spdlog::error("{} {:.200} (request {}) failed with an exception: {}",
                 r.method, r.target, r.request_id, what);
-  return Problem(500, "/problems/internal", "Internal error",
-                 "the server failed while handling this request; the log "
-                 "says why under request id " +
-                     r.request_id,
-                 "", r.request_id);
+  Response resp = Problem(500, "/problems/internal", "Internal error",
+                          "the server failed while handling this request; "
+                          "the log says why under request id " +
+                              r.request_id,
+                          "", r.request_id);
+  resp.route = RouteLabel(r);
+  return resp;
 }
 
 // Handles a request that answers before Handle returns (a read or a
@@ -461,9 +471,7 @@ Response Server::Impl::ReportsBusy(const Request& r) const {
           std::to_string(options.report_threads + options.report_queue) +
           " reports running or waiting); retry shortly",
       "", r.request_id);
-  if (auto target = ParseTarget(r.target); target.ok())
-    resp.route =
-        std::string(MetricLabel(FindRoute(r.method, target->path).pattern));
+  resp.route = RouteLabel(r);
   return resp;
 }
 

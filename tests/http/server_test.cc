@@ -25,9 +25,9 @@ using testing::HttpClient;
 using testing::HttpResponse;
 using namespace std::chrono_literals;
 
-// /throw and /throw-int throw from Handle (for any method: POST is a
-// write); /report/... is a report that blocks until Release(); anything
-// else answers {"ok":true}.
+// /throw, /throw-int and /api/v1/municipalities (a route of the table)
+// throw from Handle (for any method: POST is a write); /report/... is a report
+// that blocks until Release(); anything else answers {"ok":true}.
 class TestService : public Service {
  public:
   Access AccessOf(std::string_view method,
@@ -37,7 +37,8 @@ class TestService : public Service {
   }
 
   void Handle(const Request& r, Respond respond) override {
-    if (r.target == "/throw") throw std::runtime_error("a bug in a handler");
+    if (r.target == "/throw" || r.target == "/api/v1/municipalities")
+      throw std::runtime_error("a bug in a handler");
     if (r.target == "/throw-int") throw 42;
     if (r.target.starts_with("/report")) {
       std::unique_lock lock(mu_);
@@ -138,6 +139,12 @@ TEST_F(ServerTest, AThrowIsA500ForThatRequestAndTheConnectionServesOn) {
   EXPECT_NE(m.find("route=\"unmatched\",method=\"GET\",code=\"500\"} 2\n"),
             std::string::npos)
       << m;
+  // A route of the table that fails counts under its own label.
+  ExpectInternalError(client.Get("/api/v1/municipalities"));
+  EXPECT_NE(RenderedMetrics().find("route=\"/api/v1/municipalities\",method="
+                                   "\"GET\",code=\"500\"} 1\n"),
+            std::string::npos)
+      << RenderedMetrics();
   client.Close();
   EXPECT_TRUE(AllClosed()) << "the connection count leaked: "
                            << metrics_.open_connections();
