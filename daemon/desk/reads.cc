@@ -82,8 +82,10 @@ StatusOr<TicketPage> Desk::ListTickets(const TicketQuery& query) const {
   // Only staff are ever assigned (dispatch refuses anyone else).
   if (!query.assignee.empty()) {
     auto member = store::GetStaff(*txn, tables_, query.assignee);
-    if (!member.ok()) return member.status();
-    if (!*member) {
+    // A person whose record cannot be read is still there, with tickets.
+    if (!member.ok() && !store::IsDamaged(member.status()))
+      return member.status();
+    if (member.ok() && !*member) {
       auto staff = store::LoadStaff(*txn, tables_);
       if (!staff.ok()) return staff.status();
       std::vector<std::string> ids;

@@ -19,6 +19,7 @@
 #include "daemon/dispatch/dispatch.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/staff_tables.h"
 #include "sla/holidays.h"
 #include "sla/oslo_time.h"
@@ -175,6 +176,10 @@ StatusOr<RotaDecision> DecideRotaIn(const store::Txn& txn,
   if (!generation.ok()) return generation.status();
   out.generation = *generation;
   auto current = store::LoadRota(txn, tables);
+  // A PUT is what an operator tries on a rota that cannot be read (as on a
+  // damaged service): it has no version to match, so it replaces it whole.
+  const bool damaged = store::IsDamaged(current.status());
+  if (damaged) current = v1::VaktRota();
   if (!current.ok()) return current.status();
   auto people = store::LoadStaff(txn, tables);
   if (!people.ok()) return people.status();
@@ -213,6 +218,10 @@ StatusOr<RotaDecision> DecideRotaIn(const store::Txn& txn,
                            found - errors.size());
   }
   out.rota = std::move(*rota);
+  // Above any version the damaged rota had: it began at 1 and each save
+  // since moved the generation too, so a client's old If-Match never
+  // matches the replacement by chance.
+  if (damaged) out.rota.set_version(*generation + 2);
   // The same shifts again change nothing: no version, no event.
   if (current->version() != 0) {
     v1::VaktRota same = out.rota;

@@ -11,6 +11,7 @@
 #include <algorithm>
 
 #include "tests/integration/fixture.h"
+#include "tests/support/plant.h"
 #include "tests/support/poisoned_data.h"
 
 namespace helpdesk::testing {
@@ -144,6 +145,11 @@ TEST_F(Poisoned, WritesToEverythingElseWorkAndTheSweepsGoOn) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(client_->Post("/api/v1/tickets", GoodTicket().dump()).status, 201);
 
+  // A damaged person's tickets can still be listed by assignee.
+  EXPECT_EQ(
+      client_->Get("/api/v1/tickets?assignee=" + names_.damaged_staff).status,
+      200);
+
   // The damaged ticket itself: a clean refusal naming it.
   const std::string bad = "/api/v1/tickets/" + names_.damaged_ticket;
   ExpectDamaged(
@@ -177,6 +183,39 @@ TEST_F(Poisoned, WritesToEverythingElseWorkAndTheSweepsGoOn) {
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(GetJson(svc + names_.damaged_service).value("name", ""),
             "Erstattet tjeneste");
+}
+
+// The vakt rota itself cannot be read: tickets are still filed and
+// dispatched (as if no one were on vakt), the rota's own reads name it,
+// and a PUT without If-Match (it has no version to match) replaces it.
+class PoisonedRota : public Poisoned {
+ protected:
+  void SetUp() override {
+    ASSERT_EQ(MakePoisonedData(dir_.path() + "/data", names_), "");
+    ASSERT_TRUE(PlantRaw(dir_.path() + "/data", "staff", "rota",
+                         std::string("\x0a\x05\xff\xfe\xfd\xfc\xfb", 7))
+                    .ok());
+    DaemonTest::SetUp();
+  }
+};
+
+TEST_F(PoisonedRota, TicketsAreStillDispatchedAndAPutReplacesTheRota) {
+  HttpResponse r = client_->Post("/api/v1/tickets", GoodTicket().dump());
+  EXPECT_EQ(r.status, 201) << r.body;
+  EXPECT_FALSE(Parse(r).value("assignee", "").empty()) << r.body;
+  ExpectDamaged(client_->Get("/api/v1/vakt"), "staff record rota");
+
+  const json shift = {{"start", "2026-04-22T06:00:00Z"},
+                      {"end", "2026-04-23T06:00:00Z"},
+                      {"primary", names_.good_staff}};
+  r = Put("/api/v1/vakt", json{{"shifts", json::array({shift})}}.dump());
+  ASSERT_EQ(r.status, 200) << r.body;
+  json rota = GetJson("/api/v1/vakt");
+  ASSERT_EQ(rota["shifts"].size(), 1u) << rota.dump();
+  EXPECT_EQ(rota["shifts"][0]["primary"], names_.good_staff);
+  // Its version is above any the damaged rota could have had, so an
+  // If-Match a client kept from before never matches by chance.
+  EXPECT_GT(rota.value("version", 0), 1) << rota.dump();
 }
 
 }  // namespace
