@@ -278,6 +278,14 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
   asio::awaitable<void> Reject(tcp::socket socket);
   asio::awaitable<Response> Answer(Access access, Request r);
+  // A place on the report pool (running or waiting), if there is one.
+  bool TakePoolSlot() {
+    if (reports_pending.fetch_add(1) <
+        options.report_threads + options.report_queue)
+      return true;
+    reports_pending.fetch_sub(1);
+    return false;
+  }
   Response ReportsBusy(const Request& r) const;
 
   asio::io_context& ioc;
@@ -288,8 +296,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   asio::steady_timer accept_backoff;
-  // Long reads (Access::kReport): run on these threads, never on an I/O
-  // thread.
+  // Long reads (Access::kReport) and the deciding of bulk writes: run on
+  // these threads, never on an I/O thread.
   asio::io_context reports;
   asio::executor_work_guard<asio::io_context::executor_type> reports_work;
   std::vector<std::thread> report_threads;
@@ -467,17 +475,31 @@ asio::awaitable<void> Server::Impl::Session(
 Response Server::Impl::ReportsBusy(const Request& r) const {
   Response resp = Problem(
       503, "/problems/unavailable", "Service unavailable",
-      "the report pool is full (" +
+      "the pool for long requests is full (" +
           std::to_string(options.report_threads + options.report_queue) +
-          " reports running or waiting); retry shortly",
+          " reports, catalogue imports or rotas running or waiting); retry "
+          "shortly",
       "", r.request_id);
   resp.route = RouteLabel(r);
   return resp;
 }
 
 // Where a parsed request is answered: a read here on the I/O thread (no hop
-// across threads), a write by the writer, a report on the report pool.
+// across threads), a write by the writer, a report on the report pool. A
+// bulk write (a whole catalogue or rota: parsed and decided in tens of ms
+// before the writer saves it) is handed to the writer from the pool too.
 asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
+  if (access == Access::kBulkWrite) {
+    if (!TakePoolSlot()) co_return ReportsBusy(r);
+    co_return co_await AsyncAnswer(
+        [this, &r](Respond done) {
+          asio::post(reports, [this, &r, done = std::move(done)]() mutable {
+            HandleLater(service, metrics, r, std::move(done));
+            reports_pending.fetch_sub(1);
+          });
+        },
+        asio::use_awaitable);
+  }
   if (IsWrite(access)) {
     co_return co_await AsyncAnswer(
         [this, &r](Respond done) {
@@ -486,11 +508,7 @@ asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
         asio::use_awaitable);
   }
   if (access != Access::kReport) co_return HandleNow(service, metrics, r);
-  if (reports_pending.fetch_add(1) >=
-      options.report_threads + options.report_queue) {
-    reports_pending.fetch_sub(1);
-    co_return ReportsBusy(r);
-  }
+  if (!TakePoolSlot()) co_return ReportsBusy(r);
   co_return co_await AsyncAnswer(
       [this, &r](Respond done) {
         asio::post(reports, [this, &r, done = std::move(done)] {

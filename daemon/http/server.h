@@ -40,8 +40,9 @@ class Server {
     std::chrono::milliseconds idle_timeout{30000};
     std::chrono::milliseconds request_timeout{10000};
     size_t max_connections = 10000;
-    // The report pool: threads, and requests that may wait for one beyond
-    // those running; more get 503 with Retry-After.
+    // The report pool (reports, and the parsing and deciding of bulk
+    // writes): threads, and requests that may wait for one beyond those
+    // running; more get 503 with Retry-After.
     size_t report_threads = 2;
     size_t report_queue = 8;
   };

@@ -27,12 +27,14 @@ using namespace std::chrono_literals;
 
 // /throw, /throw-int and /api/v1/municipalities (a route of the table)
 // throw from Handle (for any method: POST is a write); /report/... is a report
-// that blocks until Release(); anything else answers {"ok":true}.
+// and /bulk/... a bulk write, each blocking until Release(); anything else
+// answers {"ok":true}.
 class TestService : public Service {
  public:
   Access AccessOf(std::string_view method,
                   std::string_view target) const override {
     if (target.starts_with("/report")) return Access::kReport;
+    if (target.starts_with("/bulk")) return Access::kBulkWrite;
     return method == "POST" ? Access::kWrite : Access::kRead;
   }
 
@@ -40,7 +42,7 @@ class TestService : public Service {
     if (r.target == "/throw" || r.target == "/api/v1/municipalities")
       throw std::runtime_error("a bug in a handler");
     if (r.target == "/throw-int") throw 42;
-    if (r.target.starts_with("/report")) {
+    if (r.target.starts_with("/report") || r.target.starts_with("/bulk")) {
       std::unique_lock lock(mu_);
       ++blocked_;
       cv_.notify_all();
@@ -167,6 +169,24 @@ TEST_F(ServerTest, AReportRunsOffTheIoThreadAndAFullPoolSays503) {
   service_.Release();
   EXPECT_EQ(report.get(), 200);
   EXPECT_EQ(client.Get("/report/3").status, 200);
+}
+
+// A catalogue import or a rota is parsed and decided in tens of ms before
+// the writer saves it: on the pool too, so the I/O thread serves on.
+TEST_F(ServerTest, ABulkWriteIsDecidedOffTheIoThreadAndSharesTheReportPool) {
+  auto bulk = std::async(std::launch::async, [this] {
+    HttpClient c(port_, 20s);
+    return c.Send("PUT", "/bulk/1", "{}", {}).status;
+  });
+  ASSERT_TRUE(service_.WaitBlocked(1));
+  HttpClient client(port_, 5s);
+  EXPECT_EQ(client.Get("/fine").status, 200);
+  EXPECT_EQ(client.Post("/fine", "{}").status, 200);  // a write, too
+  HttpResponse busy = client.Get("/report/1");
+  EXPECT_EQ(busy.status, 503) << busy.error;
+  service_.Release();
+  EXPECT_EQ(bulk.get(), 200);
+  EXPECT_EQ(client.Send("PUT", "/bulk/2", "{}", {}).status, 200);
 }
 
 }  // namespace
