@@ -8,10 +8,12 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "daemon/desk/desk.h"
+#include "daemon/http/responses.h"
 #include "daemon/http/routes.h"
 #include "proto/json.h"
 #include "tests/support/desk_on_disk.h"
@@ -111,6 +113,30 @@ TEST(RouteTable, MetricLabelsNameEveryPlaceholderId) {
   EXPECT_EQ(MetricLabel("/healthz"), "/healthz");
   for (const Route& r : Routes())
     EXPECT_FALSE(MetricLabel(r.pattern).empty()) << r.pattern;
+}
+
+// A change is saved before its answer is rendered: when rendering throws,
+// the client is told at once that it was saved (not left to its timeout,
+// to send it again).
+TEST(Answers, ARenderThatThrowsSaysTheChangeWasSaved) {
+  Request request;
+  request.target = "/api/v1/tickets";
+  request.request_id = "req-1";
+  const Target target;
+  const std::string id;
+  const Call call{request, target, id, "/api/v1/tickets"};
+  std::optional<Response> got;
+  auto done = Answer<int>(
+      call, [&](Response r) { got = std::move(r); },
+      [](int) -> Response { throw std::runtime_error("a bug in a renderer"); });
+  done(StatusOr<int>(7));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->status, 500);
+  EXPECT_NE(got->body.find("was made and saved"), std::string::npos)
+      << got->body;
+  EXPECT_NE(got->body.find("req-1"), std::string::npos) << got->body;
+  EXPECT_EQ(got->body.find("a bug in a renderer"), std::string::npos)
+      << "what threw stays in the log: " << got->body;
 }
 
 TEST(RouteTable, TheIndexOfA404NamesTheResources) {
