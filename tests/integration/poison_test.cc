@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "tests/integration/fixture.h"
 #include "tests/support/plant.h"
@@ -216,6 +217,50 @@ TEST_F(PoisonedRota, TicketsAreStillDispatchedAndAPutReplacesTheRota) {
   // Its version is above any the damaged rota could have had, so an
   // If-Match a client kept from before never matches by chance.
   EXPECT_GT(rota.value("version", 0), 1) << rota.dump();
+}
+
+// More damaged tickets with alerts due than a write looks past at first
+// (AlertsDue looks at 16, then 516): filed first, so all their entries
+// come before the readable ticket's. Its alerts are still recorded at
+// start, and it still takes changes.
+class ManyDamagedDue : public DaemonTest {
+ protected:
+  static constexpr int kDamaged = 20;  // two entries each: 40 > 16
+  std::vector<std::string> Flags() override {
+    return {std::string("--clock-start=") + kWeekLater};
+  }
+  void SetUp() override {
+    const std::string data = dir_.path() + "/data";
+    {
+      DaemonProcess before(data, {std::string("--clock-start=") + kPoisonedAt});
+      ASSERT_EQ(before.Start(), "");
+      HttpClient c(before.port());
+      for (int i = 0; i <= kDamaged; ++i) {
+        json t = GoodTicket();
+        t["title"] = i < kDamaged ? "Skjerm SKADET#" : "Skjermen er svart";
+        ASSERT_EQ(c.Post("/api/v1/tickets", t.dump()).status, 201);
+      }
+      ASSERT_EQ(before.Terminate(), 0);
+    }
+    ASSERT_TRUE(PlantInvalidUtf8(data, "SKADET#").ok());
+    DaemonTest::SetUp();
+  }
+  const std::string good_ = "/api/v1/tickets/" + std::to_string(kDamaged + 1);
+};
+
+TEST_F(ManyDamagedDue, TheReadableTicketsAlertsAreRecordedAndItTakesChanges) {
+  std::set<std::string> alerts;
+  for (const auto& e : AllEvents())
+    if (e.value("ticketId", "") == std::to_string(kDamaged + 1))
+      for (const char* kind : {"slaWarning", "slaBreached"})
+        if (e.contains(kind)) alerts.insert(kind);
+  EXPECT_EQ(alerts, (std::set<std::string>{"slaWarning", "slaBreached"}));
+  json t = GetJson(good_);
+  HttpResponse r = client_->Post(
+      good_ + "/status",
+      json{{"status", "in_progress"}, {"version", t.value("version", 0)}}
+          .dump());
+  EXPECT_EQ(r.status, 200) << r.body;
 }
 
 }  // namespace
