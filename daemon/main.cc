@@ -236,7 +236,9 @@ int main(int argc, char** argv) {
        .max_header_bytes = c.max_header_bytes,
        .idle_timeout = std::chrono::milliseconds(c.idle_timeout_ms),
        .request_timeout = std::chrono::milliseconds(c.request_timeout_ms),
-       .max_connections = max_connections});
+       .max_connections = max_connections,
+       .report_threads = c.report_threads,
+       .report_queue = c.report_queue});
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
   server.Start();

@@ -136,6 +136,14 @@ std::vector<Setting> Settings(Config& c) {
                         c.log_level),
       Make<unsigned>("io_threads", "threads serving HTTP", c.io_threads, 1u,
                      64u),
+      Make<unsigned>("report_threads",
+                     "threads making reports and deciding catalogue "
+                     "imports and rotas, off the HTTP threads",
+                     c.report_threads, 1u, 64u),
+      Make<unsigned>("report_queue",
+                     "reports and bulk writes that may wait for a report "
+                     "thread; more get 503",
+                     c.report_queue, 0u, 10000u),
       Make<uint32_t>("idle_timeout_ms",
                      "close a keep-alive connection idle this long",
                      c.idle_timeout_ms, 1u),

@@ -25,6 +25,10 @@ struct Config {
   std::string port_file;  // if set, the bound port is written here
   std::string log_level = "info";
   unsigned io_threads = 2;
+  // The pool for reports and bulk writes: threads, and requests that may
+  // wait for one (more get 503).
+  unsigned report_threads = 2;
+  unsigned report_queue = 8;
   uint32_t idle_timeout_ms = 30000;
   uint32_t request_timeout_ms = 10000;
   uint64_t max_body_bytes = 64 * 1024;

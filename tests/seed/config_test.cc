@@ -104,6 +104,21 @@ TEST_F(DispatchConfig, FlagsOverrideTheFile) {
   EXPECT_TRUE(c->travel_fallback);
 }
 
+// The report pool an operator sizes: in the file, a flag over it, and
+// a pool of no threads refused.
+TEST_F(DispatchConfig, TheReportPoolIsSetByFileOrFlag) {
+  auto c = WithFile("report_threads = 4\nreport_queue = 0\n");
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->report_threads, 4u);
+  EXPECT_EQ(c->report_queue, 0u);
+  c = WithFile("report_threads = 4\n", {"--report-threads", "1"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->report_threads, 1u);
+  EXPECT_EQ(c->report_queue, 8u);
+  const std::string why = ErrorOf("report_threads = 0\n");
+  EXPECT_NE(why.find("'report_threads'"), std::string::npos) << why;
+}
+
 TEST_F(DispatchConfig, BadFlagValuesNameTheFlag) {
   for (const char* bad : {"0", "1441", "ninety"}) {
     auto c = LoadConfig({"--max-travel-minutes", bad});
