@@ -74,6 +74,20 @@ TEST_F(CommentsTest, AThousandCommentsArePagedAndEachAnswerStaysSmall) {
   for (size_t k = 0; k < kLatest; ++k)
     EXPECT_EQ(NumberOf(ticket["comments"][k]), kComments - kLatest + k);
 
+  // Any other change answers with the ticket the same way.
+  HttpResponse changed =
+      client_->Post("/api/v1/tickets/" + id + "/priority",
+                    json({{"priority", "low"},
+                          {"reason", "Kan vente"},
+                          {"version", ticket.value("version", 0)}})
+                        .dump(),
+                    {{"X-Actor", "ole.kristiansen"}});
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_LT(changed.body.size(), kAnswerBound);
+  EXPECT_EQ(Parse(changed)["comments"], ticket["comments"]);
+  EXPECT_EQ(Parse(changed).value("commentsNext", ""),
+            ticket.value("commentsNext", ""));
+
   // Following the links, each page older than the one before: every
   // comment exactly once, and in order once the pages are put together.
   std::vector<json> pages = {ticket["comments"]};
