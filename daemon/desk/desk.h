@@ -124,6 +124,8 @@ class Desk {
   StatusOr<v1::Ticket> GetTicket(std::string_view ticket) const;
   StatusOr<TicketPage> ListTickets(const TicketQuery& query) const;
   StatusOr<v1::ListEventsResponse> ListEvents(const EventQuery& query) const;
+  StatusOr<v1::ListCommentsResponse> ListComments(
+      const CommentQuery& query) const;
   const v1::Region& region() const;
   // kInvalidParameter for an id that is not a municipality of the region;
   // ok for one that is, and for "" (no filter).

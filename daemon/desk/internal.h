@@ -34,9 +34,16 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
 StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
                          int64_t now);
 
+// The latest kTicketComments comments of `ticket` (queries.h), oldest
+// first among them, and the link to the older ones when there are any:
+// what every answer with one ticket holds. Reads that many records, never
+// the ticket's history (reads.cc).
+Status AddLatestComments(const store::Txn& txn, const store::Tables& tables,
+                         v1::Ticket& ticket);
+
 // Reads ticket `number` and applies `decide` (current -> StatusOr<Change>)
 // to it; `save`: stores the change with its event. The ticket as decided,
-// with its comments when saved.
+// with its latest comments when saved.
 template <typename Decide>
 StatusOr<v1::Ticket> DecideOnTicket(Scope& s, uint64_t number, Decide decide,
                                     bool save) {
@@ -49,7 +56,7 @@ StatusOr<v1::Ticket> DecideOnTicket(Scope& s, uint64_t number, Decide decide,
   if (Status st = s.store().Save(&**current, c->ticket, std::move(c->event));
       !st.ok())
     return st;
-  if (Status st = store::LoadComments(s.txn(), s.tables(), c->ticket); !st.ok())
+  if (Status st = AddLatestComments(s.txn(), s.tables(), c->ticket); !st.ok())
     return st;
   return std::move(c->ticket);
 }

@@ -28,6 +28,20 @@ struct TicketPage {
   std::optional<uint64_t> next_before;  // where the next page starts
 };
 
+// Comments in an answer with one ticket (GET /api/v1/tickets/{id} and
+// every write answered with the ticket): its latest this many, oldest first
+// among them, with a link to the page before them when there are more.
+inline constexpr size_t kTicketComments = 20;
+
+// One ticket's comments a page at a time, from the newest back: the latest
+// `limit` with seq below `before` (0: from the newest), oldest first among
+// them.
+struct CommentQuery {
+  std::string ticket;  // its id as a client gives it
+  uint64_t before = 0;
+  size_t limit = 50;
+};
+
 // The event log, oldest first, from sequence number `after`; of one ticket
 // when `ticket` is set. The answer's next_cursor is the last seq given.
 struct EventQuery {

@@ -12,6 +12,7 @@
 #include "daemon/dispatch/coverage.h"
 #include "daemon/staff/schedule.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/comment_tables.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/staff_tables.h"
@@ -66,9 +67,60 @@ StatusOr<v1::Ticket> Desk::GetTicket(std::string_view id) const {
   auto ticket = store::GetTicket(*txn, tables_, *number);
   if (!ticket.ok()) return ticket.status();
   if (!*ticket) return NoSuchTicket(id);
-  if (Status s = store::LoadComments(*txn, tables_, **ticket); !s.ok())
-    return s;
+  if (Status s = AddLatestComments(*txn, tables_, **ticket); !s.ok()) return s;
   return WithClocks(std::move(**ticket));
+}
+
+namespace {
+
+// The page of ticket `id`'s comments before `seq`; `limit` 0: the default.
+std::string CommentsLink(std::string_view id, uint64_t seq, size_t limit) {
+  std::string link = "/api/v1/tickets/" + std::string(id) +
+                     "/comments?before=" + std::to_string(seq);
+  if (limit) link += "&limit=" + std::to_string(limit);
+  return link;
+}
+
+}  // namespace
+
+Status AddLatestComments(const store::Txn& txn, const store::Tables& tables,
+                         v1::Ticket& ticket) {
+  ticket.clear_comments();
+  ticket.clear_comments_next();
+  if (ticket.comment_count() == 0) return Status::Ok();
+  const auto number = tickets::ParseTicketId(ticket.id());
+  if (!number) return NoSuchTicket(ticket.id());
+  auto page =
+      store::ListComments(txn, tables, *number, /*before=*/0, kTicketComments);
+  if (!page.ok()) return page.status();
+  for (auto& c : page->comments) *ticket.add_comments() = std::move(c);
+  if (page->next_before)
+    ticket.set_comments_next(CommentsLink(ticket.id(), *page->next_before, 0));
+  return Status::Ok();
+}
+
+StatusOr<v1::ListCommentsResponse> Desk::ListComments(
+    const CommentQuery& query) const {
+  const auto number = tickets::ParseTicketId(query.ticket);
+  if (!number) return NoSuchTicket(query.ticket);
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto ticket = store::GetTicket(*txn, tables_, *number);
+  // A damaged ticket's comments are still there, as its history is.
+  if (!ticket.ok() && !store::IsDamaged(ticket.status()))
+    return ticket.status();
+  if (ticket.ok() && !*ticket) return NoSuchTicket(*number);
+  auto page =
+      store::ListComments(*txn, tables_, *number, query.before, query.limit);
+  if (!page.ok()) return page.status();
+  v1::ListCommentsResponse out;
+  if (ticket.ok()) out.set_comment_count((*ticket)->comment_count());
+  for (auto& c : page->comments) *out.add_comments() = std::move(c);
+  if (page->next_before) {
+    out.set_next_cursor(std::to_string(*page->next_before));
+    out.set_next(CommentsLink(query.ticket, *page->next_before, query.limit));
+  }
+  return out;
 }
 
 StatusOr<TicketPage> Desk::ListTickets(const TicketQuery& query) const {

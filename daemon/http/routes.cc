@@ -73,6 +73,7 @@ std::span<const Route> Routes() {
     Route{"POST", "/api/v1/tickets/{ticket}/assign",            &Api::AssignTicket,       W},
     Route{"POST", "/api/v1/tickets/{ticket}/take",              &Api::TakeTicket,         W},
     Route{"POST", "/api/v1/tickets/{ticket}/priority",          &Api::ChangePriority,     W},
+    Route{"GET",  "/api/v1/tickets/{ticket}/comments",          &Api::ListComments,       R},
     Route{"POST", "/api/v1/tickets/{ticket}/comments",          &Api::AddComment,         W},
     Route{"GET",  "/api/v1/tickets/{ticket}/events",            &Api::ListEvents,         R},
     Route{"GET",  "/api/v1/events",                             &Api::ListEvents,         R},

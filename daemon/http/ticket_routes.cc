@@ -122,6 +122,21 @@ void Api::AddComment(const Call& c, Respond respond) {
                 TicketAnswer(c, std::move(respond), 201));
 }
 
+void Api::ListComments(const Call& c, Respond respond) {
+  const Target& t = c.target;
+  if (Status s = CheckParams(t, {"before", "limit"}); !s.ok())
+    return respond(Fail(c, s));
+  // `before` is a comment's seq (the page's `nextCursor`); absent: from
+  // the newest. Nothing is below seq 1.
+  auto before = UintParam(t, "before", 1, UINT64_MAX, 0);
+  if (!before.ok()) return respond(Fail(c, before.status()));
+  auto limit = UintParam(t, "limit", 1, kMaxPage, kDefaultPage);
+  if (!limit.ok()) return respond(Fail(c, limit.status()));
+  auto page = desk_.ListComments({c.id, *before, *limit});
+  if (!page.ok()) return respond(Fail(c, page.status()));
+  respond(Json(200, *page));
+}
+
 void Api::AssignTicket(const Call& c, Respond respond) {
   v1::AssignRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())

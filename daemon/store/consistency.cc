@@ -3,10 +3,12 @@
 #include <google/protobuf/unknown_field_set.h>
 
 #include <array>
+#include <charconv>
 #include <map>
 #include <set>
 #include <unordered_map>
 
+#include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "proto/helpdesk.pb.h"
@@ -105,6 +107,13 @@ struct Expected {
       std::vector<uint64_t>(v1::TicketStatus_ARRAYSIZE, 0);
   std::map<std::string, std::array<uint64_t, kPriorities>> loads;
   std::set<std::string> sla_due;
+  // Per readable ticket: its comment_count.
+  std::unordered_map<uint64_t, uint64_t> comment_counts;
+  // The CommentAdded events of the log: ticket number, seq.
+  std::set<std::pair<uint64_t, uint64_t>> comments;
+  // Events that cannot say whether they added a comment: unreadable, or
+  // the placeholder of one a repair quarantined.
+  std::set<uint64_t> unknown_events;
 };
 
 Status ScanTickets(const Txn& txn, const Tables& t, ConsistencyReport& r,
@@ -132,6 +141,7 @@ Status ScanTickets(const Txn& txn, const Tables& t, ConsistencyReport& r,
       ++e.loads[ticket.assignee()][p];
     }
     for (auto& k : SlaDueKeys(ticket)) e.sla_due.insert(std::move(k));
+    e.comment_counts.emplace(number, ticket.comment_count());
   }
 }
 
@@ -272,9 +282,9 @@ Status CheckSlaDue(const Txn& txn, const Tables& t, const Expected& e,
   return Status::Ok();
 }
 
-// The log runs 1..N, and each event parses.
+// The log runs 1..N, and each event parses; notes the comments it adds.
 Status CheckEvents(const Txn& txn, const Tables& t, ConsistencyReport& r,
-                   Findings& f) {
+                   Findings& f, Expected& e) {
   auto cursor = Cursor::Open(txn, t.events);
   if (!cursor.ok()) return cursor.status();
   uint64_t expected = 1;
@@ -288,10 +298,98 @@ Status CheckEvents(const Txn& txn, const Tables& t, ConsistencyReport& r,
     expected = seq + 1;
     ++r.events;
     v1::Event event;
-    if (!ParseRecord(cursor->value(), event))
+    if (!ParseRecord(cursor->value(), event)) {
       r.unreadable.push_back({"events", std::string(cursor->key()),
                               std::to_string(seq), Why(cursor->value())});
+      e.unknown_events.insert(seq);
+    } else if (IsQuarantinedEvent(event)) {
+      e.unknown_events.insert(seq);
+    } else if (event.has_comment_added()) {
+      uint64_t number = 0;
+      const std::string& id = event.ticket_id();
+      auto [end, ec] =
+          std::from_chars(id.data(), id.data() + id.size(), number);
+      if (ec == std::errc() && end == id.data() + id.size() && !id.empty())
+        e.comments.emplace(number, seq);
+      else
+        f.Add("events: comment event " + std::to_string(seq) +
+              " names no ticket");
+    }
   }
+}
+
+// How many of each ticket's events are in `seqs` (one pass over the
+// ticket_events keys; none when `seqs` is empty).
+StatusOr<std::unordered_map<uint64_t, uint64_t>> EventsPerTicket(
+    const Txn& txn, const Tables& t, const std::set<uint64_t>& seqs) {
+  std::unordered_map<uint64_t, uint64_t> out;
+  if (seqs.empty()) return out;
+  auto cursor = Cursor::Open(txn, t.ticket_events);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) return out;
+    std::string_view key = cursor->key();
+    if (key.size() == 16 && seqs.count(ReadBe64(key.substr(8))))
+      ++out[ReadBe64(key.substr(0, 8))];
+  }
+}
+
+// Each comment record has its CommentAdded event and each such event its
+// record; each readable ticket has as many records as its comment_count. A
+// record whose event cannot say (unreadable, quarantined) is let be, and a
+// ticket may lack as many records as it has such events.
+Status CheckComments(const Txn& txn, const Tables& t, ConsistencyReport& r,
+                     const Expected& e, Findings& f) {
+  // Unset: a database older than version 5, read without upgrading.
+  if (t.ticket_comments.dbi == 0) return Status::Ok();
+  std::unordered_map<uint64_t, uint64_t> records;  // per ticket
+  std::set<std::pair<uint64_t, uint64_t>> found;
+  auto cursor = Cursor::Open(txn, t.ticket_comments);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    std::string_view key = cursor->key();
+    if (key.size() != 16) {
+      f.Add("ticket_comments: a key of the wrong size (" + Printable(key) +
+            ")");
+      continue;
+    }
+    const uint64_t number = ReadBe64(key.substr(0, 8));
+    const uint64_t seq = ReadBe64(key.substr(8));
+    ++records[number];
+    v1::Comment comment;
+    if (!ParseRecord(cursor->value(), comment)) {
+      r.unreadable.push_back(
+          {"ticket_comments", std::string(key),
+           std::to_string(number) + "/" + std::to_string(seq),
+           Why(cursor->value())});
+      continue;
+    }
+    if (e.comments.count({number, seq})) {
+      found.emplace(number, seq);
+    } else if (!e.unknown_events.count(seq)) {
+      f.Add("ticket_comments: " + CommentName(number, seq) +
+            " has no CommentAdded event");
+    }
+  }
+  for (const auto& [number, seq] : e.comments) {
+    if (!found.count({number, seq}))
+      f.Add("ticket_comments: " + CommentName(number, seq) +
+            " is missing; its CommentAdded event is in the log");
+  }
+  auto unknown = EventsPerTicket(txn, t, e.unknown_events);
+  if (!unknown.ok()) return unknown.status();
+  for (const auto& [number, count] : e.comment_counts) {
+    const uint64_t have = records.count(number) ? records.at(number) : 0;
+    const uint64_t may_lack = unknown->count(number) ? unknown->at(number) : 0;
+    if (have == count || (have < count && count - have <= may_lack)) continue;
+    f.Add("ticket_comments: " + TicketName(number) + " has " +
+          std::to_string(have) + " comment records, its comment count is " +
+          std::to_string(count));
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -301,7 +399,7 @@ StatusOr<ConsistencyReport> CheckConsistency(const Txn& txn, const Tables& t) {
   Findings f(r);
   Expected e;
   if (Status s = ScanTickets(txn, t, r, e); !s.ok()) return s;
-  if (Status s = CheckEvents(txn, t, r, f); !s.ok()) return s;
+  if (Status s = CheckEvents(txn, t, r, f, e); !s.ok()) return s;
   for (auto [table, name] :
        {std::pair{t.municipalities, "municipalities"},
         std::pair{t.catalogue, "catalogue"}, std::pair{t.staff, "staff"}}) {
@@ -311,6 +409,7 @@ StatusOr<ConsistencyReport> CheckConsistency(const Txn& txn, const Tables& t) {
   if (Status s = CheckCounts(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckLoads(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckSlaDue(txn, t, e, f); !s.ok()) return s;
+  if (Status s = CheckComments(txn, t, r, e, f); !s.ok()) return s;
   return r;
 }
 

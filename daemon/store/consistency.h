@@ -1,13 +1,16 @@
 #pragma once
 // The consistency checker: whether what the store derives from its tickets
 // (the list indexes, the status counts, each person's open load and the
-// SLA due-time index) agrees with the tickets stored, whether the event
-// log runs 1..N without a gap, and which records cannot be read at all.
+// SLA due-time index) agrees with the tickets stored, whether the comment
+// records agree with the CommentAdded events and each ticket's
+// comment_count, whether the event log runs 1..N without a gap, and which
+// records cannot be read at all.
 // Read-only; run by `helpdeskctl check`, by `helpdeskctl repair` before and
 // after it quarantines, and by the crash test after every kill -9.
 //
 // Thread-safety: as the Txn it is given. Memory: a few hundred bytes per
-// ticket (the expected index keys), so meant for offline use.
+// ticket (the expected index keys) and per comment, so meant for offline
+// use.
 
 #include <cstdint>
 #include <string>
@@ -23,7 +26,9 @@ namespace helpdesk::store {
 struct Unreadable {
   std::string table;  // "tickets", "events", "catalogue", ...
   std::string key;    // as stored
-  std::string name;   // the key as a person reads it: "17", "service/vpn"
+  // The key as a person reads it: "17", "service/vpn", "17/42" (comment
+  // 42 of ticket 17).
+  std::string name;
   std::string why;
 };
 

@@ -2,6 +2,7 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
@@ -19,6 +20,7 @@ StatusOr<Table> TableNamed(const Tables& t, const std::string& name) {
   if (name == "municipalities") return t.municipalities;
   if (name == "catalogue") return t.catalogue;
   if (name == "staff") return t.staff;
+  if (name == "ticket_comments") return t.ticket_comments;
   return Status::Internal("no table '" + name + "' to repair");
 }
 
@@ -117,6 +119,7 @@ StatusOr<RepairOutcome> Repair(Txn& txn, const Tables& t, const Timestamp& now,
     if (Status s = RebuildTicketIndex(txn, t); !s.ok()) return s;
     if (Status s = RebuildLoads(txn, t); !s.ok()) return s;
     if (Status s = RebuildSlaDue(txn, t); !s.ok()) return s;
+    if (Status s = RebuildComments(txn, t); !s.ok()) return s;
     out.rebuilt = true;
   }
   auto after = CheckConsistency(txn, t);

@@ -7,8 +7,9 @@
 // before it), so the log stays 1..N. Then, if the checker still finds the
 // derived indexes disagreeing with the tickets, they are all rebuilt from
 // the tickets: ticket_index and the status counts, the open loads and the
-// SLA due-time index. For `helpdeskctl repair`, in one write transaction,
-// with the daemon stopped (the caller holds the DirLock).
+// SLA due-time index; and the comment records from the events. For `helpdeskctl
+// repair`, in one write transaction, with the daemon stopped (the caller holds
+// the DirLock).
 //
 // Thread-safety: as the Txn it is given.
 

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
@@ -93,7 +94,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 10> Specs(Tables& t) {
+std::array<Spec, 11> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -103,7 +104,8 @@ std::array<Spec, 10> Specs(Tables& t) {
           Spec{"catalogue", &t.catalogue},
           Spec{"staff", &t.staff},
           Spec{"sla_due", &t.sla_due},
-          Spec{"quarantine", &t.quarantine}};
+          Spec{"quarantine", &t.quarantine},
+          Spec{"ticket_comments", &t.ticket_comments}};
 }
 
 }  // namespace
@@ -112,8 +114,12 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
   Tables t;
   for (Spec s : Specs(t)) {
     auto table = txn.OpenTable(s.name, /*create=*/false);
-    // No repair has made the quarantine table of an older database yet.
-    if (!table.ok() && s.table == &t.quarantine) continue;
+    // No repair has made the quarantine table of an older database yet;
+    // one older than version 5 has no ticket_comments (the caller checks
+    // the schema version).
+    if (!table.ok() &&
+        (s.table == &t.quarantine || s.table == &t.ticket_comments))
+      continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
                               "': not a helpdeskd database? (" +
@@ -142,7 +148,8 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     // Copied: a view into the map is invalid after the first write.
     const std::string original(**version);
     std::string stored = original;
-    if (stored != "1" && stored != "2" && stored != "3" && stored != current) {
+    if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
+        stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -164,6 +171,11 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
       // Version 3 had no due-time index; tickets filed before SLA clocks
       // existed have no `sla` and so no entries.
       if (Status s = RebuildSlaDue(*txn, t); !s.ok()) return s;
+      stored = "4";
+    }
+    if (stored == "4") {
+      // Version 4 kept comments only in their events.
+      if (Status s = RebuildComments(*txn, t); !s.ok()) return s;
       stored = current;
     }
     if (stored != original) {
@@ -207,26 +219,6 @@ StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
   v1::Ticket ticket;
   if (Status s = Parse(**raw, ticket, TicketName(number)); !s.ok()) return s;
   return std::optional<v1::Ticket>(std::move(ticket));
-}
-
-Status LoadComments(const Txn& txn, const Tables& t, v1::Ticket& ticket) {
-  if (ticket.comment_count() == 0) return Status::Ok();
-  uint64_t number = std::stoull(ticket.id());
-  uint64_t after = 0;
-  while (true) {
-    auto page = ListEvents(txn, t, after, 200, number);
-    if (!page.ok()) return page.status();
-    for (const auto& e : page->events) {
-      if (!e.has_comment_added()) continue;
-      auto* c = ticket.add_comments();
-      c->set_seq(e.seq());
-      c->set_author(e.comment_added().author());
-      c->set_body(e.comment_added().body());
-      *c->mutable_created_at() = e.at();
-    }
-    if (!page->next_after) return Status::Ok();
-    after = *page->next_after;
-  }
 }
 
 namespace {
@@ -445,6 +437,7 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
   }
   v1::Ticket stored = now;
   stored.clear_comments();
+  stored.clear_comments_next();
   return txn.Put(t.tickets, Be64(number), stored.SerializeAsString());
 }
 
@@ -480,8 +473,13 @@ Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event) {
       !s.ok())
     return s;
   if (event.ticket_id().empty()) return Status::Ok();
-  return txn.Put(t.ticket_events,
-                 Be64(std::stoull(event.ticket_id())) + Be64(event.seq()), "");
+  if (Status s =
+          txn.Put(t.ticket_events,
+                  Be64(std::stoull(event.ticket_id())) + Be64(event.seq()), "");
+      !s.ok())
+    return s;
+  if (!event.has_comment_added()) return Status::Ok();
+  return PutComment(txn, t, event);
 }
 
 }  // namespace helpdesk::store

@@ -6,6 +6,8 @@
 //   tickets         BE64 ticket number -> Ticket (comments not stored here)
 //   events          BE64 seq -> Event: the append-only, gap-free log
 //   ticket_events   BE64 number . BE64 seq -> "" (a ticket's history)
+//   ticket_comments BE64 number . BE64 seq -> Comment, each its own record
+//                   (comment_tables.h)
 //   ticket_index    filter key . BE64 number -> "" (list queries, see .cc)
 //   municipalities  id -> Municipality
 //   catalogue       the tjenestekatalog (catalogue_tables.h)
@@ -30,13 +32,15 @@
 
 namespace helpdesk::store {
 
-// 2: the catalogue table. 3: the staff table. 4: the sla_due index. An
-// older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 4;
+// 2: the catalogue table. 3: the staff table. 4: the sla_due index. 5: the
+// ticket_comments table. An older database is upgraded on open, one
+// version at a time.
+inline constexpr int kSchemaVersion = 5;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
       catalogue, staff, sla_due, quarantine;
+  Table ticket_comments;
 };
 
 // What a new database starts with.
@@ -53,7 +57,8 @@ struct Seed {
 // checks the schema version of an existing one and upgrades an older one
 // (version 1 gets the seed catalogue; version 2 the seed staff and rota,
 // and loads counted from its open assigned tickets; version 3 the sla_due
-// entries of its tickets' clocks, by one scan). All in one transaction:
+// entries of its tickets' clocks, by one scan; version 4 a ticket_comments
+// record for each comment, by one scan of the log). All in one transaction:
 // when the map is too small for it, the map grows (up to `max_map_size`;
 // 0: never) and it runs again.
 StatusOr<Tables> OpenTables(Env& env, const Seed& seed,
@@ -61,8 +66,10 @@ StatusOr<Tables> OpenTables(Env& env, const Seed& seed,
 
 // Opens the tables of an existing database inside `txn`, creating
 // nothing: the handles end with a read transaction. kNotFound when one is
-// missing (the quarantine table may be: it is left unset then). For
-// readers outside the daemon (helpdeskctl check, the crash test).
+// missing (the quarantine table may be, and ticket_comments in a database
+// older than version 5: each is left unset then, so check the schema
+// version before reading it). For readers outside the daemon (helpdeskctl
+// check, the crash test).
 StatusOr<Tables> OpenTablesToRead(Txn& txn);
 
 // ------------------------------------------------------------ reads
@@ -73,9 +80,6 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn);
 
 StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
                                               uint64_t number);
-
-// The comments of a ticket, oldest first, from its history.
-Status LoadComments(const Txn& txn, const Tables& t, v1::Ticket& ticket);
 
 struct TicketFilter {
   v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;  // any
@@ -138,7 +142,8 @@ Status ForEachTicket(const Txn& txn, const Tables& t,
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
                  const v1::Ticket& now);
 
-// Appends `event` (its seq already set) and its ticket_events entry.
+// Appends `event` (its seq already set), its ticket_events entry and, for
+// a CommentAdded, the comment's ticket_comments record (comment_tables.h).
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event);
 
 // Empties ticket_index and the status counts and fills them by one scan

@@ -27,7 +27,9 @@ namespace {
 
 // A record is checked before it is stored (record_check.h): refused, with
 // nothing written, rather than stored unreadable. A ticket's comments are
-// not stored with it (they are in their events), so they are not walked.
+// not stored with it (each is a record of its own, made by PutEvent from
+// its CommentAdded event, whose strings are checked here), so they are not
+// walked.
 Status CheckRecord(const google::protobuf::Message& record, const char* what,
                    const v1::Event& event,
                    const google::protobuf::FieldDescriptor* skip = nullptr) {

@@ -97,6 +97,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (v1::Service s; Read(data, size, s)) Service(s);
   if (v1::Category c; Read(data, size, c)) Category(c);
   ReadOnly<v1::Event>(data, size);
+  ReadOnly<v1::Comment>(data, size);
   ReadOnly<v1::Municipality>(data, size);
   ReadOnly<v1::Skill>(data, size);
   ReadOnly<v1::SlaClass>(data, size);

@@ -40,15 +40,6 @@ class Consistency : public StoreFixture {
     return r.ok() ? *r : ConsistencyReport{};
   }
 
-  // Runs `change` in a write transaction of its own.
-  template <typename F>
-  void Change(F change) {
-    auto txn = Txn::BeginWrite(*env_);
-    ASSERT_TRUE(txn.ok());
-    change(*txn);
-    ASSERT_TRUE(txn->Commit().ok());
-  }
-
   // The one finding there is; "" if none, every one if more.
   std::string OnlyFinding() {
     ConsistencyReport r = Check();

@@ -58,6 +58,15 @@ class StoreFixture : public ::testing::Test {
     return result.get();
   }
 
+  // Runs `change` in a write transaction of its own.
+  template <typename F>
+  void Change(F change) {
+    auto txn = Txn::BeginWrite(*env_);
+    ASSERT_TRUE(txn.ok());
+    change(*txn);
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+
   testing::ScratchDir dir_;
   std::optional<Env> env_;
   Tables t_;

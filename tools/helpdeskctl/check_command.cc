@@ -72,7 +72,8 @@ int RepairCommand(const RepairOptions& o) {
         u.name);
   if (outcome->rebuilt) {
     Out("rebuilt the list indexes, status counts, open loads and SLA "
-        "due-time index from the tickets; they disagreed:");
+        "due-time index from the tickets, and the comment records from the "
+        "events; they disagreed:");
     for (const auto& f : outcome->findings_before) Out("  " + f);
   }
   if (outcome->quarantined.empty() && !outcome->rebuilt)
