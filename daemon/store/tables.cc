@@ -93,7 +93,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 10> Specs(Tables& t) {
+std::array<Spec, 12> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -103,7 +103,9 @@ std::array<Spec, 10> Specs(Tables& t) {
           Spec{"catalogue", &t.catalogue},
           Spec{"staff", &t.staff},
           Spec{"sla_due", &t.sla_due},
-          Spec{"quarantine", &t.quarantine}};
+          Spec{"quarantine", &t.quarantine},
+          Spec{"idempotency", &t.idempotency},
+          Spec{"idempotency_by_time", &t.idempotency_by_time}};
 }
 
 }  // namespace
@@ -112,8 +114,11 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
   Tables t;
   for (Spec s : Specs(t)) {
     auto table = txn.OpenTable(s.name, /*create=*/false);
-    // No repair has made the quarantine table of an older database yet.
-    if (!table.ok() && s.table == &t.quarantine) continue;
+    // No repair has made the quarantine table of an older database yet,
+    // nor has a newer daemon made the idempotency tables.
+    if (!table.ok() && (s.table == &t.quarantine || s.table == &t.idempotency ||
+                        s.table == &t.idempotency_by_time))
+      continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
                               "': not a helpdeskd database? (" +
