@@ -546,13 +546,17 @@ void Desk::SweepSla(std::function<void()> then) {
       });
 }
 
-void Desk::SweepKeys() {
+void Desk::SweepKeys(std::function<void()> then) {
   // None expired: no write at all.
   {
     auto txn = store::Txn::BeginRead(env_);
-    if (!txn.ok()) return;
-    auto due = store::KeyedAnswersExpired(*txn, tables_, Now().seconds());
-    if (!due.ok() || !*due) return;
+    auto due = txn.ok()
+                   ? store::KeyedAnswersExpired(*txn, tables_, Now().seconds())
+                   : StatusOr<bool>(txn.status());
+    if (!due.ok() || !*due) {
+      if (then) then();
+      return;
+    }
   }
   Run<size_t>(
       {.actor = "idempotency", .request_id = "sweep"},
@@ -569,12 +573,13 @@ void Desk::SweepKeys() {
         if (!st.ok()) return st;
         return swept;
       },
-      [](StatusOr<size_t> swept) {
+      [then = std::move(then)](StatusOr<size_t> swept) {
         if (!swept.ok())
           spdlog::warn("sweeping expired Idempotency-Keys failed: {}",
                        swept.status().message());
         else
           spdlog::debug("{} expired Idempotency-Keys swept", *swept);
+        if (then) then();
       });
 }
 

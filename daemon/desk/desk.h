@@ -121,7 +121,7 @@ class Desk {
   // Queues the deletion of Idempotency-Key rows older than 24 hours (at
   // most kKeysSweptPerWrite a write), only when there are any.
   static constexpr size_t kKeysSweptPerWrite = 1000;
-  void SweepKeys();
+  void SweepKeys(std::function<void()> then = nullptr);
 
   // ---------------------------------------------------------- reads
   // kNotFound for a ticket, service, category or person that is not there;

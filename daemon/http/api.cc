@@ -114,7 +114,8 @@ void Api::Handle(const Request& r, Respond respond) {
       };
     }
   }
-  const Call call{r, *target, m.id, MetricLabel(m.pattern), idempotency};
+  const Call call{r, *target, m.id, MetricLabel(m.pattern),
+                  idempotency.key.empty() ? nullptr : &idempotency};
   (this->*(m.route->handler))(call, std::move(labelled));
 }
 
@@ -145,10 +146,11 @@ void Api::MoveTestClock(const Request& r, const Target& target,
   std::string body = "{\"now\":";
   proto::AppendJsonString(body, google::protobuf::util::TimeUtil::ToString(to));
   body += "}";
-  // Answered once the alerts due by then are recorded: a test reads them
-  // straight after, without waiting for the sweep's next round.
-  desk_.SweepSla([respond = std::move(respond), body = std::move(body)] {
-    respond(Json(200, body));
+  // Answered once the alerts due by then are recorded, and the
+  // Idempotency-Keys expired by then deleted: a test reads them straight
+  // after, without waiting for the sweep's next round.
+  desk_.SweepSla([this, respond = std::move(respond), body = std::move(body)] {
+    desk_.SweepKeys([respond, body] { respond(Json(200, body)); });
   });
 }
 

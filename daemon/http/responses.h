@@ -72,7 +72,9 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
 // The origin of a change by `actor`, as the route names them, with the
 // request's id and Idempotency-Key.
 inline desk::Origin OriginAs(const Call& c, std::string actor) {
-  return desk::Origin{std::move(actor), c.request.request_id, c.idempotency};
+  desk::Origin origin{std::move(actor), c.request.request_id};
+  if (c.idempotency != nullptr) origin.idempotency = *c.idempotency;
+  return origin;
 }
 
 // Who asks for a change, read after its body: the X-Actor header or, where

@@ -41,8 +41,8 @@ struct Call {
   const std::string& id;   // the placeholder's segment; empty without one
   std::string_view route;  // the route's metric label (MetricLabel)
   // A write's Idempotency-Key, checked, with the request's fingerprint;
-  // empty for a read and a write sent without one.
-  const desk::IdempotencyKey& idempotency;
+  // null for a read and a write sent without one.
+  const desk::IdempotencyKey* idempotency = nullptr;
 };
 
 using Respond = std::function<void(Response)>;
