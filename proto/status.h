@@ -27,6 +27,7 @@ enum class Code {
   kVersionConflict,    // optimistic concurrency: the record changed
   kVersionRequired,    // an update came without the version it was based on
   kIllegalTransition,  // the state machine does not allow this move
+  kKeyReused,          // an Idempotency-Key sent before with another request
   kStorageFull,        // the database map reached its size limit
   kDiskFull,           // the disk (or quota) holding the database is full
   kUnavailable,        // overloaded or shutting down; retry later
@@ -112,6 +113,12 @@ class [[nodiscard]] Status {
                                   std::string detail) {
     Status s{Code::kIllegalTransition, std::move(detail)};
     s.allowed_ = std::move(allowed);
+    return s;
+  }
+  // `parameter` names the header ("Idempotency-Key").
+  static Status KeyReused(std::string parameter, std::string detail) {
+    Status s{Code::kKeyReused, std::move(detail)};
+    s.field_ = std::move(parameter);
     return s;
   }
   static Status StorageFull(std::string detail) {

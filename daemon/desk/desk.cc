@@ -7,6 +7,7 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <concepts>
 #include <cstdlib>
 
 #include "daemon/desk/context.h"
@@ -15,6 +16,7 @@
 #include "daemon/desk/staff_view.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/idempotency.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
@@ -40,7 +42,110 @@ void FreeNow(v1::VaktRota&& body) {
   malloc_trim(0);
 }
 
+// ------------------------------------------------ Idempotency-Key answers
+// What a keyed write answered, as its row keeps it. A message is kept
+// whole (the ticket, person or rota as saved); a catalogue change only as
+// its answer shows it: the entry after the change and the new version (in
+// the event body), or an import's diff. Every string in it was stored, and
+// checked, by the same write; it is checked again as a record of its own.
+
+std::string EncodeAnswer(const google::protobuf::Message& m) {
+  return m.SerializeAsString();
+}
+bool DecodeAnswer(std::string_view bytes, google::protobuf::Message& m) {
+  return store::ParseRecord(bytes, m);
+}
+Status CheckAnswer(const google::protobuf::Message& m) {
+  return store::CheckStrings(m, "answer kept for an Idempotency-Key");
+}
+
+std::string EncodeAnswer(const catalogue::EditResult& e) {
+  return EncodeAnswer(e.change);
+}
+bool DecodeAnswer(std::string_view bytes, catalogue::EditResult& e) {
+  if (!DecodeAnswer(bytes, e.change)) return false;
+  e.changed = true;  // only a change keeps its answer
+  e.after.set_version(e.change.catalogue_version());
+  if (e.change.has_service()) *e.after.add_services() = e.change.service();
+  if (e.change.has_category()) *e.after.add_categories() = e.change.category();
+  return true;
+}
+Status CheckAnswer(const catalogue::EditResult& e) {
+  return CheckAnswer(e.change);
+}
+
+// The answers a key can keep (not a sweep's count).
+template <typename T>
+concept Keyable = requires(const T& t, T& out) {
+  { EncodeAnswer(t) } -> std::same_as<std::string>;
+  { DecodeAnswer(std::string_view(), out) } -> std::same_as<bool>;
+};
+
+// What `o`'s key has answered by `now` as `txn` sees it: nothing (nullopt),
+// the first answer, or KeyReused when it answered another request.
+template <Keyable T>
+StatusOr<std::optional<T>> Recall(const store::Txn& txn,
+                                  const store::Tables& tables, const Origin& o,
+                                  int64_t now) {
+  const IdempotencyKey& k = o.idempotency;
+  auto row = store::FindKeyedAnswer(txn, tables, o.actor, k.key, now);
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<T>();
+  if ((*row)->fingerprint != k.fingerprint)
+    return Status::KeyReused(
+        "Idempotency-Key",
+        "this Idempotency-Key was used in the last 24 hours for a different "
+        "request (another method, path, query or body); nothing was "
+        "changed. Send a new key with every new request, and the same key "
+        "only to retry the very same request");
+  T answer;
+  if (!DecodeAnswer((*row)->answer, answer)) {
+    // Treated as absent: the write goes ahead and replaces the row.
+    store::NoteDamaged("the answer kept for an Idempotency-Key of " + o.actor);
+    return std::optional<T>();
+  }
+  return std::optional<T>(std::move(answer));
+}
+
+// Run's write for a keyed request (Desk::Run says what it does). Sets
+// `out` to the answer and `replayed` when it is the first one's.
+template <Keyable T>
+Status RunKeyed(Scope& s, const std::function<StatusOr<T>(Scope&)>& use_case,
+                std::optional<T>& out, bool& replayed) {
+  const Origin& o = s.origin();
+  const int64_t now = s.now().seconds();
+  auto before = Recall<T>(s.txn(), s.tables(), o, now);
+  if (!before.ok()) return before.status();
+  if (*before) {
+    out = std::move(**before);
+    replayed = true;
+    return Status::Ok();
+  }
+  const size_t events = s.store().events().size();
+  StatusOr<T> r = use_case(s);
+  if (!r.ok()) return r.status();
+  if (s.store().events().size() > events) {
+    if (Status st = CheckAnswer(*r); !st.ok()) return st;
+    const store::KeyedAnswer row{o.idempotency.fingerprint, now,
+                                 EncodeAnswer(*r)};
+    if (Status st = s.store().Write([&](store::Txn& txn,
+                                        const store::Tables& t) {
+          return store::PutKeyedAnswer(txn, t, o.actor, o.idempotency.key, row);
+        });
+        !st.ok())
+      return st;
+  }
+  out = std::move(*r);
+  return Status::Ok();
+}
+
 }  // namespace
+
+std::string RequestFingerprint(std::string_view method, std::string_view target,
+                               std::string_view body) {
+  return store::Sha256({store::Be64(method.size()), method,
+                        store::Be64(target.size()), target, body});
+}
 
 Desk::Desk(const store::Env& env, const store::Tables& tables,
            store::Writer& writer, Options options)
@@ -83,22 +188,59 @@ void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
 }
 
 template <typename T>
+bool Desk::AnsweredBefore(const Origin& origin, Done<T>& done) const {
+  if constexpr (!Keyable<T>) {
+    return false;
+  } else {
+    if (origin.idempotency.key.empty()) return false;
+    StatusOr<std::optional<T>> before = std::optional<T>();
+    {
+      auto txn = store::Txn::BeginRead(env_);
+      if (!txn.ok()) return false;  // the writer will tell
+      before = Recall<T>(*txn, tables_, origin, Now().seconds());
+    }
+    if (!before.ok() && before.status().code() != Code::kKeyReused)
+      return false;
+    if (before.ok() && !*before) return false;
+    if (!before.ok()) {
+      done(before.status());
+      return true;
+    }
+    if (origin.idempotency.replayed) origin.idempotency.replayed();
+    done(std::move(**before));
+    return true;
+  }
+}
+
+template <typename T>
 void Desk::Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
                Done<T> done) {
+  if (AnsweredBefore(origin, done)) return;
   // Filled on the writer thread by the write, read there by the completion
-  // after the commit; a batch run again after growing the map fills it
+  // after the commit; a batch run again after growing the map fills them
   // again.
   auto out = std::make_shared<std::optional<T>>();
+  auto replayed = std::make_shared<bool>(false);
+  auto on_replay = origin.idempotency.replayed;
   Submit(
       std::move(origin),
-      [use_case = std::move(use_case), out](Scope& s) {
+      [use_case = std::move(use_case), out, replayed](Scope& s) {
+        *replayed = false;
+        if constexpr (Keyable<T>) {
+          // The authoritative look: two requests with one key in a batch,
+          // or racing past AnsweredBefore, meet here; the second replays.
+          if (!s.origin().idempotency.key.empty())
+            return RunKeyed<T>(s, use_case, *out, *replayed);
+        }
         StatusOr<T> r = use_case(s);
         if (!r.ok()) return r.status();
         *out = std::move(*r);
         return Status::Ok();
       },
-      [out, done = std::move(done)](Status status) {
+      [out, replayed, on_replay = std::move(on_replay),
+       done = std::move(done)](Status status) {
         if (!status.ok()) return done(std::move(status));
+        if (*replayed && on_replay) on_replay();
         done(std::move(**out));
       });
 }
@@ -202,6 +344,7 @@ void Desk::EditCatalogue(Origin origin, CatalogueEdit edit,
   // writer (which every write waits for) only saves: a change decided
   // against a version that still holds when it is written is the same
   // decision the writer would make. A refusal is answered at once.
+  if (AnsweredBefore(origin, done)) return;
   auto before = Catalogue();
   if (!before.ok()) return done(before.status());
   catalogue::EditResult decided = edit(*before, context_->municipality_ids());
@@ -337,6 +480,7 @@ void Desk::PutRota(Origin origin, v1::VaktRota body,
                    std::optional<uint32_t> if_match, Done<v1::VaktRota> done) {
   // Decided here against the last commit, as catalogue changes are; the
   // writer saves it unless staff or rota changed meanwhile.
+  if (AnsweredBefore(origin, done)) return;
   auto decided = [&]() -> StatusOr<RotaDecision> {
     auto txn = store::Txn::BeginRead(env_);
     if (!txn.ok()) return txn.status();
@@ -402,6 +546,43 @@ void Desk::SweepSla(std::function<void()> then) {
       });
 }
 
+void Desk::SweepKeys(std::function<void()> then) {
+  // None expired: no write at all.
+  {
+    auto txn = store::Txn::BeginRead(env_);
+    auto due = txn.ok()
+                   ? store::KeyedAnswersExpired(*txn, tables_, Now().seconds())
+                   : StatusOr<bool>(txn.status());
+    if (!due.ok() || !*due) {
+      if (then) then();
+      return;
+    }
+  }
+  Run<size_t>(
+      {.actor = "idempotency", .request_id = "sweep"},
+      [](Scope& s) -> StatusOr<size_t> {
+        size_t swept = 0;
+        Status st =
+            s.store().Write([&](store::Txn& txn, const store::Tables& t) {
+              auto n = store::SweepKeyedAnswers(txn, t, s.now().seconds(),
+                                                kKeysSweptPerWrite);
+              if (!n.ok()) return n.status();
+              swept = *n;
+              return Status::Ok();
+            });
+        if (!st.ok()) return st;
+        return swept;
+      },
+      [then = std::move(then)](StatusOr<size_t> swept) {
+        if (!swept.ok())
+          spdlog::warn("sweeping expired Idempotency-Keys failed: {}",
+                       swept.status().message());
+        else
+          spdlog::debug("{} expired Idempotency-Keys swept", *swept);
+        if (then) then();
+      });
+}
+
 // ------------------------------------------------------------ stats
 
 Stats Desk::GetStats() const {
@@ -420,6 +601,8 @@ Stats Desk::GetStats() const {
   if (txn.ok()) {
     auto counts = store::CountByStatus(*txn, tables_);
     if (counts.ok()) out.tickets_by_status = std::move(*counts);
+    if (auto keys = store::CountKeyedAnswers(*txn, tables_); keys.ok())
+      out.idempotency_keys = *keys;
   }
   return out;
 }

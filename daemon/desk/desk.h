@@ -14,6 +14,7 @@
 #include <google/protobuf/timestamp.pb.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -117,6 +118,10 @@ class Desk {
   // Queues RecordSlaAlerts, only when the due-time index says an alert
   // has fallen due (an idle daemon writes nothing).
   void SweepSla(std::function<void()> then = nullptr);
+  // Queues the deletion of Idempotency-Key rows older than 24 hours (at
+  // most kKeysSweptPerWrite a write), only when there are any.
+  static constexpr size_t kKeysSweptPerWrite = 1000;
+  void SweepKeys(std::function<void()> then = nullptr);
 
   // ---------------------------------------------------------- reads
   // kNotFound for a ticket, service, category or person that is not there;
@@ -174,9 +179,23 @@ class Desk {
   // Submits `write` to the writer; `done` gets its status after the commit.
   void Submit(Origin origin, std::function<Status(Scope&)> write,
               std::function<void(Status)> done);
+  // Runs `use_case` on the writer and answers what it returns. With an
+  // Idempotency-Key (origin.h) the writer first looks for the key's row:
+  // a live one is answered again (its answer, or KeyReused for another
+  // request) and nothing runs; else the answer of a use case that wrote
+  // (appended an event) is kept in the key's row in the same write. A
+  // refusal, or a change that changed nothing, keeps no row: its retry is
+  // decided again.
   template <typename T>
   void Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
            Done<T> done);
+  // When `origin`'s Idempotency-Key answered before, as a read sees it:
+  // answers `done` so (see Run) and returns true. Run asks first, so a
+  // retry never queues; so do the changes decided before the writer,
+  // which must not decide a retry again (its first change would make the
+  // retry a conflict).
+  template <typename T>
+  bool AnsweredBefore(const Origin& origin, Done<T>& done) const;
   // Decides `edit` here, then has the writer save it (desk.cc).
   void EditCatalogue(Origin origin,
                      std::function<catalogue::EditResult(

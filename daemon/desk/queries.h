@@ -92,6 +92,7 @@ struct Stats {
   uint64_t writer_exceptions = 0;  // thrown in writes and completions
   // Tickets per status, by TicketStatus number; empty when unreadable.
   std::vector<uint64_t> tickets_by_status;
+  uint64_t idempotency_keys = 0;  // Idempotency-Key rows stored
 };
 
 }  // namespace helpdesk::desk

@@ -21,6 +21,7 @@ void Sweeper::Start() {
   desk_.SweepSla([&] { alerted.set_value(); });
   dispatched.get_future().wait();
   alerted.get_future().wait();
+  desk_.SweepKeys();  // not waited for: a key a day old is no one's answer
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "hd-sweeper");
     Run();
@@ -63,6 +64,7 @@ void Sweeper::Run() {
     }
     if (now >= next_sla) {
       desk_.SweepSla();
+      desk_.SweepKeys();
       next_sla = next(options_.sla_every);
     }
     lock.lock();

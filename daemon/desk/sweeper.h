@@ -4,6 +4,8 @@
 // breaches that fell due), each queued to the writer on its interval.
 // Both run once at Start, which waits for them, so what fell due while
 // the daemon was down is decided before it answers anyone.
+// Idempotency-Keys older than 24 hours are swept with the SLA round
+// (Desk::SweepKeys).
 //
 // Thread-safety: Start and Stop from the thread that owns the Sweeper; the
 // rounds run on a thread of its own, which only queues writes.

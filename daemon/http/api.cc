@@ -2,6 +2,8 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <memory>
+
 #include "daemon/desk/desk.h"
 #include "daemon/http/problem.h"
 #include "daemon/http/query.h"
@@ -19,6 +21,28 @@ Status CheckPathId(std::string_view kind, std::string_view id) {
   if (kind == "ticket") return desk::CheckTicketId(id);
   if (kind == "staff") return desk::CheckStaffId(id);
   return Status::Ok();
+}
+
+// A write's Idempotency-Key: none, or one of 1 to 255 visible ASCII
+// characters, sent once. Never echoed: it may hold anything.
+Status CheckIdempotencyKey(const Request& r) {
+  constexpr size_t kMaxKey = 255;
+  const std::string_view key = r.idempotency_key;
+  bool visible = true;
+  for (unsigned char c : key) visible = visible && c >= 0x21 && c <= 0x7e;
+  if (r.idempotency_keys <= 1 && visible && key.size() <= kMaxKey &&
+      (r.idempotency_keys == 0 || !key.empty()))
+    return Status::Ok();
+  std::string why = r.idempotency_keys > 1 ? "was sent more than once"
+                    : key.empty()          ? "is empty"
+                    : !visible ? "holds a space, a control or a non-ASCII byte"
+                               : "is longer than 255 characters";
+  return Status::InvalidParameter(
+      "Idempotency-Key",
+      "Idempotency-Key " + why +
+          "; send it once, as 1 to 255 visible ASCII characters (0x21-0x7E), "
+          "such as a UUID, new for each new request and the same for its "
+          "retries");
 }
 
 // Outside the route table on purpose: a daemon without --clock-frozen has
@@ -70,7 +94,28 @@ void Api::Handle(const Request& r, Respond respond) {
   if (IsWrite(m.route->access) && !IsJsonContentType(r.content_type)) {
     return labelled(UnsupportedMediaType(r.content_type, path, r.request_id));
   }
-  const Call call{r, *target, m.id, MetricLabel(m.pattern)};
+  desk::IdempotencyKey idempotency;
+  if (IsWrite(m.route->access)) {
+    if (Status s = CheckIdempotencyKey(r); !s.ok())
+      return labelled(Problem(s, path, r.request_id));
+    if (r.idempotency_keys == 1) {
+      idempotency.key = r.idempotency_key;
+      idempotency.fingerprint =
+          desk::RequestFingerprint(r.method, r.target, r.body);
+      // Set by the desk just before it answers, on the thread that answers.
+      auto replayed = std::make_shared<bool>(false);
+      idempotency.replayed = [replayed] { *replayed = true; };
+      labelled = [replayed, labelled = std::move(labelled)](Response resp) {
+        if (*replayed) {
+          resp.replayed = true;
+          resp.headers.emplace_back("Idempotent-Replayed", "true");
+        }
+        labelled(std::move(resp));
+      };
+    }
+  }
+  const Call call{r, *target, m.id, MetricLabel(m.pattern),
+                  idempotency.key.empty() ? nullptr : &idempotency};
   (this->*(m.route->handler))(call, std::move(labelled));
 }
 
@@ -101,10 +146,11 @@ void Api::MoveTestClock(const Request& r, const Target& target,
   std::string body = "{\"now\":";
   proto::AppendJsonString(body, google::protobuf::util::TimeUtil::ToString(to));
   body += "}";
-  // Answered once the alerts due by then are recorded: a test reads them
-  // straight after, without waiting for the sweep's next round.
-  desk_.SweepSla([respond = std::move(respond), body = std::move(body)] {
-    respond(Json(200, body));
+  // Answered once the alerts due by then are recorded, and the
+  // Idempotency-Keys expired by then deleted: a test reads them straight
+  // after, without waiting for the sweep's next round.
+  desk_.SweepSla([this, respond = std::move(respond), body = std::move(body)] {
+    desk_.SweepKeys([respond, body] { respond(Json(200, body)); });
   });
 }
 
@@ -153,7 +199,12 @@ void Api::RenderMetrics(const Call&, Respond respond) {
       "(each answered 500) and their completions.\n"
       "# TYPE helpdesk_writer_exceptions_total counter\n"
       "helpdesk_writer_exceptions_total " +
-      std::to_string(w.writer_exceptions) + "\n";
+      std::to_string(w.writer_exceptions) + "\n" +
+      "# HELP helpdesk_idempotency_keys Idempotency-Key rows stored (answers "
+      "kept for retries; swept 24 h after they were written).\n"
+      "# TYPE helpdesk_idempotency_keys gauge\n"
+      "helpdesk_idempotency_keys " +
+      std::to_string(w.idempotency_keys) + "\n";
   if (!w.tickets_by_status.empty()) {
     uint64_t open = 0;
     out +=

@@ -16,6 +16,9 @@ struct Request {
   std::string if_match;
   std::string request_id;  // always set by the session
   std::string actor;       // X-Actor: who makes an admin change (until auth)
+  // Idempotency-Key as sent, and how many times it was sent (one is valid).
+  std::string idempotency_key;
+  int idempotency_keys = 0;
   std::string body;
 };
 
@@ -25,6 +28,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string route;  // the route pattern, for metrics ("" if none matched)
+  // The first answer to an Idempotency-Key, sent again: it carries
+  // Idempotent-Replayed: true, and is counted.
+  bool replayed = false;
 };
 
 }  // namespace helpdesk::http

@@ -67,6 +67,11 @@ void Metrics::CountRequest(std::string_view route, std::string_view method,
                             std::memory_order_relaxed);
 }
 
+void Metrics::CountReplay(std::string_view route) {
+  std::lock_guard lock(mu_);
+  ++replays_[RouteLabel(route)];
+}
+
 void Metrics::Render(std::string& out) const {
   out +=
       "# HELP helpdesk_http_requests_total HTTP requests answered, by route "
@@ -81,6 +86,17 @@ void Metrics::Render(std::string& out) const {
           "\"}} {}\n",
           EscapeLabelValue(route), EscapeLabelValue(method), code, n);
     }
+  }
+  out +=
+      "# HELP helpdesk_idempotent_replays_total Writes answered again for "
+      "their Idempotency-Key (Idempotent-Replayed), by route pattern.\n"
+      "# TYPE helpdesk_idempotent_replays_total counter\n";
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [route, n] : replays_)
+      out +=
+          fmt::format("helpdesk_idempotent_replays_total{{route=\"{}\"}} {}\n",
+                      EscapeLabelValue(route), n);
   }
   out +=
       "# HELP helpdesk_http_request_duration_seconds Time from a complete "

@@ -38,6 +38,8 @@ class Metrics {
   // "unmatched"), `method` as the client sent it.
   void CountRequest(std::string_view route, std::string_view method, int status,
                     double seconds);
+  // A write answered again for its Idempotency-Key (`route` as above).
+  void CountReplay(std::string_view route);
   void ConnectionOpened() { connections_.fetch_add(1); }
   void ConnectionClosed() { connections_.fetch_sub(1); }
   void ConnectionRejected() { rejected_.fetch_add(1); }
@@ -55,7 +57,8 @@ class Metrics {
   // Keys view the static label sets: nothing is allocated per request, and
   // the map holds at most routes x methods x codes entries.
   std::map<std::tuple<std::string_view, std::string_view, int>, uint64_t>
-      requests_;  // guarded by mu_
+      requests_;                                  // guarded by mu_
+  std::map<std::string_view, uint64_t> replays_;  // by route; guarded by mu_
   std::array<std::atomic<uint64_t>, std::size(kLatencyBuckets) + 1>
       latency_buckets_{};
   std::atomic<uint64_t> latency_count_{0};

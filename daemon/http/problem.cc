@@ -31,6 +31,9 @@ Kind KindOf(Code code) {
       return {428, "/problems/version-required", "Version required"};
     case Code::kIllegalTransition:
       return {409, "/problems/illegal-transition", "Illegal status change"};
+    case Code::kKeyReused:
+      return {422, "/problems/idempotency-key-reused",
+              "Idempotency key reused"};
     case Code::kStorageFull:
       return {507, "/problems/storage-full", "Storage full"};
     case Code::kDiskFull:
@@ -58,8 +61,10 @@ std::string Body(int http_status, std::string_view type, std::string_view title,
   proto::AppendJsonString(out, request_id);
   if (extra) {
     if (!extra->field().empty()) {
-      out += extra->code() == Code::kInvalidParameter ? ",\"parameter\":"
-                                                      : ",\"field\":";
+      out += extra->code() == Code::kInvalidParameter ||
+                     extra->code() == Code::kKeyReused
+                 ? ",\"parameter\":"
+                 : ",\"field\":";
       proto::AppendJsonString(out, extra->field());
     }
     if (extra->code() == Code::kIllegalTransition) {

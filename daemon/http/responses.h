@@ -69,13 +69,21 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
   };
 }
 
+// The origin of a change by `actor`, as the route names them, with the
+// request's id and Idempotency-Key.
+inline desk::Origin OriginAs(const Call& c, std::string actor) {
+  desk::Origin origin{std::move(actor), c.request.request_id};
+  if (c.idempotency != nullptr) origin.idempotency = *c.idempotency;
+  return origin;
+}
+
 // Who asks for a change, read after its body: the X-Actor header or, where
 // the route takes one, the body's `actor` (which wins).
 inline StatusOr<desk::Origin> OriginOf(const Call& c,
                                        std::string_view body_actor = {}) {
   auto actor = ActorOf(c.request.actor, body_actor);
   if (!actor.ok()) return actor.status();
-  return desk::Origin{*actor, c.request.request_id};
+  return OriginAs(c, std::move(*actor));
 }
 
 // A change of the catalogue, the staff registry or the rota as its request

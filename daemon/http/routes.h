@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/desk/origin.h"
 #include "daemon/http/message.h"
 #include "daemon/http/query.h"
 
@@ -39,6 +40,9 @@ struct Call {
   const Target& target;    // the decoded path and query parameters
   const std::string& id;   // the placeholder's segment; empty without one
   std::string_view route;  // the route's metric label (MetricLabel)
+  // A write's Idempotency-Key, checked, with the request's fingerprint;
+  // null for a read and a write sent without one.
+  const desk::IdempotencyKey* idempotency = nullptr;
 };
 
 using Respond = std::function<void(Response)>;

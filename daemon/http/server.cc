@@ -617,6 +617,8 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
       r.if_match = std::string(req[bhttp::field::if_match]);
       r.request_id = RequestId(req["X-Request-Id"]);
       r.actor = std::string(req["X-Actor"]);
+      r.idempotency_keys = static_cast<int>(req.count("Idempotency-Key"));
+      r.idempotency_key = std::string(req["Idempotency-Key"]);
       r.body = std::move(req.body());
       keep_alive = req.keep_alive();
       version = req.version();
@@ -636,6 +638,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
     metrics.CountRequest(
         resp.route, method, resp.status,
         std::chrono::duration<double>(Clock::now() - start).count());
+    if (resp.replayed) metrics.CountReplay(resp.route);
     if (wec || !keep_alive) break;
   }
 }

@@ -78,7 +78,7 @@ void Api::CreateTicket(const Call& c, Respond respond) {
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
   // The ticket's own rules name the reporter as its creator.
-  desk::Origin origin{req.reporter(), c.request.request_id};
+  desk::Origin origin = OriginAs(c, req.reporter());
   desk_.CreateTicket(std::move(origin), std::move(req),
                      TicketAnswer(c, std::move(respond), 201));
 }
@@ -96,7 +96,7 @@ void Api::ChangeStatus(const Call& c, Respond respond) {
   auto if_match = ParseIfMatch(c.request.if_match);
   if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   // The status change names its actor in the body (tickets/commands.h).
-  desk::Origin origin{req.actor(), c.request.request_id};
+  desk::Origin origin = OriginAs(c, req.actor());
   desk_.ChangeStatus(std::move(origin), c.id, std::move(req), *if_match,
                      TicketAnswer(c, std::move(respond), 200));
 }
@@ -117,7 +117,7 @@ void Api::AddComment(const Call& c, Respond respond) {
   v1::AddCommentRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  desk::Origin origin{req.author(), c.request.request_id};
+  desk::Origin origin = OriginAs(c, req.author());
   desk_.Comment(std::move(origin), c.id, std::move(req),
                 TicketAnswer(c, std::move(respond), 201));
 }

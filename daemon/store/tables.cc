@@ -94,7 +94,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 11> Specs(Tables& t) {
+std::array<Spec, 13> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -105,7 +105,9 @@ std::array<Spec, 11> Specs(Tables& t) {
           Spec{"staff", &t.staff},
           Spec{"sla_due", &t.sla_due},
           Spec{"quarantine", &t.quarantine},
-          Spec{"ticket_comments", &t.ticket_comments}};
+          Spec{"ticket_comments", &t.ticket_comments},
+          Spec{"idempotency", &t.idempotency},
+          Spec{"idempotency_by_time", &t.idempotency_by_time}};
 }
 
 }  // namespace
@@ -116,9 +118,11 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
     auto table = txn.OpenTable(s.name, /*create=*/false);
     // No repair has made the quarantine table of an older database yet;
     // one older than version 5 has no ticket_comments (the caller checks
-    // the schema version).
+    // the schema version); nor has a newer daemon made the idempotency
+    // tables.
     if (!table.ok() &&
-        (s.table == &t.quarantine || s.table == &t.ticket_comments))
+        (s.table == &t.quarantine || s.table == &t.ticket_comments ||
+         s.table == &t.idempotency || s.table == &t.idempotency_by_time))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +

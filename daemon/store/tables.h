@@ -15,6 +15,9 @@
 //   sla_due         BE64 instant . BE64 number . alert -> "" (sla_index.h)
 //   quarantine      "<table>/<key>" -> QuarantinedRecord: records that could
 //                   not be read, moved aside by `helpdeskctl repair`
+//   idempotency, idempotency_by_time: first answers to writes sent with an
+//                   Idempotency-Key, and when they were written
+//                   (idempotency.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -41,6 +44,9 @@ struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
       catalogue, staff, sla_due, quarantine;
   Table ticket_comments;
+  // New and empty in an older database (no upgrade): OpenTablesToRead
+  // leaves them unset when missing.
+  Table idempotency, idempotency_by_time;
 };
 
 // What a new database starts with.
@@ -66,10 +72,10 @@ StatusOr<Tables> OpenTables(Env& env, const Seed& seed,
 
 // Opens the tables of an existing database inside `txn`, creating
 // nothing: the handles end with a read transaction. kNotFound when one is
-// missing (the quarantine table may be, and ticket_comments in a database
-// older than version 5: each is left unset then, so check the schema
-// version before reading it). For readers outside the daemon (helpdeskctl
-// check, the crash test).
+// missing (the quarantine and idempotency tables may be, and
+// ticket_comments in a database older than version 5: each is left unset
+// then, so check the schema version before reading ticket_comments). For
+// readers outside the daemon (helpdeskctl check, the crash test).
 StatusOr<Tables> OpenTablesToRead(Txn& txn);
 
 // ------------------------------------------------------------ reads

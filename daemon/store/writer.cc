@@ -89,6 +89,13 @@ Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event&& event) {
   return Append(PutRota(txn_, tables_, now), std::move(event));
 }
 
+Status WriteContext::Write(
+    const std::function<Status(Txn&, const Tables&)>& put) {
+  if (failed()) return failure_;
+  if (Status s = put(txn_, tables_); !s.ok()) return Fail(std::move(s));
+  return Status::Ok();
+}
+
 std::vector<v1::Event> WriteContext::TakeEvents(size_t first, size_t end) {
   return {std::make_move_iterator(events_.begin() + first),
           std::make_move_iterator(events_.begin() + end)};

@@ -95,6 +95,11 @@ class WriteContext {
   // The rota; bumps the staff generation.
   Status SaveRota(const v1::VaktRota& now, v1::Event&& event);
 
+  // Runs `put`, a write that records no event (an Idempotency-Key's row,
+  // idempotency.h), on the transaction; a storage error it returns fails
+  // the batch, as in the Save functions.
+  Status Write(const std::function<Status(Txn&, const Tables&)>& put);
+
   // The events appended in this batch so far, in order.
   const std::vector<v1::Event>& events() const { return events_; }
 

@@ -1,17 +1,24 @@
 #pragma once
 // What the kill -9 tests share: the instant their daemons start at, the
 // demo region's municipalities, the seed of a run's random choices, and
-// the walk of the whole event log. Header-only; test-only.
+// the walk of the whole event log, and a round of clients cut short by
+// kill -9. Header-only; test-only.
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <thread>
+#include <vector>
 
+#include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
 
 namespace helpdesk::testing {
@@ -29,6 +36,12 @@ inline uint32_t CrashSeed() {
   if (const char* s = std::getenv("HELPDESK_CRASH_SEED"))
     return static_cast<uint32_t>(std::strtoul(s, nullptr, 10));
   return std::random_device{}();
+}
+
+// The body as JSON; null when it is not JSON.
+inline nlohmann::json Parse(const HttpResponse& r) {
+  nlohmann::json j = nlohmann::json::parse(r.body, nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
 }
 
 // Reads the whole event log, 200 at a time, asserting that it is 1..N
@@ -60,6 +73,42 @@ inline void ForEachEvent(
     ASSERT_FALSE(events.empty()) << "a nextCursor on an empty page";
     after = next;
   }
+}
+
+// How a round of KillMidStream went.
+struct KilledRound {
+  bool reached = false;  // `threshold` writes were acknowledged
+  int finished = 0;      // clients that had stopped before the kill
+};
+
+// Runs `client(c)` for each of `clients` clients on a thread of its own,
+// SIGKILLs `daemon` mid-stream once `acked()` reaches `threshold` (or every
+// client stopped, or `deadline` passed), then joins them. The clients
+// notify `cv` at each acknowledgement; `acked` is read under `mu`.
+inline KilledRound KillMidStream(DaemonProcess& daemon, int clients,
+                                 std::mutex& mu, std::condition_variable& cv,
+                                 const std::function<int()>& acked,
+                                 int threshold, std::chrono::seconds deadline,
+                                 const std::function<void(int)>& client) {
+  KilledRound out;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c)
+    threads.emplace_back([&, c] {
+      client(c);
+      std::lock_guard lock(mu);
+      ++out.finished;
+      cv.notify_all();
+    });
+  {
+    std::unique_lock lock(mu);
+    out.reached = cv.wait_for(lock, deadline, [&] {
+      return acked() >= threshold || out.finished == clients;
+    });
+    out.reached = out.reached && acked() >= threshold;
+  }
+  daemon.Kill9();  // while the clients are still writing
+  for (auto& t : threads) t.join();
+  return out;
 }
 
 }  // namespace helpdesk::testing

@@ -54,7 +54,6 @@ struct Acks {
   std::mutex mu;
   std::condition_variable cv;
   int this_round = 0;  // acknowledged writes in the current round
-  int finished = 0;    // clients that stopped in the current round
   std::set<std::string> tickets;
   std::map<std::string, uint32_t> ticket_version;           // last acked
   std::set<std::tuple<std::string, uint32_t, std::string>>  // id, v, to
@@ -86,11 +85,6 @@ std::string Next(const std::string& status, std::mt19937& rng) {
                                                  : "resolved";
   if (status == "resolved") return "closed";
   return "";
-}
-
-json Parse(const HttpResponse& r) {
-  json j = json::parse(r.body, nullptr, false);
-  return j.is_discarded() ? json() : j;
 }
 
 // Why a client stopped: after the kill a connection error; before it, a
@@ -296,34 +290,20 @@ TEST(Crash, Kill9DuringEveryKindOfWriteLosesNothingAcknowledged) {
     {
       std::lock_guard lock(acks.mu);
       acks.this_round = 0;
-      acks.finished = 0;
       acks.stops.clear();
     }
-    std::vector<std::thread> clients;
-    for (int c = 0; c < kClients; ++c)
-      clients.emplace_back([&, c] {
-        Client(c, round, seed, daemon.port(), staff[c], acks);
-        std::lock_guard lock(acks.mu);
-        ++acks.finished;
-        acks.cv.notify_all();
-      });
-    bool reached = false;
-    {
-      std::unique_lock lock(acks.mu);
-      reached = acks.cv.wait_for(lock, kRoundDeadline, [&] {
-        return acks.this_round >= threshold || acks.finished == kClients;
-      });
-      reached = reached && acks.this_round >= threshold;
-    }
-    daemon.Kill9();  // while the clients are still writing
-    for (auto& t : clients) t.join();
+    const KilledRound killed = KillMidStream(
+        daemon, kClients, acks.mu, acks.cv, [&] { return acks.this_round; },
+        threshold, kRoundDeadline,
+        [&](int c) { Client(c, round, seed, daemon.port(), staff[c], acks); });
     std::string stops;
     for (const auto& why : acks.stops) stops += why + "\n";
-    ASSERT_TRUE(reached) << "only " << acks.this_round << " of " << threshold
-                         << " (" << acks.finished << " clients stopped)"
-                         << " writes acknowledged; the clients stopped:\n"
-                         << stops << "daemon log:\n"
-                         << daemon.Log();
+    ASSERT_TRUE(killed.reached)
+        << "only " << acks.this_round << " of " << threshold << " ("
+        << killed.finished << " clients stopped)"
+        << " writes acknowledged; the clients stopped:\n"
+        << stops << "daemon log:\n"
+        << daemon.Log();
     EXPECT_EQ(StoreProblems(daemon.data_dir()), "")
         << "the store as the kill left it";
     ASSERT_EQ(daemon.Start(), "") << "restart after kill -9";

@@ -43,6 +43,8 @@ struct Options {
   // target in a loop (a report, say) for the whole run.
   std::string background_target;
   int background_connections = 0;
+  // --mode create: every request with an Idempotency-Key of its own.
+  bool idempotency_keys = false;
 };
 
 constexpr size_t kMaxErrorSamples = 8;  // distinct kinds printed to stderr
@@ -220,17 +222,33 @@ asio::awaitable<void> Connection(const Options& o, int index,
   // Requests are serialised once, as wrk does, so the generator spends its
   // share of the two cores on the daemon's answers, not on building bytes.
   std::vector<std::string> wire;
+  // Where each request's Idempotency-Key counter is (16 hex digits),
+  // written anew before each send so that no key repeats.
+  std::vector<size_t> key_at;
   if (create) {
-    for (uint64_t v = 0; v < 7; ++v)
+    for (uint64_t v = 0; v < 7; ++v) {
       wire.push_back(CreateRequest(o, index * 7 + v));
+      if (!o.idempotency_keys) continue;
+      const std::string header = "Idempotency-Key: loadgen-" +
+                                 std::to_string(index) + "-" +
+                                 std::string(16, '0') + "\r\n";
+      const size_t at = wire.back().find("\r\n") + 2;  // after the start line
+      wire.back().insert(at, header);
+      key_at.push_back(at + header.size() - 2 - 16);
+    }
   } else {
     for (const auto& id : ids)
       wire.push_back(SerialiseRequest(http::verb::get, "/api/v1/tickets/" + id,
                                       o.host, ""));
   }
   for (uint64_t n = 0; Clock::now() < stop_at; ++n) {
-    const std::string& req =
-        wire[create ? n % wire.size() : rng() % wire.size()];
+    const size_t which = create ? n % wire.size() : rng() % wire.size();
+    if (!key_at.empty()) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      for (int d = 0; d < 16; ++d)
+        wire[which][key_at[which] + d] = kHex[(n >> (60 - 4 * d)) & 15];
+    }
+    const std::string& req = wire[which];
     auto start = Clock::now();
     Response r = co_await Exchange(stream, in, req);
     auto end = Clock::now();
@@ -447,6 +465,9 @@ int main(int argc, char** argv) {
                  "connections for --background-target")
       ->check(CLI::Range(0, 1000))
       ->capture_default_str();
+  app.add_flag("--idempotency-keys", o.idempotency_keys,
+               "--mode create: send each request with an Idempotency-Key of "
+               "its own (what a keyed write costs)");
   CLI11_PARSE(app, argc, argv);
   if (o.background_connections > 0 && o.background_target.empty()) {
     std::fprintf(stderr,
