@@ -491,11 +491,25 @@ Response Server::Impl::ReportsBusy(const Request& r) const {
 asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
   if (access == Access::kBulkWrite) {
     if (!TakePoolSlot()) co_return ReportsBusy(r);
+    // The request moves to the pool: its answer (a refusal on the pool, or
+    // the writer's) may resume this frame before HandleLater returns there.
+    // The place on the pool is given back once, by whichever comes first,
+    // so a client that retries at once never meets its own place taken.
+    auto request = std::make_shared<const Request>(std::move(r));
     co_return co_await AsyncAnswer(
-        [this, &r](Respond done) {
-          asio::post(reports, [this, &r, done = std::move(done)]() mutable {
-            HandleLater(service, metrics, r, std::move(done));
-            reports_pending.fetch_sub(1);
+        [this, request](Respond done) {
+          auto given_back = std::make_shared<std::atomic<bool>>(false);
+          auto give_back = [this, given_back] {
+            if (!given_back->exchange(true)) reports_pending.fetch_sub(1);
+          };
+          asio::post(reports, [this, request, give_back,
+                               done = std::move(done)]() mutable {
+            HandleLater(service, metrics, *request,
+                        [give_back, done = std::move(done)](Response resp) {
+                          give_back();
+                          done(std::move(resp));
+                        });
+            give_back();
           });
         },
         asio::use_awaitable);
