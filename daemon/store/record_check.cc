@@ -106,7 +106,8 @@ class Walker {
 
 Status CheckStrings(const Message& record, std::string_view what,
                     const FieldDescriptor* skip, std::string_view place) {
-  // Per thread: saves run on the writer thread, tests anywhere.
+  // Per thread: saves run on the writer thread, catalogue plans on the
+  // threads that decide them, tests anywhere.
   thread_local Walker walker;
   if (!walker.Find(record, skip, nullptr)) return Status::Ok();
   std::string at(place);

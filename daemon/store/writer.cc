@@ -160,11 +160,22 @@ void Writer::Stop() {
 }
 
 void Writer::Dispose(std::vector<Request>&& batch) {
-  bool was_idle;
+  // A janitor that falls behind does not let freed-to-be batches pile up:
+  // past kMaxFinished the writer frees its batch itself, and so slows
+  // down as the janitor does.
+  constexpr size_t kMaxFinished = 16;
+  bool queued = false, was_idle = false;
   {
     std::lock_guard lock(janitor_mu_);
-    was_idle = finished_.empty();
-    finished_.push_back(std::move(batch));
+    if (finished_.size() < kMaxFinished) {
+      was_idle = finished_.empty();
+      finished_.push_back(std::move(batch));
+      queued = true;
+    }
+  }
+  if (!queued) {
+    batch.clear();
+    return;
   }
   if (was_idle) janitor_cv_.notify_one();
 }

@@ -385,23 +385,24 @@ TEST_F(WriterTest, AWritesClosuresAreFreedOffTheWriterThreadAndByStop) {
     std::promise<std::thread::id>* freed_on;
   };
   std::promise<std::thread::id> ran_on, freed_on;
-  auto held = std::make_shared<Held>(&freed_on);
   std::promise<WriteResult> done;
+  // The write's closure is the only owner of `held`.
   ASSERT_TRUE(writer_
                   ->Submit(
-                      [held, &ran_on](WriteContext& w) {
+                      [held = std::make_shared<Held>(&freed_on),
+                       &ran_on](WriteContext& w) {
                         ran_on.set_value(std::this_thread::get_id());
                         return CreateIn(w, "stor import", 0).status();
                       },
                       [&done](WriteResult r) { done.set_value(std::move(r)); })
                   .ok());
-  held.reset();  // the write's closure holds the last reference
   EXPECT_TRUE(done.get_future().get().status.ok());
   auto freed = freed_on.get_future();
   writer_->Stop();  // by then, everything queued is answered and freed
   ASSERT_EQ(freed.wait_for(std::chrono::seconds(0)), std::future_status::ready);
-  const std::thread::id writer_thread = ran_on.get_future().get();
-  EXPECT_NE(freed.get(), writer_thread);
+  const std::thread::id freed_by = freed.get();
+  EXPECT_NE(freed_by, ran_on.get_future().get());   // not the writer
+  EXPECT_NE(freed_by, std::this_thread::get_id());  // nor this one
 }
 
 TEST_F(WriterTest, StopAnswersEverythingQueuedThenRefuses) {
