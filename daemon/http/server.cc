@@ -495,9 +495,13 @@ asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
     // the writer's) may resume this frame before HandleLater returns there.
     // The place on the pool is given back once, by whichever comes first,
     // so a client that retries at once never meets its own place taken.
-    auto request = std::make_shared<const Request>(std::move(r));
+    // Handed over raw: GCC 12 destroys a temporary of a co_await
+    // expression twice (here the lambda below), so it must hold nothing
+    // that owns; the pool takes ownership as it starts.
+    Request* moved = new Request(std::move(r));
     co_return co_await AsyncAnswer(
-        [this, request](Respond done) {
+        [this, moved](Respond done) {
+          std::shared_ptr<const Request> request(moved);
           auto given_back = std::make_shared<std::atomic<bool>>(false);
           auto give_back = [this, given_back] {
             if (!given_back->exchange(true)) reports_pending.fetch_sub(1);
