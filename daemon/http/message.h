@@ -3,7 +3,6 @@
 // (server.cc) and the handlers (api.cc), so that handlers compile without
 // Beast and are testable without sockets. Plain values; any thread.
 
-#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -32,11 +31,6 @@ struct Response {
   // The first answer to an Idempotency-Key, sent again: it carries
   // Idempotent-Replayed: true, and is counted.
   bool replayed = false;
-  // When set, the answer is made by calling this, on the I/O thread that
-  // sends it (status, content type and body from it; the route, headers
-  // and `replayed` above are kept): a write's answer is handed on by the
-  // writer as it is, and rendered off the writer's thread.
-  std::function<Response()> render;
 };
 
 }  // namespace helpdesk::http

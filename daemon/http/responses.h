@@ -1,10 +1,11 @@
 #pragma once
 // Small builders of the answers every handler file gives: a JSON body, an
 // ETag of a record version, a problem, 405 with its Allow header, 415, and
-// the completion that renders what the desk answers a write. Pure; any
-// thread.
+// the completion that renders what the desk answers a write. Any thread;
+// only that completion logs (when rendering an answer fails).
 
 #include <google/protobuf/message.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdint>
 #include <functional>
@@ -40,9 +41,7 @@ inline Response Fail(const Call& c, const Status& s) {
 
 // What renders the desk's answer to a write: `render` the value, or the
 // Status as a problem. It outlives the request, so it keeps copies of what
-// the problem names. The value is handed on as it is, to be rendered by
-// the server on the I/O thread that sends it (Response::render), not on
-// the writer's thread that calls this.
+// the problem names.
 template <typename T, typename Render>
 std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
                                         Render render) {
@@ -51,11 +50,22 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
           request_id = c.request.request_id](StatusOr<T> result) {
     if (!result.ok())
       return respond(Problem(result.status(), instance, request_id));
-    Response later;
-    later.render = [render, value = std::move(*result)]() mutable {
-      return render(value);
-    };
-    respond(std::move(later));
+    Response answer;
+    try {
+      answer = render(*result);
+    } catch (const std::exception& e) {
+      // Without this the client would hear nothing until its request
+      // timed out, and might send again a change that was made.
+      spdlog::error("{} (request {}): the answer to a saved change failed: {}",
+                    instance, request_id, e.what());
+      answer = Problem(500, "/problems/internal", "Internal error",
+                       "the change was made and saved, but its answer "
+                       "failed: do not send it again; read it back instead "
+                       "(the log says why under request id " +
+                           request_id + ")",
+                       instance, request_id);
+    }
+    respond(std::move(answer));
   };
 }
 

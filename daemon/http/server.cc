@@ -287,10 +287,6 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
     return false;
   }
   Response ReportsBusy(const Request& r) const;
-  // Makes an answer handed on unrendered (Response::render), here on the
-  // I/O thread; a throw becomes a 500 that says the change was saved.
-  Response Rendered(Response later, const std::string& target,
-                    const std::string& request_id);
 
   asio::io_context& ioc;
   Service& service;
@@ -488,37 +484,6 @@ Response Server::Impl::ReportsBusy(const Request& r) const {
   return resp;
 }
 
-Response Server::Impl::Rendered(Response later, const std::string& target,
-                                const std::string& request_id) {
-  Response made;
-  std::string what;
-  try {
-    made = later.render();
-  } catch (const std::exception& e) {
-    what = e.what();
-  } catch (...) {
-    what = "not a std::exception";
-  }
-  if (!what.empty()) {
-    // Only writes are answered so: the change is saved. Without saying so
-    // a client would likely send it again.
-    metrics.ExceptionCaught();
-    spdlog::error(
-        "{:.200} (request {}): the answer to a saved change failed: {}", target,
-        request_id, what);
-    made = Problem(500, "/problems/internal", "Internal error",
-                   "the change was made and saved, but its answer failed: do "
-                   "not send it again; read it back instead (the log says why "
-                   "under request id " +
-                       request_id + ")",
-                   target, request_id);
-  }
-  made.route = std::move(later.route);
-  made.replayed = later.replayed;
-  for (auto& h : later.headers) made.headers.push_back(std::move(h));
-  return made;
-}
-
 // Where a parsed request is answered: a read here on the I/O thread (no hop
 // across threads), a write by the writer, a report on the report pool. A
 // bulk write (a whole catalogue or rota: parsed and decided in tens of ms
@@ -678,9 +643,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
       head = req.method() == bhttp::verb::head;
       request_id = r.request_id;
       method = r.method;
-      std::string target = r.target;
       resp = co_await Answer(access, std::move(r));
-      if (resp.render) resp = Rendered(std::move(resp), target, request_id);
     }
     keep_alive = keep_alive && !stopping;
     std::string head_bytes =

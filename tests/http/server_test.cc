@@ -41,19 +41,6 @@ class TestService : public Service {
   void Handle(const Request& r, Respond respond) override {
     if (r.target == "/throw" || r.target == "/api/v1/municipalities")
       throw std::runtime_error("a bug in a handler");
-    if (r.target == "/later" || r.target == "/later-throws") {
-      Response later;
-      const bool bad = r.target == "/later-throws";
-      later.render = [bad]() -> Response {
-        if (bad) throw std::runtime_error("a bug in a renderer");
-        Response made;
-        made.status = 201;
-        made.body = "{\"made\":true}";
-        return made;
-      };
-      later.headers.emplace_back("X-Kept", "yes");
-      return respond(std::move(later));
-    }
     if (r.target == "/throw-int") throw 42;
     if (r.target.starts_with("/report") || r.target.starts_with("/bulk")) {
       std::unique_lock lock(mu_);
@@ -185,25 +172,6 @@ TEST_F(ServerTest, AReportRunsOffTheIoThreadAndAFullPoolSays503) {
   service_.Release();
   EXPECT_EQ(report.get(), 200);
   EXPECT_EQ(client.Get("/report/3").status, 200);
-}
-
-// A write's answer handed on unrendered is made before it is sent, with
-// the headers it was given; a renderer that throws is a counted 500 that
-// says the change was saved (not a client left to its timeout).
-TEST_F(ServerTest, AnAnswerRenderedLaterIsMadeAndAThrowSaysTheChangeWasSaved) {
-  HttpClient client(port_, 5s);
-  HttpResponse made = client.Post("/later", "{}");
-  EXPECT_EQ(made.status, 201) << made.error;
-  EXPECT_EQ(made.body, "{\"made\":true}");
-  EXPECT_EQ(made.header("x-kept"), "yes");
-  HttpResponse failed = client.Post("/later-throws", "{}");
-  ExpectInternalError(failed);
-  EXPECT_NE(failed.body.find("was made and saved"), std::string::npos)
-      << failed.body;
-  EXPECT_EQ(client.Get("/fine").status, 200);
-  EXPECT_NE(RenderedMetrics().find("helpdesk_http_exceptions_total 1\n"),
-            std::string::npos)
-      << RenderedMetrics();
 }
 
 // A catalogue import or a rota is parsed and decided in tens of ms before
