@@ -51,13 +51,19 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
     if (!result.ok())
       return respond(Problem(result.status(), instance, request_id));
     Response answer;
+    std::string what;
     try {
       answer = render(*result);
     } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "not a std::exception";
+    }
+    if (!what.empty()) {
       // Without this the client would hear nothing until its request
       // timed out, and might send again a change that was made.
       spdlog::error("{} (request {}): the answer to a saved change failed: {}",
-                    instance, request_id, e.what());
+                    instance, request_id, what);
       answer = Problem(500, "/problems/internal", "Internal error",
                        "the change was made and saved, but its answer "
                        "failed: do not send it again; read it back instead "

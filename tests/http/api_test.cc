@@ -132,6 +132,13 @@ TEST(Answers, ARenderThatThrowsSaysTheChangeWasSaved) {
   done(StatusOr<int>(7));
   ASSERT_TRUE(got.has_value());
   EXPECT_EQ(got->status, 500);
+  // Nor one that throws something else.
+  got.reset();
+  Answer<int>(
+      call, [&](Response r) { got = std::move(r); },
+      [](int) -> Response { throw 42; })(StatusOr<int>(7));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->status, 500);
   EXPECT_NE(got->body.find("was made and saved"), std::string::npos)
       << got->body;
   EXPECT_NE(got->body.find("req-1"), std::string::npos) << got->body;
