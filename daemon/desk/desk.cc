@@ -168,7 +168,7 @@ Desk::~Desk() = default;
 const v1::Region& Desk::region() const { return context_->region(); }
 
 void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
-                  std::function<void(Status)> done) {
+                  std::function<void(Status)> done, bool large) {
   // `done` answers once: from the writer after the commit, or here when
   // the queue refuses the write.
   auto shared = std::make_shared<std::function<void(Status)>>(std::move(done));
@@ -183,7 +183,9 @@ void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
         // outlive it (roster_cache.h).
         if (result.batch_failed) context_->rosters().Invalidate();
         (*shared)(std::move(result.status));
-      });
+      },
+      large ? store::Writer::Freed::kByJanitor
+            : store::Writer::Freed::kByWriter);
   if (!queued.ok()) (*shared)(std::move(queued));
 }
 
@@ -214,7 +216,7 @@ bool Desk::AnsweredBefore(const Origin& origin, Done<T>& done) const {
 
 template <typename T>
 void Desk::Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
-               Done<T> done) {
+               Done<T> done, bool large) {
   if (AnsweredBefore(origin, done)) return;
   // Filled on the writer thread by the write, read there by the completion
   // after the commit; a batch run again after growing the map fills them
@@ -242,7 +244,8 @@ void Desk::Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
         if (!status.ok()) return done(std::move(status));
         if (*replayed && on_replay) on_replay();
         done(std::move(**out));
-      });
+      },
+      large);
 }
 
 v1::Ticket Desk::WithClocks(v1::Ticket t) const {
@@ -360,7 +363,7 @@ void Desk::EditCatalogue(Origin origin, CatalogueEdit edit,
   Run<catalogue::EditResult>(
       std::move(origin),
       [decision](Scope& s) { return desk::ApplyCatalogueEdit(s, *decision); },
-      std::move(done));
+      std::move(done), /*large=*/true);  // whole catalogues, freed elsewhere
 }
 
 void Desk::ImportCatalogue(Origin origin, v1::Catalogue incoming,
@@ -503,7 +506,7 @@ void Desk::PutRota(Origin origin, v1::VaktRota body,
       [decision, if_match](Scope& s) {
         return desk::ApplyRota(s, decision->decided, decision->body, if_match);
       },
-      std::move(done));
+      std::move(done), /*large=*/true);  // a whole rota, freed elsewhere
 }
 
 // ------------------------------------------------------------ sweeps

@@ -177,8 +177,10 @@ class Desk {
 
  private:
   // Submits `write` to the writer; `done` gets its status after the commit.
+  // `large`: the write holds a large decision, freed off the writer's
+  // thread once done (store::Writer::Freed).
   void Submit(Origin origin, std::function<Status(Scope&)> write,
-              std::function<void(Status)> done);
+              std::function<void(Status)> done, bool large = false);
   // Runs `use_case` on the writer and answers what it returns. With an
   // Idempotency-Key (origin.h) the writer first looks for the key's row:
   // a live one is answered again (its answer, or KeyReused for another
@@ -188,7 +190,7 @@ class Desk {
   // decided again.
   template <typename T>
   void Run(Origin origin, std::function<StatusOr<T>(Scope&)> use_case,
-           Done<T> done);
+           Done<T> done, bool large = false);
   // When `origin`'s Idempotency-Key answered before, as a read sees it:
   // answers `done` so (see Run) and returns true. Run asks first, so a
   // retry never queues; so do the changes decided before the writer,

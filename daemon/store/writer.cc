@@ -128,7 +128,7 @@ Status Writer::Start() {
   return Status::Ok();
 }
 
-Status Writer::Submit(WriteFn fn, DoneFn done) {
+Status Writer::Submit(WriteFn fn, DoneFn done, Freed freed) {
   {
     std::lock_guard lock(mu_);
     if (stopping_) return Status::Unavailable("the daemon is shutting down");
@@ -138,7 +138,7 @@ Status Writer::Submit(WriteFn fn, DoneFn done) {
                                  " waiting); retry shortly");
     }
     queue_.push_back(Request{std::move(fn), std::move(done),
-                             std::chrono::steady_clock::now()});
+                             std::chrono::steady_clock::now(), freed});
   }
   cv_.notify_one();
   return Status::Ok();
@@ -160,23 +160,25 @@ void Writer::Stop() {
 }
 
 void Writer::Dispose(std::vector<Request>&& batch) {
-  // A janitor that falls behind does not let freed-to-be batches pile up:
-  // past kMaxFinished the writer frees its batch itself, and so slows
-  // down as the janitor does.
+  std::vector<Request> large;
+  for (Request& r : batch)
+    if (r.freed == Freed::kByJanitor) large.push_back(std::move(r));
+  batch.clear();  // the small ones (and what is left of the large), here
+  if (large.empty()) return;
+  // A janitor that falls behind does not let batches to free pile up:
+  // past kMaxFinished the writer frees them itself, and so slows down as
+  // the janitor does.
   constexpr size_t kMaxFinished = 16;
   bool queued = false, was_idle = false;
   {
     std::lock_guard lock(janitor_mu_);
     if (finished_.size() < kMaxFinished) {
       was_idle = finished_.empty();
-      finished_.push_back(std::move(batch));
+      finished_.push_back(std::move(large));
       queued = true;
     }
   }
-  if (!queued) {
-    batch.clear();
-    return;
-  }
+  if (!queued) return;  // `large` is freed here
   if (was_idle) janitor_cv_.notify_one();
 }
 
@@ -264,7 +266,7 @@ void Writer::RecordOutcome(const std::vector<WriteResult>& results) {
 void Writer::Run() {
   std::vector<Request> batch;
   while (true) {
-    if (!batch.empty()) Dispose(std::exchange(batch, {}));
+    Dispose(std::move(batch));
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });

@@ -25,8 +25,9 @@
 // Thread-safety: Submit, GetStats and GetHealth are safe from any thread.
 // Completions run on the writer thread: they must only hand the result on
 // (e.g. post to an I/O executor), never block. A write function and its
-// completion are destroyed later, on another thread (the writer's
-// janitor): what they hold must not need the writer thread to be freed.
+// completion submitted with Freed::kByJanitor are destroyed later, on
+// another thread: what they hold must not need the writer thread to be
+// freed.
 
 #include <google/protobuf/timestamp.pb.h>
 
@@ -186,9 +187,14 @@ class Writer {
 
   // Reads the counters and starts the writer thread.
   Status Start();
+  // Where a finished write's closures are freed: on the writer, after its
+  // batch (small writes: a thread of its own would only move their memory
+  // between threads), or by the janitor (a write holding a large decision,
+  // which would hold up the next batch while freed).
+  enum class Freed { kByWriter, kByJanitor };
   // Queues a write. Unavailable when the queue is full or stopping; `done`
   // is then not called.
-  Status Submit(WriteFn fn, DoneFn done);
+  Status Submit(WriteFn fn, DoneFn done, Freed freed = Freed::kByWriter);
   // Finishes every queued write, then ends the thread. Idempotent.
   void Stop();
 
@@ -201,9 +207,11 @@ class Writer {
     WriteFn fn;
     DoneFn done;
     SteadyTime queued_at;
+    Freed freed = Freed::kByWriter;
   };
   void Run();
-  // Hands a finished batch to the janitor thread, which destroys it.
+  // Frees a finished batch: the requests marked kByJanitor on the janitor
+  // thread, the rest here.
   void Dispose(std::vector<Request>&& batch);
   void RunJanitor();
   // Runs batch[i].fn, turning a throw into a Status (logged and counted).
@@ -239,10 +247,10 @@ class Writer {
 
   std::thread thread_;
 
-  // Finished requests are destroyed off the writer thread: the closures
-  // of a large write (a decided catalogue import holds tens of MB in
-  // small allocations) took longer to free than to commit, holding up
-  // the next batch. The janitor frees them on its own thread.
+  // Large finished requests are destroyed off the writer thread: the
+  // closures of a decided catalogue import (tens of MB in small
+  // allocations) took longer to free than to commit, holding up the next
+  // batch. The janitor frees them on its own thread.
   std::mutex janitor_mu_;
   std::condition_variable janitor_cv_;
   std::vector<std::vector<Request>> finished_;  // guarded by janitor_mu_

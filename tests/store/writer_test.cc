@@ -372,9 +372,9 @@ TEST_F(WriterTest, MapGrowthIsNotStarvedByContinuousReads) {
   EXPECT_GT(env_->map_size(), size_t{1} << 20);
 }
 
-// What a write holds (a decided catalogue import: tens of MB in small
-// allocations) is freed off the writer thread, which the next batch waits
-// for; and nothing of it outlives Stop.
+// What a large write holds (a decided catalogue import: tens of MB in
+// small allocations) is freed off the writer thread, which the next batch
+// waits for; and nothing of it outlives Stop.
 TEST_F(WriterTest, AWritesClosuresAreFreedOffTheWriterThreadAndByStop) {
   Open();
   struct Held {
@@ -394,7 +394,8 @@ TEST_F(WriterTest, AWritesClosuresAreFreedOffTheWriterThreadAndByStop) {
                         ran_on.set_value(std::this_thread::get_id());
                         return CreateIn(w, "stor import", 0).status();
                       },
-                      [&done](WriteResult r) { done.set_value(std::move(r)); })
+                      [&done](WriteResult r) { done.set_value(std::move(r)); },
+                      Writer::Freed::kByJanitor)
                   .ok());
   EXPECT_TRUE(done.get_future().get().status.ok());
   auto freed = freed_on.get_future();
