@@ -1,6 +1,8 @@
 #include "daemon/tickets/sla_clocks.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include "proto/timestamps.h"
 
@@ -182,10 +184,18 @@ void OnPriority(v1::TicketSla& sla, const sla::PolicyBook& book,
 
 std::chrono::seconds Elapsed(const v1::SlaClock& clock,
                              const sla::PolicyBook& book, sys_seconds now) {
-  seconds used(clock.elapsed_seconds());
-  if (clock.counting())
-    used += Between(clock, book, proto::ToSys(clock.since()), now);
-  return used;
+  const int64_t before = clock.elapsed_seconds();
+  if (!clock.counting()) return seconds(before);
+  const int64_t more =
+      Between(clock, book, proto::ToSys(clock.since()), now).count();
+  // A clock read from the store is taken as it is: one whose elapsed time
+  // cannot be right (near the type's limit, from a damaged record; found
+  // by fuzzing) saturates rather than overflows.
+  int64_t used;
+  if (__builtin_add_overflow(before, more, &used))
+    used = more > 0 ? std::numeric_limits<int64_t>::max()
+                    : std::numeric_limits<int64_t>::min();
+  return seconds(used);
 }
 
 v1::SlaClock ReadAt(const v1::SlaClock& clock, const sla::PolicyBook& book,

@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "sla/oslo_time.h"
 
 namespace helpdesk::tickets {
@@ -106,6 +108,20 @@ TEST_F(SlaClocks, WaitingOnTheUserOverAWeekendAndAHolidayIsExcludedExactly) {
   EXPECT_EQ(Sys(s.resolution().due_at()), Oslo(2026, 5, 20, 8, 30));
   EXPECT_EQ(Elapsed(s.resolution(), book_, Oslo(2026, 5, 18, 10, 0)),
             seconds(1800 + 3600));
+}
+
+// Found by fuzzing stored records: a running clock whose elapsed time is
+// near the type's limit (a damaged record) is read as the most there can
+// be, and breached, rather than overflowing.
+TEST_F(SlaClocks, AStoredClockNearTheLimitSaturatesWhenRead) {
+  v1::TicketSla s = Start("standard", v1::PRIORITY_NORMAL, kWed10);
+  v1::SlaClock clock = s.resolution();
+  ASSERT_TRUE(clock.counting());
+  clock.set_elapsed_seconds(std::numeric_limits<int64_t>::max() - 10);
+  const auto later = Oslo(2026, 4, 16, 12, 0);
+  EXPECT_EQ(Elapsed(clock, book_, later).count(),
+            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(ReadAt(clock, book_, later).state(), v1::SLA_CLOCK_STATE_BREACHED);
 }
 
 TEST_F(SlaClocks, WaitingOnASupplierDoesNotPauseByDefault) {
