@@ -12,11 +12,13 @@ namespace {
 constexpr std::string_view kVersionKey = "catalogue_version";
 
 // An entry of a catalogue as a record: serialised, the message, and its
-// place in the catalogue ("/services/3").
+// place in the catalogue (field "services", index 3: "/services/3",
+// spelt out only for an entry that is checked).
 struct Record {
   std::string bytes;
   const google::protobuf::Message* entry;
-  std::string at;
+  std::string_view field;
+  int index;
 };
 
 // The records of a catalogue by key: what PutCatalogue compares and
@@ -27,9 +29,8 @@ std::map<std::string, Record> Records(const v1::Catalogue& c) {
                  std::string_view field) {
     for (int i = 0; i < entries.size(); ++i) {
       const auto& e = entries[i];
-      out[std::string(kind) + "/" + e.id()] = {
-          e.SerializeAsString(), &e,
-          "/" + std::string(field) + "/" + std::to_string(i)};
+      out[std::string(kind) + "/" + e.id()] = {e.SerializeAsString(), &e, field,
+                                               i};
     }
   };
   add(c.categories(), "category", "categories");
@@ -125,7 +126,9 @@ StatusOr<CatalogueWrites> PlanCatalogue(const v1::Catalogue& before,
     if (it != old_records.end()) old_records.erase(it);
     // An entry stored unchanged was checked when it was put.
     if (same) continue;
-    if (Status s = CheckStrings(*record.entry, "catalogue", nullptr, record.at);
+    const std::string at =
+        "/" + std::string(record.field) + "/" + std::to_string(record.index);
+    if (Status s = CheckStrings(*record.entry, "catalogue", nullptr, at);
         !s.ok())
       return s;
     plan.puts_.emplace_back(key, std::move(record.bytes));
