@@ -2,11 +2,14 @@
 // writer, the desk's sweeper and the HTTP server, and stops them in order
 // on SIGINT/SIGTERM.
 
+#include <fcntl.h>
 #include <google/protobuf/util/time_util.h>
 #include <pthread.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
@@ -18,6 +21,7 @@
 #include <thread>
 #include <vector>
 
+#include "daemon/auth/secrets.h"
 #include "daemon/config/config.h"
 #include "daemon/desk/desk.h"
 #include "daemon/desk/sweeper.h"
@@ -30,6 +34,7 @@
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
+#include "proto/wire_names.h"
 #include "sla/oslo_time.h"
 
 namespace {
@@ -68,6 +73,58 @@ rlim_t RaiseFdLimit() {
   return limit.rlim_cur;
 }
 
+// The file holding the first start's passwords, in the data directory.
+constexpr char kCredentialsFile[] = "first-start-credentials.txt";
+
+// On the first start (no account yet): the first admin and the demo
+// accounts, their passwords written to an owner-only file (mode 0600)
+// before the accounts are committed, so a password is never stored
+// without the file that tells it.
+Status MakeFirstAccounts(helpdesk::desk::Desk& desk, const std::string& dir) {
+  auto plan = desk.PlanFirstAccounts();
+  if (!plan.ok()) return plan.status();
+  if (plan->empty()) return Status::Ok();
+  const std::string path = dir + "/" + kCredentialsFile;
+  const std::string tmp = path + ".tmp";
+  std::string text =
+      "# helpdeskd: the accounts made on the first start, with their\n"
+      "# passwords. Log in (POST /api/v1/session), then change them\n"
+      "# (helpdeskctl user reset-password) and delete this file.\n"
+      "# account\troles\tpassword\n";
+  for (const auto& f : *plan) {
+    std::string roles;
+    for (int r : f.account.roles())
+      roles += (roles.empty() ? "" : ",") +
+               helpdesk::proto::WireName(static_cast<helpdesk::v1::Role>(r));
+    text += f.account.id() + "\t" + roles + "\t" + f.password + "\n";
+  }
+  {
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0) return Status::Internal("cannot create " + tmp);
+    ::fchmod(fd, 0600);  // an older file of another mode is replaced whole
+    const bool written = ::write(fd, text.data(), text.size()) ==
+                             static_cast<ssize_t>(text.size()) &&
+                         ::fsync(fd) == 0;
+    ::close(fd);
+    if (!written) return Status::Internal("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    return Status::Internal("cannot rename " + tmp + " to " + path);
+  std::promise<helpdesk::StatusOr<size_t>> made;
+  desk.MakeFirstAccounts(
+      std::move(*plan),
+      [&made](helpdesk::StatusOr<size_t> n) { made.set_value(std::move(n)); });
+  auto n = made.get_future().get();
+  if (!n.ok()) return n.status();
+  if (*n > 0)
+    spdlog::warn(
+        "first start: made the admin account 'admin' and {} demo accounts; "
+        "their passwords are in {} (readable only by this user): log in, "
+        "change them, and delete the file",
+        *n - 1, path);
+  return Status::Ok();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +142,12 @@ int main(int argc, char** argv) {
     return 0;
   }
   const config::Config c = std::get<config::Config>(*parsed);
+  auto password_cost = auth::ParsePasswordCost(c.password_cost);
+  if (!password_cost.ok()) {
+    std::fprintf(stderr, "helpdeskd: %s\nTry 'helpdeskd --help'.\n",
+                 password_cost.status().message().c_str());
+    return 2;
+  }
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("helpdeskd"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
@@ -107,6 +170,7 @@ int main(int argc, char** argv) {
         c.max_connections, fd_limit, max_connections);
   }
 
+  if (Status s = auth::Init(); !s.ok()) return Fail(s, "starting libsodium");
   auto demo_region = seed::DemoRegion();
   if (!demo_region.ok()) return Fail(demo_region.status(), "demo region");
   auto default_catalogue = seed::DefaultCatalogue(*demo_region);
@@ -196,7 +260,7 @@ int main(int argc, char** argv) {
   auto lock = store::DirLock::Acquire(c.data_dir);
   if (!lock.ok()) return Fail(lock.status(), "locking the data directory");
   auto env = store::Env::Open(
-      {.dir = c.data_dir, .map_size = c.map_size_mb << 20, .max_dbs = 16});
+      {.dir = c.data_dir, .map_size = c.map_size_mb << 20, .max_dbs = 32});
   if (!env.ok()) return Fail(env.status(), "opening the database");
   auto tables = store::OpenTables(*env,
                                   {.region = *demo_region,
@@ -223,7 +287,12 @@ int main(int argc, char** argv) {
                   {.region = *region,
                    .dispatch = std::move(dispatch_options),
                    .sla_policy = std::move(*sla_policy),
-                   .now = now});
+                   .now = now,
+                   .password_cost = *password_cost,
+                   .session_lifetime = std::chrono::hours(c.session_hours),
+                   .max_sessions = c.max_sessions});
+  if (Status s = MakeFirstAccounts(desk, c.data_dir); !s.ok())
+    return Fail(s, "making the first accounts");
   http::Metrics metrics;
   http::Api api(desk, metrics, std::move(move_clock));
   asio::io_context ioc(static_cast<int>(c.io_threads));

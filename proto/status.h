@@ -30,8 +30,11 @@ enum class Code {
   kKeyReused,          // an Idempotency-Key sent before with another request
   kStorageFull,        // the database map reached its size limit
   kDiskFull,           // the disk (or quota) holding the database is full
-  kUnavailable,        // overloaded or shutting down; retry later
-  kInternal,           // a bug or an I/O failure we did not expect
+  kUnauthenticated,  // no credential, or one that is wrong, expired or revoked
+  kForbidden,        // the caller's roles do not allow it (a field names what)
+  kTooManyRequests,  // a rate limit or a login throttle; retry after a while
+  kUnavailable,      // overloaded or shutting down; retry later
+  kInternal,         // a bug or an I/O failure we did not expect
 };
 
 // One problem of many in a request body: a JSON pointer and what to fix.
@@ -127,6 +130,22 @@ class [[nodiscard]] Status {
   static Status DiskFull(std::string detail) {
     return {Code::kDiskFull, std::move(detail)};
   }
+  static Status Unauthenticated(std::string detail) {
+    return {Code::kUnauthenticated, std::move(detail)};
+  }
+  // `field`: the body field, query parameter or header the caller may not
+  // set; "" when the whole request is not theirs to make.
+  static Status Forbidden(std::string field, std::string detail) {
+    Status s{Code::kForbidden, std::move(detail)};
+    s.field_ = std::move(field);
+    return s;
+  }
+  static Status TooManyRequests(uint64_t retry_after_seconds,
+                                std::string detail) {
+    Status s{Code::kTooManyRequests, std::move(detail)};
+    s.retry_after_ = retry_after_seconds;
+    return s;
+  }
   static Status Unavailable(std::string detail) {
     return {Code::kUnavailable, std::move(detail)};
   }
@@ -147,6 +166,8 @@ class [[nodiscard]] Status {
   const std::vector<FieldError>& errors() const { return errors_; }
   // For Invalid: how many more problems were found than errors() lists.
   size_t more_errors() const { return more_errors_; }
+  // For kTooManyRequests: the seconds to wait (Retry-After).
+  uint64_t retry_after() const { return retry_after_; }
 
  private:
   Status(Code code, std::string message)
@@ -159,6 +180,7 @@ class [[nodiscard]] Status {
   std::optional<uint64_t> current_version_;
   std::vector<FieldError> errors_;
   size_t more_errors_ = 0;
+  uint64_t retry_after_ = 0;
 };
 
 // A value or the Status saying why there is none.

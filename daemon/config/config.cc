@@ -122,6 +122,7 @@ Setting MakeSla(const char* name, const char* help, std::optional<T>& field,
 }
 
 constexpr const char* kDispatch = "dispatch";
+constexpr const char* kAuth = "auth";
 
 std::vector<Setting> Settings(Config& c) {
   return {
@@ -205,6 +206,21 @@ std::vector<Setting> Settings(Config& c) {
                                "inactive people and the dispatcher queue are "
                                "dispatched again; 0: only on staff changes",
                                c.sweep_seconds, 0u, 86400u)),
+      InSection(kAuth,
+                Make<std::string>(
+                    "password_cost",
+                    "how hard password hashes (argon2id) are to compute: "
+                    "interactive (64 MiB, the default), moderate (256 MiB), "
+                    "or minimum (tests only: it protects nothing)",
+                    c.password_cost)),
+      InSection(kAuth, Make<uint32_t>("session_hours",
+                                      "a login's session lasts this long",
+                                      c.session_hours, 1u, 24u * 30u)),
+      InSection(kAuth,
+                Make<uint32_t>("max_sessions",
+                               "open sessions per account; a new login ends "
+                               "the oldest beyond this",
+                               c.max_sessions, 1u, 1000u)),
       MakeSla<uint32_t>("warn_percent",
                         "a warning is due at this share of each SLA target, "
                         "in percent",

@@ -55,6 +55,12 @@ struct Config {
   std::vector<TravelTime> travel;
   // [sla]: the SLA policy's settings; BuildPolicy() makes the policy.
   SlaSettings sla;
+  // [auth]: how hard password hashes are ("interactive", "moderate", or
+  // "minimum" for tests), how long a login lasts, how many sessions an
+  // account may hold (a new login ends the oldest).
+  std::string password_cost = "interactive";
+  uint32_t session_hours = 12;
+  uint32_t max_sessions = 10;
 };
 
 // What the command line asked for: run with a config, or print text (help,

@@ -10,6 +10,7 @@
 #include <concepts>
 #include <cstdlib>
 
+#include "daemon/auth/policy.h"
 #include "daemon/desk/context.h"
 #include "daemon/desk/internal.h"
 #include "daemon/desk/scope.h"
@@ -155,7 +156,10 @@ Desk::Desk(const store::Env& env, const store::Tables& tables,
       now_(std::move(options.now)),
       context_(std::make_unique<Context>(tables, std::move(options.region),
                                          std::move(options.dispatch),
-                                         std::move(options.sla_policy))) {
+                                         std::move(options.sla_policy))),
+      password_cost_(options.password_cost),
+      session_lifetime_(options.session_lifetime),
+      max_sessions_(std::max<size_t>(options.max_sessions, 1)) {
   // A broken start-up aborts loudly: the desk has no clock of its own.
   if (!now_) {
     spdlog::critical("desk::Desk needs a clock (Options::now)");
@@ -259,10 +263,13 @@ v1::Ticket Desk::WithClocks(v1::Ticket t) const {
   return t;
 }
 
-Desk::Done<v1::Ticket> Desk::ReadingClocks(Done<v1::Ticket> done) const {
-  return [this, done = std::move(done)](StatusOr<v1::Ticket> t) {
+Desk::Done<v1::Ticket> Desk::ReadingClocks(const auth::Principal& who,
+                                           Done<v1::Ticket> done) const {
+  return [this, who, done = std::move(done)](StatusOr<v1::Ticket> t) {
     if (!t.ok()) return done(std::move(t));
-    done(WithClocks(std::move(*t)));
+    v1::Ticket ticket = WithClocks(std::move(*t));
+    auth::Redact(who, ticket);
+    done(std::move(ticket));
   };
 }
 
@@ -270,14 +277,17 @@ Desk::Done<v1::Ticket> Desk::ReadingClocks(Done<v1::Ticket> done) const {
 
 void Desk::CreateTicket(Origin origin, v1::CreateTicketRequest request,
                         Done<v1::Ticket> done) {
+  if (Status s = auth::CheckCreate(origin.who, request); !s.ok())
+    return done(std::move(s));
   if (Status s = tickets::ValidateCreate(request, context_->region()); !s.ok())
     return done(std::move(s));
+  auto answer = ReadingClocks(origin.who, std::move(done));
   Run<v1::Ticket>(
       std::move(origin),
       [request = std::move(request)](Scope& s) {
         return desk::CreateTicket(s, request);
       },
-      ReadingClocks(std::move(done)));
+      std::move(answer));
 }
 
 void Desk::RunOnTicket(
@@ -286,18 +296,23 @@ void Desk::RunOnTicket(
     Done<v1::Ticket> done) {
   const auto ticket = tickets::ParseTicketId(id);
   if (!ticket) return done(NoSuchTicket(id));
+  auto answer = ReadingClocks(origin.who, std::move(done));
   Run<v1::Ticket>(
       std::move(origin),
       [ticket = *ticket, use_case = std::move(use_case)](Scope& s) {
         return use_case(s, ticket);
       },
-      ReadingClocks(std::move(done)));
+      std::move(answer));
 }
 
 void Desk::ChangeStatus(Origin origin, std::string_view id,
                         v1::ChangeStatusRequest request,
                         std::optional<uint32_t> if_match,
                         Done<v1::Ticket> done) {
+  if (Status s = auth::CheckActor(origin.who, "actor", request.actor());
+      !s.ok())
+    return done(std::move(s));
+  request.set_actor(origin.actor);
   RunOnTicket(
       std::move(origin), id,
       [request = std::move(request), if_match](Scope& s, uint64_t t) {
@@ -320,6 +335,12 @@ void Desk::ChangePriority(Origin origin, std::string_view id,
 
 void Desk::Comment(Origin origin, std::string_view id,
                    v1::AddCommentRequest request, Done<v1::Ticket> done) {
+  if (Status s = auth::CheckActor(origin.who, "author", request.author());
+      !s.ok())
+    return done(std::move(s));
+  if (Status s = auth::CheckComment(origin.who, request); !s.ok())
+    return done(std::move(s));
+  request.set_author(origin.actor);
   RunOnTicket(
       std::move(origin), id,
       [request = std::move(request)](Scope& s, uint64_t t) {
@@ -513,7 +534,7 @@ void Desk::PutRota(Origin origin, v1::VaktRota body,
 
 void Desk::SweepDispatch(std::function<void()> then) {
   Run<size_t>(
-      {.actor = "dispatch", .request_id = "sweep"},
+      SystemOrigin("dispatch", "sweep"),
       [](Scope& s) { return desk::Redispatch(s); },
       [then = std::move(then)](StatusOr<size_t> recorded) {
         if (!recorded.ok())
@@ -537,7 +558,7 @@ void Desk::SweepSla(std::function<void()> then) {
     }
   }
   Run<size_t>(
-      {.actor = "sla", .request_id = "sla"},
+      SystemOrigin("sla", "sla"),
       [](Scope& s) { return desk::RecordSlaAlerts(s); },
       [then = std::move(then)](StatusOr<size_t> recorded) {
         if (!recorded.ok())
@@ -562,7 +583,7 @@ void Desk::SweepKeys(std::function<void()> then) {
     }
   }
   Run<size_t>(
-      {.actor = "idempotency", .request_id = "sweep"},
+      SystemOrigin("idempotency", "sweep"),
       [](Scope& s) -> StatusOr<size_t> {
         size_t swept = 0;
         Status st =
@@ -629,5 +650,21 @@ Desk::Readiness Desk::GetReadiness() const {
   }
   return {};
 }
+
+// The identity use cases (identity.cc) run through the same Run.
+template void Desk::Run<v1::Session>(
+    Origin, std::function<StatusOr<v1::Session>(Scope&)>, Done<v1::Session>,
+    bool);
+template void Desk::Run<v1::Account>(
+    Origin, std::function<StatusOr<v1::Account>(Scope&)>, Done<v1::Account>,
+    bool);
+template void Desk::Run<v1::CreatedToken>(
+    Origin, std::function<StatusOr<v1::CreatedToken>(Scope&)>,
+    Done<v1::CreatedToken>, bool);
+template void Desk::Run<v1::Credential>(
+    Origin, std::function<StatusOr<v1::Credential>(Scope&)>,
+    Done<v1::Credential>, bool);
+template void Desk::Run<size_t>(Origin, std::function<StatusOr<size_t>(Scope&)>,
+                                Done<size_t>, bool);
 
 }  // namespace helpdesk::desk

@@ -18,12 +18,15 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "catalogue/edit.h"
+#include "daemon/auth/principal.h"
+#include "daemon/auth/secrets.h"
 #include "daemon/desk/commands.h"
 #include "daemon/desk/origin.h"
 #include "daemon/desk/queries.h"
@@ -56,6 +59,10 @@ class Desk {
     // The clock of reads and of the answers' SLA clocks; main passes the
     // writer's own. Required.
     Clock now;
+    // Identity (README, "Accounts and roles").
+    auth::PasswordCost password_cost = auth::PasswordCost::kInteractive;
+    std::chrono::seconds session_lifetime{12 * 3600};
+    size_t max_sessions = 10;  // per account; a new login ends the oldest
   };
 
   Desk(const store::Env& env, const store::Tables& tables,
@@ -123,14 +130,72 @@ class Desk {
   static constexpr size_t kKeysSweptPerWrite = 1000;
   void SweepKeys(std::function<void()> then = nullptr);
 
+  // ---------------------------------------------------------- identity
+  // (identity.cc) Sessions and tokens are found by the keyed hash of the
+  // secret a client sends; the secret is kept nowhere.
+
+  // The account a secret belongs to, as a principal; kUnauthenticated for
+  // a secret that is unknown, expired, revoked, or of a disabled account.
+  // One short read transaction.
+  StatusOr<auth::Principal> Authenticate(std::string_view secret) const;
+  // The CSRF token a cookie session's secret goes with.
+  std::string CsrfTokenOf(std::string_view secret) const;
+  // Checks the password (argon2id: tens of ms of CPU, so call it off the
+  // I/O threads), then writes a new session, ending the account's oldest
+  // beyond max_sessions. A wrong account or password is one answer
+  // (kUnauthenticated), whichever it was.
+  void Login(Origin origin, v1::LoginRequest request, Done<v1::Session> done);
+  // Revokes the credential `origin.who` used.
+  void Logout(Origin origin, Done<v1::Credential> done);
+  // The caller's account and credential (its secret left out).
+  StatusOr<v1::Session> WhoAmI(const auth::Principal& who) const;
+
+  StatusOr<v1::ListAccountsResponse> ListAccounts() const;
+  StatusOr<v1::Account> GetAccount(std::string_view id) const;
+  // With `password` non-empty, it is set too (hashed off the writer).
+  void CreateAccount(Origin origin, v1::Account account, std::string password,
+                     Done<v1::Account> done);
+  // Name, roles, municipality, staff link and disabled; a disabled
+  // account's sessions and tokens end in the same write.
+  void UpdateAccount(Origin origin, std::string id, v1::Account account,
+                     std::optional<uint32_t> if_match, Done<v1::Account> done);
+  // Sets the password and ends every session of the account.
+  void SetPassword(Origin origin, std::string id, std::string password,
+                   Done<v1::Account> done);
+  void CreateToken(Origin origin, v1::CreateTokenRequest request,
+                   Done<v1::CreatedToken> done);
+  // The sessions and tokens of `account` (all accounts' when empty).
+  StatusOr<v1::ListCredentialsResponse> ListCredentials(
+      std::string_view account) const;
+  void RevokeCredential(Origin origin, std::string id,
+                        Done<v1::Credential> done);
+
+  // What the first start makes when no account exists: the admin, and on
+  // the demo staff an agent account for each person and a demo employee
+  // per municipality. The passwords are the caller's to keep (main writes
+  // them to an owner-only file before this commits).
+  struct FirstAccount {
+    v1::Account account;
+    std::string password;
+  };
+  StatusOr<std::vector<FirstAccount>> PlanFirstAccounts() const;
+  // Writes them (and the keyed hash's key) unless an account exists by
+  // then; `done` is told how many were made.
+  void MakeFirstAccounts(std::vector<FirstAccount> accounts, Done<size_t> done);
+
   // ---------------------------------------------------------- reads
-  // kNotFound for a ticket, service, category or person that is not there;
-  // kInvalidParameter naming a filter that names nothing.
-  StatusOr<v1::Ticket> GetTicket(std::string_view ticket) const;
-  StatusOr<TicketPage> ListTickets(const TicketQuery& query) const;
-  StatusOr<v1::ListEventsResponse> ListEvents(const EventQuery& query) const;
+  // kNotFound for a ticket, service, category or person that is not there
+  // (and for a ticket `who` may not see: an employee's view of another's);
+  // kInvalidParameter naming a filter that names nothing. Tickets, comments
+  // and events are as `who` may read them (auth/policy.h).
+  StatusOr<v1::Ticket> GetTicket(const auth::Principal& who,
+                                 std::string_view ticket) const;
+  StatusOr<TicketPage> ListTickets(const auth::Principal& who,
+                                   const TicketQuery& query) const;
+  StatusOr<v1::ListEventsResponse> ListEvents(const auth::Principal& who,
+                                              const EventQuery& query) const;
   StatusOr<v1::ListCommentsResponse> ListComments(
-      const CommentQuery& query) const;
+      const auth::Principal& who, const CommentQuery& query) const;
   const v1::Region& region() const;
   // kInvalidParameter for an id that is not a municipality of the region;
   // ok for one that is, and for "" (no filter).
@@ -210,8 +275,12 @@ class Desk {
       Origin origin, std::string_view id,
       std::function<StatusOr<v1::Ticket>(Scope&, uint64_t)> use_case,
       Done<v1::Ticket> done);
-  // `done`, given the ticket with its SLA clocks as they read now.
-  Done<v1::Ticket> ReadingClocks(Done<v1::Ticket> done) const;
+  // `done`, given the ticket with its SLA clocks as they read now, as
+  // `who` may read it.
+  Done<v1::Ticket> ReadingClocks(const auth::Principal& who,
+                                 Done<v1::Ticket> done) const;
+  // The keyed hash's key (read once, then kept: it never changes).
+  StatusOr<std::string> AuthKey() const;
   v1::Ticket WithClocks(v1::Ticket ticket) const;
 
   const store::Env& env_;
@@ -219,6 +288,11 @@ class Desk {
   store::Writer& writer_;
   const Clock now_;
   const std::unique_ptr<Context> context_;
+  const auth::PasswordCost password_cost_;
+  const std::chrono::seconds session_lifetime_;
+  const size_t max_sessions_;
+  mutable std::mutex key_mu_;
+  mutable std::string auth_key_;  // guarded by key_mu_; empty until read
 };
 
 }  // namespace helpdesk::desk

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/auth/policy.h"
 #include "daemon/desk/scope.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/store/tables.h"
@@ -50,6 +51,8 @@ StatusOr<v1::Ticket> DecideOnTicket(Scope& s, uint64_t number, Decide decide,
   auto current = store::GetTicket(s.txn(), s.tables(), number);
   if (!current.ok()) return current.status();
   if (!*current) return NoSuchTicket(number);
+  // A ticket the caller may not see is not there for them.
+  if (!auth::MaySee(s.origin().who, **current)) return NoSuchTicket(number);
   StatusOr<tickets::Change> c = decide(**current);
   if (!c.ok()) return c.status();
   if (!save) return std::move(c->ticket);

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/auth/principal.h"
+
 namespace helpdesk::desk {
 
 // A write sent with an Idempotency-Key (README, API): a retry with the same
@@ -21,12 +23,36 @@ struct IdempotencyKey {
 };
 
 struct Origin {
-  // Until authentication: the X-Actor header or a body field the route
-  // names, "anonymous" when neither is given; a sweep's own name.
+  // The account that asks (who.account), or a sweep's own name.
   std::string actor = "anonymous";
   std::string request_id;
   IdempotencyKey idempotency{};
+  // Who asks, as authenticated: the rules of what they may see and change
+  // (auth/policy.h) are read from it. No roles by default: a caller that
+  // sets none may see nothing. Sweeps and offline tools use auth::System.
+  auth::Principal who{};
+  std::string client_address{};
 };
+
+// The origin of a change made by the daemon itself (a sweep, the first
+// start, helpdeskctl offline): every role, `actor` as its name.
+inline Origin SystemOrigin(std::string actor, std::string request_id) {
+  Origin o;
+  o.who = auth::System(actor);
+  o.actor = std::move(actor);
+  o.request_id = std::move(request_id);
+  return o;
+}
+
+// The origin of a change by the authenticated `who`.
+inline Origin OriginOf(const auth::Principal& who, std::string request_id) {
+  Origin o;
+  o.actor = who.account;
+  o.request_id = std::move(request_id);
+  o.who = who;
+  o.client_address = who.client_address;
+  return o;
+}
 
 // What tells two requests under one key apart: a SHA-256 over the method,
 // the target as sent (path and query) and the body bytes.

@@ -5,6 +5,7 @@
 
 #include "catalogue/catalogue.h"
 #include "catalogue/search.h"
+#include "daemon/auth/policy.h"
 #include "daemon/desk/context.h"
 #include "daemon/desk/desk.h"
 #include "daemon/desk/internal.h"
@@ -59,16 +60,19 @@ Status Desk::CheckMunicipality(std::string_view id) const {
 
 // ------------------------------------------------------------ tickets
 
-StatusOr<v1::Ticket> Desk::GetTicket(std::string_view id) const {
+StatusOr<v1::Ticket> Desk::GetTicket(const auth::Principal& who,
+                                     std::string_view id) const {
   const auto number = tickets::ParseTicketId(id);
   if (!number) return NoSuchTicket(id);
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
   auto ticket = store::GetTicket(*txn, tables_, *number);
   if (!ticket.ok()) return ticket.status();
-  if (!*ticket) return NoSuchTicket(id);
+  if (!*ticket || !auth::MaySee(who, **ticket)) return NoSuchTicket(id);
   if (Status s = AddLatestComments(*txn, tables_, **ticket); !s.ok()) return s;
-  return WithClocks(std::move(**ticket));
+  v1::Ticket out = WithClocks(std::move(**ticket));
+  auth::Redact(who, out);
+  return out;
 }
 
 namespace {
@@ -100,7 +104,7 @@ Status AddLatestComments(const store::Txn& txn, const store::Tables& tables,
 }
 
 StatusOr<v1::ListCommentsResponse> Desk::ListComments(
-    const CommentQuery& query) const {
+    const auth::Principal& who, const CommentQuery& query) const {
   const auto number = tickets::ParseTicketId(query.ticket);
   if (!number) return NoSuchTicket(query.ticket);
   auto txn = store::Txn::BeginRead(env_);
@@ -110,12 +114,23 @@ StatusOr<v1::ListCommentsResponse> Desk::ListComments(
   if (!ticket.ok() && !store::IsDamaged(ticket.status()))
     return ticket.status();
   if (ticket.ok() && !*ticket) return NoSuchTicket(*number);
+  // Only staff read a damaged ticket's comments: whose it is is unknown.
+  if (!ticket.ok() ? !who.IsStaff() : !auth::MaySee(who, **ticket))
+    return NoSuchTicket(*number);
   auto page =
       store::ListComments(*txn, tables_, *number, query.before, query.limit);
   if (!page.ok()) return page.status();
   v1::ListCommentsResponse out;
-  if (ticket.ok()) out.set_comment_count((*ticket)->comment_count());
-  for (auto& c : page->comments) *out.add_comments() = std::move(c);
+  if (ticket.ok()) {
+    const v1::Ticket& t = **ticket;
+    out.set_comment_count(who.IsStaff()
+                              ? t.comment_count()
+                              : t.comment_count() - t.internal_comment_count());
+  }
+  // A page of an employee's may hold fewer than `limit`: the internal
+  // notes among them are left out.
+  for (auto& c : page->comments)
+    if (auth::MaySee(who, c)) *out.add_comments() = std::move(c);
   if (page->next_before) {
     out.set_next_cursor(std::to_string(*page->next_before));
     out.set_next(CommentsLink(query.ticket, *page->next_before, query.limit));
@@ -123,12 +138,22 @@ StatusOr<v1::ListCommentsResponse> Desk::ListComments(
   return out;
 }
 
-StatusOr<TicketPage> Desk::ListTickets(const TicketQuery& query) const {
+StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
+                                       const TicketQuery& query) const {
   store::TicketFilter filter;
   filter.status = query.status;
   filter.municipality = query.municipality;
   filter.assignee = query.assignee;
   if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
+  if (!who.IsStaff()) {
+    // An employee lists their own tickets (auth/policy.h): another
+    // municipality's filter finds none.
+    if (!who.Has(auth::kEmployee)) return TicketPage{};
+    filter.reporter = who.account;
+    if (!filter.municipality.empty() && filter.municipality != who.municipality)
+      return TicketPage{};
+    filter.municipality = who.municipality;
+  }
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
   // Only staff are ever assigned (dispatch refuses anyone else).
@@ -149,30 +174,44 @@ StatusOr<TicketPage> Desk::ListTickets(const TicketQuery& query) const {
   auto page =
       store::ListTickets(*txn, tables_, filter, query.before, query.limit);
   if (!page.ok()) return page.status();
+  for (auto& t : page->tickets) auth::Redact(who, t);
   return TicketPage{std::move(page->tickets), page->next_before};
 }
 
 StatusOr<v1::ListEventsResponse> Desk::ListEvents(
-    const EventQuery& query) const {
+    const auth::Principal& who, const EventQuery& query) const {
   std::optional<uint64_t> ticket;
   if (query.ticket) {
     ticket = tickets::ParseTicketId(*query.ticket);
     if (!ticket) return NoSuchTicket(*query.ticket);
   }
+  // The whole log is the staff's; an employee reads their tickets' own.
+  if (!ticket && !who.IsStaff())
+    return Status::Forbidden("",
+                             "the event log is for IT staff; read a "
+                             "ticket's own at /api/v1/tickets/{id}/events");
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
   if (ticket) {
     auto found = store::GetTicket(*txn, tables_, *ticket);
     // A damaged ticket's history is still there, and is what an operator
-    // looks at to see what the ticket was.
+    // looks at to see what the ticket was (staff only: whose it is is
+    // unknown).
     if (!found.ok() && !store::IsDamaged(found.status())) return found.status();
     if (found.ok() && !*found) return NoSuchTicket(*ticket);
+    if (!found.ok() ? !who.IsStaff() : !auth::MaySee(who, **found))
+      return NoSuchTicket(*ticket);
   }
   auto page =
       store::ListEvents(*txn, tables_, query.after, query.limit, ticket);
   if (!page.ok()) return page.status();
   v1::ListEventsResponse out;
-  for (auto& e : page->events) *out.add_events() = std::move(e);
+  for (auto& e : page->events) {
+    if (!auth::MaySee(who, e)) continue;
+    // Where a request came from is the admins' to read (the audit).
+    if (!who.Has(auth::kAdmin)) e.clear_client_address();
+    *out.add_events() = std::move(e);
+  }
   // For the log, the cursor is simply the last seq seen: a dashboard keeps
   // it and resumes from it.
   if (page->next_after) out.set_next_cursor(std::to_string(*page->next_after));

@@ -21,7 +21,9 @@ namespace helpdesk::desk {
 class Scope {
  public:
   Scope(store::WriteContext& w, const Context& context, Origin origin)
-      : w_(w), context_(context), origin_(std::move(origin)) {}
+      : w_(w), context_(context), origin_(std::move(origin)) {
+    w_.set_client_address(origin_.client_address);
+  }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
 

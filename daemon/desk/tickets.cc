@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "daemon/auth/policy.h"
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
@@ -51,14 +52,19 @@ StatusOr<v1::Ticket> CreateTicket(Scope& s,
 StatusOr<v1::Ticket> ChangeStatus(Scope& s, uint64_t ticket,
                                   const v1::ChangeStatusRequest& request,
                                   std::optional<uint32_t> if_match) {
-  return ChangeTicket(s, ticket, [&](const v1::Ticket& current) {
-    auto c =
-        tickets::DecideStatusChange(current, request, if_match, s.request());
-    if (c.ok() && c->ticket.has_sla())
-      tickets::OnStatus(*c->ticket.mutable_sla(), s.context().sla(),
-                        current.status(), c->ticket.status(), s.now_sys());
-    return c;
-  });
+  return ChangeTicket(
+      s, ticket, [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
+        if (Status st =
+                auth::CheckStatusChange(s.origin().who, current, request);
+            !st.ok())
+          return st;
+        auto c = tickets::DecideStatusChange(current, request, if_match,
+                                             s.request());
+        if (c.ok() && c->ticket.has_sla())
+          tickets::OnStatus(*c->ticket.mutable_sla(), s.context().sla(),
+                            current.status(), c->ticket.status(), s.now_sys());
+        return c;
+      });
 }
 
 StatusOr<v1::Ticket> ChangePriority(Scope& s, uint64_t ticket,
@@ -81,10 +87,10 @@ StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
       s, ticket, [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
         auto c = tickets::DecideComment(current, request, s.request());
         if (!c.ok() || !c->ticket.has_sla()) return c;
-        // A reply by someone on the staff is the first response.
-        auto roster = s.Roster();
-        if (!roster.ok()) return roster.status();
-        if ((*roster)->Find(request.author()) != nullptr)
+        // A public reply by IT staff is the first response; an internal
+        // note, or the reporter's own words, is not.
+        if (s.origin().who.IsStaff() &&
+            request.visibility() != v1::VISIBILITY_INTERNAL)
           tickets::OnPublicReply(*c->ticket.mutable_sla(), s.context().sla(),
                                  s.now_sys());
         return c;

@@ -2,8 +2,11 @@
 
 #include <google/protobuf/util/time_util.h>
 
+#include <cctype>
 #include <memory>
 
+#include "daemon/auth/policy.h"
+#include "daemon/auth/secrets.h"
 #include "daemon/desk/desk.h"
 #include "daemon/http/problem.h"
 #include "daemon/http/query.h"
@@ -20,7 +23,44 @@ namespace {
 Status CheckPathId(std::string_view kind, std::string_view id) {
   if (kind == "ticket") return desk::CheckTicketId(id);
   if (kind == "staff") return desk::CheckStaffId(id);
+  if (kind == "account" && !auth::IsAccountId(id))
+    return Status::NotFound("no account '" + std::string(id) + "'");
   return Status::Ok();
+}
+
+// The name of the session cookie (README, "Logging in").
+constexpr std::string_view kSessionCookie = "hd_session";
+
+// The value of cookie `name` in a Cookie header; "" when absent.
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const size_t end = header.find(';');
+    std::string_view pair = header.substr(0, end);
+    header = end == std::string_view::npos ? "" : header.substr(end + 1);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.size() > name.size() && pair.starts_with(name) &&
+        pair[name.size()] == '=')
+      return pair.substr(name.size() + 1);
+  }
+  return {};
+}
+
+// The token of "Authorization: Bearer <token>" (the scheme in any case);
+// "" when the header is another scheme or absent.
+std::string_view BearerToken(std::string_view header) {
+  constexpr std::string_view kScheme = "bearer ";
+  if (header.size() <= kScheme.size()) return {};
+  for (size_t i = 0; i < kScheme.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i])
+      return {};
+  std::string_view token = header.substr(kScheme.size());
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && token.back() == ' ') token.remove_suffix(1);
+  return token;
+}
+
+bool ChangesState(std::string_view method) {
+  return method != "GET" && method != "HEAD";
 }
 
 // A write's Idempotency-Key: none, or one of 1 to 255 visible ASCII
@@ -90,8 +130,47 @@ void Api::Handle(const Request& r, Respond respond) {
   if (m.route == nullptr) {
     return labelled(MethodNotAllowed(r.method, path, m.allow, r.request_id));
   }
-  // Every write takes a JSON body.
-  if (IsWrite(m.route->access) && !IsJsonContentType(r.content_type)) {
+  // Deny by default: every route but the public ones needs a credential,
+  // and one of the roles the route table names.
+  auth::Principal who;
+  const bool open = (m.route->who & auth::kPublic) != 0;
+  if (!open) {
+    auto p = Authenticate(r);
+    if (!p.ok()) return labelled(Problem(p.status(), path, r.request_id));
+    who = std::move(*p);
+    if ((who.roles & m.route->who) == 0) {
+      return labelled(Problem(
+          Status::Forbidden(
+              "", r.method + " " + std::string(m.pattern) + " needs the role " +
+                      auth::RoleNames(m.route->who & ~auth::kPublic) +
+                      " (one of them); the account '" + who.account + "' has " +
+                      (who.roles ? auth::RoleNames(who.roles) : "none")),
+          path, r.request_id));
+    }
+    // A page's cookie is sent by the browser whoever made the page: a
+    // change made with it must also carry the session's CSRF token, which
+    // only our pages can read.
+    if (who.by_cookie && ChangesState(r.method)) {
+      const std::string want =
+          desk_.CsrfTokenOf(CookieValue(r.cookie, kSessionCookie));
+      if (r.csrf_token.empty() ||
+          !auth::ConstantTimeEquals(r.csrf_token, want)) {
+        return labelled(Problem(
+            Status::Forbidden("X-CSRF-Token",
+                              "a change made with the session cookie must "
+                              "send the session's CSRF token (the login's "
+                              "'csrfToken', also in GET /api/v1/session) in "
+                              "the X-CSRF-Token header"),
+            path, r.request_id));
+      }
+    }
+    if (Status s = auth::CheckActor(who, "X-Actor", r.actor); !s.ok())
+      return labelled(Problem(s, path, r.request_id));
+  }
+  who.client_address = r.client_address;
+  // Every write takes a JSON body (a DELETE takes none).
+  if (IsWrite(m.route->access) && r.method != "DELETE" &&
+      !IsJsonContentType(r.content_type)) {
     return labelled(UnsupportedMediaType(r.content_type, path, r.request_id));
   }
   desk::IdempotencyKey idempotency;
@@ -114,9 +193,29 @@ void Api::Handle(const Request& r, Respond respond) {
       };
     }
   }
-  const Call call{r, *target, m.id, MetricLabel(m.pattern),
-                  idempotency.key.empty() ? nullptr : &idempotency};
+  const Call call{r,
+                  *target,
+                  m.id,
+                  MetricLabel(m.pattern),
+                  idempotency.key.empty() ? nullptr : &idempotency,
+                  who};
   (this->*(m.route->handler))(call, std::move(labelled));
+}
+
+StatusOr<auth::Principal> Api::Authenticate(const Request& r) const {
+  const std::string_view bearer = BearerToken(r.authorization);
+  const std::string_view cookie = CookieValue(r.cookie, kSessionCookie);
+  if (bearer.empty() && cookie.empty()) {
+    return Status::Unauthenticated(
+        !r.authorization.empty()
+            ? "the Authorization header must be 'Bearer <token>'"
+            : "log in first: POST /api/v1/session with your account and "
+              "password, then send the session's token as 'Authorization: "
+              "Bearer <token>' (pages use the cookie it sets)");
+  }
+  auto who = desk_.Authenticate(bearer.empty() ? cookie : bearer);
+  if (who.ok()) who->by_cookie = bearer.empty();
+  return who;
 }
 
 void Api::Health(const Call&, Respond respond) {

@@ -96,6 +96,23 @@ class Api final : public Service {
   void CoverageReport(const Call& c, Respond respond);
   void SlaReport(const Call& c, Respond respond);
 
+  // Sessions, accounts and API tokens (identity_routes.cc).
+  void Login(const Call& c, Respond respond);
+  void WhoAmI(const Call& c, Respond respond);
+  void Logout(const Call& c, Respond respond);
+  void ListAccounts(const Call& c, Respond respond);
+  void CreateAccount(const Call& c, Respond respond);
+  void GetAccount(const Call& c, Respond respond);
+  void UpdateAccount(const Call& c, Respond respond);
+  void SetPassword(const Call& c, Respond respond);
+  void ListTokens(const Call& c, Respond respond);
+  void CreateToken(const Call& c, Respond respond);
+  void RevokeToken(const Call& c, Respond respond);
+
+  // Who sent `r`: the principal of its bearer token or session cookie.
+  // kUnauthenticated when it carries none, or one the desk does not know.
+  StatusOr<auth::Principal> Authenticate(const Request& r) const;
+
   void MoveTestClock(const Request& r, const Target& target, Respond respond);
 
   desk::Desk& desk_;

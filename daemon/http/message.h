@@ -15,7 +15,14 @@ struct Request {
   std::string content_type;
   std::string if_match;
   std::string request_id;  // always set by the session
-  std::string actor;       // X-Actor: who makes an admin change (until auth)
+  // X-Actor as sent: refused unless it names the caller (the actor is who
+  // the credential says).
+  std::string actor;
+  std::string authorization;   // the Authorization header
+  std::string cookie;          // the Cookie header(s), joined by "; "
+  std::string csrf_token;      // X-CSRF-Token
+  std::string client_address;  // the peer's IP address
+  bool tls = false;            // came over HTTPS
   // Idempotency-Key as sent, and how many times it was sent (one is valid).
   std::string idempotency_key;
   int idempotency_keys = 0;

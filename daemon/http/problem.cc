@@ -1,5 +1,7 @@
 #include "daemon/http/problem.h"
 
+#include <algorithm>
+
 #include "proto/json.h"
 
 namespace helpdesk::http {
@@ -38,6 +40,12 @@ Kind KindOf(Code code) {
       return {507, "/problems/storage-full", "Storage full"};
     case Code::kDiskFull:
       return {507, "/problems/disk-full", "Disk full"};
+    case Code::kUnauthenticated:
+      return {401, "/problems/unauthenticated", "Not logged in"};
+    case Code::kForbidden:
+      return {403, "/problems/forbidden", "Forbidden"};
+    case Code::kTooManyRequests:
+      return {429, "/problems/too-many-requests", "Too many requests"};
     case Code::kUnavailable:
       return {503, "/problems/unavailable", "Service unavailable"};
     case Code::kInternal:
@@ -110,8 +118,14 @@ Response Make(int http_status, std::string body) {
 Response Problem(const Status& status, std::string_view instance,
                  std::string_view request_id) {
   Kind k = KindOf(status.code());
-  return Make(k.status, Body(k.status, k.type, k.title, status.message(),
-                             instance, request_id, &status));
+  Response r = Make(k.status, Body(k.status, k.type, k.title, status.message(),
+                                   instance, request_id, &status));
+  if (status.code() == Code::kTooManyRequests)
+    r.headers.emplace_back("Retry-After", std::to_string(std::max<uint64_t>(
+                                              status.retry_after(), 1)));
+  if (status.code() == Code::kUnauthenticated)
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"helpdeskd\"");
+  return r;
 }
 
 Response Problem(int http_status, std::string_view type, std::string_view title,

@@ -75,27 +75,18 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
   };
 }
 
-// The origin of a change by `actor`, as the route names them, with the
-// request's id and Idempotency-Key.
-inline desk::Origin OriginAs(const Call& c, std::string actor) {
-  desk::Origin origin{std::move(actor), c.request.request_id};
+// The origin of a change by the caller, with the request's id, address
+// and Idempotency-Key.
+inline desk::Origin OriginOf(const Call& c) {
+  desk::Origin origin = desk::OriginOf(c.who, c.request.request_id);
   if (c.idempotency != nullptr) origin.idempotency = *c.idempotency;
   return origin;
-}
-
-// Who asks for a change, read after its body: the X-Actor header or, where
-// the route takes one, the body's `actor` (which wins).
-inline StatusOr<desk::Origin> OriginOf(const Call& c,
-                                       std::string_view body_actor = {}) {
-  auto actor = ActorOf(c.request.actor, body_actor);
-  if (!actor.ok()) return actor.status();
-  return OriginAs(c, std::move(*actor));
 }
 
 // A change of the catalogue, the staff registry or the rota as its request
 // gives it, read in the order clients see problems in: no query
 // parameters, the If-Match it was based on (`versioned` changes only), the
-// body, who asks.
+// body.
 template <typename Body>
 struct Change {
   std::optional<uint32_t> if_match;
@@ -112,9 +103,7 @@ StatusOr<Change<Body>> ReadChange(const Call& c, bool versioned = true) {
     out.if_match = *if_match;
   }
   if (Status s = proto::ParseJson(c.request.body, out.body); !s.ok()) return s;
-  auto origin = OriginOf(c);
-  if (!origin.ok()) return origin.status();
-  out.origin = std::move(*origin);
+  out.origin = OriginOf(c);
   return out;
 }
 

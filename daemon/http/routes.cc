@@ -60,45 +60,69 @@ std::span<const Route> Routes() {
   constexpr Access R = Access::kRead;
   constexpr Access W = Access::kWrite;
   constexpr Access B = Access::kBulkWrite;
-  constexpr Access L = Access::kReport;  // long: on the report pool
+  constexpr Access L = Access::kReport;     // long: on the report pool
+  constexpr Access H = Access::kSlowWrite;  // hashes a password first
+  // Who may call: the roles of which the caller needs one.
+  constexpr auth::Roles Public = auth::kPublic;
+  constexpr auth::Roles Anyone = auth::kAnyAccount;
+  constexpr auth::Roles Admin = auth::kAdmin;
+  constexpr auth::Roles Staff = auth::kAgent | auth::kDispatcher;
+  // Employees: their own tickets only (auth/policy.h).
+  constexpr auth::Roles Tickets = auth::kEmployee | Staff;
+  constexpr auth::Roles Dispatcher = auth::kDispatcher;
+  // Aggregates without personal text.
+  constexpr auth::Roles Figures = Staff | Admin | auth::kDashboard;
+  constexpr auth::Roles Registry = Staff | Admin;  // names and phones
+  constexpr auth::Roles Metrics = Admin | auth::kDashboard;
   // clang-format off
   static const std::array kRoutes = {
-    Route{"GET",  "/healthz",                                   &Api::Health,             R},
-    Route{"GET",  "/readyz",                                    &Api::Ready,              R},
-    Route{"GET",  "/metrics",                                   &Api::RenderMetrics,      R},
-    Route{"GET",  "/api/v1/tickets",                            &Api::ListTickets,        R},
-    Route{"POST", "/api/v1/tickets",                            &Api::CreateTicket,       W},
-    Route{"GET",  "/api/v1/tickets/{ticket}",                   &Api::GetTicket,          R},
-    Route{"POST", "/api/v1/tickets/{ticket}/status",            &Api::ChangeStatus,       W},
-    Route{"POST", "/api/v1/tickets/{ticket}/assign",            &Api::AssignTicket,       W},
-    Route{"POST", "/api/v1/tickets/{ticket}/take",              &Api::TakeTicket,         W},
-    Route{"POST", "/api/v1/tickets/{ticket}/priority",          &Api::ChangePriority,     W},
-    Route{"GET",  "/api/v1/tickets/{ticket}/comments",          &Api::ListComments,       R},
-    Route{"POST", "/api/v1/tickets/{ticket}/comments",          &Api::AddComment,         W},
-    Route{"GET",  "/api/v1/tickets/{ticket}/events",            &Api::ListEvents,         R},
-    Route{"GET",  "/api/v1/events",                             &Api::ListEvents,         R},
-    Route{"GET",  "/api/v1/municipalities",                     &Api::ListMunicipalities, R},
-    Route{"GET",  "/api/v1/catalogue",                          &Api::GetCatalogue,       L},
-    Route{"PUT",  "/api/v1/catalogue",                          &Api::ImportCatalogue,    B},
-    Route{"GET",  "/api/v1/catalogue/services",                 &Api::SearchServices,     R},
-    Route{"POST", "/api/v1/catalogue/services",                 &Api::CreateService,      W},
-    Route{"GET",  "/api/v1/catalogue/services/{id}",            &Api::GetService,         R},
-    Route{"PUT",  "/api/v1/catalogue/services/{id}",            &Api::UpdateService,      W},
-    Route{"POST", "/api/v1/catalogue/services/{id}/retire",     &Api::RetireService,      W},
-    Route{"POST", "/api/v1/catalogue/services/{id}/reactivate", &Api::ReactivateService,  W},
-    Route{"GET",  "/api/v1/catalogue/categories",               &Api::ListCategories,     R},
-    Route{"POST", "/api/v1/catalogue/categories",               &Api::CreateCategory,     W},
-    Route{"GET",  "/api/v1/catalogue/categories/{id}",          &Api::GetCategory,        R},
-    Route{"PUT",  "/api/v1/catalogue/categories/{id}",          &Api::UpdateCategory,     W},
-    Route{"GET",  "/api/v1/staff",                              &Api::ListStaff,          R},
-    Route{"POST", "/api/v1/staff",                              &Api::CreateStaff,        W},
-    Route{"GET",  "/api/v1/staff/{staff}",                      &Api::GetStaffMember,     R},
-    Route{"PUT",  "/api/v1/staff/{staff}",                      &Api::UpdateStaff,        W},
-    Route{"GET",  "/api/v1/vakt",                               &Api::GetRota,            R},
-    Route{"PUT",  "/api/v1/vakt",                               &Api::PutRota,            B},
-    Route{"GET",  "/api/v1/vakt/now",                           &Api::VaktNow,            R},
-    Route{"GET",  "/api/v1/reports/coverage",                   &Api::CoverageReport,     L},
-    Route{"GET",  "/api/v1/reports/sla",                        &Api::SlaReport,          L},
+    Route{"GET",    "/healthz",                                   &Api::Health,             R, Public},
+    Route{"GET",    "/readyz",                                    &Api::Ready,              R, Public},
+    Route{"GET",    "/metrics",                                   &Api::RenderMetrics,      R, Metrics},
+    Route{"POST",   "/api/v1/session",                            &Api::Login,              H, Public},
+    Route{"GET",    "/api/v1/session",                            &Api::WhoAmI,             R, Anyone},
+    Route{"DELETE", "/api/v1/session",                            &Api::Logout,             W, Anyone},
+    Route{"GET",    "/api/v1/tickets",                            &Api::ListTickets,        R, Tickets},
+    Route{"POST",   "/api/v1/tickets",                            &Api::CreateTicket,       W, Tickets},
+    Route{"GET",    "/api/v1/tickets/{ticket}",                   &Api::GetTicket,          R, Tickets},
+    Route{"POST",   "/api/v1/tickets/{ticket}/status",            &Api::ChangeStatus,       W, Tickets},
+    Route{"POST",   "/api/v1/tickets/{ticket}/assign",            &Api::AssignTicket,       W, Dispatcher},
+    Route{"POST",   "/api/v1/tickets/{ticket}/take",              &Api::TakeTicket,         W, Staff},
+    Route{"POST",   "/api/v1/tickets/{ticket}/priority",          &Api::ChangePriority,     W, Staff},
+    Route{"GET",    "/api/v1/tickets/{ticket}/comments",          &Api::ListComments,       R, Tickets},
+    Route{"POST",   "/api/v1/tickets/{ticket}/comments",          &Api::AddComment,         W, Tickets},
+    Route{"GET",    "/api/v1/tickets/{ticket}/events",            &Api::ListEvents,         R, Tickets},
+    Route{"GET",    "/api/v1/events",                             &Api::ListEvents,         R, Staff},
+    Route{"GET",    "/api/v1/municipalities",                     &Api::ListMunicipalities, R, Anyone},
+    Route{"GET",    "/api/v1/catalogue",                          &Api::GetCatalogue,       L, Anyone},
+    Route{"PUT",    "/api/v1/catalogue",                          &Api::ImportCatalogue,    B, Admin},
+    Route{"GET",    "/api/v1/catalogue/services",                 &Api::SearchServices,     R, Anyone},
+    Route{"POST",   "/api/v1/catalogue/services",                 &Api::CreateService,      W, Admin},
+    Route{"GET",    "/api/v1/catalogue/services/{id}",            &Api::GetService,         R, Anyone},
+    Route{"PUT",    "/api/v1/catalogue/services/{id}",            &Api::UpdateService,      W, Admin},
+    Route{"POST",   "/api/v1/catalogue/services/{id}/retire",     &Api::RetireService,      W, Admin},
+    Route{"POST",   "/api/v1/catalogue/services/{id}/reactivate", &Api::ReactivateService,  W, Admin},
+    Route{"GET",    "/api/v1/catalogue/categories",               &Api::ListCategories,     R, Anyone},
+    Route{"POST",   "/api/v1/catalogue/categories",               &Api::CreateCategory,     W, Admin},
+    Route{"GET",    "/api/v1/catalogue/categories/{id}",          &Api::GetCategory,        R, Anyone},
+    Route{"PUT",    "/api/v1/catalogue/categories/{id}",          &Api::UpdateCategory,     W, Admin},
+    Route{"GET",    "/api/v1/staff",                              &Api::ListStaff,          R, Registry},
+    Route{"POST",   "/api/v1/staff",                              &Api::CreateStaff,        W, Admin},
+    Route{"GET",    "/api/v1/staff/{staff}",                      &Api::GetStaffMember,     R, Registry},
+    Route{"PUT",    "/api/v1/staff/{staff}",                      &Api::UpdateStaff,        W, Admin},
+    Route{"GET",    "/api/v1/vakt",                               &Api::GetRota,            R, Registry},
+    Route{"PUT",    "/api/v1/vakt",                               &Api::PutRota,            B, Admin},
+    Route{"GET",    "/api/v1/vakt/now",                           &Api::VaktNow,            R, Registry},
+    Route{"GET",    "/api/v1/reports/coverage",                   &Api::CoverageReport,     L, Figures},
+    Route{"GET",    "/api/v1/reports/sla",                        &Api::SlaReport,          L, Figures},
+    Route{"GET",    "/api/v1/accounts",                           &Api::ListAccounts,       R, Admin},
+    Route{"POST",   "/api/v1/accounts",                           &Api::CreateAccount,      H, Admin},
+    Route{"GET",    "/api/v1/accounts/{account}",                 &Api::GetAccount,         R, Admin},
+    Route{"PUT",    "/api/v1/accounts/{account}",                 &Api::UpdateAccount,      W, Admin},
+    Route{"POST",   "/api/v1/accounts/{account}/password",        &Api::SetPassword,        H, Admin},
+    Route{"GET",    "/api/v1/tokens",                             &Api::ListTokens,         R, Admin},
+    Route{"POST",   "/api/v1/tokens",                             &Api::CreateToken,        W, Admin},
+    Route{"DELETE", "/api/v1/tokens/{id}",                        &Api::RevokeToken,        W, Admin},
   };
   // clang-format on
   return kRoutes;

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "daemon/auth/principal.h"
 #include "daemon/desk/origin.h"
 #include "daemon/http/message.h"
 #include "daemon/http/query.h"
@@ -28,10 +29,16 @@ enum class Access {
   // catalogue): on the server's small report pool, never on an I/O thread;
   // when the pool's queue is full, 503 with Retry-After.
   kReport,
+  // A write that hashes a password first (a login, a new password: tens of
+  // ms of argon2id): decided on the report pool like a bulk write, with
+  // the ordinary body limit; the pool being full (503) bounds how many
+  // hash at once.
+  kSlowWrite,
 };
 
 inline bool IsWrite(Access a) {
-  return a == Access::kWrite || a == Access::kBulkWrite;
+  return a == Access::kWrite || a == Access::kBulkWrite ||
+         a == Access::kSlowWrite;
 }
 
 // One request as a handler sees it.
@@ -43,6 +50,9 @@ struct Call {
   // A write's Idempotency-Key, checked, with the request's fingerprint;
   // null for a read and a write sent without one.
   const desk::IdempotencyKey* idempotency = nullptr;
+  // Who asks: authenticated, and holding a role the route allows (no
+  // roles on a public route called without a credential).
+  const auth::Principal& who;
 };
 
 using Respond = std::function<void(Response)>;
@@ -56,7 +66,10 @@ struct Route {
   std::string_view pattern;
   Handler handler;
   Access access;
-  // The identity issue adds who may call the route here.
+  // Who may call it: the roles (auth/principal.h) of which the caller must
+  // hold one, or auth::kPublic for no credential at all. What a caller
+  // may see and change inside the route is the desk's (auth/policy.h).
+  auth::Roles who;
 };
 
 // Every route, in the order the API documents them.

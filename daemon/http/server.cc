@@ -209,7 +209,11 @@ class AcceptFailures {
 // only on the connection's strand.
 struct Connection {
   Connection(tcp::socket s, std::chrono::milliseconds step)
-      : socket(std::move(s)), timer(socket.get_executor()), step(step) {}
+      : socket(std::move(s)), timer(socket.get_executor()), step(step) {
+    boost::system::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (!ec) peer = endpoint.address().to_string();
+  }
 
   // Moving the deadline later is just an assignment (the watchdog finds it
   // when it wakes). Moving it earlier than the watchdog's wake-up wakes it
@@ -228,6 +232,7 @@ struct Connection {
   // 10 s) never cancel it: a busy keep-alive connection costs one timer
   // wait per `step`, not one per read and write.
   const std::chrono::milliseconds step;
+  std::string peer;  // the client's IP address, as the audit records it
 };
 
 // Closes the socket once its deadline passes.
@@ -489,7 +494,7 @@ Response Server::Impl::ReportsBusy(const Request& r) const {
 // bulk write (a whole catalogue or rota: parsed and decided in tens of ms
 // before the writer saves it) is handed to the writer from the pool too.
 asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
-  if (access == Access::kBulkWrite) {
+  if (access == Access::kBulkWrite || access == Access::kSlowWrite) {
     if (!TakePoolSlot()) co_return ReportsBusy(r);
     // The request moves to the pool: its answer (a refusal on the pool, or
     // the writer's) may resume this frame before HandleLater returns there.
@@ -635,6 +640,14 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
       r.if_match = std::string(req[bhttp::field::if_match]);
       r.request_id = RequestId(req["X-Request-Id"]);
       r.actor = std::string(req["X-Actor"]);
+      r.authorization = std::string(req[bhttp::field::authorization]);
+      for (auto [it, end] = req.equal_range(bhttp::field::cookie); it != end;
+           ++it) {
+        if (!r.cookie.empty()) r.cookie += "; ";
+        r.cookie += it->value();
+      }
+      r.csrf_token = std::string(req["X-CSRF-Token"]);
+      r.client_address = conn->peer;
       r.idempotency_keys = static_cast<int>(req.count("Idempotency-Key"));
       r.idempotency_key = std::string(req["Idempotency-Key"]);
       r.body = std::move(req.body());

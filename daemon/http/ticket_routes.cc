@@ -1,6 +1,7 @@
 // The ticket routes, the event log and the municipalities: query and body
 // parsed here, everything else the desk's.
 
+#include "daemon/auth/policy.h"
 #include "daemon/desk/desk.h"
 #include "daemon/http/api.h"
 #include "daemon/http/query.h"
@@ -64,7 +65,7 @@ void Api::ListTickets(const Call& c, Respond respond) {
     if (!before.ok()) return respond(Fail(c, before.status()));
     query.before = *before;
   }
-  auto page = desk_.ListTickets(query);
+  auto page = desk_.ListTickets(c.who, query);
   if (!page.ok()) return respond(Fail(c, page.status()));
   v1::ListTicketsResponse out;
   for (auto& ticket : page->tickets) *out.add_tickets() = std::move(ticket);
@@ -77,14 +78,12 @@ void Api::CreateTicket(const Call& c, Respond respond) {
   v1::CreateTicketRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  // The ticket's own rules name the reporter as its creator.
-  desk::Origin origin = OriginAs(c, req.reporter());
-  desk_.CreateTicket(std::move(origin), std::move(req),
+  desk_.CreateTicket(OriginOf(c), std::move(req),
                      TicketAnswer(c, std::move(respond), 201));
 }
 
 void Api::GetTicket(const Call& c, Respond respond) {
-  auto ticket = desk_.GetTicket(c.id);
+  auto ticket = desk_.GetTicket(c.who, c.id);
   if (!ticket.ok()) return respond(Fail(c, ticket.status()));
   respond(TicketResponse(200, *ticket));
 }
@@ -95,9 +94,7 @@ void Api::ChangeStatus(const Call& c, Respond respond) {
     return respond(Fail(c, s));
   auto if_match = ParseIfMatch(c.request.if_match);
   if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  // The status change names its actor in the body (tickets/commands.h).
-  desk::Origin origin = OriginAs(c, req.actor());
-  desk_.ChangeStatus(std::move(origin), c.id, std::move(req), *if_match,
+  desk_.ChangeStatus(OriginOf(c), c.id, std::move(req), *if_match,
                      TicketAnswer(c, std::move(respond), 200));
 }
 
@@ -107,9 +104,9 @@ void Api::ChangePriority(const Call& c, Respond respond) {
     return respond(Fail(c, s));
   auto if_match = ParseIfMatch(c.request.if_match);
   if (!if_match.ok()) return respond(Fail(c, if_match.status()));
-  auto origin = OriginOf(c, req.actor());
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
-  desk_.ChangePriority(std::move(*origin), c.id, std::move(req), *if_match,
+  if (Status s = auth::CheckActor(c.who, "actor", req.actor()); !s.ok())
+    return respond(Fail(c, s));
+  desk_.ChangePriority(OriginOf(c), c.id, std::move(req), *if_match,
                        TicketAnswer(c, std::move(respond), 200));
 }
 
@@ -117,8 +114,7 @@ void Api::AddComment(const Call& c, Respond respond) {
   v1::AddCommentRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  desk::Origin origin = OriginAs(c, req.author());
-  desk_.Comment(std::move(origin), c.id, std::move(req),
+  desk_.Comment(OriginOf(c), c.id, std::move(req),
                 TicketAnswer(c, std::move(respond), 201));
 }
 
@@ -132,7 +128,7 @@ void Api::ListComments(const Call& c, Respond respond) {
   if (!before.ok()) return respond(Fail(c, before.status()));
   auto limit = UintParam(t, "limit", 1, kMaxPage, kDefaultPage);
   if (!limit.ok()) return respond(Fail(c, limit.status()));
-  auto page = desk_.ListComments({c.id, *before, *limit});
+  auto page = desk_.ListComments(c.who, {c.id, *before, *limit});
   if (!page.ok()) return respond(Fail(c, page.status()));
   respond(Json(200, *page));
 }
@@ -148,12 +144,12 @@ void Api::AssignTicket(const Call& c, Respond respond) {
   // The request's own rules first, as a dispatcher reads them.
   if (Status s = desk::CheckAssignment(command); !s.ok())
     return respond(Fail(c, s));
-  auto origin = OriginOf(c, req.actor());
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  if (Status s = auth::CheckActor(c.who, "actor", req.actor()); !s.ok())
+    return respond(Fail(c, s));
   auto if_match = ParseIfMatch(c.request.if_match);
   if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   command.if_match = *if_match;
-  desk_.Assign(std::move(*origin), c.id, std::move(command),
+  desk_.Assign(OriginOf(c), c.id, std::move(command),
                TicketAnswer(c, std::move(respond), 200));
 }
 
@@ -161,20 +157,25 @@ void Api::TakeTicket(const Call& c, Respond respond) {
   v1::TakeRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  auto origin = OriginOf(c, req.actor());
-  if (!origin.ok()) return respond(Fail(c, origin.status()));
+  if (Status s = auth::CheckActor(c.who, "actor", req.actor()); !s.ok())
+    return respond(Fail(c, s));
+  // The agent who takes it is who asks, as their staff record.
+  if (c.who.staff_id.empty())
+    return respond(
+        Fail(c, Status::Forbidden("", "the account '" + c.who.account +
+                                          "' is linked to no staff record, so "
+                                          "it can take no ticket; an admin "
+                                          "links it (the account's staffId)")));
   desk::AssignCommand command;
   command.take = true;
-  // The agent who takes it is who asks; "anonymous" is no one.
-  if (!c.request.actor.empty() || !req.actor().empty())
-    command.assignee = origin->actor;
+  command.assignee = c.who.staff_id;
   command.version = req.version();
   if (Status s = desk::CheckAssignment(command); !s.ok())
     return respond(Fail(c, s));
   auto if_match = ParseIfMatch(c.request.if_match);
   if (!if_match.ok()) return respond(Fail(c, if_match.status()));
   command.if_match = *if_match;
-  desk_.Assign(std::move(*origin), c.id, std::move(command),
+  desk_.Assign(OriginOf(c), c.id, std::move(command),
                TicketAnswer(c, std::move(respond), 200));
 }
 
@@ -195,7 +196,7 @@ void Api::ListEvents(const Call& c, Respond respond) {
   if (!limit.ok()) return respond(Fail(c, limit.status()));
   desk::EventQuery query{*after, *limit, std::nullopt};
   if (!c.id.empty()) query.ticket = c.id;
-  auto events = desk_.ListEvents(query);
+  auto events = desk_.ListEvents(c.who, query);
   if (!events.ok()) return respond(Fail(c, events.status()));
   respond(Json(200, *events));
 }

@@ -52,6 +52,7 @@ v1::Comment CommentOf(const v1::Event& event) {
   c.set_seq(event.seq());
   c.set_author(event.comment_added().author());
   c.set_body(event.comment_added().body());
+  c.set_visibility(event.comment_added().visibility());
   *c.mutable_created_at() = event.at();
   return c;
 }

@@ -101,7 +101,8 @@ Status ScanText(const Txn& txn, Table table, const char* name,
 
 struct Expected {
   // Per readable ticket number: its index keys.
-  std::unordered_map<uint64_t, std::array<std::string, 8>> index;
+  std::unordered_map<uint64_t, std::array<std::string, kIndexKeysPerTicket>>
+      index;
   std::set<uint64_t> damaged;
   std::vector<uint64_t> counts =
       std::vector<uint64_t>(v1::TicketStatus_ARRAYSIZE, 0);
@@ -169,21 +170,22 @@ Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
     }
     const auto& keys = it->second;
     const uint8_t mask = static_cast<uint8_t>(key[0]);
-    if (mask >= 8 || keys[mask] != key) {
+    if (mask >= kIndexKeysPerTicket || keys[mask] != key) {
       f.Add("ticket_index: a stale entry for ticket " + std::to_string(number) +
             " (" + Printable(key.substr(0, key.size() - 8)) +
-            "), which its stored status, municipality or assignee do not "
-            "give");
+            "), which its stored status, municipality, assignee or "
+            "reporter do not give");
       continue;
     }
     ++seen[number];
   }
   for (const auto& [number, keys] : e.index) {
     const int found = seen.count(number) ? seen.at(number) : 0;
-    if (found != 8)
+    if (found != static_cast<int>(kIndexKeysPerTicket))
       f.Add("ticket_index: ticket " + std::to_string(number) + " has " +
-            std::to_string(found) +
-            " of its 8 entries; lists by some filters miss it");
+            std::to_string(found) + " of its " +
+            std::to_string(kIndexKeysPerTicket) +
+            " entries; lists by some filters miss it");
   }
   return Status::Ok();
 }

@@ -47,7 +47,7 @@ class Env {
   struct Options {
     std::string dir;
     size_t map_size = size_t{64} << 20;
-    unsigned max_dbs = 16;
+    unsigned max_dbs = 32;
   };
   // Opens (creating the directory if needed) the environment in `dir`.
   static StatusOr<Env> Open(const Options& options);

@@ -18,7 +18,14 @@ namespace {
 //   [mask byte][status byte if mask&1][municipality \0 if mask&2]
 //   [assignee \0 if mask&4][BE64 ticket number]
 // Filter values never contain \0: validation forbids control characters.
+// One more entry per ticket lists a reporter's tickets:
+//   [8][reporter \0][BE64 ticket number]
 constexpr uint8_t kByStatus = 1, kByMunicipality = 2, kByAssignee = 4;
+constexpr uint8_t kByReporter = 8;
+
+std::string ReporterPrefix(const std::string& reporter) {
+  return std::string(1, static_cast<char>(kByReporter)) + reporter + '\0';
+}
 
 std::string IndexPrefix(uint8_t mask, v1::TicketStatus status,
                         const std::string& municipality,
@@ -32,14 +39,15 @@ std::string IndexPrefix(uint8_t mask, v1::TicketStatus status,
 
 }  // namespace
 
-std::array<std::string, 8> TicketIndexKeys(const v1::Ticket& ticket,
-                                           uint64_t n) {
-  std::array<std::string, 8> keys;
+std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
+    const v1::Ticket& ticket, uint64_t n) {
+  std::array<std::string, kIndexKeysPerTicket> keys;
   for (uint8_t mask = 0; mask < 8; ++mask) {
     keys[mask] = IndexPrefix(mask, ticket.status(), ticket.municipality(),
                              ticket.assignee()) +
                  Be64(n);
   }
+  keys[8] = ReporterPrefix(ticket.reporter()) + Be64(n);
   return keys;
 }
 
@@ -94,7 +102,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 13> Specs(Tables& t) {
+std::array<Spec, 15> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -107,7 +115,9 @@ std::array<Spec, 13> Specs(Tables& t) {
           Spec{"quarantine", &t.quarantine},
           Spec{"ticket_comments", &t.ticket_comments},
           Spec{"idempotency", &t.idempotency},
-          Spec{"idempotency_by_time", &t.idempotency_by_time}};
+          Spec{"idempotency_by_time", &t.idempotency_by_time},
+          Spec{"accounts", &t.accounts},
+          Spec{"credentials", &t.credentials}};
 }
 
 }  // namespace
@@ -122,7 +132,8 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
     // tables.
     if (!table.ok() &&
         (s.table == &t.quarantine || s.table == &t.ticket_comments ||
-         s.table == &t.idempotency || s.table == &t.idempotency_by_time))
+         s.table == &t.idempotency || s.table == &t.idempotency_by_time ||
+         s.table == &t.accounts || s.table == &t.credentials))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
@@ -153,7 +164,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     const std::string original(**version);
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
-        stored != current) {
+        stored != "5" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -180,6 +191,12 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     if (stored == "4") {
       // Version 4 kept comments only in their events.
       if (Status s = RebuildComments(*txn, t); !s.ok()) return s;
+      stored = "5";
+    }
+    if (stored == "5") {
+      // Version 5 had no accounts (made empty above; the daemon makes the
+      // first admin) and no index by reporter.
+      if (Status s = RebuildTicketIndex(*txn, t); !s.ok()) return s;
       stored = current;
     }
     if (stored != original) {
@@ -241,7 +258,18 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& f, uint64_t before,
                                  size_t limit) {
   limit = std::max<size_t>(limit, 1);
-  const std::string prefix = FilterPrefix(f);
+  const bool by_reporter = !f.reporter.empty();
+  const std::string prefix =
+      by_reporter ? ReporterPrefix(f.reporter) : FilterPrefix(f);
+  // By reporter the other filters are checked on each ticket read.
+  auto wanted = [&](const v1::Ticket& ticket) {
+    return !by_reporter ||
+           ((f.status == v1::TICKET_STATUS_UNSPECIFIED ||
+             ticket.status() == f.status) &&
+            (f.municipality.empty() ||
+             ticket.municipality() == f.municipality) &&
+            (f.assignee.empty() || ticket.assignee() == f.assignee));
+  };
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
   // Position on the last key below prefix+before (or the prefix's end).
@@ -270,7 +298,7 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
     } else {
       if (!ticket.ok()) return ticket.status();
       if (!*ticket) return Status::Internal("index names missing ticket");
-      page.tickets.push_back(std::move(**ticket));
+      if (wanted(**ticket)) page.tickets.push_back(std::move(**ticket));
     }
     last = number;
     moved = cursor->Prev();

@@ -18,6 +18,9 @@
 //   idempotency, idempotency_by_time: first answers to writes sent with an
 //                   Idempotency-Key, and when they were written
 //                   (idempotency.h)
+//   accounts        account id -> Account (auth_tables.h)
+//   credentials     sessions and API tokens under keyed hashes of their
+//                   secrets, with two indexes (auth_tables.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -36,9 +39,10 @@
 namespace helpdesk::store {
 
 // 2: the catalogue table. 3: the staff table. 4: the sla_due index. 5: the
-// ticket_comments table. An older database is upgraded on open, one
+// ticket_comments table. 6: the accounts and credentials tables, and
+// ticket_index by reporter. An older database is upgraded on open, one
 // version at a time.
-inline constexpr int kSchemaVersion = 5;
+inline constexpr int kSchemaVersion = 6;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -47,6 +51,8 @@ struct Tables {
   // New and empty in an older database (no upgrade): OpenTablesToRead
   // leaves them unset when missing.
   Table idempotency, idempotency_by_time;
+  // New in version 6 (made by the upgrade; unset when reading an older one).
+  Table accounts, credentials;
 };
 
 // What a new database starts with.
@@ -91,6 +97,9 @@ struct TicketFilter {
   v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;  // any
   std::string municipality;                                 // empty: any
   std::string assignee;                                     // empty: any
+  // Empty: any. Set, the reporter's own index is walked and the other
+  // filters are applied to its tickets (an employee's list: a few dozen).
+  std::string reporter;
 };
 
 struct TicketPage {
@@ -158,9 +167,11 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t);
 
 // ------------------------------------------------------------ keys
 
-// The ticket_index keys of `ticket`, number `n`: one per filter mask.
-std::array<std::string, 8> TicketIndexKeys(const v1::Ticket& ticket,
-                                           uint64_t n);
+// The ticket_index keys of `ticket`, number `n`: one per combination of
+// status, municipality and assignee, and one by reporter.
+inline constexpr size_t kIndexKeysPerTicket = 9;
+std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
+    const v1::Ticket& ticket, uint64_t n);
 // The meta key counting the tickets in status `s`.
 std::string CountKey(v1::TicketStatus s);
 // "ticket 17": how messages name a ticket record.

@@ -14,6 +14,8 @@
 namespace helpdesk::store {
 
 Status WriteContext::Append(Status s, v1::Event&& event) {
+  if (event.client_address().empty() && !client_address_.empty())
+    event.set_client_address(client_address_);
   if (s.ok()) s = PutEvent(txn_, tables_, event);
   if (!s.ok()) {
     failure_ = s;
@@ -87,6 +89,15 @@ Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event&& event) {
   if (Status s = CheckRecord(now, "vakt rota", event); !s.ok()) return s;
   event.set_seq(++last_seq_);
   return Append(PutRota(txn_, tables_, now), std::move(event));
+}
+
+Status WriteContext::SaveIdentity(
+    const google::protobuf::Message& record,
+    const std::function<Status(Txn&, const Tables&)>& put, v1::Event&& event) {
+  if (failed()) return failure_;
+  if (Status s = CheckRecord(record, "account", event); !s.ok()) return s;
+  event.set_seq(++last_seq_);
+  return Append(put(txn_, tables_), std::move(event));
 }
 
 Status WriteContext::Write(

@@ -96,6 +96,17 @@ class WriteContext {
   // The rota; bumps the staff generation.
   Status SaveRota(const v1::VaktRota& now, v1::Event&& event);
 
+  // An account or credential change: `record` (what `put` stores) is
+  // checked as Save checks a ticket, then `put` runs and `event` is
+  // appended.
+  Status SaveIdentity(const google::protobuf::Message& record,
+                      const std::function<Status(Txn&, const Tables&)>& put,
+                      v1::Event&& event);
+  // The address of the request the current write serves (desk::Scope sets
+  // it): stamped on each event appended until it is set again.
+  void set_client_address(std::string address) {
+    client_address_ = std::move(address);
+  }
   // Runs `put`, a write that records no event (an Idempotency-Key's row,
   // idempotency.h), on the transaction; a storage error it returns fails
   // the batch, as in the Save functions.
@@ -130,6 +141,7 @@ class WriteContext {
   uint64_t last_seq_;
   Status failure_;
   std::vector<v1::Event> events_;
+  std::string client_address_;
 };
 
 // What became of one write, handed to its completion after the batch.

@@ -363,11 +363,16 @@ StatusOr<Change> DecideComment(const v1::Ticket& current,
   Change c;
   c.ticket = current;
   c.ticket.set_comment_count(current.comment_count() + 1);
+  const bool internal = req.visibility() == v1::VISIBILITY_INTERNAL;
+  if (internal)
+    c.ticket.set_internal_comment_count(current.internal_comment_count() + 1);
   *c.ticket.mutable_updated_at() = ctx.now;
   c.ticket.set_version(current.version() + 1);
   c.event = NewEvent(c.ticket, req.author(), ctx);
   c.event.mutable_comment_added()->set_author(req.author());
   c.event.mutable_comment_added()->set_body(req.body());
+  c.event.mutable_comment_added()->set_visibility(
+      internal ? v1::VISIBILITY_INTERNAL : v1::VISIBILITY_PUBLIC);
   return c;
 }
 

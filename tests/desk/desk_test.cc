@@ -34,6 +34,14 @@ class DeskTest : public ::testing::Test {
     return f.get();
   }
 
+  // A change by `account` as an agent (IT staff) makes it.
+  static Origin Staff(const std::string& account, const std::string& request) {
+    auth::Principal who;
+    who.account = account;
+    who.roles = auth::kAgent;
+    return OriginOf(who, request);
+  }
+
   v1::Ticket File() {
     v1::CreateTicketRequest req;
     req.set_title("Skriveren skriver ikke ut");
@@ -44,14 +52,16 @@ class DeskTest : public ::testing::Test {
     req.set_priority(v1::PRIORITY_HIGH);  // standard/high: 1 h response
     req.set_reporter("kari.nordmann");
     auto t = Wait<v1::Ticket>([&](auto done) {
-      desk().CreateTicket({"kari.nordmann", "create"}, req, std::move(done));
+      desk().CreateTicket(Staff("kari.nordmann", "create"), req,
+                          std::move(done));
     });
     EXPECT_TRUE(t.ok()) << t.status().message();
     return t.ok() ? *t : v1::Ticket{};
   }
 
   std::vector<v1::Event> Log() {
-    auto page = desk().ListEvents({.after = 0, .limit = 1000, .ticket = {}});
+    auto page = desk().ListEvents(auth::System("test"),
+                                  {.after = 0, .limit = 1000, .ticket = {}});
     EXPECT_TRUE(page.ok());
     return {page->events().begin(), page->events().end()};
   }
@@ -61,8 +71,8 @@ class DeskTest : public ::testing::Test {
     req.set_status(to);
     req.set_version(version);
     return Wait<v1::Ticket>([&](auto done) {
-      desk().ChangeStatus({"gunn.heggelund", "move"}, "1", req, std::nullopt,
-                          std::move(done));
+      desk().ChangeStatus(Staff("gunn.heggelund", "move"), "1", req,
+                          std::nullopt, std::move(done));
     });
   }
 
@@ -99,7 +109,8 @@ bool LogReaches(Desk& desk, size_t n) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
-    auto page = desk.ListEvents({.after = 0, .limit = 1000, .ticket = {}});
+    auto page = desk.ListEvents(auth::System("test"),
+                                {.after = 0, .limit = 1000, .ticket = {}});
     if (page.ok() && static_cast<size_t>(page->events_size()) >= n) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -57,7 +57,8 @@ TEST(RouteTable, EveryRouteIsFoundByItsMethodAndPath) {
   for (const Route& r : Routes()) {
     EXPECT_TRUE(seen.insert({r.method, r.pattern}).second)
         << r.method << " " << r.pattern << " is listed twice";
-    EXPECT_TRUE(r.method == "GET" || r.method == "POST" || r.method == "PUT")
+    EXPECT_TRUE(r.method == "GET" || r.method == "POST" || r.method == "PUT" ||
+                r.method == "DELETE")
         << r.method;
     EXPECT_EQ(r.method == "GET", !IsWrite(r.access)) << r.pattern;
     RouteMatch m = FindRoute(r.method, PathOf(r.pattern));
@@ -124,7 +125,8 @@ TEST(Answers, ARenderThatThrowsSaysTheChangeWasSaved) {
   request.request_id = "req-1";
   const Target target;
   const std::string id;
-  const Call call{request, target, id, "/api/v1/tickets"};
+  const auth::Principal who;
+  const Call call{request, target, id, "/api/v1/tickets", nullptr, who};
   std::optional<Response> got;
   auto done = Answer<int>(
       call, [&](Response r) { got = std::move(r); },
@@ -160,6 +162,23 @@ class ApiTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(disk_.Open().ok());
     api_ = std::make_unique<Api>(disk_.desk(), metrics_);
+    // The first start's accounts, and a session of the admin who is also
+    // a dispatcher: the requests below are theirs.
+    auto plan = disk_.desk().PlanFirstAccounts();
+    ASSERT_TRUE(plan.ok());
+    (*plan)[0].account.add_roles(v1::ROLE_DISPATCHER);
+    const std::string password = (*plan)[0].password;
+    std::promise<StatusOr<size_t>> made;
+    disk_.desk().MakeFirstAccounts(
+        std::move(*plan), [&](StatusOr<size_t> n) { made.set_value(n); });
+    ASSERT_TRUE(made.get_future().get().ok());
+    Response login =
+        Call("POST", "/api/v1/session",
+             R"({"account":"admin","password":")" + password + R"("})");
+    ASSERT_EQ(login.status, 201) << login.body;
+    v1::Session session;
+    ASSERT_TRUE(proto::ParseJson(login.body, session).ok());
+    token_ = session.token();
   }
 
   // One request through Handle, waited for; `sync` says whether the answer
@@ -173,6 +192,7 @@ class ApiTest : public ::testing::Test {
     r.body = std::move(body);
     r.content_type = std::move(content_type);
     r.request_id = "test";
+    if (!token_.empty()) r.authorization = "Bearer " + token_;
     std::promise<Response> answer;
     std::atomic<bool> answered = false;  // set on the writer thread for writes
     api_->Handle(r, [&](Response resp) {
@@ -202,6 +222,7 @@ class ApiTest : public ::testing::Test {
   testing::DeskOnDisk disk_;
   Metrics metrics_;
   std::unique_ptr<Api> api_;
+  std::string token_;
 };
 
 TEST_F(ApiTest, AReadIsAnsweredBeforeHandleReturns) {

@@ -14,6 +14,7 @@
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/identities.h"
 
 namespace helpdesk::testing {
 
@@ -37,8 +38,19 @@ class DaemonTest : public ::testing::Test {
   void SetUp() override {
     daemon_ = std::make_unique<DaemonProcess>(dir_.path() + "/data", Flags());
     ASSERT_EQ(daemon_->Start(), "");
-    client_ = std::make_unique<HttpClient>(daemon_->port());
+    ids_ = std::make_unique<Identities>(daemon_->data_dir(), daemon_->port());
+    client_ = NewClient();
   }
+
+  // A client acting as `kDesk` (Identities: admin, dispatcher and agent),
+  // or as the account its request's X-Actor header names.
+  std::unique_ptr<HttpClient> NewClient() {
+    auto c = std::make_unique<HttpClient>(daemon_->port());
+    Identities* ids = ids_.get();
+    c->ActAs([ids](const std::string& a) { return ids->Token(a); }, kDesk);
+    return c;
+  }
+  static constexpr char kDesk[] = "test.desk";
 
   void TearDown() override {
     if (HasFailure() && daemon_ != nullptr) {
@@ -202,6 +214,7 @@ class DaemonTest : public ::testing::Test {
   ScratchDir dir_;
   std::unique_ptr<DaemonProcess> daemon_;
   std::unique_ptr<HttpClient> client_;
+  std::unique_ptr<Identities> ids_;
 };
 
 }  // namespace helpdesk::testing

@@ -73,8 +73,11 @@ std::string DaemonProcess::Start() {
   // exec only async-signal-safe calls are allowed (the test may have
   // threads).
   std::vector<std::string> args = {
-      HELPDESKD_BINARY, "--port",   "0",           "--data-dir", data_dir_,
-      "--port-file",    port_file_, "--log-level", "warn"};
+      HELPDESKD_BINARY, "--port", "0", "--data-dir", data_dir_, "--port-file",
+      port_file_, "--log-level", "warn",
+      // Dozens of demo passwords are hashed on a first start: at the
+      // production cost that is seconds per test daemon.
+      "--password-cost=minimum"};
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -40,7 +40,8 @@ Status DeskOnDisk::Open() {
       desk::Desk::Options{.region = *region,
                           .dispatch = {},
                           .sla_policy = sla::DefaultPolicy(),
-                          .now = now});
+                          .now = now,
+                          .password_cost = auth::PasswordCost::kMinimum});
   return Status::Ok();
 }
 

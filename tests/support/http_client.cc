@@ -82,10 +82,34 @@ HttpResponse HttpClient::Post(const std::string& target,
   return Send("POST", target, json, headers);
 }
 
+void HttpClient::ActAs(std::function<std::string(const std::string&)> token_of,
+                       std::string default_actor) {
+  token_of_ = std::move(token_of);
+  default_actor_ = std::move(default_actor);
+}
+
 HttpResponse HttpClient::Send(const std::string& method,
                               const std::string& target,
                               const std::string& body,
-                              const std::map<std::string, std::string>& h) {
+                              const std::map<std::string, std::string>& given) {
+  std::map<std::string, std::string> h = given;
+  if (token_of_) {
+    bool has_auth = false;
+    std::string actor = default_actor_;
+    for (auto it = h.begin(); it != h.end();) {
+      std::string lower = it->first;
+      for (char& c : lower) c = static_cast<char>(std::tolower(c));
+      has_auth = has_auth || lower == "authorization";
+      if (lower == "x-actor") {
+        actor = it->second;
+        it = h.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    if (!has_auth && !actor.empty())
+      h.emplace("Authorization", "Bearer " + token_of_(actor));
+  }
   HttpResponse out;
   for (int attempt = 0; attempt < 2; ++attempt) {
     const bool fresh = !impl_->stream;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,6 +47,14 @@ class HttpClient {
                     const std::string& body,
                     const std::map<std::string, std::string>& headers);
 
+  // Who the requests go as. With `token_of` set, each request without an
+  // Authorization header is sent with "Authorization: Bearer
+  // <token_of(actor)>", where actor is its X-Actor header (then not sent)
+  // or `default_actor`; an X-Actor of "" sends no credential at all.
+  // Tests name who acts as they did before there were logins.
+  void ActAs(std::function<std::string(const std::string&)> token_of,
+             std::string default_actor);
+
   // Drops the kept-alive connection, if any.
   void Close();
   bool connected() const;
@@ -63,6 +72,8 @@ class HttpClient {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::function<std::string(const std::string&)> token_of_;
+  std::string default_actor_;
 };
 
 }  // namespace helpdesk::testing

@@ -148,7 +148,8 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
   std::promise<store::WriteResult> done;
   Status queued = writer.Submit(
       [&](store::WriteContext& w) {
-        desk::Scope scope(w, context, {how.actor, how.request_id});
+        desk::Scope scope(w, context,
+                          desk::SystemOrigin(how.actor, how.request_id));
         auto e = desk::ImportCatalogue(scope, incoming);
         if (!e.ok()) return e.status();
         edit = std::move(*e);

@@ -94,7 +94,7 @@ std::string Prepare(benchmark::State& state, testing::DeskOnDisk& disk,
   req.set_reporter("kari.nordmann");
   std::promise<StatusOr<v1::Ticket>> created;
   disk.desk().CreateTicket(
-      {"kari.nordmann", "bench"}, std::move(req),
+      desk::SystemOrigin("kari.nordmann", "bench"), std::move(req),
       [&](StatusOr<v1::Ticket> t) { created.set_value(std::move(t)); });
   auto ticket = created.get_future().get();
   if (!ticket.ok()) {
@@ -119,8 +119,8 @@ void BM_CommentNth(benchmark::State& state) {
   // difference is that comment's (the writer idles between them).
   double writer_cpu = 0, writer_cpu_total = 0;
   auto comment = [&](auto&& on_answer) {
-    disk.desk().Comment({"kari.nordmann", "bench"}, id, CommentOf(i++),
-                        [&, on_answer](StatusOr<v1::Ticket> t) {
+    disk.desk().Comment(desk::SystemOrigin("kari.nordmann", "bench"), id,
+                        CommentOf(i++), [&, on_answer](StatusOr<v1::Ticket> t) {
                           const double cpu = ThreadCpuMs();
                           writer_cpu_total += cpu - writer_cpu;
                           writer_cpu = cpu;
@@ -163,7 +163,7 @@ void BM_GetTicket(benchmark::State& state) {
       Prepare(state, disk, static_cast<size_t>(state.range(0)));
   if (id.empty()) return;
   for (auto _ : state) {
-    auto t = disk.desk().GetTicket(id);
+    auto t = disk.desk().GetTicket(auth::System("bench"), id);
     if (!t.ok()) state.SkipWithError(t.status().message().c_str());
     benchmark::DoNotOptimize(t);
   }

@@ -1,0 +1,188 @@
+// Logging in and out, the admins' accounts and API tokens. A session's
+// secret goes to the client twice in the login's answer: in the body (for
+// the API, as a bearer token) and as an HttpOnly cookie (for pages).
+
+#include "daemon/desk/desk.h"
+#include "daemon/http/api.h"
+#include "daemon/http/query.h"
+#include "daemon/http/responses.h"
+#include "proto/json.h"
+
+namespace helpdesk::http {
+namespace {
+
+constexpr std::string_view kAccounts = "/api/v1/accounts";
+
+// The session cookie: never readable by scripts, never sent by another
+// site's page, and only over HTTPS when the daemon serves it.
+std::string SessionCookie(bool tls, std::string_view secret, int64_t max_age) {
+  std::string cookie = "hd_session=" + std::string(secret) +
+                       "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+                       std::to_string(std::max<int64_t>(max_age, 0));
+  if (tls) cookie += "; Secure";
+  return cookie;
+}
+
+// Secrets are answered once and never kept for a retry (desk.h): a
+// retry of a login or a new token simply makes another.
+Status NoKeyHere(const Call& c) {
+  if (c.request.idempotency_keys == 0) return Status::Ok();
+  return Status::InvalidParameter(
+      "Idempotency-Key",
+      "this route answers a new secret, which is never kept, so it takes no "
+      "Idempotency-Key; send the request again without one (a session or "
+      "token made by a lost answer can be revoked)");
+}
+
+Response AccountResponse(int status, const v1::Account& a) {
+  Response resp = WithETag(Json(status, a), a.version());
+  if (status == 201)
+    resp.headers.emplace_back("Location",
+                              std::string(kAccounts) + "/" + a.id());
+  return resp;
+}
+
+}  // namespace
+
+void Api::Login(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  if (Status s = NoKeyHere(c); !s.ok()) return respond(Fail(c, s));
+  v1::LoginRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  desk::Origin origin = OriginOf(c);
+  origin.actor = req.account();
+  desk_.Login(
+      std::move(origin), std::move(req),
+      Answer<v1::Session>(
+          c, std::move(respond), [tls = c.request.tls](v1::Session& session) {
+            Response resp = Json(201, session);
+            const int64_t max_age =
+                session.credential().expires_at().seconds() -
+                session.credential().created_at().seconds();
+            resp.headers.emplace_back(
+                "Set-Cookie", SessionCookie(tls, session.token(), max_age));
+            resp.headers.emplace_back("Cache-Control", "no-store");
+            return resp;
+          }));
+}
+
+void Api::WhoAmI(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  auto session = desk_.WhoAmI(c.who);
+  if (!session.ok()) return respond(Fail(c, session.status()));
+  // Pages reloaded read their CSRF token here.
+  if (c.who.by_cookie) {
+    const std::string_view cookie = c.request.cookie;
+    const size_t at = cookie.find("hd_session=");
+    if (at != std::string_view::npos) {
+      std::string_view secret = cookie.substr(at + 11);
+      secret = secret.substr(0, secret.find(';'));
+      session->set_csrf_token(desk_.CsrfTokenOf(secret));
+    }
+  }
+  Response resp = Json(200, *session);
+  resp.headers.emplace_back("Cache-Control", "no-store");
+  respond(std::move(resp));
+}
+
+void Api::Logout(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  desk_.Logout(
+      OriginOf(c),
+      Answer<v1::Credential>(c, std::move(respond),
+                             [tls = c.request.tls](v1::Credential& credential) {
+                               Response resp = Json(200, credential);
+                               resp.headers.emplace_back(
+                                   "Set-Cookie", SessionCookie(tls, "", 0));
+                               return resp;
+                             }));
+}
+
+void Api::ListAccounts(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  auto accounts = desk_.ListAccounts();
+  if (!accounts.ok()) return respond(Fail(c, accounts.status()));
+  respond(Json(200, *accounts));
+}
+
+void Api::GetAccount(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  auto account = desk_.GetAccount(c.id);
+  if (!account.ok()) return respond(Fail(c, account.status()));
+  respond(AccountResponse(200, *account));
+}
+
+void Api::CreateAccount(const Call& c, Respond respond) {
+  auto change = ReadChange<v1::Account>(c, /*versioned=*/false);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  std::string password = std::move(*change->body.mutable_password());
+  change->body.clear_password();
+  desk_.CreateAccount(
+      std::move(change->origin), std::move(change->body), std::move(password),
+      Answer<v1::Account>(c, std::move(respond), [](v1::Account& a) {
+        return AccountResponse(201, a);
+      }));
+}
+
+void Api::UpdateAccount(const Call& c, Respond respond) {
+  auto change = ReadChange<v1::Account>(c);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  if (!change->body.password().empty())
+    return respond(
+        Fail(c, Status::InvalidField("password",
+                                     "a password is set with POST " +
+                                         std::string(kAccounts) + "/" + c.id +
+                                         "/password; leave 'password' out")));
+  desk_.UpdateAccount(
+      std::move(change->origin), c.id, std::move(change->body),
+      change->if_match,
+      Answer<v1::Account>(c, std::move(respond), [](v1::Account& a) {
+        return AccountResponse(200, a);
+      }));
+}
+
+void Api::SetPassword(const Call& c, Respond respond) {
+  auto change = ReadChange<v1::SetPasswordRequest>(c, /*versioned=*/false);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  desk_.SetPassword(
+      std::move(change->origin), c.id,
+      std::move(*change->body.mutable_password()),
+      Answer<v1::Account>(c, std::move(respond), [](v1::Account& a) {
+        return AccountResponse(200, a);
+      }));
+}
+
+void Api::ListTokens(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {"account"}); !s.ok())
+    return respond(Fail(c, s));
+  std::string account;
+  if (auto it = c.target.params.find("account"); it != c.target.params.end())
+    account = it->second;
+  auto list = desk_.ListCredentials(account);
+  if (!list.ok()) return respond(Fail(c, list.status()));
+  respond(Json(200, *list));
+}
+
+void Api::CreateToken(const Call& c, Respond respond) {
+  if (Status s = NoKeyHere(c); !s.ok()) return respond(Fail(c, s));
+  auto change = ReadChange<v1::CreateTokenRequest>(c, /*versioned=*/false);
+  if (!change.ok()) return respond(Fail(c, change.status()));
+  desk_.CreateToken(
+      std::move(change->origin), std::move(change->body),
+      Answer<v1::CreatedToken>(c, std::move(respond), [](v1::CreatedToken& t) {
+        Response resp = Json(201, t);
+        resp.headers.emplace_back("Cache-Control", "no-store");
+        return resp;
+      }));
+}
+
+void Api::RevokeToken(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  desk_.RevokeCredential(
+      OriginOf(c), c.id,
+      Answer<v1::Credential>(c, std::move(respond),
+                             [](v1::Credential& cr) { return Json(200, cr); }));
+}
+
+}  // namespace helpdesk::http
