@@ -601,17 +601,18 @@ void Desk::MakeFirstAccounts(std::vector<FirstAccount> accounts,
                 });
             !st.ok())
           return st;
+        // Seeded like the demo staff: what a new database starts with, not
+        // a change anyone made, so no events.
         for (auto& a : hashed) {
           a.set_version(1);
           *a.mutable_created_at() = s.now();
           *a.mutable_updated_at() = s.now();
-          v1::Event e = AccountEvent(s, a, "created");
-          if (Status st = s.store().SaveIdentity(
-                  a,
-                  [&](store::Txn& txn, const store::Tables& t) {
+          if (Status st = store::CheckStrings(a, "account"); !st.ok())
+            return st;
+          if (Status st =
+                  s.store().Write([&](store::Txn& txn, const store::Tables& t) {
                     return store::PutAccount(txn, t, a);
-                  },
-                  std::move(e));
+                  });
               !st.ok())
             return st;
         }

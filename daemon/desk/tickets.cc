@@ -28,6 +28,9 @@ StatusOr<v1::Ticket> CreateTicket(Scope& s,
   if (Status st = tickets::CheckService(request, found); !st.ok()) return st;
   tickets::Change c = tickets::DecideCreate(
       request, *found, s.store().NextTicketNumber(), s.request());
+  // Who filed it is the caller; the reporter may be someone else (staff
+  // filing for a caller on the phone).
+  c.event.set_actor(s.origin().actor);
   // The SLA clocks start now, with the targets of the service's class and
   // the ticket's priority, kept on the ticket from here on.
   if (auto clocks = tickets::StartClocks(s.context().sla(),

@@ -20,6 +20,7 @@
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/identities.h"
 
 namespace helpdesk::testing {
 
@@ -36,6 +37,24 @@ inline uint32_t CrashSeed() {
   if (const char* s = std::getenv("HELPDESK_CRASH_SEED"))
     return static_cast<uint32_t>(std::strtoul(s, nullptr, 10));
   return std::random_device{}();
+}
+
+// The session token the crash tests' clients act with: the account
+// "test.desk" (admin, dispatcher and agent; tests/support/identities.h),
+// logged in once after the first start. A session survives kill -9 and
+// restarts: it is in the database. LogIn after the first start.
+inline std::string& CrashToken() {
+  static std::string token;
+  return token;
+}
+inline void LogIn(const DaemonProcess& daemon) {
+  CrashToken() =
+      Identities(daemon.data_dir(), daemon.port()).Token("test.desk");
+}
+// Every request of `client` goes as the test desk (an X-Actor is dropped).
+inline void Authorise(HttpClient& client) {
+  client.ActAs([token = CrashToken()](const std::string&) { return token; },
+               "test.desk");
 }
 
 // The body as JSON; null when it is not JSON.

@@ -53,6 +53,7 @@ struct Acked {
 
 void Verify(uint16_t port, const std::vector<Acked>& acked) {
   HttpClient client(port);
+  Authorise(client);
   std::set<std::string> ids;
   for (const auto& a : acked) {
     EXPECT_TRUE(ids.insert(a.id).second)
@@ -109,6 +110,7 @@ TEST(Crash, Kill9UnderLoadLosesNothingAcknowledged) {
   DaemonProcess daemon(dir.path() + "/data",
                        {std::string("--clock-start=") + kClockStart});
   ASSERT_EQ(daemon.Start(), "");
+  LogIn(daemon);
   std::vector<Acked> all_acked;
 
   for (int round = 0; round < kRounds; ++round) {
@@ -125,6 +127,7 @@ TEST(Crash, Kill9UnderLoadLosesNothingAcknowledged) {
     for (int c = 0; c < kClients; ++c) {
       clients.emplace_back([&, c] {
         HttpClient client(port, std::chrono::seconds(5));
+        Authorise(client);
         for (int i = 0;; ++i) {
           json req = {
               {"title", "crash r" + std::to_string(round) + " c" +

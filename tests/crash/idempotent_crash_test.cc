@@ -68,6 +68,7 @@ struct Round {
 void Client(int c, int round, uint32_t seed, uint16_t port, Round& out) {
   std::mt19937 rng(seed * 131 + round * 17 + c);
   HttpClient client(port, std::chrono::seconds(5));
+  Authorise(client);
   struct Mine {
     std::string id;
     uint32_t version = 0;
@@ -96,17 +97,12 @@ void Client(int c, int round, uint32_t seed, uint16_t port, Round& out) {
     } else if (dice < 80 || t->moved) {
       s.kind = "comment";
       s.target = "/api/v1/tickets/" + t->id + "/comments";
-      s.body = json{{"author", "idem-client-" + std::to_string(c)},
-                    {"body", "kommentar " + tag}}
-                   .dump();
+      s.body = json{{"body", "kommentar " + tag}}.dump();
     } else {
       s.kind = "status";
       s.marker = t->id;
       s.target = "/api/v1/tickets/" + t->id + "/status";
-      s.body = json{{"status", "in_progress"},
-                    {"version", t->version},
-                    {"actor", "idem-client-" + std::to_string(c)}}
-                   .dump();
+      s.body = json{{"status", "in_progress"}, {"version", t->version}}.dump();
     }
     {
       std::lock_guard lock(out.mu);
@@ -136,6 +132,7 @@ void Client(int c, int round, uint32_t seed, uint16_t port, Round& out) {
 void Retry(uint16_t port, std::vector<Sent>& sent,
            std::atomic<int>& committed_unanswered) {
   HttpClient client(port);
+  Authorise(client);
   for (Sent& s : sent) {
     HttpResponse r =
         client.Post(s.target, s.body, {{"Idempotency-Key", s.key}});
@@ -156,6 +153,7 @@ void Retry(uint16_t port, std::vector<Sent>& sent,
 
 void Verify(uint16_t port, const Round& round) {
   HttpClient client(port);
+  Authorise(client);
   std::map<std::string, int> seen;  // marker -> events
   ASSERT_NO_FATAL_FAILURE(ForEachEvent(client, [&](const json& e) {
     if (e.contains("ticketCreated")) {
@@ -190,6 +188,7 @@ TEST(Crash, Kill9ThenRetryingEveryKeyedRequestDuplicatesAndLosesNothing) {
       dir.path() + "/data",
       {std::string("--clock-start=") + kClockStart, "--clock-frozen"});
   ASSERT_EQ(daemon.Start(), "");
+  LogIn(daemon);
   for (int r = 0; r < kRounds; ++r) {
     SCOPED_TRACE("round " + std::to_string(r) +
                  ", HELPDESK_CRASH_SEED=" + std::to_string(seed));

@@ -10,7 +10,6 @@
 #include <sstream>
 
 #include "tests/integration/catalogue_fixture.h"
-#include "tests/support/racers.h"
 
 namespace helpdesk::testing {
 namespace {
@@ -192,7 +191,7 @@ TEST_F(Catalogue, OfAdminsRacingWithOneVersionExactlyOneWins) {
   json base = GetJson(target);
   constexpr int kRacers = 6;
   const std::vector<int> codes =
-      Race(daemon_->port(), kRacers, "PUT", target, [&](int i) {
+      RaceAs(kDesk, kRacers, "PUT", target, [&](int i) {
         json body = base;
         body["name"] = "Gjestenett " + std::to_string(i);
         return body.dump();
@@ -366,7 +365,7 @@ TEST_F(Catalogue, MalformedCatalogueBodiesAreProblemsAndTheDaemonLivesOn) {
       ADD_FAILURE() << "the daemon died on " << what;
       daemon_->Kill9();
       ASSERT_EQ(daemon_->Start(), "");
-      client_ = std::make_unique<HttpClient>(daemon_->port());
+      Reconnect();
       continue;
     }
     SCOPED_TRACE(what);

@@ -369,9 +369,10 @@ TEST_F(CatalogueTickets, RetiringAServiceKeepsItsTicketsWorking) {
   ASSERT_EQ(assigned.status, 200) << assigned.body;
   EXPECT_EQ(Parse(assigned)["assignee"], agent);
   Move(id, {{"status", "in_progress"}, {"version", 3}});
-  HttpResponse comment = client_->Post(
-      "/api/v1/tickets/" + id + "/comments",
-      json({{"author", agent}, {"body", "Bruk Teams inntil videre."}}).dump());
+  HttpResponse comment =
+      client_->Post("/api/v1/tickets/" + id + "/comments",
+                    json({{"body", "Bruk Teams inntil videre."}}).dump(),
+                    {{"X-Actor", agent}});
   EXPECT_EQ(comment.status, 201) << comment.body;
   EXPECT_EQ(Move(id, {{"status", "resolved"}, {"version", 5}})["status"],
             "resolved");
@@ -411,7 +412,7 @@ TEST_F(CatalogueTickets, CatalogueChangesSurviveARestart) {
   ASSERT_EQ(GetJson(kCatalogue)["version"], 4);
 
   ASSERT_EQ(daemon_->Restart(), "");
-  client_ = std::make_unique<HttpClient>(daemon_->port());
+  Reconnect();
   EXPECT_EQ(CatalogueSnapshot(), before);
   EXPECT_EQ(client_->Get(kCatalogue).header("etag"), "\"4\"");
   EXPECT_EQ(GetJson(std::string(kCategories) + "/drift")["name"],

@@ -30,9 +30,12 @@ class CommentsTest : public DaemonTest {
     return std::stoul(comment.value("body", "x"));
   }
 
+  // Comment `i` by the reporter, an employee in Rollag.
   HttpResponse AddComment(const std::string& id, size_t i) {
-    json body = {{"author", "kari.nordmann"}, {"body", Body(i)}};
-    return client_->Post("/api/v1/tickets/" + id + "/comments", body.dump());
+    ids_->Employee("kari.nordmann", "rollag");
+    json body = {{"body", Body(i)}};
+    return client_->Post("/api/v1/tickets/" + id + "/comments", body.dump(),
+                         {{"X-Actor", "kari.nordmann"}});
   }
 
   // The seqs of `comments`, which must rise (oldest first).

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/support/daemon_process.h"
@@ -44,13 +46,65 @@ class DaemonTest : public ::testing::Test {
 
   // A client acting as `kDesk` (Identities: admin, dispatcher and agent),
   // or as the account its request's X-Actor header names.
-  std::unique_ptr<HttpClient> NewClient() {
-    auto c = std::make_unique<HttpClient>(daemon_->port());
+  // `port` 0 is daemon_'s; another daemon on the same data directory has
+  // the same accounts (ids_->set_port() to it first).
+  std::unique_ptr<HttpClient> NewClient(uint16_t port = 0) {
+    auto c = std::make_unique<HttpClient>(port ? port : daemon_->port());
     Identities* ids = ids_.get();
     c->ActAs([ids](const std::string& a) { return ids->Token(a); }, kDesk);
     return c;
   }
   static constexpr char kDesk[] = "test.desk";
+
+  // Race() (tests/support/racers.h) as `account`: sends `method target`
+  // with the JSON body `body(i)` from client i, for i in [0, n), at once,
+  // each on a connection opened beforehand, logged in before the threads
+  // start; returns the HTTP status each got, by i (0 for no answer).
+  std::vector<int> RaceAs(const std::string& account, int n,
+                          const std::string& method, const std::string& target,
+                          const std::function<std::string(int)>& body) {
+    std::vector<int> codes(static_cast<size_t>(n));
+    std::map<std::string, std::string> headers = ids_->As(account);
+    headers["Content-Type"] = "application/json";
+    std::vector<std::unique_ptr<HttpClient>> racers;
+    for (int i = 0; i < n; ++i) {
+      racers.push_back(NewClient());
+      if (racers.back()->Get("/healthz", headers).status != 200) return codes;
+    }
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        codes[static_cast<size_t>(i)] =
+            racers[static_cast<size_t>(i)]
+                ->Send(method, target, body(i), headers)
+                .status;
+      });
+    }
+    for (auto& t : threads) t.join();
+    return codes;
+  }
+
+  // After daemon_ (re)started on a new port: logins go there, and client_
+  // is a new client (sessions survive a restart).
+  void Reconnect() {
+    ids_->set_port(daemon_->port());
+    client_ = NewClient();
+  }
+
+  // Logs in afresh: a session lasts 12 hours of the daemon's clock, which
+  // some tests move on, or restart days later. A new ids_ for the daemon
+  // on `port` (0: daemon_'s) on daemon_'s data directory, and a new
+  // client_; clients made before must not be used after.
+  void LogInAgain(uint16_t port = 0) {
+    ids_ = std::make_unique<Identities>(daemon_->data_dir(),
+                                        port ? port : daemon_->port());
+    client_ = NewClient(port);
+  }
+
+  // "Authorization: Bearer <token>\r\n" of `account`, for raw requests.
+  std::string AuthLine(const std::string& account = kDesk) {
+    return "Authorization: Bearer " + ids_->Token(account) + "\r\n";
+  }
 
   void TearDown() override {
     if (HasFailure() && daemon_ != nullptr) {
@@ -135,8 +189,19 @@ class DaemonTest : public ::testing::Test {
     return Parse(r);
   }
 
-  // The whole global event log, paged through with limit=200.
+  // The whole global event log, paged through with limit=200, without the
+  // events of accounts and credentials (the first start makes the demo
+  // accounts, and Identities makes more as a test goes): what the tests
+  // count is what happened to tickets, the catalogue and the staff.
   std::vector<json> AllEvents() {
+    std::vector<json> events;
+    for (const auto& e : AllEventsWithAccounts())
+      if (!e.contains("accountChanged") && !e.contains("credentialChanged"))
+        events.push_back(e);
+    return events;
+  }
+  // The whole global event log, paged through with limit=200.
+  std::vector<json> AllEventsWithAccounts() {
     std::vector<json> events;
     std::string after = "0";
     for (int page = 0; page < 100000; ++page) {

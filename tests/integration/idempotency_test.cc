@@ -109,11 +109,13 @@ TEST_F(Idempotency, ARetriedStatusChangeOrCommentChangesNothingMore) {
   EXPECT_EQ(EventsOf(id), events);
 
   const std::string comments = "/api/v1/tickets/" + id + "/comments";
-  const std::string comment =
-      json({{"author", "kari.nordmann"}, {"body", "Det virker igjen."}}).dump();
-  HttpResponse said = client_->Post(comments, comment, Key("comment-1"));
+  // The reporter, an employee in Rollag, says it works again.
+  ids_->Employee("kari.nordmann", "rollag");
+  const Headers kari = Key("comment-1", {{"X-Actor", "kari.nordmann"}});
+  const std::string comment = json({{"body", "Det virker igjen."}}).dump();
+  HttpResponse said = client_->Post(comments, comment, kari);
   ASSERT_EQ(said.status, 201) << said.body;
-  HttpResponse twice = client_->Post(comments, comment, Key("comment-1"));
+  HttpResponse twice = client_->Post(comments, comment, kari);
   ASSERT_EQ(twice.status, 201) << twice.body;
   EXPECT_EQ(twice.header("idempotent-replayed"), "true");
   EXPECT_EQ(Parse(twice)["commentCount"], 1);
@@ -166,11 +168,11 @@ TEST_F(Idempotency, RacingRequestsWithOneKeyFileOneTicket) {
   constexpr int kRacers = 8;
   std::vector<HttpResponse> answers(kRacers);
   std::vector<std::thread> racers;
+  const Headers h = Key("racing-key", ids_->As(kDesk));  // logged in first
   for (int i = 0; i < kRacers; ++i)
     racers.emplace_back([&, i] {
       HttpClient c(daemon_->port());
-      answers[i] =
-          c.Post("/api/v1/tickets", GoodTicket().dump(), Key("racing-key"));
+      answers[i] = c.Post("/api/v1/tickets", GoodTicket().dump(), h);
     });
   for (auto& t : racers) t.join();
   int replayed = 0;
@@ -195,25 +197,30 @@ TEST_F(Idempotency, AKeyUsedForAnotherRequestIs422AndWritesNothing) {
   // Another route under the same key is another request too.
   const std::string id =
       Parse(client_->Get("/api/v1/tickets"))["tickets"][0].value("id", "");
-  ExpectProblem(
-      client_->Post("/api/v1/tickets/" + id + "/comments",
-                    json({{"author", "kari.nordmann"}, {"body", "Hei"}}).dump(),
-                    Key("reused")),
-      422, "/problems/idempotency-key-reused");
+  ExpectProblem(client_->Post("/api/v1/tickets/" + id + "/comments",
+                              json({{"body", "Hei"}}).dump(), Key("reused")),
+                422, "/problems/idempotency-key-reused");
   EXPECT_EQ(Snapshot(), before);
 }
 
 TEST_F(Idempotency, AKeyIsTheActorsOwn) {
+  // Two employees in Rollag each file their own ticket under one key.
+  ids_->Employee("kari.nordmann", "rollag");
+  ids_->Employee("ola.nordmann", "rollag");
   json kari = GoodTicket();
   json ola = GoodTicket();
   ola["reporter"] = "ola.nordmann";
-  HttpResponse a = CreateWithKey("shared-key", kari);
-  HttpResponse b = CreateWithKey("shared-key", ola);
+  const auto file_as = [&](const std::string& who, const json& body) {
+    return client_->Post("/api/v1/tickets", body.dump(),
+                         Key("shared-key", {{"X-Actor", who}}));
+  };
+  HttpResponse a = file_as("kari.nordmann", kari);
+  HttpResponse b = file_as("ola.nordmann", ola);
   ASSERT_EQ(a.status, 201) << a.body;
   ASSERT_EQ(b.status, 201) << b.body;
   EXPECT_EQ(b.header("idempotent-replayed"), "");
   EXPECT_NE(Parse(a)["id"], Parse(b)["id"]);
-  HttpResponse kari_again = CreateWithKey("shared-key", kari);
+  HttpResponse kari_again = file_as("kari.nordmann", kari);
   EXPECT_EQ(kari_again.header("idempotent-replayed"), "true");
   EXPECT_EQ(Parse(kari_again)["id"], Parse(a)["id"]) << "each her own";
   // The same body under one key from two admins (X-Actor): the second is
@@ -242,7 +249,8 @@ TEST_F(Idempotency, ABadKeyIs400AndWritesNothing) {
   const std::string body = GoodTicket().dump();
   HttpClient raw(daemon_->port());
   HttpClient::Raw twice = raw.SendRaw(
-      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nConnection: close\r\n" +
+      AuthLine() +
       "Content-Type: application/json\r\nIdempotency-Key: a\r\n"
       "Idempotency-Key: b\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body);
@@ -258,7 +266,7 @@ TEST_F(Idempotency, ARetryAfterARestartIsStillAnsweredAsTheFirst) {
   HttpResponse first = CreateWithKey("across-restart");
   ASSERT_EQ(first.status, 201) << first.body;
   ASSERT_EQ(daemon_->Restart(), "");
-  client_ = std::make_unique<HttpClient>(daemon_->port());
+  Reconnect();
   HttpResponse again = CreateWithKey("across-restart");
   ASSERT_EQ(again.status, 201) << again.body;
   EXPECT_EQ(again.header("idempotent-replayed"), "true");
@@ -274,9 +282,11 @@ TEST_F(Idempotency, AKeyIsFreeAgainAfter24HoursAndItsRowSwept) {
   // 23 h 59 min later it still replays.
   ASSERT_EQ(client_->Post("/test/clock?at=2026-04-16T07:59:00Z", "").status,
             200);
+  LogInAgain();  // a session lasts 12 hours
   EXPECT_EQ(CreateWithKey("day-old").header("idempotent-replayed"), "true");
   ASSERT_EQ(client_->Post("/test/clock?at=2026-04-16T09:00:00Z", "").status,
             200);
+  LogInAgain();
   EXPECT_EQ(Keys(), 0) << "both rows swept";
   HttpResponse later = CreateWithKey("day-old");
   ASSERT_EQ(later.status, 201) << later.body;

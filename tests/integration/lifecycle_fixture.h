@@ -37,6 +37,15 @@ class Lifecycle : public DaemonTest {
     return body;
   }
 
+  // The value of the sample `name` (as printed, labels and all) in a
+  // /metrics body; -1 when there is none.
+  static long Sample(const std::string& metrics, const std::string& name) {
+    const std::string key = "\n" + name + " ";
+    const size_t at = metrics.find(key);
+    if (at == std::string::npos) return -1;
+    return std::stol(metrics.substr(at + key.size()));
+  }
+
   json Move(const std::string& id, const json& body, int expect = 200,
             const std::map<std::string, std::string>& headers = {}) {
     HttpResponse r = client_->Post("/api/v1/tickets/" + id + "/status",

@@ -18,6 +18,17 @@
 namespace helpdesk::testing {
 namespace {
 
+// A client of `daemon` acting as the desk (DaemonTest::kDesk), with the
+// accounts of its data directory in `ids`.
+std::unique_ptr<HttpClient> DeskClient(const DaemonProcess& daemon,
+                                       std::unique_ptr<Identities>& ids) {
+  ids = std::make_unique<Identities>(daemon.data_dir(), daemon.port());
+  auto c = std::make_unique<HttpClient>(daemon.port());
+  Identities* i = ids.get();
+  c->ActAs([i](const std::string& a) { return i->Token(a); }, "test.desk");
+  return c;
+}
+
 class Poisoned : public DaemonTest {
  protected:
   std::vector<std::string> Flags() override {
@@ -134,9 +145,11 @@ TEST_F(Poisoned, WritesToEverythingElseWorkAndTheSweepsGoOn) {
   EXPECT_TRUE(breached) << "no SLA breach recorded for the readable ticket";
 
   json t = GetJson(good);
-  HttpResponse r = client_->Post(
-      good + "/comments",
-      json{{"author", "kari.nordmann"}, {"body", "Fortsatt feil."}}.dump());
+  // The reporter, an employee in Rollag, comments on her ticket.
+  ids_->Employee("kari.nordmann", "rollag");
+  HttpResponse r =
+      client_->Post(good + "/comments", json{{"body", "Fortsatt feil."}}.dump(),
+                    {{"X-Actor", "kari.nordmann"}});
   EXPECT_EQ(r.status, 201) << r.body;
   const std::string other = "/api/v1/tickets/" + names_.other_ticket;
   json o = GetJson(other);
@@ -153,10 +166,8 @@ TEST_F(Poisoned, WritesToEverythingElseWorkAndTheSweepsGoOn) {
 
   // The damaged ticket itself: a clean refusal naming it.
   const std::string bad = "/api/v1/tickets/" + names_.damaged_ticket;
-  ExpectDamaged(
-      client_->Post(bad + "/comments",
-                    json{{"author", "kari.nordmann"}, {"body", "Hei"}}.dump()),
-      "ticket " + names_.damaged_ticket);
+  ExpectDamaged(client_->Post(bad + "/comments", json{{"body", "Hei"}}.dump()),
+                "ticket " + names_.damaged_ticket);
 
   // Staff: another person's change works; the damaged one is named.
   json person = GetJson("/api/v1/staff/" + names_.good_staff);
@@ -234,11 +245,12 @@ class ManyDamagedDue : public DaemonTest {
     {
       DaemonProcess before(data, {std::string("--clock-start=") + kPoisonedAt});
       ASSERT_EQ(before.Start(), "");
-      HttpClient c(before.port());
+      std::unique_ptr<Identities> ids;
+      std::unique_ptr<HttpClient> c = DeskClient(before, ids);
       for (int i = 0; i <= kDamaged; ++i) {
         json t = GoodTicket();
         t["title"] = i < kDamaged ? "Skjerm SKADET#" : "Skjermen er svart";
-        ASSERT_EQ(c.Post("/api/v1/tickets", t.dump()).status, 201);
+        ASSERT_EQ(c->Post("/api/v1/tickets", t.dump()).status, 201);
       }
       ASSERT_EQ(before.Terminate(), 0);
     }

@@ -50,7 +50,8 @@ class DiskFull : public DaemonTest {
     if (!disk_->ok()) GTEST_SKIP() << disk_->error();
     daemon_ = std::make_unique<DaemonProcess>(disk_->path() + "/data", Flags());
     ASSERT_EQ(daemon_->Start(), "");
-    client_ = std::make_unique<HttpClient>(daemon_->port());
+    ids_ = std::make_unique<Identities>(daemon_->data_dir(), daemon_->port());
+    Reconnect();
   }
   void TearDown() override {
     DaemonTest::TearDown();
@@ -110,9 +111,10 @@ TEST_F(MapFull, AtTheLimitTheAnswerNamesTheSettingAndReadyzSaysNotReady) {
       daemon_->data_dir(),
       {std::string("--clock-start=") + kClockStart, "--max-map-size-mb", "8"});
   ASSERT_EQ(roomier.Start(), "");
-  HttpClient c(roomier.port());
-  EXPECT_EQ(c.Get("/readyz").status, 200);
-  EXPECT_EQ(FillUntilRefused(c, GoodTicket(), 1).status, 201);
+  ids_->set_port(roomier.port());
+  auto c = NewClient(roomier.port());
+  EXPECT_EQ(c->Get("/readyz").status, 200);
+  EXPECT_EQ(FillUntilRefused(*c, GoodTicket(), 1).status, 201);
 }
 
 }  // namespace

@@ -149,9 +149,9 @@ TEST_F(RequestTimeout, AHalfSentRequestIsCutAtTheRequestTimeout) {
   };
   expect_cut("GET /heal");
   expect_cut("GET /healthz HTTP/1.1\r\nHost: x\r\n");
-  expect_cut(
-      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: "
-      "application/json\r\nContent-Length: 100\r\n\r\n{\"ti");
+  expect_cut("POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n" + AuthLine() +
+             "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+             "{\"ti");
   // A kept-alive connection between requests is under the idle timeout
   // only: answered, then still open when the client gives up a second on.
   HttpClient patient(daemon_->port(), std::chrono::seconds(1));
@@ -301,10 +301,12 @@ TEST_F(DaemonTest, RunningOutOfFdsBacksOffAndServesOnceOthersClose) {
 // two clients ask for reports in a loop, and every answer is right.
 TEST_F(DaemonTest, ReportsAndTicketReadsInterleave) {
   for (int i = 0; i < 20; ++i) Create();
-  auto reports = [port = daemon_->port()](const std::string& target) {
+  // Logged in here: Identities is for one thread.
+  auto reports = [port = daemon_->port(),
+                  desk = ids_->As(kDesk)](const std::string& target) {
     HttpClient c(port);
     int ok = 0;
-    for (int i = 0; i < 20; ++i) ok += c.Get(target).status == 200;
+    for (int i = 0; i < 20; ++i) ok += c.Get(target, desk).status == 200;
     return ok;
   };
   auto sla = std::async(std::launch::async, reports,

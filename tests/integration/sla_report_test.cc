@@ -45,7 +45,7 @@ class SlaReportTest : public DaemonTest {
         daemon_->data_dir(),
         std::vector<std::string>{"--clock-start=" + clock});
     ASSERT_EQ(daemon_->Start(), "");
-    client_ = std::make_unique<HttpClient>(daemon_->port());
+    Reconnect();
   }
 
   json Report(const std::string& extra = "") {

@@ -92,14 +92,17 @@ TEST_F(SlaTest, AReplyFromStaffIsTheFirstResponseOneFromTheReporterIsNot) {
   json t = FileHigh();
   const std::string comments =
       "/api/v1/tickets/" + t["id"].get<std::string>() + "/comments";
-  HttpResponse own = client_->Post(
-      comments,
-      json{{"author", "kari.nordmann"}, {"body", "Fortsatt feil"}}.dump());
+  // The reporter, an employee in Rollag, writes on her own ticket ...
+  ids_->Employee("kari.nordmann", "rollag");
+  HttpResponse own =
+      client_->Post(comments, json{{"body", "Fortsatt feil"}}.dump(),
+                    {{"X-Actor", "kari.nordmann"}});
   ASSERT_EQ(own.status, 201) << own.body;
   EXPECT_EQ(Parse(own)["sla"]["firstResponse"]["state"], "running");
-  HttpResponse staff = client_->Post(
-      comments,
-      json{{"author", "kari.haugen"}, {"body", "Vi ser på det"}}.dump());
+  // ... and an agent answers her.
+  HttpResponse staff =
+      client_->Post(comments, json{{"body", "Vi ser på det"}}.dump(),
+                    {{"X-Actor", "kari.haugen"}});
   ASSERT_EQ(staff.status, 201) << staff.body;
   EXPECT_EQ(Parse(staff)["sla"]["firstResponse"]["state"], "met");
 }
@@ -163,12 +166,13 @@ TEST_F(SlaTest, WarningsAndBreachesAreRecordedOnceAlsoAcrossDowntime) {
         daemon_->data_dir(),
         std::vector<std::string>{"--clock-start=" + clock});
     EXPECT_EQ(d->Start(), "");
-    HttpClient c(d->port());
+    ids_->set_port(d->port());  // the same accounts and sessions
+    auto c = NewClient(d->port());
     // The start-up pass is queued to the writer before the port is
     // announced: a write answered now comes after it.
-    EXPECT_EQ(c.Post("/api/v1/tickets", GoodTicket().dump()).status, 201);
-    json events = Parse(c.Get("/api/v1/tickets/" + id + "/events"));
-    json ticket = Parse(c.Get("/api/v1/tickets/" + id));
+    EXPECT_EQ(c->Post("/api/v1/tickets", GoodTicket().dump()).status, 201);
+    json events = Parse(c->Get("/api/v1/tickets/" + id + "/events"));
+    json ticket = Parse(c->Get("/api/v1/tickets/" + id));
     EXPECT_EQ(d->Terminate(), 0);
     return std::pair{Alerts(events), ticket};
   };
@@ -199,7 +203,9 @@ TEST_F(SlaTest, AWarningIsRecordedWhenItFallsDueWhileRunning) {
   DaemonProcess d(daemon_->data_dir(),
                   {"--clock-start=2026-04-15T08:44:58Z", "--clock-frozen"});
   ASSERT_EQ(d.Start(), "");
-  HttpClient c(d.port());
+  ids_->set_port(d.port());  // the same accounts and sessions
+  std::unique_ptr<HttpClient> client = NewClient(d.port());
+  HttpClient& c = *client;
   // Two seconds before it falls due nothing is recorded, however long the
   // start took; once the clock reaches it, it is (moving the test clock
   // answers after the alerts due by then are recorded).

@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "tests/integration/catalogue_fixture.h"
-#include "tests/support/racers.h"
 
 namespace helpdesk::testing {
 namespace {
@@ -214,7 +213,7 @@ TEST_F(Staff, OfEditorsRacingWithOneVersionExactlyOneWins) {
   const std::string target = PersonPath("test.radgiver");
   constexpr int kRacers = 6;
   const std::vector<int> codes =
-      Race(daemon_->port(), kRacers, "PUT", target, [&](int i) {
+      RaceAs(kDesk, kRacers, "PUT", target, [&](int i) {
         json body = base;
         body["title"] = "Tittel " + std::to_string(i);
         return body.dump();
@@ -554,7 +553,7 @@ TEST_F(Staff, PeopleAndRotaSurviveARestart) {
   const std::string before = StaffSnapshot();
 
   ASSERT_EQ(daemon_->Restart(), "");
-  client_ = std::make_unique<HttpClient>(daemon_->port());
+  Reconnect();
   EXPECT_EQ(Record(GetJson(PersonPath("test.radgiver"))), Record(p));
   EXPECT_EQ(GetJson(kVakt), rota);
   EXPECT_EQ(StaffSnapshot(), before);
@@ -669,7 +668,7 @@ TEST_F(Staff, MalformedBodiesAreProblemsAndTheDaemonLivesOn) {
       ADD_FAILURE() << "the daemon died on " << what;
       daemon_->Kill9();
       ASSERT_EQ(daemon_->Start(), "");
-      client_ = std::make_unique<HttpClient>(daemon_->port());
+      Reconnect();
       continue;
     }
     SCOPED_TRACE(what);
@@ -677,10 +676,14 @@ TEST_F(Staff, MalformedBodiesAreProblemsAndTheDaemonLivesOn) {
                   c.status == 400 ? "/problems/malformed-json"
                                   : "/problems/invalid-field");
   }
-  // A bad X-Actor or If-Match is refused before anything is decided.
-  ExpectProblem(client_->Post(kStaff, NewPerson("x.y").dump(),
-                              {{"X-Actor", std::string(500, 'a')}}),
-                400, "/problems/invalid-parameter");
+  // An X-Actor naming someone other than the caller is refused before
+  // anything is decided (a client without ActAs sends it as it is).
+  HttpClient bare(daemon_->port());
+  auto as_desk = ids_->As(kDesk);
+  as_desk["X-Actor"] = std::string(500, 'a');
+  HttpResponse other = bare.Post(kStaff, NewPerson("x.y").dump(), as_desk);
+  ExpectProblem(other, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(other).value("field", ""), "X-Actor") << other.body;
   EXPECT_EQ(StaffSnapshot(), before);
 }
 

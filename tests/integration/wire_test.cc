@@ -25,12 +25,15 @@ TEST_F(Wire, GarbageGetsA400AndAClose) {
 }
 
 TEST_F(Wire, PipelinedRequestsAreAnsweredInOrder) {
+  const std::string auth = AuthLine();
   HttpClient raw(daemon_->port(), std::chrono::seconds(5));
   HttpClient::Raw r = raw.SendRaw(
       "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /api/v1/tickets/1 HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /api/v1/municipalities HTTP/1.1\r\nHost: x\r\nConnection: "
-      "close\r\n\r\n");
+      "GET /api/v1/tickets/1 HTTP/1.1\r\nHost: x\r\n" +
+      auth +
+      "\r\n"
+      "GET /api/v1/municipalities HTTP/1.1\r\nHost: x\r\n" +
+      auth + "Connection: close\r\n\r\n");
   EXPECT_TRUE(r.closed);
   size_t ok1 = r.received.find("HTTP/1.1 200");
   size_t missing = r.received.find("HTTP/1.1 404");
@@ -62,7 +65,7 @@ TEST_F(Wire, AChunkedBodyIsAccepted) {
   };
   HttpClient raw(daemon_->port(), std::chrono::seconds(5));
   HttpClient::Raw r = raw.SendRaw(
-      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"
+      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n" + AuthLine() +
       "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n"
       "Connection: close\r\n\r\n" +
       hex(half1.size()) + "\r\n" + half1 + "\r\n" + hex(half2.size()) + "\r\n" +
@@ -76,7 +79,7 @@ TEST_F(Wire, AnAnnouncedOversizeBodyIsRefusedWithoutWaitingForIt) {
   // from the header alone, long before any timeout.
   HttpClient raw(daemon_->port(), std::chrono::seconds(3));
   HttpClient::Raw r = raw.SendRaw(
-      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"
+      "POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n" + AuthLine() +
       "Content-Type: application/json\r\nContent-Length: 10000000\r\n\r\n");
   EXPECT_EQ(r.received.rfind("HTTP/1.1 413", 0), 0u) << r.received;
   EXPECT_NE(r.received.find("/problems/body-too-large"), std::string::npos);

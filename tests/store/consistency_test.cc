@@ -80,7 +80,7 @@ TEST_F(Consistency, FindsAMissingAndAStaleListIndexEntry) {
   Change(
       [&](Txn& txn) { ASSERT_TRUE(txn.Del(t_.ticket_index, keys[5]).ok()); });
   EXPECT_EQ(OnlyFinding(),
-            "ticket_index: ticket 2 has 7 of its 8 entries; lists by some "
+            "ticket_index: ticket 2 has 8 of its 9 entries; lists by some "
             "filters miss it");
   v1::Ticket old = Stored(2);
   old.set_status(v1::TICKET_STATUS_NEW);

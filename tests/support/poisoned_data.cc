@@ -4,6 +4,7 @@
 
 #include "tests/support/daemon_process.h"
 #include "tests/support/http_client.h"
+#include "tests/support/identities.h"
 #include "tests/support/plant.h"
 
 namespace helpdesk::testing {
@@ -46,6 +47,9 @@ std::string MakePoisonedData(const std::string& data_dir,
   DaemonProcess daemon(data_dir, {std::string("--clock-start=") + kPoisonedAt});
   if (std::string e = daemon.Start(); !e.empty()) return e;
   HttpClient client(daemon.port());
+  const std::string token =
+      Identities(daemon.data_dir(), daemon.port()).Token("test.desk");
+  client.ActAs([token](const std::string&) { return token; }, "test.desk");
   const auto expect = [&](const HttpResponse& r, int status,
                           const std::string& what) -> std::string {
     if (r.status == status) return "";

@@ -21,6 +21,11 @@ namespace {
 
 class CtlCoverage : public DaemonTest {
  protected:
+  void SetUp() override {
+    DaemonTest::SetUp();
+    // helpdeskctl's children act as the test desk's account.
+    ::setenv("HELPDESK_TOKEN", ids_->Token(kDesk).c_str(), 1);
+  }
   std::vector<std::string> Flags() override {
     return {"--clock-start=2026-04-15T08:00:00Z"};
   }

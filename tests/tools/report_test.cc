@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -29,6 +30,11 @@ bool Contains(const std::string& text, const std::string& part) {
 
 class CtlReport : public DaemonTest {
  protected:
+  void SetUp() override {
+    DaemonTest::SetUp();
+    // helpdeskctl's children act as the test desk's account.
+    ::setenv("HELPDESK_TOKEN", ids_->Token(kDesk).c_str(), 1);
+  }
   std::string Url() const {
     return "http://127.0.0.1:" + std::to_string(daemon_->port());
   }
@@ -59,7 +65,8 @@ class CtlReport : public DaemonTest {
         daemon_->data_dir(),
         std::vector<std::string>{"--clock-start=" + clock});
     ASSERT_EQ(daemon_->Start(), "");
-    client_ = std::make_unique<HttpClient>(daemon_->port());
+    ids_->set_port(daemon_->port());
+    client_ = NewClient();
   }
 
   CtlResult Report(std::vector<std::string> extra) {

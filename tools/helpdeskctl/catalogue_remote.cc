@@ -51,10 +51,10 @@ CatalogueApi::CatalogueApi(Url url, std::chrono::milliseconds timeout,
       actor_(std::move(actor)),
       request_id_(std::move(request_id)) {}
 
+// Who imports is the account of the token (Exchange sends it); --actor
+// names the offline importer only.
 Headers CatalogueApi::CommonHeaders() const {
-  return {{"Accept", "application/json"},
-          {"X-Actor", actor_},
-          {"X-Request-Id", request_id_}};
+  return {{"Accept", "application/json"}, {"X-Request-Id", request_id_}};
 }
 
 StatusOr<v1::Catalogue> CatalogueApi::GetFlat() {

@@ -5,6 +5,7 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 
 namespace helpdesk::ctl {
 
@@ -117,6 +118,12 @@ StatusOr<HttpReply> Exchange(const Url& url, std::string_view method,
   req.set(bhttp::field::host, where);
   req.set(bhttp::field::user_agent, "helpdeskctl");
   req.set(bhttp::field::connection, "close");
+  // Every route but /healthz needs a credential: the API token or session
+  // in $HELPDESK_TOKEN (an environment variable, never an argument, which
+  // any user could read in the process list).
+  if (const char* token = std::getenv("HELPDESK_TOKEN");
+      token != nullptr && *token != '\0')
+    req.set(bhttp::field::authorization, std::string("Bearer ") + token);
   for (const auto& [name, value] : headers) req.set(name, value);
   req.body() = std::string(body);
   if (!body.empty() || method == "PUT" || method == "POST")

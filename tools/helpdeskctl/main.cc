@@ -63,7 +63,9 @@ std::string UrlHelp(const std::string& what) {
   return "The running daemon to " + what +
          " through its HTTP API: http://HOST:PORT (plain HTTP only; https is "
          "refused). Default: $HELPDESK_URL when set, else " +
-         kDefaultUrl;
+         kDefaultUrl +
+         ". The credential is the API token (or session token) in "
+         "$HELPDESK_TOKEN";
 }
 
 void AddTarget(CLI::App& cmd, Target& target, const char* what) {
@@ -138,8 +140,10 @@ int Run(int argc, char** argv) {
                 "the current catalogue: GET with --url, a read with "
                 "--data-dir that is safe while the daemon runs)");
   imp->add_option("--actor", import_options.actor,
-                  "Who makes the change, recorded in the CatalogueChanged "
-                  "event (default: $USER, else 'helpdeskctl')");
+                  "With --data-dir: who makes the change, recorded in the "
+                  "CatalogueChanged event (default: $USER, else "
+                  "'helpdeskctl'); through --url it is the account of "
+                  "$HELPDESK_TOKEN");
 
   CoverageOptions coverage_options;
   coverage_options.url = DefaultUrl();
