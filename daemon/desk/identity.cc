@@ -210,6 +210,7 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
             (*current)->password_hash() != verified)
           return WrongLogin();
         v1::Account account = std::move(**current);
+        credential.set_serial(0);  // given in this write (a rerun too)
         *credential.mutable_created_at() = s.now();
         credential.mutable_expires_at()->set_seconds(s.now().seconds() +
                                                      session_lifetime_.count());

@@ -8,6 +8,7 @@ namespace helpdesk::store {
 namespace {
 
 constexpr std::string_view kAuthKey = "auth_key";
+constexpr std::string_view kCredentialSerial = "credential_serial";
 
 std::string ByHash(std::string_view hash) { return "h" + std::string(hash); }
 std::string ById(std::string_view id) { return "i" + std::string(id); }
@@ -115,8 +116,7 @@ StatusOr<std::vector<StoredCredential>> CredentialsOf(
     if (*c) out.push_back(std::move(**c));
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.credential.created_at().seconds() <
-           b.credential.created_at().seconds();
+    return a.credential.serial() < b.credential.serial();
   });
   return out;
 }
@@ -139,7 +139,15 @@ StatusOr<std::vector<StoredCredential>> AllCredentials(const Txn& txn,
 }
 
 Status PutCredential(Txn& txn, const Tables& t, std::string_view hash,
-                     const v1::Credential& c) {
+                     v1::Credential& c) {
+  if (c.serial() == 0) {
+    auto last = txn.Get(t.meta, kCredentialSerial);
+    if (!last.ok()) return last.status();
+    const uint64_t next = (*last ? ReadBe64(**last) : 0) + 1;
+    if (Status s = txn.Put(t.meta, kCredentialSerial, Be64(next)); !s.ok())
+      return s;
+    c.set_serial(next);
+  }
   if (Status s = txn.Put(t.credentials, ByHash(hash), c.SerializeAsString());
       !s.ok())
     return s;

@@ -48,7 +48,7 @@ StatusOr<std::optional<v1::Credential>> GetCredentialByHash(
     const Txn& txn, const Tables& t, std::string_view hash);
 StatusOr<std::optional<StoredCredential>> GetCredentialById(
     const Txn& txn, const Tables& t, std::string_view id);
-// The credentials of `account`, oldest first.
+// The credentials of `account`, oldest (lowest serial) first.
 StatusOr<std::vector<StoredCredential>> CredentialsOf(const Txn& txn,
                                                       const Tables& t,
                                                       std::string_view account);
@@ -56,9 +56,10 @@ StatusOr<std::vector<StoredCredential>> CredentialsOf(const Txn& txn,
 StatusOr<std::vector<StoredCredential>> AllCredentials(const Txn& txn,
                                                        const Tables& t,
                                                        size_t limit);
-// Stores (or replaces) the credential under `hash` with its two indexes.
+// Stores (or replaces) the credential under `hash` with its two indexes;
+// a new one (serial 0) is given the next serial first.
 Status PutCredential(Txn& txn, const Tables& t, std::string_view hash,
-                     const v1::Credential& credential);
+                     v1::Credential& credential);
 Status DeleteCredential(Txn& txn, const Tables& t,
                         const StoredCredential& stored);
 

@@ -1,0 +1,318 @@
+// Logging in and out, sessions that expire, cookies with their CSRF token,
+// API tokens, the first start's credentials, and what each person sees of
+// a ticket: against a real daemon.
+
+#include <sys/stat.h>
+
+#include <fstream>
+
+#include "tests/integration/fixture.h"
+
+namespace helpdesk::testing {
+namespace {
+
+class Identity : public DaemonTest {
+ protected:
+  HttpResponse Login(const std::string& account, const std::string& password) {
+    HttpClient c(daemon_->port());
+    return c.Post("/api/v1/session",
+                  json{{"account", account}, {"password", password}}.dump());
+  }
+  std::string PasswordOf(const std::string& account) {
+    return ids_->Passwords()[account];
+  }
+  static std::map<std::string, std::string> Bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+};
+
+TEST_F(Identity, TheFirstStartWritesItsPasswordsToAnOwnerOnlyFile) {
+  const std::string path = daemon_->data_dir() + "/first-start-credentials.txt";
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0) << path;
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  const auto passwords = ids_->Passwords();
+  EXPECT_EQ(passwords.size(), 1u + 32u + 7u)
+      << "the admin, an agent per demo staff member, an employee per "
+         "municipality";
+  EXPECT_GE(passwords.at("admin").size(), 20u);
+  EXPECT_NE(daemon_->Log().find(path), std::string::npos)
+      << "the log says where the passwords are";
+  // A restart finds accounts and writes no new passwords.
+  const std::string before = passwords.at("admin");
+  ASSERT_EQ(daemon_->Restart(), "");
+  ids_->set_port(daemon_->port());
+  EXPECT_EQ(ids_->Passwords().at("admin"), before);
+  EXPECT_EQ(Login("admin", before).status, 201);
+}
+
+TEST_F(Identity, NoCredentialIs401AndAWrongLoginSaysNotWhichPartWasWrong) {
+  HttpClient anonymous(daemon_->port());
+  HttpResponse none = anonymous.Get("/api/v1/tickets");
+  ExpectProblem(none, 401, "/problems/unauthenticated");
+  EXPECT_EQ(none.header("www-authenticate"), "Bearer realm=\"helpdeskd\"");
+  ExpectProblem(anonymous.Get("/api/v1/tickets", Bearer("hds_not-a-token")),
+                401, "/problems/unauthenticated");
+
+  HttpResponse wrong_password = Login("ole.kristiansen", "feil-passord-her");
+  HttpResponse no_account = Login("finnes.ikke", "feil-passord-her");
+  ExpectProblem(wrong_password, 401, "/problems/unauthenticated");
+  ExpectProblem(no_account, 401, "/problems/unauthenticated");
+  EXPECT_EQ(Parse(wrong_password).value("detail", ""),
+            Parse(no_account).value("detail", ""));
+}
+
+TEST_F(Identity, ALoginIsASessionUntilLogoutAndThePasswordIsNeverShown) {
+  HttpResponse login = Login("ole.kristiansen", PasswordOf("ole.kristiansen"));
+  ASSERT_EQ(login.status, 201) << login.body;
+  const json session = Parse(login);
+  const std::string token = session.value("token", "");
+  EXPECT_TRUE(token.starts_with("hds_")) << login.body;
+  EXPECT_GE(token.size(), 4u + 43u) << "256 random bits";
+  EXPECT_FALSE(session["account"].contains("passwordHash")) << login.body;
+  EXPECT_TRUE(session["account"].value("passwordSet", false));
+  const std::string cookie = login.header("set-cookie");
+  EXPECT_TRUE(cookie.starts_with("hd_session=" + token + ";")) << cookie;
+  for (const char* part : {"HttpOnly", "SameSite=Strict", "Path=/"})
+    EXPECT_NE(cookie.find(part), std::string::npos) << cookie;
+
+  HttpClient c(daemon_->port());
+  HttpResponse me = c.Get("/api/v1/session", Bearer(token));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(Parse(me)["account"].value("id", ""), "ole.kristiansen");
+  EXPECT_FALSE(Parse(me).contains("token")) << "the secret is shown once";
+  HttpResponse accounts = c.Get("/api/v1/accounts", ids_->As("admin"));
+  EXPECT_EQ(accounts.body.find("argon2"), std::string::npos) << accounts.body;
+
+  ASSERT_EQ(c.Send("DELETE", "/api/v1/session", "", Bearer(token)).status, 200);
+  ExpectProblem(c.Get("/api/v1/session", Bearer(token)), 401,
+                "/problems/unauthenticated");
+}
+
+class ShortSessions : public Identity {
+ protected:
+  std::vector<std::string> Flags() override {
+    return {std::string("--clock-start=") + kClockStart, "--clock-frozen",
+            "--session-hours=1", "--max-sessions=2"};
+  }
+};
+
+TEST_F(ShortSessions, ASessionEndsAtItsHourAndTheOldestGivesWayToANewOne) {
+  const std::string password = PasswordOf("kari.haugen");
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 3; ++i) {
+    HttpResponse r = Login("kari.haugen", password);
+    ASSERT_EQ(r.status, 201) << r.body;
+    tokens.push_back(Parse(r).value("token", ""));
+  }
+  HttpClient c(daemon_->port());
+  // At most two: the first ended when the third began.
+  ExpectProblem(c.Get("/api/v1/session", Bearer(tokens[0])), 401,
+                "/problems/unauthenticated");
+  EXPECT_EQ(c.Get("/api/v1/session", Bearer(tokens[1])).status, 200);
+  ASSERT_EQ(c.Post("/test/clock?at=2026-04-15T09:00:01Z", "{}").status, 200);
+  HttpResponse expired = c.Get("/api/v1/session", Bearer(tokens[2]));
+  ExpectProblem(expired, 401, "/problems/unauthenticated");
+  EXPECT_NE(Parse(expired).value("detail", "").find("expired"),
+            std::string::npos)
+      << expired.body;
+}
+
+TEST_F(Identity, ACookieSessionChangesNothingWithoutItsCsrfToken) {
+  HttpResponse login = Login("gunn.heggelund", PasswordOf("gunn.heggelund"));
+  ASSERT_EQ(login.status, 201) << login.body;
+  const std::string cookie = "hd_session=" + Parse(login).value("token", "");
+  const std::string csrf = Parse(login).value("csrfToken", "");
+  ASSERT_FALSE(csrf.empty());
+  HttpClient c(daemon_->port());
+  EXPECT_EQ(c.Get("/api/v1/tickets", {{"Cookie", cookie}}).status, 200);
+  const std::string before = Snapshot();
+  HttpResponse forged =
+      c.Post("/api/v1/tickets", GoodTicket().dump(), {{"Cookie", cookie}});
+  ExpectProblem(forged, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(forged).value("field", ""), "X-CSRF-Token");
+  ExpectProblem(c.Post("/api/v1/tickets", GoodTicket().dump(),
+                       {{"Cookie", cookie}, {"X-CSRF-Token", csrf + "x"}}),
+                403, "/problems/forbidden");
+  EXPECT_EQ(Snapshot(), before);
+  EXPECT_EQ(c.Post("/api/v1/tickets", GoodTicket().dump(),
+                   {{"Cookie", cookie}, {"X-CSRF-Token", csrf}})
+                .status,
+            201);
+  // A page reloaded reads the token again.
+  EXPECT_EQ(Parse(c.Get("/api/v1/session", {{"Cookie", cookie}}))
+                .value("csrfToken", ""),
+            csrf);
+}
+
+TEST_F(Identity, AnApiTokenWorksUntilRevokedAndIsListedWithoutItsSecret) {
+  HttpResponse made = client_->Post("/api/v1/accounts",
+                                    json{{"id", "veggskjerm"},
+                                         {"name", "Veggskjerm"},
+                                         {"roles", {"dashboard"}}}
+                                        .dump(),
+                                    ids_->As("admin"));
+  ASSERT_EQ(made.status, 201) << made.body;
+  HttpResponse created = client_->Post(
+      "/api/v1/tokens",
+      json{{"account", "veggskjerm"}, {"name", "Driftsrommet"}}.dump(),
+      ids_->As("admin"));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string token = Parse(created).value("token", "");
+  const std::string id = Parse(created)["credential"].value("id", "");
+  ASSERT_TRUE(token.starts_with("hdt_")) << created.body;
+
+  HttpClient screen(daemon_->port());
+  EXPECT_EQ(screen.Get("/api/v1/reports/sla", Bearer(token)).status, 200);
+  ExpectProblem(screen.Get("/api/v1/tickets", Bearer(token)), 403,
+                "/problems/forbidden");
+  HttpResponse list =
+      client_->Get("/api/v1/tokens?account=veggskjerm", ids_->As("admin"));
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body.find(token), std::string::npos) << list.body;
+  EXPECT_NE(list.body.find(id), std::string::npos) << list.body;
+  // Made by an admin: an event, with who made it.
+  bool recorded = false;
+  for (const auto& e : AllEventsWithAccounts())
+    recorded =
+        recorded || (e.contains("credentialChanged") &&
+                     e["credentialChanged"].value("credential", "") == id &&
+                     e.value("actor", "") == "admin");
+  EXPECT_TRUE(recorded);
+
+  ASSERT_EQ(
+      client_->Send("DELETE", "/api/v1/tokens/" + id, "", ids_->As("admin"))
+          .status,
+      200);
+  ExpectProblem(screen.Get("/api/v1/reports/sla", Bearer(token)), 401,
+                "/problems/unauthenticated");
+}
+
+TEST_F(Identity, ADisabledAccountIsLoggedOutEverywhere) {
+  const std::string token = ids_->Token("arne.brekke");
+  HttpClient c(daemon_->port());
+  ASSERT_EQ(c.Get("/api/v1/session", Bearer(token)).status, 200);
+  json account = GetJson("/api/v1/accounts/arne.brekke");
+  account["disabled"] = true;
+  HttpResponse disabled =
+      c.Send("PUT", "/api/v1/accounts/arne.brekke", account.dump(),
+             {{"Authorization", "Bearer " + ids_->Token("admin")},
+              {"Content-Type", "application/json"},
+              {"If-Match",
+               "\"" + std::to_string(account.value("version", 0)) + "\""}});
+  ASSERT_EQ(disabled.status, 200) << disabled.body;
+  ExpectProblem(c.Get("/api/v1/session", Bearer(token)), 401,
+                "/problems/unauthenticated");
+  ExpectProblem(Login("arne.brekke", PasswordOf("arne.brekke")), 401,
+                "/problems/unauthenticated");
+}
+
+// The actor of every change is who logged in; naming someone else is
+// refused and writes nothing.
+TEST_F(Identity, TheActorIsTheCredential) {
+  const json t = Create();
+  const std::string before = Snapshot();
+  HttpResponse other =
+      client_->Post("/api/v1/tickets/" + t.value("id", "") + "/comments",
+                    json{{"author", "kari.haugen"}, {"body", "Hei"}}.dump());
+  ExpectProblem(other, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(other).value("field", ""), "author");
+  EXPECT_EQ(Snapshot(), before);
+  HttpResponse own = client_->Post(
+      "/api/v1/tickets/" + t.value("id", "") + "/comments",
+      json{{"body", "Vi ser på det"}}.dump(), ids_->As("gunn.heggelund"));
+  ASSERT_EQ(own.status, 201) << own.body;
+  EXPECT_EQ(AllEvents().back().value("actor", ""), "gunn.heggelund");
+  EXPECT_EQ(Parse(own)["comments"].back().value("author", ""),
+            "gunn.heggelund");
+}
+
+// An internal note is the staff's: an employee never sees it, on any
+// route, nor counts it; nor is it the first response.
+TEST_F(Identity, AnInternalNoteNeverReachesTheEmployee) {
+  json t = GoodTicket();
+  t.erase("reporter");
+  HttpResponse filed =
+      client_->Post("/api/v1/tickets", t.dump(), ids_->As("ansatt.rollag"));
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string id = Parse(filed).value("id", "");
+  EXPECT_EQ(Parse(filed).value("reporter", ""), "ansatt.rollag");
+  const std::string comments = "/api/v1/tickets/" + id + "/comments";
+  HttpResponse note =
+      client_->Post(comments,
+                    json{{"body", "Intern: brukeren har ringt tre ganger"},
+                         {"visibility", "internal"}}
+                        .dump(),
+                    ids_->As("gunn.heggelund"));
+  ASSERT_EQ(note.status, 201) << note.body;
+  EXPECT_EQ(Parse(note)["sla"]["firstResponse"].value("state", ""), "running")
+      << "an internal note is no response to the user";
+  ExpectProblem(
+      client_->Post(comments,
+                    json{{"body", "Hei"}, {"visibility", "internal"}}.dump(),
+                    ids_->As("ansatt.rollag")),
+      403, "/problems/forbidden");
+
+  for (const std::string target :
+       {"/api/v1/tickets/" + id, comments, "/api/v1/tickets/" + id + "/events",
+        std::string("/api/v1/tickets")}) {
+    HttpResponse seen = client_->Get(target, ids_->As("ansatt.rollag"));
+    ASSERT_EQ(seen.status, 200) << target << seen.body;
+    EXPECT_EQ(seen.body.find("Intern:"), std::string::npos)
+        << target << ": " << seen.body;
+  }
+  EXPECT_EQ(
+      Parse(client_->Get("/api/v1/tickets/" + id, ids_->As("ansatt.rollag")))
+          .value("commentCount", -1),
+      0);
+  HttpResponse staff = client_->Get("/api/v1/tickets/" + id);
+  EXPECT_NE(staff.body.find("Intern:"), std::string::npos);
+
+  HttpResponse reply =
+      client_->Post(comments, json{{"body", "Vi kommer innom i dag."}}.dump(),
+                    ids_->As("gunn.heggelund"));
+  ASSERT_EQ(reply.status, 201) << reply.body;
+  EXPECT_EQ(Parse(reply)["sla"]["firstResponse"].value("state", ""), "met");
+}
+
+// On their own resolved ticket an employee confirms or reopens; nothing
+// else of the ticket is theirs to set.
+TEST_F(Identity, AnEmployeeConfirmsOrReopensAndSetsNothingElse) {
+  json t = GoodTicket();
+  t.erase("reporter");
+  HttpResponse filed =
+      client_->Post("/api/v1/tickets", t.dump(), ids_->As("ansatt.rollag"));
+  ASSERT_EQ(filed.status, 201) << filed.body;
+  const std::string id = Parse(filed).value("id", "");
+  const std::string status = "/api/v1/tickets/" + id + "/status";
+  auto move = [&](const std::string& to, const std::string& who) {
+    const int v = GetJson("/api/v1/tickets/" + id).value("version", 0);
+    return client_->Post(status, json{{"status", to}, {"version", v}}.dump(),
+                         ids_->As(who));
+  };
+  HttpResponse early = move("closed", "ansatt.rollag");
+  ExpectProblem(early, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(early).value("field", ""), "status");
+  ASSERT_EQ(move("in_progress", kDesk).status, 200);
+  ASSERT_EQ(move("resolved", kDesk).status, 200);
+  HttpResponse reopened = move("in_progress", "ansatt.rollag");
+  EXPECT_EQ(reopened.status, 200) << reopened.body;
+  ASSERT_EQ(move("resolved", kDesk).status, 200);
+  EXPECT_EQ(move("closed", "ansatt.rollag").status, 200);
+
+  json other = GoodTicket();
+  other["reporter"] = "ansatt.tinn";
+  ExpectProblem(
+      client_->Post("/api/v1/tickets", other.dump(), ids_->As("ansatt.rollag")),
+      403, "/problems/forbidden");
+  other = GoodTicket();
+  other.erase("reporter");
+  other["municipality"] = "tinn";
+  HttpResponse foreign =
+      client_->Post("/api/v1/tickets", other.dump(), ids_->As("ansatt.rollag"));
+  ExpectProblem(foreign, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(foreign).value("field", ""), "municipality");
+}
+
+}  // namespace
+}  // namespace helpdesk::testing
