@@ -294,7 +294,10 @@ int main(int argc, char** argv) {
   if (Status s = MakeFirstAccounts(desk, c.data_dir); !s.ok())
     return Fail(s, "making the first accounts");
   http::Metrics metrics;
-  http::Api api(desk, metrics, std::move(move_clock));
+  http::Api api(
+      desk, metrics, std::move(move_clock),
+      {.account_per_second = static_cast<double>(c.rate_limit),
+       .address_per_second = static_cast<double>(c.address_rate_limit)});
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,

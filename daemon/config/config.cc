@@ -221,6 +221,18 @@ std::vector<Setting> Settings(Config& c) {
                                "open sessions per account; a new login ends "
                                "the oldest beyond this",
                                c.max_sessions, 1u, 1000u)),
+      InSection(kAuth,
+                Make<uint32_t>("rate_limit",
+                               "requests a second one account may send, on "
+                               "average over ten seconds; more get 429; 0: "
+                               "no limit",
+                               c.rate_limit, 0u, 1000000u)),
+      InSection(kAuth,
+                Make<uint32_t>("address_rate_limit",
+                               "requests a second one client address may "
+                               "send (a town hall may share one); more get "
+                               "429; 0: no limit",
+                               c.address_rate_limit, 0u, 1000000u)),
       MakeSla<uint32_t>("warn_percent",
                         "a warning is due at this share of each SLA target, "
                         "in percent",

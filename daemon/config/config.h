@@ -61,6 +61,10 @@ struct Config {
   std::string password_cost = "interactive";
   uint32_t session_hours = 12;
   uint32_t max_sessions = 10;
+  // Requests a second one account, and one client address, may send (a
+  // bucket holds ten seconds' worth); more get 429. 0: no limit.
+  uint32_t rate_limit = 20;
+  uint32_t address_rate_limit = 200;
 };
 
 // What the command line asked for: run with a config, or print text (help,

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "catalogue/edit.h"
@@ -129,6 +130,10 @@ class Desk {
   // most kKeysSweptPerWrite a write), only when there are any.
   static constexpr size_t kKeysSweptPerWrite = 1000;
   void SweepKeys(std::function<void()> then = nullptr);
+  // Queues a write that records when sessions and tokens were last used
+  // (noted by Authenticate, at most once a minute each) and deletes the
+  // expired ones (at most kKeysSweptPerWrite), only when there is either.
+  void SweepCredentials(std::function<void()> then = nullptr);
 
   // ---------------------------------------------------------- identity
   // (identity.cc) Sessions and tokens are found by the keyed hash of the
@@ -293,6 +298,10 @@ class Desk {
   const size_t max_sessions_;
   mutable std::mutex key_mu_;
   mutable std::string auth_key_;  // guarded by key_mu_; empty until read
+  // Credential id -> when it was used, seconds since the epoch, noted
+  // since the last SweepCredentials; guarded by used_mu_.
+  mutable std::mutex used_mu_;
+  mutable std::unordered_map<std::string, int64_t> used_;
 };
 
 }  // namespace helpdesk::desk

@@ -148,7 +148,71 @@ StatusOr<auth::Principal> Desk::Authenticate(std::string_view secret) const {
     return NotLoggedIn("the account '" + c.account() + "' is disabled");
   auth::Principal p = auth::PrincipalOf(**account);
   p.credential = c.id();
+  // Last use is kept to the minute: a write a minute at most, by the sweep.
+  const int64_t now = Now().seconds();
+  if (now - c.last_used_at().seconds() >= 60) {
+    std::lock_guard lock(used_mu_);
+    used_[c.id()] = now;
+  }
   return p;
+}
+
+void Desk::SweepCredentials(std::function<void()> then) {
+  std::unordered_map<std::string, int64_t> used;
+  {
+    std::lock_guard lock(used_mu_);
+    used.swap(used_);
+  }
+  std::vector<store::StoredCredential> expired;
+  {
+    auto txn = store::Txn::BeginRead(env_);
+    auto all =
+        txn.ok() ? store::AllCredentials(*txn, tables_, 1000000)
+                 : StatusOr<std::vector<store::StoredCredential>>(txn.status());
+    if (all.ok()) {
+      const int64_t now = Now().seconds();
+      for (auto& c : *all)
+        if (c.credential.has_expires_at() &&
+            c.credential.expires_at().seconds() <= now &&
+            expired.size() < kKeysSweptPerWrite)
+          expired.push_back(std::move(c));
+    }
+  }
+  if (used.empty() && expired.empty()) {
+    if (then) then();
+    return;
+  }
+  Run<size_t>(
+      SystemOrigin("sessions", "sweep"),
+      [used = std::move(used),
+       expired = std::move(expired)](Scope& s) -> StatusOr<size_t> {
+        Status st = s.store().Write(
+            [&](store::Txn& txn, const store::Tables& t) -> Status {
+              for (const auto& c : expired)
+                if (Status d = store::DeleteCredential(txn, t, c); !d.ok())
+                  return d;
+              for (const auto& [id, at] : used) {
+                auto stored = store::GetCredentialById(txn, t, id);
+                if (!stored.ok() || !*stored) continue;  // revoked since
+                v1::Credential c = (*stored)->credential;
+                c.mutable_last_used_at()->set_seconds(at);
+                if (Status p = store::PutCredential(txn, t, (*stored)->hash, c);
+                    !p.ok())
+                  return p;
+              }
+              return Status::Ok();
+            });
+        if (!st.ok()) return st;
+        return expired.size();
+      },
+      [then = std::move(then)](StatusOr<size_t> swept) {
+        if (!swept.ok())
+          spdlog::warn("sweeping sessions and tokens failed: {}",
+                       swept.status().message());
+        else if (*swept > 0)
+          spdlog::info("{} expired sessions and tokens deleted", *swept);
+        if (then) then();
+      });
 }
 
 std::string Desk::CsrfTokenOf(std::string_view secret) const {

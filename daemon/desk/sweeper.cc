@@ -22,6 +22,7 @@ void Sweeper::Start() {
   dispatched.get_future().wait();
   alerted.get_future().wait();
   desk_.SweepKeys();  // not waited for: a key a day old is no one's answer
+  desk_.SweepCredentials();
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "hd-sweeper");
     Run();
@@ -65,6 +66,7 @@ void Sweeper::Run() {
     if (now >= next_sla) {
       desk_.SweepSla();
       desk_.SweepKeys();
+      desk_.SweepCredentials();
       next_sla = next(options_.sla_every);
     }
     lock.lock();

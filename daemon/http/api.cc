@@ -91,8 +91,12 @@ constexpr std::string_view kTestClockPath = "/test/clock";
 
 }  // namespace
 
-Api::Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock)
-    : desk_(desk), metrics_(metrics), move_clock_(std::move(move_clock)) {}
+Api::Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock,
+         AbuseLimits::Options limits)
+    : desk_(desk),
+      metrics_(metrics),
+      move_clock_(std::move(move_clock)),
+      limits_(limits) {}
 
 Access Api::AccessOf(std::string_view method, std::string_view target) const {
   // Judged on the decoded path, exactly as Handle routes it: an encoded
@@ -130,6 +134,15 @@ void Api::Handle(const Request& r, Respond respond) {
   if (m.route == nullptr) {
     return labelled(MethodNotAllowed(r.method, path, m.allow, r.request_id));
   }
+  // One address may not flood the daemon, logged in or not.
+  if (uint64_t wait =
+          limits_.TakeAddress(r.client_address, AbuseLimits::Clock::now())) {
+    return labelled(Problem(
+        Status::TooManyRequests(
+            wait, "too many requests from " + r.client_address + "; wait " +
+                      std::to_string(wait) + " s (Retry-After) and send fewer"),
+        path, r.request_id));
+  }
   // Deny by default: every route but the public ones needs a credential,
   // and one of the roles the route table names.
   auth::Principal who;
@@ -166,6 +179,15 @@ void Api::Handle(const Request& r, Respond respond) {
     }
     if (Status s = auth::CheckActor(who, "X-Actor", r.actor); !s.ok())
       return labelled(Problem(s, path, r.request_id));
+    if (uint64_t wait =
+            limits_.TakeAccount(who.account, AbuseLimits::Clock::now())) {
+      return labelled(Problem(
+          Status::TooManyRequests(wait, "too many requests from the account '" +
+                                            who.account + "'; wait " +
+                                            std::to_string(wait) +
+                                            " s (Retry-After) and send fewer"),
+          path, r.request_id));
+    }
   }
   who.client_address = r.client_address;
   // Every write takes a JSON body (a DELETE takes none).
@@ -246,10 +268,13 @@ void Api::MoveTestClock(const Request& r, const Target& target,
   proto::AppendJsonString(body, google::protobuf::util::TimeUtil::ToString(to));
   body += "}";
   // Answered once the alerts due by then are recorded, and the
-  // Idempotency-Keys expired by then deleted: a test reads them straight
+  // Idempotency-Keys and sessions expired by then deleted (and the last
+  // uses of sessions and tokens written): a test reads them straight
   // after, without waiting for the sweep's next round.
   desk_.SweepSla([this, respond = std::move(respond), body = std::move(body)] {
-    desk_.SweepKeys([respond, body] { respond(Json(200, body)); });
+    desk_.SweepKeys([this, respond, body] {
+      desk_.SweepCredentials([respond, body] { respond(Json(200, body)); });
+    });
   });
 }
 

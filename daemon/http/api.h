@@ -15,6 +15,7 @@
 #include <functional>
 #include <string_view>
 
+#include "daemon/http/abuse.h"
 #include "daemon/http/message.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/routes.h"
@@ -34,7 +35,8 @@ class Api final : public Service {
   // With `move_clock` (tests only) POST /test/clock?at=<RFC 3339> moves
   // the daemon's clock and answers once the SLA alerts due by then are
   // recorded; without it there is no such path.
-  Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock = {});
+  Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock = {},
+      AbuseLimits::Options limits = {});
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -118,6 +120,7 @@ class Api final : public Service {
   desk::Desk& desk_;
   const Metrics& metrics_;
   const MoveClock move_clock_;
+  AbuseLimits limits_;
 };
 
 }  // namespace helpdesk::http

@@ -50,21 +50,41 @@ void Api::Login(const Call& c, Respond respond) {
   v1::LoginRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
+  // After failures, logins wait: the password is not even checked.
+  const std::string account = req.account();
+  const std::string address = c.request.client_address;
+  if (uint64_t wait =
+          limits_.LoginWait(account, address, AbuseLimits::Clock::now())) {
+    return respond(
+        Fail(c, Status::TooManyRequests(
+                    wait,
+                    "too many failed logins to this account or from your "
+                    "address; wait " +
+                        std::to_string(wait) +
+                        " s (Retry-After) before you try again")));
+  }
   desk::Origin origin = OriginOf(c);
   origin.actor = req.account();
-  desk_.Login(
-      std::move(origin), std::move(req),
-      Answer<v1::Session>(
-          c, std::move(respond), [tls = c.request.tls](v1::Session& session) {
-            Response resp = Json(201, session);
-            const int64_t max_age =
-                session.credential().expires_at().seconds() -
-                session.credential().created_at().seconds();
-            resp.headers.emplace_back(
-                "Set-Cookie", SessionCookie(tls, session.token(), max_age));
-            resp.headers.emplace_back("Cache-Control", "no-store");
-            return resp;
-          }));
+  auto answer = Answer<v1::Session>(
+      c, std::move(respond), [tls = c.request.tls](v1::Session& session) {
+        Response resp = Json(201, session);
+        const int64_t max_age = session.credential().expires_at().seconds() -
+                                session.credential().created_at().seconds();
+        resp.headers.emplace_back("Set-Cookie",
+                                  SessionCookie(tls, session.token(), max_age));
+        resp.headers.emplace_back("Cache-Control", "no-store");
+        return resp;
+      });
+  desk_.Login(std::move(origin), std::move(req),
+              [this, account, address,
+               answer = std::move(answer)](StatusOr<v1::Session> session) {
+                if (session.ok())
+                  limits_.LoginSucceeded(account, address);
+                else if (session.status().code() == Code::kUnauthenticated)
+                  limits_.LoginFailed(account, address,
+                                      AbuseLimits::Clock::now());
+                answer(std::move(session));
+              });
 }
 
 void Api::WhoAmI(const Call& c, Respond respond) {

@@ -73,11 +73,20 @@ std::string DaemonProcess::Start() {
   // exec only async-signal-safe calls are allowed (the test may have
   // threads).
   std::vector<std::string> args = {
-      HELPDESKD_BINARY, "--port", "0", "--data-dir", data_dir_, "--port-file",
-      port_file_, "--log-level", "warn",
-      // Dozens of demo passwords are hashed on a first start: at the
-      // production cost that is seconds per test daemon.
-      "--password-cost=minimum"};
+      HELPDESKD_BINARY, "--port",   "0",           "--data-dir", data_dir_,
+      "--port-file",    port_file_, "--log-level", "warn"};
+  // Defaults of the tests, unless a test gives its own (a flag given twice
+  // is refused): dozens of demo passwords are hashed on a first start, at
+  // the production cost seconds per test daemon; and tests send hundreds
+  // of requests a second as one account.
+  for (const char* flag : {"--password-cost=minimum", "--rate-limit=0",
+                           "--address-rate-limit=0"}) {
+    const std::string name =
+        std::string(flag).substr(0, std::string(flag).find('='));
+    bool given = false;
+    for (const auto& f : extra_flags_) given = given || f.starts_with(name);
+    if (!given) args.emplace_back(flag);
+  }
   args.insert(args.end(), extra_flags_.begin(), extra_flags_.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -21,7 +21,7 @@ std::string CtlResult::Describe() const {
 }
 
 CtlResult RunCtl(const std::vector<std::string>& args,
-                 std::chrono::milliseconds timeout) {
+                 std::chrono::milliseconds timeout, const std::string& input) {
   CtlResult r;
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) {
@@ -38,6 +38,8 @@ CtlResult RunCtl(const std::vector<std::string>& args,
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+  if (!input.empty())
+    posix_spawn_file_actions_addopen(&actions, 0, input.c_str(), O_RDONLY, 0);
   std::vector<std::string> argv_s{HELPDESKCTL_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;

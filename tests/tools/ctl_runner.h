@@ -20,8 +20,9 @@ struct CtlResult {
 
 // Runs `helpdeskctl args...` (its path compiled in as HELPDESKCTL_BINARY)
 // and collects its output until it exits or `timeout` passes (it is then
-// killed).
+// killed). `input`, when given, is the file its standard input reads.
 CtlResult RunCtl(const std::vector<std::string>& args,
-                 std::chrono::milliseconds timeout = std::chrono::seconds(20));
+                 std::chrono::milliseconds timeout = std::chrono::seconds(20),
+                 const std::string& input = "");
 
 }  // namespace helpdesk::testing

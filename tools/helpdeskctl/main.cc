@@ -1,7 +1,7 @@
 // helpdeskctl: the admin CLI of helpdeskd. Wiring only: the command line
 // (CLI11) and the exit code; the commands live in catalogue_commands.cc,
-// coverage_command.cc, report_command.cc, sla_command.cc and
-// check_command.cc.
+// coverage_command.cc, report_command.cc, sla_command.cc,
+// check_command.cc and identity_commands.cc.
 // Nothing throws past main: CLI11's parse errors and anything unexpected
 // end here as exit code 2.
 
@@ -19,6 +19,7 @@
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/check_command.h"
 #include "tools/helpdeskctl/coverage_command.h"
+#include "tools/helpdeskctl/identity_commands.h"
 #include "tools/helpdeskctl/report_command.h"
 #include "tools/helpdeskctl/sla_command.h"
 
@@ -306,6 +307,183 @@ int Run(int argc, char** argv) {
                      "Who repairs, recorded in the events (default: $USER, "
                      "else 'helpdeskctl')");
 
+  // ------------------------------------------------------ accounts, tokens
+  const std::string online_offline =
+      " Through the running daemon's admin API (--url, as the admin account "
+      "of $HELPDESK_TOKEN), or with --data-dir directly in a stopped "
+      "daemon's data directory (refused while it runs).";
+  const std::string identity_exit =
+      " Exit codes: 0 done; 1 refused, nothing was changed (a value the "
+      "desk refuses, no such account or token, a token that is no admin's, "
+      "no database there or the daemon running on it); 2 usage, I/O or "
+      "connection error.";
+  const std::string secret_out =
+      " The secret alone goes to standard output (for PW=$(...)), what was "
+      "done to standard error.";
+  auto add_actor = [](CLI::App& cmd, std::string& actor) {
+    cmd.add_option("--actor", actor,
+                   "With --data-dir: who makes the change, recorded in its "
+                   "event (default: $USER, else 'helpdeskctl'); through --url "
+                   "it is the account of $HELPDESK_TOKEN");
+  };
+  auto add_roles = [](CLI::App& cmd, std::vector<std::string>& roles,
+                      const std::string& what) {
+    cmd.add_option("--role", roles,
+                   what + ": one or more of " + RoleChoices() +
+                       " (repeat --role, or list them after one)")
+        ->required()
+        ->check(CLI::IsMember(RoleNames()));
+  };
+  auto add_password_stdin = [](CLI::App& cmd, bool& flag) {
+    cmd.add_flag("--password-stdin", flag,
+                 "Read the password from the first line of standard input "
+                 "(12 to 1024 bytes) instead of making a random one; a "
+                 "password is never taken as an argument");
+  };
+
+  CLI::App* user = app.add_subcommand(
+      "user", "Accounts: add, list, disable, reset-password, roles");
+  user->require_subcommand(1);
+
+  UserOptions user_add_options;
+  CLI::App* user_add = user->add_subcommand(
+      "add",
+      "Make account ID with a password: a new random one (20 characters), "
+      "printed once, or one read with --password-stdin. An employee needs "
+      "--municipality; an agent may be linked to a staff record with "
+      "--staff-id. On a data directory without any account yet it also "
+      "makes the key sessions and tokens are hashed with, so the daemon "
+      "then starts with this account instead of the demo accounts." +
+          online_offline + secret_out + identity_exit);
+  user_add->add_option("ID", user_add_options.id, "The new account's id")
+      ->required();
+  user_add
+      ->add_option("--name", user_add_options.name,
+                   "The person's (or screen's) name, such as 'Kari Haugen'")
+      ->required();
+  add_roles(*user_add, user_add_options.roles, "Its roles");
+  user_add->add_option("--municipality", user_add_options.municipality,
+                       "An employee's municipality (a region id such as "
+                       "'rollag'); only with --role employee");
+  user_add->add_option("--staff-id", user_add_options.staff_id,
+                       "An agent's staff record (GET /api/v1/staff); only "
+                       "with --role agent or dispatcher");
+  add_password_stdin(*user_add, user_add_options.password_stdin);
+  AddTarget(*user_add, user_add_options.target, "make the account");
+  add_actor(*user_add, user_add_options.actor);
+
+  UserOptions user_list_options;
+  CLI::App* user_list = user->add_subcommand(
+      "list",
+      "Print every account as a table: id, name, roles, municipality, staff "
+      "id, whether it is disabled and whether a password is set (never a "
+      "password or its hash). With --data-dir it reads the database "
+      "directly, which is safe while the daemon runs. Exit codes: 0 "
+      "printed; 1 refused (no database there, a token that is no admin's); "
+      "2 usage, I/O or connection error.");
+  AddTarget(*user_list, user_list_options.target, "read the accounts");
+
+  UserOptions user_disable_options;
+  CLI::App* user_disable = user->add_subcommand(
+      "disable",
+      "Disable account ID: it can no longer log in, and its sessions and API "
+      "tokens end at once. The account and its history stay; an account "
+      "already disabled is left as it is." +
+          online_offline + identity_exit);
+  user_disable->add_option("ID", user_disable_options.id, "The account")
+      ->required();
+  AddTarget(*user_disable, user_disable_options.target, "disable it");
+  add_actor(*user_disable, user_disable_options.actor);
+
+  UserOptions user_reset_options;
+  CLI::App* user_reset = user->add_subcommand(
+      "reset-password",
+      "Give account ID a new password: a new random one, printed once, or "
+      "one read with --password-stdin. Its sessions end (its API tokens "
+      "stay). With --data-dir on the stopped daemon this is how an admin "
+      "who lost every password gets back in: helpdeskctl user "
+      "reset-password admin --data-dir DIR." +
+          online_offline + secret_out + identity_exit);
+  user_reset->add_option("ID", user_reset_options.id, "The account")
+      ->required();
+  add_password_stdin(*user_reset, user_reset_options.password_stdin);
+  AddTarget(*user_reset, user_reset_options.target, "set the password");
+  add_actor(*user_reset, user_reset_options.actor);
+
+  UserOptions user_roles_options;
+  CLI::App* user_roles = user->add_subcommand(
+      "roles",
+      "Replace the roles of account ID with those given. A municipality or "
+      "staff link the new roles do not take is dropped; give "
+      "--municipality when it becomes an employee. Its sessions end, so "
+      "none holds more than the account now does." +
+          online_offline + identity_exit);
+  user_roles->add_option("ID", user_roles_options.id, "The account")
+      ->required();
+  add_roles(*user_roles, user_roles_options.roles, "Its roles from now on");
+  user_roles->add_option("--municipality", user_roles_options.municipality,
+                         "The municipality, when the account becomes an "
+                         "employee");
+  user_roles->add_option("--staff-id", user_roles_options.staff_id,
+                         "The staff record, when it becomes an agent");
+  AddTarget(*user_roles, user_roles_options.target, "change the roles");
+  add_actor(*user_roles, user_roles_options.actor);
+
+  CLI::App* token = app.add_subcommand(
+      "token",
+      "API tokens (for integrations and screens): create, list, "
+      "revoke");
+  token->require_subcommand(1);
+
+  TokenOptions token_create_options;
+  CLI::App* token_create = token->add_subcommand(
+      "create",
+      "Make an API token acting as account --account, with the roles that "
+      "account has while it has them, and print it once: it is stored only "
+      "as a keyed hash. Send it as 'Authorization: Bearer <token>' (or put "
+      "it in $HELPDESK_TOKEN for helpdeskctl)." +
+          online_offline + secret_out + identity_exit);
+  token_create
+      ->add_option("--account", token_create_options.account,
+                   "The account the token acts as (enabled)")
+      ->required();
+  token_create
+      ->add_option("--name", token_create_options.name,
+                   "What it is for, such as 'Veggskjerm driftsrommet'")
+      ->required();
+  token_create
+      ->add_option("--days", token_create_options.days,
+                   "Days until it expires, 1 to 3650 (default: never)")
+      ->check(CLI::Range(1, 3650));
+  AddTarget(*token_create, token_create_options.target, "make the token");
+  add_actor(*token_create, token_create_options.actor);
+
+  TokenOptions token_list_options;
+  CLI::App* token_list = token->add_subcommand(
+      "list",
+      "Print the API tokens and login sessions as a table: id (what revoke "
+      "takes), account, kind, name, when made, when they expire and were "
+      "last used. Never a secret: a token is shown only when it is made. "
+      "With --data-dir it reads the database directly, which is safe while "
+      "the daemon runs. Exit codes: 0 printed; 1 refused; 2 usage, I/O or "
+      "connection error.");
+  token_list->add_option("--account", token_list_options.account,
+                         "Only those of this account");
+  AddTarget(*token_list, token_list_options.target, "read the tokens");
+
+  TokenOptions token_revoke_options;
+  CLI::App* token_revoke = token->add_subcommand(
+      "revoke",
+      "Revoke the API token (or end the session) TOKEN_ID at once: the id "
+      "token list shows, never the secret." +
+          online_offline + identity_exit);
+  token_revoke
+      ->add_option("TOKEN_ID", token_revoke_options.id,
+                   "The id, such as c-3f9a0c1d2e4b5a6f")
+      ->required();
+  AddTarget(*token_revoke, token_revoke_options.target, "revoke it");
+  add_actor(*token_revoke, token_revoke_options.actor);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -320,6 +498,14 @@ int Run(int argc, char** argv) {
   if (due->parsed()) return SlaDueCommand(due_options);
   if (check->parsed()) return CheckCommand(check_dir);
   if (repair->parsed()) return RepairCommand(repair_options);
+  if (user_add->parsed()) return UserAddCommand(user_add_options);
+  if (user_list->parsed()) return UserListCommand(user_list_options);
+  if (user_disable->parsed()) return UserDisableCommand(user_disable_options);
+  if (user_reset->parsed()) return UserResetPasswordCommand(user_reset_options);
+  if (user_roles->parsed()) return UserRolesCommand(user_roles_options);
+  if (token_create->parsed()) return TokenCreateCommand(token_create_options);
+  if (token_list->parsed()) return TokenListCommand(token_list_options);
+  if (token_revoke->parsed()) return TokenRevokeCommand(token_revoke_options);
   return kExitError;  // unreachable: require_subcommand
 }
 

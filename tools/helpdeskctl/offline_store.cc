@@ -19,7 +19,6 @@
 #include "daemon/store/writer.h"
 
 namespace helpdesk::ctl {
-namespace {
 
 // LMDB would make a new, empty environment; and DirLock and Env::Open
 // create the directory. Looking first keeps a mistyped --data-dir from
@@ -40,11 +39,15 @@ google::protobuf::Timestamp WallClock() {
   return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(us.count());
 }
 
+namespace {
+
 std::vector<std::string> Ids(const v1::Region& region) {
   std::vector<std::string> out;
   for (const auto& m : region.municipalities()) out.push_back(m.id());
   return out;
 }
+
+}  // namespace
 
 // The schema check of OpenTables, without its write transaction: an old
 // database is upgraded only by the daemon.
@@ -65,8 +68,6 @@ Status CheckSchema(const store::Txn& txn, const std::string& dir,
                           "once to upgrade it");
   return Status::Ok();
 }
-
-}  // namespace
 
 namespace {
 
@@ -176,10 +177,6 @@ StatusOr<ImportOutcome> ImportIntoDataDir(const std::string& dir,
   return FromEditResult(edit, stored->catalogue.version());
 }
 
-namespace {
-
-// Every table, opened read-only inside `txn`, of a database this build
-// reads.
 StatusOr<store::Tables> ReadTables(store::Txn& txn, const std::string& dir) {
   auto t = store::OpenTablesToRead(txn);
   if (!t.ok())
@@ -188,8 +185,6 @@ StatusOr<store::Tables> ReadTables(store::Txn& txn, const std::string& dir) {
   if (Status s = CheckSchema(txn, dir, t->meta); !s.ok()) return s;
   return t;
 }
-
-}  // namespace
 
 StatusOr<store::ConsistencyReport> CheckDataDir(const std::string& dir) {
   if (Status s = RequireDatabase(dir); !s.ok()) return s;

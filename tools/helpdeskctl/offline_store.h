@@ -8,17 +8,38 @@
 // the lock). None creates a database where there is none.
 // Free functions; call from one thread at a time per directory.
 
+#include <google/protobuf/timestamp.pb.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "daemon/store/consistency.h"
+#include "daemon/store/lmdb.h"
 #include "daemon/store/quarantine.h"
+#include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/status.h"
 #include "tools/helpdeskctl/import_outcome.h"
 
 namespace helpdesk::ctl {
+
+// kNotFound, naming what to check, unless `dir` holds a helpdeskd database
+// (data.mdb): looked at first, so a mistyped --data-dir creates nothing.
+Status RequireDatabase(const std::string& dir);
+
+// The schema check of OpenTables without its write transaction (an old
+// database is upgraded only by the daemon): kNotFound for a database never
+// set up, kInvalidParameter for another schema version.
+Status CheckSchema(const store::Txn& txn, const std::string& dir,
+                   store::Table meta);
+
+// Every table, opened read-only inside `txn` (the handles end with it), of
+// a database this build reads; errors as CheckSchema.
+StatusOr<store::Tables> ReadTables(store::Txn& txn, const std::string& dir);
+
+// The system clock as the daemon's writer stamps events.
+google::protobuf::Timestamp WallClock();
 
 struct StoredCatalogue {
   v1::Catalogue catalogue;
