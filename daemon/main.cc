@@ -290,7 +290,8 @@ int main(int argc, char** argv) {
                    .now = now,
                    .password_cost = *password_cost,
                    .session_lifetime = std::chrono::hours(c.session_hours),
-                   .max_sessions = c.max_sessions});
+                   .max_sessions = c.max_sessions,
+                   .retention_months = c.retention_months});
   if (Status s = MakeFirstAccounts(desk, c.data_dir); !s.ok())
     return Fail(s, "making the first accounts");
   http::Metrics metrics;
@@ -311,6 +312,11 @@ int main(int argc, char** argv) {
        .max_connections = max_connections,
        .report_threads = c.report_threads,
        .report_queue = c.report_queue});
+  // Config::Load has checked that both files are given, or neither.
+  if (!c.tls_cert_file.empty()) {
+    if (Status s = server.UseTls(c.tls_cert_file, c.tls_key_file); !s.ok())
+      return Fail(s, "setting up HTTPS");
+  }
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
   server.Start();
@@ -342,11 +348,12 @@ int main(int argc, char** argv) {
     if (Status s = WritePortFile(c.port_file, *port); !s.ok())
       spdlog::error("{}", s.message());
   }
+  const char* scheme = c.tls_cert_file.empty() ? "http" : "https";
   spdlog::info(
-      "helpdeskd listening on http://{}:{} with data in {} ({} "
-      "municipalities); try: curl http://{}:{}/api/v1/municipalities",
-      c.listen, *port, c.data_dir, region->municipalities_size(), c.listen,
-      *port);
+      "helpdeskd listening on {}://{}:{} with data in {} ({} "
+      "municipalities); try: curl {}://{}:{}/api/v1/municipalities",
+      scheme, c.listen, *port, c.data_dir, region->municipalities_size(),
+      scheme, c.listen, *port);
 
   int sig = stop.get_future().get();
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);

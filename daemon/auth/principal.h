@@ -38,7 +38,9 @@ struct Principal {
   std::string staff_id;      // an agent's staff record; "" when none
   std::string credential;    // the id of the session or token used
   bool by_cookie = false;    // authenticated by the session cookie
+  // The request being served: what the audit of a read records.
   std::string client_address;
+  std::string request_id;
 
   bool Has(Roles r) const { return (roles & r) != 0; }
   // IT staff: an agent (or dispatcher), who sees the whole region.

@@ -91,6 +91,12 @@ Setting InSection(const char* section, Setting s) {
   return s;
 }
 
+// "tls_" gives [tls] cert_file the flag --tls-cert-file.
+Setting WithPrefix(const char* flag_prefix, Setting s) {
+  s.flag_prefix = flag_prefix;
+  return s;
+}
+
 constexpr const char* kSla = "sla";
 
 // A setting of the [sla] table, kept unset (the policy's built-in value)
@@ -123,6 +129,8 @@ Setting MakeSla(const char* name, const char* help, std::optional<T>& field,
 
 constexpr const char* kDispatch = "dispatch";
 constexpr const char* kAuth = "auth";
+constexpr const char* kTls = "tls";
+constexpr const char* kPrivacy = "privacy";
 
 std::vector<Setting> Settings(Config& c) {
   return {
@@ -233,6 +241,25 @@ std::vector<Setting> Settings(Config& c) {
                                "send (a town hall may share one); more get "
                                "429; 0: no limit",
                                c.address_rate_limit, 0u, 1000000u)),
+      InSection(kTls, WithPrefix("tls_", Make<std::string>(
+                                             "cert_file",
+                                             "serve HTTPS with this PEM "
+                                             "certificate (then the chain "
+                                             "of intermediates, if any); "
+                                             "needs key_file",
+                                             c.tls_cert_file))),
+      InSection(kTls, WithPrefix("tls_",
+                                 Make<std::string>("key_file",
+                                                   "the PEM private key of "
+                                                   "cert_file (not encrypted); "
+                                                   "needs cert_file",
+                                                   c.tls_key_file))),
+      InSection(kPrivacy,
+                Make<uint32_t>("retention_months",
+                               "erase the personal text (titles, descriptions, "
+                               "comments, reporter) of tickets closed at least "
+                               "this many calendar months ago; 0: keep it",
+                               c.retention_months, 0u, 1200u)),
       MakeSla<uint32_t>("warn_percent",
                         "a warning is due at this share of each SLA target, "
                         "in percent",
@@ -405,6 +432,22 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings,
       if (Status s = ReadSla(path, node, c.sla); !s.ok()) return s;
       continue;
     }
+    if (k == kAuth || k == kTls || k == kPrivacy) {  // plain settings
+      const char* name = k == kAuth ? kAuth : k == kTls ? kTls : kPrivacy;
+      const toml::table* section = node.as_table();
+      if (section == nullptr)
+        return Status::InvalidField(
+            "config", Where(path, node) + "bad value for '" + std::string(k) +
+                          "': expected a [" + std::string(k) + "] table");
+      for (auto&& [sub_key, sub_node] : *section) {
+        const std::string_view sk = sub_key.str();
+        Setting* s = FindSetting(settings, name, sk);
+        if (s == nullptr)
+          return UnknownSetting(Where(path, sub_node), settings, name, sk);
+        if (!s->from_toml(sub_node)) return BadValue(Where(path, sub_node), *s);
+      }
+      continue;
+    }
     Setting* s = FindSetting(settings, "", k);
     if (s == nullptr) return UnknownSetting(Where(path, node), settings, "", k);
     if (!s->from_toml(node)) return BadValue(Where(path, node), *s);
@@ -440,7 +483,10 @@ constexpr const char* kFooter =
     "  priority = \"high\"            # critical, high, normal, low\n"
     "  response_minutes = 60        # business minutes to the first response\n"
     "  resolution_minutes = 240\n"
-    "  calendar = \"desk\"            # \"desk\" or \"24x7\"\n";
+    "  calendar = \"desk\"            # \"desk\" or \"24x7\"\n"
+    "  [tls]                        # HTTPS only on the port; both or neither\n"
+    "  cert_file = \"/etc/helpdeskd/cert.pem\"\n"
+    "  key_file = \"/etc/helpdeskd/key.pem\"\n";
 
 }  // namespace
 
@@ -471,7 +517,8 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
       "built-in defaults < --config FILE (TOML, keys as the flags with "
       "underscores; the Dispatch settings in a [dispatch] table, which may "
       "also hold the travel-time table; the SLA settings in an [sla] table, "
-      "which may also hold the desk calendar and target overrides) < flags.",
+      "which may also hold the desk calendar and target overrides; the Auth "
+      "and TLS settings in [auth] and [tls] tables) < flags.",
       "helpdeskd");
   app.footer(kFooter);
   app.add_option("--config", config_file, "TOML config file");
@@ -481,8 +528,8 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
         app, FlagName((std::string(s.flag_prefix) + s.name).c_str()), s.help);
     if (*s.section == '\0') continue;
     std::string group = s.section;
-    if (group == kSla)
-      group = "SLA";
+    if (group == kSla || group == kTls)
+      for (char& ch : group) ch = static_cast<char>(std::toupper(ch));
     else
       group[0] = static_cast<char>(std::toupper(group[0]));
     o->group(group + " ([" + s.section + "] in the config file)");
@@ -509,6 +556,18 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
         "clock_frozen",
         "clock_frozen needs clock_start: the instant where "
         "the clock stands");
+  }
+  // HTTPS needs both files: one alone is a mistake, not plain HTTP.
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty()) {
+    const bool no_key = c.tls_key_file.empty();
+    return Status::InvalidField(
+        no_key ? "tls_key_file" : "tls_cert_file",
+        std::string(no_key ? "tls_cert_file" : "tls_key_file") +
+            " is set but " + (no_key ? "tls_key_file" : "tls_cert_file") +
+            " is not (" + (no_key ? "--tls-key-file" : "--tls-cert-file") +
+            ", or " + (no_key ? "key_file" : "cert_file") +
+            " in [tls]): HTTPS needs both the certificate and its private "
+            "key; give neither for plain HTTP");
   }
   if (c.max_map_size_mb < c.map_size_mb) c.max_map_size_mb = c.map_size_mb;
   return Parsed(c);

@@ -65,6 +65,14 @@ struct Config {
   // bucket holds ten seconds' worth); more get 429. 0: no limit.
   uint32_t rate_limit = 20;
   uint32_t address_rate_limit = 200;
+  // [privacy]: months after which a closed ticket's personal text is
+  // erased (README, "Retention of personal data"); 0: kept forever.
+  uint32_t retention_months = 0;
+  // [tls]: PEM files of the certificate (with any intermediates) and its
+  // private key; both or neither. Set: the port serves HTTPS only. Empty:
+  // plain HTTP (e.g. behind a proxy that terminates TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // What the command line asked for: run with a config, or print text (help,

@@ -159,7 +159,8 @@ Desk::Desk(const store::Env& env, const store::Tables& tables,
                                          std::move(options.sla_policy))),
       password_cost_(options.password_cost),
       session_lifetime_(options.session_lifetime),
-      max_sessions_(std::max<size_t>(options.max_sessions, 1)) {
+      max_sessions_(std::max<size_t>(options.max_sessions, 1)),
+      retention_months_(options.retention_months) {
   // A broken start-up aborts loudly: the desk has no clock of its own.
   if (!now_) {
     spdlog::critical("desk::Desk needs a clock (Options::now)");

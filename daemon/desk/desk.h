@@ -13,6 +13,7 @@
 
 #include <google/protobuf/timestamp.pb.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -64,6 +65,9 @@ class Desk {
     auth::PasswordCost password_cost = auth::PasswordCost::kInteractive;
     std::chrono::seconds session_lifetime{12 * 3600};
     size_t max_sessions = 10;  // per account; a new login ends the oldest
+    // Months after which a closed ticket's personal text is erased
+    // (SweepRetention); 0: kept forever.
+    uint32_t retention_months = 0;
   };
 
   Desk(const store::Env& env, const store::Tables& tables,
@@ -134,6 +138,13 @@ class Desk {
   // (noted by Authenticate, at most once a minute each) and deletes the
   // expired ones (at most kKeysSweptPerWrite), only when there is either.
   void SweepCredentials(std::function<void()> then = nullptr);
+  // (retention.cc) Queues the erasure of the personal text of tickets
+  // closed at least retention_months calendar months ago (README,
+  // "Retention of personal data"), at most kTicketsErasedPerWrite a
+  // write, only when there is any: the closed tickets are read only when
+  // one may have fallen due since the last look.
+  static constexpr size_t kTicketsErasedPerWrite = 1000;
+  void SweepRetention(std::function<void()> then = nullptr);
 
   // ---------------------------------------------------------- identity
   // (identity.cc) Sessions and tokens are found by the keyed hash of the
@@ -187,6 +198,13 @@ class Desk {
   // Writes them (and the keyed hash's key) unless an account exists by
   // then; `done` is told how many were made.
   void MakeFirstAccounts(std::vector<FirstAccount> accounts, Done<size_t> done);
+
+  // ---------------------------------------------------------- audit
+  // (audit.cc) Changes are the event log's; reads of personal text by IT
+  // staff (a ticket, its comments or history, a list) are noted here and
+  // written by the writer in a write of their own, at most one queued at a
+  // time: a read never waits for it.
+  StatusOr<v1::ListAuditResponse> ListAudit(const AuditQuery& query) const;
 
   // ---------------------------------------------------------- reads
   // kNotFound for a ticket, service, category or person that is not there
@@ -284,6 +302,10 @@ class Desk {
   // `who` may read it.
   Done<v1::Ticket> ReadingClocks(const auth::Principal& who,
                                  Done<v1::Ticket> done) const;
+  // Notes that `who` read `what` ("ticket", "comments", "events", "list")
+  // of `ticket` ("" for a list, with its `query`), when `who` is staff.
+  void NoteRead(const auth::Principal& who, std::string_view ticket,
+                std::string_view what, std::string_view query = {}) const;
   // The keyed hash's key (read once, then kept: it never changes).
   StatusOr<std::string> AuthKey() const;
   v1::Ticket WithClocks(v1::Ticket ticket) const;
@@ -296,12 +318,22 @@ class Desk {
   const auth::PasswordCost password_cost_;
   const std::chrono::seconds session_lifetime_;
   const size_t max_sessions_;
+  const uint32_t retention_months_ = 0;
+  // SweepRetention reads the closed tickets only once the cutoff (seconds
+  // since the epoch) reaches this: the closing of the earliest not yet
+  // due, as its last look found it; 0: look at the next sweep.
+  mutable std::atomic<int64_t> retention_due_from_{0};
   mutable std::mutex key_mu_;
   mutable std::string auth_key_;  // guarded by key_mu_; empty until read
   // Credential id -> when it was used, seconds since the epoch, noted
   // since the last SweepCredentials; guarded by used_mu_.
   mutable std::mutex used_mu_;
   mutable std::unordered_map<std::string, int64_t> used_;
+  // Reads noted and not yet handed to the writer, and whether a write of
+  // them is queued; guarded by reads_mu_.
+  mutable std::mutex reads_mu_;
+  mutable std::vector<v1::AccessRecord> reads_;
+  mutable bool reads_queued_ = false;
 };
 
 }  // namespace helpdesk::desk

@@ -50,6 +50,20 @@ struct EventQuery {
   std::optional<std::string> ticket;  // its id as a client gives it
 };
 
+// The audit (GET /api/v1/audit): the changes of the log and the reads of
+// tickets by staff, oldest first, of `actor` and `ticket` when set, in
+// [from, to). `cursor`: a page's next_cursor. A page reads at most
+// kAuditScan records of each kind, so a rare actor over a long log may
+// answer a page with few entries and a cursor to go on.
+struct AuditQuery {
+  std::string actor;
+  std::optional<std::string> ticket;  // its id as a client gives it
+  std::optional<std::chrono::sys_seconds> from, to;
+  std::string cursor;
+  size_t limit = 100;
+};
+inline constexpr size_t kAuditScan = 20000;
+
 // Catalogue search: every word must match, case and æ/ø/å folded.
 struct ServiceQuery {
   std::string text;

@@ -19,6 +19,7 @@
 #include "daemon/store/staff_tables.h"
 #include "daemon/store/tables.h"
 #include "proto/timestamps.h"
+#include "proto/wire_names.h"
 
 namespace helpdesk::desk {
 namespace {
@@ -72,6 +73,7 @@ StatusOr<v1::Ticket> Desk::GetTicket(const auth::Principal& who,
   if (Status s = AddLatestComments(*txn, tables_, **ticket); !s.ok()) return s;
   v1::Ticket out = WithClocks(std::move(**ticket));
   auth::Redact(who, out);
+  NoteRead(who, out.id(), "ticket");
   return out;
 }
 
@@ -131,6 +133,7 @@ StatusOr<v1::ListCommentsResponse> Desk::ListComments(
   // notes among them are left out.
   for (auto& c : page->comments)
     if (auth::MaySee(who, c)) *out.add_comments() = std::move(c);
+  NoteRead(who, std::to_string(*number), "comments");
   if (page->next_before) {
     out.set_next_cursor(std::to_string(*page->next_before));
     out.set_next(CommentsLink(query.ticket, *page->next_before, query.limit));
@@ -175,6 +178,15 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
       store::ListTickets(*txn, tables_, filter, query.before, query.limit);
   if (!page.ok()) return page.status();
   for (auto& t : page->tickets) auth::Redact(who, t);
+  std::string filters;
+  if (query.status != v1::TICKET_STATUS_UNSPECIFIED)
+    filters += "status=" + proto::WireName(query.status) + "&";
+  if (!query.municipality.empty())
+    filters += "municipality=" + query.municipality + "&";
+  if (!query.assignee.empty()) filters += "assignee=" + query.assignee + "&";
+  if (query.before) filters += "before=" + std::to_string(query.before) + "&";
+  if (!filters.empty()) filters.pop_back();
+  NoteRead(who, "", "list", filters);
   return TicketPage{std::move(page->tickets), page->next_before};
 }
 
@@ -206,6 +218,7 @@ StatusOr<v1::ListEventsResponse> Desk::ListEvents(
       store::ListEvents(*txn, tables_, query.after, query.limit, ticket);
   if (!page.ok()) return page.status();
   v1::ListEventsResponse out;
+  if (ticket) NoteRead(who, std::to_string(*ticket), "events");
   for (auto& e : page->events) {
     if (!auth::MaySee(who, e)) continue;
     // Where a request came from is the admins' to read (the audit).

@@ -67,6 +67,7 @@ void Sweeper::Run() {
       desk_.SweepSla();
       desk_.SweepKeys();
       desk_.SweepCredentials();
+      desk_.SweepRetention();  // reads only when a closed ticket may be due
       next_sla = next(options_.sla_every);
     }
     lock.lock();

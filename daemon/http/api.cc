@@ -190,6 +190,7 @@ void Api::Handle(const Request& r, Respond respond) {
     }
   }
   who.client_address = r.client_address;
+  who.request_id = r.request_id;
   // Every write takes a JSON body (a DELETE takes none).
   if (IsWrite(m.route->access) && r.method != "DELETE" &&
       !IsJsonContentType(r.content_type)) {
@@ -269,11 +270,14 @@ void Api::MoveTestClock(const Request& r, const Target& target,
   body += "}";
   // Answered once the alerts due by then are recorded, and the
   // Idempotency-Keys and sessions expired by then deleted (and the last
-  // uses of sessions and tokens written): a test reads them straight
-  // after, without waiting for the sweep's next round.
+  // uses of sessions and tokens written), and the personal text past
+  // retention erased: a test reads them straight after, without waiting
+  // for the sweep's next round.
   desk_.SweepSla([this, respond = std::move(respond), body = std::move(body)] {
     desk_.SweepKeys([this, respond, body] {
-      desk_.SweepCredentials([respond, body] { respond(Json(200, body)); });
+      desk_.SweepCredentials([this, respond, body] {
+        desk_.SweepRetention([respond, body] { respond(Json(200, body)); });
+      });
     });
   });
 }

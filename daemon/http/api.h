@@ -110,6 +110,8 @@ class Api final : public Service {
   void ListTokens(const Call& c, Respond respond);
   void CreateToken(const Call& c, Respond respond);
   void RevokeToken(const Call& c, Respond respond);
+  // Who changed and who read what (identity_routes.cc).
+  void ListAudit(const Call& c, Respond respond);
 
   // Who sent `r`: the principal of its bearer token or session cookie.
   // kUnauthenticated when it carries none, or one the desk does not know.

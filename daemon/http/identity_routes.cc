@@ -205,4 +205,31 @@ void Api::RevokeToken(const Call& c, Respond respond) {
                              [](v1::Credential& cr) { return Json(200, cr); }));
 }
 
+void Api::ListAudit(const Call& c, Respond respond) {
+  const Target& t = c.target;
+  if (Status s =
+          CheckParams(t, {"actor", "ticket", "from", "to", "cursor", "limit"});
+      !s.ok())
+    return respond(Fail(c, s));
+  desk::AuditQuery query;
+  if (auto it = t.params.find("actor"); it != t.params.end())
+    query.actor = it->second;
+  if (auto it = t.params.find("ticket"); it != t.params.end())
+    query.ticket = it->second;
+  if (auto it = t.params.find("cursor"); it != t.params.end())
+    query.cursor = it->second;
+  auto from = OptionalTimeParam(t, "from");
+  if (!from.ok()) return respond(Fail(c, from.status()));
+  auto to = OptionalTimeParam(t, "to");
+  if (!to.ok()) return respond(Fail(c, to.status()));
+  query.from = *from;
+  query.to = *to;
+  auto limit = UintParam(t, "limit", 1, 1000, 100);
+  if (!limit.ok()) return respond(Fail(c, limit.status()));
+  query.limit = *limit;
+  auto page = desk_.ListAudit(query);
+  if (!page.ok()) return respond(Fail(c, page.status()));
+  respond(Json(200, *page));
+}
+
 }  // namespace helpdesk::http

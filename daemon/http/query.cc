@@ -224,29 +224,4 @@ StatusOr<std::optional<std::chrono::sys_seconds>> OptionalTimeParam(
   return Time(*at);
 }
 
-StatusOr<std::string> ActorOf(std::string_view header, std::string_view body,
-                              std::string_view field) {
-  constexpr size_t kMaxActorBytes = 100;
-  const bool from_body = !body.empty();
-  const std::string_view value = from_body ? body : header;
-  if (value.empty()) return std::string("anonymous");
-  std::string problem;
-  if (value.size() > kMaxActorBytes)
-    problem = "is at most " + std::to_string(kMaxActorBytes) + " bytes";
-  for (unsigned char c : value)
-    if (c < 0x20 || c == 0x7f) problem = "contains control characters";
-  // It is stored as who made the change: a Latin-1 "j\xf8rgen" would make
-  // the record unreadable.
-  if (problem.empty() && !proto::IsValidUtf8(value))
-    problem =
-        "is not valid UTF-8 text (at byte " +
-        std::to_string(proto::FirstInvalidUtf8(value)) +
-        "); send the name as UTF-8, or as your staff id (\"kari.haugen\")";
-  if (problem.empty()) return std::string(value);
-  if (from_body)
-    return Status::InvalidField(
-        std::string(field), "field '" + std::string(field) + "' " + problem);
-  return Status::InvalidParameter("X-Actor", "X-Actor " + problem);
-}
-
 }  // namespace helpdesk::http

@@ -39,14 +39,6 @@ StatusOr<std::optional<uint32_t>> ParseIfMatch(std::string_view header);
 StatusOr<bool> BoolParam(const Target& t, const std::string& name,
                          bool fallback);
 
-// Who makes a change, until there is authentication: `body` (a body field
-// named `field`, e.g. "actor") when given, else the X-Actor `header`, else
-// "anonymous". At most 100 bytes, no control characters; a bad body field
-// is a field error, a bad header an invalid parameter.
-StatusOr<std::string> ActorOf(std::string_view header,
-                              std::string_view body = {},
-                              std::string_view field = "actor");
-
 // An RFC 3339 time parameter ("2026-04-01T12:00:00Z"; a '+' of an offset
 // that arrived as a space is put back), to the second; `fallback` when
 // absent.

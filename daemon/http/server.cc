@@ -1,5 +1,7 @@
 #include "daemon/http/server.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -9,11 +11,17 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
 #include <random>
 #include <thread>
+#include <type_traits>
 
 #include "daemon/http/metrics.h"
 #include "daemon/http/problem.h"
@@ -26,10 +34,16 @@ namespace helpdesk::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// A connection of an HTTPS port; a plain one is a tcp::socket.
+using TlsStream = beast::ssl_stream<tcp::socket>;
+template <typename Stream>
+constexpr bool kIsTls = std::is_same_v<Stream, TlsStream>;
 
 constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 // After a failed accept the listener waits this long, doubling up to
@@ -38,6 +52,15 @@ constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::milliseconds kFirstAcceptBackoff{50};
 constexpr std::chrono::milliseconds kMaxAcceptBackoff{1000};
 constexpr std::chrono::seconds kAcceptLogEvery{10};
+// Failed TLS handshakes (scanners, plain HTTP, health checks that only
+// connect) are logged at most once per this.
+constexpr std::chrono::seconds kHandshakeLogEvery{60};
+// The TLS 1.2 suites offered: forward-secret AEAD only (Mozilla's
+// "intermediate"). TLS 1.3 keeps OpenSSL's defaults, all of them strong.
+constexpr char kTls12Ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
 // An incoming X-Request-Id is kept if it is short and plain; else we make one.
 std::string RequestId(std::string_view given) {
@@ -205,15 +228,116 @@ class AcceptFailures {
   uint64_t since_success_ = 0;
 };
 
-// One connection: a socket and the deadline its watchdog enforces. Used
-// only on the connection's strand.
+// Failed TLS handshakes, counted and logged with the last one's reason.
+// Any thread (a mutex guards all of it).
+class HandshakeFailures {
+ public:
+  void Failed(const std::string& peer, const std::string& why) {
+    std::lock_guard lock(mu_);
+    ++since_log_;
+    const auto now = Clock::now();
+    if (logged_ && now - last_log_ < kHandshakeLogEvery) return;
+    spdlog::warn(
+        "{} TLS handshake(s) failed since the last such line; the last, from "
+        "{}: {}",
+        since_log_, peer.empty() ? "an unknown address" : peer, why);
+    since_log_ = 0;
+    last_log_ = now;
+    logged_ = true;
+  }
+
+ private:
+  std::mutex mu_;
+  bool logged_ = false;
+  Clock::time_point last_log_;
+  uint64_t since_log_ = 0;
+};
+
+// Why OpenSSL failed: `ec` (asio takes the first error off OpenSSL's
+// queue, the one nearest the cause), else what is queued.
+std::string OpenSslError(const boost::system::error_code& ec) {
+  const unsigned long queued = ERR_get_error();
+  ERR_clear_error();
+  if (ec || queued == 0) return ec.message();
+  char text[256];
+  ERR_error_string_n(queued, text, sizeof text);
+  return text;
+}
+
+Status CheckReadable(const char* setting, const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr)
+    return Status::Internal(std::string("cannot read ") + setting + " '" +
+                            path + "': " + std::strerror(errno));
+  std::fclose(f);
+  return Status::Ok();
+}
+
+// The server's TLS settings: 1.2 at least (1.3 when the client has it),
+// strong suites, no compression and no renegotiation; the certificate
+// chain and key from PEM files, checked to belong together.
+StatusOr<std::unique_ptr<ssl::context>> MakeTlsContext(
+    const std::string& cert_file, const std::string& key_file) {
+  if (Status s = CheckReadable("tls_cert_file", cert_file); !s.ok()) return s;
+  if (Status s = CheckReadable("tls_key_file", key_file); !s.ok()) return s;
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  SSL_CTX* native = ctx->native_handle();
+  ERR_clear_error();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
+      SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1)
+    return Status::Internal("cannot set up TLS: " +
+                            OpenSslError(boost::system::error_code()));
+  SSL_CTX_set_options(native, SSL_OP_ALL | SSL_OP_NO_COMPRESSION |
+                                  SSL_OP_NO_RENEGOTIATION |
+                                  SSL_OP_CIPHER_SERVER_PREFERENCE);
+  // An encrypted key fails to load rather than ask for a passphrase on a
+  // terminal the daemon may not have.
+  boost::system::error_code ec;
+  ctx->set_password_callback(
+      [](std::size_t, ssl::context::password_purpose) { return std::string(); },
+      ec);
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec)
+    return Status::Internal("tls_cert_file '" + cert_file +
+                            "' is not a PEM certificate: " + OpenSslError(ec));
+  ctx->use_private_key_file(key_file, ssl::context::pem, ec);
+  const bool mismatch =
+      ec && ec.category() == asio::error::get_ssl_category() &&
+      ERR_GET_REASON(static_cast<unsigned long>(ec.value())) ==
+          X509_R_KEY_VALUES_MISMATCH;
+  if (ec && !mismatch)
+    return Status::Internal(
+        "tls_key_file '" + key_file +
+        "' is not an unencrypted PEM private key: " + OpenSslError(ec));
+  // A key of another type than the certificate's loads beside it: only
+  // this check finds it.
+  if (mismatch || SSL_CTX_check_private_key(native) != 1) {
+    ERR_clear_error();
+    return Status::Internal("tls_key_file '" + key_file +
+                            "' does not match the certificate in "
+                            "tls_cert_file '" +
+                            cert_file + "' (a key of another certificate?)");
+  }
+  return ctx;
+}
+
+// One connection: a stream (a tcp::socket, or TLS over one) and the
+// deadline its watchdog enforces. Used only on the connection's strand.
+template <typename Stream>
 struct Connection {
-  Connection(tcp::socket s, std::chrono::milliseconds step)
-      : socket(std::move(s)), timer(socket.get_executor()), step(step) {
+  // `args` after the socket: the TLS context of a TlsStream.
+  template <typename... Args>
+  Connection(std::chrono::milliseconds step, tcp::socket s, Args&... args)
+      : stream(std::move(s), args...),
+        timer(stream.get_executor()),
+        step(step) {
     boost::system::error_code ec;
-    auto endpoint = socket.remote_endpoint(ec);
+    auto endpoint = socket().remote_endpoint(ec);
     if (!ec) peer = endpoint.address().to_string();
   }
+
+  // The TCP socket, under TLS or not: what the watchdog closes.
+  tcp::socket& socket() { return beast::get_lowest_layer(stream); }
 
   // Moving the deadline later is just an assignment (the watchdog finds it
   // when it wakes). Moving it earlier than the watchdog's wake-up wakes it
@@ -223,7 +347,7 @@ struct Connection {
     if (t < timer.expiry()) timer.cancel();
   }
 
-  tcp::socket socket;
+  Stream stream;
   asio::steady_timer timer;
   Clock::time_point deadline;
   // The watchdog sleeps at most this long at a time: the shortest timeout
@@ -235,14 +359,16 @@ struct Connection {
   std::string peer;  // the client's IP address, as the audit records it
 };
 
-// Closes the socket once its deadline passes.
-asio::awaitable<void> Watchdog(std::shared_ptr<Connection> c) {
-  while (c->socket.is_open()) {
+// Closes the socket once its deadline passes (under TLS too: what is
+// pending on the stream then fails, and the session ends).
+template <typename Stream>
+asio::awaitable<void> Watchdog(std::shared_ptr<Connection<Stream>> c) {
+  while (c->socket().is_open()) {
     const auto now = Clock::now();
     if (now >= c->deadline) {
       boost::system::error_code ignored;
-      c->socket.shutdown(tcp::socket::shutdown_both, ignored);
-      c->socket.close(ignored);
+      c->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      c->socket().close(ignored);
       break;
     }
     c->timer.expires_at(std::min(c->deadline, now + c->step));
@@ -278,10 +404,26 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   }
 
   asio::awaitable<void> Accept();
+  template <typename Stream>
   asio::awaitable<void> Session(tcp::socket socket,
                                 [[maybe_unused]] ConnectionSlot slot);
-  asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  template <typename Stream>
+  asio::awaitable<void> Serve(std::shared_ptr<Connection<Stream>> conn);
+  template <typename Stream>
   asio::awaitable<void> Reject(tcp::socket socket);
+  template <typename Stream>
+  std::shared_ptr<Connection<Stream>> Connect(tcp::socket socket,
+                                              std::chrono::milliseconds step) {
+    if constexpr (kIsTls<Stream>)
+      return std::make_shared<Connection<Stream>>(step, std::move(socket),
+                                                  *tls);
+    else
+      return std::make_shared<Connection<Stream>>(step, std::move(socket));
+  }
+  // Over TLS, the handshake (by the connection's deadline); false when it
+  // failed, which is counted. Over plain HTTP, true.
+  template <typename Stream>
+  asio::awaitable<bool> Handshake(Connection<Stream>& conn);
   asio::awaitable<Response> Answer(Access access, Request r);
   // A place on the report pool (running or waiting), if there is one.
   bool TakePoolSlot() {
@@ -297,6 +439,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   Service& service;
   Metrics& metrics;
   const Options options;
+  // HTTPS when set (by UseTls, before any session; read-only after).
+  std::unique_ptr<ssl::context> tls;
+  HandshakeFailures handshake_failures;
   // The listener and its back-off timer, used on this strand only.
   asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
@@ -319,6 +464,14 @@ Server::Server(asio::io_context& ioc, Service& service, Metrics& metrics,
 Server::~Server() {
   impl_->reports_work.reset();  // the threads end once the queue is empty
   for (auto& t : impl_->report_threads) t.join();
+}
+
+Status Server::UseTls(const std::string& cert_file,
+                      const std::string& key_file) {
+  auto ctx = MakeTlsContext(cert_file, key_file);
+  if (!ctx.ok()) return ctx.status();
+  impl_->tls = std::move(*ctx);
+  return Status::Ok();
 }
 
 StatusOr<uint16_t> Server::Listen() {
@@ -391,13 +544,24 @@ asio::awaitable<void> Server::Impl::Accept() {
     if (static_cast<size_t>(metrics.open_connections()) >=
         options.max_connections) {
       metrics.ConnectionRejected();
-      asio::co_spawn(ex, Reject(std::move(socket)), asio::detached);
+      if (tls)
+        asio::co_spawn(ex, Reject<TlsStream>(std::move(socket)),
+                       asio::detached);
+      else
+        asio::co_spawn(ex, Reject<tcp::socket>(std::move(socket)),
+                       asio::detached);
       continue;
     }
     // Counted here, where the limit is checked, not once the session runs:
     // a burst of accepts cannot pass max_connections.
-    asio::co_spawn(ex, Session(std::move(socket), ConnectionSlot(metrics)),
-                   asio::detached);
+    if (tls)
+      asio::co_spawn(
+          ex, Session<TlsStream>(std::move(socket), ConnectionSlot(metrics)),
+          asio::detached);
+    else
+      asio::co_spawn(
+          ex, Session<tcp::socket>(std::move(socket), ConnectionSlot(metrics)),
+          asio::detached);
   }
 }
 
@@ -431,6 +595,24 @@ std::string ResponseHead(const Response& r, const std::string& request_id,
   return h;
 }
 
+template <typename Stream>
+asio::awaitable<bool> Server::Impl::Handshake(Connection<Stream>& conn) {
+  if constexpr (!kIsTls<Stream>) {
+    co_return true;
+  } else {
+    auto [ec] =
+        co_await conn.stream.async_handshake(ssl::stream_base::server, kToken);
+    if (!ec) co_return true;
+    handshake_failures.Failed(
+        conn.peer, Clock::now() >= conn.deadline
+                       ? std::string("no handshake within the time allowed")
+                       : ec.message());
+    co_return false;
+  }
+}
+
+// Over TLS, the 503 comes after a handshake, within the same bound.
+template <typename Stream>
 asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   auto self = shared_from_this();
   Response r =
@@ -442,25 +624,27 @@ asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
       ResponseHead(r, RequestId(""), 11, false, r.body.size()) + r.body;
   // Bounded: a client that does not read its 503 is dropped by the watchdog.
   constexpr std::chrono::seconds kRejectTimeout{2};
-  auto conn = std::make_shared<Connection>(std::move(socket), kRejectTimeout);
+  auto conn = Connect<Stream>(std::move(socket), kRejectTimeout);
   conn->SetDeadline(Clock::now() + kRejectTimeout);
-  asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
-  co_await asio::async_write(conn->socket, asio::buffer(bytes), kToken);
+  asio::co_spawn(conn->socket().get_executor(), Watchdog(conn), asio::detached);
+  if (co_await Handshake(*conn))
+    co_await asio::async_write(conn->stream, asio::buffer(bytes), kToken);
   boost::system::error_code ignored;
-  conn->socket.shutdown(tcp::socket::shutdown_both, ignored);
-  conn->socket.close(ignored);
+  conn->socket().shutdown(tcp::socket::shutdown_both, ignored);
+  conn->socket().close(ignored);
   conn->timer.cancel();
 }
 
 // The barrier of a connection: whatever throws while it is served, the
 // connection is closed, its slot released (the frame owns it) and the
 // daemon serves on.
+template <typename Stream>
 asio::awaitable<void> Server::Impl::Session(
     tcp::socket socket, [[maybe_unused]] ConnectionSlot slot) {
   auto self = shared_from_this();
-  auto conn = std::make_shared<Connection>(
-      std::move(socket),
-      std::min(options.idle_timeout, options.request_timeout));
+  auto conn =
+      Connect<Stream>(std::move(socket),
+                      std::min(options.idle_timeout, options.request_timeout));
   try {
     co_await Serve(conn);
   } catch (const std::exception& e) {
@@ -472,8 +656,8 @@ asio::awaitable<void> Server::Impl::Session(
     spdlog::error("a connection failed with an exception and was closed");
   }
   boost::system::error_code ignored;
-  conn->socket.shutdown(tcp::socket::shutdown_send, ignored);
-  conn->socket.close(ignored);
+  conn->socket().shutdown(tcp::socket::shutdown_send, ignored);
+  conn->socket().close(ignored);
   conn->timer.cancel();
 }
 
@@ -543,16 +727,22 @@ asio::awaitable<Response> Server::Impl::Answer(Access access, Request r) {
       asio::use_awaitable);
 }
 
-asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
-  conn->SetDeadline(Clock::now() + options.idle_timeout);
-  asio::co_spawn(conn->socket.get_executor(), Watchdog(conn), asio::detached);
+template <typename Stream>
+asio::awaitable<void> Server::Impl::Serve(
+    std::shared_ptr<Connection<Stream>> conn) {
+  // A TLS client starts at once: its handshake is held to the request
+  // timeout.
+  conn->SetDeadline(Clock::now() + (kIsTls<Stream> ? options.request_timeout
+                                                   : options.idle_timeout));
+  asio::co_spawn(conn->socket().get_executor(), Watchdog(conn), asio::detached);
+  if (!co_await Handshake(*conn)) co_return;
   beast::flat_buffer buffer;
   while (!stopping) {
     // Between requests the idle timeout applies; once a request has begun,
     // all of it must arrive within the request timeout (slow clients).
     if (buffer.size() == 0) {
       conn->SetDeadline(Clock::now() + options.idle_timeout);
-      auto [ec, n] = co_await conn->socket.async_read_some(
+      auto [ec, n] = co_await conn->stream.async_read_some(
           buffer.prepare(options.max_header_bytes), kToken);
       if (ec) break;
       buffer.commit(n);
@@ -572,7 +762,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
     boost::system::error_code ec;
     buffer.consume(parser.put(buffer.data(), ec));
     if (ec == bhttp::error::need_more || (!ec && !parser.is_header_done())) {
-      auto [rec, n] = co_await bhttp::async_read_header(conn->socket, buffer,
+      auto [rec, n] = co_await bhttp::async_read_header(conn->stream, buffer,
                                                         parser, kToken);
       ec = rec;
     }
@@ -593,7 +783,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
         buffer.consume(parser.put(buffer.data(), ec));
         if (ec == bhttp::error::need_more || (!ec && !parser.is_done())) {
           auto [rec, n] =
-              co_await bhttp::async_read(conn->socket, buffer, parser, kToken);
+              co_await bhttp::async_read(conn->stream, buffer, parser, kToken);
           ec = rec;
         }
       }
@@ -604,6 +794,11 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       break;  // closed by the client, or by the watchdog
     }
+    // TLS failed under HTTP (a closed connection without close_notify, a
+    // bad record): nothing can be answered on it.
+    if (kIsTls<Stream> && (ec.category() == asio::error::get_ssl_category() ||
+                           ec.category() == ssl::error::get_stream_category()))
+      break;
     const auto start = Clock::now();
     InFlight busy(in_flight);
     Response resp;
@@ -648,6 +843,7 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
       }
       r.csrf_token = std::string(req["X-CSRF-Token"]);
       r.client_address = conn->peer;
+      r.tls = kIsTls<Stream>;
       r.idempotency_keys = static_cast<int>(req.count("Idempotency-Key"));
       r.idempotency_key = std::string(req["Idempotency-Key"]);
       r.body = std::move(req.body());
@@ -665,12 +861,19 @@ asio::awaitable<void> Server::Impl::Serve(std::shared_ptr<Connection> conn) {
         asio::buffer(head_bytes),
         asio::buffer(resp.body.data(), head ? 0 : resp.body.size())};
     conn->SetDeadline(Clock::now() + options.request_timeout);
-    auto [wec, wn] = co_await asio::async_write(conn->socket, out, kToken);
+    auto [wec, wn] = co_await asio::async_write(conn->stream, out, kToken);
     metrics.CountRequest(
         resp.route, method, resp.status,
         std::chrono::duration<double>(Clock::now() - start).count());
     if (resp.replayed) metrics.CountReplay(resp.route);
-    if (wec || !keep_alive) break;
+    if (wec || !keep_alive) {
+      // We end it: TLS says so (close_notify), so the client can tell the
+      // end from a cut, waiting for its reply at most the request timeout.
+      if constexpr (kIsTls<Stream>) {
+        if (!wec) co_await conn->stream.async_shutdown(kToken);
+      }
+      break;
+    }
   }
 }
 

@@ -9,9 +9,15 @@
 // the daemon keeps serving. When accept() fails (out of file descriptors)
 // the listener backs off, 50 ms doubling to 1 s, and logs once in a while.
 //
-// Beast stays inside server.cc: this header forward-declares what it needs.
-// Thread-safety: Listen and Start before the io_context runs; StopAccepting
-// and WaitIdle from any thread.
+// With a certificate and key (UseTls) the port speaks HTTPS only
+// (TLS 1.2 or 1.3, through Beast's ssl_stream): the handshake must end
+// within the request timeout, and a client that sends plain HTTP or
+// garbage is closed unanswered (counted in the log); every limit above
+// applies as over plain HTTP.
+//
+// Beast and OpenSSL stay inside server.cc: this header forward-declares
+// what it needs. Thread-safety: Listen and Start before the io_context
+// runs; StopAccepting and WaitIdle from any thread.
 
 #include <chrono>
 #include <cstdint>
@@ -54,6 +60,12 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
+  // Serves HTTPS only, with the certificate (then its intermediates) and
+  // its unencrypted private key from these PEM files; before Listen. An
+  // unreadable file, one that is not PEM, or a key of another certificate
+  // fails with a message naming the file and what is wrong.
+  [[nodiscard]] Status UseTls(const std::string& cert_file,
+                              const std::string& key_file);
   // Binds and listens; returns the bound port (useful with port 0).
   StatusOr<uint16_t> Listen();
   // Starts accepting on the io_context.

@@ -102,7 +102,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 15> Specs(Tables& t) {
+std::array<Spec, 16> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -117,7 +117,8 @@ std::array<Spec, 15> Specs(Tables& t) {
           Spec{"idempotency", &t.idempotency},
           Spec{"idempotency_by_time", &t.idempotency_by_time},
           Spec{"accounts", &t.accounts},
-          Spec{"credentials", &t.credentials}};
+          Spec{"credentials", &t.credentials},
+          Spec{"access_log", &t.access_log}};
 }
 
 }  // namespace
@@ -133,7 +134,8 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
     if (!table.ok() &&
         (s.table == &t.quarantine || s.table == &t.ticket_comments ||
          s.table == &t.idempotency || s.table == &t.idempotency_by_time ||
-         s.table == &t.accounts || s.table == &t.credentials))
+         s.table == &t.accounts || s.table == &t.credentials ||
+         s.table == &t.access_log))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +

@@ -19,6 +19,7 @@
 //                   Idempotency-Key, and when they were written
 //                   (idempotency.h)
 //   accounts        account id -> Account (auth_tables.h)
+//   access_log      who read which ticket, when (audit_tables.h)
 //   credentials     sessions and API tokens under keyed hashes of their
 //                   secrets, with two indexes (auth_tables.h)
 //
@@ -39,9 +40,9 @@
 namespace helpdesk::store {
 
 // 2: the catalogue table. 3: the staff table. 4: the sla_due index. 5: the
-// ticket_comments table. 6: the accounts and credentials tables, and
-// ticket_index by reporter. An older database is upgraded on open, one
-// version at a time.
+// ticket_comments table. 6: the accounts, credentials and access_log
+// tables, and ticket_index by reporter. An older database is upgraded on open,
+// one version at a time.
 inline constexpr int kSchemaVersion = 6;
 
 struct Tables {
@@ -53,6 +54,7 @@ struct Tables {
   Table idempotency, idempotency_by_time;
   // New in version 6 (made by the upgrade; unset when reading an older one).
   Table accounts, credentials;
+  Table access_log;
 };
 
 // What a new database starts with.

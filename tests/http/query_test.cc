@@ -37,18 +37,6 @@ TEST(Query, DecodedTextMustBeUtf8) {
     EXPECT_FALSE(ParseTarget(bad).ok()) << bad;
 }
 
-TEST(Query, ActorHeaderMustBeUtf8) {
-  // X-Actor is stored as who made a change: Latin-1 from an old client
-  // ("j\xf8rgen") would make the event unreadable.
-  Status s = ActorOf("j\xf8rgen").status();
-  EXPECT_EQ(s.code(), Code::kInvalidParameter);
-  EXPECT_EQ(s.field(), "X-Actor");
-  EXPECT_NE(s.message().find("UTF-8"), std::string::npos) << s.message();
-  EXPECT_EQ(ActorOf("\xed\xb0\x80").status().field(), "X-Actor");
-  EXPECT_EQ(ActorOf({}, "ok\xff", "actor").status().field(), "actor");
-  EXPECT_EQ(*ActorOf("j\xc3\xb8rgen"), "j\xc3\xb8rgen");
-}
-
 TEST(Query, UnknownParametersAreNamed) {
   auto t = ParseTarget("/a?statsu=new");
   Status s = CheckParams(*t, {"status", "limit"});

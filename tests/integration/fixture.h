@@ -142,6 +142,17 @@ class DaemonTest : public ::testing::Test {
     return t;
   }
 
+  // GoodTicket() filed by the employee `account` (of Rollag) as their own:
+  // the answer.
+  json FileAs(const std::string& account) {
+    json t = GoodTicket();
+    t.erase("reporter");
+    HttpResponse r =
+        client_->Post("/api/v1/tickets", t.dump(), ids_->As(account));
+    EXPECT_EQ(r.status, 201) << r.error << r.body;
+    return Parse(r);
+  }
+
   json Create(const json& body = GoodTicket()) {
     HttpResponse r = client_->Post("/api/v1/tickets", body.dump());
     EXPECT_EQ(r.status, 201) << r.error << r.body;

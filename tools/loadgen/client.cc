@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <optional>
 #include <sstream>
 #include <string_view>
@@ -66,6 +67,14 @@ std::string SerialiseRequest(http::verb verb, const std::string& target,
                              const std::string& host, const std::string& body) {
   http::request<http::string_body> req{verb, target, 11};
   req.set(http::field::host, host);
+  // The daemon answers nothing but /healthz without a credential: the
+  // token (an account with the agent and dashboard roles, for tickets and
+  // /metrics) comes in $HELPDESK_TOKEN, as helpdeskctl's does.
+  static const std::string token = [] {
+    const char* t = std::getenv("HELPDESK_TOKEN");
+    return t ? std::string(t) : std::string();
+  }();
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   if (!body.empty()) {
     req.set(http::field::content_type, "application/json");
     req.body() = body;
