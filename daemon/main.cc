@@ -99,9 +99,12 @@ Status MakeFirstAccounts(helpdesk::desk::Desk& desk, const std::string& dir) {
     text += f.account.id() + "\t" + roles + "\t" + f.password + "\n";
   }
   {
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    // A fresh file of our own: not one someone placed there (a link).
+    ::unlink(tmp.c_str());
+    const int fd =
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
     if (fd < 0) return Status::Internal("cannot create " + tmp);
-    ::fchmod(fd, 0600);  // an older file of another mode is replaced whole
+    ::fchmod(fd, 0600);  // whatever the umask
     const bool written = ::write(fd, text.data(), text.size()) ==
                              static_cast<ssize_t>(text.size()) &&
                          ::fsync(fd) == 0;
@@ -222,6 +225,16 @@ int main(int argc, char** argv) {
   // --clock-frozen (tests): the clock stands at --clock-start until POST
   // /test/clock moves it, forwards only (the log's instants never go back).
   http::Api::MoveClock move_clock;
+  // POST /test/clock moves the clock for anyone who can reach the port:
+  // a test's, never a listener others can reach.
+  if (c.clock_frozen && c.listen != "127.0.0.1" && c.listen != "::1" &&
+      c.listen != "localhost") {
+    std::fprintf(stderr,
+                 "helpdeskd: --clock-frozen is for tests on the loopback "
+                 "address only (--listen is '%s')\n",
+                 c.listen.c_str());
+    return 2;
+  }
   if (c.clock_frozen) {
     auto frozen = std::make_shared<std::atomic<int64_t>>(start_us);
     now = [frozen] {

@@ -64,6 +64,14 @@ Status CheckCreate(const Principal& p, v1::CreateTicketRequest& request) {
         "reporter",
         "you file tickets as yourself; leave 'reporter' out (IT staff can "
         "file one for someone else)");
+  // Critical sets the tightest targets and wakes the vakt: IT staff judge
+  // it (they can raise a ticket's priority at once).
+  if (request.priority() == v1::PRIORITY_CRITICAL)
+    return Status::Forbidden(
+        "priority",
+        "choose 'low', 'normal' or 'high'; if work has stopped for many "
+        "people, say so in the description and call the IT desk, who can "
+        "make it 'critical'");
   return Status::Ok();
 }
 

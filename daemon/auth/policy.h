@@ -35,7 +35,8 @@ Status CheckActor(const Principal& p, std::string_view field,
                   std::string_view given);
 
 // A new ticket as `p` files it: an employee's municipality and reporter
-// default to their own and may be no other; staff may file for anyone.
+// default to their own and may be no other, and their priority is at most
+// high; staff may file for anyone, at any priority.
 Status CheckCreate(const Principal& p, v1::CreateTicketRequest& request);
 
 // A status change on `current` by `p`: staff make any move the state

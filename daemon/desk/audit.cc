@@ -149,7 +149,8 @@ StatusOr<v1::ListAuditResponse> Desk::ListAudit(const AuditQuery& q) const {
     if (colon == std::string::npos) return BadCursor();
     const std::string digits = q.cursor.substr(0, colon);
     if (digits.empty() || digits.size() > 19 ||
-        !std::all_of(digits.begin(), digits.end(), ::isdigit))
+        !std::all_of(digits.begin(), digits.end(),
+                     [](char ch) { return ch >= '0' && ch <= '9'; }))
       return BadCursor();
     seq = std::stoull(digits);
     auto key = FromHex(std::string_view(q.cursor).substr(colon + 1));

@@ -242,9 +242,10 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
                       !(*account)->password_hash().empty();
   // The same work whether or not the account exists: the time of the
   // answer tells nothing either.
-  static const std::string kDecoy =
-      *auth::HashPassword("decoy password of no account", password_cost_);
-  const std::string verified = usable ? (*account)->password_hash() : kDecoy;
+  static const StatusOr<std::string> kDecoy =
+      auth::HashPassword("decoy password of no account", password_cost_);
+  if (!kDecoy.ok()) return done(WrongLogin());
+  const std::string verified = usable ? (*account)->password_hash() : *kDecoy;
   if (!auth::VerifyPassword(verified, request.password()) || !usable)
     return done(WrongLogin());
   std::string rehashed;
@@ -315,6 +316,15 @@ void Desk::Logout(Origin origin, Done<v1::Credential> done) {
         if (!stored.ok()) return stored.status();
         if (!*stored) return Status::NotFound("the session is already ended");
         v1::Credential c = (*stored)->credential;
+        // An API token is revoked by an admin (DELETE /api/v1/tokens/{id}),
+        // never by a client logging out with it.
+        if (c.kind() != v1::CREDENTIAL_KIND_SESSION)
+          return Status::InvalidField(
+              "Authorization",
+              "this is an API token, not a session: there is nothing to log "
+              "out of; an admin revokes a token with DELETE "
+              "/api/v1/tokens/" +
+                  c.id());
         if (Status st =
                 s.store().Write([&](store::Txn& txn, const store::Tables& t) {
                   return store::DeleteCredential(txn, t, **stored);
@@ -405,7 +415,8 @@ void Desk::CreateAccount(Origin origin, v1::Account account,
                 std::move(e));
             !st.ok())
           return st;
-        return Public(std::move(account));
+        // A copy: a rerun of the batch runs this again with `account`.
+        return Public(account);
       },
       std::move(done));
 }

@@ -166,6 +166,8 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
     if (!member.ok() && !store::IsDamaged(member.status()))
       return member.status();
     if (member.ok() && !*member) {
+      // Who the staff are is not an employee's to learn from a typo.
+      if (!who.IsStaff()) return TicketPage{};
       auto staff = store::LoadStaff(*txn, tables_);
       if (!staff.ok()) return staff.status();
       std::vector<std::string> ids;
@@ -218,7 +220,8 @@ StatusOr<v1::ListEventsResponse> Desk::ListEvents(
       store::ListEvents(*txn, tables_, query.after, query.limit, ticket);
   if (!page.ok()) return page.status();
   v1::ListEventsResponse out;
-  if (ticket) NoteRead(who, std::to_string(*ticket), "events");
+  NoteRead(who, ticket ? std::to_string(*ticket) : "", "events",
+           ticket ? "" : "after=" + std::to_string(query.after));
   for (auto& e : page->events) {
     if (!auth::MaySee(who, e)) continue;
     // Where a request came from is the admins' to read (the audit).

@@ -106,32 +106,34 @@ void AbuseLimits::Fail(Sharded<Failures>& failures, std::string_view key,
   f.until = now + delay;
 }
 
-uint64_t AbuseLimits::LoginWait(std::string_view account,
-                                std::string_view address,
-                                Clock::time_point now) {
-  return std::max(Wait(login_accounts_, account, now),
-                  Wait(login_addresses_, address, now));
-}
-
-void AbuseLimits::LoginFailed(std::string_view account,
-                              std::string_view address, Clock::time_point now) {
+uint64_t AbuseLimits::LoginAttempt(std::string_view account,
+                                   std::string_view address,
+                                   Clock::time_point now) {
+  const uint64_t wait =
+      std::max(account.empty() ? 0 : Wait(login_accounts_, account, now),
+               address.empty() ? 0 : Wait(login_addresses_, address, now));
+  if (wait > 0) return wait;
   if (!account.empty()) Fail(login_accounts_, account, kFreeFailures, now);
   if (!address.empty()) Fail(login_addresses_, address, kFreeFailures * 4, now);
+  return 0;
 }
 
 void AbuseLimits::LoginSucceeded(std::string_view account,
                                  std::string_view address) {
-  {
+  if (!account.empty()) {
     Shard<Failures>& shard = login_accounts_[ShardOf(account, kShards)];
     std::lock_guard lock(shard.mu);
     shard.map.erase(std::string(account));
   }
+  if (address.empty()) return;
   Shard<Failures>& shard = login_addresses_[ShardOf(address, kShards)];
   std::lock_guard lock(shard.mu);
   auto it = shard.map.find(std::string(address));
   if (it == shard.map.end()) return;
-  it->second.count /= 2;
-  it->second.until = {};
+  // This attempt was no failure after all: its own count goes, no more.
+  Failures& f = it->second;
+  f.count = std::max(0, f.count - 1);
+  if (f.count < kFreeFailures * 4) f.until = {};
 }
 
 }  // namespace helpdesk::http

@@ -8,8 +8,12 @@
 //   429 with the seconds until the next token.
 // - Logins: after kFreeFailures failed logins to an account, or
 //   kFreeFailures * 4 from an address, each further attempt waits a delay
-//   that doubles per failure, 1 s up to 15 min, whatever the password;
-//   a success clears the account's count and halves the address's.
+//   that doubles per failure, 1 s up to 15 min, whatever the password.
+//   An attempt counts as failed from the moment it is let through (so
+//   guesses sent at once all count, however long each takes to check);
+//   a success then clears the account's count and takes back only its own
+//   count from the address (one account that logs in cannot reset an
+//   address that sprays guesses at others).
 //
 // In memory only: a restart forgets it (it protects against a burst, not
 // a history). Bounded: at most kMaxTracked keys of each kind; beyond that
@@ -47,11 +51,11 @@ class AbuseLimits {
   uint64_t TakeAccount(std::string_view account, Clock::time_point now);
   uint64_t TakeAddress(std::string_view address, Clock::time_point now);
 
-  // 0 when a login may be tried now; else the seconds to wait.
-  uint64_t LoginWait(std::string_view account, std::string_view address,
-                     Clock::time_point now);
-  void LoginFailed(std::string_view account, std::string_view address,
-                   Clock::time_point now);
+  // 0 when a login may be tried now, and then it counts as failed until
+  // LoginSucceeded says otherwise; else the seconds to wait. An empty
+  // account or address is not tracked.
+  uint64_t LoginAttempt(std::string_view account, std::string_view address,
+                        Clock::time_point now);
   void LoginSucceeded(std::string_view account, std::string_view address);
 
  private:

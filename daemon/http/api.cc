@@ -28,23 +28,6 @@ Status CheckPathId(std::string_view kind, std::string_view id) {
   return Status::Ok();
 }
 
-// The name of the session cookie (README, "Logging in").
-constexpr std::string_view kSessionCookie = "hd_session";
-
-// The value of cookie `name` in a Cookie header; "" when absent.
-std::string_view CookieValue(std::string_view header, std::string_view name) {
-  while (!header.empty()) {
-    const size_t end = header.find(';');
-    std::string_view pair = header.substr(0, end);
-    header = end == std::string_view::npos ? "" : header.substr(end + 1);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.size() > name.size() && pair.starts_with(name) &&
-        pair[name.size()] == '=')
-      return pair.substr(name.size() + 1);
-  }
-  return {};
-}
-
 // The token of "Authorization: Bearer <token>" (the scheme in any case);
 // "" when the header is another scheme or absent.
 std::string_view BearerToken(std::string_view header) {

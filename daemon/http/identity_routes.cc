@@ -2,6 +2,7 @@
 // secret goes to the client twice in the login's answer: in the body (for
 // the API, as a bearer token) and as an HttpOnly cookie (for pages).
 
+#include "daemon/auth/principal.h"
 #include "daemon/desk/desk.h"
 #include "daemon/http/api.h"
 #include "daemon/http/query.h"
@@ -24,14 +25,16 @@ std::string SessionCookie(bool tls, std::string_view secret, int64_t max_age) {
 }
 
 // Secrets are answered once and never kept for a retry (desk.h): a
-// retry of a login or a new token simply makes another.
+// retry of a login or a new token simply makes another. Nor does a body
+// holding a password go into a key's fingerprint (a fast hash of it).
 Status NoKeyHere(const Call& c) {
   if (c.request.idempotency_keys == 0) return Status::Ok();
   return Status::InvalidParameter(
       "Idempotency-Key",
-      "this route answers a new secret, which is never kept, so it takes no "
-      "Idempotency-Key; send the request again without one (a session or "
-      "token made by a lost answer can be revoked)");
+      "a request that makes or carries a secret (a login, a token, a "
+      "password) takes no Idempotency-Key, as nothing of it is kept; send "
+      "it again without one (a session or token made by a lost answer can "
+      "be revoked)");
 }
 
 Response AccountResponse(int status, const v1::Account& a) {
@@ -50,11 +53,14 @@ void Api::Login(const Call& c, Respond respond) {
   v1::LoginRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));
-  // After failures, logins wait: the password is not even checked.
-  const std::string account = req.account();
+  // After failures, logins wait: the password is not even checked. Only a
+  // name that can be an account is tracked (a hostile one of 64 kB would
+  // cost memory and push others out).
+  const std::string account =
+      auth::IsAccountId(req.account()) ? req.account() : std::string();
   const std::string address = c.request.client_address;
   if (uint64_t wait =
-          limits_.LoginWait(account, address, AbuseLimits::Clock::now())) {
+          limits_.LoginAttempt(account, address, AbuseLimits::Clock::now())) {
     return respond(
         Fail(c, Status::TooManyRequests(
                     wait,
@@ -75,16 +81,16 @@ void Api::Login(const Call& c, Respond respond) {
         resp.headers.emplace_back("Cache-Control", "no-store");
         return resp;
       });
-  desk_.Login(std::move(origin), std::move(req),
-              [this, account, address,
-               answer = std::move(answer)](StatusOr<v1::Session> session) {
-                if (session.ok())
-                  limits_.LoginSucceeded(account, address);
-                else if (session.status().code() == Code::kUnauthenticated)
-                  limits_.LoginFailed(account, address,
-                                      AbuseLimits::Clock::now());
-                answer(std::move(session));
-              });
+  desk_.Login(
+      std::move(origin), std::move(req),
+      [this, account, address,
+       answer = std::move(answer)](StatusOr<v1::Session> session) {
+        // Counted as failed until it succeeds: guesses sent at once
+        // all count, however long each takes to check.
+        if (session.ok() || session.status().code() != Code::kUnauthenticated)
+          limits_.LoginSucceeded(account, address);
+        answer(std::move(session));
+      });
 }
 
 void Api::WhoAmI(const Call& c, Respond respond) {
@@ -92,15 +98,9 @@ void Api::WhoAmI(const Call& c, Respond respond) {
   auto session = desk_.WhoAmI(c.who);
   if (!session.ok()) return respond(Fail(c, session.status()));
   // Pages reloaded read their CSRF token here.
-  if (c.who.by_cookie) {
-    const std::string_view cookie = c.request.cookie;
-    const size_t at = cookie.find("hd_session=");
-    if (at != std::string_view::npos) {
-      std::string_view secret = cookie.substr(at + 11);
-      secret = secret.substr(0, secret.find(';'));
-      session->set_csrf_token(desk_.CsrfTokenOf(secret));
-    }
-  }
+  if (c.who.by_cookie)
+    session->set_csrf_token(
+        desk_.CsrfTokenOf(CookieValue(c.request.cookie, kSessionCookie)));
   Response resp = Json(200, *session);
   resp.headers.emplace_back("Cache-Control", "no-store");
   respond(std::move(resp));
@@ -136,6 +136,9 @@ void Api::GetAccount(const Call& c, Respond respond) {
 void Api::CreateAccount(const Call& c, Respond respond) {
   auto change = ReadChange<v1::Account>(c, /*versioned=*/false);
   if (!change.ok()) return respond(Fail(c, change.status()));
+  // A key's fingerprint is a fast hash of the body: never of a password.
+  if (change->body.has_password())
+    if (Status s = NoKeyHere(c); !s.ok()) return respond(Fail(c, s));
   std::string password = std::move(*change->body.mutable_password());
   change->body.clear_password();
   desk_.CreateAccount(
@@ -163,6 +166,7 @@ void Api::UpdateAccount(const Call& c, Respond respond) {
 }
 
 void Api::SetPassword(const Call& c, Respond respond) {
+  if (Status s = NoKeyHere(c); !s.ok()) return respond(Fail(c, s));
   auto change = ReadChange<v1::SetPasswordRequest>(c, /*versioned=*/false);
   if (!change.ok()) return respond(Fail(c, change.status()));
   desk_.SetPassword(

@@ -54,4 +54,11 @@ StatusOr<std::optional<std::chrono::sys_seconds>> OptionalTimeParam(
 std::string EncodeCursor(uint64_t position);
 StatusOr<uint64_t> DecodeCursor(std::string_view cursor);
 
+// The name of the session cookie (README, "Logging in").
+inline constexpr std::string_view kSessionCookie = "hd_session";
+
+// The value of cookie `name` in a Cookie header ("a=1; hd_session=x");
+// "" when absent. Names are matched whole.
+std::string_view CookieValue(std::string_view header, std::string_view name);
+
 }  // namespace helpdesk::http

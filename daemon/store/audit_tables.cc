@@ -80,8 +80,8 @@ StatusOr<uint64_t> FirstEventAt(const Txn& txn, const Tables& t,
     auto raw = txn.Get(t.events, Be64(mid));
     if (!raw.ok()) return raw.status();
     v1::Event e;
-    // A missing or damaged event: look on its later side (rare, and the
-    // audit only starts a little late, never skips a change after `at`).
+    // A missing or damaged event counts as before `at`: the search goes on
+    // to its later side (rare; the audit may then start a little late).
     const bool before =
         *raw && ParseRecord(**raw, e) && MicrosOf(e.at()) < at_us;
     if (before || !*raw)

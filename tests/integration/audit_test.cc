@@ -58,12 +58,20 @@ TEST_F(Audit, EveryReadOfATicketByStaffAndEveryChangeIsThere) {
       EXPECT_FALSE(e.value("requestId", "").empty()) << e.dump();
     }
   }
+  ASSERT_EQ(client_->Get("/api/v1/events", ids_->As("gunn.heggelund")).status,
+            200);
+  AfterTheReadsAreWritten();
   const json lists = AuditOf("?actor=gunn.heggelund");
   bool listed = false;
   for (const auto& e : lists["entries"])
     listed = listed || (e.value("what", "") == "list" &&
                         e.value("query", "") == "municipality=rollag");
   EXPECT_TRUE(listed) << lists.dump();
+  bool log_read = false;
+  for (const auto& e : lists["entries"])
+    log_read = log_read || (e.value("what", "") == "events" &&
+                            e.value("ticketId", "") == "");
+  EXPECT_TRUE(log_read) << "reading the global log is recorded too";
   for (const auto& e : lists["entries"])
     EXPECT_EQ(e.value("actor", ""), "gunn.heggelund") << e.dump();
 }

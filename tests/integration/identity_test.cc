@@ -208,6 +208,35 @@ TEST_F(Identity, AnApiTokenWorksUntilRevokedAndIsListedWithoutItsSecret) {
                 "/problems/unauthenticated");
 }
 
+// A body holding a password is never fingerprinted for an
+// Idempotency-Key (a fast hash of it, kept a day).
+TEST_F(Identity, APasswordTakesNoIdempotencyKey) {
+  for (const auto& [target, body] : std::vector<std::pair<std::string, json>>{
+           {"/api/v1/accounts",
+            {{"id", "ny.person"},
+             {"name", "Ny Person"},
+             {"roles", {"agent"}},
+             {"password", "et-langt-nok-passord"}}},
+           {"/api/v1/accounts/arne.brekke/password",
+            {{"password", "et-langt-nok-passord"}}}}) {
+    auto headers = ids_->As("admin");
+    headers["Idempotency-Key"] = "k-1";
+    HttpResponse r = client_->Post(target, body.dump(), headers);
+    ExpectProblem(r, 400, "/problems/invalid-parameter");
+    EXPECT_EQ(Parse(r).value("parameter", ""), "Idempotency-Key") << target;
+  }
+  ExpectProblem(client_->Get("/api/v1/accounts/ny.person"), 404,
+                "/problems/not-found");
+}
+
+TEST(FrozenClock, IsRefusedOnAListenerOthersCanReach) {
+  ScratchDir dir;
+  DaemonProcess d(dir.path() + "/data", {"--clock-start=2026-04-15T08:00:00Z",
+                                         "--clock-frozen", "--listen=0.0.0.0"});
+  const std::string why = d.Start();
+  EXPECT_NE(why.find("loopback"), std::string::npos) << why;
+}
+
 TEST_F(Identity, ADisabledAccountIsLoggedOutEverywhere) {
   const std::string token = ids_->Token("arne.brekke");
   HttpClient c(daemon_->port());
@@ -317,6 +346,18 @@ TEST_F(Identity, AnEmployeeConfirmsOrReopensAndSetsNothingElse) {
   ExpectProblem(
       client_->Post("/api/v1/tickets", other.dump(), ids_->As("ansatt.rollag")),
       403, "/problems/forbidden");
+  other = GoodTicket();
+  other.erase("reporter");
+  other["priority"] = "critical";
+  HttpResponse critical =
+      client_->Post("/api/v1/tickets", other.dump(), ids_->As("ansatt.rollag"));
+  ExpectProblem(critical, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(critical).value("field", ""), "priority");
+  // Nor does a typo of an assignee tell an employee who the staff are.
+  HttpResponse typo = client_->Get("/api/v1/tickets?assignee=kari.haugn",
+                                   ids_->As("ansatt.rollag"));
+  ASSERT_EQ(typo.status, 200) << typo.body;
+  EXPECT_EQ(typo.body.find("kari.haugen"), std::string::npos) << typo.body;
   other = GoodTicket();
   other.erase("reporter");
   other["municipality"] = "tinn";
