@@ -24,6 +24,8 @@ using google::protobuf::util::TimeUtil;
 // minutes under load) are dropped, oldest first, and the drop logged.
 constexpr size_t kMaxPendingReads = 100000;
 constexpr size_t kMaxQuery = 512;
+// Reads written together, at the most (FlushReads writes fewer).
+constexpr size_t kReadsPerWrite = 256;
 
 int64_t Micros(const google::protobuf::Timestamp& t) {
   return TimeUtil::TimestampToMicroseconds(t);
@@ -95,34 +97,58 @@ void Desk::NoteRead(const auth::Principal& who, std::string_view ticket,
       reads_.erase(reads_.begin());
     }
     reads_.push_back(std::move(r));
-    if (reads_queued_) return;
+    // Written in batches: a write (and its fsync) per read would cost the
+    // reads more than the reading. The rest go within a second (FlushReads
+    // from the sweeper), or before an audit is answered.
+    if (reads_.size() < kReadsPerWrite || reads_queued_) return;
     reads_queued_ = true;
   }
+  QueueReadsWrite(nullptr);
+}
+
+void Desk::FlushReads(std::function<void()> then) const {
+  {
+    std::lock_guard lock(reads_mu_);
+    if (reads_.empty() && !reads_queued_) {
+      if (then) then();
+      return;
+    }
+    reads_queued_ = true;
+  }
+  // Queued after any write of reads already queued: once this one is
+  // written, so is every read noted before it (one writer, in order).
+  QueueReadsWrite(std::move(then));
+}
+
+void Desk::QueueReadsWrite(std::function<void()> then) const {
   // Taken by the write when it runs (not now): every read noted until
   // then goes in the same write. Kept for a rerun of its batch.
   auto taken = std::make_shared<std::vector<v1::AccessRecord>>();
+  auto after = std::make_shared<std::function<void()>>(std::move(then));
   Status queued = writer_.Submit(
       [this, taken](store::WriteContext& w) {
         {
           std::lock_guard lock(reads_mu_);
-          if (reads_queued_) {
-            std::move(reads_.begin(), reads_.end(), std::back_inserter(*taken));
-            reads_.clear();
-            reads_queued_ = false;
-          }
+          std::move(reads_.begin(), reads_.end(), std::back_inserter(*taken));
+          reads_.clear();
+          reads_queued_ = false;
         }
         return w.Write([&](store::Txn& txn, const store::Tables& t) {
           return store::PutAccessRecords(txn, t, *taken);
         });
       },
-      [taken](store::WriteResult result) {
+      [taken, after](store::WriteResult result) {
         if (!result.status.ok())
           spdlog::warn("audit: {} reads could not be recorded: {}",
                        taken->size(), result.status.message());
+        if (*after) (*after)();
       });
   if (!queued.ok()) {
-    std::lock_guard lock(reads_mu_);
-    reads_queued_ = false;  // the next read tries again, with these
+    {
+      std::lock_guard lock(reads_mu_);
+      reads_queued_ = false;  // the next flush tries again, with these
+    }
+    if (*after) (*after)();
   }
 }
 

@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -202,9 +203,15 @@ class Desk {
   // ---------------------------------------------------------- audit
   // (audit.cc) Changes are the event log's; reads of personal text by IT
   // staff (a ticket, its comments or history, a list) are noted here and
-  // written by the writer in a write of their own, at most one queued at a
-  // time: a read never waits for it.
+  // written by the writer in writes of their own, 256 together, or fewer
+  // when FlushReads asks (the sweeper, every second): a read never waits
+  // for it, and a crash loses at most the last second of them.
+  // Call FlushReads first, and wait for it, to see every read noted so far
+  // (it may wait for the writer: not from an I/O thread).
   StatusOr<v1::ListAuditResponse> ListAudit(const AuditQuery& query) const;
+  // Queues a write of the reads noted so far, if any; `then`, if given,
+  // once it is written (or failed), on the writer thread or this one.
+  void FlushReads(std::function<void()> then = nullptr) const;
 
   // ---------------------------------------------------------- reads
   // kNotFound for a ticket, service, category or person that is not there
@@ -306,6 +313,15 @@ class Desk {
   // of `ticket` ("" for a list, with its `query`), when `who` is staff.
   void NoteRead(const auth::Principal& who, std::string_view ticket,
                 std::string_view what, std::string_view query = {}) const;
+  void QueueReadsWrite(std::function<void()> then) const;
+  // Notes a credential's use at `now` when its last noted use is a minute
+  // old.
+  void NoteUse(const std::string& credential, int64_t last_used,
+               int64_t now) const;
+  // `done`, after it makes every cached principal stale: for the writes
+  // of identity (an account, a session or a token changed).
+  template <typename T>
+  Done<T> Invalidating(Done<T> done) const;
   // The keyed hash's key (read once, then kept: it never changes).
   StatusOr<std::string> AuthKey() const;
   v1::Ticket WithClocks(v1::Ticket ticket) const;
@@ -329,6 +345,20 @@ class Desk {
   // since the last SweepCredentials; guarded by used_mu_.
   mutable std::mutex used_mu_;
   mutable std::unordered_map<std::string, int64_t> used_;
+  // Who a secret's keyed hash is, as Authenticate last read it from the
+  // tables, while identity_generation_ is what it was then: every write
+  // of identity moves it on once committed, so a revoked session or a
+  // disabled account is never served from here. Guarded by principals_mu_.
+  struct CachedPrincipal {
+    auth::Principal principal;
+    uint64_t generation = 0;
+    int64_t expires_at = 0;  // seconds; 0: never
+    int64_t last_used = 0;   // as noted (NoteUse)
+  };
+  static constexpr size_t kCachedPrincipals = 100000;
+  mutable std::shared_mutex principals_mu_;
+  mutable std::unordered_map<std::string, CachedPrincipal> principals_;
+  mutable std::atomic<uint64_t> identity_generation_{0};
   // Reads noted and not yet handed to the writer, and whether a write of
   // them is queued; guarded by reads_mu_.
   mutable std::mutex reads_mu_;

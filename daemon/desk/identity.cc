@@ -129,6 +129,19 @@ StatusOr<auth::Principal> Desk::Authenticate(std::string_view secret) const {
   auto key = AuthKey();
   if (!key.ok()) return NotLoggedIn("no account exists yet");
   const std::string hash = auth::SecretHash(*key, secret);
+  const int64_t now = Now().seconds();
+  // Read before the tables: an identity write committed after this makes
+  // what is cached below stale at once.
+  const uint64_t generation = identity_generation_.load();
+  {
+    std::shared_lock lock(principals_mu_);
+    auto it = principals_.find(hash);
+    if (it != principals_.end() && it->second.generation == generation &&
+        (it->second.expires_at == 0 || now < it->second.expires_at)) {
+      NoteUse(it->second.principal.credential, it->second.last_used, now);
+      return it->second.principal;
+    }
+  }
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
   auto credential = store::GetCredentialByHash(*txn, tables_, hash);
@@ -137,7 +150,7 @@ StatusOr<auth::Principal> Desk::Authenticate(std::string_view secret) const {
   if (!credential.ok() || !*credential)
     return NotLoggedIn("the session or token is unknown, or was revoked");
   const v1::Credential& c = **credential;
-  if (c.has_expires_at() && c.expires_at().seconds() <= Now().seconds())
+  if (c.has_expires_at() && c.expires_at().seconds() <= now)
     return NotLoggedIn(
         "the session or token expired at " +
         google::protobuf::util::TimeUtil::ToString(c.expires_at()));
@@ -148,13 +161,31 @@ StatusOr<auth::Principal> Desk::Authenticate(std::string_view secret) const {
     return NotLoggedIn("the account '" + c.account() + "' is disabled");
   auth::Principal p = auth::PrincipalOf(**account);
   p.credential = c.id();
-  // Last use is kept to the minute: a write a minute at most, by the sweep.
-  const int64_t now = Now().seconds();
-  if (now - c.last_used_at().seconds() >= 60) {
-    std::lock_guard lock(used_mu_);
-    used_[c.id()] = now;
+  NoteUse(c.id(), c.last_used_at().seconds(), now);
+  {
+    std::unique_lock lock(principals_mu_);
+    if (principals_.size() >= kCachedPrincipals) principals_.clear();
+    principals_[hash] = {p, generation,
+                         c.has_expires_at() ? c.expires_at().seconds() : 0,
+                         std::max<int64_t>(c.last_used_at().seconds(), now)};
   }
   return p;
+}
+
+template <typename T>
+Desk::Done<T> Desk::Invalidating(Done<T> done) const {
+  return [this, done = std::move(done)](StatusOr<T> result) {
+    identity_generation_.fetch_add(1);
+    done(std::move(result));
+  };
+}
+
+void Desk::NoteUse(const std::string& credential, int64_t last_used,
+                   int64_t now) const {
+  // Last use is kept to the minute: a write a minute at most, by the sweep.
+  if (now - last_used < 60) return;
+  std::lock_guard lock(used_mu_);
+  used_[credential] = now;
 }
 
 void Desk::SweepCredentials(std::function<void()> then) {
@@ -205,7 +236,8 @@ void Desk::SweepCredentials(std::function<void()> then) {
         if (!st.ok()) return st;
         return expired.size();
       },
-      [then = std::move(then)](StatusOr<size_t> swept) {
+      [this, then = std::move(then)](StatusOr<size_t> swept) {
+        identity_generation_.fetch_add(1);  // some may be gone
         if (!swept.ok())
           spdlog::warn("sweeping sessions and tokens failed: {}",
                        swept.status().message());
@@ -304,7 +336,7 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
         *answer.mutable_account() = Public(std::move(account));
         return answer;
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 void Desk::Logout(Origin origin, Done<v1::Credential> done) {
@@ -335,7 +367,7 @@ void Desk::Logout(Origin origin, Done<v1::Credential> done) {
         *c.mutable_revoked_at() = s.now();
         return c;
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 StatusOr<v1::Session> Desk::WhoAmI(const auth::Principal& who) const {
@@ -418,7 +450,7 @@ void Desk::CreateAccount(Origin origin, v1::Account account,
         // A copy: a rerun of the batch runs this again with `account`.
         return Public(account);
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
@@ -480,7 +512,7 @@ void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
           return st;
         return Public(std::move(account));
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 void Desk::SetPassword(Origin origin, std::string id, std::string password,
@@ -513,7 +545,7 @@ void Desk::SetPassword(Origin origin, std::string id, std::string password,
           return st;
         return Public(std::move(account));
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 void Desk::CreateToken(Origin origin, v1::CreateTokenRequest request,
@@ -569,7 +601,7 @@ void Desk::CreateToken(Origin origin, v1::CreateTokenRequest request,
         *out.mutable_credential() = std::move(c);
         return out;
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 StatusOr<v1::ListCredentialsResponse> Desk::ListCredentials(
@@ -612,7 +644,7 @@ void Desk::RevokeCredential(Origin origin, std::string id,
           return st;
         return c;
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 StatusOr<std::vector<Desk::FirstAccount>> Desk::PlanFirstAccounts() const {
@@ -694,7 +726,7 @@ void Desk::MakeFirstAccounts(std::vector<FirstAccount> accounts,
         }
         return hashed.size();
       },
-      std::move(done));
+      Invalidating(std::move(done)));
 }
 
 }  // namespace helpdesk::desk

@@ -47,11 +47,15 @@ void Sweeper::Run() {
   };
   Clock::time_point next_dispatch = next(options_.dispatch_every);
   Clock::time_point next_sla = next(options_.sla_every);
+  // The audit's reads noted since the last round are written once a
+  // second (desk.h, FlushReads).
+  constexpr std::chrono::seconds kReadsEvery{1};
+  Clock::time_point next_reads = next(kReadsEvery);
   const auto stop = [this] { return stopping_; };
   std::unique_lock lock(mu_);
   while (!stopping_) {
     // A timer, not a synchronisation: Stop wakes it early.
-    const auto wake = std::min(next_dispatch, next_sla);
+    const auto wake = std::min({next_dispatch, next_sla, next_reads});
     if (wake == kNever) {
       cv_.wait(lock, stop);
       break;
@@ -63,6 +67,10 @@ void Sweeper::Run() {
       desk_.SweepDispatch();
       next_dispatch = next(options_.dispatch_every);
     }
+    if (now >= next_reads) {
+      desk_.FlushReads();
+      next_reads = next(kReadsEvery);
+    }
     if (now >= next_sla) {
       desk_.SweepSla();
       desk_.SweepKeys();
@@ -72,6 +80,8 @@ void Sweeper::Run() {
     }
     lock.lock();
   }
+  lock.unlock();
+  desk_.FlushReads();  // before the writer stops (main stops us first)
 }
 
 }  // namespace helpdesk::desk

@@ -2,6 +2,8 @@
 // secret goes to the client twice in the login's answer: in the body (for
 // the API, as a bearer token) and as an HttpOnly cookie (for pages).
 
+#include <future>
+
 #include "daemon/auth/principal.h"
 #include "daemon/desk/desk.h"
 #include "daemon/http/api.h"
@@ -231,6 +233,11 @@ void Api::ListAudit(const Call& c, Respond respond) {
   auto limit = UintParam(t, "limit", 1, 1000, 100);
   if (!limit.ok()) return respond(Fail(c, limit.status()));
   query.limit = *limit;
+  // Every read noted before this request is in the answer. On the report
+  // pool (the route is kReport): waiting for the writer is allowed here.
+  std::promise<void> flushed;
+  desk_.FlushReads([&flushed] { flushed.set_value(); });
+  flushed.get_future().wait();
   auto page = desk_.ListAudit(query);
   if (!page.ok()) return respond(Fail(c, page.status()));
   respond(Json(200, *page));

@@ -123,7 +123,7 @@ std::span<const Route> Routes() {
     Route{"GET",    "/api/v1/tokens",                             &Api::ListTokens,         R, Admin},
     Route{"POST",   "/api/v1/tokens",                             &Api::CreateToken,        W, Admin},
     Route{"DELETE", "/api/v1/tokens/{id}",                        &Api::RevokeToken,        W, Admin},
-    Route{"GET",    "/api/v1/audit",                              &Api::ListAudit,          R, Admin},
+    Route{"GET",    "/api/v1/audit",                              &Api::ListAudit,          L, Admin},
   };
   // clang-format on
   return kRoutes;
