@@ -280,6 +280,27 @@ void AppendMessage(std::string& out, const Message& m) {
       AppendScalar(out, m, f, -1);
       continue;
     }
+    if (f->is_map()) {
+      // An object, as the proto JSON mapping writes maps (output only: no
+      // request of the API takes a map).
+      out += '{';
+      const FieldDescriptor* key = f->message_type()->map_key();
+      const FieldDescriptor* value = f->message_type()->map_value();
+      for (int j = 0, n = r->FieldSize(m, f); j < n; ++j) {
+        if (j) out += ',';
+        const Message& entry = r->GetRepeatedMessage(m, f, j);
+        std::string k;
+        AppendScalar(k, entry, key, -1);
+        if (k.empty() || k.front() != '"')
+          AppendJsonString(out, k);
+        else
+          out += k;
+        out += ':';
+        AppendScalar(out, entry, value, -1);
+      }
+      out += '}';
+      continue;
+    }
     out += '[';
     for (int j = 0, n = r->FieldSize(m, f); j < n; ++j) {
       if (j) out += ',';

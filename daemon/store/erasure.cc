@@ -57,6 +57,11 @@ bool EraseEventText(v1::Event& event, std::string_view reporter) {
     event.clear_client_address();
     changed = true;
   }
+  // The ticket as the event left it (its summary) names the reporter too.
+  if (event.has_ticket() && !event.ticket().reporter().empty()) {
+    event.mutable_ticket()->clear_reporter();
+    changed = true;
+  }
   if (event.has_ticket_created()) {
     v1::Ticket* t = event.mutable_ticket_created()->mutable_ticket();
     changed |= Erase(*t->mutable_title());

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <random>
 
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/comment_tables.h"
@@ -148,6 +149,23 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
 
 namespace {
 
+constexpr char kEpochKey[] = "epoch";
+
+// The database's identity (ReadEpoch), made once.
+Status MakeEpoch(Txn& txn, const Tables& t) {
+  auto e = txn.Get(t.meta, kEpochKey);
+  if (!e.ok()) return e.status();
+  if (*e) return Status::Ok();
+  std::random_device random;
+  static const char kHex[] = "0123456789abcdef";
+  std::string epoch;
+  for (int i = 0; i < 4; ++i) {
+    uint32_t bits = random();
+    for (int j = 0; j < 8; ++j, bits >>= 4) epoch += kHex[bits & 15];
+  }
+  return txn.Put(t.meta, kEpochKey, epoch);
+}
+
 // OpenTables in one write transaction, which a full map aborts.
 StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
   auto txn = Txn::BeginWrite(env);
@@ -216,11 +234,18 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     if (Status s = SeedCatalogue(*txn, t, seed.catalogue); !s.ok()) return s;
     if (Status s = SeedStaff(*txn, t, seed.staff, seed.rota); !s.ok()) return s;
   }
+  if (Status s = MakeEpoch(*txn, t); !s.ok()) return s;
   if (Status s = txn->Commit(); !s.ok()) return s;
   return t;
 }
 
 }  // namespace
+
+StatusOr<std::string> ReadEpoch(const Txn& txn, const Tables& t) {
+  auto e = txn.Get(t.meta, kEpochKey);
+  if (!e.ok()) return e.status();
+  return *e ? std::string(**e) : std::string();
+}
 
 StatusOr<Tables> OpenTables(Env& env, const Seed& seed, size_t max_map_size) {
   // A seed or an upgrade may need more than the map holds: grown and run

@@ -2,7 +2,8 @@
 // The tables of the helpdeskd database and the reads and writes on them.
 //
 //   meta            "schema_version" -> decimal; "count/<status number>" ->
-//                   big-endian u64 tickets in that status
+//                   big-endian u64 tickets in that status; "epoch" -> the
+//                   database's identity (ReadEpoch)
 //   tickets         BE64 ticket number -> Ticket (comments not stored here)
 //   events          BE64 seq -> Event: the append-only, gap-free log
 //   ticket_events   BE64 number . BE64 seq -> "" (a ticket's history)
@@ -85,6 +86,13 @@ StatusOr<Tables> OpenTables(Env& env, const Seed& seed,
 // then, so check the schema version before reading ticket_comments). For
 // readers outside the daemon (helpdeskctl check, the crash test).
 StatusOr<Tables> OpenTablesToRead(Txn& txn);
+
+// The database's identity: 32 hex digits made at random when it was
+// created (or first opened by a daemon that keeps one), never changed by
+// the daemon. A live client that resumes from a sequence number sends the
+// epoch it had: another epoch means other events under those numbers.
+// Empty for a database no daemon of schema 6 with epochs has opened.
+StatusOr<std::string> ReadEpoch(const Txn& txn, const Tables& t);
 
 // ------------------------------------------------------------ reads
 //

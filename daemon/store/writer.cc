@@ -10,6 +10,7 @@
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
+#include "proto/events.h"
 
 namespace helpdesk::store {
 
@@ -48,6 +49,7 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
       v1::Ticket::descriptor()->FindFieldByName("comments");
   if (Status s = CheckRecord(now, "ticket", event, kComments); !s.ok())
     return s;
+  proto::Summarize(before, now, *event.mutable_ticket());
   event.set_seq(++last_seq_);
   Status s = PutTicket(txn_, tables_, before, now);
   if (s.ok()) s = UpdateLoads(txn_, tables_, before, now, event.seq());
@@ -276,6 +278,7 @@ void Writer::RecordOutcome(const std::vector<WriteResult>& results) {
 
 void Writer::Run() {
   std::vector<Request> batch;
+  uint64_t committed_seq = last_seq_;  // as last told to committed_
   while (true) {
     Dispose(std::move(batch));
     {
@@ -302,6 +305,17 @@ void Writer::Run() {
     buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
     seq_ = last_seq_;
     map_size_ = env_.map_size();
+    // Before the answers: a client that sees its 201 and then subscribes
+    // from that seq finds the stream already there.
+    if (committed_ && committed_seq != last_seq_) {
+      committed_seq = last_seq_;
+      try {
+        committed_(last_seq_);
+      } catch (const std::exception& e) {
+        exceptions_.fetch_add(1, std::memory_order_relaxed);
+        spdlog::error("the commit listener threw: {}", e.what());
+      }
+    }
     for (size_t i = 0; i < batch.size(); ++i) {
       // A completion that throws must not end the writer, nor keep the
       // rest of the batch from their answers.

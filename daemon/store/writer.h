@@ -213,6 +213,13 @@ class Writer {
   Stats GetStats() const;
   Health GetHealth() const;
 
+  // Called on the writer thread after each commit that appended events,
+  // with the last seq committed, before the batch's answers: it must only
+  // hand the number on (the live stream reads the events itself). Set
+  // before Start.
+  using CommittedFn = std::function<void(uint64_t last_seq)>;
+  void OnCommitted(CommittedFn fn) { committed_ = std::move(fn); }
+
  private:
   using SteadyTime = std::chrono::steady_clock::time_point;
   struct Request {
@@ -248,6 +255,7 @@ class Writer {
   Status storage_failure_;
   SteadyTime storage_failed_at_{};
 
+  CommittedFn committed_;  // set before Start; called on the writer thread
   // Writer-thread only.
   uint64_t last_ticket_ = 0;
   uint64_t last_seq_ = 0;
