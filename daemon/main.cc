@@ -29,6 +29,8 @@
 #include "daemon/http/api.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/server.h"
+#include "daemon/live/hub.h"
+#include "daemon/live/stream.h"
 #include "daemon/seed/seed.h"
 #include "daemon/store/dir_lock.h"
 #include "daemon/store/lmdb.h"
@@ -294,6 +296,12 @@ int main(int argc, char** argv) {
                         .max_batch = c.writer_max_batch,
                         .max_map_size = c.max_map_size_mb << 20},
                        now);
+  // The live hub is told of each commit once it runs (below).
+  std::atomic<live::Hub*> live_hub{nullptr};
+  writer.OnCommitted([&live_hub](uint64_t seq) {
+    if (live::Hub* hub = live_hub.load(std::memory_order_acquire))
+      hub->Committed(seq);
+  });
   if (Status s = writer.Start(); !s.ok()) return Fail(s, "starting the writer");
 
   desk::Desk desk(*env, *tables, writer,
@@ -307,11 +315,33 @@ int main(int argc, char** argv) {
                    .retention_months = c.retention_months});
   if (Status s = MakeFirstAccounts(desk, c.data_dir); !s.ok())
     return Fail(s, "making the first accounts");
+  live::Hub hub(desk, {.max_subscribers = c.live_max_subscribers,
+                       .queue_events = c.live_queue_events,
+                       .replay_limit = c.live_replay_limit});
+  {
+    auto head = desk.LastSeq();
+    if (!head.ok()) return Fail(head.status(), "reading the event log");
+    hub.Start(*head);
+    live_hub.store(&hub, std::memory_order_release);
+    // What committed between the read and the store is told now.
+    auto now_head = desk.LastSeq();
+    if (now_head.ok()) hub.Committed(*now_head);
+  }
   http::Metrics metrics;
+  std::vector<std::string> allowed_origins;
+  for (size_t at = 0; at < c.live_allowed_origins.size();) {
+    size_t comma = c.live_allowed_origins.find(',', at);
+    if (comma == std::string::npos) comma = c.live_allowed_origins.size();
+    std::string origin = c.live_allowed_origins.substr(at, comma - at);
+    std::erase(origin, ' ');
+    if (!origin.empty()) allowed_origins.push_back(std::move(origin));
+    at = comma + 1;
+  }
   http::Api api(
       desk, metrics, std::move(move_clock),
       {.account_per_second = static_cast<double>(c.rate_limit),
-       .address_per_second = static_cast<double>(c.address_rate_limit)});
+       .address_per_second = static_cast<double>(c.address_rate_limit)},
+      {.hub = &hub, .allowed_origins = std::move(allowed_origins)});
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,
@@ -330,6 +360,9 @@ int main(int argc, char** argv) {
     if (Status s = server.UseTls(c.tls_cert_file, c.tls_key_file); !s.ok())
       return Fail(s, "setting up HTTPS");
   }
+  live::StreamOptions stream_options;
+  stream_options.idle_timeout = std::chrono::seconds(c.live_idle_seconds);
+  server.UseLive(hub, stream_options);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");
   server.Start();
@@ -371,6 +404,7 @@ int main(int argc, char** argv) {
   int sig = stop.get_future().get();
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);
   server.StopAccepting();
+  hub.GoingAway();  // every stream closes with 1001, saying where to resume
   sweeper.Stop();
   writer.Stop();  // every queued write is committed and answered
   if (!server.WaitIdle(std::chrono::steady_clock::now() +
@@ -379,6 +413,8 @@ int main(int argc, char** argv) {
   }
   ioc.stop();
   for (auto& t : threads) t.join();
+  live_hub.store(nullptr);
+  hub.Stop();
   spdlog::info("stopped cleanly");
   return 0;
 }

@@ -131,6 +131,7 @@ constexpr const char* kDispatch = "dispatch";
 constexpr const char* kAuth = "auth";
 constexpr const char* kTls = "tls";
 constexpr const char* kPrivacy = "privacy";
+constexpr const char* kLive = "live";
 
 std::vector<Setting> Settings(Config& c) {
   return {
@@ -260,6 +261,45 @@ std::vector<Setting> Settings(Config& c) {
                                "comments, reporter) of tickets closed at least "
                                "this many calendar months ago; 0: keep it",
                                c.retention_months, 0u, 1200u)),
+      InSection(
+          kLive,
+          WithPrefix("live_", Make<uint32_t>("idle_seconds",
+                                             "a websocket silent this long is "
+                                             "closed (half-open); it is pinged "
+                                             "after half of it",
+                                             c.live_idle_seconds, 2u, 3600u))),
+      InSection(
+          kLive,
+          WithPrefix("live_", Make<uint64_t>("max_subscribers",
+                                             "websocket subscribers at "
+                                             "most; more get 503",
+                                             c.live_max_subscribers,
+                                             uint64_t{0}, uint64_t{1000000}))),
+      InSection(kLive,
+                WithPrefix("live_",
+                           Make<uint64_t>("queue_events",
+                                          "events waiting for one subscriber "
+                                          "beyond which it is closed as too "
+                                          "slow (code 4000; it resumes with "
+                                          "since)",
+                                          c.live_queue_events, uint64_t{16},
+                                          uint64_t{1000000}))),
+      InSection(
+          kLive,
+          WithPrefix("live_", Make<uint64_t>("replay_limit",
+                                             "how many events behind the log a "
+                                             "resuming client's since may be; "
+                                             "further behind, it gets a "
+                                             "snapshot (resync)",
+                                             c.live_replay_limit, uint64_t{1},
+                                             uint64_t{100000000}))),
+      InSection(kLive,
+                WithPrefix("live_", Make<std::string>(
+                                        "allowed_origins",
+                                        "comma-separated origins besides the "
+                                        "daemon's own whose pages may open the "
+                                        "stream (https://tavle.example.no)",
+                                        c.live_allowed_origins))),
       MakeSla<uint32_t>("warn_percent",
                         "a warning is due at this share of each SLA target, "
                         "in percent",
@@ -432,8 +472,11 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings,
       if (Status s = ReadSla(path, node, c.sla); !s.ok()) return s;
       continue;
     }
-    if (k == kAuth || k == kTls || k == kPrivacy) {  // plain settings
-      const char* name = k == kAuth ? kAuth : k == kTls ? kTls : kPrivacy;
+    if (k == kAuth || k == kTls || k == kPrivacy || k == kLive) {
+      const char* name = k == kAuth      ? kAuth
+                         : k == kTls     ? kTls
+                         : k == kPrivacy ? kPrivacy
+                                         : kLive;  // plain settings
       const toml::table* section = node.as_table();
       if (section == nullptr)
         return Status::InvalidField(

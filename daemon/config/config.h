@@ -73,6 +73,12 @@ struct Config {
   // plain HTTP (e.g. behind a proxy that terminates TLS).
   std::string tls_cert_file;
   std::string tls_key_file;
+  // [live] (README, "Live"): the websocket stream's limits.
+  uint32_t live_idle_seconds = 60;
+  uint64_t live_max_subscribers = 10000;
+  uint64_t live_queue_events = 4096;
+  uint64_t live_replay_limit = 100000;
+  std::string live_allowed_origins;  // comma-separated
 };
 
 // What the command line asked for: run with a config, or print text (help,

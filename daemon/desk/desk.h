@@ -257,6 +257,20 @@ class Desk {
 
   Stats GetStats() const;
 
+  // ---------------------------------------------------------- live
+  // (live.cc) The log as it is (no view, no audit: the live hub renders
+  // each event per view), its last seq, and the database's epoch
+  // (store::ReadEpoch).
+  StatusOr<std::vector<v1::Event>> ReadLog(uint64_t after, size_t limit) const;
+  StatusOr<uint64_t> LastSeq() const;
+  StatusOr<std::string> Epoch() const;
+  // The wall dashboard's picture (README, "Live"): open tickets, today's
+  // figures per municipality from today's events, today's SLA alerts, the
+  // vakt now and next. No personal text. Reads today's events: call it off
+  // the I/O threads.
+  static constexpr size_t kBoardTickets = 2000;
+  StatusOr<v1::Board> Board() const;
+
   // Whether writes can go through now (for /readyz): not while the last
   // write batch failed for the store's sake (a full map or disk, an LMDB
   // error) until a later one commits, nor while writes have waited longer

@@ -68,6 +68,13 @@ Status CheckIdempotencyKey(const Request& r) {
           "retries");
 }
 
+// The query parameter a screen's dashboard token may come in, and where.
+constexpr std::string_view kAccessToken = "access_token";
+bool TakesAccessToken(std::string_view method, std::string_view path) {
+  return (method == "GET" || method == "HEAD") &&
+         (path == "/api/v1/stream" || path == "/api/v1/dashboard");
+}
+
 // Outside the route table on purpose: a daemon without --clock-frozen has
 // no such path, nor does it show in 405s, metrics labels or the index.
 constexpr std::string_view kTestClockPath = "/test/clock";
@@ -75,11 +82,12 @@ constexpr std::string_view kTestClockPath = "/test/clock";
 }  // namespace
 
 Api::Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock,
-         AbuseLimits::Options limits)
+         AbuseLimits::Options limits, LiveOptions live)
     : desk_(desk),
       metrics_(metrics),
       move_clock_(std::move(move_clock)),
-      limits_(limits) {}
+      limits_(limits),
+      live_(std::move(live)) {}
 
 Access Api::AccessOf(std::string_view method, std::string_view target) const {
   // Judged on the decoded path, exactly as Handle routes it: an encoded
@@ -131,7 +139,7 @@ void Api::Handle(const Request& r, Respond respond) {
   auth::Principal who;
   const bool open = (m.route->who & auth::kPublic) != 0;
   if (!open) {
-    auto p = Authenticate(r);
+    auto p = Authenticate(r, *target);
     if (!p.ok()) return labelled(Problem(p.status(), path, r.request_id));
     who = std::move(*p);
     if ((who.roles & m.route->who) == 0) {
@@ -208,9 +216,38 @@ void Api::Handle(const Request& r, Respond respond) {
   (this->*(m.route->handler))(call, std::move(labelled));
 }
 
-StatusOr<auth::Principal> Api::Authenticate(const Request& r) const {
+std::string_view Api::SecretOf(const Request& r, const Target& target) {
+  if (auto bearer = BearerToken(r.authorization); !bearer.empty())
+    return bearer;
+  if (auto cookie = CookieValue(r.cookie, kSessionCookie); !cookie.empty())
+    return cookie;
+  if (!TakesAccessToken(r.method, target.path)) return {};
+  auto it = target.params.find(std::string(kAccessToken));
+  return it == target.params.end() ? std::string_view()
+                                   : std::string_view(it->second);
+}
+
+StatusOr<auth::Principal> Api::Authenticate(const Request& r,
+                                            const Target& target) const {
   const std::string_view bearer = BearerToken(r.authorization);
   const std::string_view cookie = CookieValue(r.cookie, kSessionCookie);
+  if (bearer.empty() && cookie.empty() &&
+      target.params.count(std::string(kAccessToken))) {
+    if (!TakesAccessToken(r.method, target.path))
+      return Status::Unauthenticated(
+          "access_token is taken only by GET /api/v1/stream and GET "
+          "/api/v1/dashboard; send the token as 'Authorization: Bearer "
+          "<token>'");
+    auto who = desk_.Authenticate(SecretOf(r, target));
+    // A secret in a URL ends up in histories and logs: only a screen's,
+    // which reads figures and nothing else, may go there.
+    if (who.ok() && who->roles != auth::kDashboard)
+      return Status::Unauthenticated(
+          "only a token of an account whose only role is dashboard may go "
+          "in the URL (access_token); send this one as 'Authorization: "
+          "Bearer <token>'");
+    return who;
+  }
   if (bearer.empty() && cookie.empty()) {
     return Status::Unauthenticated(
         !r.authorization.empty()
@@ -334,6 +371,7 @@ void Api::RenderMetrics(const Call&, Respond respond) {
         "helpdesk_tickets_open " +
         std::to_string(open) + "\n";
   }
+  RenderLiveMetrics(out);
   Response resp = Json(200, std::move(out));
   resp.content_type = "text/plain; version=0.0.4; charset=utf-8";
   respond(std::move(resp));

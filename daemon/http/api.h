@@ -14,6 +14,7 @@
 
 #include <functional>
 #include <string_view>
+#include <vector>
 
 #include "daemon/http/abuse.h"
 #include "daemon/http/message.h"
@@ -24,8 +25,19 @@
 namespace helpdesk::desk {
 class Desk;
 }
+namespace helpdesk::live {
+class Hub;
+}
 
 namespace helpdesk::http {
+
+// The live stream (README, "Live"): the hub its subscribers join (none:
+// the stream answers 503), and the origins besides the daemon's own from
+// which a browser may open it ("https://tavle.example.no").
+struct LiveOptions {
+  live::Hub* hub = nullptr;
+  std::vector<std::string> allowed_origins;
+};
 
 class Api final : public Service {
  public:
@@ -36,7 +48,7 @@ class Api final : public Service {
   // the daemon's clock and answers once the SLA alerts due by then are
   // recorded; without it there is no such path.
   Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock = {},
-      AbuseLimits::Options limits = {});
+      AbuseLimits::Options limits = {}, LiveOptions live = {});
   Api(const Api&) = delete;
   Api& operator=(const Api&) = delete;
 
@@ -113,9 +125,22 @@ class Api final : public Service {
   // Who changed and who read what (identity_routes.cc).
   void ListAudit(const Call& c, Respond respond);
 
-  // Who sent `r`: the principal of its bearer token or session cookie.
-  // kUnauthenticated when it carries none, or one the desk does not know.
-  StatusOr<auth::Principal> Authenticate(const Request& r) const;
+  // Live (live_routes.cc): the websocket stream's upgrade, the wall
+  // dashboard's board, and the pages embedded in the binary.
+  void Stream(const Call& c, Respond respond);
+  void Dashboard(const Call& c, Respond respond);
+  void Page(const Call& c, Respond respond);
+  void RenderLiveMetrics(std::string& out) const;
+
+  // Who sent `r`: the principal of its bearer token or session cookie, or
+  // of the `access_token` query parameter of a GET of the stream or the
+  // board, which only an account whose only role is dashboard may use (a
+  // screen given a URL). kUnauthenticated when it carries none, or one
+  // the desk does not know.
+  StatusOr<auth::Principal> Authenticate(const Request& r,
+                                         const Target& target) const;
+  // The secret Authenticate used ("" when none).
+  static std::string_view SecretOf(const Request& r, const Target& target);
 
   void MoveTestClock(const Request& r, const Target& target, Respond respond);
 
@@ -123,6 +148,7 @@ class Api final : public Service {
   const Metrics& metrics_;
   const MoveClock move_clock_;
   AbuseLimits limits_;
+  const LiveOptions live_;
 };
 
 }  // namespace helpdesk::http

@@ -3,9 +3,14 @@
 // (server.cc) and the handlers (api.cc), so that handlers compile without
 // Beast and are testable without sockets. Plain values; any thread.
 
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+namespace helpdesk::live {
+struct StreamRequest;
+}
 
 namespace helpdesk::http {
 
@@ -23,6 +28,9 @@ struct Request {
   std::string csrf_token;      // X-CSRF-Token
   std::string client_address;  // the peer's IP address
   bool tls = false;            // came over HTTPS
+  std::string origin;          // the Origin header (browsers send it)
+  std::string host;            // the Host header
+  bool websocket = false;      // a websocket upgrade (RFC 6455's headers)
   // Idempotency-Key as sent, and how many times it was sent (one is valid).
   std::string idempotency_key;
   int idempotency_keys = 0;
@@ -38,6 +46,9 @@ struct Response {
   // The first answer to an Idempotency-Key, sent again: it carries
   // Idempotent-Replayed: true, and is counted.
   bool replayed = false;
+  // A websocket upgrade accepted (101): the server hands the connection
+  // to the live stream with what the route checked (live/stream.h).
+  std::shared_ptr<const live::StreamRequest> stream;
 };
 
 }  // namespace helpdesk::http

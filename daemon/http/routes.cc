@@ -124,6 +124,10 @@ std::span<const Route> Routes() {
     Route{"POST",   "/api/v1/tokens",                             &Api::CreateToken,        W, Admin},
     Route{"DELETE", "/api/v1/tokens/{id}",                        &Api::RevokeToken,        W, Admin},
     Route{"GET",    "/api/v1/audit",                              &Api::ListAudit,          L, Admin},
+    Route{"GET",    "/api/v1/stream",                             &Api::Stream,             R, Anyone},
+    Route{"GET",    "/api/v1/dashboard",                          &Api::Dashboard,          L, Figures},
+    Route{"GET",    "/dashboard",                                 &Api::Page,               R, Public},
+    Route{"GET",    "/dashboard/{asset}",                         &Api::Page,               R, Public},
   };
   // clang-format on
   return kRoutes;

@@ -15,6 +15,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,7 @@
 #include "daemon/http/query.h"
 #include "daemon/http/routes.h"
 #include "daemon/http/service.h"
+#include "daemon/live/stream.h"
 
 namespace helpdesk::http {
 
@@ -357,13 +359,16 @@ struct Connection {
   // wait per `step`, not one per read and write.
   const std::chrono::milliseconds step;
   std::string peer;  // the client's IP address, as the audit records it
+  // Handed to the live stream, whose websocket keeps its own time: the
+  // watchdog ends.
+  bool live = false;
 };
 
 // Closes the socket once its deadline passes (under TLS too: what is
 // pending on the stream then fails, and the session ends).
 template <typename Stream>
 asio::awaitable<void> Watchdog(std::shared_ptr<Connection<Stream>> c) {
-  while (c->socket().is_open()) {
+  while (c->socket().is_open() && !c->live) {
     const auto now = Clock::now();
     if (now >= c->deadline) {
       boost::system::error_code ignored;
@@ -454,6 +459,9 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::atomic<size_t> reports_pending{0};  // running and waiting
   std::atomic<bool> stopping{false};
   std::atomic<int> in_flight{0};
+  // The live stream (UseLive, before Start; read-only after).
+  live::Hub* hub = nullptr;
+  std::unique_ptr<live::StreamOptions> live_options;
 };
 
 Server::Server(asio::io_context& ioc, Service& service, Metrics& metrics,
@@ -472,6 +480,13 @@ Status Server::UseTls(const std::string& cert_file,
   if (!ctx.ok()) return ctx.status();
   impl_->tls = std::move(*ctx);
   return Status::Ok();
+}
+
+void Server::UseLive(live::Hub& hub, const live::StreamOptions& options) {
+  impl_->hub = &hub;
+  impl_->live_options = std::make_unique<live::StreamOptions>(options);
+  if (!impl_->live_options->slow)
+    impl_->live_options->slow = impl_->reports.get_executor();
 }
 
 StatusOr<uint16_t> Server::Listen() {
@@ -844,6 +859,9 @@ asio::awaitable<void> Server::Impl::Serve(
       r.csrf_token = std::string(req["X-CSRF-Token"]);
       r.client_address = conn->peer;
       r.tls = kIsTls<Stream>;
+      r.origin = std::string(req[bhttp::field::origin]);
+      r.host = std::string(req[bhttp::field::host]);
+      r.websocket = beast::websocket::is_upgrade(req);
       r.idempotency_keys = static_cast<int>(req.count("Idempotency-Key"));
       r.idempotency_key = std::string(req["Idempotency-Key"]);
       r.body = std::move(req.body());
@@ -853,6 +871,23 @@ asio::awaitable<void> Server::Impl::Serve(
       request_id = r.request_id;
       method = r.method;
       resp = co_await Answer(access, std::move(r));
+      if (resp.stream && hub != nullptr && !stopping) {
+        // The connection becomes a live stream until it closes; the
+        // upgrade counts as one request.
+        metrics.CountRequest(
+            resp.route, method, 101,
+            std::chrono::duration<double>(Clock::now() - start).count());
+        conn->live = true;
+        conn->timer.cancel();
+        co_await live::Serve(*hub, *live_options, conn->stream,
+                             parser.release(), std::move(resp.stream));
+        break;
+      }
+      if (resp.stream) {
+        resp = Problem(503, "/problems/unavailable", "Service unavailable",
+                       "the live stream is not running; retry shortly", "",
+                       request_id);
+      }
     }
     keep_alive = keep_alive && !stopping;
     std::string head_bytes =

@@ -30,6 +30,11 @@ namespace boost::asio {
 class io_context;
 }
 
+namespace helpdesk::live {
+class Hub;
+struct StreamOptions;
+}  // namespace helpdesk::live
+
 namespace helpdesk::http {
 
 class Service;
@@ -66,6 +71,10 @@ class Server {
   // fails with a message naming the file and what is wrong.
   [[nodiscard]] Status UseTls(const std::string& cert_file,
                               const std::string& key_file);
+  // Hands the connections whose request the service answered with a
+  // websocket upgrade (Response::stream) to the live stream; before
+  // Start. Without it such an answer is a 503.
+  void UseLive(live::Hub& hub, const live::StreamOptions& options);
   // Binds and listens; returns the bound port (useful with port 0).
   StatusOr<uint16_t> Listen();
   // Starts accepting on the io_context.

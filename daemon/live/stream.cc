@@ -1,0 +1,373 @@
+#include "daemon/live/stream.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+#include <vector>
+
+#include "daemon/desk/desk.h"
+#include "daemon/live/hub.h"
+#include "proto/events.h"
+#include "proto/json.h"
+
+namespace helpdesk::live {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
+
+// Open tickets in a snapshot at most (a dashboard's board has its own).
+constexpr size_t kSnapshotTickets = 500;
+constexpr v1::TicketStatus kOpen[] = {
+    v1::TICKET_STATUS_NEW, v1::TICKET_STATUS_ASSIGNED,
+    v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_WAITING_ON_USER,
+    v1::TICKET_STATUS_WAITING_ON_SUPPLIER};
+
+template <typename T>
+bool Listed(const std::vector<T>& list, const T& value) {
+  return list.empty() ||
+         std::find(list.begin(), list.end(), value) != list.end();
+}
+
+// The open tickets `who` may see that match `filter` now, newest first.
+StatusOr<v1::StreamSnapshot> TicketSnapshot(const desk::Desk& desk,
+                                            const auth::Principal& who,
+                                            const Filter& filter, View view) {
+  v1::StreamSnapshot out;
+  out.set_type("snapshot");
+  out.set_complete(true);
+  std::vector<v1::TicketSummary> rows;
+  for (v1::TicketStatus status : kOpen) {
+    if (!Listed(filter.statuses, status)) continue;
+    desk::TicketQuery q;
+    q.status = status;
+    if (filter.municipalities.size() == 1)
+      q.municipality = filter.municipalities.front();
+    if (filter.assignees.size() == 1) q.assignee = filter.assignees.front();
+    q.limit = kSnapshotTickets;
+    auto page = desk.ListTickets(who, q);
+    if (!page.ok()) return page.status();
+    if (page->next_before) out.set_complete(false);
+    for (const auto& t : page->tickets) {
+      if (!Listed(filter.municipalities, t.municipality()) ||
+          !Listed(filter.assignees, t.assignee()) ||
+          !Listed(filter.tickets, t.id()))
+        continue;
+      proto::Summarize(nullptr, t, rows.emplace_back());
+      Reduce(view, rows.back());
+    }
+  }
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.id().size() != b.id().size() ? a.id().size() > b.id().size()
+                                          : a.id() > b.id();
+  });
+  if (rows.size() > kSnapshotTickets) {
+    rows.resize(kSnapshotTickets);
+    out.set_complete(false);
+  }
+  for (auto& r : rows) *out.add_tickets() = std::move(r);
+  return out;
+}
+
+// What the write loop and the reader share; both run on the connection's
+// strand.
+template <typename Stream>
+struct State {
+  State(Stream& stream, asio::any_io_executor ex)
+      : ws(stream), timer(std::make_shared<asio::steady_timer>(ex)) {}
+  websocket::stream<Stream&> ws;
+  // Woken (cancelled) by the hub when frames arrive, and by the reader.
+  std::shared_ptr<asio::steady_timer> timer;
+  bool reader_done = false;
+  uint16_t close_code = 0;  // to close with, once set
+  std::string close_reason;
+};
+
+template <typename Stream>
+asio::awaitable<void> Reader(std::shared_ptr<State<Stream>> s) {
+  beast::flat_buffer buffer;
+  auto [ec, n] = co_await s->ws.async_read(buffer, kToken);
+  if (!ec && s->close_code == 0) {
+    s->close_code = websocket::close_code::unknown_data;
+    s->close_reason =
+        "this stream takes no messages: its filter goes in the URL's query";
+  }
+  s->reader_done = true;
+  s->timer->cancel();
+}
+
+// Sends `text` as one message; false when the connection failed.
+template <typename Stream>
+asio::awaitable<bool> Send(State<Stream>& s, const std::string& text) {
+  auto [ec, n] = co_await s.ws.async_write(asio::buffer(text), kToken);
+  co_return !ec;
+}
+
+// One message of `frames`, copied into one buffer (a copy costs less than
+// the system calls of a write gathered from hundreds of pieces).
+template <typename Stream>
+asio::awaitable<bool> SendEvents(State<Stream>& s,
+                                 const std::vector<Frame>& frames) {
+  constexpr std::string_view kHead = "{\"type\":\"events\",\"events\":[";
+  size_t size = kHead.size() + 2;
+  for (const auto& f : frames) size += f.json->size() + 1;
+  std::string text;
+  text.reserve(size);
+  text += kHead;
+  for (size_t i = 0; i < frames.size(); ++i) {
+    if (i) text += ',';
+    text += *frames[i].json;
+  }
+  text += "]}";
+  co_return co_await Send(s, text);
+}
+
+std::string Position(uint64_t seq) {
+  return "{\"type\":\"position\",\"seq\":\"" + std::to_string(seq) + "\"}";
+}
+
+// Why `since` cannot be honoured, or "" when it can.
+std::string NotRecovered(const StreamRequest& asked, const std::string& epoch,
+                         uint64_t head, uint64_t replay_limit) {
+  if (!asked.since) return "no_since";
+  if (!asked.epoch.empty() && asked.epoch != epoch) return "epoch_changed";
+  if (*asked.since > head) return "ahead";
+  if (head - *asked.since > replay_limit) return "too_old";
+  return "";
+}
+
+}  // namespace
+
+template <typename Stream>
+asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
+                            HttpRequest request,
+                            std::shared_ptr<const StreamRequest> asked) {
+  const desk::Desk& desk = hub.desk();
+  auto ex = co_await asio::this_coro::executor;
+  auto s = std::make_shared<State<Stream>>(stream, ex);
+  websocket::stream_base::timeout timeout;
+  timeout.handshake_timeout = std::chrono::seconds(10);
+  timeout.idle_timeout = options.idle_timeout;
+  timeout.keep_alive_pings = true;
+  s->ws.set_option(timeout);
+  s->ws.set_option(
+      websocket::stream_base::decorator([](websocket::response_type& res) {
+        res.set(beast::http::field::server, "helpdeskd");
+      }));
+  s->ws.read_message_max(options.max_message_bytes);
+  s->ws.text(true);
+  // A message goes out as one frame (Beast would cut it into 4 KiB ones,
+  // each a write of its own).
+  s->ws.auto_fragment(false);
+  {
+    auto [ec] = co_await s->ws.async_accept(request, kToken);
+    if (ec) co_return;
+  }
+  const auth::Principal& who = asked->who;
+  std::weak_ptr<asio::steady_timer> weak_timer = s->timer;
+  auto sub =
+      std::make_shared<Subscription>(who, asked->filter, [weak_timer, ex] {
+        asio::post(ex, [weak_timer] {
+          if (auto t = weak_timer.lock()) t->cancel();
+        });
+      });
+
+  auto epoch = desk.Epoch();
+  const std::string reason = epoch.ok()
+                                 ? NotRecovered(*asked, *epoch, hub.committed(),
+                                                hub.options().replay_limit)
+                                 : "";
+  const bool recovered = epoch.ok() && reason.empty();
+  StatusOr<uint64_t> head =
+      epoch.ok() ? hub.Subscribe(sub, recovered ? *asked->since : 0)
+                 : StatusOr<uint64_t>(epoch.status());
+  if (!head.ok()) {
+    const bool full = head.status().code() == Code::kUnavailable;
+    co_await s->ws.async_close(
+        websocket::close_reason(
+            full ? websocket::close_code::try_again_later
+                 : websocket::close_code::internal_error,
+            full ? "too many live subscribers; retry shortly"
+                 : "the daemon cannot read its log; retry shortly"),
+        kToken);
+    co_return;
+  }
+  asio::co_spawn(ex, Reader(s), asio::detached);
+
+  uint64_t last_sent = recovered ? *asked->since : *head;
+  bool open = true;
+  {
+    v1::StreamHello hello;
+    hello.set_type("hello");
+    hello.set_epoch(*epoch);
+    hello.set_seq(std::max(*head, hub.committed()));
+    hello.set_since(asked->since.value_or(0));
+    hello.set_recovered(recovered);
+    hello.set_reason(reason);
+    hello.set_view(std::string(ViewName(sub->view)));
+    hello.set_replay_limit(hub.options().replay_limit);
+    open = co_await Send(*s, proto::ToJson(hello));
+  }
+  if (open && recovered) {
+    // The events after `since` up to where the hub took over, from the log.
+    uint64_t after = *asked->since;
+    while (open && after < *head) {
+      auto events = desk.ReadLog(after, options.batch_events);
+      if (!events.ok() || events->empty()) {
+        s->close_code = websocket::close_code::internal_error;
+        s->close_reason = "the daemon cannot read its log; resume with since=" +
+                          std::to_string(last_sent);
+        break;
+      }
+      std::vector<Frame> frames;
+      for (const auto& e : *events) {
+        if (e.seq() > *head) break;
+        after = e.seq();
+        if (!sub->filter.Matches(e) || !MaySee(sub->view, who, e)) continue;
+        frames.push_back({e.seq(), std::make_shared<const std::string>(
+                                       Render(sub->view, e))});
+      }
+      if (!frames.empty()) {
+        open = co_await SendEvents(*s, frames);
+        last_sent = frames.back().seq;
+      }
+    }
+  } else if (open) {
+    // The state to start from, read on the report pool's side of things:
+    // a board reads today's events.
+    auto read = [&desk, &who, sub]() -> StatusOr<v1::StreamSnapshot> {
+      if (sub->view != View::kDashboard)
+        return TicketSnapshot(desk, who, sub->filter, sub->view);
+      auto board = desk.Board();
+      if (!board.ok()) return board.status();
+      v1::StreamSnapshot out;
+      out.set_type("snapshot");
+      out.set_complete(true);
+      *out.mutable_board() = std::move(*board);
+      return out;
+    };
+    StatusOr<v1::StreamSnapshot> snapshot = Status::Unavailable("");
+    if (options.slow) {
+      // (co_spawn's result must be default-constructible.)
+      std::optional<StatusOr<v1::StreamSnapshot>> read_there =
+          co_await asio::co_spawn(
+              options.slow,
+              [read]() -> asio::awaitable<
+                           std::optional<StatusOr<v1::StreamSnapshot>>> {
+                co_return read();
+              },
+              asio::use_awaitable);
+      snapshot = std::move(*read_there);
+    } else {
+      snapshot = read();
+    }
+    if (!snapshot.ok()) {
+      s->close_code = websocket::close_code::internal_error;
+      s->close_reason = "the snapshot could not be read; retry shortly";
+    } else {
+      snapshot->set_seq(*head);
+      open = co_await Send(*s, proto::ToJson(*snapshot));
+    }
+  }
+
+  auto last_check = Clock::now();
+  while (open && !s->reader_done) {
+    if (s->close_code != 0) break;
+    if (hub.stopping()) {
+      s->close_code = websocket::close_code::going_away;
+      s->close_reason = "the daemon is stopping; resume with since=" +
+                        std::to_string(last_sent);
+      break;
+    }
+    if (Clock::now() - last_check >= options.recheck_every) {
+      last_check = Clock::now();
+      if (!desk.Authenticate(asked->secret).ok()) {
+        s->close_code = kCloseCredentialEnded;
+        s->close_reason =
+            "the session or token ended (logged out, revoked, expired or the "
+            "account disabled); log in again";
+        break;
+      }
+    }
+    std::vector<Frame> frames;
+    bool overflowed = false;
+    s->timer->expires_after(options.position_every);
+    {
+      std::lock_guard lock(sub->mu);
+      overflowed = sub->overflowed;
+      while (!overflowed && !sub->queue.empty() &&
+             frames.size() < options.batch_events) {
+        frames.push_back(std::move(sub->queue.front()));
+        sub->queue.pop_front();
+      }
+      sub->waiting = !overflowed && frames.empty();
+    }
+    if (overflowed) {
+      s->close_code = kCloseTooSlow;
+      s->close_reason =
+          "too slow: " + std::to_string(hub.options().queue_events) +
+          " events waited; resume with since=" + std::to_string(last_sent);
+      break;
+    }
+    if (frames.empty()) {
+      auto [ec] = co_await s->timer->async_wait(kToken);
+      {
+        std::lock_guard lock(sub->mu);
+        sub->waiting = false;
+      }
+      if (ec) continue;  // woken: frames, the reader, or the daemon stopping
+      // Idle: tell a filtered client how far the log has gone, so it
+      // resumes from near the head. Every event up to `fanned` is either
+      // sent (this loop is idle) or on the queue (then it goes first).
+      const uint64_t fanned = hub.fanned();
+      bool empty = false;
+      {
+        std::lock_guard lock(sub->mu);
+        empty = sub->queue.empty();
+      }
+      if (empty && fanned > last_sent) {
+        open = co_await Send(*s, Position(fanned));
+        last_sent = fanned;
+      }
+      continue;
+    }
+    open = co_await SendEvents(*s, frames);
+    if (open) last_sent = frames.back().seq;
+  }
+  hub.Unsubscribe(sub);
+  if (open && s->close_code != 0)
+    co_await s->ws.async_close(
+        websocket::close_reason(
+            static_cast<websocket::close_code>(s->close_code), s->close_reason),
+        kToken);
+  // The reader holds the stream: wait for it to end before the connection
+  // does (closing the socket ends a read still pending).
+  if (!s->reader_done) {
+    boost::system::error_code ignored;
+    beast::get_lowest_layer(s->ws).cancel(ignored);
+    while (!s->reader_done) {
+      s->timer->expires_after(std::chrono::seconds(1));
+      co_await s->timer->async_wait(kToken);
+      if (!s->reader_done) beast::get_lowest_layer(s->ws).close(ignored);
+    }
+  }
+}
+
+template asio::awaitable<void> Serve<tcp::socket>(
+    Hub&, StreamOptions, tcp::socket&, HttpRequest,
+    std::shared_ptr<const StreamRequest>);
+template asio::awaitable<void> Serve<beast::ssl_stream<tcp::socket>>(
+    Hub&, StreamOptions, beast::ssl_stream<tcp::socket>&, HttpRequest,
+    std::shared_ptr<const StreamRequest>);
+
+}  // namespace helpdesk::live
