@@ -106,6 +106,12 @@ const std::map<std::string, Rule>& Expected() {
       {"DELETE /api/v1/tokens/{id}", Admin()},
       // Who read and changed what: the admins'.
       {"GET /api/v1/audit", Admin()},
+      // Live: every account follows what it may read; the wall's board is
+      // figures; the page itself holds nothing (its data needs a token).
+      {"GET /api/v1/stream", Anyone()},
+      {"GET /api/v1/dashboard", {{kAgent, kDispatcher, kAdmin, kDashboard}}},
+      {"GET /dashboard", Public()},
+      {"GET /dashboard/{asset}", Public()},
   };
   return kRules;
 }
@@ -181,6 +187,7 @@ class Authorization : public DaemonTest {
         {"{account}", "ansatt.tinn.2"},
         {"services/{id}", "services/skrivere-og-utskrift"},
         {"categories/{id}", "categories/utskrift"},
+        {"{asset}", "dashboard.js"},
         {"{id}", "c-0000000000000000"}};
     for (const auto& [from, to] : fills)
       if (size_t at = path.find(from); at != std::string::npos)
