@@ -318,6 +318,16 @@ int main(int argc, char** argv) {
   live::Hub hub(desk, {.max_subscribers = c.live_max_subscribers,
                        .queue_events = c.live_queue_events,
                        .replay_limit = c.live_replay_limit});
+  // On every way out (an early failure too) the writer, which tells the
+  // hub of its commits, stops before the hub is destroyed.
+  struct UnhookFirst {
+    std::atomic<live::Hub*>& hook;
+    store::Writer& writer;
+    ~UnhookFirst() {
+      writer.Stop();
+      hook.store(nullptr);
+    }
+  } unhook_first{live_hub, writer};
   {
     auto head = desk.LastSeq();
     if (!head.ok()) return Fail(head.status(), "reading the event log");
@@ -362,6 +372,7 @@ int main(int argc, char** argv) {
   }
   live::StreamOptions stream_options;
   stream_options.idle_timeout = std::chrono::seconds(c.live_idle_seconds);
+  stream_options.recheck_every = std::chrono::seconds(c.live_recheck_seconds);
   server.UseLive(hub, stream_options);
   auto port = server.Listen();
   if (!port.ok()) return Fail(port.status(), "starting the HTTP server");

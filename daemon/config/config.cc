@@ -268,6 +268,13 @@ std::vector<Setting> Settings(Config& c) {
                                              "closed (half-open); it is pinged "
                                              "after half of it",
                                              c.live_idle_seconds, 2u, 3600u))),
+      InSection(kLive,
+                WithPrefix("live_",
+                           Make<uint32_t>("recheck_seconds",
+                                          "how often a stream's session or "
+                                          "token is checked again; one that "
+                                          "ended is closed with 4001",
+                                          c.live_recheck_seconds, 1u, 3600u))),
       InSection(
           kLive,
           WithPrefix("live_", Make<uint64_t>("max_subscribers",

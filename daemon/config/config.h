@@ -75,6 +75,7 @@ struct Config {
   std::string tls_key_file;
   // [live] (README, "Live"): the websocket stream's limits.
   uint32_t live_idle_seconds = 60;
+  uint32_t live_recheck_seconds = 30;
   uint64_t live_max_subscribers = 10000;
   uint64_t live_queue_events = 4096;
   uint64_t live_replay_limit = 100000;

@@ -269,6 +269,10 @@ class Desk {
   // vakt now and next. No personal text. Reads today's events: call it off
   // the I/O threads.
   static constexpr size_t kBoardTickets = 2000;
+  // Notes (audit.cc) that `who`, if staff, opened the live stream with
+  // `query` (its filter and since): what it then receives is theirs to
+  // read as the log is.
+  void NoteStream(const auth::Principal& who, std::string_view query) const;
   StatusOr<v1::Board> Board() const;
 
   // Whether writes can go through now (for /readyz): not while the last

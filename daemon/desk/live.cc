@@ -2,6 +2,7 @@
 // log as it is, the database's epoch, and the board.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "daemon/desk/desk.h"
 #include "daemon/store/lmdb.h"
@@ -63,6 +64,11 @@ StatusOr<std::vector<v1::Event>> Desk::ReadLog(uint64_t after,
   auto page = store::ListEvents(*txn, tables_, after, limit);
   if (!page.ok()) return page.status();
   return std::move(page->events);
+}
+
+void Desk::NoteStream(const auth::Principal& who,
+                      std::string_view query) const {
+  NoteRead(who, "", "stream", query);
 }
 
 StatusOr<uint64_t> Desk::LastSeq() const {
@@ -132,8 +138,7 @@ StatusOr<v1::Board> Desk::Board() const {
     std::vector<v1::BoardAlert> alerts;
     // A ticket's first response counts once (the events of one batch, and
     // of one second, share the clock's instant).
-    // their instant).
-    std::vector<std::string> responded;
+    std::set<std::string> responded;
     uint64_t after = *first - 1;
     size_t read = 0;
     while (after < *last && read < kBoardDayEvents) {
@@ -157,9 +162,7 @@ StatusOr<v1::Board> Desk::Board() const {
         // The clock stops at the event's instant, to the second.
         if (fr.has_stopped_at() &&
             fr.stopped_at().seconds() == e.at().seconds() &&
-            std::find(responded.begin(), responded.end(), e.ticket_id()) ==
-                responded.end()) {
-          responded.push_back(e.ticket_id());
+            responded.insert(e.ticket_id()).second) {
           day->second.set_first_responses_today(
               day->second.first_responses_today() + 1);
           if (fr.state() == v1::SLA_CLOCK_STATE_MET)
@@ -193,7 +196,24 @@ StatusOr<v1::Board> Desk::Board() const {
   }
   auto vakt = VaktNow(std::nullopt);
   if (!vakt.ok()) return vakt.status();
-  *board.mutable_vakt() = std::move(vakt->vakt);
+  // Who is on vakt and how to reach them, and nothing else of their
+  // records (absences, hours, notes are the registry's).
+  v1::VaktNow& shown = *board.mutable_vakt();
+  shown = std::move(vakt->vakt);
+  for (v1::StaffMember* person :
+       {shown.mutable_primary(), shown.mutable_backup()}) {
+    v1::StaffMember kept;
+    kept.set_id(person->id());
+    kept.set_name(person->name());
+    kept.set_phone(person->phone());
+    *person = std::move(kept);
+  }
+  if (!shown.has_primary() || shown.primary().id().empty())
+    shown.clear_primary();
+  if (!shown.has_backup() || shown.backup().id().empty()) shown.clear_backup();
+  shown.mutable_shift()->clear_note();
+  if (shown.has_next()) shown.mutable_next()->clear_note();
+  if (!shown.covered()) shown.clear_shift();
   return board;
 }
 

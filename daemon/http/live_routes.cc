@@ -90,6 +90,13 @@ void Api::Stream(const Call& c, Respond respond) {
         c, Status::Unavailable("too many live subscribers; retry shortly")));
   asked->who = c.who;
   asked->secret = std::string(SecretOf(r, c.target));
+  // What staff follow is audited as a read of the log (the query without
+  // a URL's token).
+  std::string query;
+  for (const auto& [name, value] : c.target.params)
+    if (name != "access_token")
+      query += (query.empty() ? "" : "&") + name + "=" + value;
+  desk_.NoteStream(c.who, query);
   asked->filter = std::move(*filter);
   Response resp;
   resp.status = 101;

@@ -146,72 +146,53 @@ std::string NotRecovered(const StreamRequest& asked, const std::string& epoch,
   return "";
 }
 
-}  // namespace
+// Whether `now` is still who the stream was opened as: a demoted account,
+// or one moved to another municipality, sees no more through the old view.
+bool SameView(const auth::Principal& was, const auth::Principal& now) {
+  return was.account == now.account && was.roles == now.roles &&
+         was.municipality == now.municipality && was.staff_id == now.staff_id;
+}
 
+// The stream once accepted: subscribe, say hello, replay or snapshot, then
+// the hub's events until it closes. Serve guards it.
 template <typename Stream>
-asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
-                            HttpRequest request,
-                            std::shared_ptr<const StreamRequest> asked) {
+asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
+                          const std::shared_ptr<State<Stream>>& s,
+                          const std::shared_ptr<Subscription>& sub,
+                          const StreamRequest& asked, bool& reading) {
   const desk::Desk& desk = hub.desk();
+  const auth::Principal& who = asked.who;
   auto ex = co_await asio::this_coro::executor;
-  auto s = std::make_shared<State<Stream>>(stream, ex);
-  websocket::stream_base::timeout timeout;
-  timeout.handshake_timeout = std::chrono::seconds(10);
-  timeout.idle_timeout = options.idle_timeout;
-  timeout.keep_alive_pings = true;
-  s->ws.set_option(timeout);
-  s->ws.set_option(
-      websocket::stream_base::decorator([](websocket::response_type& res) {
-        res.set(beast::http::field::server, "helpdeskd");
-      }));
-  s->ws.read_message_max(options.max_message_bytes);
-  s->ws.text(true);
-  // A message goes out as one frame (Beast would cut it into 4 KiB ones,
-  // each a write of its own).
-  s->ws.auto_fragment(false);
-  {
-    auto [ec] = co_await s->ws.async_accept(request, kToken);
-    if (ec) co_return;
-  }
-  const auth::Principal& who = asked->who;
-  std::weak_ptr<asio::steady_timer> weak_timer = s->timer;
-  auto sub =
-      std::make_shared<Subscription>(who, asked->filter, [weak_timer, ex] {
-        asio::post(ex, [weak_timer] {
-          if (auto t = weak_timer.lock()) t->cancel();
-        });
-      });
-
   auto epoch = desk.Epoch();
   const std::string reason = epoch.ok()
-                                 ? NotRecovered(*asked, *epoch, hub.committed(),
+                                 ? NotRecovered(asked, *epoch, hub.committed(),
                                                 hub.options().replay_limit)
                                  : "";
   const bool recovered = epoch.ok() && reason.empty();
   StatusOr<uint64_t> head =
-      epoch.ok() ? hub.Subscribe(sub, recovered ? *asked->since : 0)
+      epoch.ok() ? hub.Subscribe(sub, recovered ? *asked.since : 0)
                  : StatusOr<uint64_t>(epoch.status());
   if (!head.ok()) {
     const bool full = head.status().code() == Code::kUnavailable;
-    co_await s->ws.async_close(
-        websocket::close_reason(
-            full ? websocket::close_code::try_again_later
-                 : websocket::close_code::internal_error,
-            full ? "too many live subscribers; retry shortly"
-                 : "the daemon cannot read its log; retry shortly"),
-        kToken);
+    s->close_code = full ? websocket::close_code::try_again_later
+                         : websocket::close_code::internal_error;
+    s->close_reason = full ? "too many live subscribers; retry shortly"
+                           : "the daemon cannot read its log; retry shortly";
     co_return;
   }
   asio::co_spawn(ex, Reader(s), asio::detached);
+  reading = true;
 
-  uint64_t last_sent = recovered ? *asked->since : *head;
+  uint64_t last_sent = recovered ? *asked.since : *head;
   bool open = true;
   {
     v1::StreamHello hello;
     hello.set_type("hello");
     hello.set_epoch(*epoch);
-    hello.set_seq(std::max(*head, hub.committed()));
-    hello.set_since(asked->since.value_or(0));
+    // The log's end as this stream takes it: replayed or in the snapshot
+    // up to here, the hub's after.
+    hello.set_seq(*head);
+    hello.set_since(asked.since.value_or(0));
     hello.set_recovered(recovered);
     hello.set_reason(reason);
     hello.set_view(std::string(ViewName(sub->view)));
@@ -220,8 +201,9 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
   }
   if (open && recovered) {
     // The events after `since` up to where the hub took over, from the log.
-    uint64_t after = *asked->since;
-    while (open && after < *head) {
+    uint64_t after = *asked.since;
+    while (open && after < *head && !s->reader_done && s->close_code == 0 &&
+           !hub.stopping()) {
       auto events = desk.ReadLog(after, options.batch_events);
       if (!events.ok() || events->empty()) {
         s->close_code = websocket::close_code::internal_error;
@@ -243,8 +225,8 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
       }
     }
   } else if (open) {
-    // The state to start from, read on the report pool's side of things:
-    // a board reads today's events.
+    // The state to start from, read on the report pool (a dashboard's
+    // board reads today's events).
     auto read = [&desk, &who, sub]() -> StatusOr<v1::StreamSnapshot> {
       if (sub->view != View::kDashboard)
         return TicketSnapshot(desk, who, sub->filter, sub->view);
@@ -281,8 +263,7 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
   }
 
   auto last_check = Clock::now();
-  while (open && !s->reader_done) {
-    if (s->close_code != 0) break;
+  while (open && !s->reader_done && s->close_code == 0) {
     if (hub.stopping()) {
       s->close_code = websocket::close_code::going_away;
       s->close_reason = "the daemon is stopping; resume with since=" +
@@ -291,17 +272,19 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
     }
     if (Clock::now() - last_check >= options.recheck_every) {
       last_check = Clock::now();
-      if (!desk.Authenticate(asked->secret).ok()) {
+      auto now = desk.Authenticate(asked.secret);
+      if (!now.ok() || !SameView(who, *now)) {
         s->close_code = kCloseCredentialEnded;
         s->close_reason =
-            "the session or token ended (logged out, revoked, expired or the "
-            "account disabled); log in again";
+            now.ok() ? "the account's roles or municipality changed; "
+                       "connect again"
+                     : "the session or token ended (logged out, revoked, "
+                       "expired or the account disabled); log in again";
         break;
       }
     }
     std::vector<Frame> frames;
     bool overflowed = false;
-    s->timer->expires_after(options.position_every);
     {
       std::lock_guard lock(sub->mu);
       overflowed = sub->overflowed;
@@ -320,6 +303,9 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
       break;
     }
     if (frames.empty()) {
+      // Armed after `waiting` is set: a wake-up the hub posts meanwhile
+      // runs on this strand only once the wait below is pending.
+      s->timer->expires_after(options.position_every);
       auto [ec] = co_await s->timer->async_wait(kToken);
       {
         std::lock_guard lock(sub->mu);
@@ -344,15 +330,63 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
     open = co_await SendEvents(*s, frames);
     if (open) last_sent = frames.back().seq;
   }
+  if (!open) s->close_code = 0;  // the connection failed: nothing to close
+}
+
+}  // namespace
+
+template <typename Stream>
+asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
+                            HttpRequest request,
+                            std::shared_ptr<const StreamRequest> asked) {
+  auto ex = co_await asio::this_coro::executor;
+  auto s = std::make_shared<State<Stream>>(stream, ex);
+  websocket::stream_base::timeout timeout;
+  timeout.handshake_timeout = std::chrono::seconds(10);
+  timeout.idle_timeout = options.idle_timeout;
+  timeout.keep_alive_pings = true;
+  s->ws.set_option(timeout);
+  s->ws.set_option(
+      websocket::stream_base::decorator([](websocket::response_type& res) {
+        res.set(beast::http::field::server, "helpdeskd");
+      }));
+  s->ws.read_message_max(options.max_message_bytes);
+  s->ws.text(true);
+  // A message goes out as one frame (Beast would cut it into 4 KiB ones,
+  // each a write of its own).
+  s->ws.auto_fragment(false);
+  {
+    auto [ec] = co_await s->ws.async_accept(request, kToken);
+    if (ec) co_return;
+  }
+  std::weak_ptr<asio::steady_timer> weak_timer = s->timer;
+  auto sub = std::make_shared<Subscription>(asked->who, asked->filter,
+                                            [weak_timer, ex] {
+                                              asio::post(ex, [weak_timer] {
+                                                if (auto t = weak_timer.lock())
+                                                  t->cancel();
+                                              });
+                                            });
+  // Whatever Run does, even throw, the subscription ends and the reader
+  // (which holds the connection's stream) is waited for before the HTTP
+  // session lets the connection go.
+  bool reading = false;
+  try {
+    co_await Run(hub, options, s, sub, *asked, reading);
+  } catch (const std::exception& e) {
+    spdlog::error("live: a stream of '{}' failed: {}", asked->who.account,
+                  e.what());
+    s->close_code = websocket::close_code::internal_error;
+    s->close_reason = "the daemon failed; resume with since";
+  }
   hub.Unsubscribe(sub);
-  if (open && s->close_code != 0)
+  if (s->close_code != 0) {
     co_await s->ws.async_close(
         websocket::close_reason(
             static_cast<websocket::close_code>(s->close_code), s->close_reason),
         kToken);
-  // The reader holds the stream: wait for it to end before the connection
-  // does (closing the socket ends a read still pending).
-  if (!s->reader_done) {
+  }
+  if (reading && !s->reader_done) {
     boost::system::error_code ignored;
     beast::get_lowest_layer(s->ws).cancel(ignored);
     while (!s->reader_done) {

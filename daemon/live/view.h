@@ -1,13 +1,15 @@
 #pragma once
 // How much of an event a subscriber receives, by who they are (README,
 // "Live"), by the same rules as the reads (auth/policy.h):
-// - admin: every event, with the address the request came from;
+// - admin (who is IT staff too): every event, with the address the
+//   request came from;
 // - staff (agents, dispatchers): every event, without that address;
 // - employee: the events of tickets they reported in their own
 //   municipality, never an internal note;
-// - dashboard (an account whose only role is dashboard): the events of
-//   tickets as figures (the ticket's summary without its reporter, the
-//   body without its text, no actor), and the rota's and staff's changes.
+// - dashboard (an account that is neither staff nor employee: a screen,
+//   or an admin who is not staff): the events of tickets as figures (the
+//   ticket's summary without its reporter, the body without its text, no
+//   actor), and the rota's and staff's changes.
 // An event is rendered once per view (Render) and the text shared by
 // every subscriber of that view. Pure; any thread.
 

@@ -786,7 +786,18 @@ class CredentialTest(unittest.TestCase):
             s = await Stream.open(MAIN.port, "access_token=" + self.wall_token)
             self.assertEqual(s.hello["view"], "dashboard")
             self.assertIn("board", s.snapshot)
-            self.assertEqual(s.snapshot["board"]["epoch"], s.epoch())
+            board = s.snapshot["board"]
+            self.assertEqual(board["epoch"], s.epoch())
+            # Who is on vakt and how to reach them; nothing else of their
+            # records (absences, working hours, skills, notes).
+            vakt = board["vakt"]
+            self.assertTrue(vakt["covered"], vakt)
+            self.assertTrue(vakt["primary"]["name"], vakt)
+            for who in ("primary", "backup"):
+                for key, value in vakt.get(who, {}).items():
+                    if key not in ("id", "name", "phone"):
+                        self.assertFalse(value, (who, key, vakt[who]))
+            self.assertIsInstance(board["staffNames"], dict)
             await s.close()
         run(body())
 
@@ -1255,16 +1266,23 @@ class ViewTest(unittest.TestCase):
 
     def test_views(self):
         d = MAIN
-        admin, kari = d.login("admin"), d.login("kari.haugen")
+        kari = d.login("kari.haugen")
         tinn, rollag = d.login("ansatt.tinn"), d.login("ansatt.rollag")
         d.make_account("wall", ["dashboard"])
         wall, _ = d.make_token("wall", "views")
+        # An admin who is IT staff reads the log whole; one who is not,
+        # like the first start's admin, gets figures (as on the routes).
+        d.make_account("drift.admin", ["admin", "agent"])
+        admin, _ = d.make_token("drift.admin", "views")
+        admin_only = d.login("admin")
 
         async def body():
             s_emp = await Stream.open(d.port, "", tinn)
             s_wall = await Stream.open(d.port, "access_token=" + wall)
             s_staff = await Stream.open(d.port, "", kari)
             s_admin = await Stream.open(d.port, "", admin)
+            s_admin_only = await Stream.open(d.port, "", admin_only)
+            self.assertEqual(s_admin_only.hello["view"], "dashboard")
             self.assertEqual(s_emp.hello["view"], "employee")
             self.assertEqual(s_wall.hello["view"], "dashboard")
             self.assertEqual(s_staff.hello["view"], "staff")
@@ -1337,7 +1355,7 @@ class ViewTest(unittest.TestCase):
             self.assertTrue(mine)
             for e in mine:
                 self.assertEqual(e.get("clientAddress"), "127.0.0.1", e)
-            for s in (s_emp, s_wall, s_staff, s_admin):
+            for s in (s_emp, s_wall, s_staff, s_admin, s_admin_only):
                 await s.close()
         run(body())
 
@@ -1426,6 +1444,33 @@ class LimitTest(unittest.TestCase):
                 await alive.until(lambda st: any(
                     e["ticketId"] == t for e in st.events), what="its event")
                 await alive.close()
+            run(body())
+        finally:
+            d.cleanup()
+
+
+class CredentialEndedTest(unittest.TestCase):
+    """A stream lasts as long as its credential: logging out (or a revoked
+    token, a disabled account) closes it with 4001."""
+
+    def test_logout_closes_the_stream_4001(self):
+        d = Daemon("recheck", ["--live-recheck-seconds", "1"]).start()
+        try:
+            kari = d.login("kari.haugen")
+            staff = d.login("ole.kristiansen")
+
+            async def body():
+                s = await Stream.open(d.port, "", kari)
+                status = d.call("DELETE", "/api/v1/session", kari)[0]
+                self.assertEqual(status, 200)
+                # The stream looks again at its next event (or its idle
+                # tick, 10 s): a ticket makes one at once.
+                status = d.call("POST", "/api/v1/tickets", staff,
+                                ticket_body("tinn", 1))[0]
+                self.assertEqual(status, 201)
+                closed = await s.until_closed(timeout=20)
+                self.assertEqual(closed.code, 4001, closed)
+                self.assertIn("log in again", closed.reason)
             run(body())
         finally:
             d.cleanup()
