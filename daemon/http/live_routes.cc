@@ -159,6 +159,16 @@ void Api::RenderLiveMetrics(std::string& out) const {
          "Event texts rendered (once per event and view).", s.renders);
   metric("helpdesk_live_log_read_errors_total", "counter",
          "Failed reads of the event log by the live hub.", s.read_errors);
+  out +=
+      "# HELP helpdesk_live_closed_total Streams ended, by why: the client, "
+      "idle (half-open, reaped), too_slow (4000), credential (4001), "
+      "going_away (1001), client_message (1003, 1009), failed (1011, "
+      "1013).\n# TYPE helpdesk_live_closed_total counter\n";
+  for (int i = 0; i < live::Hub::kClosedReasons; ++i)
+    out +=
+        "helpdesk_live_closed_total{reason=\"" +
+        std::string(live::Hub::ClosedName(static_cast<live::Hub::Closed>(i))) +
+        "\"} " + std::to_string(s.closed[i]) + "\n";
   metric("helpdesk_live_lag_events", "gauge",
          "Events committed and not yet fanned out.",
          s.committed_seq - std::min(s.committed_seq, s.fanned_seq));

@@ -202,8 +202,29 @@ bool Hub::Full() const {
   return subscribers_ >= options_.max_subscribers;
 }
 
+std::string_view Hub::ClosedName(Closed why) {
+  switch (why) {
+    case Closed::kClient:
+      return "client";
+    case Closed::kIdle:
+      return "idle";
+    case Closed::kTooSlow:
+      return "too_slow";
+    case Closed::kCredential:
+      return "credential";
+    case Closed::kGoingAway:
+      return "going_away";
+    case Closed::kClientData:
+      return "client_message";
+    case Closed::kFailed:
+      return "failed";
+  }
+  return "";
+}
+
 Hub::Stats Hub::GetStats() const {
   Stats s;
+  for (int i = 0; i < kClosedReasons; ++i) s.closed[i] = closed_[i].load();
   {
     std::lock_guard lock(subs_mu_);
     s.subscribers = subscribers_;

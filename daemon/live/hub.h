@@ -18,6 +18,7 @@
 // from any thread; `wake` is called on the hub's thread and must only
 // post.
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -27,6 +28,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -83,6 +85,22 @@ class Hub {
     // client further behind gets a snapshot.
     uint64_t replay_limit = 100000;
   };
+  // Why streams ended, for the metrics: each a counter.
+  enum class Closed {
+    kClient,      // the client closed it, or the connection failed
+    kIdle,        // silent for idle_seconds: half-open, reaped
+    kTooSlow,     // 4000
+    kCredential,  // 4001
+    kGoingAway,   // 1001
+    kClientData,  // 1003 or 1009: the client sent a message
+    kFailed,      // 1011, 1013
+  };
+  static constexpr int kClosedReasons = 7;
+  static std::string_view ClosedName(Closed why);
+  void CountClosed(Closed why) {
+    closed_[static_cast<int>(why)].fetch_add(1, std::memory_order_relaxed);
+  }
+
   struct Stats {
     uint64_t subscribers = 0;
     uint64_t subscribed = 0;   // ever
@@ -94,6 +112,7 @@ class Hub {
     uint64_t read_errors = 0;  // failed reads of the log
     uint64_t fanned_seq = 0;
     uint64_t committed_seq = 0;
+    std::array<uint64_t, kClosedReasons> closed{};  // by Closed
   };
 
   Hub(const desk::Desk& desk, Options options);
@@ -161,6 +180,7 @@ class Hub {
 
   std::atomic<uint64_t> subscribed_{0}, refused_{0}, overflowed_{0}, events_{0},
       frames_{0}, renders_{0}, read_errors_{0};
+  std::array<std::atomic<uint64_t>, kClosedReasons> closed_{};
 };
 
 }  // namespace helpdesk::live

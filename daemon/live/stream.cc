@@ -89,7 +89,8 @@ struct State {
   // Woken (cancelled) by the hub when frames arrive, and by the reader.
   std::shared_ptr<asio::steady_timer> timer;
   bool reader_done = false;
-  uint16_t close_code = 0;  // to close with, once set
+  bool reader_timed_out = false;  // silent for the idle timeout
+  uint16_t close_code = 0;        // to close with, once set
   std::string close_reason;
 };
 
@@ -97,7 +98,10 @@ template <typename Stream>
 asio::awaitable<void> Reader(std::shared_ptr<State<Stream>> s) {
   beast::flat_buffer buffer;
   auto [ec, n] = co_await s->ws.async_read(buffer, kToken);
-  if (!ec && s->close_code == 0) {
+  s->reader_timed_out = ec == beast::error::timeout;
+  if (ec == websocket::error::message_too_big) {
+    s->close_code = websocket::close_code::too_big;  // Beast closed it so
+  } else if (!ec && s->close_code == 0) {
     s->close_code = websocket::close_code::unknown_data;
     s->close_reason =
         "this stream takes no messages: its filter goes in the URL's query";
@@ -144,6 +148,25 @@ std::string NotRecovered(const StreamRequest& asked, const std::string& epoch,
   if (*asked.since > head) return "ahead";
   if (head - *asked.since > replay_limit) return "too_old";
   return "";
+}
+
+template <typename Stream>
+Hub::Closed WhyClosed(const State<Stream>& s) {
+  switch (s.close_code) {
+    case 0:
+      return s.reader_timed_out ? Hub::Closed::kIdle : Hub::Closed::kClient;
+    case kCloseTooSlow:
+      return Hub::Closed::kTooSlow;
+    case kCloseCredentialEnded:
+      return Hub::Closed::kCredential;
+    case websocket::close_code::going_away:
+      return Hub::Closed::kGoingAway;
+    case websocket::close_code::unknown_data:
+    case websocket::close_code::too_big:
+      return Hub::Closed::kClientData;
+    default:
+      return Hub::Closed::kFailed;
+  }
 }
 
 // Whether `now` is still who the stream was opened as: a demoted account,
@@ -288,8 +311,15 @@ asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
     {
       std::lock_guard lock(sub->mu);
       overflowed = sub->overflowed;
+      // A message holds its own copy of its events (one write, not
+      // hundreds): at most batch_bytes of them, so ten thousand slow
+      // subscribers do not each hold a large one.
+      size_t bytes = 0;
       while (!overflowed && !sub->queue.empty() &&
-             frames.size() < options.batch_events) {
+             frames.size() < options.batch_events &&
+             (frames.empty() ||
+              bytes + sub->queue.front().json->size() <= options.batch_bytes)) {
+        bytes += sub->queue.front().json->size();
         frames.push_back(std::move(sub->queue.front()));
         sub->queue.pop_front();
       }
@@ -380,6 +410,8 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
     s->close_reason = "the daemon failed; resume with since";
   }
   hub.Unsubscribe(sub);
+  hub.CountClosed(WhyClosed(*s));
+  if (s->close_code == websocket::close_code::too_big) s->close_code = 0;
   if (s->close_code != 0) {
     co_await s->ws.async_close(
         websocket::close_reason(

@@ -50,8 +50,9 @@ struct StreamOptions {
   // client resumes from near the head), and its credential checked again.
   std::chrono::seconds position_every{10};
   std::chrono::seconds recheck_every{30};
-  // Events in one message at most.
+  // Events in one message at most, and their bytes (beyond one event).
   size_t batch_events = 256;
+  size_t batch_bytes = 64 * 1024;
   // Where a snapshot is read (a dashboard's board reads today's events):
   // the server's report pool, never an I/O thread. Unset: the session's
   // own executor.
