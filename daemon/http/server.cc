@@ -879,8 +879,11 @@ asio::awaitable<void> Server::Impl::Serve(
             std::chrono::duration<double>(Clock::now() - start).count());
         conn->live = true;
         conn->timer.cancel();
-        co_await live::Serve(*hub, *live_options, conn->stream,
-                             parser.release(), std::move(resp.stream));
+        // Named, not temporaries of the co_await (see live/stream.h).
+        const live::HttpRequest upgrade = parser.release();
+        const std::shared_ptr<const live::StreamRequest> asked =
+            std::move(resp.stream);
+        co_await live::Serve(*hub, *live_options, conn->stream, upgrade, asked);
         break;
       }
       if (resp.stream) {

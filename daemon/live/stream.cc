@@ -220,7 +220,8 @@ asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
     hello.set_reason(reason);
     hello.set_view(std::string(ViewName(sub->view)));
     hello.set_replay_limit(hub.options().replay_limit);
-    open = co_await Send(*s, proto::ToJson(hello));
+    const std::string text = proto::ToJson(hello);
+    open = co_await Send(*s, text);
   }
   if (open && recovered) {
     // The events after `since` up to where the hub took over, from the log.
@@ -264,14 +265,15 @@ asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
     StatusOr<v1::StreamSnapshot> snapshot = Status::Unavailable("");
     if (options.slow) {
       // (co_spawn's result must be default-constructible.)
+      // GCC 12 destroys a temporary of a co_await expression twice: the
+      // lambda handed to co_spawn owns nothing (`read` is this frame's).
+      auto read_on_pool = [&read]()
+          -> asio::awaitable<std::optional<StatusOr<v1::StreamSnapshot>>> {
+        co_return read();
+      };
       std::optional<StatusOr<v1::StreamSnapshot>> read_there =
-          co_await asio::co_spawn(
-              options.slow,
-              [read]() -> asio::awaitable<
-                           std::optional<StatusOr<v1::StreamSnapshot>>> {
-                co_return read();
-              },
-              asio::use_awaitable);
+          co_await asio::co_spawn(options.slow, read_on_pool,
+                                  asio::use_awaitable);
       snapshot = std::move(*read_there);
     } else {
       snapshot = read();
@@ -281,7 +283,8 @@ asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
       s->close_reason = "the snapshot could not be read; retry shortly";
     } else {
       snapshot->set_seq(*head);
-      open = co_await Send(*s, proto::ToJson(*snapshot));
+      const std::string text = proto::ToJson(*snapshot);
+      open = co_await Send(*s, text);
     }
   }
 
@@ -352,7 +355,8 @@ asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
         empty = sub->queue.empty();
       }
       if (empty && fanned > last_sent) {
-        open = co_await Send(*s, Position(fanned));
+        const std::string text = Position(fanned);
+        open = co_await Send(*s, text);
         last_sent = fanned;
       }
       continue;
@@ -366,9 +370,9 @@ asio::awaitable<void> Run(Hub& hub, const StreamOptions& options,
 }  // namespace
 
 template <typename Stream>
-asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
-                            HttpRequest request,
-                            std::shared_ptr<const StreamRequest> asked) {
+asio::awaitable<void> Serve(Hub& hub, const StreamOptions& options,
+                            Stream& stream, const HttpRequest& request,
+                            const std::shared_ptr<const StreamRequest>& asked) {
   auto ex = co_await asio::this_coro::executor;
   auto s = std::make_shared<State<Stream>>(stream, ex);
   websocket::stream_base::timeout timeout;
@@ -413,10 +417,9 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
   hub.CountClosed(WhyClosed(*s));
   if (s->close_code == websocket::close_code::too_big) s->close_code = 0;
   if (s->close_code != 0) {
-    co_await s->ws.async_close(
-        websocket::close_reason(
-            static_cast<websocket::close_code>(s->close_code), s->close_reason),
-        kToken);
+    const websocket::close_reason why(
+        static_cast<websocket::close_code>(s->close_code), s->close_reason);
+    co_await s->ws.async_close(why, kToken);
   }
   if (reading && !s->reader_done) {
     boost::system::error_code ignored;
@@ -430,10 +433,10 @@ asio::awaitable<void> Serve(Hub& hub, StreamOptions options, Stream& stream,
 }
 
 template asio::awaitable<void> Serve<tcp::socket>(
-    Hub&, StreamOptions, tcp::socket&, HttpRequest,
-    std::shared_ptr<const StreamRequest>);
+    Hub&, const StreamOptions&, tcp::socket&, const HttpRequest&,
+    const std::shared_ptr<const StreamRequest>&);
 template asio::awaitable<void> Serve<beast::ssl_stream<tcp::socket>>(
-    Hub&, StreamOptions, beast::ssl_stream<tcp::socket>&, HttpRequest,
-    std::shared_ptr<const StreamRequest>);
+    Hub&, const StreamOptions&, beast::ssl_stream<tcp::socket>&,
+    const HttpRequest&, const std::shared_ptr<const StreamRequest>&);
 
 }  // namespace helpdesk::live

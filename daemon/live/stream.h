@@ -66,9 +66,13 @@ inline constexpr uint16_t kCloseCredentialEnded = 4001;
 using HttpRequest =
     boost::beast::http::request<boost::beast::http::string_body>;
 
+// The arguments must outlive the returned awaitable (the caller awaits
+// it); none is taken by value, since GCC 12 destroys a temporary of a
+// co_await expression twice.
 template <typename Stream>
-boost::asio::awaitable<void> Serve(Hub& hub, StreamOptions options,
-                                   Stream& stream, HttpRequest request,
-                                   std::shared_ptr<const StreamRequest> asked);
+boost::asio::awaitable<void> Serve(
+    Hub& hub, const StreamOptions& options, Stream& stream,
+    const HttpRequest& request,
+    const std::shared_ptr<const StreamRequest>& asked);
 
 }  // namespace helpdesk::live
