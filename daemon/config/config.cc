@@ -567,8 +567,9 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
       "built-in defaults < --config FILE (TOML, keys as the flags with "
       "underscores; the Dispatch settings in a [dispatch] table, which may "
       "also hold the travel-time table; the SLA settings in an [sla] table, "
-      "which may also hold the desk calendar and target overrides; the Auth "
-      "and TLS settings in [auth] and [tls] tables) < flags.",
+      "which may also hold the desk calendar and target overrides; the Auth, "
+      "TLS, Privacy and Live settings in [auth], [tls], [privacy] and [live] "
+      "tables) < flags.",
       "helpdeskd");
   app.footer(kFooter);
   app.add_option("--config", config_file, "TOML config file");
