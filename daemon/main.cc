@@ -29,6 +29,7 @@
 #include "daemon/http/api.h"
 #include "daemon/http/metrics.h"
 #include "daemon/http/server.h"
+#include "daemon/live/filter.h"
 #include "daemon/live/hub.h"
 #include "daemon/live/stream.h"
 #include "daemon/seed/seed.h"
@@ -338,20 +339,12 @@ int main(int argc, char** argv) {
     if (now_head.ok()) hub.Committed(*now_head);
   }
   http::Metrics metrics;
-  std::vector<std::string> allowed_origins;
-  for (size_t at = 0; at < c.live_allowed_origins.size();) {
-    size_t comma = c.live_allowed_origins.find(',', at);
-    if (comma == std::string::npos) comma = c.live_allowed_origins.size();
-    std::string origin = c.live_allowed_origins.substr(at, comma - at);
-    std::erase(origin, ' ');
-    if (!origin.empty()) allowed_origins.push_back(std::move(origin));
-    at = comma + 1;
-  }
   http::Api api(
       desk, metrics, std::move(move_clock),
       {.account_per_second = static_cast<double>(c.rate_limit),
        .address_per_second = static_cast<double>(c.address_rate_limit)},
-      {.hub = &hub, .allowed_origins = std::move(allowed_origins)});
+      {.hub = &hub,
+       .allowed_origins = live::SplitList(c.live_allowed_origins)});
   asio::io_context ioc(static_cast<int>(c.io_threads));
   http::Server server(
       ioc, api, metrics,

@@ -13,4 +13,10 @@ inline bool IsOpen(v1::TicketStatus status) {
          status != v1::TICKET_STATUS_CLOSED;
 }
 
+// The open statuses, in life-cycle order (each IsOpen).
+inline constexpr v1::TicketStatus kOpenStatuses[] = {
+    v1::TICKET_STATUS_NEW, v1::TICKET_STATUS_ASSIGNED,
+    v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_WAITING_ON_USER,
+    v1::TICKET_STATUS_WAITING_ON_SUPPLIER};
+
 }  // namespace helpdesk::proto

@@ -9,6 +9,7 @@
 #include "daemon/store/staff_tables.h"
 #include "daemon/store/tables.h"
 #include "proto/events.h"
+#include "proto/ticket_status.h"
 #include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
@@ -16,11 +17,6 @@ namespace helpdesk::desk {
 namespace {
 
 using std::chrono::sys_seconds;
-
-constexpr v1::TicketStatus kOpen[] = {
-    v1::TICKET_STATUS_NEW, v1::TICKET_STATUS_ASSIGNED,
-    v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_WAITING_ON_USER,
-    v1::TICKET_STATUS_WAITING_ON_SUPPLIER};
 
 // Today's events read for the board's figures at most: a day busier than
 // this (a load test) shows the figures of its first this many.
@@ -103,7 +99,7 @@ StatusOr<v1::Board> Desk::Board() const {
     // The open tickets, those due soonest first.
     std::vector<v1::TicketSummary> open;
     uint32_t total = 0;
-    for (v1::TicketStatus status : kOpen) {
+    for (v1::TicketStatus status : proto::kOpenStatuses) {
       store::TicketFilter filter;
       filter.status = status;
       auto page = store::ListTickets(*txn, tables_, filter, 0, kBoardTickets);
@@ -115,7 +111,7 @@ StatusOr<v1::Board> Desk::Board() const {
     }
     auto counts = store::CountByStatus(*txn, tables_);
     if (!counts.ok()) return counts.status();
-    for (v1::TicketStatus status : kOpen)
+    for (v1::TicketStatus status : proto::kOpenStatuses)
       if (static_cast<size_t>(status) < counts->size())
         total += static_cast<uint32_t>((*counts)[status]);
     std::stable_sort(open.begin(), open.end(),

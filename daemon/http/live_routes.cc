@@ -62,7 +62,7 @@ void Api::Stream(const Call& c, Respond respond) {
       live::ParseFilter(c.target.params, municipalities, c.who.staff_id);
   if (!filter.ok()) return respond(Fail(c, filter.status()));
   auto asked = std::make_shared<live::StreamRequest>();
-  if (auto it = c.target.params.find("since"); it != c.target.params.end()) {
+  if (c.target.params.count("since")) {
     auto since = UintParam(c.target, "since", 0, UINT64_MAX / 2, 0);
     if (!since.ok()) return respond(Fail(c, since.status()));
     asked->since = *since;

@@ -18,6 +18,14 @@ bool EitherListed(const std::vector<T>& list, const T& after, const T& before) {
   return list.empty() || Listed(list, after) || Listed(list, before);
 }
 
+std::string Joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> SplitList(std::string_view value) {
   std::vector<std::string> out;
   while (!value.empty()) {
@@ -31,14 +39,6 @@ std::vector<std::string> SplitList(std::string_view value) {
   }
   return out;
 }
-
-std::string Joined(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
-
-}  // namespace
 
 std::string_view TypeName(v1::Event::BodyCase body) {
   const auto* field = v1::Event::descriptor()->FindFieldByNumber(body);

@@ -40,6 +40,10 @@ StatusOr<Filter> ParseFilter(const std::map<std::string, std::string>& params,
                              const std::vector<std::string>& municipalities,
                              std::string_view staff_id);
 
+// "a, b,,c" -> {"a", "b", "c"}: a comma-separated list, spaces around
+// items and empty items dropped.
+std::vector<std::string> SplitList(std::string_view value);
+
 // The JSON key of an event's body ("ticketCreated"): its type on the wire.
 std::string_view TypeName(v1::Event::BodyCase body);
 

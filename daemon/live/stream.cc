@@ -15,6 +15,7 @@
 #include "daemon/live/hub.h"
 #include "proto/events.h"
 #include "proto/json.h"
+#include "proto/ticket_status.h"
 
 namespace helpdesk::live {
 namespace {
@@ -28,11 +29,6 @@ constexpr auto kToken = asio::as_tuple(asio::use_awaitable);
 
 // Open tickets in a snapshot at most (a dashboard's board has its own).
 constexpr size_t kSnapshotTickets = 500;
-constexpr v1::TicketStatus kOpen[] = {
-    v1::TICKET_STATUS_NEW, v1::TICKET_STATUS_ASSIGNED,
-    v1::TICKET_STATUS_IN_PROGRESS, v1::TICKET_STATUS_WAITING_ON_USER,
-    v1::TICKET_STATUS_WAITING_ON_SUPPLIER};
-
 template <typename T>
 bool Listed(const std::vector<T>& list, const T& value) {
   return list.empty() ||
@@ -47,7 +43,7 @@ StatusOr<v1::StreamSnapshot> TicketSnapshot(const desk::Desk& desk,
   out.set_type("snapshot");
   out.set_complete(true);
   std::vector<v1::TicketSummary> rows;
-  for (v1::TicketStatus status : kOpen) {
+  for (v1::TicketStatus status : proto::kOpenStatuses) {
     if (!Listed(filter.statuses, status)) continue;
     desk::TicketQuery q;
     q.status = status;
