@@ -189,7 +189,14 @@ int main(int argc, char** argv) {
   dispatch::Options dispatch_options{
       .travel_fallback = c.travel_fallback,
       .max_travel_minutes = c.max_travel_minutes,
-      .travel = c.travel.empty() ? seed::DemoTravelTimes() : c.travel};
+      .travel = c.travel.empty() ? seed::DemoTravelTimes() : c.travel,
+      .vakt_critical = c.vakt_critical,
+      .vakt_high = c.vakt_high == "all" ? dispatch::VaktHigh::kAll
+                   : c.vakt_high == "none"
+                       ? dispatch::VaktHigh::kNone
+                       : dispatch::VaktHigh::kBusinessCritical,
+      .familiar_margin = c.familiar_margin,
+      .familiar_margin_on_site = c.familiar_margin_on_site};
   if (Status s =
           config::CheckTravelTable(dispatch_options.travel, municipality_ids);
       !s.ok())
@@ -263,14 +270,17 @@ int main(int argc, char** argv) {
     };
   }
   // A new database starts with the demo staff and two years of weekly
-  // vakt shifts from this week's Monday.
+  // vakt shifts from last week's Monday: shifts hand over on Mondays at
+  // 08:00, so one started this Monday would leave the early hours of a
+  // Monday start without a vakt.
   auto demo_staff = seed::DemoStaff(*demo_region, *default_catalogue);
   if (!demo_staff.ok()) return Fail(demo_staff.status(), "demo staff");
   const auto today = sla::ToOslo(std::chrono::sys_seconds(
                                      std::chrono::seconds(now().seconds())))
                          .day;
-  const auto monday = today - (date::weekday(today) - date::Monday);
-  auto demo_rota = seed::DemoRota(*demo_staff, monday, 104);
+  const auto monday =
+      today - (date::weekday(today) - date::Monday) - date::weeks(1);
+  auto demo_rota = seed::DemoRota(*demo_staff, monday, 105);
   if (!demo_rota.ok()) return Fail(demo_rota.status(), "demo vakt rota");
 
   auto lock = store::DirLock::Acquire(c.data_dir);

@@ -215,6 +215,35 @@ std::vector<Setting> Settings(Config& c) {
                                "inactive people and the dispatcher queue are "
                                "dispatched again; 0: only on staff changes",
                                c.sweep_seconds, 0u, 86400u)),
+      InSection(kDispatch,
+                Make<bool>("vakt_critical",
+                           "out of the desk calendar's hours, critical "
+                           "tickets go to the vakt primary (then the backup) "
+                           "whatever their skills",
+                           c.vakt_critical)),
+      InSection(kDispatch,
+                Make<std::string>(
+                    "vakt_high",
+                    "which high-priority tickets go to the vakt out of the "
+                    "desk's hours: business-critical (those on "
+                    "business-critical services, the default), all, or none "
+                    "(they wait for the next working day)",
+                    c.vakt_high)),
+      InSection(kDispatch,
+                Make<uint32_t>(
+                    "familiar_margin",
+                    "people the reporter knows (their municipality's own IT "
+                    "staff, the person who last helped them) are chosen for "
+                    "remote work while their load is at most this much above "
+                    "the lowest (weighted open tickets per full post; a "
+                    "normal ticket weighs 2)",
+                    c.familiar_margin, 0u, 1000u)),
+      InSection(kDispatch,
+                Make<uint32_t>("familiar_margin_on_site",
+                               "the same for work where local presence is "
+                               "necessary or desirable, where the users' "
+                               "wish weighs more",
+                               c.familiar_margin_on_site, 0u, 1000u)),
       InSection(kAuth,
                 Make<std::string>(
                     "password_cost",
@@ -457,10 +486,13 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings,
       const toml::table* section = node.as_table();
       if (section == nullptr)
         return Status::InvalidField(
-            "config", Where(path, node) +
-                          "bad value for 'dispatch': expected a [dispatch] "
-                          "table with travel_fallback, max_travel_minutes, "
-                          "sweep_seconds and [[dispatch.travel]] entries");
+            "config",
+            Where(path, node) +
+                "bad value for 'dispatch': expected a [dispatch] "
+                "table with travel_fallback, max_travel_minutes, "
+                "vakt_critical, "
+                "vakt_high, familiar_margin, familiar_margin_on_site, "
+                "sweep_seconds and [[dispatch.travel]] entries");
       for (auto&& [sub_key, sub_node] : *section) {
         const std::string_view sk = sub_key.str();
         if (sk == "travel") {
@@ -513,6 +545,10 @@ constexpr const char* kFooter =
     "  travel_fallback = true\n"
     "  max_travel_minutes = 90\n"
     "  sweep_seconds = 60\n"
+    "  vakt_critical = true         # critical out of hours: the vakt\n"
+    "  vakt_high = \"business-critical\" # or \"all\", \"none\"\n"
+    "  familiar_margin = 2          # known people within this load margin\n"
+    "  familiar_margin_on_site = 8  # ... for on-site and desirable work\n"
     "  # Driving minutes between municipal centres, one entry per pair (it\n"
     "  # holds both ways). When given, the entries replace the built-in table\n"
     "  # of the demo region.\n"
@@ -601,6 +637,12 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
     return Status::InvalidField(
         "log_level", "log_level '" + c.log_level +
                          "' is not one of trace, debug, info, warn, error");
+  }
+  if (c.vakt_high != "business-critical" && c.vakt_high != "all" &&
+      c.vakt_high != "none") {
+    return Status::InvalidField(
+        "vakt_high", "vakt_high '" + c.vakt_high +
+                         "' is not one of business-critical, all, none");
   }
   if (c.clock_frozen && c.clock_start.empty()) {
     return Status::InvalidField(

@@ -50,6 +50,17 @@ struct Config {
   uint32_t max_travel_minutes = 90;
   // How often dispatch looks again at absent assignees and the queue.
   uint32_t sweep_seconds = 60;
+  // Out of the desk calendar's hours, critical tickets (vakt_critical) and
+  // high ones ("business-critical": on business-critical services; "all";
+  // "none") go to the vakt whatever their skills.
+  bool vakt_critical = true;
+  std::string vakt_high = "business-critical";
+  // How far above the lowest load the people a reporter knows may be and
+  // still be chosen (weighted open tickets per full post; a normal ticket
+  // weighs 2): remote work, and work where presence is necessary or
+  // desirable.
+  uint32_t familiar_margin = 2;
+  uint32_t familiar_margin_on_site = 8;
   // [[dispatch.travel]] entries of the config file. Empty: none were given,
   // use the built-in table of the demo region (seed::DemoTravelTimes()).
   std::vector<TravelTime> travel;

@@ -30,6 +30,25 @@ constexpr size_t kMaxAlertsPerWrite = 500;
 // when all of those are damaged, up to kMaxAlertsPerWrite more.
 constexpr size_t kDamagedLookahead = 16;
 
+// Earlier tickets of the reporter looked at for who helped them last.
+constexpr size_t kHelperLookback = 20;
+
+// The assignee of the reporter's latest earlier ticket that had one
+// (DOMAIN.md rule 12: the person who helped this user before); "" when
+// none of their last kHelperLookback tickets had one. From the reporter's
+// own index, newest first.
+StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
+  if (ticket.reporter().empty()) return std::string();
+  store::TicketFilter mine;
+  mine.reporter = ticket.reporter();
+  auto page =
+      store::ListTickets(s.txn(), s.tables(), mine, 0, kHelperLookback + 1);
+  if (!page.ok()) return page.status();
+  for (const v1::Ticket& t : page->tickets)
+    if (t.id() != ticket.id() && !t.assignee().empty()) return t.assignee();
+  return std::string();
+}
+
 }  // namespace
 
 Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
@@ -55,6 +74,11 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
   in.trigger = trigger;
   in.exclude = exclude;
   in.now = s.now_sys();
+  if (const sla::BusinessCalendar* desk = s.context().sla().Calendar("desk"))
+    in.desk_open = desk->IsOpen(in.now);
+  auto helper = LastHelper(s, ticket);
+  if (!helper.ok()) return w.Fail(helper.status());
+  in.last_helper = *helper;
   v1::Assignment a = dispatch::Decide(in, **roster, load_of);
   if (!load_error.ok()) return w.Fail(load_error);
   // A retry that finds no one, for the reason already recorded, records

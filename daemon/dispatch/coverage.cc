@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "daemon/staff/schedule.h"
@@ -36,6 +37,14 @@ struct Tally {
     ++qualified;
     for (int d = 0; d < kWorkdays; ++d) workday[d] += (s.workdays >> d) & 1u;
     now += s.now ? 1 : 0;
+  }
+  // The thinner of the two, count by count: people who together cover
+  // several skills are as many as the thinnest skill has.
+  void KeepMin(const Tally& o) {
+    qualified = std::min(qualified, o.qualified);
+    for (int d = 0; d < kWorkdays; ++d)
+      workday[d] = std::min(workday[d], o.workday[d]);
+    now = std::min(now, o.now);
   }
   uint32_t OfficeHours() const {
     return *std::min_element(workday.begin(), workday.end());
@@ -134,13 +143,6 @@ std::string NowGap(const std::string& label, const char* where,
          Minimum();
 }
 
-void AddGaps(v1::CoverageReport& report, const std::string& label,
-             const char* where, const Tally& t) {
-  if (t.OfficeHours() < kRequiredPerCell)
-    report.add_gaps(StandingGap(label, where, t));
-  if (t.now < kRequiredPerCell) report.add_gaps_now(NowGap(label, where, t));
-}
-
 std::string Label(const std::string& name, const std::string& id) {
   return name.empty() ? id : name + " (" + id + ")";
 }
@@ -155,6 +157,79 @@ std::vector<const T*> ById(const google::protobuf::RepeatedPtrField<T>& list) {
   return out;
 }
 
+// "Mon 2026-12-07 08:00", Oslo time.
+std::string LocalWords(std::chrono::sys_seconds t) {
+  static constexpr const char* kDays[] = {"",    "Mon", "Tue", "Wed",
+                                          "Thu", "Fri", "Sat", "Sun"};
+  const sla::OsloTime local = sla::ToOslo(t);
+  return std::string(kDays[date::weekday(local.day).iso_encoding()]) + " " +
+         sla::FormatLocalDay(local.day) + " " + sla::FormatClock(local.minute);
+}
+
+// Why no one is on vakt at `t`, or "" when someone is.
+std::string NoVaktAt(const Roster& roster, std::chrono::sys_seconds t) {
+  const v1::VaktShift* shift = staff::ShiftAt(roster.rota(), t);
+  if (shift == nullptr) return "no shift in the rota";
+  const date::local_days day = sla::ToOslo(t).day;
+  for (const std::string* id : {&shift->primary(), &shift->backup()}) {
+    const Person* p = id->empty() ? nullptr : roster.Find(*id);
+    if (p != nullptr && p->member->active() &&
+        p->schedule.AbsentOn(day) == v1::ABSENCE_KIND_UNSPECIFIED)
+      return "";
+  }
+  return "the vakt (" + shift->primary() +
+         (shift->backup().empty() ? "" : ", backup " + shift->backup()) +
+         ") is absent or inactive";
+}
+
+// Every stretch of [now, now + kVaktHorizonDays) with no one on vakt. Who
+// is on vakt changes only where a shift starts or ends, and absences only
+// at local midnight: the stretches between those points are looked at
+// once each, so every boundary is exact.
+void VaktGaps(v1::CoverageReport& report, const Roster& roster,
+              std::chrono::sys_seconds now) {
+  using std::chrono::hours;
+  const auto end = now + hours(24 * kVaktHorizonDays);
+  std::vector<std::chrono::sys_seconds> samples = {now};
+  for (const v1::VaktShift& shift : roster.rota().shifts())
+    for (const auto* at : {&shift.start(), &shift.end()})
+      if (const auto t = proto::ToSys(*at); t > now && t < end)
+        samples.push_back(t);
+  for (date::local_days day = sla::ToOslo(now).day + date::days(1);;
+       day += date::days(1)) {
+    const auto midnight = sla::FromOslo(day, 0);
+    if (midnight >= end) break;
+    samples.push_back(midnight);
+  }
+  std::sort(samples.begin(), samples.end());
+  samples.erase(std::unique(samples.begin(), samples.end()), samples.end());
+  v1::VaktGap* open = nullptr;
+  std::string open_reason;
+  for (size_t k = 0; k < samples.size(); ++k) {
+    std::string reason = NoVaktAt(roster, samples[k]);
+    const auto next = k + 1 < samples.size() ? samples[k + 1] : end;
+    if (!reason.empty() && open != nullptr && reason == open_reason) {
+      *open->mutable_to() = proto::ToTimestamp(next);
+      continue;
+    }
+    open = nullptr;
+    if (reason.empty()) continue;
+    open = report.add_vakt_gaps();
+    *open->mutable_from() = proto::ToTimestamp(samples[k]);
+    *open->mutable_to() = proto::ToTimestamp(next);
+    open->set_reason(reason);
+    open_reason = std::move(reason);
+  }
+  for (v1::VaktGap& g : *report.mutable_vakt_gaps()) {
+    const auto from = proto::ToSys(g.from()), to = proto::ToSys(g.to());
+    const auto h = std::chrono::ceil<hours>(to - from).count();
+    g.set_hours(static_cast<uint32_t>(h));
+    report.add_gaps("No vakt from " + LocalWords(from) + " to " +
+                    LocalWords(to) + " (" + std::to_string(h) +
+                    (h == 1 ? " hour" : " hours") + "): " + g.reason());
+  }
+}
+
 }  // namespace
 
 v1::CoverageReport Coverage(const Roster& roster,
@@ -163,6 +238,7 @@ v1::CoverageReport Coverage(const Roster& roster,
   v1::CoverageReport report;
   *report.mutable_at() = proto::ToTimestamp(now);
   report.set_required(kRequiredPerCell);
+  report.set_vakt_horizon_days(kVaktHorizonDays);
 
   const auto& people = roster.people();
   const int municipalities = roster.municipality_count();
@@ -172,38 +248,42 @@ v1::CoverageReport Coverage(const Roster& roster,
   const std::vector<Standing> standing =
       StandingOf(roster, municipalities, now);
 
-  for (const v1::Skill* skill : ById(catalogue.skills())) {
-    Tally t;
-    if (int k = roster.SkillIndex(skill->id()); k >= 0)
-      for (int i : roster.WithSkill(k))
-        if (standing[i].active) t.Add(standing[i]);
+  // Per skill: the region's tally, and one per municipality of those who
+  // cover it on site.
+  const auto& skills = catalogue.skills();
+  std::vector<Tally> skill_region(static_cast<size_t>(skills.size()));
+  std::vector<std::vector<Tally>> skill_local(
+      static_cast<size_t>(skills.size()),
+      std::vector<Tally>(static_cast<size_t>(municipalities)));
+  std::unordered_map<std::string, int> skill_at;  // skill id -> index
+  for (int j = 0; j < skills.size(); ++j) {
+    skill_at[skills[j].id()] = j;
+    if (int k = roster.SkillIndex(skills[j].id()); k >= 0)
+      for (int i : roster.WithSkill(k)) {
+        if (!standing[i].active) continue;
+        skill_region[j].Add(standing[i]);
+        for (int m : standing[i].covers) skill_local[j][m].Add(standing[i]);
+      }
+  }
+  Tally everyone;  // a service that needs no particular skill
+  std::vector<Tally> everyone_local(static_cast<size_t>(municipalities));
+  for (size_t i = 0; i < people.size(); ++i) {
+    if (!standing[i].active) continue;
+    everyone.Add(standing[i]);
+    for (int m : standing[i].covers) everyone_local[m].Add(standing[i]);
+  }
+
+  for (const v1::Skill* skill : ById(skills)) {
     v1::CoverageRow* row = report.add_skills();
     row->set_id(skill->id());
     row->set_name(skill->name());
-    *row->mutable_region() = t.Cell();
-    AddGaps(report, Label(skill->name(), skill->id()), "", t);
+    *row->mutable_region() = skill_region[skill_at[skill->id()]].Cell();
   }
 
-  // Municipality index -> its cell in the current row, or -1.
-  std::vector<int> slot(static_cast<size_t>(municipalities), -1);
+  const Tally none;  // a skill not in the catalogue: no one
   for (const v1::Service* service : ById(catalogue.services())) {
     if (service->state() == v1::SERVICE_STATE_RETIRED) continue;
-    // The shortest posting list of the skills needed holds every candidate.
-    Bits need;
-    bool nobody = false;
-    const std::vector<int>* candidates = nullptr;
-    for (const auto& id : service->skills()) {
-      int k = roster.SkillIndex(id);
-      if (k < 0) {  // no one on the roster has this skill
-        nobody = true;
-        break;
-      }
-      need.Set(k);
-      if (candidates == nullptr ||
-          roster.WithSkill(k).size() < candidates->size())
-        candidates = &roster.WithSkill(k);
-    }
-    // Local presence: one cell per municipality the service applies to.
+    // Municipality cells where the service needs local presence.
     std::vector<int> cells;
     if (service->presence() == v1::PRESENCE_NECESSARY) {
       if (service->municipalities().empty()) {
@@ -219,42 +299,60 @@ v1::CoverageReport Coverage(const Roster& roster,
       std::sort(cells.begin(), cells.end(),
                 [&](int a, int b) { return ids[a] < ids[b]; });
     }
-    for (size_t j = 0; j < cells.size(); ++j)
-      slot[cells[j]] = static_cast<int>(j);
-
-    Tally region;
-    std::vector<Tally> local(cells.size());
-    auto count = [&](int i) {
-      const Standing& s = standing[i];
-      if (!s.active || !people[i].skills.Contains(need)) return;
-      region.Add(s);
-      for (int m : s.covers)
-        if (slot[m] >= 0) local[slot[m]].Add(s);
-    };
-    if (!nobody) {
-      if (candidates != nullptr) {
-        for (int i : *candidates) count(i);
-      } else {  // a service that needs no particular skill
-        for (size_t i = 0; i < people.size(); ++i) count(static_cast<int>(i));
+    // The thinnest skill's tally, by office hours (the first such).
+    auto thinnest = [&](int m, std::string& which) {
+      Tally t = m < 0 ? everyone : everyone_local[m];
+      uint32_t low = 0;
+      bool first = true;
+      for (const auto& id : service->skills()) {
+        auto it = skill_at.find(id);
+        const Tally& s = it == skill_at.end() ? none
+                         : m < 0              ? skill_region[it->second]
+                                              : skill_local[it->second][m];
+        if (first || s.OfficeHours() < low) {
+          low = s.OfficeHours();
+          which = id;
+          first = false;
+        }
+        t.KeepMin(s);
       }
-    }
-
+      return t;
+    };
     v1::CoverageRow* row = report.add_services();
     row->set_id(service->id());
     row->set_name(service->name());
     row->set_category(service->category());
+    std::string thin_skill;
+    const Tally region = thinnest(-1, thin_skill);
     *row->mutable_region() = region.Cell();
+    row->mutable_region()->set_thinnest_skill(thin_skill);
     const std::string label = Label(service->name(), service->id());
-    AddGaps(report, label, "", region);
-    for (size_t j = 0; j < cells.size(); ++j) {
+    const std::string skill_words =
+        thin_skill.empty() ? "" : " (skill " + thin_skill + ")";
+    if (region.qualified == 0 && !thin_skill.empty())
+      report.add_gaps(label + " needs " + thin_skill +
+                      ", which no active person has: a catalogue or staff "
+                      "registry error; its tickets wait in the dispatcher "
+                      "queue");
+    else if (region.OfficeHours() < kRequiredPerCell)
+      report.add_gaps(StandingGap(label + skill_words, "", region));
+    if (region.now < kRequiredPerCell)
+      report.add_gaps_now(NowGap(label + skill_words, "", region));
+    for (int m : cells) {
+      std::string local_skill;
+      const Tally local = thinnest(m, local_skill);
       v1::MunicipalityCoverage* mc = row->add_municipalities();
-      mc->set_municipality(ids[cells[j]]);
-      *mc->mutable_cell() = local[j].Cell();
-      AddGaps(report, label + " in " + roster.MunicipalityName(cells[j]),
-              " on site", local[j]);
+      mc->set_municipality(ids[m]);
+      *mc->mutable_cell() = local.Cell();
+      mc->mutable_cell()->set_thinnest_skill(local_skill);
+      if (local.OfficeHours() < kRequiredPerCell)
+        report.add_thin_on_site(StandingGap(
+            label + " in " + roster.MunicipalityName(m) +
+                (local_skill.empty() ? "" : " (skill " + local_skill + ")"),
+            " on site", local));
     }
-    for (int m : cells) slot[m] = -1;
   }
+  VaktGaps(report, roster, now);
   return report;
 }
 

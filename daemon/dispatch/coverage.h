@@ -3,12 +3,15 @@
 // (DOMAIN.md rule 6). For every competence area (catalogue skill) and every
 // active service it counts the people who could take the work, and for
 // services that need local presence (necessary) the same per municipality,
-// counting only people who cover that municipality on site. A cell below
-// kRequiredPerCell is flagged and described in words a coordinator reads.
+// counting only people who cover that municipality on site. People cover a
+// service's skills together (dispatch takes the best partial match and
+// names whom to call in), so a service's counts are those of its thinnest
+// skill. A cell below kRequiredPerCell is flagged and described in words a
+// coordinator reads.
 //
 // The counts of a cell:
-//   qualified     active people with the skill (a service: every skill it
-//                 needs; none needed: every active person).
+//   qualified     active people with the skill (a service: of its thinnest
+//                 skill; none needed: every active person).
 //   office_hours  standing capacity on the weakest weekday: for each of
 //                 Monday to Friday, the qualified people whose working
 //                 hours reach into 08:00-15:30 that day; the minimum of the
@@ -18,6 +21,14 @@
 //   now           qualified people at `now` (Europe/Oslo) who are at work
 //                 (in hours, not on a public holiday) or primary or backup
 //                 of the vakt shift covering `now`, and not absent today.
+//
+// The standing gaps (`gaps`, what `helpdeskctl coverage` exits 1 on): a
+// skill an active service needs that no active person has; a service whose
+// region cell is flagged; every stretch of the next kVaktHorizonDays with
+// no one on vakt (no shift, or primary and backup both absent or
+// inactive), looked at now and on each whole hour. On-site cells below the
+// minimum are listed apart (`thin_on_site`): a small municipality with one
+// IT person is a fact of the region, and the travel fallback covers it.
 //
 // Pure: no I/O, no clock (`now` is passed in); deterministic for the same
 // inputs. Any thread; the Roster is only read.
@@ -32,6 +43,9 @@ namespace helpdesk::dispatch {
 
 // The minimum number of people per cell.
 inline constexpr uint32_t kRequiredPerCell = 2;
+
+// How far ahead the report looks for hours with no one on vakt.
+inline constexpr uint32_t kVaktHorizonDays = 28;
 
 // Office hours as the report reads them, in local minutes.
 inline constexpr int kOfficeHoursStart = 8 * 60;      // 08:00

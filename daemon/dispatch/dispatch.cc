@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 
 #include "proto/timestamps.h"
 #include "proto/wire_names.h"
@@ -23,9 +24,20 @@ std::string People(size_t n) {
   return std::to_string(n) + (n == 1 ? " person" : " people");
 }
 
-std::string Join(const google::protobuf::RepeatedPtrField<std::string>& v) {
+template <typename Strings>
+std::string Join(const Strings& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// "a", "a and b", "a, b and c".
+std::string JoinWords(const std::vector<std::string>& v) {
+  std::string out;
+  for (size_t k = 0; k < v.size(); ++k) {
+    if (k > 0) out += k + 1 == v.size() ? " and " : ", ";
+    out += v[k];
+  }
   return out;
 }
 
@@ -57,44 +69,19 @@ class Decision {
     s->set_kept(static_cast<uint32_t>(pool.size()));
     s->set_note(std::move(note));
   }
+  // A step whose count is not the pool's.
+  void StepKept(const char* rule, uint32_t kept, std::string note) {
+    auto* s = out_.add_steps();
+    s->set_rule(rule);
+    s->set_kept(kept);
+    s->set_note(std::move(note));
+  }
   bool empty() const { return pool.empty(); }
 
  private:
   v1::Assignment& out_;
   const Roster& roster_;
 };
-
-// The lowest load per post (compared exactly, without division), then the
-// least recently assigned, then the id.
-int Choose(const std::vector<int>& pool, const Roster& roster,
-           const LoadOf& load_of, Load& chosen_load) {
-  int best = -1;
-  uint64_t best_work = 0, best_fte = 1;
-  for (int i : pool) {
-    const Person& p = roster.people()[i];
-    Load l = load_of(p);
-    const uint64_t work = WeightedWork(l);
-    const uint64_t fte = std::max<uint32_t>(p.member->fte_percent(), 1);
-    bool better = best < 0;
-    if (!better) {
-      const auto lhs = work * best_fte, rhs = best_work * fte;
-      if (lhs != rhs) {
-        better = lhs < rhs;
-      } else if (l.last_assigned_seq != chosen_load.last_assigned_seq) {
-        better = l.last_assigned_seq < chosen_load.last_assigned_seq;
-      } else {
-        better = p.member->id() < roster.people()[best].member->id();
-      }
-    }
-    if (better) {
-      best = i;
-      best_work = work;
-      best_fte = fte;
-      chosen_load = l;
-    }
-  }
-  return best;
-}
 
 void Unassigned(v1::Assignment& a, v1::UnassignedReason reason) {
   a.set_outcome(v1::ASSIGNMENT_OUTCOME_UNASSIGNED);
@@ -104,6 +91,9 @@ void Unassigned(v1::Assignment& a, v1::UnassignedReason reason) {
   a.clear_travel();
   a.clear_travel_from();
   a.clear_travel_minutes();
+  a.clear_chosen_by();
+  a.clear_missing_skills();
+  a.clear_call_in();
 }
 
 const char* PresenceLabel(v1::Presence p) {
@@ -115,6 +105,263 @@ const char* PresenceLabel(v1::Presence p) {
     default:
       return "not_needed";
   }
+}
+
+// What a service needs, as the roster indexes it.
+struct Need {
+  std::vector<std::string> names;  // skill ids, in the service's order
+  std::vector<int> indexes;        // the known ones, as roster indexes
+  Bits bits;
+  const std::vector<int>* rarest = nullptr;  // shortest posting list
+  std::vector<std::string> uncovered;        // held by no active person
+};
+
+Need NeedOf(const v1::ServiceSnapshot& svc, bool external,
+            const Roster& roster) {
+  Need n;
+  if (external)
+    n.names.emplace_back(kSupplierFollowUpSkill);
+  else
+    n.names.assign(svc.skills().begin(), svc.skills().end());
+  for (const std::string& s : n.names) {
+    const int i = roster.SkillIndex(s);
+    bool held = false;
+    if (i >= 0) {
+      n.indexes.push_back(i);
+      n.bits.Set(i);
+      const auto& with = roster.WithSkill(i);
+      if (n.rarest == nullptr || with.size() < n.rarest->size())
+        n.rarest = &with;
+      held = std::any_of(with.begin(), with.end(), [&](int k) {
+        return roster.people()[k].member->active();
+      });
+    }
+    if (!held) n.uncovered.push_back(s);
+  }
+  return n;
+}
+
+// How many of the needed skills `p` has.
+int Held(const Person& p, const Need& need) {
+  return static_cast<int>(
+      std::count_if(need.indexes.begin(), need.indexes.end(),
+                    [&](int i) { return p.skills.Test(i); }));
+}
+
+// How many people to name to call in.
+constexpr size_t kCallIn = 5;
+
+// The skills the service needs that `chosen` lacks, and the people to call
+// in for them: active, not absent on `day`, covering every missing skill
+// between them where anyone can (the one who holds most of what is still
+// uncovered first, those covering the municipality on site before others,
+// then by id), then more of those with the most of them, up to kCallIn.
+void CallIn(v1::Assignment& a, Decision& d, const Need& need,
+            const Person& chosen, int muni, date::local_days day,
+            const Roster& roster) {
+  std::vector<std::string> missing;
+  std::vector<int> missing_index;          // the known ones, as indexes
+  std::vector<std::string> missing_known;  // ... and their ids
+  for (const std::string& s : need.names) {
+    const int i = roster.SkillIndex(s);
+    if (i >= 0 && chosen.skills.Test(i)) continue;
+    missing.push_back(s);
+    if (i < 0) continue;
+    missing_index.push_back(i);
+    missing_known.push_back(s);
+  }
+  if (missing.empty()) return;
+  for (const auto& s : missing) a.add_missing_skills(s);
+  struct Candidate {
+    int index;
+    bool local;
+  };
+  std::vector<Candidate> candidates;
+  for (size_t i = 0; i < roster.people().size(); ++i) {
+    const Person& p = roster.people()[i];
+    if (&p == &chosen || !p.member->active() ||
+        p.schedule.AbsentOn(day) != v1::ABSENCE_KIND_UNSPECIFIED)
+      continue;
+    if (std::none_of(missing_index.begin(), missing_index.end(),
+                     [&](int k) { return p.skills.Test(k); }))
+      continue;
+    candidates.push_back(
+        {static_cast<int>(i), muni >= 0 && p.covers.Test(muni)});
+  }
+  std::vector<bool> covered(missing_index.size());
+  auto gain = [&](const Candidate& c, bool only_uncovered) {
+    int n = 0;
+    for (size_t k = 0; k < missing_index.size(); ++k)
+      if ((!only_uncovered || !covered[k]) &&
+          roster.people()[c.index].skills.Test(missing_index[k]))
+        ++n;
+    return n;
+  };
+  std::vector<int> chosen_people;
+  auto take_best = [&](bool only_uncovered) {
+    auto best = candidates.end();
+    int best_gain = 0;
+    for (auto it = candidates.begin(); it != candidates.end(); ++it) {
+      const int g = gain(*it, only_uncovered);
+      if (g == 0) continue;
+      if (best == candidates.end() || g > best_gain ||
+          (g == best_gain && it->local && !best->local)) {
+        best = it;
+        best_gain = g;
+      }
+    }
+    if (best == candidates.end()) return false;
+    const Person& p = roster.people()[best->index];
+    for (size_t k = 0; k < missing_index.size(); ++k)
+      if (p.skills.Test(missing_index[k])) covered[k] = true;
+    chosen_people.push_back(best->index);
+    candidates.erase(best);
+    return true;
+  };
+  while (chosen_people.size() < kCallIn && take_best(true)) {
+  }
+  while (chosen_people.size() < kCallIn && take_best(false)) {
+  }
+  std::string note = "lacks " + JoinWords(missing);
+  if (chosen_people.empty()) {
+    note += ": no one else active and not absent today has " +
+            std::string(missing.size() == 1 ? "it" : "any of them");
+  } else {
+    note += ": call in ";
+    for (size_t k = 0; k < chosen_people.size(); ++k) {
+      const v1::StaffMember& m = *roster.people()[chosen_people[k]].member;
+      a.add_call_in(m.id());
+      std::string held;
+      for (size_t j = 0; j < missing_index.size(); ++j)
+        if (roster.people()[chosen_people[k]].skills.Test(missing_index[j]))
+          held += (held.empty() ? "" : ", ") + missing_known[j];
+      if (k > 0) note += k + 1 == chosen_people.size() ? " or " : ", ";
+      note += m.name() + " (" + m.id() +
+              (m.phone().empty() ? "" : ", " + m.phone()) + ": " + held + ")";
+    }
+  }
+  d.StepKept("call_in", static_cast<uint32_t>(chosen_people.size()),
+             std::move(note));
+}
+
+// The one chosen among the candidates left, and the rule that decided.
+struct Pick {
+  int index = -1;
+  Load load;
+  std::string by;    // Assignment.chosen_by
+  std::string note;  // the choose step, in words
+};
+
+// People the reporter knows while within `margin` of the lowest load
+// (the person who last helped them, then the municipality's own staff);
+// else the lowest load per post (compared exactly, without division), the
+// least recently assigned, the id.
+Pick Choose(const std::vector<int>& pool, const Roster& roster,
+            const LoadOf& load_of, int muni, std::string_view last_helper,
+            uint32_t margin) {
+  struct Candidate {
+    int index;
+    Load load;
+    uint64_t work, fte;
+    double per_post;
+    int level;  // 2 last helper, 1 the municipality's own staff, 0 other
+    bool familiar = false;  // level > 0 and within the margin
+  };
+  std::vector<Candidate> cs;
+  cs.reserve(pool.size());
+  double lowest = 0;
+  for (int i : pool) {
+    const Person& p = roster.people()[i];
+    Candidate c{
+        i, load_of(p), 0, std::max<uint32_t>(p.member->fte_percent(), 1), 0, 0};
+    c.work = WeightedWork(c.load);
+    c.per_post = LoadPerPost(c.load, p.member->fte_percent());
+    c.level = !last_helper.empty() && p.member->id() == last_helper  ? 2
+              : muni >= 0 && (p.home == muni || p.covers.Test(muni)) ? 1
+                                                                     : 0;
+    lowest = cs.empty() ? c.per_post : std::min(lowest, c.per_post);
+    cs.push_back(c);
+  }
+  for (Candidate& c : cs)
+    c.familiar = c.level > 0 && c.per_post <= lowest + margin + 1e-9;
+  auto id = [&](const Candidate& c) -> const std::string& {
+    return roster.people()[c.index].member->id();
+  };
+  // <0, 0, >0 as x's load per post is below, equal to or above y's.
+  auto by_load = [](const Candidate& x, const Candidate& y) {
+    const uint64_t lhs = x.work * y.fte, rhs = y.work * x.fte;
+    return lhs < rhs ? -1 : lhs > rhs ? 1 : 0;
+  };
+  auto standard_less = [&](const Candidate& x, const Candidate& y) {
+    if (int c = by_load(x, y); c != 0) return c < 0;
+    if (x.load.last_assigned_seq != y.load.last_assigned_seq)
+      return x.load.last_assigned_seq < y.load.last_assigned_seq;
+    return id(x) < id(y);
+  };
+  std::sort(cs.begin(), cs.end(), [&](const Candidate& x, const Candidate& y) {
+    if (x.familiar != y.familiar) return x.familiar;
+    if (x.familiar && x.level != y.level) return x.level > y.level;
+    return standard_less(x, y);
+  });
+  Pick pick;
+  const Candidate& c = cs.front();
+  pick.index = c.index;
+  pick.load = c.load;
+  const v1::StaffMember& m = *roster.people()[c.index].member;
+  if (cs.size() == 1) {
+    pick.by = "only_one";
+    pick.note = "the only one left";
+    return pick;
+  }
+  // Why the front one and not the next: the load, then how recently
+  // each was assigned, then the id.
+  const std::string load_words =
+      OneDecimal(c.per_post) + " weighted open tickets per full post";
+  auto tie_break = [&](const Candidate& next,
+                       size_t of) -> std::pair<std::string, std::string> {
+    if (by_load(c, next) != 0)
+      return {"lowest_load",
+              "lowest load of the " + std::to_string(of) + ": " + load_words};
+    if (c.load.last_assigned_seq != next.load.last_assigned_seq)
+      return {"least_recent", "equal lowest load (" + load_words +
+                                  "): the least recently assigned"};
+    return {"id", "equal lowest load (" + load_words +
+                      ") and none assigned more recently: the first by id"};
+  };
+  // The familiar group the front one is in (same level, within the
+  // margin); familiarity decided when anyone outside it would have come
+  // first, or tied, on the load rule alone.
+  size_t group = 0;
+  bool familiarity_decided = false;
+  for (const Candidate& x : cs) {
+    const bool in_group = c.familiar && x.familiar && x.level == c.level;
+    group += in_group ? 1 : 0;
+    if (c.familiar && !in_group && !standard_less(c, x))
+      familiarity_decided = true;
+  }
+  if (familiarity_decided) {
+    pick.by = c.level == 2 ? "last_helper" : "own_municipality";
+    pick.note =
+        Who(m) +
+        (c.level == 2 ? " helped this reporter last"
+                      : " is one of " + roster.MunicipalityName(muni) +
+                            "'s own IT staff") +
+        ", whom users there know (load " + OneDecimal(c.per_post) +
+        (c.per_post > lowest + 1e-9
+             ? ", within the familiarity margin of " + std::to_string(margin) +
+                   " above the lowest, " + OneDecimal(lowest) + ")"
+             : ", as low as anyone's)");
+    if (group > 1)
+      pick.note += "; of those " + std::to_string(group) + ", " +
+                   tie_break(cs[1], group).second;
+    return pick;
+  }
+  // The load rule alone: against whoever comes next on it.
+  const Candidate* next = nullptr;
+  for (size_t k = 1; k < cs.size(); ++k)
+    if (next == nullptr || standard_less(cs[k], *next)) next = &cs[k];
+  std::tie(pick.by, pick.note) = tie_break(*next, cs.size());
+  return pick;
 }
 
 }  // namespace
@@ -159,6 +406,27 @@ double LoadPerPost(const Load& load, uint32_t fte_percent) {
          std::max<uint32_t>(fte_percent, 1);
 }
 
+bool DeskOpenByDefault(std::chrono::sys_seconds now) {
+  const sla::OsloTime local = sla::ToOslo(now);
+  const auto weekday = date::weekday(local.day).iso_encoding();
+  return weekday <= 5 && !sla::IsPublicHoliday(local.day) &&
+         local.minute >= 8 * 60 && local.minute < 15 * 60 + 30;
+}
+
+bool GoesToVakt(v1::Priority priority, bool business_critical,
+                const Options& options) {
+  if (priority == v1::PRIORITY_CRITICAL) return options.vakt_critical;
+  if (priority != v1::PRIORITY_HIGH) return false;
+  switch (options.vakt_high) {
+    case VaktHigh::kAll:
+      return true;
+    case VaktHigh::kBusinessCritical:
+      return business_critical;
+    default:
+      return false;
+  }
+}
+
 v1::Assignment Decide(const Input& in, const Roster& roster,
                       const LoadOf& load_of) {
   const v1::Ticket& t = *in.ticket;
@@ -173,49 +441,112 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   const v1::Presence presence =
       external ? v1::PRESENCE_NOT_NEEDED : svc.presence();
   std::string path = external ? "external" : PresenceLabel(presence);
+  const Need need = NeedOf(svc, external, roster);
+  const sla::OsloTime local = sla::ToOslo(in.now);
+  const int muni = roster.MunicipalityIndex(t.municipality());
 
   Decision d(a, roster);
-  // 1. Skills, from the posting list of the rarest one.
-  google::protobuf::RepeatedPtrField<std::string> skills;
-  if (external)
-    *skills.Add() = std::string(kSupplierFollowUpSkill);
-  else
-    skills = svc.skills();
-  Bits need;
-  const std::vector<int>* rarest = nullptr;
-  bool unknown_skill = false;
-  for (const auto& s : skills) {
-    int i = roster.SkillIndex(s);
-    if (i < 0) {
-      unknown_skill = true;
-      break;
-    }
-    need.Set(i);
-    if (rarest == nullptr || roster.WithSkill(i).size() < rarest->size())
-      rarest = &roster.WithSkill(i);
-  }
-  if (!unknown_skill) {
-    if (rarest != nullptr) {
-      d.pool = *rarest;
-    } else {
-      d.pool.resize(roster.people().size());
-      for (size_t i = 0; i < d.pool.size(); ++i)
-        d.pool[i] = static_cast<int>(i);
-    }
-    d.Filter([&](const Person& p) { return p.skills.Contains(need); });
-  }
-  d.Step("skills",
-         People(d.pool.size()) + " with every skill needed (" + Join(skills) +
-             ")" +
-             (external ? " to follow up the supplier " + svc.supplier().name()
-                       : ""));
   auto finish = [&](v1::UnassignedReason reason) {
     a.set_rule_path(path + " > unassigned");
     Unassigned(a, reason);
     a.set_explanation(Explain(a, roster));
     return a;
   };
-  if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+
+  // 0. Urgent work out of the desk's hours: the vakt, whatever the skills.
+  const bool open = in.desk_open.value_or(DeskOpenByDefault(in.now));
+  if (!open &&
+      GoesToVakt(t.priority(), svc.business_critical(), roster.options())) {
+    const v1::VaktShift* shift = staff::ShiftAt(roster.rota(), in.now);
+    std::string unavailable;  // "the primary x is absent"
+    for (const std::string* id : {shift ? &shift->primary() : nullptr,
+                                  shift ? &shift->backup() : nullptr}) {
+      if (id == nullptr || id->empty()) continue;
+      const Person* p = roster.Find(*id);
+      const char* why =
+          p == nullptr                    ? "not on the staff list"
+          : !p->member->active()          ? "inactive"
+          : p->member->id() == in.exclude ? "being moved from"
+          : p->schedule.AbsentOn(local.day) != v1::ABSENCE_KIND_UNSPECIFIED
+              ? "absent today"
+              : nullptr;
+      if (why != nullptr) {
+        if (!unavailable.empty()) unavailable += "; ";
+        unavailable += std::string(id == &shift->primary() ? "the primary "
+                                                           : "the backup ") +
+                       *id + " is " + why;
+        continue;
+      }
+      d.pool.push_back(static_cast<int>(p - roster.people().data()));
+    }
+    d.Step(
+        "hours",
+        "outside the desk's hours, a " + proto::WireName(t.priority()) +
+            " ticket" +
+            (svc.business_critical() ? " on a business-critical service" : "") +
+            ": the vakt takes it, whatever the skills");
+    path = "vakt";
+    if (shift == nullptr) {
+      d.Step("vakt", "no vakt shift covers this time: a gap in the rota");
+      return finish(v1::UNASSIGNED_REASON_NO_VAKT);
+    }
+    d.Step("vakt",
+           "on vakt: " + shift->primary() +
+               (shift->backup().empty() ? "" : ", backup " + shift->backup()) +
+               (unavailable.empty() ? "" : "; " + unavailable) +
+               (d.empty() ? ": a gap in the rota" : ""));
+    if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_VAKT);
+    const Person& p = roster.people()[d.pool.front()];
+    const bool primary = p.member->id() == shift->primary();
+    a.set_vakt(true);
+    a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
+    a.set_assignee(p.member->id());
+    a.set_load(LoadPerPost(load_of(p), p.member->fte_percent()));
+    a.set_chosen_by(primary ? "vakt_primary" : "vakt_backup");
+    d.Step("choose", primary ? "the vakt primary" : "the vakt backup");
+    CallIn(a, d, need, p, muni, local.day, roster);
+    path += primary ? " > primary" : " > backup";
+    a.set_rule_path(path);
+    a.set_explanation(Explain(a, roster));
+    return a;
+  }
+
+  // 1. Skills, from the posting list of the rarest one; a partial match
+  // when no active person has them all.
+  if (!need.uncovered.empty()) {
+    d.Step("skills", "no active person has " + JoinWords(need.uncovered) +
+                         ", which the service needs: a catalogue or staff "
+                         "registry error (see the coverage report)");
+    return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+  }
+  if (need.rarest != nullptr) {
+    d.pool = *need.rarest;
+  } else {
+    d.pool.resize(roster.people().size());
+    for (size_t i = 0; i < d.pool.size(); ++i) d.pool[i] = static_cast<int>(i);
+  }
+  d.Filter([&](const Person& p) { return p.skills.Contains(need.bits); });
+  const bool partial = std::none_of(d.pool.begin(), d.pool.end(), [&](int i) {
+    const auto& m = *roster.people()[i].member;
+    return m.active() && m.id() != in.exclude;
+  });
+  if (partial) {
+    d.pool.clear();
+    for (int k : need.indexes)
+      for (int i : roster.WithSkill(k)) d.pool.push_back(i);
+    std::sort(d.pool.begin(), d.pool.end());
+    d.pool.erase(std::unique(d.pool.begin(), d.pool.end()), d.pool.end());
+    d.Step("skills", "no one active has every skill needed (" +
+                         Join(need.names) + "); " + People(d.pool.size()) +
+                         " with some of them: the best partial match");
+    path += " > partial";
+  } else {
+    d.Step("skills",
+           People(d.pool.size()) + " with every skill needed (" +
+               Join(need.names) + ")" +
+               (external ? " to follow up the supplier " + svc.supplier().name()
+                         : ""));
+  }
 
   // 2. Active, and not the person the ticket is being moved away from.
   d.Filter([&](const Person& p) {
@@ -229,59 +560,51 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
 
   // 3. Not absent today.
-  const sla::OsloTime local = sla::ToOslo(in.now);
   d.Filter([&](const Person& p) {
     return p.schedule.AbsentOn(local.day) == v1::ABSENCE_KIND_UNSPECIFIED;
   });
   d.Step("not_absent", People(d.pool.size()) + " not absent today");
   if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
 
-  // 4. Available: at work now; else vakt (urgent) or the next working day.
+  // 4. Available: at work now; else a qualified vakt (urgent) or the next
+  // working day.
   const bool holiday = sla::IsPublicHoliday(local.day);
   std::vector<int> present = d.pool;
   std::erase_if(present, [&](int i) {
     return !roster.people()[i].schedule.AtWork(local, holiday);
   });
-  std::string when = "at work now";
+  const v1::VaktShift* shift = present.empty() && Urgent(t.priority()) && open
+                                   ? staff::ShiftAt(roster.rota(), in.now)
+                                   : nullptr;
+  std::vector<int> vakt;  // primary first, then backup
+  for (const std::string* id : {shift ? &shift->primary() : nullptr,
+                                shift ? &shift->backup() : nullptr}) {
+    if (id == nullptr || id->empty()) continue;
+    const Person* p = roster.Find(*id);
+    if (p == nullptr) continue;
+    const int index = static_cast<int>(p - roster.people().data());
+    if (std::find(d.pool.begin(), d.pool.end(), index) != d.pool.end())
+      vakt.push_back(index);
+  }
   if (!present.empty()) {
     d.pool = std::move(present);
     d.Step("available", People(d.pool.size()) + " at work now");
-  } else if (Urgent(t.priority())) {
-    const v1::VaktShift* shift = staff::ShiftAt(roster.rota(), in.now);
-    // Primary first, then backup: both stay in, in that order, so the
-    // backup takes on-site work the primary cannot reach.
-    std::vector<int> vakt;
-    for (const std::string* id : {shift ? &shift->primary() : nullptr,
-                                  shift ? &shift->backup() : nullptr}) {
-      if (id == nullptr || id->empty()) continue;
-      const Person* p = roster.Find(*id);
-      if (p == nullptr) continue;
-      const int index = static_cast<int>(p - roster.people().data());
-      if (std::find(d.pool.begin(), d.pool.end(), index) != d.pool.end())
-        vakt.push_back(index);
-    }
+  } else if (!vakt.empty()) {
+    // Both stay in, in that order, so the backup takes on-site work the
+    // primary cannot reach.
     d.pool = std::move(vakt);
-    when = "vakt";
-    std::string note = "no one qualified is at work now (" +
-                       proto::WireName(t.priority()) + " priority): ";
-    if (shift == nullptr)
-      note += "no vakt shift covers this time";
-    else if (d.empty())
-      note += "the vakt (" + shift->primary() +
-              (shift->backup().empty() ? "" : ", backup " + shift->backup()) +
-              ") does not qualify";
-    else
-      note += "on vakt: " + People(d.pool.size()) + " qualified (" +
-              shift->primary() +
-              (shift->backup().empty() ? "" : ", backup " + shift->backup()) +
-              ")";
-    d.Step("available", std::move(note));
+    d.Step("available",
+           "no one qualified is at work now (" + proto::WireName(t.priority()) +
+               " priority): on vakt " + People(d.pool.size()) + " qualified (" +
+               shift->primary() +
+               (shift->backup().empty() ? "" : ", backup " + shift->backup()) +
+               ")");
     path += " > vakt";
-    if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_VAKT);
     a.set_vakt(true);
   } else {
     // The first day someone qualified works, from later today on.
     std::vector<int> next;
+    std::string when;
     date::local_days day = local.day;
     for (int k = 0; k <= kLookAheadDays && next.empty();
          ++k, day += date::days(1)) {
@@ -306,8 +629,18 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
   }
 
+  // 4b. A partial match: those with the most of the skills.
+  if (partial) {
+    int most = 0;
+    for (int i : d.pool) most = std::max(most, Held(roster.people()[i], need));
+    d.Filter([&](const Person& p) { return Held(p, need) == most; });
+    d.Step("skills_rank", People(d.pool.size()) + " with " +
+                              std::to_string(most) + " of the " +
+                              std::to_string(need.indexes.size()) +
+                              " skills needed, the most of anyone left");
+  }
+
   // 5. Where the work is done.
-  const int muni = roster.MunicipalityIndex(t.municipality());
   const std::string& muni_name = roster.MunicipalityName(muni);
   if (external) {
     d.Step("presence", "supplier work is followed up from anywhere");
@@ -386,27 +719,31 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     path += " > region";
   }
 
-  // 6. Vakt: the primary before the backup. Else the lowest load, then the
-  // least recently assigned.
-  Load load;
-  const int chosen =
-      a.vakt() ? d.pool.front() : Choose(d.pool, roster, load_of, load);
-  if (a.vakt()) load = load_of(roster.people()[chosen]);
-  const Person& p = roster.people()[chosen];
+  // 6. Vakt: the primary before the backup. Else familiarity within its
+  // margin, the lowest load, the least recently assigned, the id.
+  Pick pick;
+  if (a.vakt()) {
+    const Person& p = roster.people()[d.pool.front()];
+    pick.index = d.pool.front();
+    pick.load = load_of(p);
+    const bool primary = p.member->id() == shift->primary();
+    pick.by = primary ? "vakt_primary" : "vakt_backup";
+    pick.note = primary ? "the vakt primary" : "the vakt backup";
+  } else {
+    const bool on_site = !external && (presence == v1::PRESENCE_NECESSARY ||
+                                       presence == v1::PRESENCE_DESIRABLE);
+    pick = Choose(d.pool, roster, load_of, muni, in.last_helper,
+                  on_site ? roster.options().familiar_margin_on_site
+                          : roster.options().familiar_margin);
+  }
+  const Person& p = roster.people()[pick.index];
   a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
   a.set_assignee(p.member->id());
   if (a.travel()) a.set_travel_from(roster.MunicipalityName(p.home));
-  a.set_load(LoadPerPost(load, p.member->fte_percent()));
-  d.Step(
-      "choose",
-      a.vakt()
-          ? (p.member->id() == staff::ShiftAt(roster.rota(), in.now)->primary()
-                 ? "the vakt primary"
-                 : "the vakt backup")
-      : d.pool.size() == 1
-          ? "the only one left"
-          : "lowest load of the " + std::to_string(d.pool.size()) + ": " +
-                OneDecimal(a.load()) + " weighted open tickets per full post");
+  a.set_load(LoadPerPost(pick.load, p.member->fte_percent()));
+  a.set_chosen_by(pick.by);
+  d.Step("choose", std::move(pick.note));
+  if (partial) CallIn(a, d, need, p, muni, local.day, roster);
   a.set_rule_path(path);
   a.set_explanation(Explain(a, roster));
   return a;
@@ -439,6 +776,7 @@ StatusOr<v1::Assignment> DecideManual(
   if (svc.delivery() == v1::DELIVERY_EXTERNAL)
     a.set_supplier(svc.supplier().name());
   a.set_rule_path(trigger == v1::ASSIGNMENT_TRIGGER_TAKEN ? "taken" : "manual");
+  a.set_chosen_by(a.rule_path());
   // What the rules would have said, as notes: kept 1 passes, 0 does not.
   auto check = [&](const char* rule, bool ok, std::string note) {
     auto* s = a.add_steps();
@@ -449,8 +787,9 @@ StatusOr<v1::Assignment> DecideManual(
   std::string missing;
   for (const auto& s : svc.skills()) {
     int i = roster.SkillIndex(s);
-    if (i < 0 || !p->skills.Test(i))
-      missing += (missing.empty() ? "" : ", ") + s;
+    if (i >= 0 && p->skills.Test(i)) continue;
+    missing += (missing.empty() ? "" : ", ") + s;
+    a.add_missing_skills(s);
   }
   check("skills", missing.empty(),
         missing.empty() ? "has every skill the service needs"

@@ -4,17 +4,29 @@
 // roster (staff and vakt rota), each person's open load and `now`, who gets
 // the ticket and why.
 //
-// The rule path, one step after another, each keeping some candidates:
+// Out of the desk's hours, urgent work (Options: critical tickets, and
+// high ones on business-critical services) skips the rule path below:
+//   vakt        the primary of the vakt shift covering `now`, else the
+//               backup when the primary is absent or inactive, whatever
+//               their skills; the missing skills and the people who hold
+//               them (to call in) are named. No one on vakt: a gap in the
+//               rota (no_vakt).
+//
+// Otherwise the rule path, one step after another, each keeping some
+// candidates:
 //   skills      every skill the service needs (external delivery: the
-//               supplier-follow-up skill of the internal owner)
+//               supplier-follow-up skill of the internal owner); when no
+//               active person has them all, everyone with some of them (a
+//               partial match). A skill no active person has at all is a
+//               catalogue or registry error: unassigned (no_skilled_staff).
 //   active      the person is active
 //   not_absent  no absence covers today (Europe/Oslo)
 //   available   at work now (working hours, not a public holiday); for
 //               high and critical tickets when no one qualified is at work:
-//               whoever is on vakt now (primary before backup); for normal
-//               and low tickets when no one is at work: those at work on the
-//               next working day anyone is (so the ticket waits with a
-//               person, not in a queue)
+//               whoever is on vakt now and qualifies (primary before
+//               backup); else those at work on the next working day anyone
+//               is (so the ticket waits with a person, not in a queue)
+//   skills_rank a partial match only: those with the most of the skills
 //   presence    necessary: people who cover the ticket's municipality on
 //               site; else, when travel fallback is on, people based in the
 //               nearest neighbouring municipality with anyone available, by
@@ -23,14 +35,21 @@
 //               unassigned (no_local_staff).
 //               desirable: local people first, else the region.
 //               not_needed: the region.
-//   choose      the lowest load (open work weighted by priority, divided by
-//               the FTE share), then the least recently assigned, then id.
+//   choose      people the reporter knows (DOMAIN.md rule 12) while their
+//               load is within the familiarity margin of the lowest: the
+//               person who last helped this reporter, then the staff of the
+//               reporter's municipality (based there or covering it on
+//               site); else the lowest load (open work weighted by
+//               priority, divided by the FTE share), then the least
+//               recently assigned, then id. `chosen_by` names the rule that
+//               decided, and the explanation says it in words.
 //
 // Pure: no I/O, no clock; deterministic for the same inputs. Any thread.
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -74,7 +93,21 @@ struct Input {
   // re-run.
   std::string_view exclude;
   std::chrono::sys_seconds now{};
+  // Whether `now` is in the desk's opening hours (the SLA policy's "desk"
+  // calendar). Unset: DeskOpenByDefault.
+  std::optional<bool> desk_open;
+  // The staff member who last helped the reporter (the assignee of their
+  // latest earlier ticket); empty: none known.
+  std::string_view last_helper;
 };
+
+// Monday to Friday 08:00-15:30 in Oslo, not on a public holiday.
+bool DeskOpenByDefault(std::chrono::sys_seconds now);
+
+// Whether a ticket of `priority` on a service that is (or is not)
+// business-critical goes to the vakt out of the desk's hours.
+bool GoesToVakt(v1::Priority priority, bool business_critical,
+                const Options& options);
 
 // The decision, with outcome ASSIGNED or UNASSIGNED (with its reason),
 // the rule path, every step's count and the explanation in words. `at` and

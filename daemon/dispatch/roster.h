@@ -25,12 +25,27 @@ struct TravelTime {
   uint32_t minutes = 0;
 };
 
+// Which high-priority tickets go to the vakt out of the desk's hours.
+enum class VaktHigh { kNone, kBusinessCritical, kAll };
+
 struct Options {
   // For on-site (necessary) work with no one local: try the nearest
   // neighbouring municipalities, within max_travel_minutes.
   bool travel_fallback = true;
   uint32_t max_travel_minutes = 90;
   std::vector<TravelTime> travel;
+  // Out of the desk's hours these go to the vakt whatever their skills:
+  // critical tickets, and high ones on business-critical services (or all
+  // high ones, or none).
+  bool vakt_critical = true;
+  VaktHigh vakt_high = VaktHigh::kBusinessCritical;
+  // People the reporter knows (the municipality's own staff, the person
+  // who last helped them) are chosen while their load is at most this
+  // much above the lowest, in weighted open tickets per full post (a
+  // normal ticket weighs 2): for remote work, and for work where presence
+  // is necessary or desirable, where the users' wish weighs more.
+  uint32_t familiar_margin = 2;
+  uint32_t familiar_margin_on_site = 8;
 };
 
 // A small dynamic bitset over skill or municipality indexes.

@@ -22,11 +22,6 @@ namespace {
 
 constexpr int kShiftChangeMinute = 8 * 60;  // Monday 08:00, local time
 
-bool Has(const google::protobuf::RepeatedPtrField<std::string>& list,
-         std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
-
 // "Uke 14/2026": how people name a vakt week (ISO week numbers).
 std::string WeekNote(date::local_days monday) {
   iso_week::year_weeknum_weekday w{date::sys_days(monday.time_since_epoch())};
@@ -79,15 +74,15 @@ StatusOr<std::vector<v1::StaffMember>> DemoStaff(
 }
 
 bool DoesVakt(const v1::StaffMember& member) {
-  static constexpr std::string_view kVaktMunicipalities[] = {
-      "kongsberg", "notodden", "tinn"};
-  bool vakt_unit =
-      std::find(std::begin(kVaktMunicipalities), std::end(kVaktMunicipalities),
-                member.home_municipality()) != std::end(kVaktMunicipalities);
-  bool operations =
-      Has(member.skills(), "servers") || Has(member.skills(), "network");
-  bool active = !member.has_active() || member.active();
-  return vakt_unit && operations && active;
+  // The survey's vakt people (DOMAIN.md rule 7): Kongsberg's operations
+  // manager, IT-support team leader, school support person and three
+  // server/network people; Tinn's two IT consultants. In staff order.
+  static constexpr std::string_view kVakt[] = {
+      "kari.haugen", "lars.bakken",    "ingrid.solberg", "anders.moen",
+      "silje.berg",  "thomas.eriksen", "marte.tangen",   "ola.gronvold"};
+  const bool active = !member.has_active() || member.active();
+  return active && std::find(std::begin(kVakt), std::end(kVakt), member.id()) !=
+                       std::end(kVakt);
 }
 
 StatusOr<v1::VaktRota> DemoRota(const std::vector<v1::StaffMember>& staff,

@@ -28,9 +28,10 @@ StatusOr<v1::Catalogue> DefaultCatalogue(const v1::Region& region);
 StatusOr<std::vector<v1::StaffMember>> DemoStaff(
     const v1::Region& region, const v1::Catalogue& catalogue);
 
-// Who does vakt in the demo: the active Kongsberg, Notodden and Tinn staff
-// with servers or network skills (the unit that has a vakt arrangement
-// today, widened to the two municipalities with operations staff).
+// Who does vakt in the demo: the people the survey names (DOMAIN.md rule
+// 7), while active: six in Kongsberg (its operations manager, the
+// IT-support team leader, a school support person, three server/network
+// people) and Tinn's two IT consultants with beredskap duties.
 bool DoesVakt(const v1::StaffMember& member);
 
 // The demo vakt rota: `weeks` weekly shifts from Monday 08:00 Europe/Oslo to

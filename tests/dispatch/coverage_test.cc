@@ -32,6 +32,11 @@ sys_seconds Utc(std::string_view text) {
   return sys_seconds(day->time_since_epoch()) + std::chrono::minutes(*minute);
 }
 
+// "2026-11-25T09:00Z".
+std::string FormatUtc(const google::protobuf::Timestamp& t) {
+  return date::format("%Y-%m-%dT%H:%MZ", proto::ToSys(t));
+}
+
 // Wednesday 25 November 2026, 10:00 in Oslo.
 const char* const kWednesdayMorning = "2026-11-25T09:00Z";
 // The night after, 02:00 on Thursday in Oslo.
@@ -140,6 +145,9 @@ v1::Catalogue Catalogue() {
           {"network"})
       ->set_state(v1::SERVICE_STATE_RETIRED);
   service("telefoni", "Telefoni", v1::PRESENCE_DESIRABLE, {"telephony"});
+  // Only Eva has both; together, three people cover it.
+  service("skolenett", "Skolenett", v1::PRESENCE_NOT_NEEDED,
+          {"network", "school-platforms"});
   service("innsyn", "Innsyn", v1::PRESENCE_NOT_NEEDED, {});
   return c;
 }
@@ -210,10 +218,10 @@ TEST_F(CoverageTest, RowsAreSortedByIdAndRetiredServicesLeftOut) {
   EXPECT_EQ(Ids(r.skills()),
             (std::vector<std::string>{"network", "school-platforms", "servers",
                                       "telephony", "user-support"}));
-  EXPECT_EQ(
-      Ids(r.services()),
-      (std::vector<std::string>{"brukerstotte-pa-stedet", "eksamen", "innsyn",
-                                "nettverksdrift", "serverdrift", "telefoni"}));
+  EXPECT_EQ(Ids(r.services()),
+            (std::vector<std::string>{"brukerstotte-pa-stedet", "eksamen",
+                                      "innsyn", "nettverksdrift", "serverdrift",
+                                      "skolenett", "telefoni"}));
   EXPECT_EQ(Row(r.skills(), "school-platforms").name(), "Skoleplattformer");
   EXPECT_EQ(Row(r.services(), "eksamen").category(), "drift");
 }
@@ -234,10 +242,21 @@ TEST_F(CoverageTest, SkillCellsOnAWednesdayMorning) {
   EXPECT_EQ(Cell(Row(r.skills(), "user-support").region()), "5/4/3");
 }
 
-TEST_F(CoverageTest, ServiceCellsNeedEverySkillOfTheService) {
+// People cover a service's skills together: its counts are those of its
+// thinnest skill.
+TEST_F(CoverageTest, ServiceCellsCountTheirThinnestSkill) {
   const v1::CoverageReport r = At(kWednesdayMorning);
+  // Servers: Anne and Guri (network has four).
   EXPECT_EQ(Cell(Row(r.services(), "serverdrift").region()),
-            "2/2/1 flagged_now");  // Anne and Guri; Bjørn lacks servers
+            "2/2/1 flagged_now");
+  EXPECT_EQ(Row(r.services(), "serverdrift").region().thinnest_skill(),
+            "servers");
+  // Only Eva has both skills, but Cecilie, Dag and Eva hold
+  // school-platforms and four people network.
+  EXPECT_EQ(Cell(Row(r.services(), "skolenett").region()),
+            "3/1/1 flagged flagged_now");
+  EXPECT_EQ(Row(r.services(), "skolenett").region().thinnest_skill(),
+            "school-platforms");
   EXPECT_EQ(Cell(Row(r.services(), "nettverksdrift").region()), "4/3/2");
   EXPECT_EQ(Cell(Row(r.services(), "telefoni").region()),
             "0/0/0 flagged flagged_now");
@@ -316,57 +335,100 @@ TEST_F(CoverageTest, OnAPublicHolidayOnlyVaktCounts) {
 
 TEST_F(CoverageTest, GapsSayWhatIsMissingInWords) {
   const v1::CoverageReport r = At(kWednesdayMorning);
+  // Standing gaps: services, in id order (a skill no one has first among
+  // equals), then the stretches with no vakt. On-site cells apart.
   EXPECT_EQ(
       std::vector<std::string>(r.gaps().begin(), r.gaps().end()),
       (std::vector<std::string>{
-          "Skoleplattformer (school-platforms): 1 qualified person in office "
-          "hours on Wednesday and Friday (3 qualified in all); the minimum "
-          "is 2",
-          "Telefoni (telephony): no qualified person; the minimum is 2",
-          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Flesberg: no "
-          "qualified person on site in office hours on Wednesday, Thursday "
-          "and Friday; 1 on Monday and Tuesday (1 qualified in all); the "
+          "Eksamen (eksamen) (skill school-platforms): 1 qualified person in "
+          "office hours on Wednesday and Friday (3 qualified in all); the "
           "minimum is 2",
-          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Notodden: 1 "
+          "Skolenett (skolenett) (skill school-platforms): 1 qualified person "
+          "in office hours on Wednesday and Friday (3 qualified in all); the "
+          "minimum is 2",
+          "Telefoni (telefoni) needs telephony, which no active person has: "
+          "a catalogue or staff registry error; its tickets wait in the "
+          "dispatcher queue",
+          "No vakt from Wed 2026-11-25 10:00 to Wed 2026-11-25 15:30 (6 "
+          "hours): no shift in the rota",
+          "No vakt from Thu 2026-11-26 08:00 to Wed 2026-12-23 10:00 (650 "
+          "hours): no shift in the rota",
+      }));
+  EXPECT_EQ(
+      std::vector<std::string>(r.thin_on_site().begin(),
+                               r.thin_on_site().end()),
+      (std::vector<std::string>{
+          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Flesberg (skill "
+          "user-support): no qualified person on site in office hours on "
+          "Wednesday, Thursday and Friday; 1 on Monday and Tuesday (1 "
+          "qualified in all); the minimum is 2",
+          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Notodden (skill "
+          "user-support): 1 qualified person on site in office hours; the "
+          "minimum is 2",
+          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Rollag (skill "
+          "user-support): no qualified person on site in office hours on "
+          "Wednesday, Thursday and Friday; 1 on Monday and Tuesday (1 "
+          "qualified in all); the minimum is 2",
+          "Eksamen (eksamen) in Hjartdal (skill school-platforms): 1 "
           "qualified person on site in office hours; the minimum is 2",
-          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Rollag: no "
-          "qualified person on site in office hours on Wednesday, Thursday "
-          "and Friday; 1 on Monday and Tuesday (1 qualified in all); the "
-          "minimum is 2",
-          "Eksamen (eksamen): 1 qualified person in office hours on "
-          "Wednesday and Friday (3 qualified in all); the minimum is 2",
-          "Eksamen (eksamen) in Hjartdal: 1 qualified person on site in "
-          "office hours; the minimum is 2",
-          "Eksamen (eksamen) in Kongsberg: no qualified person on site; the "
-          "minimum is 2",
-          "Telefoni (telefoni): no qualified person; the minimum is 2",
+          "Eksamen (eksamen) in Kongsberg (skill school-platforms): no "
+          "qualified person on site; the minimum is 2",
       }));
   EXPECT_EQ(
       std::vector<std::string>(r.gaps_now().begin(), r.gaps_now().end()),
       (std::vector<std::string>{
-          "Skoleplattformer (school-platforms): 1 qualified person at work or "
-          "on vakt now; the minimum is 2",
-          "Servere (servers): 1 qualified person at work or on vakt now; the "
-          "minimum is 2",
-          "Telefoni (telephony): no qualified person at work or on vakt now; "
-          "the minimum is 2",
-          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Flesberg: no "
-          "qualified person on site at work or on vakt now; the minimum is 2",
-          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Notodden: no "
-          "qualified person on site at work or on vakt now; the minimum is 2",
-          "Brukerstøtte på stedet (brukerstotte-pa-stedet) in Rollag: no "
-          "qualified person on site at work or on vakt now; the minimum is 2",
-          "Eksamen (eksamen): 1 qualified person at work or on vakt now; the "
-          "minimum is 2",
-          "Eksamen (eksamen) in Hjartdal: 1 qualified person on site at work "
-          "or on vakt now; the minimum is 2",
-          "Eksamen (eksamen) in Kongsberg: no qualified person on site at "
+          "Eksamen (eksamen) (skill school-platforms): 1 qualified person at "
           "work or on vakt now; the minimum is 2",
-          "Serverdrift (serverdrift): 1 qualified person at work or on vakt "
-          "now; the minimum is 2",
-          "Telefoni (telefoni): no qualified person at work or on vakt now; "
-          "the minimum is 2",
+          "Serverdrift (serverdrift) (skill servers): 1 qualified person at "
+          "work or on vakt now; the minimum is 2",
+          "Skolenett (skolenett) (skill school-platforms): 1 qualified person "
+          "at work or on vakt now; the minimum is 2",
+          "Telefoni (telefoni) (skill telephony): no qualified person at work "
+          "or on vakt now; the minimum is 2",
       }));
+}
+
+// Every hour of the coming four weeks is on vakt or in a gap; a shift
+// whose primary and backup are both away is a gap too.
+TEST_F(CoverageTest, VaktGapsCoverTheNextFourWeeksExactly) {
+  v1::VaktRota rota;
+  // Wednesday 15:30 to Monday 30 November 08:00, then a week from Monday
+  // 30 November with both people off sick on 1 December, then nothing.
+  *rota.add_shifts() =
+      Shift("2026-11-25T14:30Z", "2026-11-30T07:00Z", "bjorn", "cecilie");
+  *rota.add_shifts() =
+      Shift("2026-11-30T07:00Z", "2026-12-07T07:00Z", "anne", "guri");
+  std::vector<v1::StaffMember> staff = Staff();
+  for (auto& m : staff)
+    if (m.id() == "anne" || m.id() == "guri") {
+      m.clear_absences();
+      AddAbsence(m, "2026-12-01", "2026-12-01");
+    }
+  Roster roster(staff, rota, Municipalities(), Options{});
+  const v1::CoverageReport r =
+      Coverage(roster, Catalogue(), Utc(kWednesdayMorning));
+  EXPECT_EQ(r.vakt_horizon_days(), 28u);
+  ASSERT_EQ(r.vakt_gaps_size(), 3) << r.DebugString();
+  auto gap = [&](int i) {
+    const auto& g = r.vakt_gaps(i);
+    return FormatUtc(g.from()) + " " + FormatUtc(g.to()) + " " +
+           std::to_string(g.hours()) + " " + g.reason();
+  };
+  EXPECT_EQ(gap(0),
+            "2026-11-25T09:00Z 2026-11-25T14:30Z 6 no shift in the rota");
+  EXPECT_EQ(gap(1),
+            "2026-11-30T23:00Z 2026-12-01T23:00Z 24 the vakt (anne, backup "
+            "guri) is absent or inactive");
+  EXPECT_EQ(gap(2),
+            "2026-12-07T07:00Z 2026-12-23T09:00Z 386 no shift in the rota");
+  // A full rota: no gap at all.
+  v1::VaktRota full;
+  *full.add_shifts() =
+      Shift("2026-11-01T07:00Z", "2027-01-04T07:00Z", "bjorn", "cecilie");
+  Roster covered(Staff(), full, Municipalities(), Options{});
+  EXPECT_EQ(
+      Coverage(covered, Catalogue(), Utc(kWednesdayMorning)).vakt_gaps_size(),
+      0);
 }
 
 TEST_F(CoverageTest, TheSameInputGivesTheSameReport) {

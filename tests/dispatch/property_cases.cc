@@ -234,6 +234,7 @@ Input Case::input() const {
   in.service = &ticket.service();
   in.exclude = exclude;
   in.now = moment->at;
+  in.last_helper = last_helper;
   return in;
 }
 
@@ -293,6 +294,12 @@ void ForEachCase(const std::function<std::string(const Case&)>& check) {
               c.ticket.set_assignee(c.exclude);
             }
           }
+          // A third know who helped the reporter last.
+          if (std::bernoulli_distribution(1.0 / 3)(rng))
+            c.last_helper = region
+                                .staff[std::uniform_int_distribution<size_t>(
+                                    0, region.staff.size() - 1)(rng)]
+                                .id();
           c.got = Decide(c.input(), *c.roster, std::cref(loads));
           ++cases;
           std::string error = check(c);
@@ -311,6 +318,18 @@ void ForEachCase(const std::function<std::string(const Case&)>& check) {
   EXPECT_GT(cases, 0);
 }
 
+bool ModelDeskOpen(const sla::OsloTime& t) {
+  const unsigned weekday = date::weekday(t.day).iso_encoding();
+  return weekday >= 1 && weekday <= 5 && !sla::IsPublicHoliday(t.day) &&
+         t.minute >= 8 * 60 && t.minute < 15 * 60 + 30;
+}
+
+int HeldSkills(const v1::StaffMember& m, const std::vector<std::string>& need) {
+  int n = 0;
+  for (const auto& s : need) n += Has(m.skills(), s) ? 1 : 0;
+  return n;
+}
+
 Reference Expect(const Case& c) {
   Reference r;
   const auto& svc = c.ticket.service();
@@ -321,14 +340,45 @@ Reference Expect(const Case& c) {
     r.reason = why;
     return r;
   };
-  std::vector<const v1::StaffMember*> skilled;
+  const Options& o = c.region->options;
+  r.desk_open = ModelDeskOpen(local);
+  // Urgent out of the desk's hours: the vakt, whatever the skills.
+  const bool critical = c.ticket.priority() == v1::PRIORITY_CRITICAL;
+  const bool high = c.ticket.priority() == v1::PRIORITY_HIGH;
+  const bool to_vakt = (critical && o.vakt_critical) ||
+                       (high && (o.vakt_high == VaktHigh::kAll ||
+                                 (o.vakt_high == VaktHigh::kBusinessCritical &&
+                                  svc.business_critical())));
+  if (!r.desk_open && to_vakt) {
+    r.path = "vakt_direct";
+    const v1::VaktShift* shift = ShiftAt(c.region->rota, c.moment->at);
+    if (shift == nullptr) return unassigned(v1::UNASSIGNED_REASON_NO_VAKT);
+    for (const std::string& id : {shift->primary(), shift->backup()}) {
+      const v1::StaffMember* m = id.empty() ? nullptr : c.Member(id);
+      if (m != nullptr && m->active() && m->id() != c.exclude &&
+          !AbsentOn(*m, local.day))
+        r.finalists.push_back(m);
+    }
+    if (r.finalists.empty()) return unassigned(v1::UNASSIGNED_REASON_NO_VAKT);
+    r.outcome = v1::ASSIGNMENT_OUTCOME_ASSIGNED;
+    return r;
+  }
+  // A skill no active person has: a registry error.
+  for (const auto& s : need) {
+    bool held = false;
+    for (const auto& m : c.region->staff)
+      held = held || (m.active() && Has(m.skills(), s));
+    if (!held) return unassigned(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+  }
+  r.partial = true;
   for (const auto& m : c.region->staff)
-    if (HasEverySkill(m, need)) skilled.push_back(&m);
-  if (skilled.empty())
-    return unassigned(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+    if (m.active() && m.id() != c.exclude && HasEverySkill(m, need))
+      r.partial = false;
   std::vector<const v1::StaffMember*> active;
-  for (const auto* m : skilled)
-    if (m->active() && m->id() != c.exclude) active.push_back(m);
+  for (const auto& m : c.region->staff)
+    if (m.active() && m.id() != c.exclude &&
+        (r.partial ? HeldSkills(m, need) > 0 : HasEverySkill(m, need)))
+      active.push_back(&m);
   if (active.empty()) return unassigned(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
   for (const auto* m : active)
     if (!AbsentOn(*m, local.day)) r.qualified.push_back(m);
@@ -340,29 +390,42 @@ Reference Expect(const Case& c) {
   r.anyone_at_work = !r.available.empty();
   if (r.anyone_at_work) {
     r.path = "at_work";
-  } else if (Urgent(c.ticket.priority())) {
-    r.path = "vakt";
-    const v1::VaktShift* shift = ShiftAt(c.region->rota, c.moment->at);
-    if (shift == nullptr) return unassigned(v1::UNASSIGNED_REASON_NO_VAKT);
-    // Primary, then backup; both go on to the presence rules in that order.
-    for (const std::string& id : {shift->primary(), shift->backup()})
-      for (const auto* m : r.qualified)
-        if (!id.empty() && m->id() == id) r.available.push_back(m);
-    if (r.available.empty()) return unassigned(v1::UNASSIGNED_REASON_NO_VAKT);
   } else {
-    r.path = "next_working_day";
-    for (int k = 0; k <= kLookAheadDays && r.available.empty(); ++k) {
-      const date::local_days day = local.day + date::days(k);
-      if (sla::IsPublicHoliday(day)) continue;
-      const int weekday = static_cast<int>(date::weekday(day).iso_encoding());
-      for (const auto* m : r.qualified)
-        if (WorksAfter(*m, weekday, k == 0 ? local.minute : 0) &&
-            !AbsentOn(*m, day))
-          r.available.push_back(m);
-      if (!r.available.empty()) r.next_day = day;
+    // In the desk's hours an urgent ticket with no one qualified at work
+    // goes to a qualified vakt, primary then backup; both go on to the
+    // presence rules in that order.
+    const v1::VaktShift* shift = Urgent(c.ticket.priority()) && r.desk_open
+                                     ? ShiftAt(c.region->rota, c.moment->at)
+                                     : nullptr;
+    if (shift != nullptr)
+      for (const std::string& id : {shift->primary(), shift->backup()})
+        for (const auto* m : r.qualified)
+          if (!id.empty() && m->id() == id) r.available.push_back(m);
+    if (!r.available.empty()) {
+      r.path = "vakt";
+    } else {
+      r.path = "next_working_day";
+      for (int k = 0; k <= kLookAheadDays && r.available.empty(); ++k) {
+        const date::local_days day = local.day + date::days(k);
+        if (sla::IsPublicHoliday(day)) continue;
+        const int weekday = static_cast<int>(date::weekday(day).iso_encoding());
+        for (const auto* m : r.qualified)
+          if (WorksAfter(*m, weekday, k == 0 ? local.minute : 0) &&
+              !AbsentOn(*m, day))
+            r.available.push_back(m);
+        if (!r.available.empty()) r.next_day = day;
+      }
+      if (r.available.empty())
+        return unassigned(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
     }
-    if (r.available.empty())
-      return unassigned(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
+  }
+  if (r.partial) {
+    int most = 0;
+    for (const auto* m : r.available)
+      most = std::max(most, HeldSkills(*m, need));
+    std::erase_if(r.available, [&](const v1::StaffMember* m) {
+      return HeldSkills(*m, need) != most;
+    });
   }
 
   const bool external = svc.delivery() == v1::DELIVERY_EXTERNAL;
@@ -378,7 +441,6 @@ Reference Expect(const Case& c) {
   } else if (svc.presence() == v1::PRESENCE_DESIRABLE) {
     r.finalists = r.available;
   } else {
-    const Options& o = c.region->options;
     std::optional<uint32_t> best;
     if (o.travel_fallback)
       for (const auto* m : r.available) {
@@ -401,6 +463,36 @@ Reference Expect(const Case& c) {
   }
   r.outcome = v1::ASSIGNMENT_OUTCOME_ASSIGNED;
   return r;
+}
+
+const v1::StaffMember* ModelChoice(const Case& c, const Reference& r) {
+  if (r.finalists.empty()) return nullptr;
+  if (r.path == "vakt" || r.path == "vakt_direct") return r.finalists.front();
+  const auto& svc = c.ticket.service();
+  const bool on_site = svc.delivery() == v1::DELIVERY_INTERNAL &&
+                       (svc.presence() == v1::PRESENCE_NECESSARY ||
+                        svc.presence() == v1::PRESENCE_DESIRABLE);
+  const Options& o = c.region->options;
+  const double margin = on_site ? o.familiar_margin_on_site : o.familiar_margin;
+  const std::string& muni = c.ticket.municipality();
+  auto per_post = [&](const v1::StaffMember* m) {
+    return ModelLoadPerPost(c.loads->by_id.at(m->id()), m->fte_percent());
+  };
+  double lowest = per_post(r.finalists.front());
+  for (const auto* m : r.finalists) lowest = std::min(lowest, per_post(m));
+  auto level = [&](const v1::StaffMember* m) {
+    if (!c.last_helper.empty() && m->id() == c.last_helper) return 2;
+    return m->home_municipality() == muni || Has(m->covers(), muni) ? 1 : 0;
+  };
+  int top = 0;
+  for (const auto* m : r.finalists)
+    if (per_post(m) <= lowest + margin + 1e-9) top = std::max(top, level(m));
+  if (top == 0) return Lightest(r.finalists, *c.loads);
+  std::vector<const v1::StaffMember*> known;
+  for (const auto* m : r.finalists)
+    if (level(m) == top && per_post(m) <= lowest + margin + 1e-9)
+      known.push_back(m);
+  return Lightest(known, *c.loads);
 }
 
 uint64_t ModelWork(const Load& load) {

@@ -79,8 +79,9 @@ struct Case {
   const Roster* shuffled = nullptr;  // the same staff in another order
   const Loads* loads = nullptr;
   v1::Ticket ticket;
-  std::string exclude;  // a re-run away from this person, or ""
-  v1::Assignment got;   // Decide's answer
+  std::string exclude;      // a re-run away from this person, or ""
+  std::string last_helper;  // who helped the reporter last, or ""
+  v1::Assignment got;       // Decide's answer
 
   Input input() const;
   sla::OsloTime local() const { return sla::ToOslo(moment->at); }
@@ -99,7 +100,12 @@ void ForEachCase(const std::function<std::string(const Case&)>& check);
 struct Reference {
   v1::AssignmentOutcome outcome = v1::ASSIGNMENT_OUTCOME_UNSPECIFIED;
   v1::UnassignedReason reason = v1::UNASSIGNED_REASON_UNSPECIFIED;
-  std::string path;  // "at_work", "vakt", "next_working_day"
+  // "vakt_direct" (urgent out of the desk's hours: the vakt whatever the
+  // skills), "at_work", "vakt", "next_working_day".
+  std::string path;
+  bool desk_open = true;
+  // No one active and not excluded has every skill: the most of them win.
+  bool partial = false;
   // Everyone with the skills, active, not excluded, not absent today.
   std::vector<const v1::StaffMember*> qualified;
   std::vector<const v1::StaffMember*> available;  // after "available"
@@ -113,6 +119,15 @@ struct Reference {
 };
 
 Reference Expect(const Case& c);
+
+// Monday to Friday 08:00-15:30, not a public holiday: the model's own.
+bool ModelDeskOpen(const sla::OsloTime& t);
+// How many of `need` the person has.
+int HeldSkills(const v1::StaffMember& m, const std::vector<std::string>& need);
+// The reference's choice among its finalists off the vakt: people the
+// reporter knows within the familiarity margin of the lowest load (the
+// last helper, then the municipality's own staff), else Lightest.
+const v1::StaffMember* ModelChoice(const Case& c, const Reference& r);
 
 // Open work weighted by priority with the promised weights (critical 8,
 // high 4, normal 2, low 1), and per full post; the model's own, not the

@@ -53,7 +53,9 @@ TEST(DispatchProperty, CasesReachEveryRulePathAndReason) {
   ForEachCase([&](const Case& c) {
     const auto& a = c.got;
     if (a.outcome() == v1::ASSIGNMENT_OUTCOME_ASSIGNED) {
-      ++seen[a.vakt()     ? "assigned on vakt"
+      ++seen[a.rule_path().starts_with("vakt")
+                 ? "assigned to the vakt out of hours"
+             : a.vakt()   ? "assigned on vakt"
              : a.travel() ? "assigned with travel"
              : a.rule_path().find("next_working_day") != std::string::npos
                  ? "assigned next working day"
@@ -62,6 +64,9 @@ TEST(DispatchProperty, CasesReachEveryRulePathAndReason) {
       if (a.rule_path().find("> region") != std::string::npos) ++seen["region"];
       if (!a.supplier().empty()) ++seen["external"];
       if (!c.exclude.empty()) ++seen["re-run with exclude"];
+      if (a.rule_path().find("partial") != std::string::npos)
+        ++seen["partial match"];
+      ++seen["chosen by " + a.chosen_by()];
       if (a.travel() && Expect(c).travel_from.size() > 1)
         ++seen["travel between equally near neighbours"];
     } else {
@@ -69,13 +74,29 @@ TEST(DispatchProperty, CasesReachEveryRulePathAndReason) {
     }
     return std::string();
   });
-  for (const char* want :
-       {"assigned on vakt", "assigned with travel", "assigned next working day",
-        "assigned at work", "local", "region", "external",
-        "re-run with exclude", "travel between equally near neighbours",
-        "UNASSIGNED_REASON_NO_SKILLED_STAFF",
-        "UNASSIGNED_REASON_NO_ONE_AVAILABLE",
-        "UNASSIGNED_REASON_NO_LOCAL_STAFF", "UNASSIGNED_REASON_NO_VAKT"})
+  for (const char* want : {"assigned to the vakt out of hours",
+                           "assigned on vakt",
+                           "assigned with travel",
+                           "assigned next working day",
+                           "partial match",
+                           "chosen by last_helper",
+                           "chosen by own_municipality",
+                           "chosen by lowest_load",
+                           "chosen by least_recent",
+                           "chosen by id",
+                           "chosen by only_one",
+                           "chosen by vakt_primary",
+                           "chosen by vakt_backup",
+                           "assigned at work",
+                           "local",
+                           "region",
+                           "external",
+                           "re-run with exclude",
+                           "travel between equally near neighbours",
+                           "UNASSIGNED_REASON_NO_SKILLED_STAFF",
+                           "UNASSIGNED_REASON_NO_ONE_AVAILABLE",
+                           "UNASSIGNED_REASON_NO_LOCAL_STAFF",
+                           "UNASSIGNED_REASON_NO_VAKT"})
     EXPECT_GE(seen[want], 10) << want;
   for (const auto& [what, n] : seen) std::cout << what << ": " << n << "\n";
 }
@@ -109,12 +130,34 @@ TEST(DispatchProperty, OutcomeIsAssignedWithAssigneeOrUnassignedWithReason) {
   });
 }
 
+// Every skill; a partial match has the most of them anyone available had
+// and names the rest; the vakt out of hours has whatever it has. Always
+// active, not absent, not the excluded person.
 TEST(DispatchProperty, AssigneeHasTheSkillsIsActiveNotAbsentAndNotExcluded) {
   ForEachCase([](const Case& c) -> std::string {
     if (c.got.outcome() != v1::ASSIGNMENT_OUTCOME_ASSIGNED) return "";
     const v1::StaffMember& m = *c.Member(c.got.assignee());
-    if (!HasEverySkill(m, Required(c.ticket.service())))
+    const auto need = Required(c.ticket.service());
+    const Reference r = Expect(c);
+    std::vector<std::string> lacks;
+    for (const auto& s : need)
+      if (!Has(m.skills(), s)) lacks.push_back(s);
+    if (std::vector<std::string>(c.got.missing_skills().begin(),
+                                 c.got.missing_skills().end()) != lacks)
+      return "missing_skills are not the skills the assignee lacks";
+    if (r.path != "vakt_direct" && !r.partial && !lacks.empty())
       return "assignee lacks a required skill";
+    if (r.partial && lacks.size() == need.size())
+      return "a partial match with none of the skills";
+    if (!lacks.empty() && c.got.steps().rbegin()->rule() != "call_in")
+      return "missing skills without the people to call in";
+    for (const auto& id : c.got.call_in()) {
+      const v1::StaffMember* x = c.Member(id);
+      if (x == nullptr || !x->active() || AbsentOn(*x, c.local().day) ||
+          x->id() == m.id() || HeldSkills(*x, lacks) == 0)
+        return "call_in names " + id +
+               ", who is absent, inactive or holds none of the missing skills";
+    }
     if (!m.active()) return "assignee is inactive";
     if (AbsentOn(m, c.local().day)) return "assignee is absent today";
     if (m.id() == c.exclude) return "the excluded person was chosen";
@@ -131,6 +174,16 @@ TEST(DispatchProperty, AssigneeIsAtWorkOrOnVaktOrWorksOnTheNextWorkingDay) {
     const v1::StaffMember& m = *c.Member(c.got.assignee());
     const auto local = c.local();
     const Reference r = Expect(c);
+    if (r.path == "vakt_direct") {
+      if (!c.got.vakt()) return "urgent out of the desk's hours, not vakt";
+      const v1::VaktShift* shift = ShiftAt(c.region->rota, c.moment->at);
+      if (shift == nullptr) return "vakt assignment with no shift now";
+      if (m.id() == shift->primary()) return "";
+      if (m.id() == shift->backup() && r.finalists.front()->id() == m.id())
+        return "";
+      return "out of hours to someone not primary (or backup when the "
+             "primary is absent)";
+    }
     if (r.anyone_at_work) {
       if (!AtWork(m, local))
         return "someone is at work but the assignee is not";
@@ -138,8 +191,8 @@ TEST(DispatchProperty, AssigneeIsAtWorkOrOnVaktOrWorksOnTheNextWorkingDay) {
       return "";
     }
     if (AtWork(m, local)) return "assignee at work, yet no one qualified is";
-    if (Urgent(c.ticket.priority())) {
-      if (!c.got.vakt()) return "urgent out of hours but not marked vakt";
+    if (r.path == "vakt") {
+      if (!c.got.vakt()) return "urgent, no one at work, but not marked vakt";
       const v1::VaktShift* shift = ShiftAt(c.region->rota, c.moment->at);
       if (shift == nullptr) return "vakt assignment with no shift now";
       // The backup only when the primary cannot take it (skills, absence,
@@ -153,7 +206,7 @@ TEST(DispatchProperty, AssigneeIsAtWorkOrOnVaktOrWorksOnTheNextWorkingDay) {
       return "vakt assignment to someone not primary (or backup when the "
              "primary cannot take it)";
     }
-    if (c.got.vakt()) return "normal/low ticket given to vakt";
+    if (c.got.vakt()) return "given to vakt off the vakt path";
     if (!r.next_day) return "assigned though no one works in the look-ahead";
     const int weekday =
         static_cast<int>(date::weekday(*r.next_day).iso_encoding());
@@ -174,6 +227,9 @@ TEST(DispatchProperty, NecessaryOnSiteWorkGoesToLocalStaffOrIsMarkedTravel) {
                         svc.presence() == v1::PRESENCE_NECESSARY;
     if (!onsite && a.travel()) return "travel for work that is not on site";
     if (!onsite || a.outcome() != v1::ASSIGNMENT_OUTCOME_ASSIGNED) return "";
+    // Out of the desk's hours the vakt takes urgent work wherever it is.
+    if (a.rule_path().starts_with("vakt"))
+      return a.travel() ? "the vakt out of hours marked travel" : "";
     const v1::StaffMember& m = *c.Member(a.assignee());
     const std::string& muni = c.ticket.municipality();
     if (Has(m.covers(), muni))
@@ -201,7 +257,8 @@ TEST(DispatchProperty, DesirablePresencePrefersLocalStaff) {
     const auto& svc = c.ticket.service();
     if (svc.delivery() != v1::DELIVERY_INTERNAL ||
         svc.presence() != v1::PRESENCE_DESIRABLE ||
-        c.got.outcome() != v1::ASSIGNMENT_OUTCOME_ASSIGNED)
+        c.got.outcome() != v1::ASSIGNMENT_OUTCOME_ASSIGNED ||
+        c.got.rule_path().starts_with("vakt"))
       return "";
     if (c.got.travel()) return "desirable presence marked travel";
     const Reference r = Expect(c);
@@ -227,14 +284,14 @@ TEST(DispatchProperty, DecisionMatchesTheReferenceModel) {
       return "reason " + v1::UnassignedReason_Name(a.unassigned_reason()) +
              ", expected " + v1::UnassignedReason_Name(r.reason);
     if (r.outcome != v1::ASSIGNMENT_OUTCOME_ASSIGNED) return "";
-    if (a.vakt() != (r.path == "vakt")) return "vakt flag wrong";
+    if (a.vakt() != (r.path == "vakt" || r.path == "vakt_direct"))
+      return "vakt flag wrong";
     if (!r.travel_from.empty() && !r.travel_from.count(a.travel_from()))
       return "travel from " + a.travel_from() + ", not the nearest neighbour";
     if (a.travel() != !r.travel_from.empty()) return "travel flag wrong";
-    // Vakt: the primary before the backup; else the lightest load.
-    const v1::StaffMember* best = r.path == "vakt" && !r.finalists.empty()
-                                      ? r.finalists.front()
-                                      : Lightest(r.finalists, *c.loads);
+    // Vakt: the primary before the backup; else people the reporter
+    // knows within the margin, else the lightest load.
+    const v1::StaffMember* best = ModelChoice(c, r);
     if (best == nullptr || best->id() != a.assignee())
       return "chose " + a.assignee() + ", expected " +
              (best ? best->id() : "nobody") + " of " +
@@ -249,15 +306,23 @@ TEST(DispatchProperty, DecisionMatchesTheReferenceModel) {
 TEST(DispatchProperty, StepCountsNeverGrowAlongThePath) {
   ForEachCase([](const Case& c) -> std::string {
     const auto& steps = c.got.steps();
-    if (steps.empty() || steps[0].rule() != "skills")
-      return "the path does not start with skills";
-    for (int i = 1; i < steps.size(); ++i)
+    if (steps.empty() ||
+        (steps[0].rule() != "skills" && steps[0].rule() != "hours"))
+      return "the path does not start with skills (or hours, for the vakt)";
+    // call_in counts other people: it follows choose.
+    int last = steps.size() - 1;
+    if (steps[last].rule() == "call_in") --last;
+    for (int i = 1; i <= last; ++i)
       if (steps[i].kept() > steps[i - 1].kept())
         return "step " + steps[i].rule() + " kept more than " +
                steps[i - 1].rule();
     if (c.got.outcome() == v1::ASSIGNMENT_OUTCOME_ASSIGNED &&
-        (steps.rbegin()->rule() != "choose" || steps.rbegin()->kept() == 0))
+        (steps[last].rule() != "choose" || steps[last].kept() == 0))
       return "an assignment that does not end in choose from someone";
+    if (c.got.outcome() == v1::ASSIGNMENT_OUTCOME_ASSIGNED &&
+        (c.got.chosen_by().empty() ||
+         c.got.explanation().find(steps[last].note()) == std::string::npos))
+      return "the explanation does not name the rule that chose";
     if (c.got.outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
         steps.rbegin()->kept() != 0)
       return "unassigned although the last step kept someone";

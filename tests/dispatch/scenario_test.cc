@@ -6,6 +6,7 @@
 #include <map>
 
 #include "catalogue/catalogue.h"
+#include "daemon/dispatch/coverage.h"
 #include "daemon/dispatch/dispatch.h"
 #include "daemon/seed/seed.h"
 #include "daemon/staff/schedule.h"
@@ -72,7 +73,8 @@ class DemoRegion : public ::testing::Test {
 
   v1::Assignment Decide(const std::string& service_id,
                         const std::string& municipality, v1::Priority priority,
-                        sys_seconds now, std::string_view exclude = "") {
+                        sys_seconds now, std::string_view exclude = "",
+                        std::string_view last_helper = "") {
     const v1::Service* service = catalogue::FindService(catalogue_, service_id);
     EXPECT_NE(service, nullptr) << service_id;
     ticket_ = v1::Ticket();
@@ -85,6 +87,7 @@ class DemoRegion : public ::testing::Test {
     in.service = &ticket_.service();
     in.exclude = exclude;
     in.now = now;
+    in.last_helper = last_helper;
     return dispatch::Decide(in, *roster_, [&](const dispatch::Person& p) {
       auto it = loads_.find(p.member->id());
       return it == loads_.end() ? Load{} : it->second;
@@ -202,13 +205,10 @@ TEST_F(DemoRegion, CriticalServerFaultAtTwoInTheNightGoesToVakt) {
   EXPECT_TRUE(a.vakt());
   EXPECT_TRUE(a.assignee() == shift->primary() ||
               a.assignee() == shift->backup());
-  // The primary when they have the skill, else the backup.
-  const auto& primary = *roster_->Find(shift->primary())->member;
-  const bool primary_can =
-      std::find(primary.skills().begin(), primary.skills().end(), "servers") !=
-      primary.skills().end();
-  EXPECT_EQ(a.assignee(), primary_can ? shift->primary() : shift->backup());
-  EXPECT_EQ(a.rule_path(), "not_needed > vakt > region");
+  // Out of the desk's hours the primary takes it, whatever the skills.
+  EXPECT_EQ(a.assignee(), shift->primary());
+  EXPECT_EQ(a.rule_path(), "vakt > primary");
+  EXPECT_EQ(a.chosen_by(), "vakt_primary");
 }
 
 TEST_F(DemoRegion, NormalTicketAtNightWaitsForTheNextWorkingDay) {
@@ -334,6 +334,188 @@ TEST_F(DemoRegion, ADispatcherMayOverruleTheRulesAndTheNotesSaySo) {
       DecideManual(ticket_, v1::ASSIGNMENT_TRIGGER_TAKEN, "kari.haugen",
                    "kari.haugen", "", *roster_, kWednesdayMorning);
   EXPECT_EQ(inactive.status().code(), Code::kInvalidField);
+}
+
+// ------------------------------------------- every ticket reaches a person
+
+// Sunday 19 April 2026, 02:00 in Oslo.
+const sys_seconds kSundayNight = Oslo(2026, 4, 19, 2, 0);
+
+// A `high` ticket for every active service, in every municipality it is
+// for, on an ordinary working morning: someone takes each one.
+TEST_F(DemoRegion, EveryActiveServiceReachesAPersonInOfficeHours) {
+  int tickets = 0;
+  for (const auto& service : catalogue_.services()) {
+    if (service.state() != v1::SERVICE_STATE_ACTIVE) continue;
+    for (const auto& m : region_.municipalities()) {
+      if (!service.municipalities().empty() &&
+          std::find(service.municipalities().begin(),
+                    service.municipalities().end(),
+                    m.id()) == service.municipalities().end())
+        continue;
+      auto a =
+          Decide(service.id(), m.id(), v1::PRIORITY_HIGH, kWednesdayMorning);
+      ++tickets;
+      EXPECT_EQ(a.outcome(), v1::ASSIGNMENT_OUTCOME_ASSIGNED)
+          << service.id() << " in " << m.id() << ": " << a.explanation();
+      EXPECT_FALSE(a.vakt()) << service.id();
+    }
+  }
+  EXPECT_GT(tickets, 300);
+}
+
+// A `critical` ticket for every business-critical service at 02:00 on a
+// Sunday: the vakt primary takes each, whatever the skills, and the
+// explanation names whom to call in for the skills the primary lacks.
+TEST_F(DemoRegion, EveryBusinessCriticalServiceReachesTheVaktAtNight) {
+  const v1::VaktShift* shift = staff::ShiftAt(rota_, kSundayNight);
+  ASSERT_NE(shift, nullptr);
+  int services = 0, lacking = 0;
+  for (const auto& service : catalogue_.services()) {
+    if (service.state() != v1::SERVICE_STATE_ACTIVE ||
+        !service.business_critical())
+      continue;
+    ++services;
+    for (const auto& m : region_.municipalities()) {
+      auto a =
+          Decide(service.id(), m.id(), v1::PRIORITY_CRITICAL, kSundayNight);
+      ASSERT_EQ(a.outcome(), v1::ASSIGNMENT_OUTCOME_ASSIGNED)
+          << service.id() << ": " << a.explanation();
+      EXPECT_TRUE(a.vakt());
+      EXPECT_EQ(a.assignee(), shift->primary()) << service.id();
+      EXPECT_EQ(a.rule_path(), "vakt > primary");
+      EXPECT_FALSE(a.travel());
+      if (a.missing_skills_size() == 0) continue;
+      ++lacking;
+      EXPECT_NE(a.explanation().find("lacks "), std::string::npos)
+          << a.explanation();
+      EXPECT_GT(a.call_in_size(), 0) << a.explanation();
+      EXPECT_NE(a.explanation().find("call in "), std::string::npos)
+          << a.explanation();
+    }
+  }
+  EXPECT_GE(services, 8);
+  EXPECT_GT(lacking, 0);  // the primary is no all-rounder
+}
+
+TEST_F(DemoRegion, AtNightThePrimaryAwayTheBackupTakesIt) {
+  const v1::VaktShift* shift = staff::ShiftAt(rota_, kSundayNight);
+  ASSERT_NE(shift, nullptr);
+  Absent(shift->primary(), "2026-04-19", "2026-04-19");
+  auto a = Decide("serverdrift", "tinn", v1::PRIORITY_CRITICAL, kSundayNight);
+  ASSERT_EQ(a.outcome(), v1::ASSIGNMENT_OUTCOME_ASSIGNED) << a.explanation();
+  EXPECT_EQ(a.assignee(), shift->backup());
+  EXPECT_EQ(a.chosen_by(), "vakt_backup");
+  EXPECT_NE(a.explanation().find("the primary " + shift->primary() +
+                                 " is absent today"),
+            std::string::npos)
+      << a.explanation();
+}
+
+// Only a hole in the rota leaves urgent work out of hours with no one; the
+// coverage report shows that hole.
+TEST_F(DemoRegion, ARotaGapLeavesUrgentWorkUnassignedAndIsReported) {
+  rota_.clear_shifts();
+  Build();
+  auto a = Decide("serverdrift", "tinn", v1::PRIORITY_CRITICAL, kSundayNight);
+  EXPECT_EQ(a.outcome(), v1::ASSIGNMENT_OUTCOME_UNASSIGNED);
+  EXPECT_EQ(a.unassigned_reason(), v1::UNASSIGNED_REASON_NO_VAKT);
+  EXPECT_NE(a.explanation().find("a gap in the rota"), std::string::npos)
+      << a.explanation();
+  const v1::CoverageReport report =
+      Coverage(*roster_, catalogue_, kSundayNight);
+  ASSERT_EQ(report.vakt_gaps_size(), 1);
+  EXPECT_EQ(report.vakt_gaps(0).hours(), 28u * 24);
+  EXPECT_EQ(report.gaps_size(), 1);
+}
+
+// A high ticket on a service that is not business-critical waits for the
+// morning (vakt_high = business-critical); on a business-critical one it
+// wakes the vakt.
+TEST_F(DemoRegion, HighPriorityWakesTheVaktOnlyForBusinessCriticalServices) {
+  auto printer = Decide("skrivere-og-utskrift", "kongsberg", v1::PRIORITY_HIGH,
+                        kSundayNight);
+  ASSERT_EQ(printer.outcome(), v1::ASSIGNMENT_OUTCOME_ASSIGNED);
+  EXPECT_FALSE(printer.vakt());
+  EXPECT_EQ(printer.rule_path(), "not_needed > next_working_day > region");
+  auto mail = Decide("e-post", "kongsberg", v1::PRIORITY_HIGH, kSundayNight);
+  EXPECT_TRUE(mail.vakt()) << mail.explanation();
+}
+
+// No one holds applications, databases and security together: the best
+// partial match takes the health record system, and the explanation says
+// what they lack and whom to call in.
+TEST_F(DemoRegion, APartialMatchExplainsTheMissingSkills) {
+  auto a = Decide("helse-omsorg-journal", "notodden", v1::PRIORITY_HIGH,
+                  kWednesdayMorning);
+  ASSERT_EQ(a.outcome(), v1::ASSIGNMENT_OUTCOME_ASSIGNED) << a.explanation();
+  EXPECT_EQ(a.rule_path(), "not_needed > partial > region");
+  const auto& who = Assignee(a);
+  int held = 0;
+  for (const char* skill : {"applications", "databases", "security"})
+    held += std::count(who.skills().begin(), who.skills().end(), skill);
+  EXPECT_EQ(held, 2) << who.id();
+  ASSERT_EQ(a.missing_skills_size(), 1);
+  EXPECT_NE(a.explanation().find("lacks " + a.missing_skills(0) + ": call in"),
+            std::string::npos)
+      << a.explanation();
+  for (const auto& id : a.call_in()) {
+    const auto& m = *roster_->Find(id)->member;
+    EXPECT_NE(
+        std::find(m.skills().begin(), m.skills().end(), a.missing_skills(0)),
+        m.skills().end())
+        << id;
+  }
+}
+
+// DOMAIN.md rule 12: a paper jam in Rollag on a quiet morning goes to
+// Rollag's own printer people, and the explanation says why.
+TEST_F(DemoRegion, RollagsPaperJamGoesToRollagsOwnPrinterPeople) {
+  auto a = Decide("skrivere-og-utskrift", "rollag", v1::PRIORITY_NORMAL,
+                  kWednesdayMorning);
+  ASSERT_EQ(a.outcome(), v1::ASSIGNMENT_OUTCOME_ASSIGNED);
+  const auto& who = Assignee(a);
+  EXPECT_NE(std::find(who.covers().begin(), who.covers().end(), "rollag"),
+            who.covers().end())
+      << who.id();
+  EXPECT_EQ(a.chosen_by(), "own_municipality");
+  EXPECT_NE(a.explanation().find("is one of Rollag's own IT staff"),
+            std::string::npos)
+      << a.explanation();
+  // Within the margin (2) the own staff still win over an idle outsider;
+  // beyond it, the load rule does.
+  for (const char* id : {"sander.efteland", "torbjorn.flatin"})
+    loads_[id].open_by_priority[v1::PRIORITY_LOW] = 1;  // 1.0 and 2.5
+  auto within = Decide("skrivere-og-utskrift", "rollag", v1::PRIORITY_NORMAL,
+                       kWednesdayMorning);
+  EXPECT_EQ(within.assignee(), "sander.efteland") << within.explanation();
+  EXPECT_NE(within.explanation().find("within the familiarity margin"),
+            std::string::npos)
+      << within.explanation();
+  loads_["sander.efteland"].open_by_priority[v1::PRIORITY_NORMAL] = 1;  // 3.0
+  auto beyond = Decide("skrivere-og-utskrift", "rollag", v1::PRIORITY_NORMAL,
+                       kWednesdayMorning);
+  EXPECT_NE(Assignee(beyond).home_municipality(), "rollag");
+  // Several idle outsiders: the load rule's tie-breaks pick among them.
+  EXPECT_EQ(beyond.chosen_by(), "id") << beyond.explanation();
+}
+
+TEST_F(DemoRegion, ThePersonWhoHelpedLastIsPreferredButNeverWhenAbsent) {
+  auto a = Decide("skrivere-og-utskrift", "rollag", v1::PRIORITY_NORMAL,
+                  kWednesdayMorning, "", "marius.johansen");
+  EXPECT_EQ(a.assignee(), "marius.johansen") << a.explanation();
+  EXPECT_EQ(a.chosen_by(), "last_helper");
+  EXPECT_NE(a.explanation().find("helped this reporter last"),
+            std::string::npos)
+      << a.explanation();
+  Absent("marius.johansen", "2026-04-15", "2026-04-15");
+  auto b = Decide("skrivere-og-utskrift", "rollag", v1::PRIORITY_NORMAL,
+                  kWednesdayMorning, "", "marius.johansen");
+  EXPECT_NE(b.assignee(), "marius.johansen");
+  // Nor over on-site presence: a Kongsberg helper is not local to Rollag.
+  auto c = Decide("feilsok-pa-lokasjon", "rollag", v1::PRIORITY_NORMAL,
+                  kWednesdayMorning, "", "per.olav.dahl");
+  EXPECT_NE(c.assignee(), "per.olav.dahl") << c.explanation();
 }
 
 }  // namespace

@@ -97,6 +97,8 @@ std::string FormatCoverage(const v1::CoverageReport& report, bool gaps_only) {
   }
   out += "\n";
   List(out, "Standing gaps:", report.gaps());
+  List(out, "Thin on site (the travel fallback sends someone):",
+       report.thin_on_site());
   List(out, "Thin right now:", report.gaps_now());
   return out;
 }

@@ -27,8 +27,8 @@ struct CoverageOptions {
 int CoverageCommand(const CoverageOptions& options);
 
 // The report as text: the header line, the skill and service tables (left
-// out with `gaps_only`), then the standing gaps and the thin-right-now
-// cells as the daemon words them. Pure.
+// out with `gaps_only`), then the standing gaps, the thin on-site cells and the
+// thin-right-now cells as the daemon words them. Pure.
 std::string FormatCoverage(const v1::CoverageReport& report, bool gaps_only);
 
 }  // namespace helpdesk::ctl

@@ -153,14 +153,20 @@ int Run(int argc, char** argv) {
       "Print the daemon's coverage report (at least two operators at all "
       "times in every competence area and service, and on site in every "
       "municipality where a service needs local presence): per area and "
-      "per service how many are qualified, how many of them work office "
-      "hours (weekdays 08:00-15:30, not absent) and how many are at work or "
-      "on vakt now; cells below the minimum are marked GAP (office hours: "
-      "a standing gap) or 'thin now'. Then the standing gaps and the cells "
-      "thin right now, in words. Exit codes: 0 no standing gaps; 1 there "
-      "are standing gaps (for a cron job to alert on; cells only thin right "
-      "now do not count); 2 usage error, the daemon cannot be reached, or "
-      "it answered with a problem (its detail is printed).");
+      "per service how many are qualified (a service: of its thinnest "
+      "skill, as people cover its skills together), how many of them work "
+      "office hours (weekdays 08:00-15:30, not absent) and how many are at "
+      "work or on vakt now; cells below the minimum are marked GAP (office "
+      "hours: a standing gap) or 'thin now'. Then the standing gaps in "
+      "words (services fewer than two people cover in office hours, skills "
+      "a service needs that no active person has, and every stretch of the "
+      "coming four weeks with no one on vakt), the on-site cells below the "
+      "minimum (which the travel fallback covers, so they are not standing "
+      "gaps) and the services thin right now. Exit codes: 0 no standing "
+      "gaps; 1 there are standing gaps (for a cron job to alert on; thin "
+      "on-site cells and services thin only right now do not count); 2 "
+      "usage error, the daemon cannot be reached, or it answered with a "
+      "problem (its detail is printed).");
   cov->add_option("--url", coverage_options.url, UrlHelp("ask,"))
       ->default_str(coverage_options.url);
   AddTimeout(*cov, coverage_options.timeout);
@@ -174,7 +180,7 @@ int Run(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}))
       ->default_str("text");
   cov->add_flag("--gaps-only", coverage_options.gaps_only,
-                "Print only the header and the two gap lists (with --format "
+                "Print only the header and the gap lists (with --format "
                 "json: the report without its skills and services)");
 
   ReportOptions report_options;
