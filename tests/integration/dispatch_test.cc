@@ -262,5 +262,77 @@ TEST_F(DispatchTest, TheCoverageReportFlagsThinAreas) {
   EXPECT_EQ(bad.status, 400) << bad.body;
 }
 
+// DOMAIN.md rule 12 through the store: the person who helped a reporter
+// before is found from the reporter's own tickets and preferred, while
+// their load stays within the familiarity margin.
+TEST_F(DispatchTest, ThePersonWhoHelpedAReporterBeforeIsPreferredNextTime) {
+  json first_body = GoodTicket();  // kari.nordmann in Rollag, printers
+  first_body["priority"] = "low";
+  json first = Create(first_body);
+  const std::string id = first["id"];
+  HttpResponse r = Assign(id, {{"assignee", "marius.johansen"},
+                               {"reason", "kjenner skriverne der"},
+                               {"version", first["version"]}});
+  ASSERT_EQ(r.status, 200) << r.body;
+
+  json second_body = GoodTicket();
+  second_body["priority"] = "normal";
+  json second = Create(second_body);
+  EXPECT_EQ(second["assignee"], "marius.johansen") << second.dump();
+  EXPECT_EQ(second["assignment"]["chosenBy"], "last_helper");
+  EXPECT_NE(second["assignment"]["explanation"].get<std::string>().find(
+                "helped this reporter last"),
+            std::string::npos)
+      << second["assignment"]["explanation"];
+
+  // Another reporter in Rollag gets Rollag's own printer people.
+  json other_body = GoodTicket();
+  other_body["reporter"] = "ola.nordmann";
+  other_body["priority"] = "normal";
+  json other = Create(other_body);
+  EXPECT_EQ(other["assignment"]["chosenBy"], "own_municipality")
+      << other.dump();
+}
+
+// At 02:00 on a Sunday the desk is closed: a critical ticket goes to the
+// vakt primary whatever the skills, with whom to call in; a high ticket on
+// a service that is not business-critical waits for Monday.
+class NightDispatchTest : public DispatchTest {
+ protected:
+  std::vector<std::string> Flags() override {
+    return {"--clock-start=2026-04-19T00:00:00Z"};
+  }
+};
+
+TEST_F(NightDispatchTest, UrgentWorkGoesToTheVaktWhateverTheSkills) {
+  json vakt = GetJson("/api/v1/vakt/now");
+  ASSERT_TRUE(vakt["covered"]) << vakt.dump();
+  const std::string primary = vakt["primary"]["id"];
+
+  json body = GoodTicket();
+  body["serviceId"] = "helse-omsorg-journal";
+  body["municipality"] = "tinn";
+  body["location"] = "";
+  body["priority"] = "critical";
+  json t = Create(body);
+  EXPECT_EQ(t["assignee"], primary) << t.dump();
+  const json& a = t["assignment"];
+  EXPECT_EQ(a["vakt"], true);
+  EXPECT_EQ(a["rulePath"], "vakt > primary");
+  EXPECT_EQ(a["chosenBy"], "vakt_primary");
+  if (!a.value("missingSkills", json::array()).empty()) {
+    EXPECT_FALSE(a.value("callIn", json::array()).empty()) << a.dump();
+    EXPECT_NE(a["explanation"].get<std::string>().find("call in"),
+              std::string::npos)
+        << a.dump();
+  }
+
+  json printer = GoodTicket();  // high, printers: not business-critical
+  json p = Create(printer);
+  EXPECT_EQ(p["assignment"]["vakt"], false) << p.dump();
+  EXPECT_EQ(p["assignment"]["rulePath"],
+            "not_needed > next_working_day > region");
+}
+
 }  // namespace
 }  // namespace helpdesk::testing
