@@ -217,17 +217,18 @@ std::vector<Setting> Settings(Config& c) {
                                c.sweep_seconds, 0u, 86400u)),
       InSection(kDispatch,
                 Make<bool>("vakt_critical",
-                           "out of the desk calendar's hours, critical "
-                           "tickets go to the vakt primary (then the backup) "
-                           "whatever their skills",
+                           "critical tickets that no one qualified can take "
+                           "now (out of hours, all absent, no one on site) go "
+                           "to the vakt primary (then the backup) whatever "
+                           "their skills",
                            c.vakt_critical)),
       InSection(kDispatch,
                 Make<std::string>(
                     "vakt_high",
-                    "which high-priority tickets go to the vakt out of the "
-                    "desk's hours: business-critical (those on "
-                    "business-critical services, the default), all, or none "
-                    "(they wait for the next working day)",
+                    "which high-priority tickets go the same way: "
+                    "business-critical (those on business-critical "
+                    "services, the default), all, or none (they go to a "
+                    "qualified vakt, else wait for the next working day)",
                     c.vakt_high)),
       InSection(kDispatch,
                 Make<uint32_t>(
@@ -545,7 +546,7 @@ constexpr const char* kFooter =
     "  travel_fallback = true\n"
     "  max_travel_minutes = 90\n"
     "  sweep_seconds = 60\n"
-    "  vakt_critical = true         # critical out of hours: the vakt\n"
+    "  vakt_critical = true         # critical, no one qualified now: vakt\n"
     "  vakt_high = \"business-critical\" # or \"all\", \"none\"\n"
     "  familiar_margin = 2          # known people within this load margin\n"
     "  familiar_margin_on_site = 8  # ... for on-site and desirable work\n"

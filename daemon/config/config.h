@@ -50,9 +50,9 @@ struct Config {
   uint32_t max_travel_minutes = 90;
   // How often dispatch looks again at absent assignees and the queue.
   uint32_t sweep_seconds = 60;
-  // Out of the desk calendar's hours, critical tickets (vakt_critical) and
-  // high ones ("business-critical": on business-critical services; "all";
-  // "none") go to the vakt whatever their skills.
+  // Critical tickets (vakt_critical) and high ones ("business-critical": on
+  // business-critical services; "all"; "none") that no one qualified can
+  // take now go to the vakt whatever their skills.
   bool vakt_critical = true;
   std::string vakt_high = "business-critical";
   // How far above the lowest load the people a reporter knows may be and

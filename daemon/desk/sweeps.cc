@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
@@ -33,19 +35,25 @@ constexpr size_t kDamagedLookahead = 16;
 // Earlier tickets of the reporter looked at for who helped them last.
 constexpr size_t kHelperLookback = 20;
 
-// The assignee of the reporter's latest earlier ticket that had one
-// (DOMAIN.md rule 12: the person who helped this user before); "" when
-// none of their last kHelperLookback tickets had one. From the reporter's
-// own index, newest first.
+// The assignee of the latest of the reporter's earlier tickets (numbers
+// below this one's) that had one (DOMAIN.md rule 12: the person who
+// helped this user before); "" when none of those kHelperLookback tickets
+// had one. From the reporter's own index, newest first.
 StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
-  if (ticket.reporter().empty()) return std::string();
+  const std::string& id = ticket.id();
+  uint64_t number = 0;
+  const auto [end, error] =
+      std::from_chars(id.data(), id.data() + id.size(), number);
+  if (ticket.reporter().empty() || error != std::errc() ||
+      end != id.data() + id.size() || number <= 1)
+    return std::string();
   store::TicketFilter mine;
   mine.reporter = ticket.reporter();
   auto page =
-      store::ListTickets(s.txn(), s.tables(), mine, 0, kHelperLookback + 1);
+      store::ListTickets(s.txn(), s.tables(), mine, number, kHelperLookback);
   if (!page.ok()) return page.status();
   for (const v1::Ticket& t : page->tickets)
-    if (t.id() != ticket.id() && !t.assignee().empty()) return t.assignee();
+    if (!t.assignee().empty()) return t.assignee();
   return std::string();
 }
 
@@ -74,13 +82,16 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
   in.trigger = trigger;
   in.exclude = exclude;
   in.now = s.now_sys();
-  if (const sla::BusinessCalendar* desk = s.context().sla().Calendar("desk"))
-    in.desk_open = desk->IsOpen(in.now);
-  auto helper = LastHelper(s, ticket);
-  if (!helper.ok()) return w.Fail(helper.status());
-  in.last_helper = *helper;
+  Status helper_error;
+  in.last_helper = [&] {
+    auto helper = LastHelper(s, ticket);
+    if (helper.ok()) return *std::move(helper);
+    helper_error = helper.status();
+    return std::string();
+  };
   v1::Assignment a = dispatch::Decide(in, **roster, load_of);
   if (!load_error.ok()) return w.Fail(load_error);
+  if (!helper_error.ok()) return w.Fail(helper_error);
   // A retry that finds no one, for the reason already recorded, records
   // nothing: the queue is tried often and the history stays readable.
   if (trigger == v1::ASSIGNMENT_TRIGGER_RETRY &&

@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/dispatch/dispatch.h"
 #include "daemon/staff/schedule.h"
 #include "proto/timestamps.h"
 #include "sla/holidays.h"
@@ -300,24 +301,39 @@ v1::CoverageReport Coverage(const Roster& roster,
                 [&](int a, int b) { return ids[a] < ids[b]; });
     }
     // The thinnest skill's tally, by office hours (the first such).
+    // The skills dispatch asks for: an external (supplier) service needs
+    // only an internal owner who follows the supplier up.
+    std::vector<std::string> needs(service->skills().begin(),
+                                   service->skills().end());
+    if (service->delivery() == v1::DELIVERY_EXTERNAL)
+      needs = {std::string(kSupplierFollowUpSkill)};
+    // The thinnest skill's tally: the fewest in office hours, then the
+    // fewest in all (the first such).
     auto thinnest = [&](int m, std::string& which) {
       Tally t = m < 0 ? everyone : everyone_local[m];
-      uint32_t low = 0;
-      bool first = true;
-      for (const auto& id : service->skills()) {
+      const Tally* low = nullptr;
+      for (const auto& id : needs) {
         auto it = skill_at.find(id);
         const Tally& s = it == skill_at.end() ? none
                          : m < 0              ? skill_region[it->second]
                                               : skill_local[it->second][m];
-        if (first || s.OfficeHours() < low) {
-          low = s.OfficeHours();
+        if (low == nullptr || s.OfficeHours() < low->OfficeHours() ||
+            (s.OfficeHours() == low->OfficeHours() &&
+             s.qualified < low->qualified)) {
+          low = &s;
           which = id;
-          first = false;
         }
         t.KeepMin(s);
       }
       return t;
     };
+    // Skills no active person has: a catalogue or registry error.
+    std::vector<std::string> nobody;
+    for (const auto& id : needs) {
+      auto it = skill_at.find(id);
+      if (it == skill_at.end() || skill_region[it->second].qualified == 0)
+        nobody.push_back(id);
+    }
     v1::CoverageRow* row = report.add_services();
     row->set_id(service->id());
     row->set_name(service->name());
@@ -329,12 +345,18 @@ v1::CoverageReport Coverage(const Roster& roster,
     const std::string label = Label(service->name(), service->id());
     const std::string skill_words =
         thin_skill.empty() ? "" : " (skill " + thin_skill + ")";
-    if (region.qualified == 0 && !thin_skill.empty())
-      report.add_gaps(label + " needs " + thin_skill +
-                      ", which no active person has: a catalogue or staff "
-                      "registry error; its tickets wait in the dispatcher "
-                      "queue");
-    else if (region.OfficeHours() < kRequiredPerCell)
+    if (!nobody.empty()) {
+      std::string words;
+      for (size_t k = 0; k < nobody.size(); ++k)
+        words += (k == 0                   ? ""
+                  : k + 1 == nobody.size() ? " and "
+                                           : ", ") +
+                 nobody[k];
+      report.add_gaps(label + " needs " + words + ", which no active person " +
+                      "has: a catalogue or staff registry error; its "
+                      "tickets wait in the dispatcher queue, or go to the "
+                      "vakt when urgent");
+    } else if (region.OfficeHours() < kRequiredPerCell)
       report.add_gaps(StandingGap(label + skill_words, "", region));
     if (region.now < kRequiredPerCell)
       report.add_gaps_now(NowGap(label + skill_words, "", region));

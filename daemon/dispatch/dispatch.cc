@@ -257,8 +257,11 @@ struct Pick {
 // else the lowest load per post (compared exactly, without division), the
 // least recently assigned, the id.
 Pick Choose(const std::vector<int>& pool, const Roster& roster,
-            const LoadOf& load_of, int muni, std::string_view last_helper,
+            const LoadOf& load_of, int muni,
+            const std::function<std::string()>& last_helper_of,
             uint32_t margin) {
+  const std::string last_helper =
+      pool.size() > 1 && last_helper_of ? last_helper_of() : std::string();
   struct Candidate {
     int index;
     Load load;
@@ -406,13 +409,6 @@ double LoadPerPost(const Load& load, uint32_t fte_percent) {
          std::max<uint32_t>(fte_percent, 1);
 }
 
-bool DeskOpenByDefault(std::chrono::sys_seconds now) {
-  const sla::OsloTime local = sla::ToOslo(now);
-  const auto weekday = date::weekday(local.day).iso_encoding();
-  return weekday <= 5 && !sla::IsPublicHoliday(local.day) &&
-         local.minute >= 8 * 60 && local.minute < 15 * 60 + 30;
-}
-
 bool GoesToVakt(v1::Priority priority, bool business_critical,
                 const Options& options) {
   if (priority == v1::PRIORITY_CRITICAL) return options.vakt_critical;
@@ -453,38 +449,43 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     return a;
   };
 
-  // 0. Urgent work out of the desk's hours: the vakt, whatever the skills.
-  const bool open = in.desk_open.value_or(DeskOpenByDefault(in.now));
-  if (!open &&
-      GoesToVakt(t.priority(), svc.business_critical(), roster.options())) {
+  // Urgent work the rules below would leave unassigned, or waiting for
+  // the next working day: the vakt, whatever the skills. The steps so far
+  // give way to why.
+  const bool to_vakt =
+      GoesToVakt(t.priority(), svc.business_critical(), roster.options());
+  auto vakt_whatever_skills = [&](const std::string& why) {
+    a.clear_steps();
+    d.pool.clear();
     const v1::VaktShift* shift = staff::ShiftAt(roster.rota(), in.now);
-    std::string unavailable;  // "the primary x is absent"
+    std::string unavailable;  // "the primary x is absent today"
     for (const std::string* id : {shift ? &shift->primary() : nullptr,
                                   shift ? &shift->backup() : nullptr}) {
       if (id == nullptr || id->empty()) continue;
       const Person* p = roster.Find(*id);
-      const char* why =
+      const char* not_there =
           p == nullptr                    ? "not on the staff list"
           : !p->member->active()          ? "inactive"
           : p->member->id() == in.exclude ? "being moved from"
           : p->schedule.AbsentOn(local.day) != v1::ABSENCE_KIND_UNSPECIFIED
               ? "absent today"
               : nullptr;
-      if (why != nullptr) {
+      if (not_there != nullptr) {
         if (!unavailable.empty()) unavailable += "; ";
         unavailable += std::string(id == &shift->primary() ? "the primary "
                                                            : "the backup ") +
-                       *id + " is " + why;
+                       *id + " is " + not_there;
         continue;
       }
-      d.pool.push_back(static_cast<int>(p - roster.people().data()));
+      const int index = static_cast<int>(p - roster.people().data());
+      if (std::find(d.pool.begin(), d.pool.end(), index) == d.pool.end())
+        d.pool.push_back(index);
     }
     d.Step(
-        "hours",
-        "outside the desk's hours, a " + proto::WireName(t.priority()) +
-            " ticket" +
+        "urgent",
+        why + ": a " + proto::WireName(t.priority()) + " ticket" +
             (svc.business_critical() ? " on a business-critical service" : "") +
-            ": the vakt takes it, whatever the skills");
+            " goes to the vakt, whatever the skills");
     path = "vakt";
     if (shift == nullptr) {
       d.Step("vakt", "no vakt shift covers this time: a gap in the rota");
@@ -509,15 +510,21 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     a.set_rule_path(path);
     a.set_explanation(Explain(a, roster));
     return a;
-  }
+  };
+  // Unassigned for `reason`, or to the vakt when the ticket is urgent.
+  auto no_one = [&](v1::UnassignedReason reason, const std::string& why) {
+    return to_vakt ? vakt_whatever_skills(why) : finish(reason);
+  };
 
   // 1. Skills, from the posting list of the rarest one; a partial match
   // when no active person has them all.
   if (!need.uncovered.empty()) {
-    d.Step("skills", "no active person has " + JoinWords(need.uncovered) +
-                         ", which the service needs: a catalogue or staff "
-                         "registry error (see the coverage report)");
-    return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+    const std::string what = "no active person has " +
+                             JoinWords(need.uncovered) +
+                             ", which the service needs: a catalogue or "
+                             "staff registry error (see the coverage report)";
+    d.Step("skills", what);
+    return no_one(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF, what);
   }
   if (need.rarest != nullptr) {
     d.pool = *need.rarest;
@@ -526,10 +533,11 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     for (size_t i = 0; i < d.pool.size(); ++i) d.pool[i] = static_cast<int>(i);
   }
   d.Filter([&](const Person& p) { return p.skills.Contains(need.bits); });
-  const bool partial = std::none_of(d.pool.begin(), d.pool.end(), [&](int i) {
-    const auto& m = *roster.people()[i].member;
-    return m.active() && m.id() != in.exclude;
-  });
+  const bool partial = !need.indexes.empty() &&
+                       std::none_of(d.pool.begin(), d.pool.end(), [&](int i) {
+                         const auto& m = *roster.people()[i].member;
+                         return m.active() && m.id() != in.exclude;
+                       });
   if (partial) {
     d.pool.clear();
     for (int k : need.indexes)
@@ -557,14 +565,18 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
              (in.exclude.empty() ? ""
                                  : " (not counting " + std::string(in.exclude) +
                                        ", the current assignee)"));
-  if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+  if (d.empty())
+    return no_one(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF,
+                  "no one active has the skills");
 
   // 3. Not absent today.
   d.Filter([&](const Person& p) {
     return p.schedule.AbsentOn(local.day) == v1::ABSENCE_KIND_UNSPECIFIED;
   });
   d.Step("not_absent", People(d.pool.size()) + " not absent today");
-  if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
+  if (d.empty())
+    return no_one(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE,
+                  "everyone qualified is absent today");
 
   // 4. Available: at work now; else a qualified vakt (urgent) or the next
   // working day.
@@ -573,7 +585,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   std::erase_if(present, [&](int i) {
     return !roster.people()[i].schedule.AtWork(local, holiday);
   });
-  const v1::VaktShift* shift = present.empty() && Urgent(t.priority()) && open
+  const v1::VaktShift* shift = present.empty() && Urgent(t.priority())
                                    ? staff::ShiftAt(roster.rota(), in.now)
                                    : nullptr;
   std::vector<int> vakt;  // primary first, then backup
@@ -583,12 +595,17 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     const Person* p = roster.Find(*id);
     if (p == nullptr) continue;
     const int index = static_cast<int>(p - roster.people().data());
-    if (std::find(d.pool.begin(), d.pool.end(), index) != d.pool.end())
+    if (std::find(d.pool.begin(), d.pool.end(), index) != d.pool.end() &&
+        std::find(vakt.begin(), vakt.end(), index) == vakt.end())
       vakt.push_back(index);
   }
   if (!present.empty()) {
     d.pool = std::move(present);
     d.Step("available", People(d.pool.size()) + " at work now");
+  } else if (to_vakt) {
+    // The primary even when a qualified backup is there: the vakt's
+    // primary triages urgent work and calls in who is needed.
+    return vakt_whatever_skills("no one qualified is at work now");
   } else if (!vakt.empty()) {
     // Both stay in, in that order, so the backup takes on-site work the
     // primary cannot reach.
@@ -626,7 +643,10 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
                                         People(d.pool.size()) + " " + when +
                                         " (the ticket waits for them)");
     path += " > next_working_day";
-    if (d.empty()) return finish(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
+    if (d.empty())
+      return no_one(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE,
+                    "no one qualified is at work in the next " +
+                        std::to_string(kLookAheadDays) + " days");
   }
 
   // 4b. A partial match: those with the most of the skills.
@@ -694,7 +714,9 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
                            " minutes"
                      : " (travel fallback is off)"));
         path += " > travel";
-        return finish(v1::UNASSIGNED_REASON_NO_LOCAL_STAFF);
+        return no_one(
+            v1::UNASSIGNED_REASON_NO_LOCAL_STAFF,
+            "no one available covers " + muni_name + " on site or near it");
       }
       std::string based_in;
       for (int home : near_homes) {

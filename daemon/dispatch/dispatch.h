@@ -4,16 +4,17 @@
 // roster (staff and vakt rota), each person's open load and `now`, who gets
 // the ticket and why.
 //
-// Out of the desk's hours, urgent work (Options: critical tickets, and
-// high ones on business-critical services) skips the rule path below:
+// Urgent work always reaches a person: a ticket that goes to the vakt
+// (Options: critical ones, and high ones on business-critical services)
+// and that the rule path below would leave unassigned or waiting for the
+// next working day (out of hours: no one qualified is at work) goes to
 //   vakt        the primary of the vakt shift covering `now`, else the
 //               backup when the primary is absent or inactive, whatever
 //               their skills; the missing skills and the people who hold
 //               them (to call in) are named. No one on vakt: a gap in the
 //               rota (no_vakt).
 //
-// Otherwise the rule path, one step after another, each keeping some
-// candidates:
+// The rule path, one step after another, each keeping some candidates:
 //   skills      every skill the service needs (external delivery: the
 //               supplier-follow-up skill of the internal owner); when no
 //               active person has them all, everyone with some of them (a
@@ -49,7 +50,6 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -93,19 +93,15 @@ struct Input {
   // re-run.
   std::string_view exclude;
   std::chrono::sys_seconds now{};
-  // Whether `now` is in the desk's opening hours (the SLA policy's "desk"
-  // calendar). Unset: DeskOpenByDefault.
-  std::optional<bool> desk_open;
   // The staff member who last helped the reporter (the assignee of their
-  // latest earlier ticket); empty: none known.
-  std::string_view last_helper;
+  // latest earlier ticket), or "" when none is known; asked only when it
+  // can decide (more than one candidate at choose). Unset: none.
+  std::function<std::string()> last_helper;
 };
 
-// Monday to Friday 08:00-15:30 in Oslo, not on a public holiday.
-bool DeskOpenByDefault(std::chrono::sys_seconds now);
-
 // Whether a ticket of `priority` on a service that is (or is not)
-// business-critical goes to the vakt out of the desk's hours.
+// business-critical goes to the vakt, whatever the skills, when no one
+// qualified can take it now.
 bool GoesToVakt(v1::Priority priority, bool business_critical,
                 const Options& options);
 

@@ -25,7 +25,8 @@ struct TravelTime {
   uint32_t minutes = 0;
 };
 
-// Which high-priority tickets go to the vakt out of the desk's hours.
+// Which high-priority tickets go to the vakt, whatever the skills, when no
+// one qualified can take them now.
 enum class VaktHigh { kNone, kBusinessCritical, kAll };
 
 struct Options {
@@ -34,9 +35,10 @@ struct Options {
   bool travel_fallback = true;
   uint32_t max_travel_minutes = 90;
   std::vector<TravelTime> travel;
-  // Out of the desk's hours these go to the vakt whatever their skills:
-  // critical tickets, and high ones on business-critical services (or all
-  // high ones, or none).
+  // When no one qualified can take them now (out of hours, all absent, a
+  // registry error), these go to the vakt whatever their skills: critical
+  // tickets, and high ones on business-critical services (or all high
+  // ones, or none).
   bool vakt_critical = true;
   VaktHigh vakt_high = VaktHigh::kBusinessCritical;
   // People the reporter knows (the municipality's own staff, the person

@@ -348,7 +348,7 @@ TEST_F(CoverageTest, GapsSayWhatIsMissingInWords) {
           "minimum is 2",
           "Telefoni (telefoni) needs telephony, which no active person has: "
           "a catalogue or staff registry error; its tickets wait in the "
-          "dispatcher queue",
+          "dispatcher queue, or go to the vakt when urgent",
           "No vakt from Wed 2026-11-25 10:00 to Wed 2026-11-25 15:30 (6 "
           "hours): no shift in the rota",
           "No vakt from Thu 2026-11-26 08:00 to Wed 2026-12-23 10:00 (650 "
@@ -386,6 +386,45 @@ TEST_F(CoverageTest, GapsSayWhatIsMissingInWords) {
           "Telefoni (telefoni) (skill telephony): no qualified person at work "
           "or on vakt now; the minimum is 2",
       }));
+}
+
+// Every skill no one has is named, not the thinnest in office hours; an
+// external service needs only the owner's supplier follow-up.
+TEST_F(CoverageTest, ARegistryErrorNamesEverySkillNoOneHas) {
+  v1::Catalogue c = Catalogue();
+  v1::Service* mixed = c.add_services();
+  *mixed = c.services(0);
+  mixed->set_id("blandet");
+  mixed->set_name("Blandet");
+  mixed->clear_skills();
+  for (const char* k : {"school-platforms", "telephony", "mainframe"})
+    mixed->add_skills(k);
+  v1::Service* external = c.add_services();
+  *external = c.services(0);
+  external->set_id("leverandor");
+  external->set_name("Leverandør");
+  external->set_delivery(v1::DELIVERY_EXTERNAL);
+  external->clear_skills();
+  external->add_skills("telephony");  // the supplier's, not ours
+  Roster roster(Staff(), Rota(), Municipalities(), Options{});
+  const v1::CoverageReport r = Coverage(roster, c, Utc(kWednesdayMorning));
+  std::vector<std::string> lines;
+  for (const auto& g : r.gaps())
+    if (g.find("(blandet)") != std::string::npos ||
+        g.find("(leverandor)") != std::string::npos)
+      lines.push_back(g);
+  EXPECT_EQ(lines,
+            (std::vector<std::string>{
+                "Blandet (blandet) needs telephony and mainframe, which no "
+                "active person has: a catalogue or staff registry error; its "
+                "tickets wait in the dispatcher queue, or go to the vakt when "
+                "urgent",
+                "Leverandør (leverandor) needs supplier-followup, which no "
+                "active person has: a catalogue or staff registry error; its "
+                "tickets wait in the dispatcher queue, or go to the vakt when "
+                "urgent"}));
+  EXPECT_EQ(Row(r.services(), "leverandor").region().thinnest_skill(),
+            "supplier-followup");
 }
 
 // Every hour of the coming four weeks is on vakt or in a gap; a shift

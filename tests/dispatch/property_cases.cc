@@ -234,7 +234,7 @@ Input Case::input() const {
   in.service = &ticket.service();
   in.exclude = exclude;
   in.now = moment->at;
-  in.last_helper = last_helper;
+  in.last_helper = [helper = last_helper] { return helper; };
   return in;
 }
 
@@ -318,12 +318,6 @@ void ForEachCase(const std::function<std::string(const Case&)>& check) {
   EXPECT_GT(cases, 0);
 }
 
-bool ModelDeskOpen(const sla::OsloTime& t) {
-  const unsigned weekday = date::weekday(t.day).iso_encoding();
-  return weekday >= 1 && weekday <= 5 && !sla::IsPublicHoliday(t.day) &&
-         t.minute >= 8 * 60 && t.minute < 15 * 60 + 30;
-}
-
 int HeldSkills(const v1::StaffMember& m, const std::vector<std::string>& need) {
   int n = 0;
   for (const auto& s : need) n += Has(m.skills(), s) ? 1 : 0;
@@ -341,36 +335,42 @@ Reference Expect(const Case& c) {
     return r;
   };
   const Options& o = c.region->options;
-  r.desk_open = ModelDeskOpen(local);
-  // Urgent out of the desk's hours: the vakt, whatever the skills.
+  // Urgent work the rules would leave with no one now: the vakt, whatever
+  // the skills.
   const bool critical = c.ticket.priority() == v1::PRIORITY_CRITICAL;
   const bool high = c.ticket.priority() == v1::PRIORITY_HIGH;
   const bool to_vakt = (critical && o.vakt_critical) ||
                        (high && (o.vakt_high == VaktHigh::kAll ||
                                  (o.vakt_high == VaktHigh::kBusinessCritical &&
                                   svc.business_critical())));
-  if (!r.desk_open && to_vakt) {
+  auto direct = [&]() {
+    r = Reference();
     r.path = "vakt_direct";
     const v1::VaktShift* shift = ShiftAt(c.region->rota, c.moment->at);
     if (shift == nullptr) return unassigned(v1::UNASSIGNED_REASON_NO_VAKT);
     for (const std::string& id : {shift->primary(), shift->backup()}) {
       const v1::StaffMember* m = id.empty() ? nullptr : c.Member(id);
       if (m != nullptr && m->active() && m->id() != c.exclude &&
-          !AbsentOn(*m, local.day))
+          !AbsentOn(*m, local.day) &&
+          std::find(r.finalists.begin(), r.finalists.end(), m) ==
+              r.finalists.end())
         r.finalists.push_back(m);
     }
     if (r.finalists.empty()) return unassigned(v1::UNASSIGNED_REASON_NO_VAKT);
     r.outcome = v1::ASSIGNMENT_OUTCOME_ASSIGNED;
     return r;
-  }
+  };
+  auto no_one = [&](v1::UnassignedReason why) {
+    return to_vakt ? direct() : unassigned(why);
+  };
   // A skill no active person has: a registry error.
   for (const auto& s : need) {
     bool held = false;
     for (const auto& m : c.region->staff)
       held = held || (m.active() && Has(m.skills(), s));
-    if (!held) return unassigned(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+    if (!held) return no_one(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
   }
-  r.partial = true;
+  r.partial = !need.empty();
   for (const auto& m : c.region->staff)
     if (m.active() && m.id() != c.exclude && HasEverySkill(m, need))
       r.partial = false;
@@ -379,28 +379,33 @@ Reference Expect(const Case& c) {
     if (m.active() && m.id() != c.exclude &&
         (r.partial ? HeldSkills(m, need) > 0 : HasEverySkill(m, need)))
       active.push_back(&m);
-  if (active.empty()) return unassigned(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
+  if (active.empty()) return no_one(v1::UNASSIGNED_REASON_NO_SKILLED_STAFF);
   for (const auto* m : active)
     if (!AbsentOn(*m, local.day)) r.qualified.push_back(m);
   if (r.qualified.empty())
-    return unassigned(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
+    return no_one(v1::UNASSIGNED_REASON_NO_ONE_AVAILABLE);
 
   for (const auto* m : r.qualified)
     if (AtWork(*m, local)) r.available.push_back(m);
   r.anyone_at_work = !r.available.empty();
   if (r.anyone_at_work) {
     r.path = "at_work";
+  } else if (to_vakt) {
+    return direct();
   } else {
-    // In the desk's hours an urgent ticket with no one qualified at work
-    // goes to a qualified vakt, primary then backup; both go on to the
-    // presence rules in that order.
-    const v1::VaktShift* shift = Urgent(c.ticket.priority()) && r.desk_open
+    // An urgent ticket with no one qualified at work goes to a qualified
+    // vakt, primary then backup; both go on to the presence rules in that
+    // order.
+    const v1::VaktShift* shift = Urgent(c.ticket.priority())
                                      ? ShiftAt(c.region->rota, c.moment->at)
                                      : nullptr;
     if (shift != nullptr)
       for (const std::string& id : {shift->primary(), shift->backup()})
         for (const auto* m : r.qualified)
-          if (!id.empty() && m->id() == id) r.available.push_back(m);
+          if (!id.empty() && m->id() == id &&
+              std::find(r.available.begin(), r.available.end(), m) ==
+                  r.available.end())
+            r.available.push_back(m);
     if (!r.available.empty()) {
       r.path = "vakt";
     } else {
@@ -450,7 +455,7 @@ Reference Expect(const Case& c) {
           continue;
         if (!best || *minutes < *best) best = minutes;
       }
-    if (!best) return unassigned(v1::UNASSIGNED_REASON_NO_LOCAL_STAFF);
+    if (!best) return no_one(v1::UNASSIGNED_REASON_NO_LOCAL_STAFF);
     r.travel_minutes = *best;
     // Everyone based in an equally near neighbour is a finalist: the load
     // picks between them, never the order of the travel table.

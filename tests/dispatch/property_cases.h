@@ -100,10 +100,9 @@ void ForEachCase(const std::function<std::string(const Case&)>& check);
 struct Reference {
   v1::AssignmentOutcome outcome = v1::ASSIGNMENT_OUTCOME_UNSPECIFIED;
   v1::UnassignedReason reason = v1::UNASSIGNED_REASON_UNSPECIFIED;
-  // "vakt_direct" (urgent out of the desk's hours: the vakt whatever the
-  // skills), "at_work", "vakt", "next_working_day".
+  // "vakt_direct" (urgent work no one qualified can take now: the vakt
+  // whatever the skills), "at_work", "vakt", "next_working_day".
   std::string path;
-  bool desk_open = true;
   // No one active and not excluded has every skill: the most of them win.
   bool partial = false;
   // Everyone with the skills, active, not excluded, not absent today.
@@ -120,8 +119,6 @@ struct Reference {
 
 Reference Expect(const Case& c);
 
-// Monday to Friday 08:00-15:30, not a public holiday: the model's own.
-bool ModelDeskOpen(const sla::OsloTime& t);
 // How many of `need` the person has.
 int HeldSkills(const v1::StaffMember& m, const std::vector<std::string>& need);
 // The reference's choice among its finalists off the vakt: people the

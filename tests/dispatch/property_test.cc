@@ -158,6 +158,19 @@ TEST(DispatchProperty, AssigneeHasTheSkillsIsActiveNotAbsentAndNotExcluded) {
         return "call_in names " + id +
                ", who is absent, inactive or holds none of the missing skills";
     }
+    // Between them, those named to call in hold every missing skill
+    // anyone active and here today holds (five people name five skills).
+    if (lacks.size() <= 5)
+      for (const auto& skill : lacks) {
+        bool someone = false, named = false;
+        for (const auto& x : c.region->staff)
+          if (x.id() != m.id() && x.active() && !AbsentOn(x, c.local().day) &&
+              Has(x.skills(), skill))
+            someone = true;
+        for (const auto& id : c.got.call_in())
+          named = named || Has(c.Member(id)->skills(), skill);
+        if (someone && !named) return "no one named to call in holds " + skill;
+      }
     if (!m.active()) return "assignee is inactive";
     if (AbsentOn(m, c.local().day)) return "assignee is absent today";
     if (m.id() == c.exclude) return "the excluded person was chosen";
@@ -307,8 +320,8 @@ TEST(DispatchProperty, StepCountsNeverGrowAlongThePath) {
   ForEachCase([](const Case& c) -> std::string {
     const auto& steps = c.got.steps();
     if (steps.empty() ||
-        (steps[0].rule() != "skills" && steps[0].rule() != "hours"))
-      return "the path does not start with skills (or hours, for the vakt)";
+        (steps[0].rule() != "skills" && steps[0].rule() != "urgent"))
+      return "the path does not start with skills (or urgent, for the vakt)";
     // call_in counts other people: it follows choose.
     int last = steps.size() - 1;
     if (steps[last].rule() == "call_in") --last;

@@ -87,7 +87,7 @@ class DemoRegion : public ::testing::Test {
     in.service = &ticket_.service();
     in.exclude = exclude;
     in.now = now;
-    in.last_helper = last_helper;
+    in.last_helper = [helper = std::string(last_helper)] { return helper; };
     return dispatch::Decide(in, *roster_, [&](const dispatch::Person& p) {
       auto it = loads_.find(p.member->id());
       return it == loads_.end() ? Load{} : it->second;
