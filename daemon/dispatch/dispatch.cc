@@ -1,6 +1,7 @@
 #include "daemon/dispatch/dispatch.h"
 
 #include <algorithm>
+#include <bit>
 #include <optional>
 #include <tuple>
 
@@ -172,56 +173,80 @@ void CallIn(v1::Assignment& a, Decision& d, const Need& need,
   }
   if (missing.empty()) return;
   for (const auto& s : missing) a.add_missing_skills(s);
+  // Holders of a missing skill, from the posting lists (each in id
+  // order), in id order. With one skill missing, the people named are the
+  // first local holders and then the first others: the scan stops once
+  // kCallIn local ones are found.
+  std::vector<int> merged;
+  const std::vector<int>* holders = nullptr;
+  if (missing_index.size() == 1) {
+    holders = &roster.WithSkill(missing_index[0]);
+  } else {
+    for (int k : missing_index)
+      merged.insert(merged.end(), roster.WithSkill(k).begin(),
+                    roster.WithSkill(k).end());
+    std::sort(merged.begin(), merged.end());
+    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
+    holders = &merged;
+  }
   struct Candidate {
     int index;
     bool local;
+    uint64_t skills = 0;  // bit k: holds missing_index[k] (the first 64)
+    int held = 0;
   };
   std::vector<Candidate> candidates;
-  for (size_t i = 0; i < roster.people().size(); ++i) {
+  size_t local_found = 0;
+  for (int i : *holders) {
+    if (missing_index.size() == 1 && local_found >= kCallIn) break;
     const Person& p = roster.people()[i];
     if (&p == &chosen || !p.member->active() ||
         p.schedule.AbsentOn(day) != v1::ABSENCE_KIND_UNSPECIFIED)
       continue;
-    if (std::none_of(missing_index.begin(), missing_index.end(),
-                     [&](int k) { return p.skills.Test(k); }))
-      continue;
-    candidates.push_back(
-        {static_cast<int>(i), muni >= 0 && p.covers.Test(muni)});
+    Candidate c{i, muni >= 0 && p.covers.Test(muni)};
+    local_found += c.local ? 1 : 0;
+    for (size_t k = 0; k < missing_index.size() && k < 64; ++k)
+      if (p.skills.Test(missing_index[k])) {
+        c.skills |= uint64_t{1} << k;
+        ++c.held;
+      }
+    candidates.push_back(c);
   }
-  std::vector<bool> covered(missing_index.size());
-  auto gain = [&](const Candidate& c, bool only_uncovered) {
-    int n = 0;
-    for (size_t k = 0; k < missing_index.size(); ++k)
-      if ((!only_uncovered || !covered[k]) &&
-          roster.people()[c.index].skills.Test(missing_index[k]))
-        ++n;
-    return n;
-  };
+  // First those who cover what is still uncovered, the most at a time;
+  // then those who hold the most, up to kCallIn. Local people before
+  // others, then id order.
   std::vector<int> chosen_people;
-  auto take_best = [&](bool only_uncovered) {
+  uint64_t covered = 0;
+  while (chosen_people.size() < kCallIn) {
     auto best = candidates.end();
     int best_gain = 0;
     for (auto it = candidates.begin(); it != candidates.end(); ++it) {
-      const int g = gain(*it, only_uncovered);
+      const int g = std::popcount(it->skills & ~covered);
       if (g == 0) continue;
       if (best == candidates.end() || g > best_gain ||
-          (g == best_gain && it->local && !best->local)) {
+          (g == best_gain &&
+           (it->local != best->local ? it->local : it->index < best->index))) {
         best = it;
         best_gain = g;
       }
     }
-    if (best == candidates.end()) return false;
-    const Person& p = roster.people()[best->index];
-    for (size_t k = 0; k < missing_index.size(); ++k)
-      if (p.skills.Test(missing_index[k])) covered[k] = true;
+    if (best == candidates.end()) break;
+    covered |= best->skills;
     chosen_people.push_back(best->index);
-    candidates.erase(best);
-    return true;
-  };
-  while (chosen_people.size() < kCallIn && take_best(true)) {
+    *best = candidates.back();  // order no longer matters: ties go by index
+    candidates.pop_back();
   }
-  while (chosen_people.size() < kCallIn && take_best(false)) {
-  }
+  const size_t more =
+      std::min(kCallIn - chosen_people.size(), candidates.size());
+  std::partial_sort(candidates.begin(), candidates.begin() + more,
+                    candidates.end(),
+                    [](const Candidate& x, const Candidate& y) {
+                      if (x.held != y.held) return x.held > y.held;
+                      if (x.local != y.local) return x.local;
+                      return x.index < y.index;
+                    });
+  for (size_t k = 0; k < more; ++k)
+    chosen_people.push_back(candidates[k].index);
   std::string note = "lacks " + JoinWords(missing);
   if (chosen_people.empty()) {
     note += ": no one else active and not absent today has " +
@@ -301,11 +326,19 @@ Pick Choose(const std::vector<int>& pool, const Roster& roster,
       return x.load.last_assigned_seq < y.load.last_assigned_seq;
     return id(x) < id(y);
   };
-  std::sort(cs.begin(), cs.end(), [&](const Candidate& x, const Candidate& y) {
+  auto before = [&](const Candidate& x, const Candidate& y) {
     if (x.familiar != y.familiar) return x.familiar;
     if (x.familiar && x.level != y.level) return x.level > y.level;
     return standard_less(x, y);
-  });
+  };
+  // Only the first two in that order are needed: linear, not a sort (a
+  // pool may hold hundreds).
+  if (cs.size() > 1) {
+    auto first = std::min_element(cs.begin(), cs.end(), before);
+    std::iter_swap(cs.begin(), first);
+    auto second = std::min_element(cs.begin() + 1, cs.end(), before);
+    std::iter_swap(cs.begin() + 1, second);
+  }
   Pick pick;
   const Candidate& c = cs.front();
   pick.index = c.index;
