@@ -49,11 +49,19 @@ StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
     return std::string();
   store::TicketFilter mine;
   mine.reporter = ticket.reporter();
-  auto page =
-      store::ListTickets(s.txn(), s.tables(), mine, number, kHelperLookback);
-  if (!page.ok()) return page.status();
-  for (const v1::Ticket& t : page->tickets)
-    if (!t.assignee().empty()) return t.assignee();
+  // Nearly always the latest earlier ticket has an assignee: read them a
+  // couple at a time (each read parses a whole ticket, in the writer).
+  uint64_t before = number;
+  for (size_t read = 0; read < kHelperLookback;) {
+    const size_t n = std::min<size_t>(2, kHelperLookback - read);
+    auto page = store::ListTickets(s.txn(), s.tables(), mine, before, n);
+    if (!page.ok()) return page.status();
+    for (const v1::Ticket& t : page->tickets)
+      if (!t.assignee().empty()) return t.assignee();
+    read += page->tickets.size();
+    if (!page->next_before || page->tickets.empty()) break;
+    before = *page->next_before;
+  }
   return std::string();
 }
 
