@@ -22,11 +22,12 @@
 //               catalogue or registry error: unassigned (no_skilled_staff).
 //   active      the person is active
 //   not_absent  no absence covers today (Europe/Oslo)
-//   available   at work now (working hours, not a public holiday); for
-//               high and critical tickets when no one qualified is at work:
-//               whoever is on vakt now and qualifies (primary before
-//               backup); else those at work on the next working day anyone
-//               is (so the ticket waits with a person, not in a queue)
+//   available   at work now (working hours, not a public holiday); when
+//               no one qualified is at work: urgent work as above; other
+//               high and critical tickets to whoever is on vakt now and
+//               qualifies (primary before backup); else those at work on
+//               the next working day anyone is (so the ticket waits with a
+//               person, not in a queue)
 //   skills_rank a partial match only: those with the most of the skills
 //   presence    necessary: people who cover the ticket's municipality on
 //               site; else, when travel fallback is on, people based in the
