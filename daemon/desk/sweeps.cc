@@ -49,11 +49,13 @@ StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
     return std::string();
   store::TicketFilter mine;
   mine.reporter = ticket.reporter();
-  // Nearly always the latest earlier ticket has an assignee: read them a
-  // couple at a time (each read parses a whole ticket, in the writer).
+  // Nearly always the latest earlier ticket has an assignee: read it
+  // alone, then a few at a time (each read parses a whole ticket, in the
+  // writer).
   uint64_t before = number;
   for (size_t read = 0; read < kHelperLookback;) {
-    const size_t n = std::min<size_t>(2, kHelperLookback - read);
+    const size_t n =
+        std::min<size_t>(read == 0 ? 1 : 4, kHelperLookback - read);
     auto page = store::ListTickets(s.txn(), s.tables(), mine, before, n);
     if (!page.ok()) return page.status();
     for (const v1::Ticket& t : page->tickets)
