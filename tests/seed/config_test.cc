@@ -1,5 +1,6 @@
 // The [dispatch] settings of the config file and their flags: travel
-// fallback, the longest drive, and the travel-time table.
+// fallback, the longest drive, the travel-time table, the vakt and
+// familiarity settings.
 
 #include "daemon/config/config.h"
 
@@ -102,6 +103,32 @@ TEST_F(DispatchConfig, FlagsOverrideTheFile) {
   c = WithFile("[dispatch]\ntravel_fallback = false\n", {"--travel-fallback"});
   ASSERT_TRUE(c.ok()) << c.status().message();
   EXPECT_TRUE(c->travel_fallback);
+}
+
+// Which urgent tickets go to the vakt whatever the skills, and how far
+// familiarity may bend the load rule: defaults, the file, flags over it,
+// and a value vakt_high does not know refused with the choices.
+TEST_F(DispatchConfig, VaktAndFamiliaritySettings) {
+  auto d = LoadConfig({});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_TRUE(d->vakt_critical);
+  EXPECT_EQ(d->vakt_high, "business-critical");
+  EXPECT_EQ(d->familiar_margin, 2u);
+  EXPECT_EQ(d->familiar_margin_on_site, 8u);
+  auto c = WithFile(
+      "[dispatch]\nvakt_critical = false\nvakt_high = \"all\"\n"
+      "familiar_margin = 0\nfamiliar_margin_on_site = 12\n",
+      {"--vakt-high", "none"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_FALSE(c->vakt_critical);
+  EXPECT_EQ(c->vakt_high, "none");
+  EXPECT_EQ(c->familiar_margin, 0u);
+  EXPECT_EQ(c->familiar_margin_on_site, 12u);
+  const std::string bad = ErrorOf("[dispatch]\nvakt_high = \"sometimes\"\n");
+  EXPECT_NE(bad.find("vakt_high 'sometimes' is not one of business-critical, "
+                     "all, none"),
+            std::string::npos)
+      << bad;
 }
 
 // The report pool an operator sizes: in the file, a flag over it, and
