@@ -191,10 +191,9 @@ int main(int argc, char** argv) {
       .max_travel_minutes = c.max_travel_minutes,
       .travel = c.travel.empty() ? seed::DemoTravelTimes() : c.travel,
       .vakt_critical = c.vakt_critical,
-      .vakt_high = c.vakt_high == "all" ? dispatch::VaktHigh::kAll
-                   : c.vakt_high == "none"
-                       ? dispatch::VaktHigh::kNone
-                       : dispatch::VaktHigh::kBusinessCritical,
+      // Checked by config::Load.
+      .vakt_high = dispatch::VaktHighNamed(c.vakt_high)
+                       .value_or(dispatch::VaktHigh::kBusinessCritical),
       .familiar_margin = c.familiar_margin,
       .familiar_margin_on_site = c.familiar_margin_on_site};
   if (Status s =

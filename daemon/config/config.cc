@@ -639,8 +639,7 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
         "log_level", "log_level '" + c.log_level +
                          "' is not one of trace, debug, info, warn, error");
   }
-  if (c.vakt_high != "business-critical" && c.vakt_high != "all" &&
-      c.vakt_high != "none") {
+  if (!dispatch::VaktHighNamed(c.vakt_high)) {
     return Status::InvalidField(
         "vakt_high", "vakt_high '" + c.vakt_high +
                          "' is not one of business-critical, all, none");

@@ -7,8 +7,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <charconv>
-
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
@@ -40,19 +38,15 @@ constexpr size_t kHelperLookback = 20;
 // helped this user before); "" when none of those kHelperLookback tickets
 // had one. From the reporter's own index, newest first.
 StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
-  const std::string& id = ticket.id();
-  uint64_t number = 0;
-  const auto [end, error] =
-      std::from_chars(id.data(), id.data() + id.size(), number);
-  if (ticket.reporter().empty() || error != std::errc() ||
-      end != id.data() + id.size() || number <= 1)
+  const std::optional<uint64_t> number = tickets::ParseTicketId(ticket.id());
+  if (ticket.reporter().empty() || !number || *number <= 1)
     return std::string();
   store::TicketFilter mine;
   mine.reporter = ticket.reporter();
   // Nearly always the latest earlier ticket has an assignee: read it
   // alone, then a few at a time (each read parses a whole ticket, in the
   // writer).
-  uint64_t before = number;
+  uint64_t before = *number;
   for (size_t read = 0; read < kHelperLookback;) {
     const size_t n =
         std::min<size_t>(read == 0 ? 1 : 4, kHelperLookback - read);

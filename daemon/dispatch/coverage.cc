@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/dispatch/dispatch.h"
+#include "daemon/dispatch/words.h"
 #include "daemon/staff/schedule.h"
 #include "proto/timestamps.h"
 #include "sla/holidays.h"
@@ -98,12 +99,9 @@ std::string CountWords(uint32_t n) {
 
 // "Wednesday", "Wednesday and Friday", "Monday, Wednesday and Friday".
 std::string DayList(const std::vector<int>& days) {
-  std::string out;
-  for (size_t k = 0; k < days.size(); ++k) {
-    if (k > 0) out += k + 1 == days.size() ? " and " : ", ";
-    out += kWorkdayNames[days[k]];
-  }
-  return out;
+  std::vector<std::string> names;
+  for (int d : days) names.emplace_back(kWorkdayNames[d]);
+  return JoinWords(names);
 }
 
 std::string Minimum() {
@@ -300,7 +298,6 @@ v1::CoverageReport Coverage(const Roster& roster,
       std::sort(cells.begin(), cells.end(),
                 [&](int a, int b) { return ids[a] < ids[b]; });
     }
-    // The thinnest skill's tally, by office hours (the first such).
     // The skills dispatch asks for: an external (supplier) service needs
     // only an internal owner who follows the supplier up.
     std::vector<std::string> needs(service->skills().begin(),
@@ -346,13 +343,8 @@ v1::CoverageReport Coverage(const Roster& roster,
     const std::string skill_words =
         thin_skill.empty() ? "" : " (skill " + thin_skill + ")";
     if (!nobody.empty()) {
-      std::string words;
-      for (size_t k = 0; k < nobody.size(); ++k)
-        words += (k == 0                   ? ""
-                  : k + 1 == nobody.size() ? " and "
-                                           : ", ") +
-                 nobody[k];
-      report.add_gaps(label + " needs " + words + ", which no active person " +
+      report.add_gaps(label + " needs " + JoinWords(nobody) +
+                      ", which no active person " +
                       "has: a catalogue or staff registry error; its "
                       "tickets wait in the dispatcher queue, or go to the "
                       "vakt when urgent");

@@ -26,7 +26,8 @@
 // skill an active service needs that no active person has; a service whose
 // region cell is flagged; every stretch of the next kVaktHorizonDays with
 // no one on vakt (no shift, or primary and backup both absent or
-// inactive), looked at now and on each whole hour. On-site cells below the
+// inactive), with exact ends: looked at now, where each shift starts or
+// ends, and at each local midnight (absences). On-site cells below the
 // minimum are listed apart (`thin_on_site`): a small municipality with one
 // IT person is a fact of the region, and the travel fallback covers it.
 //

@@ -5,6 +5,7 @@
 #include <optional>
 #include <tuple>
 
+#include "daemon/dispatch/words.h"
 #include "proto/timestamps.h"
 #include "proto/wire_names.h"
 #include "sla/holidays.h"
@@ -32,16 +33,6 @@ std::string Join(const Strings& v) {
   return out;
 }
 
-// "a", "a and b", "a, b and c".
-std::string JoinWords(const std::vector<std::string>& v) {
-  std::string out;
-  for (size_t k = 0; k < v.size(); ++k) {
-    if (k > 0) out += k + 1 == v.size() ? " and " : ", ";
-    out += v[k];
-  }
-  return out;
-}
-
 std::string OneDecimal(double v) {
   const auto tenths = static_cast<long long>(v * 10 + 0.5);
   return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
@@ -65,10 +56,7 @@ class Decision {
     std::erase_if(pool, [&](int i) { return !keep(roster_.people()[i]); });
   }
   void Step(const char* rule, std::string note) {
-    auto* s = out_.add_steps();
-    s->set_rule(rule);
-    s->set_kept(static_cast<uint32_t>(pool.size()));
-    s->set_note(std::move(note));
+    StepKept(rule, static_cast<uint32_t>(pool.size()), std::move(note));
   }
   // A step whose count is not the pool's.
   void StepKept(const char* rule, uint32_t kept, std::string note) {
@@ -621,17 +609,21 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   const v1::VaktShift* shift = present.empty() && Urgent(t.priority())
                                    ? staff::ShiftAt(roster.rota(), in.now)
                                    : nullptr;
-  std::vector<int> vakt;  // primary first, then backup
-  for (const std::string* id : {shift ? &shift->primary() : nullptr,
-                                shift ? &shift->backup() : nullptr}) {
-    if (id == nullptr || id->empty()) continue;
-    const Person* p = roster.Find(*id);
-    if (p == nullptr) continue;
-    const int index = static_cast<int>(p - roster.people().data());
-    if (std::find(d.pool.begin(), d.pool.end(), index) != d.pool.end() &&
-        std::find(vakt.begin(), vakt.end(), index) == vakt.end())
-      vakt.push_back(index);
-  }
+  // The vakt's people who qualify, primary first, then backup.
+  auto qualified_vakt = [&] {
+    std::vector<int> vakt;
+    for (const std::string* id : {shift ? &shift->primary() : nullptr,
+                                  shift ? &shift->backup() : nullptr}) {
+      const Person* p =
+          id == nullptr || id->empty() ? nullptr : roster.Find(*id);
+      if (p == nullptr) continue;
+      const int index = static_cast<int>(p - roster.people().data());
+      if (std::find(d.pool.begin(), d.pool.end(), index) != d.pool.end() &&
+          std::find(vakt.begin(), vakt.end(), index) == vakt.end())
+        vakt.push_back(index);
+    }
+    return vakt;
+  };
   if (!present.empty()) {
     d.pool = std::move(present);
     d.Step("available", People(d.pool.size()) + " at work now");
@@ -639,7 +631,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     // The primary even when a qualified backup is there: the vakt's
     // primary triages urgent work and calls in who is needed.
     return vakt_whatever_skills("no one qualified is at work now");
-  } else if (!vakt.empty()) {
+  } else if (std::vector<int> vakt = qualified_vakt(); !vakt.empty()) {
     // Both stay in, in that order, so the backup takes on-site work the
     // primary cannot reach.
     d.pool = std::move(vakt);

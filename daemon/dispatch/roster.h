@@ -7,6 +7,7 @@
 // by any number of threads.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -28,6 +29,15 @@ struct TravelTime {
 // Which high-priority tickets go to the vakt, whatever the skills, when no
 // one qualified can take them now.
 enum class VaktHigh { kNone, kBusinessCritical, kAll };
+
+// The config file's words for VaktHigh: "none", "business-critical",
+// "all"; nullopt for any other.
+inline std::optional<VaktHigh> VaktHighNamed(std::string_view name) {
+  if (name == "none") return VaktHigh::kNone;
+  if (name == "business-critical") return VaktHigh::kBusinessCritical;
+  if (name == "all") return VaktHigh::kAll;
+  return std::nullopt;
+}
 
 struct Options {
   // For on-site (necessary) work with no one local: try the nearest
