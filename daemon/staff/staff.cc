@@ -92,6 +92,21 @@ bool IsStaffId(std::string_view id) {
   return !after_separator;
 }
 
+bool IsEmailAddress(std::string_view a) {
+  if (a.empty() || a.size() > kMaxEmailBytes) return false;
+  const size_t at = a.find('@');
+  if (at == 0 || at == std::string_view::npos || at + 1 >= a.size() ||
+      a.find('@', at + 1) != std::string_view::npos)
+    return false;
+  for (char c : a) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= ' ' || u >= 0x7f || c == '<' || c == '>' || c == ',' || c == ';' ||
+        c == '"' || c == '(' || c == ')' || c == '\\')
+      return false;
+  }
+  return a.find('.', at) != std::string_view::npos;
+}
+
 void Normalize(v1::StaffMember& m) {
   if (!m.has_active()) m.set_active(true);
   if (m.employer_municipality().empty())
@@ -130,6 +145,11 @@ Status Validate(const v1::StaffMember& m, const Registry& r) {
   p.Text("/name", "name", m.name(), true, kMaxNameBytes);
   p.Text("/title", "title", m.title(), false, kMaxNameBytes);
   p.Text("/phone", "phone", m.phone(), false, kMaxPhoneBytes);
+  if (!m.email().empty() && !IsEmailAddress(m.email()))
+    p.Add("/email", "email '" + m.email() +
+                        "' must be one address like kari.haugen@example.no "
+                        "(ASCII, no spaces or <>), at most " +
+                        std::to_string(kMaxEmailBytes) + " bytes");
   const std::string known = Join(r.municipalities);
   if (m.home_municipality().empty())
     p.Add("/homeMunicipality",

@@ -18,6 +18,7 @@ namespace helpdesk::staff {
 inline constexpr size_t kMaxIdBytes = 64;
 inline constexpr size_t kMaxNameBytes = 100;
 inline constexpr size_t kMaxPhoneBytes = 40;
+inline constexpr size_t kMaxEmailBytes = 254;
 inline constexpr size_t kMaxNoteBytes = 200;
 // List limits, far above what a region of small municipalities needs (the
 // demo region: 7 municipalities, 32 people, 104 weekly shifts for two
@@ -48,6 +49,9 @@ void Normalize(v1::StaffMember& member);
 
 // Every problem of a (normalized) record at once; ok when there is none.
 Status Validate(const v1::StaffMember& member, const Registry& registry);
+// A work e-mail address a page may go to: local@domain.tld, ASCII, no
+// spaces, quotes, brackets or separators (one address, never a list).
+bool IsEmailAddress(std::string_view address);
 
 // A new person: id free, record valid. The stored record has version 1.
 StatusOr<v1::StaffMember> DecideCreate(v1::StaffMember body,

@@ -103,7 +103,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 16> Specs(Tables& t) {
+std::array<Spec, 19> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -119,7 +119,10 @@ std::array<Spec, 16> Specs(Tables& t) {
           Spec{"idempotency_by_time", &t.idempotency_by_time},
           Spec{"accounts", &t.accounts},
           Spec{"credentials", &t.credentials},
-          Spec{"access_log", &t.access_log}};
+          Spec{"access_log", &t.access_log},
+          Spec{"pages", &t.pages},
+          Spec{"pages_due", &t.pages_due},
+          Spec{"pages_by_ticket", &t.pages_by_ticket}};
 }
 
 }  // namespace
@@ -136,7 +139,8 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
         (s.table == &t.quarantine || s.table == &t.ticket_comments ||
          s.table == &t.idempotency || s.table == &t.idempotency_by_time ||
          s.table == &t.accounts || s.table == &t.credentials ||
-         s.table == &t.access_log))
+         s.table == &t.access_log || s.table == &t.pages ||
+         s.table == &t.pages_due || s.table == &t.pages_by_ticket))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
@@ -184,7 +188,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     const std::string original(**version);
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
-        stored != "5" && stored != current) {
+        stored != "5" && stored != "6" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -217,6 +221,10 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
       // Version 5 had no accounts (made empty above; the daemon makes the
       // first admin) and no index by reporter.
       if (Status s = RebuildTicketIndex(*txn, t); !s.ok()) return s;
+      stored = "6";
+    }
+    if (stored == "6") {
+      // Version 6 had no pages (the tables are made empty above).
       stored = current;
     }
     if (stored != original) {

@@ -23,6 +23,7 @@
 //   access_log      who read which ticket, when (audit_tables.h)
 //   credentials     sessions and API tokens under keyed hashes of their
 //                   secrets, with two indexes (auth_tables.h)
+//   pages, pages_due, pages_by_ticket: the paging outbox (page_tables.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -42,9 +43,9 @@ namespace helpdesk::store {
 
 // 2: the catalogue table. 3: the staff table. 4: the sla_due index. 5: the
 // ticket_comments table. 6: the accounts, credentials and access_log
-// tables, and ticket_index by reporter. An older database is upgraded on open,
-// one version at a time.
-inline constexpr int kSchemaVersion = 6;
+// tables, and ticket_index by reporter. 7: the pages tables (the paging
+// outbox). An older database is upgraded on open, one version at a time.
+inline constexpr int kSchemaVersion = 7;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -56,6 +57,9 @@ struct Tables {
   // New in version 6 (made by the upgrade; unset when reading an older one).
   Table accounts, credentials;
   Table access_log;
+  // New in version 7 (made empty by the upgrade; unset when reading an
+  // older one).
+  Table pages, pages_due, pages_by_ticket;
 };
 
 // What a new database starts with.

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/page_tables.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
@@ -91,6 +92,21 @@ Status WriteContext::SaveRota(const v1::VaktRota& now, v1::Event&& event) {
   if (Status s = CheckRecord(now, "vakt rota", event); !s.ok()) return s;
   event.set_seq(++last_seq_);
   return Append(PutRota(txn_, tables_, now), std::move(event));
+}
+
+Status WriteContext::SavePage(const v1::Page* before, const v1::Page& now,
+                              std::vector<v1::Event> events) {
+  if (failed()) return failure_;
+  if (Status s = CheckStrings(now, "page"); !s.ok()) return s;
+  for (const auto& e : events)
+    if (Status s = CheckStrings(e, "event"); !s.ok()) return s;
+  if (Status s = PutPage(txn_, tables_, before, now); !s.ok())
+    return Fail(std::move(s));
+  for (auto& e : events) {
+    e.set_seq(++last_seq_);
+    if (Status s = Append(Status::Ok(), std::move(e)); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 Status WriteContext::SaveIdentity(

@@ -96,6 +96,12 @@ class WriteContext {
   // The rota; bumps the staff generation.
   Status SaveRota(const v1::VaktRota& now, v1::Event&& event);
 
+  // A page of the paging outbox (`before` is the stored one, nullptr for a
+  // new one), and the events that record what changed, if any (a retry
+  // scheduled records none): page_tables.h.
+  Status SavePage(const v1::Page* before, const v1::Page& now,
+                  std::vector<v1::Event> events);
+
   // An account or credential change: `record` (what `put` stores) is
   // checked as Save checks a ticket, then `put` runs and `event` is
   // appended.
