@@ -32,6 +32,8 @@
 #include "daemon/live/filter.h"
 #include "daemon/live/hub.h"
 #include "daemon/live/stream.h"
+#include "daemon/pager/channels.h"
+#include "daemon/pager/sender.h"
 #include "daemon/seed/seed.h"
 #include "daemon/store/dir_lock.h"
 #include "daemon/store/lmdb.h"
@@ -83,6 +85,84 @@ constexpr char kCredentialsFile[] = "first-start-credentials.txt";
 // accounts, their passwords written to an owner-only file (mode 0600)
 // before the accounts are committed, so a password is never stored
 // without the file that tells it.
+// The lines of `path` (a file of secrets), trimmed, but for empty ones and
+// comments ('#').
+helpdesk::StatusOr<std::vector<std::string>> ReadLines(const std::string& path,
+                                                       const char* setting) {
+  std::ifstream in(path);
+  if (!in)
+    return helpdesk::Status::InvalidField(
+        setting, std::string(setting) + ": cannot read '" + path + "'");
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' '))
+      line.pop_back();
+    while (!line.empty() && line.front() == ' ') line.erase(0, 1);
+    if (!line.empty() && line.front() != '#') lines.push_back(line);
+  }
+  return lines;
+}
+
+// [paging] as the desk and the sender take it; files read, secrets checked.
+helpdesk::Status BuildPaging(const helpdesk::config::Config& c,
+                             helpdesk::paging::Setup& setup,
+                             helpdesk::paging::SenderOptions& sender) {
+  using helpdesk::Status;
+  namespace paging = helpdesk::paging;
+  setup.options.escalate_after =
+      std::chrono::minutes(c.paging_escalate_minutes);
+  setup.options.give_up_after = std::chrono::hours(c.paging_give_up_hours);
+  setup.options.public_url = c.paging_public_url;
+  while (!setup.options.public_url.empty() &&
+         setup.options.public_url.back() == '/')
+    setup.options.public_url.pop_back();
+  setup.dispatchers = helpdesk::live::SplitList(c.paging_dispatchers);
+  sender.public_url = setup.options.public_url;
+  sender.wall_seconds = [] {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  if (!c.paging_smtp_url.empty()) {
+    paging::SmtpOptions o;
+    o.url = c.paging_smtp_url;
+    o.from = c.paging_smtp_from;
+    o.username = c.paging_smtp_username;
+    if (!c.paging_smtp_password_file.empty()) {
+      auto lines =
+          ReadLines(c.paging_smtp_password_file, "paging_smtp_password_file");
+      if (!lines.ok()) return lines.status();
+      if (lines->empty())
+        return Status::InvalidField("paging_smtp_password_file",
+                                    "paging_smtp_password_file '" +
+                                        c.paging_smtp_password_file +
+                                        "' holds no password");
+      o.password = lines->front();
+    }
+    o.tls = c.paging_smtp_tls == "require" ? paging::SmtpOptions::Tls::kRequire
+            : c.paging_smtp_tls == "none"  ? paging::SmtpOptions::Tls::kNone
+                                           : paging::SmtpOptions::Tls::kTry;
+    o.ca_file = c.paging_smtp_ca_file;
+    if (Status s = paging::CheckSmtpOptions(o); !s.ok()) return s;
+    sender.email = std::move(o);
+    sender.email_to = c.paging_smtp_to;
+    setup.channels.email = true;
+  }
+  if (!c.paging_webhook_url.empty()) {
+    paging::WebhookOptions o;
+    o.url = c.paging_webhook_url;
+    auto lines =
+        ReadLines(c.paging_webhook_secrets_file, "paging_webhook_secrets_file");
+    if (!lines.ok()) return lines.status();
+    o.secrets = std::move(*lines);
+    o.ca_file = c.paging_webhook_ca_file;
+    if (Status s = paging::CheckWebhookOptions(o); !s.ok()) return s;
+    sender.webhook = std::move(o);
+    setup.channels.webhook = true;
+  }
+  return Status::Ok();
+}
+
 Status MakeFirstAccounts(helpdesk::desk::Desk& desk, const std::string& dir) {
   auto plan = desk.PlanFirstAccounts();
   if (!plan.ok()) return plan.status();
@@ -306,11 +386,19 @@ int main(int argc, char** argv) {
                         .max_batch = c.writer_max_batch,
                         .max_map_size = c.max_map_size_mb << 20},
                        now);
-  // The live hub is told of each commit once it runs (below).
+  paging::Setup paging_setup;
+  paging::SenderOptions sender_options;
+  if (Status s = BuildPaging(c, paging_setup, sender_options); !s.ok())
+    return Fail(s, "the [paging] settings");
+  if (Status s = paging::InitChannels(); !s.ok())
+    return Fail(s, "setting up the paging channels");
+  // The live hub and the pager are told of each commit once they run.
   std::atomic<live::Hub*> live_hub{nullptr};
-  writer.OnCommitted([&live_hub](uint64_t seq) {
+  std::atomic<paging::Sender*> pager{nullptr};
+  writer.OnCommitted([&live_hub, &pager](uint64_t seq) {
     if (live::Hub* hub = live_hub.load(std::memory_order_acquire))
       hub->Committed(seq);
+    if (paging::Sender* p = pager.load(std::memory_order_acquire)) p->Wake();
   });
   if (Status s = writer.Start(); !s.ok()) return Fail(s, "starting the writer");
 
@@ -322,7 +410,8 @@ int main(int argc, char** argv) {
                    .password_cost = *password_cost,
                    .session_lifetime = std::chrono::hours(c.session_hours),
                    .max_sessions = c.max_sessions,
-                   .retention_months = c.retention_months});
+                   .retention_months = c.retention_months,
+                   .paging = std::move(paging_setup)});
   if (Status s = MakeFirstAccounts(desk, c.data_dir); !s.ok())
     return Fail(s, "making the first accounts");
   live::Hub hub(desk, {.max_subscribers = c.live_max_subscribers,
@@ -330,14 +419,17 @@ int main(int argc, char** argv) {
                        .replay_limit = c.live_replay_limit});
   // On every way out (an early failure too) the writer, which tells the
   // hub of its commits, stops before the hub is destroyed.
+  paging::Sender sender(desk, std::move(sender_options));
   struct UnhookFirst {
     std::atomic<live::Hub*>& hook;
+    std::atomic<paging::Sender*>& pager;
     store::Writer& writer;
     ~UnhookFirst() {
       writer.Stop();
       hook.store(nullptr);
+      pager.store(nullptr);
     }
-  } unhook_first{live_hub, writer};
+  } unhook_first{live_hub, pager, writer};
   {
     auto head = desk.LastSeq();
     if (!head.ok()) return Fail(head.status(), "reading the event log");
@@ -389,6 +481,9 @@ int main(int argc, char** argv) {
              .sla_every = std::chrono::seconds(c.sla.sweep_seconds.value_or(
                  config::kDefaultSlaSweepSeconds))});
   sweeper.Start();
+  // Pages that were due while the daemon was down go out now, once each.
+  sender.Start();
+  pager.store(&sender, std::memory_order_release);
 
   std::promise<int> stop;
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
@@ -419,6 +514,8 @@ int main(int argc, char** argv) {
   server.StopAccepting();
   hub.GoingAway();  // every stream closes with 1001, saying where to resume
   sweeper.Stop();
+  pager.store(nullptr);
+  sender.Stop();  // the round under way is recorded first
   writer.Stop();  // every queued write is committed and answered
   if (!server.WaitIdle(std::chrono::steady_clock::now() +
                        std::chrono::seconds(5))) {

@@ -17,6 +17,10 @@ bool MaySee(const Principal& p, const v1::Comment& comment) {
 
 bool MaySee(const Principal& p, const v1::Event& event) {
   if (p.IsStaff()) return true;
+  // Who was paged, and when, is the IT staff's business.
+  if (event.has_page_created() || event.has_page_delivered() ||
+      event.has_page_acknowledged())
+    return false;
   return !(event.has_comment_added() &&
            event.comment_added().visibility() == v1::VISIBILITY_INTERNAL);
 }

@@ -23,7 +23,8 @@ namespace helpdesk::auth {
 
 bool MaySee(const Principal& p, const v1::Ticket& ticket);
 bool MaySee(const Principal& p, const v1::Comment& comment);
-// An event of a ticket `p` may see: all but internal notes for employees.
+// An event of a ticket `p` may see: all but internal notes and pages for
+// employees.
 bool MaySee(const Principal& p, const v1::Event& event);
 
 // Drops what `p` may not read from a ticket answer (internal notes).

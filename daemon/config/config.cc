@@ -132,6 +132,7 @@ constexpr const char* kAuth = "auth";
 constexpr const char* kTls = "tls";
 constexpr const char* kPrivacy = "privacy";
 constexpr const char* kLive = "live";
+constexpr const char* kPaging = "paging";
 
 std::vector<Setting> Settings(Config& c) {
   return {
@@ -337,6 +338,109 @@ std::vector<Setting> Settings(Config& c) {
                                         "daemon's own whose pages may open the "
                                         "stream (https://tavle.example.no)",
                                         c.live_allowed_origins))),
+      InSection(kPaging, WithPrefix("paging_",
+                                    Make<uint32_t>(
+                                        "escalate_minutes",
+                                        "a page for a critical ticket not "
+                                        "acknowledged this long goes on to "
+                                        "the next person of its chain (the "
+                                        "other vakt, then the dispatcher)",
+                                        c.paging_escalate_minutes, 1u, 1440u))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<uint32_t>("give_up_hours",
+                                          "a channel that keeps failing is "
+                                          "retried (5 s doubling to 5 min "
+                                          "apart) for this long per step",
+                                          c.paging_give_up_hours, 1u, 168u))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>(
+                               "dispatchers",
+                               "comma-separated staff ids of the dispatchers "
+                               "to page for tickets no one can take, those at "
+                               "work first; empty: everyone whose account has "
+                               "the dispatcher role",
+                               c.paging_dispatchers))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>("public_url",
+                                             "where people reach the daemon "
+                                             "(https://helpdesk.example.no), "
+                                             "for the links in pages; empty: "
+                                             "no links",
+                                             c.paging_public_url))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>(
+                               "smtp_url",
+                               "page by e-mail through this server: "
+                               "smtp://host:587 (STARTTLS per smtp_tls) or "
+                               "smtps://host:465; empty: no e-mail",
+                               c.paging_smtp_url))),
+      InSection(kPaging,
+                WithPrefix("paging_", Make<std::string>("smtp_from",
+                                                        "the sender address of "
+                                                        "pages by e-mail",
+                                                        c.paging_smtp_from))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>(
+                               "smtp_to",
+                               "where a person's page goes: {email} (their "
+                               "staff record's) or, for an SMS gateway fed "
+                               "by e-mail, e.g. {phone}@sms.example.no",
+                               c.paging_smtp_to))),
+      InSection(
+          kPaging,
+          WithPrefix("paging_", Make<std::string>(
+                                    "smtp_tls",
+                                    "try (STARTTLS when the server offers it), "
+                                    "require (refuse to send in the clear), or "
+                                    "none",
+                                    c.paging_smtp_tls))),
+      InSection(kPaging, WithPrefix("paging_",
+                                    Make<std::string>("smtp_username",
+                                                      "log in to the server "
+                                                      "as this; empty: no "
+                                                      "login",
+                                                      c.paging_smtp_username))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>("smtp_password_file",
+                                             "a file holding the password "
+                                             "of smtp_username",
+                                             c.paging_smtp_password_file))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>("smtp_ca_file",
+                                             "PEM of a private CA that signed "
+                                             "the server's certificate; "
+                                             "empty: the system's",
+                                             c.paging_smtp_ca_file))),
+      InSection(
+          kPaging,
+          WithPrefix("paging_", Make<std::string>(
+                                    "webhook_url",
+                                    "page by an HTTP(S) POST of a JSON body to "
+                                    "this URL (an SMS gateway, a chat), signed "
+                                    "per Standard Webhooks; empty: no webhook",
+                                    c.paging_webhook_url))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>(
+                               "webhook_secrets_file",
+                               "a file of signing secrets (whsec_...), one a "
+                               "line; more than one while keys rotate: each "
+                               "signs",
+                               c.paging_webhook_secrets_file))),
+      InSection(kPaging,
+                WithPrefix("paging_",
+                           Make<std::string>("webhook_ca_file",
+                                             "PEM of a private CA that signed "
+                                             "the receiver's certificate; "
+                                             "empty: the system's",
+                                             c.paging_webhook_ca_file))),
       MakeSla<uint32_t>("warn_percent",
                         "a warning is due at this share of each SLA target, "
                         "in percent",
@@ -512,11 +616,13 @@ Status ReadToml(const std::string& path, std::vector<Setting>& settings,
       if (Status s = ReadSla(path, node, c.sla); !s.ok()) return s;
       continue;
     }
-    if (k == kAuth || k == kTls || k == kPrivacy || k == kLive) {
+    if (k == kAuth || k == kTls || k == kPrivacy || k == kLive ||
+        k == kPaging) {
       const char* name = k == kAuth      ? kAuth
                          : k == kTls     ? kTls
                          : k == kPrivacy ? kPrivacy
-                                         : kLive;  // plain settings
+                         : k == kLive    ? kLive
+                                         : kPaging;  // plain settings
       const toml::table* section = node.as_table();
       if (section == nullptr)
         return Status::InvalidField(
@@ -573,7 +679,15 @@ constexpr const char* kFooter =
     "  calendar = \"desk\"            # \"desk\" or \"24x7\"\n"
     "  [tls]                        # HTTPS only on the port; both or neither\n"
     "  cert_file = \"/etc/helpdeskd/cert.pem\"\n"
-    "  key_file = \"/etc/helpdeskd/key.pem\"\n";
+    "  key_file = \"/etc/helpdeskd/key.pem\"\n"
+    "  [paging]                     # pages always reach the live stream\n"
+    "  escalate_minutes = 15        # critical: then the next of the chain\n"
+    "  dispatchers = \"ole.kristiansen\" # default: the dispatcher role\n"
+    "  smtp_url = \"smtp://smtp.example.no:587\"\n"
+    "  smtp_from = \"helpdesk@example.no\"\n"
+    "  smtp_to = \"{email}\"          # or \"{phone}@sms.example.no\"\n"
+    "  webhook_url = \"https://sms.example.no/hook\"\n"
+    "  webhook_secrets_file = \"/etc/helpdeskd/webhook-secrets\"\n";
 
 }  // namespace
 
@@ -606,7 +720,7 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
       "also hold the travel-time table; the SLA settings in an [sla] table, "
       "which may also hold the desk calendar and target overrides; the Auth, "
       "TLS, Privacy and Live settings in [auth], [tls], [privacy] and [live] "
-      "tables) < flags.",
+      "tables; the Paging settings in a [paging] table) < flags.",
       "helpdeskd");
   app.footer(kFooter);
   app.add_option("--config", config_file, "TOML config file");
@@ -643,6 +757,33 @@ StatusOr<Parsed> Load(int argc, const char* const* argv) {
     return Status::InvalidField(
         "vakt_high", "vakt_high '" + c.vakt_high +
                          "' is not one of business-critical, all, none");
+  }
+  if (c.paging_smtp_tls != "try" && c.paging_smtp_tls != "require" &&
+      c.paging_smtp_tls != "none") {
+    return Status::InvalidField("paging_smtp_tls",
+                                "smtp_tls '" + c.paging_smtp_tls +
+                                    "' is not one of try, require, none");
+  }
+  if (!c.paging_smtp_url.empty() && c.paging_smtp_from.empty()) {
+    return Status::InvalidField(
+        "paging_smtp_from",
+        "smtp_url is set but smtp_from is not (--paging-smtp-from, or "
+        "smtp_from in [paging]): pages by e-mail need a sender address");
+  }
+  if (!c.paging_smtp_username.empty() && c.paging_smtp_tls != "require" &&
+      !c.paging_smtp_url.starts_with("smtps://")) {
+    return Status::InvalidField(
+        "paging_smtp_tls",
+        "smtp_username is set but smtp_tls is '" + c.paging_smtp_tls +
+            "': a login would go in the clear if STARTTLS were stripped; set "
+            "smtp_tls = \"require\" or use an smtps:// url");
+  }
+  if (!c.paging_webhook_url.empty() && c.paging_webhook_secrets_file.empty()) {
+    return Status::InvalidField(
+        "paging_webhook_secrets_file",
+        "webhook_url is set but webhook_secrets_file is not: a webhook is "
+        "always signed, so its receiver can tell it is ours; give a file of "
+        "whsec_ secrets, one a line");
   }
   if (c.clock_frozen && c.clock_start.empty()) {
     return Status::InvalidField(

@@ -91,6 +91,21 @@ struct Config {
   uint64_t live_queue_events = 4096;
   uint64_t live_replay_limit = 100000;
   std::string live_allowed_origins;  // comma-separated
+  // [paging] (README, "Paging"): escalation, who dispatches, channels.
+  uint32_t paging_escalate_minutes = 15;
+  uint32_t paging_give_up_hours = 24;
+  std::string paging_dispatchers;  // comma-separated staff ids; "": by role
+  std::string paging_public_url;
+  std::string paging_smtp_url;  // "": no e-mail
+  std::string paging_smtp_from;
+  std::string paging_smtp_to = "{email}";
+  std::string paging_smtp_tls = "try";  // "try", "require", "none"
+  std::string paging_smtp_username;
+  std::string paging_smtp_password_file;
+  std::string paging_smtp_ca_file;
+  std::string paging_webhook_url;  // "": no webhook
+  std::string paging_webhook_secrets_file;
+  std::string paging_webhook_ca_file;
 };
 
 // What the command line asked for: run with a config, or print text (help,

@@ -7,7 +7,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "daemon/paging/plan.h"
 #include "proto/status.h"
 
 namespace helpdesk::desk {
@@ -29,5 +31,12 @@ struct AssignCommand {
 // The request's own rules (a reason for an assignment, someone to take
 // it), checked before it is queued and again in the write.
 Status CheckAssignment(const AssignCommand& a);
+
+// What the paging sender did for one page in one round: its attempts at
+// the deliveries that were due (paging::DueDeliveries), to be recorded.
+struct PageRound {
+  uint64_t page = 0;
+  std::vector<paging::Attempt> attempts;
+};
 
 }  // namespace helpdesk::desk

@@ -12,10 +12,12 @@ std::vector<std::string> Ids(const v1::Region& region) {
 }  // namespace
 
 Context::Context(const store::Tables& tables, v1::Region region,
-                 dispatch::Options dispatch_options, sla::Policy sla_policy)
+                 dispatch::Options dispatch_options, sla::Policy sla_policy,
+                 paging::Setup paging)
     : region_(std::move(region)),
       municipality_ids_(Ids(region_)),
       sla_(std::move(sla_policy)),
-      rosters_(tables, region_, std::move(dispatch_options)) {}
+      rosters_(tables, region_, std::move(dispatch_options)),
+      paging_(std::move(paging)) {}
 
 }  // namespace helpdesk::desk

@@ -10,6 +10,7 @@
 
 #include "daemon/desk/roster_cache.h"
 #include "daemon/dispatch/roster.h"
+#include "daemon/paging/plan.h"
 #include "daemon/store/tables.h"
 #include "proto/helpdesk.pb.h"
 #include "sla/policy.h"
@@ -20,7 +21,8 @@ class Context {
  public:
   // `sla_policy` must have passed sla::Validate.
   Context(const store::Tables& tables, v1::Region region,
-          dispatch::Options dispatch_options, sla::Policy sla_policy);
+          dispatch::Options dispatch_options, sla::Policy sla_policy,
+          paging::Setup paging = {});
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 
@@ -31,12 +33,14 @@ class Context {
   }
   const sla::PolicyBook& sla() const { return sla_; }
   RosterCache& rosters() const { return rosters_; }
+  const paging::Setup& paging() const { return paging_; }
 
  private:
   const v1::Region region_;
   const std::vector<std::string> municipality_ids_;
   const sla::PolicyBook sla_;
   mutable RosterCache rosters_;
+  const paging::Setup paging_;
 };
 
 }  // namespace helpdesk::desk

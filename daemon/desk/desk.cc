@@ -154,9 +154,9 @@ Desk::Desk(const store::Env& env, const store::Tables& tables,
       tables_(tables),
       writer_(writer),
       now_(std::move(options.now)),
-      context_(std::make_unique<Context>(tables, std::move(options.region),
-                                         std::move(options.dispatch),
-                                         std::move(options.sla_policy))),
+      context_(std::make_unique<Context>(
+          tables, std::move(options.region), std::move(options.dispatch),
+          std::move(options.sla_policy), std::move(options.paging))),
       password_cost_(options.password_cost),
       session_lifetime_(options.session_lifetime),
       max_sessions_(std::max<size_t>(options.max_sessions, 1)),
@@ -181,7 +181,12 @@ void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
       [this, origin = std::move(origin),
        write = std::move(write)](store::WriteContext& w) {
         Scope scope(w, *context_, origin);
-        return write(scope);
+        const size_t first = w.events().size();
+        Status st = write(scope);
+        // The pages its events call for, in the same transaction.
+        if (st.ok() && w.events().size() > first)
+          if (Status paged = PageAfter(scope, first); !paged.ok()) return paged;
+        return st;
       },
       [this, shared](store::WriteResult result) {
         // A roster cached from a transaction that did not commit must not
@@ -667,5 +672,10 @@ template void Desk::Run<v1::Credential>(
     Done<v1::Credential>, bool);
 template void Desk::Run<size_t>(Origin, std::function<StatusOr<size_t>(Scope&)>,
                                 Done<size_t>, bool);
+template void Desk::Run<v1::Page>(Origin,
+                                  std::function<StatusOr<v1::Page>(Scope&)>,
+                                  Done<v1::Page>, bool);
+
+const paging::Setup& Desk::paging() const { return context_->paging(); }
 
 }  // namespace helpdesk::desk

@@ -34,6 +34,7 @@
 #include "daemon/desk/origin.h"
 #include "daemon/desk/queries.h"
 #include "daemon/dispatch/roster.h"
+#include "daemon/paging/plan.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/status.h"
 #include "sla/policy.h"
@@ -69,6 +70,8 @@ class Desk {
     // Months after which a closed ticket's personal text is erased
     // (SweepRetention); 0: kept forever.
     uint32_t retention_months = 0;
+    // Who is paged, when, and over what ([paging]; README, "Paging").
+    paging::Setup paging{};
   };
 
   Desk(const store::Env& env, const store::Tables& tables,
@@ -256,6 +259,26 @@ class Desk {
   StatusOr<v1::SlaReport> SlaReport(const SlaReportQuery& query) const;
 
   Stats GetStats() const;
+
+  // ---------------------------------------------------------- paging
+  // (paging.cc) Pages are made by the writes whose events call for them
+  // (use_cases.h); these are what people and the sender do with them.
+  // `id` is a page number as a client gives it ("17").
+  void AckPage(Origin origin, std::string_view id, Done<v1::Page> done);
+  // kInvalidField when `to` is no staff member.
+  void TestPage(Origin origin, std::string to, Done<v1::Page> done);
+  StatusOr<PageList> ListPages(const PageQuery& query) const;
+  StatusOr<v1::Page> GetPage(std::string_view id) const;
+  // For the sender: pages with something due at the desk's clock now
+  // (at most `limit`), and the earliest next action of any (ms since the
+  // epoch; nullopt when none).
+  StatusOr<std::vector<v1::Page>> DuePages(size_t limit) const;
+  StatusOr<std::optional<int64_t>> NextPageAction() const;
+  // Queues the recording of a round; `then` once written, or failed (with
+  // why: nothing of the round was recorded).
+  void RecordPages(std::vector<PageRound> round,
+                   std::function<void(Status)> then);
+  const paging::Setup& paging() const;
 
   // ---------------------------------------------------------- live
   // (live.cc) The log as it is (no view, no audit: the live hub renders

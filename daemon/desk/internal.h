@@ -35,6 +35,13 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
 StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
                          int64_t now);
 
+// (paging.cc) After a write's use case, inside its transaction: the pages
+// its events (those from index `first` of the batch's) call for, numbered
+// and saved with their PageCreated events, and the acknowledgement of a
+// ticket's open pages by a person on the staff who changed it. A storage
+// error fails the batch.
+Status PageAfter(Scope& s, size_t first);
+
 // The latest kTicketComments comments of `ticket` (queries.h), oldest
 // first among them, and the link to the older ones when there are any:
 // what every answer with one ticket holds. Reads that many records, never

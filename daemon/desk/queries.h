@@ -88,6 +88,18 @@ struct SlaReportQuery {
   reports::CostKey cost;
 };
 
+// GET /api/v1/pages: newest first.
+struct PageQuery {
+  v1::PageState state = v1::PAGE_STATE_UNSPECIFIED;  // any
+  std::string to;       // a staff id some step pages; empty: any
+  uint64_t before = 0;  // page number; 0: from the newest
+  size_t limit = 50;
+};
+struct PageList {
+  std::vector<v1::Page> pages;
+  std::optional<uint64_t> next_before;  // pass back to continue
+};
+
 // Who is on vakt, and the version of the rota that says so (its ETag).
 struct VaktNowAnswer {
   v1::VaktNow vakt;

@@ -125,4 +125,17 @@ StatusOr<size_t> Redispatch(Scope& s);
 // index that has fallen due by the batch's instant.
 StatusOr<size_t> RecordSlaAlerts(Scope& s);
 
+// ------------------------------------------------------------ paging
+// (paging.cc; README, "Paging")
+
+// Acknowledges the page: every step not yet sent is cancelled. An
+// acknowledged page is answered as it is.
+StatusOr<v1::Page> AckPage(Scope& s, uint64_t page);
+// A test page to staff member `to`, over every configured channel.
+StatusOr<v1::Page> MakeTestPage(Scope& s, std::string_view to);
+// Starts the steps of each page that fell due and records the sender's
+// attempts (PageDelivered for each delivery delivered or given up).
+// Answers how many events it recorded.
+StatusOr<size_t> RecordPageRound(Scope& s, const std::vector<PageRound>& round);
+
 }  // namespace helpdesk::desk

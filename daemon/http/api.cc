@@ -23,6 +23,9 @@ namespace {
 Status CheckPathId(std::string_view kind, std::string_view id) {
   if (kind == "ticket") return desk::CheckTicketId(id);
   if (kind == "staff") return desk::CheckStaffId(id);
+  // Pages are numbered as tickets are.
+  if (kind == "page" && !desk::CheckTicketId(id).ok())
+    return Status::NotFound("no page with id '" + std::string(id) + "'");
   if (kind == "account" && !auth::IsAccountId(id))
     return Status::NotFound("no account '" + std::string(id) + "'");
   return Status::Ok();

@@ -106,6 +106,12 @@ class Api final : public Service {
   void PutRota(const Call& c, Respond respond);
   void VaktNow(const Call& c, Respond respond);
 
+  // Paging (page_routes.cc).
+  void ListPaging(const Call& c, Respond respond);
+  void GetPaging(const Call& c, Respond respond);
+  void AckPaging(const Call& c, Respond respond);
+  void TestPaging(const Call& c, Respond respond);
+
   // Reports (report_routes.cc).
   void CoverageReport(const Call& c, Respond respond);
   void SlaReport(const Call& c, Respond respond);

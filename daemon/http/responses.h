@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +21,7 @@
 #include "daemon/http/routes.h"
 #include "proto/json.h"
 #include "proto/status.h"
+#include "proto/wire_names.h"
 
 namespace helpdesk::http {
 
@@ -105,6 +107,30 @@ StatusOr<Change<Body>> ReadChange(const Call& c, bool versioned = true) {
   if (Status s = proto::ParseJson(c.request.body, out.body); !s.ok()) return s;
   out.origin = OriginOf(c);
   return out;
+}
+
+// The enum query parameter `name` by its wire name (nullopt when absent);
+// kInvalidParameter listing the choices for any other value.
+template <typename E>
+StatusOr<std::optional<E>> EnumParam(
+    const Target& t, const std::string& name,
+    const google::protobuf::EnumDescriptor* descriptor) {
+  auto it = t.params.find(name);
+  if (it == t.params.end()) return std::optional<E>();
+  const auto* v = proto::FindWireEnumValue(descriptor, it->second);
+  if (v == nullptr)
+    return Status::InvalidParameter(
+        name,
+        "'" + name + "' must be one of " + proto::WireEnumChoices(descriptor));
+  return std::optional<E>(static_cast<E>(v->number()));
+}
+
+// The `cursor` parameter as the position it encodes; 0 when absent or
+// empty (from the newest).
+inline StatusOr<uint64_t> CursorParam(const Target& t) {
+  auto it = t.params.find("cursor");
+  if (it == t.params.end() || it->second.empty()) return uint64_t{0};
+  return DecodeCursor(it->second);
 }
 
 inline Response WithETag(Response r, uint64_t version) {

@@ -41,17 +41,10 @@ void Api::ListTickets(const Call& c, Respond respond) {
       !s.ok())
     return respond(Fail(c, s));
   desk::TicketQuery query;
-  if (auto it = t.params.find("status"); it != t.params.end()) {
-    const auto* v =
-        proto::FindWireEnumValue(v1::TicketStatus_descriptor(), it->second);
-    if (v == nullptr)
-      return respond(Fail(
-          c, Status::InvalidParameter(
-                 "status",
-                 "'status' must be one of " +
-                     proto::WireEnumChoices(v1::TicketStatus_descriptor()))));
-    query.status = static_cast<v1::TicketStatus>(v->number());
-  }
+  auto status =
+      EnumParam<v1::TicketStatus>(t, "status", v1::TicketStatus_descriptor());
+  if (!status.ok()) return respond(Fail(c, status.status()));
+  if (*status) query.status = **status;
   if (auto it = t.params.find("municipality"); it != t.params.end())
     query.municipality = it->second;
   if (auto it = t.params.find("assignee"); it != t.params.end())
@@ -59,12 +52,9 @@ void Api::ListTickets(const Call& c, Respond respond) {
   auto limit = UintParam(t, "limit", 1, kMaxPage, kDefaultPage);
   if (!limit.ok()) return respond(Fail(c, limit.status()));
   query.limit = *limit;
-  if (auto it = t.params.find("cursor");
-      it != t.params.end() && !it->second.empty()) {
-    auto before = DecodeCursor(it->second);
-    if (!before.ok()) return respond(Fail(c, before.status()));
-    query.before = *before;
-  }
+  auto before = CursorParam(t);
+  if (!before.ok()) return respond(Fail(c, before.status()));
+  query.before = *before;
   auto page = desk_.ListTickets(c.who, query);
   if (!page.ok()) return respond(Fail(c, page.status()));
   v1::ListTicketsResponse out;

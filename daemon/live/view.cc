@@ -40,6 +40,10 @@ bool MaySee(View view, const auth::Principal& who, const v1::Event& e) {
              e.ticket().municipality() == who.municipality &&
              auth::MaySee(who, e);
     case View::kDashboard:
+      // Who was paged is no wall's business.
+      if (e.has_page_created() || e.has_page_delivered() ||
+          e.has_page_acknowledged())
+        return false;
       return e.has_ticket() || e.has_vakt_changed() || e.has_staff_changed();
   }
   return false;

@@ -282,8 +282,8 @@ std::string QuotedPrintable(std::string_view raw) {
   return out;
 }
 
-// scheme://host:port of a url, for what an operator reads: never the
-// userinfo, path or query, where credentials of webhooks often are.
+}  // namespace
+
 std::string Endpoint(std::string_view url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return std::string(url);
@@ -295,6 +295,8 @@ std::string Endpoint(std::string_view url) {
   if (at != std::string_view::npos) authority.remove_prefix(at + 1);
   return std::string(url.substr(0, start)) + std::string(authority);
 }
+
+namespace {
 
 bool HasScheme(std::string_view url, std::initializer_list<const char*> ok) {
   for (const std::string_view scheme : ok) {
@@ -517,7 +519,14 @@ std::string FormatMail(const SmtpOptions& options, const Message& message) {
   mail += "From: " + Filtered(options.from, keep_address) + "\r\n";
   mail += "To: " + Filtered(message.to_address, keep_address) + "\r\n";
   mail += SubjectHeader(message.subject);
-  mail += "Message-ID: <" + Filtered(message.id, keep_id) + "@helpdeskd>\r\n";
+  // Right of the @: the sender's domain, so ids of two installations differ.
+  const size_t at = options.from.rfind('@');
+  std::string domain = Filtered(
+      at == std::string::npos ? std::string() : options.from.substr(at + 1),
+      keep_id);
+  if (domain.empty()) domain = "helpdeskd";
+  mail +=
+      "Message-ID: <" + Filtered(message.id, keep_id) + "@" + domain + ">\r\n";
   // RFC 3834: no out-of-office answer to a page.
   mail += "Auto-Submitted: auto-generated\r\n";
   mail += "MIME-Version: 1.0\r\n";

@@ -82,10 +82,14 @@ Status PostWebhook(const WebhookOptions& options, const Message& message);
 
 // The mail as SendMail hands it to the server (RFC 5322, CRLF lines): Date
 // in UTC, From, To, a Subject of RFC 2047 encoded-words unless it is short
-// printable ASCII, Message-ID <id@helpdeskd>, and the text as UTF-8 in
+// printable ASCII, Message-ID <id@domain of from>, and the text as UTF-8 in
 // quoted-printable. Control characters in the subject become spaces and are
 // dropped from addresses and the id, so no header can be added through them.
 std::string FormatMail(const SmtpOptions& options, const Message& message);
+
+// scheme://host:port of a url, for what an operator reads: never the
+// userinfo, path or query, where credentials of webhooks often are.
+std::string Endpoint(std::string_view url);
 
 // The key of a "whsec_<base64>" secret; kInvalidField when the prefix is
 // missing, the base64 is bad or the key is empty.

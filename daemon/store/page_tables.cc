@@ -132,6 +132,7 @@ StatusOr<PageList> ListPages(const Txn& txn, const Tables& t,
                              const PageFilter& filter, uint64_t before,
                              size_t limit) {
   PageList list;
+  limit = std::max<size_t>(limit, 1);
   auto cursor = Cursor::Open(txn, t.pages);
   if (!cursor.ok()) return cursor.status();
   auto at = before ? cursor->Seek(Be64(before)) : cursor->Last();

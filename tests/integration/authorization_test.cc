@@ -92,6 +92,12 @@ const std::map<std::string, Rule>& Expected() {
       {"GET /api/v1/vakt", {{kAgent, kDispatcher, kAdmin}}},
       {"PUT /api/v1/vakt", Admin()},
       {"GET /api/v1/vakt/now", {{kAgent, kDispatcher, kAdmin}}},
+      // Who was paged: staff and admins; an acknowledgement is staff's; a
+      // test page through the channels is an admin's.
+      {"GET /api/v1/pages", {{kAgent, kDispatcher, kAdmin}}},
+      {"POST /api/v1/pages/test", Admin()},
+      {"GET /api/v1/pages/{page}", {{kAgent, kDispatcher, kAdmin}}},
+      {"POST /api/v1/pages/{page}/ack", {{kAgent, kDispatcher}}},
       // Figures without personal text: also the wall screens.
       {"GET /api/v1/reports/coverage",
        {{kAgent, kDispatcher, kAdmin, kDashboard}}},
@@ -184,6 +190,7 @@ class Authorization : public DaemonTest {
     const std::pair<std::string, std::string> fills[] = {
         {"{ticket}", ticket_},
         {"{staff}", "kari.haugen"},
+        {"{page}", "1"},
         {"{account}", "ansatt.tinn.2"},
         {"services/{id}", "services/skrivere-og-utskrift"},
         {"categories/{id}", "categories/utskrift"},

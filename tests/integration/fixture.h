@@ -188,13 +188,35 @@ class DaemonTest : public ::testing::Test {
     return Parse(r);
   }
 
-  // Creates TicketNoOneCanTake() and checks that it stayed 'new'.
+  // Creates TicketNoOneCanTake() and checks that it stayed 'new'; waits
+  // until the page to the dispatcher it causes (README, "Paging") is sent,
+  // so that what the test reads next holds its events.
   json CreateUnassigned() {
     json t = Create(TicketNoOneCanTake());
     EXPECT_EQ(t.value("status", ""), "new")
         << "someone on the demo staff can now take a ticket for "
         << kServiceNoOneCanTake << ": " << t.dump();
+    WaitForPageSent(t.value("id", ""));
     return t;
+  }
+
+  // Polls GET /api/v1/pages (for at most 10 s) until a page of `ticket`
+  // has its first step sent.
+  void WaitForPageSent(const std::string& ticket) {
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    std::string last;
+    while (std::chrono::steady_clock::now() < deadline) {
+      HttpResponse r = client_->Get("/api/v1/pages");
+      last = r.body;
+      if (r.status == 200)
+        for (const auto& p : Parse(r).value("pages", json::array()))
+          if (p.value("ticketId", "") == ticket &&
+              p["steps"][0].value("state", "") == "sent")
+            return;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a poll
+    }
+    ADD_FAILURE() << "no page of ticket " << ticket << " was sent: " << last;
   }
 
   // POST /assign: a dispatcher (`actor`, the X-Actor header) gives ticket

@@ -1513,7 +1513,13 @@ def main():
                          "(or HELPDESKD=path)\n")
         return 2
     BINARY = os.path.abspath(BINARY)
+    return run_tests(args)
 
+
+def run_tests(args):
+    """Runs the test cases of the main module with unittest's `args`;
+    every daemon started is killed at the end, and on SIGTERM or SIGINT.
+    The exit code."""
     def on_signal(signum, _frame):
         kill_all_daemons()
         sys.exit(128 + signum)

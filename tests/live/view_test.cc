@@ -79,6 +79,22 @@ TEST(MaySee, ADashboardSeesTicketsRotaAndStaffButNotAccounts) {
   EXPECT_TRUE(MaySee(View::kDashboard, wall, rota));
 }
 
+// Who was paged (README, "Paging") is the IT staff's: never an
+// employee's, not even of their own ticket, nor a wall's.
+TEST(MaySee, PagesAreForTheStaffOnly) {
+  v1::Event page = Comment("ansatt.tinn", "tinn", v1::VISIBILITY_PUBLIC);
+  page.mutable_page_created()->mutable_page()->set_id("3");
+  v1::Event delivered = page;
+  delivered.mutable_page_delivered()->set_page_id("3");
+  v1::Event acked = page;
+  acked.mutable_page_acknowledged()->set_page_id("3");
+  for (const v1::Event& e : {page, delivered, acked}) {
+    EXPECT_TRUE(MaySee(View::kStaff, WithRoles(auth::kAgent), e));
+    EXPECT_FALSE(MaySee(View::kEmployee, Employee("ansatt.tinn", "tinn"), e));
+    EXPECT_FALSE(MaySee(View::kDashboard, WithRoles(auth::kDashboard), e));
+  }
+}
+
 TEST(Render, ADashboardGetsFiguresWithoutPersonalText) {
   v1::Event e = Comment("ansatt.tinn", "tinn", v1::VISIBILITY_PUBLIC);
   const std::string json = Render(View::kDashboard, e);

@@ -221,7 +221,7 @@ TEST(PagingFormatMail, WritesTheHeadersAndCrlfLines) {
   EXPECT_EQ(Header(mail, "From"), "helpdesk@kommune.no");
   EXPECT_EQ(Header(mail, "To"), "vakt@nore-og-uvdal.kommune.no");
   EXPECT_EQ(Header(mail, "Subject"), "Printer down");
-  EXPECT_EQ(Header(mail, "Message-ID"), "<p-17.2@helpdeskd>");
+  EXPECT_EQ(Header(mail, "Message-ID"), "<p-17.2@kommune.no>");
   EXPECT_EQ(Header(mail, "MIME-Version"), "1.0");
   EXPECT_EQ(Header(mail, "Content-Type"), "text/plain; charset=UTF-8");
   EXPECT_EQ(Header(mail, "Content-Transfer-Encoding"), "quoted-printable");

@@ -97,7 +97,7 @@ class Mail(unittest.TestCase):
         self.assertEqual(mail.rcpt_tos, [TO])
         self.assertEqual(mail.subject, NORWEGIAN)
         self.assertEqual(mail.body, BODY + "\n")
-        self.assertEqual(mail.message["message-id"], "<p-17.2@helpdeskd>")
+        self.assertEqual(mail.message["message-id"], "<p-17.2@kommune.no>")
         self.assertEqual(mail.message["to"], TO)
         self.assertEqual(mail.message.get_content_charset(), "utf-8")
         self.assertIn(b"=?UTF-8?B?", mail.raw)

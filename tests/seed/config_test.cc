@@ -131,6 +131,44 @@ TEST_F(DispatchConfig, VaktAndFamiliaritySettings) {
       << bad;
 }
 
+// [paging]: defaults (no channel but the live stream), the file, a flag
+// over it, and the settings that cannot stand alone refused by name.
+TEST_F(DispatchConfig, PagingSettings) {
+  auto d = LoadConfig({});
+  ASSERT_TRUE(d.ok()) << d.status().message();
+  EXPECT_EQ(d->paging_escalate_minutes, 15u);
+  EXPECT_EQ(d->paging_smtp_url, "");
+  EXPECT_EQ(d->paging_smtp_to, "{email}");
+  EXPECT_EQ(d->paging_smtp_tls, "try");
+  EXPECT_EQ(d->paging_webhook_url, "");
+  auto c = WithFile(
+      "[paging]\nescalate_minutes = 10\ndispatchers = \"ole.kristiansen\"\n"
+      "smtp_url = \"smtp://127.0.0.1:2525\"\nsmtp_from = \"a@b.no\"\n"
+      "smtp_to = \"{phone}@sms.example.no\"\nsmtp_tls = \"require\"\n"
+      "webhook_url = \"https://hooks.example.no/x\"\n"
+      "webhook_secrets_file = \"/etc/secrets\"\n",
+      {"--paging-escalate-minutes", "20"});
+  ASSERT_TRUE(c.ok()) << c.status().message();
+  EXPECT_EQ(c->paging_escalate_minutes, 20u);
+  EXPECT_EQ(c->paging_dispatchers, "ole.kristiansen");
+  EXPECT_EQ(c->paging_smtp_to, "{phone}@sms.example.no");
+  EXPECT_EQ(c->paging_smtp_tls, "require");
+  EXPECT_EQ(c->paging_webhook_secrets_file, "/etc/secrets");
+  for (const auto& [file, says] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"[paging]\nsmtp_tls = \"maybe\"\n",
+            "smtp_tls 'maybe' is not one of try, require, none"},
+           {"[paging]\nsmtp_url = \"smtp://127.0.0.1\"\n",
+            "pages by e-mail need a sender address"},
+           {"[paging]\nwebhook_url = \"https://x.example.no\"\n",
+            "a webhook is always signed"},
+           {"[paging]\nescalate_minutes = 0\n", "escalate_minutes"},
+           {"[paging]\nsmtp_port = 25\n", "smtp_port"}}) {
+    const std::string why = ErrorOf(file);
+    EXPECT_NE(why.find(says), std::string::npos) << file << ": " << why;
+  }
+}
+
 // The report pool an operator sizes: in the file, a flag over it, and
 // a pool of no threads refused.
 TEST_F(DispatchConfig, TheReportPoolIsSetByFileOrFlag) {

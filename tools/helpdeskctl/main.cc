@@ -20,6 +20,7 @@
 #include "tools/helpdeskctl/check_command.h"
 #include "tools/helpdeskctl/coverage_command.h"
 #include "tools/helpdeskctl/identity_commands.h"
+#include "tools/helpdeskctl/page_command.h"
 #include "tools/helpdeskctl/report_command.h"
 #include "tools/helpdeskctl/sla_command.h"
 
@@ -490,6 +491,46 @@ int Run(int argc, char** argv) {
   AddTarget(*token_revoke, token_revoke_options.target, "revoke it");
   add_actor(*token_revoke, token_revoke_options.actor);
 
+  PageOptions page_options;
+  page_options.url = DefaultUrl();
+  CLI::App* page = app.add_subcommand(
+      "page",
+      "Paging over the daemon's API (README, \"Paging\"), with the API token "
+      "in $HELPDESK_TOKEN.");
+  page->require_subcommand(1);
+  CLI::App* page_test = page->add_subcommand(
+      "test",
+      "Send a test page to a staff member through every configured channel "
+      "(the live stream, e-mail, the webhook; an admin's token) and wait "
+      "until each has delivered or failed once. Exit codes: 0 every channel "
+      "delivered; 1 a channel failed (its error printed; the daemon goes on "
+      "retrying it); 2 usage error, the daemon not reachable, or a problem "
+      "answer.");
+  page_test
+      ->add_option("--to", page_options.to,
+                   "The staff id of the person to page, such as kari.haugen")
+      ->required();
+  CLI::App* page_list = page->add_subcommand(
+      "list", "List the pages sent, newest first, with their delivery.");
+  page_list
+      ->add_option("--status", page_options.status,
+                   "open or acknowledged; default: both")
+      ->check(CLI::IsMember({"open", "acknowledged"}));
+  CLI::App* page_ack = page->add_subcommand(
+      "ack",
+      "Acknowledge a page (a staff member's token): its steps not yet sent "
+      "are cancelled.");
+  page_ack->add_option("PAGE_ID", page_options.id, "The page's id")->required();
+  for (CLI::App* sub : {page_test, page_list, page_ack}) {
+    sub->add_option("--url", page_options.url, UrlHelp("ask,"))
+        ->default_str(page_options.url);
+    AddTimeout(*sub, page_options.timeout);
+    sub->add_option("--format", page_options.format,
+                    "text (default) or json (the daemon's answer)")
+        ->check(CLI::IsMember({"text", "json"}))
+        ->default_str("text");
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -512,6 +553,9 @@ int Run(int argc, char** argv) {
   if (token_create->parsed()) return TokenCreateCommand(token_create_options);
   if (token_list->parsed()) return TokenListCommand(token_list_options);
   if (token_revoke->parsed()) return TokenRevokeCommand(token_revoke_options);
+  if (page_test->parsed()) return PageTestCommand(page_options);
+  if (page_list->parsed()) return PageListCommand(page_options);
+  if (page_ack->parsed()) return PageAckCommand(page_options);
   return kExitError;  // unreachable: require_subcommand
 }
 
