@@ -326,7 +326,7 @@ class Paging(unittest.TestCase):
             admin = daemon.login("admin")
             status, _, rota, raw = daemon.call("GET", "/api/v1/vakt", admin)
             self.assertEqual(status, 200, raw)
-            status, _, _, raw = daemon.call(
+            status, _, emptied, raw = daemon.call(
                 "PUT", "/api/v1/vakt", admin, {"shifts": []},
                 {"If-Match": '"%d"' % rota["version"]})
             self.assertEqual(status, 200, raw)
@@ -344,17 +344,36 @@ class Paging(unittest.TestCase):
                              if p.get("ticketId") == t["id"]), None)
             p = until("the dispatcher's page", page)
             self.assertEqual(p["reason"], "no_taker")
-            # By role: the demo's dispatchers (the jobbfordeler and the
-            # team leader), none at work on a Sunday night: by id.
-            self.assertEqual(p["steps"][0]["role"], "dispatcher")
-            self.assertIn(p["steps"][0]["to"],
-                          ("ole.kristiansen", "kari.haugen"))
+            # By role: the demo's dispatchers (the team leader and the
+            # jobbfordeler), none at work on a Sunday night: by id, each
+            # in turn for a critical ticket.
+            self.assertEqual([(s["to"], s["role"]) for s in p["steps"]],
+                             [("kari.haugen", "dispatcher"),
+                              ("ole.kristiansen", "dispatcher")])
             self.assertIn("hull i vaktlista", p["text"])
             got = until("the webhook", lambda: [
                 r for r in hook.records()
                 if json.loads(r.body).get("ticket") == t["id"] and
                 json.loads(r.body).get("reason") == "no_taker"])
             self.assertEqual(len(got), 1)
+            # The rota mended: the ticket goes to the vakt in the same
+            # write, which answers the dispatcher's page and pages the vakt.
+            status, _, _, raw = daemon.call(
+                "PUT", "/api/v1/vakt", admin, {"shifts": rota["shifts"]},
+                {"If-Match": '"%d"' % emptied["version"]})
+            self.assertEqual(status, 200, raw)
+            _, _, pages, _ = daemon.call("GET", "/api/v1/pages", admin)
+            mine = {p["reason"]: p for p in pages["pages"]
+                    if p.get("ticketId") == t["id"]}
+            self.assertEqual(sorted(mine), ["no_taker", "urgent"])
+            self.assertEqual(mine["no_taker"]["state"], "acknowledged")
+            self.assertEqual(mine["no_taker"]["acknowledgedHow"], "assigned")
+            self.assertEqual(mine["no_taker"]["steps"][1]["state"],
+                             "cancelled")
+            status, _, vakt, raw = daemon.call("GET", "/api/v1/vakt/now",
+                                               admin)
+            self.assertEqual(mine["urgent"]["steps"][0]["to"],
+                             vakt["primary"]["id"])
         finally:
             daemon.cleanup()
             hook.stop()
