@@ -328,6 +328,7 @@ std::vector<int> StartDueSteps(v1::Page& page, const Channels& channels,
     add("live");
     if (channels.email) add("email");
     if (channels.webhook) add("webhook");
+    *step.mutable_started_at() = now_ts;
     started.push_back(i);
   }
   if (!started.empty()) {
@@ -357,7 +358,11 @@ std::optional<v1::PageDelivery> RecordAttempt(v1::Page& page, const Attempt& a,
     d->clear_next_attempt_at();
   } else {
     d->set_last_error(a.error);
-    if (now - proto::ToSys(step.due_at()) >= o.give_up_after) {
+    // Counted from the step's start: a daemon down past give_up_after
+    // still tries for that long once it is back.
+    const auto started =
+        proto::ToSys(step.has_started_at() ? step.started_at() : step.due_at());
+    if (now - started >= o.give_up_after) {
       d->set_gave_up(true);
       d->clear_next_attempt_at();
     } else {

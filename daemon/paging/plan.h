@@ -79,8 +79,8 @@ uint32_t Acknowledge(v1::Page& page, std::string_view by, std::string_view how,
                      std::chrono::sys_seconds now);
 
 // Starts every step of `page` that fell due by `now` (its deliveries made,
-// one per channel, each due now), and sets next_action_at. Returns the
-// indexes of the steps started.
+// one per channel, each due now; started_at now), and sets next_action_at.
+// Returns the indexes of the steps started.
 std::vector<int> StartDueSteps(v1::Page& page, const Channels& channels,
                                std::chrono::sys_seconds now);
 
@@ -95,10 +95,12 @@ struct Attempt {
 
 // Records `attempt` on `page` at `now`: delivered; or failed, retried
 // after a backoff (5 s doubling to 5 min) until give_up_after has passed
-// since the step fell due. A step is sent once every channel delivered or
-// gave up. Returns the delivery as recorded when it was final (delivered
-// or given up: worth an event), else nullopt. An attempt on a step that
-// is no longer being delivered (acknowledged meanwhile) is ignored.
+// since the step started (StartDueSteps: its due time, or later when the
+// daemon was down then). Every overdue step starts at once: no one
+// answered within the chain's times. A step is sent once every channel
+// delivered or gave up. Returns the delivery as recorded when it was final
+// (delivered or given up: worth an event), else nullopt. An attempt on a step
+// that is no longer being delivered (acknowledged meanwhile) is ignored.
 std::optional<v1::PageDelivery> RecordAttempt(v1::Page& page,
                                               const Attempt& attempt,
                                               const Options& options,

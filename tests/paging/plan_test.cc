@@ -294,13 +294,31 @@ TEST_F(PlanTest, DeliveriesStartWhenDueRetryWithBackoffAndGiveUp) {
   // Step 2 (the backup) falls due at 02:15, before the next mail attempt.
   now = kNight + minutes(15);
   EXPECT_EQ(StartDueSteps(*page, {.email = true}, now), std::vector<int>{1});
-  // An hour after its step fell due the mail gives up: the step is sent.
+  // An hour after its step started the mail gives up: the step is sent.
+  EXPECT_EQ(proto::ToSys(page->steps(0).started_at()), kNight);
   auto gave_up = RecordAttempt(*page, {0, "email", false, "refused", ""},
                                options_, kNight + minutes(61));
   ASSERT_TRUE(gave_up);
   EXPECT_TRUE(gave_up->gave_up());
   EXPECT_EQ(gave_up->last_error(), "refused");
   EXPECT_EQ(page->steps(0).state(), v1::PAGE_STEP_STATE_SENT);
+}
+
+TEST_F(PlanTest, BackAfterALongOutageTheStepsStartAndStillRetry) {
+  auto page = Plan(Created(v1::PRIORITY_CRITICAL, "primus", true), kNight);
+  ASSERT_TRUE(page);
+  page->set_id("5");
+  // The daemon was down for two hours: every step is overdue.
+  const sys_seconds back = kNight + std::chrono::hours(2);
+  EXPECT_EQ(StartDueSteps(*page, {.email = true}, back),
+            (std::vector<int>{0, 1, 2}));
+  for (const auto& s : page->steps())
+    EXPECT_EQ(proto::ToSys(s.started_at()), back);
+  // A first failure is retried, not given up (the hour counts from now).
+  EXPECT_FALSE(
+      RecordAttempt(*page, {0, "email", false, "refused", ""}, options_, back));
+  EXPECT_FALSE(page->steps(0).deliveries(1).gave_up());
+  EXPECT_EQ(proto::ToSys(page->next_action_at()), back);  // live, still due
 }
 
 TEST_F(PlanTest, TheWebhookBodyIsJsonWithTheStepsPerson) {
