@@ -106,6 +106,27 @@ Status SaveNewPage(Scope& s, v1::Page page, const v1::TicketSummary* ticket) {
   return s.store().SavePage(nullptr, page, std::move(events));
 }
 
+// Acknowledges `before` (open) as the origin's actor, `how`, and saves it
+// with its PageAcknowledged event; the page as saved in `out` if given.
+Status SaveAcknowledged(Scope& s, const v1::Page& before, std::string_view how,
+                        const v1::TicketSummary* summary,
+                        v1::Page* out = nullptr) {
+  v1::Page now = before;
+  const uint32_t cancelled =
+      paging::Acknowledge(now, s.origin().actor, how, s.now_sys());
+  v1::Event e = PageEvent(s, now, summary, s.origin().actor);
+  auto* ack = e.mutable_page_acknowledged();
+  ack->set_page_id(now.id());
+  ack->set_by(s.origin().actor);
+  ack->set_how(std::string(how));
+  ack->set_cancelled_steps(cancelled);
+  std::vector<v1::Event> events;
+  events.push_back(std::move(e));
+  Status st = s.store().SavePage(&before, now, std::move(events));
+  if (st.ok() && out != nullptr) *out = std::move(now);
+  return st;
+}
+
 // Answers the open pages of `ticket` (those for `only` when it is set):
 // every step not yet sent is cancelled.
 Status AcknowledgeAll(Scope& s, uint64_t ticket, std::string_view how,
@@ -117,19 +138,7 @@ Status AcknowledgeAll(Scope& s, uint64_t ticket, std::string_view how,
     if (before.state() != v1::PAGE_STATE_OPEN) continue;
     if (only != v1::PAGE_REASON_UNSPECIFIED && before.reason() != only)
       continue;
-    v1::Page now = before;
-    const uint32_t cancelled =
-        paging::Acknowledge(now, s.origin().actor, how, s.now_sys());
-    v1::Event e = PageEvent(s, now, &summary, s.origin().actor);
-    auto* ack = e.mutable_page_acknowledged();
-    ack->set_page_id(now.id());
-    ack->set_by(s.origin().actor);
-    ack->set_how(std::string(how));
-    ack->set_cancelled_steps(cancelled);
-    std::vector<v1::Event> events;
-    events.push_back(std::move(e));
-    if (Status st = s.store().SavePage(&before, now, std::move(events));
-        !st.ok())
+    if (Status st = SaveAcknowledged(s, before, how, &summary); !st.ok())
       return st;
   }
   return Status::Ok();
@@ -236,21 +245,11 @@ StatusOr<v1::Page> AckPage(Scope& s, uint64_t number) {
   if (!*before)
     return Status::NotFound("no page with id '" + std::to_string(number) + "'");
   if ((*before)->state() != v1::PAGE_STATE_OPEN) return std::move(**before);
-  v1::Page now = **before;
-  const uint32_t cancelled =
-      paging::Acknowledge(now, s.origin().actor, "ack", s.now_sys());
-  auto summary = SummaryOf(s, now.ticket_id());
+  auto summary = SummaryOf(s, (*before)->ticket_id());
   if (!summary.ok()) return summary.status();
-  v1::Event e =
-      PageEvent(s, now, *summary ? &**summary : nullptr, s.origin().actor);
-  auto* ack = e.mutable_page_acknowledged();
-  ack->set_page_id(now.id());
-  ack->set_by(s.origin().actor);
-  ack->set_how("ack");
-  ack->set_cancelled_steps(cancelled);
-  std::vector<v1::Event> events;
-  events.push_back(std::move(e));
-  if (Status st = s.store().SavePage(&**before, now, std::move(events));
+  v1::Page now;
+  if (Status st = SaveAcknowledged(s, **before, "ack",
+                                   *summary ? &**summary : nullptr, &now);
       !st.ok())
     return st;
   return now;
@@ -314,8 +313,8 @@ StatusOr<size_t> RecordPageRound(Scope& s,
       *d->mutable_delivery() = *final;
       events.push_back(std::move(*e));
     }
-    if (now.SerializeAsString() == before->value().SerializeAsString())
-      continue;
+    // Every change of a page moves its version on.
+    if (now.version() == (*before)->version()) continue;
     const size_t n = events.size();
     // One page refused (a record check) does not hold up the others.
     if (Status st =

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <array>
@@ -16,11 +17,11 @@
 #include <string>
 #include <utility>
 
+#include "proto/utf8.h"
+
 namespace helpdesk::paging {
 namespace {
 
-constexpr std::string_view kBase64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kWebhookSecretPrefix = "whsec_";
 // RFC 5322 asks for lines of at most 78 characters; RFC 2047 for lines with
 // encoded-words of at most 76, and words of at most 75.
@@ -32,95 +33,31 @@ constexpr size_t kEncodedWordOverhead = 10 + 2;
 // server's one-line reason, not a page of HTML.
 constexpr size_t kMaxAnswerExcerpt = 200;
 
+// Standard base64 with padding (libsodium, as daemon/auth uses it).
 std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16 |
-                       uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8 |
-                       uint32_t{static_cast<unsigned char>(bytes[i + 2])};
-    out += kBase64[v >> 18 & 63];
-    out += kBase64[v >> 12 & 63];
-    out += kBase64[v >> 6 & 63];
-    out += kBase64[v & 63];
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t v = uint32_t{static_cast<unsigned char>(bytes[i])} << 16;
-    if (rest == 2) v |= uint32_t{static_cast<unsigned char>(bytes[i + 1])} << 8;
-    out += kBase64[v >> 18 & 63];
-    out += kBase64[v >> 12 & 63];
-    out += rest == 2 ? kBase64[v >> 6 & 63] : '=';
-    out += '=';
-  }
+  constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
+  std::string out(sodium_base64_encoded_len(bytes.size(), kVariant), '\0');
+  sodium_bin2base64(out.data(), out.size(),
+                    reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), kVariant);
+  out.pop_back();  // the terminating NUL
   return out;
 }
 
 // Strict: the standard alphabet, padding optional (secrets are often
 // written without it), nothing else, not even whitespace.
 std::optional<std::string> Base64Decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=' && text.size() % 4 != 1) {
-    text.remove_suffix(1);
-  }
-  if (text.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  uint32_t bits = 0;
-  int nbits = 0;
-  for (const char c : text) {
-    const size_t v = kBase64.find(c);
-    if (v == std::string_view::npos) return std::nullopt;
-    bits = bits << 6 | static_cast<uint32_t>(v);
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      out += static_cast<char>(bits >> nbits & 0xff);
-    }
-  }
-  return out;
-}
-
-// Length of the UTF-8 sequence at the start of `s`, or 0 if it is not a
-// well-formed one (overlong forms, surrogates and beyond U+10FFFF included).
-size_t Utf8SequenceLength(std::string_view s) {
-  const auto b = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
-  const auto cont = [&](size_t i) {
-    return i < s.size() && (b(i) & 0xC0) == 0x80;
-  };
-  const unsigned char c = b(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    if (!cont(1) || !cont(2)) return 0;
-    if (c == 0xE0 && b(1) < 0xA0) return 0;
-    if (c == 0xED && b(1) > 0x9F) return 0;
-    return 3;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    if (!cont(1) || !cont(2) || !cont(3)) return 0;
-    if (c == 0xF0 && b(1) < 0x90) return 0;
-    if (c == 0xF4 && b(1) > 0x8F) return 0;
-    return 4;
-  }
-  return 0;
-}
-
-// Text from elsewhere (a ticket's title) may not be valid UTF-8; the mail
-// says charset=UTF-8, so what is not becomes U+FFFD.
-std::string ValidUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  while (!s.empty()) {
-    const size_t n = Utf8SequenceLength(s);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      s.remove_prefix(1);
-    } else {
-      out.append(s.substr(0, n));
-      s.remove_prefix(n);
-    }
-  }
+  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
+  std::string out(text.size() * 3 / 4 + 1, '\0');
+  size_t size = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<unsigned char*>(out.data()),
+                        out.size(), text.data(), text.size(),
+                        /*ignore=*/nullptr, &size, &end,
+                        sodium_base64_VARIANT_ORIGINAL_NO_PADDING) != 0 ||
+      end != text.data() + text.size())
+    return std::nullopt;
+  out.resize(size);
   return out;
 }
 
@@ -213,7 +150,7 @@ std::string MailDate(int64_t unix_seconds) {
 // cannot be taken for an encoded-word; else RFC 2047 B encoded-words, each
 // of whole UTF-8 characters, folded one per line.
 std::string SubjectHeader(std::string_view raw) {
-  const std::string subject = ValidUtf8(OneLine(raw));
+  const std::string subject = proto::ToValidUtf8(OneLine(raw));
   constexpr std::string_view kName = "Subject: ";
   const bool plain = kName.size() + subject.size() <= kMaxHeaderLine &&
                      subject.find("=?") == std::string::npos &&
@@ -231,7 +168,7 @@ std::string SubjectHeader(std::string_view raw) {
     const size_t byte_room = b64_room / 4 * 3;
     size_t take = 0;
     while (take < rest.size()) {
-      const size_t n = Utf8SequenceLength(rest.substr(take));
+      const size_t n = proto::Utf8SequenceLength(rest.substr(take));
       if (take + n > byte_room) break;
       take += n;
     }
@@ -249,7 +186,7 @@ std::string SubjectHeader(std::string_view raw) {
 std::string QuotedPrintable(std::string_view raw) {
   static constexpr std::string_view kHex = "0123456789ABCDEF";
   constexpr size_t kMaxLine = 75;  // and the soft break's "=": 76
-  const std::string text = ValidUtf8(raw);
+  const std::string text = proto::ToValidUtf8(raw);
   std::string out;
   size_t start = 0;
   while (start <= text.size()) {
@@ -592,7 +529,7 @@ Status SendMail(const SmtpOptions& options, const Message& message) {
   if (last_reply.size() >= 3 &&
       (last_reply[0] == '4' || last_reply[0] == '5')) {
     return Status::Unavailable(failure.message() + "; the server said \"" +
-                               ValidUtf8(last_reply) + "\"");
+                               proto::ToValidUtf8(last_reply) + "\"");
   }
   return failure;
 }
@@ -653,7 +590,8 @@ Status PostWebhook(const WebhookOptions& options, const Message& message) {
   std::string detail = Endpoint(options.url) + ": HTTP " +
                        std::to_string(status) + " from the webhook";
   if (status >= 300 && status <= 399) detail += " (redirects are not followed)";
-  if (const std::string said = ValidUtf8(OneLine(excerpt)); !said.empty()) {
+  if (const std::string said = proto::ToValidUtf8(OneLine(excerpt));
+      !said.empty()) {
     detail += ": " + said;
   }
   return Status::Unavailable(std::move(detail));
