@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "catalogue/search.h"
 #include "proto/wire_names.h"
 
 namespace helpdesk::catalogue {
@@ -65,6 +66,7 @@ class Checker {
     for (int i = 0; i < c_.categories_size(); ++i) CheckCategory(i);
     CheckCategoryTree();
     for (int i = 0; i < c_.services_size(); ++i) CheckService(i);
+    for (int i = 0; i < c_.synonyms_size(); ++i) CheckSynonyms(i);
     return Finish();
   }
 
@@ -106,6 +108,13 @@ class Checker {
     too_many(Section::kCategory, c_.categories_size(), kMaxCategories);
     too_many(Section::kSkill, c_.skills_size(), kMaxSkills);
     too_many(Section::kSlaClass, c_.sla_classes_size(), kMaxSlaClasses);
+    too_many(Section::kSynonym, c_.synonyms_size(), kMaxSynonymGroups);
+    for (int i = 0; i < c_.synonyms_size(); ++i)
+      if (static_cast<size_t>(c_.synonyms(i).words_size()) > kMaxSynonymWords)
+        Add(Section::kSynonym, i, "words",
+            "synonym group " + std::to_string(i + 1) + " has " +
+                std::to_string(c_.synonyms(i).words_size()) +
+                " words, at most " + std::to_string(kMaxSynonymWords));
     for (int i = 0; i < c_.services_size(); ++i) {
       const auto& s = c_.services(i);
       auto list = [&](const char* field, int n, size_t max) {
@@ -383,6 +392,34 @@ class Checker {
     }
   }
 
+  // A synonym group: two words or more, each one word that search uses
+  // (not a stop word or a letter alone, which search drops).
+  void CheckSynonyms(int i) {
+    const auto& g = c_.synonyms(i);
+    const std::string what = "synonym group " + std::to_string(i + 1);
+    if (g.words_size() < 2)
+      Add(Section::kSynonym, i, "words",
+          what + " has " + std::to_string(g.words_size()) +
+              " word(s); a group lists two or more words that mean the same");
+    for (int j = 0; j < g.words_size(); ++j) {
+      const std::string& w = g.words(j);
+      if (w.empty() || Blank(w) || w.size() > kMaxKeywordBytes ||
+          HasControl(w, false)) {
+        Add(Section::kSynonym, i, "words",
+            what + ": word " + std::to_string(j + 1) + " must be 1 to " +
+                std::to_string(kMaxKeywordBytes) + " bytes of text",
+            j);
+      } else if (SearchTerms(w).size() != 1) {
+        Add(Section::kSynonym, i, "words",
+            what + ": '" + w +
+                "' is not one word that search uses (several words, a "
+                "letter alone, or a word such as 'ikke' that search "
+                "ignores); write single words",
+            j);
+      }
+    }
+  }
+
   // The known skills, said in the first problem about an unknown one
   // only: the list can be long, and an answer must not grow with it.
   std::string KnownSkills() {
@@ -426,6 +463,8 @@ std::string_view SectionName(Section s) {
       return "skill";
     case Section::kSlaClass:
       return "sla_class";
+    case Section::kSynonym:
+      return "synonym";
   }
   return "file";
 }
@@ -436,7 +475,8 @@ std::string JsonPointer(const Ref& ref) {
       {Section::kCategory, "/categories"},
       {Section::kService, "/services"},
       {Section::kSkill, "/skills"},
-      {Section::kSlaClass, "/slaClasses"}};
+      {Section::kSlaClass, "/slaClasses"},
+      {Section::kSynonym, "/synonyms"}};
   std::string p = kLists.at(ref.section);
   if (ref.index >= 0) p += "/" + std::to_string(ref.index);
   if (!ref.field.empty()) p += "/" + CamelCase(ref.field);

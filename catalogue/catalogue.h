@@ -30,10 +30,12 @@ inline constexpr size_t kMaxCategories = 500;
 inline constexpr size_t kMaxSkills = 200;
 inline constexpr size_t kMaxSlaClasses = 50;
 inline constexpr size_t kMaxCategoryDepth = 8;
+inline constexpr size_t kMaxSynonymGroups = 500;
+inline constexpr size_t kMaxSynonymWords = 20;  // per group
 
 // Where in a catalogue a problem is: a section, the entry's index in it, a
 // field of that entry and, for a list field, the item.
-enum class Section { kFile, kCategory, kService, kSkill, kSlaClass };
+enum class Section { kFile, kCategory, kService, kSkill, kSlaClass, kSynonym };
 
 struct Ref {
   Section section = Section::kFile;

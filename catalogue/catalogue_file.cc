@@ -24,6 +24,7 @@ constexpr SectionSpec kSections[] = {
     {Section::kSlaClass, "sla_class", "sla_classes"},
     {Section::kCategory, "category", "categories"},
     {Section::kService, "service", "services"},
+    {Section::kSynonym, "synonym", "synonyms"},
 };
 
 int LineOfNode(const toml::node& n) {
@@ -301,12 +302,12 @@ ParsedFile ParseCatalogueFile(std::string_view text) {
     for (const auto& s : kSections)
       if (name == s.table) spec = &s;
     if (spec == nullptr) {
-      out.findings.push_back(
-          {{},
-           "unknown table '" + name +
-               "'; a catalogue file has [[skill]], "
-               "[[sla_class]], [[category]], [[service]] and version",
-           line});
+      out.findings.push_back({{},
+                              "unknown table '" + name +
+                                  "'; a catalogue file has [[skill]], "
+                                  "[[sla_class]], [[category]], [[service]], "
+                                  "[[synonym]] and version",
+                              line});
       continue;
     }
     const toml::array* arr = node.as_array();
@@ -378,6 +379,7 @@ std::string WriteCatalogueFile(const v1::Catalogue& c) {
   section("sla_class", c.sla_classes());
   section("category", c.categories());
   section("service", c.services());
+  section("synonym", c.synonyms());
   return out;
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 // The catalogue's file format: TOML with one array of tables per section,
-//   [[skill]] [[sla_class]] [[category]] [[service]]
+//   [[skill]] [[sla_class]] [[category]] [[service]] [[synonym]]
 // keys named as the proto fields (snake_case), enum values as on the wire
 // ("necessary", "not_needed", "high"), and an optional top-level
 // `version` saying which catalogue version an exported file came from.
@@ -34,7 +34,7 @@ class SourceMap {
   int LineOf(const Ref& ref) const;
 
  private:
-  std::array<std::vector<Entry>, 5> sections_;
+  std::array<std::vector<Entry>, 6> sections_;
 };
 
 struct ParsedFile {

@@ -409,6 +409,13 @@ EditResult Import(const v1::Catalogue& current, v1::Catalogue incoming,
                  diff.mutable_sla_classes_added(),
                  diff.mutable_sla_classes_changed(),
                  diff.mutable_sla_classes_removed());
+  // Synonym groups have no ids: the list as a whole differs or not.
+  bool same_synonyms = current.synonyms_size() == incoming.synonyms_size();
+  for (int i = 0; same_synonyms && i < current.synonyms_size(); ++i)
+    same_synonyms = google::protobuf::util::MessageDifferencer::Equals(
+        current.synonyms(i), incoming.synonyms(i));
+  diff.set_synonyms_changed(!same_synonyms);
+  any |= !same_synonyms;
   if (!any) {
     EditResult r;
     r.after = current;

@@ -1,7 +1,11 @@
 #include "catalogue/search.h"
 
+#include <libstemmer.h>
+
 #include <algorithm>
+#include <array>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "catalogue/catalogue.h"
 
@@ -126,49 +130,179 @@ const char* FoldSami(char32_t cp) {
   return nullptr;
 }
 
-std::vector<std::string> Words(std::string_view folded) {
+bool IsWordChar(char32_t cp) {
+  if (cp < 0x80)
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
+           (cp >= '0' && cp <= '9');
+  if (cp == 0xFFFD || cp < 0xC0 || cp == 0xD7 || cp == 0xF7) return false;
+  return !(cp >= 0x2000 && cp <= 0x206F);  // punctuation and spaces
+}
+
+bool IsHyphen(char32_t cp) { return cp == '-' || cp == 0x2010 || cp == 0x2011; }
+
+// Lower case for ASCII and Latin-1 (Æ Ø Å and the accented letters); the
+// rest is folded later by FoldForSearch.
+char32_t Lower(char32_t cp) {
+  if (cp >= 'A' && cp <= 'Z') return cp + 32;
+  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) return cp + 0x20;
+  return cp;
+}
+
+// The words of `text`, lowercased with the Norwegian letters kept (the
+// stemmer wants them). A hyphen between letters joins a word ("e-post" is
+// "epost"); with `parts` each part is given too ("post"), so a service
+// that writes "e-post" is found by "epost" and by "post".
+std::vector<std::string> LowerWords(std::string_view text, bool parts) {
   std::vector<std::string> words;
+  std::string word, part;
+  std::vector<std::string> word_parts;
+  auto end_word = [&] {
+    if (!part.empty()) word_parts.push_back(std::move(part));
+    part.clear();
+    if (!word.empty()) {
+      words.push_back(std::move(word));
+      if (parts && word_parts.size() > 1)
+        for (auto& p : word_parts) words.push_back(std::move(p));
+    }
+    word.clear();
+    word_parts.clear();
+  };
   size_t i = 0;
-  while (i < folded.size()) {
-    size_t end = folded.find(' ', i);
-    if (end == std::string_view::npos) end = folded.size();
-    if (end > i) words.emplace_back(folded.substr(i, end - i));
-    i = end + 1;
+  while (i < text.size()) {
+    const char32_t cp = NextCodePoint(text, i);
+    if (IsWordChar(cp)) {
+      std::string letter;
+      AppendUtf8(letter, Lower(cp));
+      word += letter;
+      part += letter;
+    } else if (IsHyphen(cp) && !word.empty() && i < text.size()) {
+      size_t next = i;
+      if (!IsWordChar(NextCodePoint(text, next))) {
+        end_word();
+        continue;
+      }
+      if (!part.empty()) word_parts.push_back(std::move(part));
+      part.clear();
+    } else {
+      end_word();
+    }
   }
+  end_word();
   return words;
 }
 
-// How well `term` matches the words of one field: 2 when a word starts with
-// it, 1 when it is inside a word (Norwegian compounds: "stotte" in
-// "brukerstotte"), 0 otherwise.
-int MatchIn(const std::vector<std::string>& words, const std::string& term) {
-  int best = 0;
-  for (const auto& w : words) {
-    if (w.compare(0, term.size(), term) == 0) return 2;
-    if (w.find(term) != std::string::npos) best = 1;
+// Snowball's Norwegian stemmer (libstemmer). One per call: a stemmer is
+// not safe to share between threads.
+class Stemmer {
+ public:
+  Stemmer() : stemmer_(sb_stemmer_new("norwegian", "UTF_8")) {}
+  ~Stemmer() {
+    if (stemmer_ != nullptr) sb_stemmer_delete(stemmer_);
   }
-  return best;
-}
+  Stemmer(const Stemmer&) = delete;
+  Stemmer& operator=(const Stemmer&) = delete;
 
-struct FoldedService {
-  std::vector<std::string> name, keywords, category, description;
-  std::string whole_name;
+  // The stem of a lowercased word, stemmed again until it stops changing:
+  // Snowball strips one ending a call, and bokmål and nynorsk forms
+  // ("skriveren", "skrivarane") meet only at the end of the chain. A stem
+  // shorter than three bytes is not taken (it would match too much).
+  // Remembered: a catalogue says the same words many times over.
+  std::string Stem(std::string word) {
+    if (stemmer_ == nullptr) return word;  // no memory: the word as it is
+    if (auto it = memo_.find(word); it != memo_.end()) return it->second;
+    if (memo_.size() >= kMemo) memo_.clear();
+    std::string& stem = memo_[word];
+    stem = StemToFixpoint(std::move(word));
+    return stem;
+  }
+
+ private:
+  static constexpr size_t kMemo = 1 << 16;
+
+  std::string StemToFixpoint(std::string word) {
+    for (int round = 0; round < 4; ++round) {
+      const sb_symbol* out = sb_stemmer_stem(
+          stemmer_, reinterpret_cast<const sb_symbol*>(word.data()),
+          static_cast<int>(word.size()));
+      if (out == nullptr) break;
+      std::string next(reinterpret_cast<const char*>(out),
+                       static_cast<size_t>(sb_stemmer_length(stemmer_)));
+      if (next == word || next.size() < 3) break;
+      word = std::move(next);
+    }
+    return word;
+  }
+
+  sb_stemmer* stemmer_;
+  std::unordered_map<std::string, std::string> memo_;
 };
 
-FoldedService Fold(const v1::Service& s, const std::string& category_name) {
-  FoldedService f;
-  f.whole_name = FoldForSearch(s.name());
-  f.name = Words(f.whole_name + " " + FoldForSearch(s.name_en()));
-  std::string kw;
-  for (const auto& k : s.keywords()) kw += FoldForSearch(k) + " ";
-  f.keywords = Words(kw);
-  f.category = Words(FoldForSearch(category_name));
-  f.description =
-      Words(FoldForSearch(s.description()) + " " +
-            FoldForSearch(s.description_en()) + " " + FoldForSearch(s.id()));
-  return f;
+// Words a search ignores, folded: Norwegian stop words of bokmål and
+// nynorsk, and the words people add to say that something is broken
+// ("skriveren virker ikke"), which name no service.
+bool IsStopWord(std::string_view folded) {
+  static const std::unordered_set<std::string_view> kStopWords = {
+      // bokmål
+      "og", "i", "jeg", "det", "at", "en", "et", "den", "til", "er", "som",
+      "pa", "de", "med", "han", "av", "ikke", "der", "sa", "var", "meg", "seg",
+      "men", "ett", "har", "om", "vi", "min", "mitt", "mine", "ha", "hadde",
+      "hun", "na", "over", "da", "ved", "fra", "du", "ut", "sin", "dem", "oss",
+      "opp", "man", "kan", "hans", "hvor", "eller", "hva", "skal", "selv",
+      "her", "alle", "vil", "bli", "ble", "blitt", "kunne", "inn", "nar",
+      "vaere", "kom", "noen", "noe", "ville", "dere", "deres", "kun", "ja",
+      "etter", "ned", "skulle", "denne", "for", "deg", "si", "sine", "sitt",
+      "mot", "a", "meget", "hvorfor", "dette", "disse", "uten", "hvordan",
+      "ingen", "din", "ditt", "blir", "samme", "hvilken", "hvilke", "sann",
+      "mellom", "hver", "hvem", "hvis", "bade", "bare", "enn", "fordi", "mange",
+      "ogsa", "slik", "vaert", "begge", "siden", "helt", "mer", "veldig",
+      "litt",
+      // nynorsk
+      "eg", "ein", "eit", "eitt", "ikkje", "inkje", "ho", "honom", "hennar",
+      "dei", "deim", "deira", "dykk", "dykkar", "me", "mi", "kva", "kvar",
+      "korleis", "kvifor", "kven", "noko", "nokon", "nokre", "no", "vere",
+      "vore", "verte", "vart", "sidan", "medan", "elles", "hja", "um", "upp",
+      "so", "berre", "meir", "mykje",
+      // "it is broken", in both written forms
+      "virker", "virkar", "virke", "fungerer", "fungerar", "funker", "funkar",
+      "gar", "gjer", "gjor", "far", "klarer", "klarar", "lenger", "lenge",
+      "problem", "problemer", "problemet", "trenger", "treng", "fa", "gjore",
+      "lurer", "plutselig", "brukt"};
+  return kStopWords.count(folded) > 0;
 }
 
+// The search forms of `text`'s words (see SearchTerms), with parts of
+// hyphenated words when `parts`.
+std::vector<std::string> TermsOf(std::string_view text, bool parts,
+                                 Stemmer& stemmer) {
+  std::vector<std::string> terms;
+  for (auto& word : LowerWords(text, parts)) {
+    const std::string folded = FoldForSearch(word);
+    if (folded.size() < 2 || IsStopWord(folded)) continue;
+    std::string term = FoldForSearch(stemmer.Stem(std::move(word)));
+    if (term.size() < 2) term = folded;
+    terms.push_back(std::move(term));
+  }
+  return terms;
+}
+
+// How well a query term matches one word of a service: 3 the same word, 2
+// the start of it (a word being typed, a compound's head: "skriv" of
+// "skrivarkø"), 1 inside a compound ("stott" of "brukerstott") or the
+// query a compound ending in it ("nettverksskriv" for "skriv").
+int Match(std::string_view word, std::string_view term) {
+  if (word == term) return 3;
+  if (word.starts_with(term)) return 2;
+  if (term.size() >= 4 && word.find(term) != std::string_view::npos) return 1;
+  if (word.size() >= 4 && term.ends_with(word)) return 1;
+  return 0;
+}
+
+// Where a word matched weighs: name, keywords, category, description.
+constexpr std::array<int, 4> kFieldWeight = {4, 3, 2, 1};
+
+// The words of a query looked for, at most (a search costs words x
+// synonyms x the catalogue's words; a sentence has a few).
+constexpr size_t kMaxQueryWords = 10;
 }  // namespace
 
 std::string FoldForSearch(std::string_view text) {
@@ -223,55 +357,143 @@ bool IsWithin(const v1::Catalogue& c, std::string_view category,
   return false;
 }
 
-std::vector<SearchHit> Search(const v1::Catalogue& c, std::string_view query,
-                              const SearchOptions& o) {
-  const std::string folded_query = FoldForSearch(query);
-  const std::vector<std::string> terms = Words(folded_query);
+std::vector<std::string> SearchTerms(std::string_view text) {
+  Stemmer stemmer;
+  return TermsOf(text, /*parts=*/false, stemmer);
+}
+
+struct SearchIndex::Service {
+  const v1::Service* service;
+  std::string whole_name;  // folded, for a query that is the name itself
+  size_t name_words = 0;   // of its name (and English name)
+  // The search forms of its words by kFieldWeight's fields, each once.
+  std::array<std::vector<std::string>, 4> fields;
+};
+
+SearchIndex::SearchIndex(const v1::Catalogue& c) : catalogue_(&c) {
+  Stemmer stemmer;
   std::unordered_map<std::string, std::string> category_names;
   for (const auto& cat : c.categories()) category_names[cat.id()] = cat.name();
+  services_.reserve(c.services_size());
+  for (const auto& s : c.services()) {
+    Service& f = services_.emplace_back();
+    f.service = &s;
+    f.whole_name = FoldForSearch(s.name());
+    f.fields[0] = TermsOf(s.name() + " " + s.name_en(), true, stemmer);
+    std::string keywords;
+    for (const auto& k : s.keywords()) keywords += k + " ";
+    f.fields[1] = TermsOf(keywords, true, stemmer);
+    f.fields[2] = TermsOf(category_names[s.category()], true, stemmer);
+    f.fields[3] =
+        TermsOf(s.description() + " " + s.description_en() + " " + s.id(), true,
+                stemmer);
+    f.name_words = f.fields[0].size();
+    for (auto& words : f.fields) {
+      std::sort(words.begin(), words.end());
+      words.erase(std::unique(words.begin(), words.end()), words.end());
+    }
+  }
+  for (const auto& group : c.synonyms()) {
+    std::vector<std::string> forms;
+    for (const auto& word : group.words())
+      for (auto& t : TermsOf(word, false, stemmer))
+        if (std::find(forms.begin(), forms.end(), t) == forms.end())
+          forms.push_back(std::move(t));
+    for (const auto& t : forms) {
+      auto& alike = synonyms_[t];
+      for (const auto& other : forms)
+        if (std::find(alike.begin(), alike.end(), other) == alike.end())
+          alike.push_back(other);
+    }
+  }
+}
+
+SearchIndex::~SearchIndex() = default;
+
+std::vector<SearchHit> SearchIndex::Search(std::string_view query,
+                                           const SearchOptions& o) const {
+  const v1::Catalogue& c = *catalogue_;
+  const std::string folded_query = FoldForSearch(query);
+  // Each word of the query with the words it stands for (its synonyms).
+  std::vector<std::vector<std::string>> terms;
+  {
+    Stemmer stemmer;
+    for (auto& t : TermsOf(query, false, stemmer)) {
+      if (terms.size() == kMaxQueryWords) break;
+      // A word said twice, or a synonym of one said before ("printeren
+      // skriver"), is one thing looked for, not two.
+      bool seen = false;
+      for (const auto& other : terms)
+        seen = seen || std::find(other.begin(), other.end(), t) != other.end();
+      if (seen) continue;
+      std::vector<std::string> forms{t};
+      if (auto it = synonyms_.find(t); it != synonyms_.end())
+        for (const auto& alike : it->second)
+          if (alike != t) forms.push_back(alike);
+      terms.push_back(std::move(forms));
+    }
+  }
+  // Words, but stop words only: nothing to look for.
+  if (terms.empty() && !folded_query.empty()) return {};
 
   struct Ranked {
     SearchHit hit;
-    int name_terms;
-    std::string sort_name;
+    size_t name_words;
+    const std::string* sort_name;
   };
   std::vector<Ranked> ranked;
-  for (const auto& s : c.services()) {
+  for (const Service& f : services_) {
+    const v1::Service& s = *f.service;
     if (!o.include_retired && s.state() == v1::SERVICE_STATE_RETIRED) continue;
     if (!o.municipality.empty() && !AppliesTo(s, o.municipality)) continue;
     if (!o.category.empty() && !IsWithin(c, s.category(), o.category)) continue;
-    FoldedService f = Fold(s, category_names[s.category()]);
-    int score = 0, name_terms = 0;
-    bool all = true;
-    for (const auto& term : terms) {
-      int in_name = MatchIn(f.name, term);
-      int best = std::max({in_name * 4, MatchIn(f.keywords, term) * 3,
-                           MatchIn(f.category, term) * 2,
-                           MatchIn(f.description, term)});
-      if (best == 0) {
-        all = false;
-        break;
-      }
-      name_terms += in_name > 0;
+    int score = 0, matched = 0;
+    for (const auto& forms : terms) {
+      int best = 0;
+      for (size_t field = 0; field < f.fields.size(); ++field)
+        for (const auto& word : f.fields[field])
+          for (size_t k = 0; k < forms.size(); ++k) {
+            // The word as typed matches the start of a word or inside a
+            // compound; a synonym only as a whole word ("nett" for "wifi"
+            // must not find "nettside").
+            const int how = Match(word, forms[k]);
+            if (k == 0 || how == 3)
+              best = std::max(best, kFieldWeight[field] * how);
+          }
+      matched += best > 0;
       score += best;
     }
-    if (!all) continue;
+    if (!terms.empty() && matched == 0) continue;
     if (!terms.empty() && f.whole_name == folded_query)
       score += 20;
     else if (!terms.empty() && f.whole_name.starts_with(folded_query))
       score += 10;
-    ranked.push_back({{&s, score}, name_terms, f.whole_name});
+    ranked.push_back({{&s, score, matched}, f.name_words, &f.whole_name});
   }
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
-    if (a.name_terms != b.name_terms) return a.name_terms > b.name_terms;
+    if (a.hit.matched != b.hit.matched) return a.hit.matched > b.hit.matched;
     if (a.hit.score != b.hit.score) return a.hit.score > b.hit.score;
-    if (a.sort_name != b.sort_name) return a.sort_name < b.sort_name;
+    // As good a match: the shorter name is the more specific service
+    // (without a query, by name alone).
+    if (a.name_words != b.name_words && a.hit.matched > 0)
+      return a.name_words < b.name_words;
+    if (*a.sort_name != *b.sort_name) return *a.sort_name < *b.sort_name;
     return a.hit.service->id() < b.hit.service->id();
   });
+  // A sentence some services match two words of or more: those are the
+  // answer, and the long tail that shares a single word with it ("pc" of
+  // "pc garanti") is left out.
+  const int best = ranked.empty() ? 0 : ranked.front().hit.matched;
   std::vector<SearchHit> hits;
-  for (size_t i = 0; i < ranked.size() && i < o.limit; ++i)
-    hits.push_back(ranked[i].hit);
+  for (size_t i = 0; i < ranked.size() && hits.size() < o.limit; ++i)
+    if (best < 2 || ranked[i].hit.matched == best)
+      hits.push_back(ranked[i].hit);
   return hits;
+}
+
+std::vector<SearchHit> Search(const v1::Catalogue& c, std::string_view query,
+                              const SearchOptions& o) {
+  return SearchIndex(c).Search(query, o);
 }
 
 }  // namespace helpdesk::catalogue

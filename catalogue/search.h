@@ -1,11 +1,26 @@
 #pragma once
-// Finding services by what an employee types: case folded, æ/ø/å and their
-// ASCII spellings treated alike ("brukerstotte", "Brukerstøtte" and
-// "brukerstoette" are one word), every word of the query must match, and
-// services whose name matches come first. Pure; any thread.
+// Finding services by what an employee types, as they type it: a sentence
+// ("skriveren virker ikke"), in bokmål or nynorsk ("skrivaren"), with the
+// word they use rather than the catalogue's ("printer", "pålogging"):
+// - case and æ/ø/å folded, their ASCII spellings too ("brukerstotte",
+//   "Brukerstøtte" and "brukerstoette" are one word);
+// - word endings removed by Snowball's Norwegian stemmer (Debian's
+//   libstemmer), applied until the word stops changing, so "skriveren",
+//   "skriver" and "skrivar" meet at "skriv";
+// - stop words ("ikke", "min", "på", "ikkje") and the words people use for
+//   "it is broken" ("virker", "fungerer") ignored;
+// - the catalogue's synonym groups (Catalogue.synonyms) widen each word;
+// - a service matches when any word does; best first: the most query
+//   words matched, then where (name, keywords, category, description) and
+//   how (whole word, start of a word, inside a compound), then the shorter
+//   name. When some service matches two words or more, only the services
+//   matching as many are given.
+// Pure; any thread (each call has its own stemmer).
 
+#include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "proto/helpdesk.pb.h"
@@ -18,6 +33,11 @@ namespace helpdesk::catalogue {
 // only in these ways fold to the same string.
 std::string FoldForSearch(std::string_view text);
 
+// The search forms of `text`'s words, in order: each word lowercased,
+// stemmed to a fixpoint and folded; stop words left out. A hyphenated word
+// ("e-post") is one word ("epost"). For tests and for the synonyms' check.
+std::vector<std::string> SearchTerms(std::string_view text);
+
 struct SearchOptions {
   std::string municipality;      // only services applying here; empty: any
   std::string category;          // only this category and those below it
@@ -28,11 +48,38 @@ struct SearchOptions {
 struct SearchHit {
   const v1::Service* service;  // points into the catalogue searched
   int score;
+  int matched;  // how many of the query's words it matched
 };
 
-// Services of `catalogue` matching every word of `query`, best first: those
-// matching in their name before the others, then by score, then by name.
-// An empty query matches every service that passes the options, by name.
+// A catalogue prepared for searching: every service's words stemmed and
+// folded once. Keeps a pointer to `catalogue`, which must outlive it and
+// not change. Immutable once built; any thread may search it.
+class SearchIndex {
+ public:
+  explicit SearchIndex(const v1::Catalogue& catalogue);
+  ~SearchIndex();
+  SearchIndex(const SearchIndex&) = delete;
+  SearchIndex& operator=(const SearchIndex&) = delete;
+
+  // Services matching any word of `query` (its first ten words that are
+  // not stop words), best first (see above); then by name and id. An empty
+  // query matches every service that passes the options, by name; a query
+  // of stop words alone matches none.
+  std::vector<SearchHit> Search(std::string_view query,
+                                const SearchOptions& options) const;
+
+  const v1::Catalogue& catalogue() const { return *catalogue_; }
+
+ private:
+  struct Service;
+  const v1::Catalogue* catalogue_;
+  std::vector<Service> services_;
+  // A synonym's search form -> the search forms of every word of its
+  // groups (itself included).
+  std::unordered_map<std::string, std::vector<std::string>> synonyms_;
+};
+
+// SearchIndex(catalogue).Search(query, options): for one search.
 std::vector<SearchHit> Search(const v1::Catalogue& catalogue,
                               std::string_view query,
                               const SearchOptions& options);

@@ -45,6 +45,7 @@ inline void Summarize(const v1::Ticket* before, const v1::Ticket& now,
   if (now.assignee().empty())
     out.set_unassigned_reason(now.assignment().unassigned_reason());
   out.set_reporter(now.reporter());
+  *out.mutable_followers() = now.followers();
   if (now.has_created_at()) *out.mutable_created_at() = now.created_at();
   if (now.has_sla()) *out.mutable_sla() = now.sla();
   if (before != nullptr) {

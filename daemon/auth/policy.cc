@@ -1,13 +1,21 @@
 #include "daemon/auth/policy.h"
 
+#include <algorithm>
+
 #include "proto/wire_names.h"
 
 namespace helpdesk::auth {
 
+bool Follows(const Principal& p, const v1::Ticket& ticket) {
+  return !p.account.empty() &&
+         std::find(ticket.followers().begin(), ticket.followers().end(),
+                   p.account) != ticket.followers().end();
+}
+
 bool MaySee(const Principal& p, const v1::Ticket& ticket) {
   if (p.IsStaff()) return true;
   return p.Has(kEmployee) && !p.account.empty() &&
-         ticket.reporter() == p.account &&
+         (ticket.reporter() == p.account || Follows(p, ticket)) &&
          ticket.municipality() == p.municipality;
 }
 
@@ -90,6 +98,11 @@ Status CheckStatusChange(const Principal& p, const v1::Ticket& current,
       current.status() == v1::TICKET_STATUS_RESOLVED &&
       (request.status() == v1::TICKET_STATUS_CLOSED ||
        request.status() == v1::TICKET_STATUS_IN_PROGRESS);
+  if (confirm_or_reopen && current.reporter() != p.account)
+    return Status::Forbidden(
+        "status",
+        "the person who reported the ticket confirms or reopens it; as a "
+        "follower you can write to IT in a comment");
   if (confirm_or_reopen) return Status::Ok();
   return Status::Forbidden(
       "status",
@@ -97,6 +110,32 @@ Status CheckStatusChange(const Principal& p, const v1::Ticket& current,
       "it ('in_progress') once it is resolved; it is now '" +
           proto::WireName(current.status()) +
           "', and IT staff make the other changes");
+}
+
+Status CheckFollow(const Principal& p, const v1::Ticket& ticket,
+                   std::string_view account, const v1::Account* named,
+                   bool add) {
+  if (add) {
+    // Who is a colleague is not an employee's to learn from a typo: an
+    // account elsewhere reads as one that does not exist.
+    const bool colleague =
+        named != nullptr && !named->disabled() &&
+        named->municipality() == ticket.municipality() &&
+        std::find(named->roles().begin(), named->roles().end(),
+                  v1::ROLE_EMPLOYEE) != named->roles().end();
+    if (!colleague)
+      return Status::InvalidField(
+          "account", "no employee '" + std::string(account.substr(0, 64)) +
+                         "' in this ticket's municipality (" +
+                         ticket.municipality() +
+                         "); give the user name your colleague logs in with");
+    return Status::Ok();
+  }
+  if (p.IsStaff() || p.account == ticket.reporter() || p.account == account)
+    return Status::Ok();
+  return Status::Forbidden(
+      "account",
+      "the reporter removes followers, and a follower removes themselves");
 }
 
 Status CheckComment(const Principal& p, v1::AddCommentRequest& request) {

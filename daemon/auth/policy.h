@@ -3,8 +3,8 @@
 // "Who may do what"). The route table says which roles may call a route at
 // all; these are the rules inside a route, read by the desk:
 // - IT staff (agents, dispatchers) see every ticket of the region;
-// - an employee sees only the tickets they reported, in their own
-//   municipality; another's is "not found", never "forbidden", so that
+// - an employee sees only the tickets they reported or follow, in their
+//   own municipality; another's is "not found", never "forbidden", so that
 //   ticket numbers tell nothing;
 // - an internal note reaches staff only, on every route;
 // - what an employee may write is an allow-list: they file tickets for
@@ -21,7 +21,11 @@
 
 namespace helpdesk::auth {
 
+// A ticket is seen by staff, and by the employee who reported it or
+// follows it (Ticket.followers), in their own municipality.
 bool MaySee(const Principal& p, const v1::Ticket& ticket);
+// Whether `p` is one of the ticket's followers.
+bool Follows(const Principal& p, const v1::Ticket& ticket);
 bool MaySee(const Principal& p, const v1::Comment& comment);
 // An event of a ticket `p` may see: all but internal notes and pages for
 // employees.
@@ -45,6 +49,16 @@ Status CheckCreate(const Principal& p, v1::CreateTicketRequest& request);
 // (in_progress) a resolved ticket of theirs.
 Status CheckStatusChange(const Principal& p, const v1::Ticket& current,
                          const v1::ChangeStatusRequest& request);
+
+// Adding (`add`) or removing follower `account` on `ticket`, which `p`
+// may see; `named` is that account, nullptr when there is none. Anyone
+// who sees the ticket adds a colleague: an active employee of the
+// ticket's municipality (any other account is "no employee", so names
+// elsewhere tell nothing). Staff and the reporter remove a follower; a
+// follower removes themselves.
+Status CheckFollow(const Principal& p, const v1::Ticket& ticket,
+                   std::string_view account, const v1::Account* named,
+                   bool add);
 
 // A comment by `p`: unset visibility becomes public; internal notes are
 // staff's.

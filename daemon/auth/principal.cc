@@ -63,8 +63,13 @@ bool IsAccountId(std::string_view id) {
   });
 }
 
-Status ValidateAccount(const v1::Account& a,
-                       const std::vector<std::string>& municipalities) {
+Status ValidateAccount(const v1::Account& a, const v1::Region& region) {
+  std::vector<std::string> municipalities;
+  const v1::Municipality* own = nullptr;
+  for (const auto& m : region.municipalities()) {
+    municipalities.push_back(m.id());
+    if (m.id() == a.municipality()) own = &m;
+  }
   std::vector<FieldError> errors;
   if (!IsAccountId(a.id()))
     errors.push_back({"id",
@@ -91,6 +96,22 @@ Status ValidateAccount(const v1::Account& a,
     errors.push_back({"municipality",
                       "only an employee belongs to a municipality; leave "
                       "'municipality' out for staff, admins and screens"});
+  if (!a.location().empty() && own != nullptr &&
+      std::none_of(
+          own->locations().begin(), own->locations().end(),
+          [&](const v1::Location& l) { return l.id() == a.location(); })) {
+    std::string known;
+    for (const auto& l : own->locations())
+      known += (known.empty() ? "" : ", ") + l.id();
+    errors.push_back({"location",
+                      "'location' is the employee's usual place, "
+                      "one of " +
+                          own->name() + "'s: " + known});
+  }
+  if (!a.location().empty() && !employee)
+    errors.push_back({"location",
+                      "only an employee has a usual place; leave 'location' "
+                      "out for staff, admins and screens"});
   if (!a.staff_id().empty() && (roles & (kAgent | kDispatcher)) == 0)
     errors.push_back({"staffId",
                       "'staffId' links an agent to their staff record; give "

@@ -60,9 +60,9 @@ Principal System(std::string name);
 bool IsAccountId(std::string_view id);
 
 // Checks an account as an admin gives it: its id, name, roles (one at
-// least), an employee's municipality (one of `municipalities`), an agent's
-// staff link. A field problem names the field.
-Status ValidateAccount(const v1::Account& account,
-                       const std::vector<std::string>& municipalities);
+// least), an employee's municipality (one of the region's) and usual place
+// (one of that municipality's locations), an agent's staff link. A field
+// problem names the field.
+Status ValidateAccount(const v1::Account& account, const v1::Region& region);
 
 }  // namespace helpdesk::auth

@@ -355,6 +355,16 @@ void Desk::Comment(Origin origin, std::string_view id,
       std::move(done));
 }
 
+void Desk::Follow(Origin origin, std::string_view id, std::string account,
+                  bool add, Done<v1::Ticket> done) {
+  RunOnTicket(
+      std::move(origin), id,
+      [account = std::move(account), add](Scope& s, uint64_t t) {
+        return desk::Follow(s, t, account, add);
+      },
+      std::move(done));
+}
+
 void Desk::Assign(Origin origin, std::string_view id, AssignCommand command,
                   Done<v1::Ticket> done) {
   if (Status s = CheckAssignment(command); !s.ok()) return done(std::move(s));

@@ -94,6 +94,9 @@ class Desk {
                       std::optional<uint32_t> if_match, Done<v1::Ticket> done);
   void Comment(Origin origin, std::string_view ticket,
                v1::AddCommentRequest request, Done<v1::Ticket> done);
+  // A colleague to follow the ticket (`add`), or one no longer to.
+  void Follow(Origin origin, std::string_view ticket, std::string account,
+              bool add, Done<v1::Ticket> done);
   void Assign(Origin origin, std::string_view ticket, AssignCommand command,
               Done<v1::Ticket> done);
 
@@ -405,6 +408,13 @@ class Desk {
   mutable std::mutex reads_mu_;
   mutable std::vector<v1::AccessRecord> reads_;
   mutable bool reads_queued_ = false;
+  // The catalogue prepared for search (every service's words stemmed
+  // once), rebuilt when the catalogue's version moves on. Guarded by
+  // search_mu_; a search holds its own reference, not the lock.
+  struct SearchCache;
+  mutable std::mutex search_mu_;
+  mutable std::shared_ptr<const SearchCache> search_;
+  StatusOr<std::shared_ptr<const SearchCache>> Searchable() const;
 };
 
 }  // namespace helpdesk::desk

@@ -406,8 +406,7 @@ StatusOr<v1::Account> Desk::GetAccount(std::string_view id) const {
 
 void Desk::CreateAccount(Origin origin, v1::Account account,
                          std::string password, Done<v1::Account> done) {
-  if (Status s = auth::ValidateAccount(account, context_->municipality_ids());
-      !s.ok())
+  if (Status s = auth::ValidateAccount(account, context_->region()); !s.ok())
     return done(std::move(s));
   account.clear_password_set();
   account.clear_external();
@@ -462,8 +461,7 @@ void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
         "id",
         "an account's id never changes; leave 'id' out or send '" + id + "'"));
   body.set_id(id);
-  if (Status s = auth::ValidateAccount(body, context_->municipality_ids());
-      !s.ok())
+  if (Status s = auth::ValidateAccount(body, context_->region()); !s.ok())
     return done(std::move(s));
   const std::optional<uint32_t> based_on =
       if_match ? if_match
@@ -492,6 +490,7 @@ void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
         account.set_name(body.name());
         *account.mutable_roles() = body.roles();
         account.set_municipality(body.municipality());
+        account.set_location(body.location());
         account.set_staff_id(body.staff_id());
         account.set_disabled(body.disabled());
         account.set_version(account.version() + 1);
@@ -681,6 +680,8 @@ StatusOr<std::vector<Desk::FirstAccount>> Desk::PlanFirstAccounts() const {
     v1::Account& a =
         add("ansatt." + m.id(), "Ansatt i " + m.name(), {v1::ROLE_EMPLOYEE});
     a.set_municipality(m.id());
+    // The town hall first: the portal proposes it for a new ticket.
+    if (m.locations_size() > 0) a.set_location(m.locations(0).id());
   }
   return out;
 }

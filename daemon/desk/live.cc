@@ -106,7 +106,9 @@ StatusOr<v1::Board> Desk::Board() const {
       if (!page.ok()) return page.status();
       for (const auto& ticket : page->tickets) {
         proto::Summarize(nullptr, ticket, open.emplace_back());
+        // The wall shows figures, not whose tickets they are.
         open.back().clear_reporter();
+        open.back().clear_followers();
       }
     }
     auto counts = store::CountByStatus(*txn, tables_);

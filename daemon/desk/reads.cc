@@ -153,6 +153,7 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
     // municipality's filter finds none.
     if (!who.Has(auth::kEmployee)) return TicketPage{};
     filter.reporter = who.account;
+    filter.with_followed = true;  // and what colleagues let them follow
     if (!filter.municipality.empty() && filter.municipality != who.municipality)
       return TicketPage{};
     filter.municipality = who.municipality;
@@ -250,11 +251,38 @@ StatusOr<v1::CatalogueTree> Desk::CatalogueTree(std::string_view municipality,
   return catalogue::BuildTree(*c, municipality, include_retired);
 }
 
+struct Desk::SearchCache {
+  explicit SearchCache(v1::Catalogue c)
+      : catalogue(std::move(c)), index(catalogue) {}
+  const v1::Catalogue catalogue;
+  const catalogue::SearchIndex index;  // over `catalogue`
+};
+
+StatusOr<std::shared_ptr<const Desk::SearchCache>> Desk::Searchable() const {
+  auto txn = store::Txn::BeginRead(env_);
+  if (!txn.ok()) return txn.status();
+  auto version = store::CatalogueVersion(*txn, tables_);
+  if (!version.ok()) return version.status();
+  {
+    std::lock_guard lock(search_mu_);
+    if (search_ && search_->catalogue.version() == *version) return search_;
+  }
+  auto c = store::LoadCatalogue(*txn, tables_);
+  if (!c.ok()) return c.status();
+  auto built = std::make_shared<const SearchCache>(std::move(*c));
+  std::lock_guard lock(search_mu_);
+  // Two searches may build at once; the newer catalogue stays.
+  if (!search_ || search_->catalogue.version() <= built->catalogue.version())
+    search_ = built;
+  return built;
+}
+
 StatusOr<v1::ListServicesResponse> Desk::SearchServices(
     const ServiceQuery& query) const {
   if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
-  auto c = Catalogue();
-  if (!c.ok()) return c.status();
+  auto searchable = Searchable();
+  if (!searchable.ok()) return searchable.status();
+  const v1::Catalogue* c = &(*searchable)->catalogue;
   if (!query.category.empty() && !catalogue::FindCategory(*c, query.category)) {
     std::vector<std::string> ids;
     for (const auto& category : c->categories()) ids.push_back(category.id());
@@ -267,7 +295,7 @@ StatusOr<v1::ListServicesResponse> Desk::SearchServices(
   o.include_retired = query.include_retired;
   o.limit = query.limit;
   v1::ListServicesResponse out;
-  for (const auto& hit : catalogue::Search(*c, query.text, o))
+  for (const auto& hit : (*searchable)->index.Search(query.text, o))
     *out.add_services() = *hit.service;
   return out;
 }

@@ -122,8 +122,12 @@ StatusOr<size_t> EraseDue(Scope& s, uint32_t months,
     store::ErasureCount count;
     if (Status st =
             w.Write([&](store::Txn& txn, const store::Tables& t) -> Status {
+              std::vector<std::string> people(before.followers().begin(),
+                                              before.followers().end());
+              if (!before.reporter().empty())
+                people.push_back(before.reporter());
               auto c =
-                  store::EraseTicketHistory(txn, t, number, before.reporter());
+                  store::EraseTicketHistory(txn, t, number, std::move(people));
               if (!c.ok()) return c.status();
               count = *c;
               return Status::Ok();

@@ -112,6 +112,7 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
       return Status::Ok();
     a.set_outcome(v1::ASSIGNMENT_OUTCOME_KEPT);
     a.set_assignee(ticket.assignee());
+    a.set_assignee_name(ticket.assignment().assignee_name());
     a.set_explanation(dispatch::Explain(a, **roster));
   }
   auto c =

@@ -8,7 +8,9 @@
 #include "daemon/desk/internal.h"
 #include "daemon/desk/use_cases.h"
 #include "daemon/dispatch/dispatch.h"
+#include "daemon/store/auth_tables.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/sla_clocks.h"
@@ -89,6 +91,11 @@ StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
   return ChangeTicket(
       s, ticket, [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
         auto c = tickets::DecideComment(current, request, s.request());
+        // Who wrote it, by name: what the reader sees (an employee cannot
+        // look up the staff, nor staff every employee).
+        if (c.ok())
+          c->event.mutable_comment_added()->set_author_name(
+              s.origin().who.name);
         if (!c.ok() || !c->ticket.has_sla()) return c;
         // A public reply by IT staff is the first response; an internal
         // note, or the reporter's own words, is not.
@@ -97,6 +104,33 @@ StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
           tickets::OnPublicReply(*c->ticket.mutable_sla(), s.context().sla(),
                                  s.now_sys());
         return c;
+      });
+}
+
+StatusOr<v1::Ticket> Follow(Scope& s, uint64_t ticket,
+                            const std::string& account, bool add) {
+  // The account is read in the writer's transaction: one disabled or
+  // moved a moment ago is seen. A name no account can have is none.
+  StatusOr<std::optional<v1::Account>> named = std::optional<v1::Account>();
+  if (auth::IsAccountId(account))
+    named = store::GetAccount(s.txn(), s.tables(), account);
+  if (!named.ok() && !store::IsDamaged(named.status())) return named.status();
+  const v1::Account* found = named.ok() && *named ? &**named : nullptr;
+  return ChangeTicket(
+      s, ticket, [&](const v1::Ticket& current) -> StatusOr<tickets::Change> {
+        // After the ticket is found: to one who may not see it, it is not
+        // there, whatever the body says.
+        if (account.empty())
+          return Status::InvalidField(
+              "account",
+              "'account' is required: the user name of the colleague who is "
+              "to follow the ticket");
+        if (Status st =
+                auth::CheckFollow(s.origin().who, current, account, found, add);
+            !st.ok())
+          return st;
+        return tickets::DecideFollower(current, account, add, s.origin().actor,
+                                       s.request());
       });
 }
 

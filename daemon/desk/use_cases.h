@@ -50,6 +50,8 @@ StatusOr<v1::Ticket> ChangePriority(Scope& s, uint64_t ticket,
 // A reply by someone on the staff is the first response.
 StatusOr<v1::Ticket> Comment(Scope& s, uint64_t ticket,
                              const v1::AddCommentRequest& request);
+StatusOr<v1::Ticket> Follow(Scope& s, uint64_t ticket,
+                            const std::string& account, bool add);
 
 // A dispatcher (the origin's actor) gives the ticket to `assignee`, or an
 // agent takes it (commands.h).

@@ -523,6 +523,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
     a.set_vakt(true);
     a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
     a.set_assignee(p.member->id());
+    a.set_assignee_name(p.member->name());
     a.set_load(LoadPerPost(load_of(p), p.member->fte_percent()));
     a.set_chosen_by(primary ? "vakt_primary" : "vakt_backup");
     d.Step("choose", primary ? "the vakt primary" : "the vakt backup");
@@ -786,6 +787,7 @@ v1::Assignment Decide(const Input& in, const Roster& roster,
   const Person& p = roster.people()[pick.index];
   a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
   a.set_assignee(p.member->id());
+  a.set_assignee_name(p.member->name());
   if (a.travel()) a.set_travel_from(roster.MunicipalityName(p.home));
   a.set_load(LoadPerPost(pick.load, p.member->fte_percent()));
   a.set_chosen_by(pick.by);
@@ -815,6 +817,7 @@ StatusOr<v1::Assignment> DecideManual(
   a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
   a.set_trigger(trigger);
   a.set_assignee(p->member->id());
+  a.set_assignee_name(p->member->name());
   a.set_previous_assignee(ticket.assignee());
   a.set_by(std::string(by));
   a.set_reason(std::string(reason));

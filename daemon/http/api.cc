@@ -125,6 +125,8 @@ void Api::Handle(const Request& r, Respond respond) {
   };
   if (Status s = CheckPathId(m.id_kind, m.id); !s.ok())
     return labelled(Problem(s, path, r.request_id));
+  if (Status s = CheckPathId(m.sub_kind, m.sub_id); !s.ok())
+    return labelled(Problem(s, path, r.request_id));
   if (m.route == nullptr) {
     return labelled(MethodNotAllowed(r.method, path, m.allow, r.request_id));
   }
@@ -210,11 +212,9 @@ void Api::Handle(const Request& r, Respond respond) {
       };
     }
   }
-  const Call call{r,
-                  *target,
-                  m.id,
-                  MetricLabel(m.pattern),
-                  idempotency.key.empty() ? nullptr : &idempotency,
+  const Call call{r,        *target,
+                  m.id,     MetricLabel(m.pattern),
+                  m.sub_id, idempotency.key.empty() ? nullptr : &idempotency,
                   who};
   (this->*(m.route->handler))(call, std::move(labelled));
 }

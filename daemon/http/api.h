@@ -76,6 +76,8 @@ class Api final : public Service {
   void TakeTicket(const Call& c, Respond respond);
   void ChangePriority(const Call& c, Respond respond);
   void AddComment(const Call& c, Respond respond);
+  void AddFollower(const Call& c, Respond respond);
+  void RemoveFollower(const Call& c, Respond respond);
   // A page of one ticket's comments, from the newest back.
   void ListComments(const Call& c, Respond respond);
   // The global log, or one ticket's when the route has a {ticket}.

@@ -12,9 +12,10 @@ namespace {
 
 // Whether `path` fits `pattern`, segment by segment; a placeholder
 // ("{ticket}") takes one non-empty segment, which goes to `id`, and its name
-// to `kind`.
+// to `kind`; a second one goes to `sub` and `sub_kind`.
 bool Matches(std::string_view pattern, std::string_view path, std::string& id,
-             std::string_view& kind) {
+             std::string_view& kind, std::string& sub,
+             std::string_view& sub_kind) {
   while (!pattern.empty() && !path.empty()) {
     if (pattern.front() != '/' || path.front() != '/') return false;
     pattern.remove_prefix(1);
@@ -23,8 +24,13 @@ bool Matches(std::string_view pattern, std::string_view path, std::string& id,
     const std::string_view got = path.substr(0, path.find('/'));
     if (want.starts_with('{') && want.ends_with('}')) {
       if (got.empty()) return false;
-      id = std::string(got);
-      kind = want.substr(1, want.size() - 2);
+      if (kind.empty()) {
+        id = std::string(got);
+        kind = want.substr(1, want.size() - 2);
+      } else {
+        sub = std::string(got);
+        sub_kind = want.substr(1, want.size() - 2);
+      }
     } else if (want != got) {
       return false;
     }
@@ -67,7 +73,7 @@ std::span<const Route> Routes() {
   constexpr auth::Roles Anyone = auth::kAnyAccount;
   constexpr auth::Roles Admin = auth::kAdmin;
   constexpr auth::Roles Staff = auth::kAgent | auth::kDispatcher;
-  // Employees: their own tickets only (auth/policy.h).
+  // Employees: the tickets they reported or follow (auth/policy.h).
   constexpr auth::Roles Tickets = auth::kEmployee | Staff;
   constexpr auth::Roles Dispatcher = auth::kDispatcher;
   // Aggregates without personal text.
@@ -92,6 +98,8 @@ std::span<const Route> Routes() {
     Route{"GET",    "/api/v1/tickets/{ticket}/comments",          &Api::ListComments,       R, Tickets},
     Route{"POST",   "/api/v1/tickets/{ticket}/comments",          &Api::AddComment,         W, Tickets},
     Route{"GET",    "/api/v1/tickets/{ticket}/events",            &Api::ListEvents,         R, Tickets},
+    Route{"POST",   "/api/v1/tickets/{ticket}/followers",         &Api::AddFollower,        W, Tickets},
+    Route{"DELETE", "/api/v1/tickets/{ticket}/followers/{account}", &Api::RemoveFollower,   W, Tickets},
     Route{"GET",    "/api/v1/events",                             &Api::ListEvents,         R, Staff},
     Route{"GET",    "/api/v1/municipalities",                     &Api::ListMunicipalities, R, Anyone},
     Route{"GET",    "/api/v1/catalogue",                          &Api::GetCatalogue,       L, Anyone},
@@ -132,6 +140,9 @@ std::span<const Route> Routes() {
     Route{"GET",    "/api/v1/dashboard",                          &Api::Dashboard,          L, Figures},
     Route{"GET",    "/dashboard",                                 &Api::Page,               R, Public},
     Route{"GET",    "/dashboard/{asset}",                         &Api::Page,               R, Public},
+    Route{"GET",    "/",                                          &Api::Page,               R, Public},
+    Route{"GET",    "/agent",                                     &Api::Page,               R, Public},
+    Route{"GET",    "/assets/{asset}",                            &Api::Page,               R, Public},
   };
   // clang-format on
   return kRoutes;
@@ -142,13 +153,16 @@ RouteMatch FindRoute(std::string_view method, std::string_view path) {
   const std::string_view as = method == "HEAD" ? "GET" : method;
   for (const Route& r : Routes()) {
     if (!m.pattern.empty() && r.pattern != m.pattern) continue;
-    std::string id;
-    std::string_view kind;
-    if (m.pattern.empty() && !Matches(r.pattern, path, id, kind)) continue;
+    std::string id, sub;
+    std::string_view kind, sub_kind;
+    if (m.pattern.empty() && !Matches(r.pattern, path, id, kind, sub, sub_kind))
+      continue;
     if (m.pattern.empty()) {
       m.pattern = r.pattern;
       m.id = std::move(id);
       m.id_kind = kind;
+      m.sub_id = std::move(sub);
+      m.sub_kind = sub_kind;
     }
     if (!m.allow.empty()) m.allow += ", ";
     m.allow += r.method == "GET" ? "GET, HEAD" : r.method;

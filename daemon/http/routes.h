@@ -47,6 +47,9 @@ struct Call {
   const Target& target;    // the decoded path and query parameters
   const std::string& id;   // the placeholder's segment; empty without one
   std::string_view route;  // the route's metric label (MetricLabel)
+  // A second placeholder's segment ("{account}" of
+  // /api/v1/tickets/{ticket}/followers/{account}); empty without one.
+  const std::string& sub_id;
   // A write's Idempotency-Key, checked, with the request's fingerprint;
   // null for a read and a write sent without one.
   const desk::IdempotencyKey* idempotency = nullptr;
@@ -84,6 +87,8 @@ struct RouteMatch {
   std::string allow;         // for a 405: "GET, HEAD, PUT"
   std::string id;            // the placeholder's segment
   std::string_view id_kind;  // its name: "ticket", "staff", "id"
+  std::string sub_id;        // a second placeholder's segment, if any
+  std::string_view sub_kind;
 };
 
 RouteMatch FindRoute(std::string_view method, std::string_view path);

@@ -108,6 +108,21 @@ void Api::AddComment(const Call& c, Respond respond) {
                 TicketAnswer(c, std::move(respond), 201));
 }
 
+void Api::AddFollower(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  v1::FollowRequest req;
+  if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
+    return respond(Fail(c, s));
+  desk_.Follow(OriginOf(c), c.id, req.account(), /*add=*/true,
+               TicketAnswer(c, std::move(respond), 200));
+}
+
+void Api::RemoveFollower(const Call& c, Respond respond) {
+  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
+  desk_.Follow(OriginOf(c), c.id, c.sub_id, /*add=*/false,
+               TicketAnswer(c, std::move(respond), 200));
+}
+
 void Api::ListComments(const Call& c, Respond respond) {
   const Target& t = c.target;
   if (Status s = CheckParams(t, {"before", "limit"}); !s.ok())

@@ -1,5 +1,7 @@
 #include "daemon/live/view.h"
 
+#include <algorithm>
+
 #include "daemon/auth/policy.h"
 #include "proto/json.h"
 
@@ -35,8 +37,11 @@ bool MaySee(View view, const auth::Principal& who, const v1::Event& e) {
     case View::kEmployee:
       // An event written before events carried their ticket cannot say
       // whose it is: it is not sent.
-      return e.has_ticket() && e.ticket().reporter() == who.account &&
-             !who.account.empty() &&
+      return e.has_ticket() && !who.account.empty() &&
+             (e.ticket().reporter() == who.account ||
+              std::find(e.ticket().followers().begin(),
+                        e.ticket().followers().end(),
+                        who.account) != e.ticket().followers().end()) &&
              e.ticket().municipality() == who.municipality &&
              auth::MaySee(who, e);
     case View::kDashboard:
@@ -62,6 +67,7 @@ v1::Event Figures(const v1::Event& e) {
   if (e.has_ticket()) {
     *out.mutable_ticket() = e.ticket();
     out.mutable_ticket()->clear_reporter();
+    out.mutable_ticket()->clear_followers();
   }
   switch (e.body_case()) {
     case v1::Event::kStatusChanged:
@@ -153,7 +159,10 @@ std::string Render(View view, const v1::Event& e) {
 }
 
 void Reduce(View view, v1::TicketSummary& ticket) {
-  if (view == View::kDashboard) ticket.clear_reporter();
+  if (view == View::kDashboard) {
+    ticket.clear_reporter();
+    ticket.clear_followers();
+  }
 }
 
 }  // namespace helpdesk::live

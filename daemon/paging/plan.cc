@@ -140,7 +140,7 @@ const v1::Assignment* AssignmentOf(const v1::Event& e) {
 void Finish(v1::Page& page, std::string subject, std::string text,
             const Options& o) {
   if (!o.public_url.empty() && !page.ticket_id().empty())
-    text += "\nSaken: " + o.public_url + "/api/v1/tickets/" + page.ticket_id();
+    text += "\nSaken: " + o.public_url + "/agent#/sak/" + page.ticket_id();
   page.set_subject(std::move(subject));
   page.set_text(std::move(text));
   SetNextAction(page);

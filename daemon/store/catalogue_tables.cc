@@ -37,6 +37,14 @@ std::map<std::string, Record> Records(const v1::Catalogue& c) {
   add(c.services(), "service", "services");
   add(c.skills(), "skill", "skills");
   add(c.sla_classes(), "sla_class", "slaClasses");
+  // Synonym groups have no id: keyed by their place, zero-padded so that
+  // the table's order is the list's.
+  for (int i = 0; i < c.synonyms_size(); ++i) {
+    std::string place = std::to_string(i);
+    place.insert(0, place.size() < 4 ? 4 - place.size() : 0, '0');
+    out["synonym/" + place] = {c.synonyms(i).SerializeAsString(),
+                               &c.synonyms(i), "synonyms", i};
+  }
   return out;
 }
 
@@ -52,6 +60,8 @@ void DropLast(v1::Catalogue& c, std::string_view key) {
     c.mutable_services()->RemoveLast();
   else if (key.starts_with("skill/"))
     c.mutable_skills()->RemoveLast();
+  else if (key.starts_with("synonym/"))
+    c.mutable_synonyms()->RemoveLast();
   else
     c.mutable_sla_classes()->RemoveLast();
 }
@@ -91,6 +101,8 @@ StatusOr<v1::Catalogue> LoadCatalogue(const Txn& txn, const Tables& t) {
       entry = c.add_skills();
     else if (key.starts_with("sla_class/"))
       entry = c.add_sla_classes();
+    else if (key.starts_with("synonym/"))
+      entry = c.add_synonyms();
     else
       return Status::Internal("unknown catalogue record " + std::string(key));
     // The catalogue goes on without a damaged entry: browsing, search,

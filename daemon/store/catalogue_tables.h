@@ -3,6 +3,7 @@
 // table, keyed by kind and id, and the catalogue version in `meta`:
 //   catalogue  "category/<id>" -> Category   "service/<id>"   -> Service
 //              "skill/<id>"    -> Skill      "sla_class/<id>" -> SlaClass
+//              "synonym/<NNNN>" -> SynonymGroup (its place in the list)
 //   meta       "catalogue_version" -> decimal
 // Ticket creation reads one service by id; browsing reads them all (a
 // catalogue is hundreds of records, not millions).

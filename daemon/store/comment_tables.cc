@@ -51,6 +51,7 @@ v1::Comment CommentOf(const v1::Event& event) {
   v1::Comment c;
   c.set_seq(event.seq());
   c.set_author(event.comment_added().author());
+  c.set_author_name(event.comment_added().author_name());
   c.set_body(event.comment_added().body());
   c.set_visibility(event.comment_added().visibility());
   *c.mutable_created_at() = event.at();

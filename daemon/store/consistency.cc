@@ -2,6 +2,7 @@
 
 #include <google/protobuf/unknown_field_set.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <map>
@@ -69,6 +70,8 @@ std::unique_ptr<google::protobuf::Message> RecordOf(std::string_view table,
     if (key.starts_with("service/")) return std::make_unique<v1::Service>();
     if (key.starts_with("skill/")) return std::make_unique<v1::Skill>();
     if (key.starts_with("sla_class/")) return std::make_unique<v1::SlaClass>();
+    if (key.starts_with("synonym/"))
+      return std::make_unique<v1::SynonymGroup>();
     return nullptr;
   }
   if (table == "staff") {
@@ -103,6 +106,8 @@ struct Expected {
   // Per readable ticket number: its index keys.
   std::unordered_map<uint64_t, std::array<std::string, kIndexKeysPerTicket>>
       index;
+  // Per readable ticket with followers: their index keys.
+  std::unordered_map<uint64_t, std::vector<std::string>> follower_index;
   std::set<uint64_t> damaged;
   std::vector<uint64_t> counts =
       std::vector<uint64_t>(v1::TicketStatus_ARRAYSIZE, 0);
@@ -134,6 +139,8 @@ Status ScanTickets(const Txn& txn, const Tables& t, ConsistencyReport& r,
     }
     ++r.tickets;
     e.index.emplace(number, TicketIndexKeys(ticket, number));
+    if (ticket.followers_size() > 0)
+      e.follower_index.emplace(number, FollowerIndexKeys(ticket, number));
     const int status = static_cast<int>(ticket.status());
     if (status > 0 && status < v1::TicketStatus_ARRAYSIZE) ++e.counts[status];
     if (!ticket.assignee().empty() && proto::IsOpen(ticket.status())) {
@@ -149,6 +156,7 @@ Status ScanTickets(const Txn& txn, const Tables& t, ConsistencyReport& r,
 Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
                   Findings& f) {
   std::unordered_map<uint64_t, int> seen;  // entries found per ticket
+  std::unordered_map<uint64_t, size_t> followers_seen;
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
   for (auto moved = cursor->First();; moved = cursor->Next()) {
@@ -170,6 +178,20 @@ Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
     }
     const auto& keys = it->second;
     const uint8_t mask = static_cast<uint8_t>(key[0]);
+    if (mask == kFollowerIndexByte) {  // by follower (FollowerIndexKeys)
+      auto followers = e.follower_index.find(number);
+      if (followers != e.follower_index.end() &&
+          std::find(followers->second.begin(), followers->second.end(), key) !=
+              followers->second.end()) {
+        ++followers_seen[number];
+        continue;
+      }
+      f.Add("ticket_index: a stale follower entry for ticket " +
+            std::to_string(number) + " (" +
+            Printable(key.substr(0, key.size() - 8)) +
+            "), which its stored followers do not give");
+      continue;
+    }
     if (mask >= kIndexKeysPerTicket || keys[mask] != key) {
       f.Add("ticket_index: a stale entry for ticket " + std::to_string(number) +
             " (" + Printable(key.substr(0, key.size() - 8)) +
@@ -186,6 +208,14 @@ Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
             std::to_string(found) + " of its " +
             std::to_string(kIndexKeysPerTicket) +
             " entries; lists by some filters miss it");
+  }
+  for (const auto& [number, keys] : e.follower_index) {
+    const size_t found =
+        followers_seen.count(number) ? followers_seen.at(number) : 0;
+    if (found != keys.size())
+      f.Add("ticket_index: ticket " + std::to_string(number) + " has " +
+            std::to_string(found) + " of its " + std::to_string(keys.size()) +
+            " follower entries; a follower's list misses it");
   }
   return Status::Ok();
 }

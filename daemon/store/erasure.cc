@@ -1,5 +1,6 @@
 #include "daemon/store/erasure.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -17,11 +18,20 @@ bool Erase(std::string& text) {
   return true;
 }
 
-// The reporter's account, wherever it names a person, becomes the marker.
-bool EraseAccount(std::string& account, std::string_view reporter) {
-  if (reporter.empty() || account != reporter) return false;
+// The account of one whose case it was (the reporter, a follower),
+// wherever it names a person, becomes the marker.
+bool EraseAccount(std::string& account,
+                  const std::vector<std::string>& people) {
+  if (account.empty() ||
+      std::find(people.begin(), people.end(), account) == people.end())
+    return false;
   account = kErasedMarker;
   return true;
+}
+
+std::vector<std::string> Only(std::string_view reporter) {
+  if (reporter.empty()) return {};
+  return {std::string(reporter)};
 }
 
 // The keys of `table` that begin with `prefix`, with their values when
@@ -47,19 +57,28 @@ v1::Ticket ErasedTicket(const v1::Ticket& ticket,
   Erase(*out.mutable_title());
   Erase(*out.mutable_description());
   out.clear_reporter();
+  out.clear_followers();  // who followed it says whose case it was
   *out.mutable_personal_data_erased_at() = at;
   return out;
 }
 
 bool EraseEventText(v1::Event& event, std::string_view reporter) {
+  return EraseEventText(event, Only(reporter));
+}
+
+bool EraseEventText(v1::Event& event, const std::vector<std::string>& people) {
   bool changed = false;
-  if (EraseAccount(*event.mutable_actor(), reporter)) {
+  if (EraseAccount(*event.mutable_actor(), people)) {
     event.clear_client_address();
     changed = true;
   }
   // The ticket as the event left it (its summary) names the reporter too.
   if (event.has_ticket() && !event.ticket().reporter().empty()) {
     event.mutable_ticket()->clear_reporter();
+    changed = true;
+  }
+  if (event.has_ticket() && event.ticket().followers_size() > 0) {
+    event.mutable_ticket()->clear_followers();
     changed = true;
   }
   if (event.has_ticket_created()) {
@@ -73,7 +92,14 @@ bool EraseEventText(v1::Event& event, std::string_view reporter) {
   } else if (event.has_comment_added()) {
     auto* c = event.mutable_comment_added();
     changed |= Erase(*c->mutable_body());
-    changed |= EraseAccount(*c->mutable_author(), reporter);
+    if (EraseAccount(*c->mutable_author(), people)) {
+      c->clear_author_name();
+      changed = true;
+    }
+  } else if (event.has_follower_added() || event.has_follower_removed()) {
+    auto* f = event.has_follower_added() ? event.mutable_follower_added()
+                                         : event.mutable_follower_removed();
+    changed |= Erase(*f->mutable_account());
   } else if (event.has_status_changed()) {
     changed |= Erase(*event.mutable_status_changed()->mutable_reason());
   } else if (event.has_priority_changed()) {
@@ -83,19 +109,30 @@ bool EraseEventText(v1::Event& event, std::string_view reporter) {
 }
 
 bool EraseCommentText(v1::Comment& comment, std::string_view reporter) {
+  return EraseCommentText(comment, Only(reporter));
+}
+
+bool EraseCommentText(v1::Comment& comment,
+                      const std::vector<std::string>& people) {
   bool changed = Erase(*comment.mutable_body());
-  changed |= EraseAccount(*comment.mutable_author(), reporter);
+  if (EraseAccount(*comment.mutable_author(), people)) {
+    comment.clear_author_name();
+    changed = true;
+  }
   return changed;
 }
 
 StatusOr<ErasureCount> EraseTicketHistory(Txn& txn, const Tables& t,
                                           uint64_t number,
-                                          std::string_view reporter) {
+                                          std::vector<std::string> people) {
   ErasureCount count;
   const std::string prefix = Be64(number);
-  auto events = Range(txn, t.ticket_events, prefix, /*values=*/false);
-  if (!events.ok()) return events.status();
-  for (const auto& [key, unused] : *events) {
+  auto keys = Range(txn, t.ticket_events, prefix, /*values=*/false);
+  if (!keys.ok()) return keys.status();
+  // Read first: whoever ever followed the ticket (a follower removed
+  // since) is named in the history too, and erased with the rest.
+  std::vector<std::pair<std::string, v1::Event>> events;
+  for (const auto& [key, unused] : *keys) {
     if (key.size() != 16) continue;
     const std::string seq = key.substr(8);
     auto raw = txn.Get(t.events, seq);
@@ -106,7 +143,14 @@ StatusOr<ErasureCount> EraseTicketHistory(Txn& txn, const Tables& t,
       NoteDamaged("event " + std::to_string(ReadBe64(seq)));
       continue;
     }
-    if (!EraseEventText(event, reporter)) continue;
+    for (const auto* f : {&event.follower_added(), &event.follower_removed()})
+      if (!f->account().empty() &&
+          std::find(people.begin(), people.end(), f->account()) == people.end())
+        people.push_back(f->account());
+    events.emplace_back(seq, std::move(event));
+  }
+  for (auto& [seq, event] : events) {
+    if (!EraseEventText(event, people)) continue;
     if (Status s = txn.Put(t.events, seq, event.SerializeAsString()); !s.ok())
       return s;
     ++count.events;
@@ -123,7 +167,7 @@ StatusOr<ErasureCount> EraseTicketHistory(Txn& txn, const Tables& t,
       NoteDamaged(CommentName(number, ReadBe64(key.substr(8))));
       continue;
     }
-    if (!EraseCommentText(comment, reporter)) continue;
+    if (!EraseCommentText(comment, people)) continue;
     if (Status s = txn.Put(t.ticket_comments, key, comment.SerializeAsString());
         !s.ok())
       return s;

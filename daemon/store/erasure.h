@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
@@ -40,9 +41,14 @@ v1::Ticket ErasedTicket(const v1::Ticket& ticket,
 // Erases the personal text of `event`, a past event of a ticket reported
 // by `reporter` (empty: no account to erase); whether anything changed.
 bool EraseEventText(v1::Event& event, std::string_view reporter);
+// Likewise, with every account whose case it was (`people`: the reporter
+// and whoever followed the ticket) erased where it names a person.
+bool EraseEventText(v1::Event& event, const std::vector<std::string>& people);
 
 // Erases the personal text of `comment` likewise; whether anything changed.
 bool EraseCommentText(v1::Comment& comment, std::string_view reporter);
+bool EraseCommentText(v1::Comment& comment,
+                      const std::vector<std::string>& people);
 
 struct ErasureCount {
   uint32_t events = 0;    // events rewritten
@@ -54,9 +60,11 @@ struct ErasureCount {
 // erased; records with nothing left to erase are not written. An event or
 // record that cannot be read is left as it is and named (NoteDamaged):
 // `helpdeskctl repair` quarantines it. The ticket record itself is the
-// caller's, through WriteContext::Save.
+// caller's, through WriteContext::Save. `people`: the reporter and the
+// ticket's followers now; anyone its history shows following it once is
+// added.
 StatusOr<ErasureCount> EraseTicketHistory(Txn& txn, const Tables& t,
                                           uint64_t number,
-                                          std::string_view reporter);
+                                          std::vector<std::string> people);
 
 }  // namespace helpdesk::store

@@ -21,11 +21,17 @@ namespace {
 // Filter values never contain \0: validation forbids control characters.
 // One more entry per ticket lists a reporter's tickets:
 //   [8][reporter \0][BE64 ticket number]
+// and one per follower the tickets they follow:
+//   [9][follower \0][BE64 ticket number]
 constexpr uint8_t kByStatus = 1, kByMunicipality = 2, kByAssignee = 4;
-constexpr uint8_t kByReporter = 8;
+constexpr uint8_t kByReporter = 8, kByFollower = kFollowerIndexByte;
 
 std::string ReporterPrefix(const std::string& reporter) {
   return std::string(1, static_cast<char>(kByReporter)) + reporter + '\0';
+}
+
+std::string FollowerPrefix(const std::string& follower) {
+  return std::string(1, static_cast<char>(kByFollower)) + follower + '\0';
 }
 
 std::string IndexPrefix(uint8_t mask, v1::TicketStatus status,
@@ -49,6 +55,14 @@ std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
                  Be64(n);
   }
   keys[8] = ReporterPrefix(ticket.reporter()) + Be64(n);
+  return keys;
+}
+
+std::vector<std::string> FollowerIndexKeys(const v1::Ticket& ticket,
+                                           uint64_t n) {
+  std::vector<std::string> keys;
+  for (const auto& follower : ticket.followers())
+    keys.push_back(FollowerPrefix(follower) + Be64(n));
   return keys;
 }
 
@@ -188,7 +202,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     const std::string original(**version);
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
-        stored != "5" && stored != "6" && stored != current) {
+        stored != "5" && stored != "6" && stored != "7" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -225,6 +239,10 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     }
     if (stored == "6") {
       // Version 6 had no pages (the tables are made empty above).
+      stored = "7";
+    }
+    if (stored == "7") {
+      // Version 7 had no followers and no synonyms: nothing to rebuild.
       stored = current;
     }
     if (stored != original) {
@@ -287,6 +305,46 @@ std::string FilterPrefix(const TicketFilter& f) {
   return IndexPrefix(mask, f.status, f.municipality, f.assignee);
 }
 
+// The ticket numbers under one ticket_index prefix below a number, newest
+// first; number() is empty past the last.
+class IndexWalk {
+ public:
+  static StatusOr<IndexWalk> Start(const Txn& txn, const Tables& t,
+                                   std::string prefix, uint64_t before) {
+    auto cursor = Cursor::Open(txn, t.ticket_index);
+    if (!cursor.ok()) return cursor.status();
+    IndexWalk walk(std::move(*cursor), std::move(prefix));
+    // Position on the last key below prefix+before (or the prefix's end).
+    const std::string start = before ? walk.prefix_ + Be64(before)
+                                     : walk.prefix_ + std::string(8, '\xff');
+    auto found = walk.cursor_.Seek(start);
+    if (!found.ok()) return found.status();
+    if (Status s =
+            walk.Read(*found ? walk.cursor_.Prev() : walk.cursor_.Last());
+        !s.ok())
+      return s;
+    return walk;
+  }
+  const std::optional<uint64_t>& number() const { return number_; }
+  Status Advance() { return Read(cursor_.Prev()); }
+
+ private:
+  IndexWalk(Cursor cursor, std::string prefix)
+      : cursor_(std::move(cursor)), prefix_(std::move(prefix)) {}
+  Status Read(StatusOr<bool> moved) {
+    number_.reset();
+    if (!moved.ok()) return moved.status();
+    std::string_view key = cursor_.key();
+    if (*moved && key.size() == prefix_.size() + 8 &&
+        key.substr(0, prefix_.size()) == prefix_)
+      number_ = ReadBe64(key.substr(prefix_.size()));
+    return Status::Ok();
+  }
+  Cursor cursor_;
+  std::string prefix_;
+  std::optional<uint64_t> number_;
+};
+
 }  // namespace
 
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
@@ -305,24 +363,26 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
              ticket.municipality() == f.municipality) &&
             (f.assignee.empty() || ticket.assignee() == f.assignee));
   };
-  auto cursor = Cursor::Open(txn, t.ticket_index);
-  if (!cursor.ok()) return cursor.status();
-  // Position on the last key below prefix+before (or the prefix's end).
-  std::string start =
-      before ? prefix + Be64(before) : prefix + std::string(8, '\xff');
-  auto found = cursor->Seek(start);
-  if (!found.ok()) return found.status();
-  auto moved = *found ? cursor->Prev() : cursor->Last();
+  std::vector<IndexWalk> walks;
+  auto walk = IndexWalk::Start(txn, t, prefix, before);
+  if (!walk.ok()) return walk.status();
+  walks.push_back(std::move(*walk));
+  if (by_reporter && f.with_followed) {
+    auto followed =
+        IndexWalk::Start(txn, t, FollowerPrefix(f.reporter), before);
+    if (!followed.ok()) return followed.status();
+    walks.push_back(std::move(*followed));
+  }
   TicketPage page;
   uint64_t last = 0;  // the last number read, kept or skipped
   while (true) {
-    if (!moved.ok()) return moved.status();
-    std::string_view key = cursor->key();
-    if (!*moved || key.size() != prefix.size() + 8 ||
-        key.substr(0, prefix.size()) != prefix) {
-      break;
-    }
-    uint64_t number = ReadBe64(key.substr(prefix.size()));
+    // The newest ticket left among the walks.
+    IndexWalk* next = nullptr;
+    for (auto& w : walks)
+      if (w.number() && (next == nullptr || *w.number() > *next->number()))
+        next = &w;
+    if (next == nullptr) break;
+    const uint64_t number = *next->number();
     if (page.tickets.size() == limit) {  // there is more: resume below the last
       page.next_before = last;
       break;
@@ -336,7 +396,10 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
       if (wanted(**ticket)) page.tickets.push_back(std::move(**ticket));
     }
     last = number;
-    moved = cursor->Prev();
+    // Every walk at this number moves on: a ticket is listed once.
+    for (auto& w : walks)
+      if (w.number() == number)
+        if (Status s = w.Advance(); !s.ok()) return s;
   }
   return page;
 }
@@ -483,6 +546,20 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
                  const v1::Ticket& now) {
   uint64_t number = std::stoull(now.id());
   auto new_keys = TicketIndexKeys(now, number);
+  // Followers come and go one by one: their entries are compared as sets.
+  {
+    const auto old_followers = before ? FollowerIndexKeys(*before, number)
+                                      : std::vector<std::string>();
+    const auto new_followers = FollowerIndexKeys(now, number);
+    for (const auto& k : old_followers)
+      if (std::find(new_followers.begin(), new_followers.end(), k) ==
+          new_followers.end())
+        if (Status s = txn.Del(t.ticket_index, k); !s.ok()) return s;
+    for (const auto& k : new_followers)
+      if (std::find(old_followers.begin(), old_followers.end(), k) ==
+          old_followers.end())
+        if (Status s = txn.Put(t.ticket_index, k, ""); !s.ok()) return s;
+  }
   if (before) {
     auto old_keys = TicketIndexKeys(*before, number);
     for (size_t i = 0; i < old_keys.size(); ++i) {
@@ -516,6 +593,8 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t) {
   std::vector<uint64_t> counts(v1::TicketStatus_ARRAYSIZE, 0);
   Status scanned = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
     for (auto& k : TicketIndexKeys(ticket, std::stoull(ticket.id())))
+      keys.push_back(std::move(k));
+    for (auto& k : FollowerIndexKeys(ticket, std::stoull(ticket.id())))
       keys.push_back(std::move(k));
     const int s = static_cast<int>(ticket.status());
     if (s > 0 && s < v1::TicketStatus_ARRAYSIZE) ++counts[s];

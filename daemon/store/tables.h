@@ -44,8 +44,11 @@ namespace helpdesk::store {
 // 2: the catalogue table. 3: the staff table. 4: the sla_due index. 5: the
 // ticket_comments table. 6: the accounts, credentials and access_log
 // tables, and ticket_index by reporter. 7: the pages tables (the paging
-// outbox). An older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 7;
+// outbox). 8: ticket_index by follower and the catalogue's synonym records
+// (nothing to rebuild: no ticket had followers, no catalogue synonyms; the
+// number keeps an older build from misreading them). An older database is
+// upgraded on open, one version at a time.
+inline constexpr int kSchemaVersion = 8;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -114,6 +117,8 @@ struct TicketFilter {
   // Empty: any. Set, the reporter's own index is walked and the other
   // filters are applied to its tickets (an employee's list: a few dozen).
   std::string reporter;
+  // With `reporter`: also the tickets they follow, merged newest first.
+  bool with_followed = false;
 };
 
 struct TicketPage {
@@ -186,6 +191,12 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t);
 inline constexpr size_t kIndexKeysPerTicket = 9;
 std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
     const v1::Ticket& ticket, uint64_t n);
+// Its ticket_index keys by follower: one per follower (Ticket.followers),
+// which an employee's list walks beside their own.
+std::vector<std::string> FollowerIndexKeys(const v1::Ticket& ticket,
+                                           uint64_t n);
+// The first byte of those keys (after the masks 0..8 of TicketIndexKeys).
+inline constexpr uint8_t kFollowerIndexByte = 9;
 // The meta key counting the tickets in status `s`.
 std::string CountKey(v1::TicketStatus s);
 // "ticket 17": how messages name a ticket record.

@@ -1,5 +1,6 @@
 #include "daemon/tickets/commands.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "catalogue/catalogue.h"
@@ -373,6 +374,55 @@ StatusOr<Change> DecideComment(const v1::Ticket& current,
   c.event.mutable_comment_added()->set_body(req.body());
   c.event.mutable_comment_added()->set_visibility(
       internal ? v1::VISIBILITY_INTERNAL : v1::VISIBILITY_PUBLIC);
+  return c;
+}
+
+StatusOr<Change> DecideFollower(const v1::Ticket& current,
+                                const std::string& account, bool add,
+                                const std::string& actor,
+                                const RequestContext& ctx) {
+  if (Status s = CheckText("account", account, kName); !s.ok()) return s;
+  const auto& followers = current.followers();
+  const auto at = std::find(followers.begin(), followers.end(), account);
+  const bool follows = at != followers.end();
+  // Closed is final, as for comments: and a change would move updatedAt,
+  // from which retention counts.
+  if (current.status() == v1::TICKET_STATUS_CLOSED)
+    return Status::IllegalTransition(
+        {}, "ticket " + current.id() +
+                " is closed: its followers stay as they were; file a new "
+                "ticket");
+  if (add) {
+    if (account == current.reporter())
+      return Status::InvalidField(
+          "account", "'" + account + "' reported ticket " + current.id() +
+                         " and follows it already");
+    if (follows)
+      return Status::InvalidField(
+          "account",
+          "'" + account + "' follows ticket " + current.id() + " already");
+    if (static_cast<size_t>(followers.size()) >= kMaxFollowers)
+      return Status::InvalidField(
+          "account", "ticket " + current.id() + " has " +
+                         std::to_string(kMaxFollowers) +
+                         " followers, the most it takes; remove one first");
+  } else if (!follows) {
+    return Status::InvalidField(
+        "account", "'" + account + "' does not follow ticket " + current.id());
+  }
+  Change c;
+  c.ticket = current;
+  if (add) {
+    c.ticket.add_followers(account);
+  } else {
+    auto* list = c.ticket.mutable_followers();
+    list->erase(list->begin() + (at - followers.begin()));
+  }
+  *c.ticket.mutable_updated_at() = ctx.now;
+  c.ticket.set_version(current.version() + 1);
+  c.event = NewEvent(c.ticket, actor, ctx);
+  (add ? c.event.mutable_follower_added() : c.event.mutable_follower_removed())
+      ->set_account(account);
   return c;
 }
 

@@ -20,6 +20,7 @@ namespace helpdesk::tickets {
 inline constexpr size_t kMaxTitleBytes = 200;
 inline constexpr size_t kMaxTextBytes = 20000;  // description, comment body
 inline constexpr size_t kMaxNameBytes = 100;    // reporter, actor, assignee
+inline constexpr size_t kMaxFollowers = 10;     // colleagues on one ticket
 
 // Who is asking, for the audit trail.
 struct RequestContext {
@@ -76,6 +77,15 @@ StatusOr<Change> DecideAssignment(const v1::Ticket& current,
                                   bool check_version, uint32_t version,
                                   std::optional<uint32_t> if_match,
                                   const RequestContext& ctx);
+
+// A colleague added to (`add`) or removed from the ticket's followers, by
+// `actor`. Refused: the reporter (they follow it already), one already
+// following (or, to remove, one who is not), more than kMaxFollowers, any
+// change on a closed ticket. Who may is auth::CheckFollow's.
+StatusOr<Change> DecideFollower(const v1::Ticket& current,
+                                const std::string& account, bool add,
+                                const std::string& actor,
+                                const RequestContext& ctx);
 
 // A new priority for an open ticket, based on the version from `if_match`
 // or the request's (one is required). The caller moves the SLA clocks

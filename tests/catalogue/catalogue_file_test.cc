@@ -111,14 +111,15 @@ TEST(CatalogueFile, ASyntaxErrorIsOneFindingWithItsLine) {
 }
 
 TEST(CatalogueFile, UnknownTablesAndWrongShapesAreReported) {
-  EXPECT_EQ(Report("version = \"x\"\n[[services]]\nid = \"a\"\n"
-                   "[skill]\nid = \"b\"\n"),
-            "k.toml:1: version must be a whole number (the catalogue version "
-            "the file was exported from)\n"
-            "k.toml:2: unknown table 'services'; a catalogue file has "
-            "[[skill]], [[sla_class]], [[category]], [[service]] and "
-            "version\n"
-            "k.toml:4: 'skill' must be written as [[skill]] tables\n");
+  EXPECT_EQ(
+      Report("version = \"x\"\n[[services]]\nid = \"a\"\n"
+             "[skill]\nid = \"b\"\n"),
+      "k.toml:1: version must be a whole number (the catalogue version "
+      "the file was exported from)\n"
+      "k.toml:2: unknown table 'services'; a catalogue file has "
+      "[[skill]], [[sla_class]], [[category]], [[service]], [[synonym]] and "
+      "version\n"
+      "k.toml:4: 'skill' must be written as [[skill]] tables\n");
   EXPECT_EQ(Report("[[skill]]\nid = \"a\"\nname = \"A\"\nversion = 3\n"),
             "k.toml:4: 'version' is kept by the daemon; remove it from the "
             "entry\n");

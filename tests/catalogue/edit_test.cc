@@ -170,6 +170,23 @@ TEST(Import, TheSameCatalogueIsNoChangeWhateverItsVersion) {
   EXPECT_EQ(r.after.version(), 5u);
 }
 
+TEST(Import, SynonymsAloneAreAChange) {
+  v1::Catalogue incoming = Stored();
+  incoming.set_version(0);
+  v1::SynonymGroup* g = incoming.add_synonyms();
+  g->add_words("skriver");
+  g->add_words("printer");
+  EditResult r = Import(Stored(), incoming, kMunicipalities);
+  ASSERT_TRUE(r.ok()) << r.status.message();
+  ASSERT_TRUE(r.changed);
+  EXPECT_TRUE(r.change.diff().synonyms_changed());
+  EXPECT_EQ(r.after.synonyms_size(), 1);
+  // Imported again: nothing differs.
+  EditResult again = Import(r.after, r.after, kMunicipalities);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again.changed);
+}
+
 TEST(Import, RefusesDeletedServicesStaleFilesAndInvalidContent) {
   v1::Catalogue without = Stored();
   without.set_version(0);

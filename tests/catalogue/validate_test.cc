@@ -95,6 +95,35 @@ TEST(Validate, ReportsEveryProblemAtOnce) {
   EXPECT_EQ(findings.size(), 9u) << all;
 }
 
+TEST(Validate, SynonymGroupsAreTwoSingleWordsOrMore) {
+  v1::Catalogue c = SmallCatalogue();
+  c.add_synonyms()->add_words("skriver");  // alone
+  v1::SynonymGroup* g = c.add_synonyms();
+  for (const char* w : {"passord", "ikke", "glemt passord", "", "e-post"})
+    g->add_words(w);
+  const auto f = Validate(c, kMunicipalities);
+  EXPECT_TRUE(Mentions(f, "/synonyms/0/words", "two or more words"))
+      << Messages(f);
+  // A stop word and two words are not words search uses; a hyphenated
+  // word is one.
+  EXPECT_TRUE(Mentions(f, "/synonyms/1/words/1", "'ikke' is not one word"));
+  EXPECT_TRUE(Mentions(f, "/synonyms/1/words/2", "'glemt passord'"));
+  EXPECT_TRUE(Mentions(f, "/synonyms/1/words/3", "must be 1 to"));
+  EXPECT_EQ(f.size(), 4u) << Messages(f);
+  c.clear_synonyms();
+  for (size_t i = 0; i < kMaxSynonymGroups; ++i) {
+    v1::SynonymGroup* ok = c.add_synonyms();
+    ok->add_words("ord" + std::to_string(i));
+    ok->add_words("term" + std::to_string(i));
+  }
+  EXPECT_EQ(Messages(Validate(c, kMunicipalities)), "");
+  *c.add_synonyms() = c.synonyms(0);
+  const auto over = Validate(c, kMunicipalities);
+  ASSERT_EQ(over.size(), 1u);
+  EXPECT_NE(over[0].message.find("too many synonym entries"), std::string::npos)
+      << over[0].message;
+}
+
 TEST(Validate, FindsCategoryCyclesOnceAndSelfParents) {
   v1::Catalogue c = SmallCatalogue();
   c.mutable_categories(0)->set_parent("utskrift");  // arbeidsplass <-> utskrift

@@ -94,14 +94,29 @@ TEST(RouteTable, AnotherMethodIs405WithEveryMethodOfThePattern) {
 
 TEST(RouteTable, PathsThatFitNoPatternAreNotFound) {
   for (const char* path :
-       {"/", "/api/v1", "/api/v1/", "/api/v2/tickets", "/api/v1/tickets/",
-        "/api/v1/tickets/1/nope", "/api/v1/tickets//status", "/api/v1/staff/",
-        "/api/v1/staff/a/b", "/api/v1/catalogue/", "/api/v1/catalogue/skills",
-        "/api/v1/vakt/now/x", "/healthz/", "/api/v1/tickets/1/status/"}) {
+       {"//", "/agent/x", "/assets/", "/assets/a/b", "/api/v1", "/api/v1/",
+        "/api/v2/tickets", "/api/v1/tickets/", "/api/v1/tickets/1/nope",
+        "/api/v1/tickets//status", "/api/v1/staff/", "/api/v1/staff/a/b",
+        "/api/v1/catalogue/", "/api/v1/catalogue/skills", "/api/v1/vakt/now/x",
+        "/healthz/", "/api/v1/tickets/1/status/"}) {
     RouteMatch m = FindRoute("GET", path);
     EXPECT_EQ(m.route, nullptr) << path;
     EXPECT_EQ(m.pattern, "") << path;
   }
+}
+
+TEST(RouteTable, ASecondPlaceholderGoesToSubId) {
+  RouteMatch m = FindRoute("DELETE", "/api/v1/tickets/5/followers/ansatt.tinn");
+  ASSERT_NE(m.route, nullptr);
+  EXPECT_EQ(m.id, "5");
+  EXPECT_EQ(m.id_kind, "ticket");
+  EXPECT_EQ(m.sub_id, "ansatt.tinn");
+  EXPECT_EQ(m.sub_kind, "account");
+  EXPECT_EQ(MetricLabel(m.pattern), "/api/v1/tickets/{id}/followers/{id}");
+  // The pages: the portal at the root, the agent view, their files.
+  EXPECT_NE(FindRoute("GET", "/").route, nullptr);
+  EXPECT_NE(FindRoute("GET", "/agent").route, nullptr);
+  EXPECT_EQ(FindRoute("GET", "/assets/portal.js").id, "portal.js");
 }
 
 // The series of /metrics keep their names: every placeholder reads {id}.
@@ -126,7 +141,8 @@ TEST(Answers, ARenderThatThrowsSaysTheChangeWasSaved) {
   const Target target;
   const std::string id;
   const auth::Principal who;
-  const Call call{request, target, id, "/api/v1/tickets", nullptr, who};
+  const std::string sub_id;
+  const Call call{request, target, id, "/api/v1/tickets", sub_id, nullptr, who};
   std::optional<Response> got;
   auto done = Answer<int>(
       call, [&](Response r) { got = std::move(r); },

@@ -70,6 +70,8 @@ const std::map<std::string, Rule>& Expected() {
       {"GET /api/v1/tickets/{ticket}/comments", TicketPeople()},
       {"POST /api/v1/tickets/{ticket}/comments", TicketPeople()},
       {"GET /api/v1/tickets/{ticket}/events", TicketPeople()},
+      {"POST /api/v1/tickets/{ticket}/followers", TicketPeople()},
+      {"DELETE /api/v1/tickets/{ticket}/followers/{account}", TicketPeople()},
       {"GET /api/v1/events", Staff()},
       {"GET /api/v1/municipalities", Anyone()},
       {"GET /api/v1/catalogue", Anyone()},
@@ -118,6 +120,10 @@ const std::map<std::string, Rule>& Expected() {
       {"GET /api/v1/dashboard", {{kAgent, kDispatcher, kAdmin, kDashboard}}},
       {"GET /dashboard", Public()},
       {"GET /dashboard/{asset}", Public()},
+      // The portal and the agent view log in themselves.
+      {"GET /", Public()},
+      {"GET /agent", Public()},
+      {"GET /assets/{asset}", Public()},
   };
   return kRules;
 }

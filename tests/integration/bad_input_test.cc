@@ -324,7 +324,7 @@ TEST_F(BadInput, ABodyThatIsNotJsonIs415) {
 
 TEST_F(BadInput, UnknownRoutesAndTicketsAre404) {
   for (const char* target :
-       {"/api/v1/nothing", "/", "/api/v2/tickets", "/api/v1/tickets/42",
+       {"/api/v1/nothing", "//", "/api/v2/tickets", "/api/v1/tickets/42",
         "/api/v1/tickets/0", "/api/v1/tickets/abc", "/api/v1/tickets/-1",
         "/api/v1/tickets/99999999999999999999999999", "/api/v1/tickets/1/nope",
         "/api/v1/tickets/42/events"}) {

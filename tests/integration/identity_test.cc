@@ -318,6 +318,16 @@ TEST_F(Identity, AnInternalNoteNeverReachesTheEmployee) {
                     ids_->As("gunn.heggelund"));
   ASSERT_EQ(reply.status, 201) << reply.body;
   EXPECT_EQ(Parse(reply)["sla"]["firstResponse"].value("state", ""), "met");
+  // The employee reads who answered by name, and who has the ticket,
+  // without reading the staff registry.
+  const json mine =
+      Parse(client_->Get("/api/v1/tickets/" + id, ids_->As("ansatt.rollag")));
+  ASSERT_FALSE(mine["comments"].empty()) << mine.dump();
+  EXPECT_EQ(mine["comments"].back().value("authorName", ""), "Gunn Heggelund");
+  if (!mine.value("assignee", "").empty()) {
+    EXPECT_FALSE(mine["assignment"].value("assigneeName", "").empty())
+        << mine.dump();
+  }
 }
 
 // On their own resolved ticket an employee confirms or reopens; nothing
@@ -365,6 +375,156 @@ TEST_F(Identity, AnEmployeeConfirmsOrReopensAndSetsNothingElse) {
       client_->Post("/api/v1/tickets", other.dump(), ids_->As("ansatt.rollag"));
   ExpectProblem(foreign, 403, "/problems/forbidden");
   EXPECT_EQ(Parse(foreign).value("field", ""), "municipality");
+}
+
+// A colleague the reporter adds follows the ticket: they see it, list it
+// and comment, but only the reporter confirms it; nobody outside the
+// municipality can be added, and the list of followers is the reporter's
+// and staff's to shorten (and a follower's own name).
+TEST_F(Identity, AColleagueFollowsATicketAsTheReporterLetsThem) {
+  ids_->Employee("ansatt2.rollag", "rollag");
+  ids_->Employee("ansatt3.rollag", "rollag");
+  const json filed = FileAs("ansatt.rollag");
+  const std::string id = filed.value("id", "");
+  const std::string ticket = "/api/v1/tickets/" + id;
+  const std::string followers = ticket + "/followers";
+  auto follow = [&](const std::string& account, const std::string& as) {
+    return client_->Post(followers, json{{"account", account}}.dump(),
+                         ids_->As(as));
+  };
+  // Before: not theirs to see.
+  ExpectProblem(client_->Get(ticket, ids_->As("ansatt2.rollag")), 404,
+                "/problems/not-found");
+
+  HttpResponse added = follow("ansatt2.rollag", "ansatt.rollag");
+  ASSERT_EQ(added.status, 200) << added.body;
+  EXPECT_EQ(Parse(added)["followers"], json::array({"ansatt2.rollag"}));
+  HttpResponse seen = client_->Get(ticket, ids_->As("ansatt2.rollag"));
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  const json mine =
+      Parse(client_->Get("/api/v1/tickets", ids_->As("ansatt2.rollag")));
+  ASSERT_EQ(mine["tickets"].size(), 1u) << mine.dump();
+  EXPECT_EQ(mine["tickets"][0].value("id", ""), id);
+  // Their own ticket and the followed one, newest first, in one list.
+  const json own = FileAs("ansatt2.rollag");
+  const json both = Parse(
+      client_->Get("/api/v1/tickets?limit=1", ids_->As("ansatt2.rollag")));
+  ASSERT_EQ(both["tickets"].size(), 1u);
+  EXPECT_EQ(both["tickets"][0].value("id", ""), own.value("id", ""));
+  const json rest = Parse(client_->Get(
+      "/api/v1/tickets?limit=1&cursor=" + both.value("nextCursor", ""),
+      ids_->As("ansatt2.rollag")));
+  ASSERT_EQ(rest["tickets"].size(), 1u) << rest.dump();
+  EXPECT_EQ(rest["tickets"][0].value("id", ""), id);
+
+  // A follower comments and adds a colleague in turn.
+  EXPECT_EQ(
+      client_
+          ->Post(ticket + "/comments", json{{"body", "Samme feil her."}}.dump(),
+                 ids_->As("ansatt2.rollag"))
+          .status,
+      201);
+  EXPECT_EQ(follow("ansatt3.rollag", "ansatt2.rollag").status, 200);
+  // Who follows a ticket is no wall screen's business; staff see it.
+  HttpResponse board = client_->Get("/api/v1/dashboard", ids_->As("admin"));
+  ASSERT_EQ(board.status, 200) << board.body;
+  EXPECT_NE(board.body.find("\"id\":\"" + id + "\""), std::string::npos);
+  EXPECT_EQ(board.body.find("ansatt2.rollag"), std::string::npos);
+  EXPECT_NE(client_->Get(ticket).body.find("ansatt3.rollag"),
+            std::string::npos);
+
+  // Refused, and nothing changes: another municipality's employee (as if
+  // there were none), an unknown name, the reporter, one already there, a
+  // name no account can have, none at all.
+  const int version = GetJson(ticket).value("version", 0);
+  for (const auto& [account, words] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"ansatt.tinn", "no employee 'ansatt.tinn'"},
+           {"finnes.ikke", "no employee 'finnes.ikke'"},
+           {"kari.haugen", "no employee 'kari.haugen'"},
+           {"ansatt.rollag", "follows it already"},
+           {"ansatt2.rollag", "follows ticket"},
+           {std::string(600, 'x'), "no employee"},
+           {"", "'account' is required"}}) {
+    HttpResponse r = follow(account, "ansatt.rollag");
+    ExpectProblem(r, 422, "/problems/invalid-field");
+    EXPECT_EQ(Parse(r).value("field", ""), "account") << r.body;
+    EXPECT_NE(Parse(r).value("detail", "").find(words), std::string::npos)
+        << account << ": " << r.body;
+  }
+  EXPECT_EQ(GetJson(ticket).value("version", 0), version);
+  // To another municipality's employee the ticket is not there at all.
+  ExpectProblem(follow("ansatt.tinn", "ansatt.tinn"), 404,
+                "/problems/not-found");
+
+  // Only the reporter confirms.
+  auto move = [&](const std::string& to, const std::string& who) {
+    const int v = GetJson(ticket).value("version", 0);
+    return client_->Post(ticket + "/status",
+                         json{{"status", to}, {"version", v}}.dump(),
+                         ids_->As(who));
+  };
+  ASSERT_EQ(move("in_progress", kDesk).status, 200);
+  ASSERT_EQ(move("resolved", kDesk).status, 200);
+  HttpResponse confirm = move("closed", "ansatt2.rollag");
+  ExpectProblem(confirm, 403, "/problems/forbidden");
+  EXPECT_EQ(Parse(confirm).value("field", ""), "status");
+
+  // A follower leaves; one may not remove another; the reporter may.
+  ExpectProblem(client_->Send("DELETE", followers + "/ansatt3.rollag", "",
+                              ids_->As("ansatt2.rollag")),
+                403, "/problems/forbidden");
+  HttpResponse left = client_->Send("DELETE", followers + "/ansatt2.rollag", "",
+                                    ids_->As("ansatt2.rollag"));
+  ASSERT_EQ(left.status, 200) << left.body;
+  EXPECT_EQ(Parse(left)["followers"], json::array({"ansatt3.rollag"}));
+  ExpectProblem(client_->Get(ticket, ids_->As("ansatt2.rollag")), 404,
+                "/problems/not-found");
+  EXPECT_EQ(client_
+                ->Send("DELETE", followers + "/ansatt3.rollag", "",
+                       ids_->As("ansatt.rollag"))
+                .status,
+            200);
+  ExpectProblem(client_->Send("DELETE", followers + "/ansatt3.rollag", "",
+                              ids_->As("ansatt.rollag")),
+                422, "/problems/invalid-field");
+  // Closed is final: nobody comes or goes any more.
+  ASSERT_EQ(follow("ansatt2.rollag", "ansatt.rollag").status, 200);
+  ASSERT_EQ(move("closed", "ansatt.rollag").status, 200);
+  ExpectProblem(follow("ansatt3.rollag", "ansatt.rollag"), 409,
+                "/problems/illegal-transition");
+  ExpectProblem(client_->Send("DELETE", followers + "/ansatt2.rollag", "",
+                              ids_->As("ansatt.rollag")),
+                409, "/problems/illegal-transition");
+  // The history tells who came and went.
+  const json events = GetJson(ticket + "/events");
+  int added_events = 0, removed_events = 0;
+  for (const auto& e : events["events"]) {
+    added_events += e.contains("followerAdded");
+    removed_events += e.contains("followerRemoved");
+  }
+  EXPECT_EQ(added_events, 3);
+  EXPECT_EQ(removed_events, 2);
+}
+
+// An employee's usual place is kept on their account and checked against
+// their municipality's locations.
+TEST_F(Identity, AnEmployeesUsualPlaceIsOneOfTheirMunicipality) {
+  const json rollag = GetJson("/api/v1/accounts/ansatt.rollag");
+  const json municipalities = GetJson("/api/v1/municipalities");
+  std::string first;
+  for (const auto& m : municipalities["municipalities"])
+    if (m.value("id", "") == "rollag")
+      first = m["locations"][0].value("id", "");
+  EXPECT_EQ(rollag.value("location", ""), first) << rollag.dump();
+  json account = rollag;
+  account["location"] = "finnes-ikke";
+  auto as_admin = ids_->As("admin");
+  as_admin["Content-Type"] = "application/json";
+  HttpResponse bad = client_->Send("PUT", "/api/v1/accounts/ansatt.rollag",
+                                   account.dump(), as_admin);
+  ExpectProblem(bad, 422, "/problems/invalid-field");
+  EXPECT_NE(bad.body.find("/location"), std::string::npos) << bad.body;
 }
 
 }  // namespace

@@ -221,7 +221,7 @@ class Paging(unittest.TestCase):
         self.assertIn("Sak " + t["id"], mail.subject)
         self.assertIn("på vakt", mail.subject)  # RFC 2047, decoded
         self.assertIn("Du har vakt", mail.body)
-        self.assertIn("https://helpdesk.example.no/api/v1/tickets/" + t["id"],
+        self.assertIn("https://helpdesk.example.no/agent#/sak/" + t["id"],
                       mail.body)
         self.assertNotIn("Ingen på rådhuset", mail.body,
                          "a page carries no personal text of the ticket")

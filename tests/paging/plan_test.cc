@@ -144,7 +144,7 @@ TEST_F(PlanTest, AHighTicketGivenToTheVaktPagesItsAssigneeOnly) {
   EXPECT_EQ(proto::ToSys(page->next_action_at()), kNight);
   EXPECT_NE(page->subject().find("Sak 7"), std::string::npos)
       << page->subject();
-  EXPECT_NE(page->text().find("https://helpdesk.example.no/api/v1/tickets/7"),
+  EXPECT_NE(page->text().find("https://helpdesk.example.no/agent#/sak/7"),
             std::string::npos)
       << page->text();
 }

@@ -59,6 +59,7 @@ class Consistency : public StoreFixture {
     t.set_status(v1::TICKET_STATUS_ASSIGNED);
     t.set_municipality("rollag");
     t.set_assignee(n == 3 ? "ola" : "kari");
+    if (n == 3) t.add_followers("ansatt2.rollag");
     t.set_priority(v1::PRIORITY_HIGH);
     auto* c = t.mutable_sla()->mutable_resolution();
     c->set_counting(true);
@@ -97,6 +98,39 @@ TEST_F(Consistency, FindsAMissingAndAStaleListIndexEntry) {
   });
   EXPECT_EQ(OnlyFinding(),
             "ticket_index: an entry for ticket 9, which is not stored");
+}
+
+TEST_F(Consistency, FindsAMissingAndAStaleFollowerEntry) {
+  // The follower's list walks their entries beside their own.
+  {
+    auto txn = Txn::BeginRead(*env_);
+    TicketFilter mine;
+    mine.reporter = "ansatt2.rollag";
+    auto own = ListTickets(*txn, t_, mine, 0, 10);
+    ASSERT_TRUE(own.ok());
+    EXPECT_TRUE(own->tickets.empty());
+    mine.with_followed = true;
+    auto followed = ListTickets(*txn, t_, mine, 0, 10);
+    ASSERT_TRUE(followed.ok());
+    ASSERT_EQ(followed->tickets.size(), 1u);
+    EXPECT_EQ(followed->tickets[0].id(), "3");
+  }
+  const auto keys = FollowerIndexKeys(Stored(3), 3);
+  ASSERT_EQ(keys.size(), 1u);
+  Change(
+      [&](Txn& txn) { ASSERT_TRUE(txn.Del(t_.ticket_index, keys[0]).ok()); });
+  EXPECT_EQ(OnlyFinding(),
+            "ticket_index: ticket 3 has 0 of its 1 follower entries; a "
+            "follower's list misses it");
+  v1::Ticket other = Stored(2);
+  other.add_followers("ansatt3.rollag");
+  Change([&](Txn& txn) {
+    ASSERT_TRUE(txn.Put(t_.ticket_index, keys[0], "").ok());
+    ASSERT_TRUE(
+        txn.Put(t_.ticket_index, FollowerIndexKeys(other, 2)[0], "").ok());
+  });
+  EXPECT_NE(OnlyFinding().find("a stale follower entry for ticket 2"),
+            std::string::npos);
 }
 
 TEST_F(Consistency, FindsAWrongStatusCount) {

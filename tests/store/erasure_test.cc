@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "daemon/store/comment_tables.h"
 #include "daemon/store/consistency.h"
 #include "daemon/store/tables.h"
@@ -38,6 +40,8 @@ class Erasure : public StoreFixture {
         req.set_body(body);
         auto c = tickets::DecideComment(t, req, {"r", w.now()});
         if (!c.ok()) return c.status();
+        c->event.mutable_comment_added()->set_author_name(
+            std::string(author) == "kari" ? "Kari Nordmann" : "Agent Hansen");
         if (Status s = w.Save(&t, c->ticket, std::move(c->event)); !s.ok())
           return s;
         t = c->ticket;
@@ -64,7 +68,7 @@ class Erasure : public StoreFixture {
       auto before = GetTicket(w.txn(), w.tables(), 1);
       if (!before.ok()) return before.status();
       Status s = w.Write([&](Txn& txn, const Tables& t) -> Status {
-        auto c = EraseTicketHistory(txn, t, 1, (*before)->reporter());
+        auto c = EraseTicketHistory(txn, t, 1, {(*before)->reporter()});
         if (!c.ok()) return c.status();
         count = *c;
         return Status::Ok();
@@ -116,7 +120,9 @@ TEST_F(Erasure, RewritesTheTicketsHistoryAndLeavesTheRest) {
   EXPECT_EQ(events[0].actor(), kMarker);
   EXPECT_EQ(events[0].ticket_created().ticket().title(), kMarker);
   EXPECT_EQ(events[1].comment_added().author(), kMarker);
+  EXPECT_EQ(events[1].comment_added().author_name(), "");
   EXPECT_EQ(events[2].comment_added().author(), "agent");  // staff stay
+  EXPECT_EQ(events[2].comment_added().author_name(), "Agent Hansen");
   EXPECT_EQ(events[2].comment_added().body(), kMarker);
   EXPECT_EQ(events[3].status_changed().reason(), kMarker);
   EXPECT_TRUE(events[4].has_personal_data_erased());
@@ -144,11 +150,73 @@ TEST_F(Erasure, RewritesTheTicketsHistoryAndLeavesTheRest) {
       << (report->findings.empty() ? "" : report->findings[0]);
 }
 
+// Colleagues who followed the ticket are as much its people as the
+// reporter: their names go from its history and their list, also one who
+// stopped following before (found in the history).
+TEST_F(Erasure, FollowersPastAndPresentAreErasedToo) {
+  WriteResult r = Run([](WriteContext& w) -> Status {
+    auto t = GetTicket(w.txn(), w.tables(), 1);
+    if (!t.ok()) return t.status();
+    const v1::Ticket stored = **t;
+    auto move = [&](const v1::Ticket& from, v1::TicketStatus to) {
+      v1::Ticket moved = from;
+      moved.set_status(to);
+      moved.set_version(from.version() + 1);
+      v1::Event e;
+      e.set_actor("agent");
+      e.set_ticket_id("1");
+      e.mutable_status_changed()->set_from(from.status());
+      e.mutable_status_changed()->set_to(to);
+      Status s = w.Save(&from, moved, std::move(e));
+      return std::pair{s, moved};
+    };
+    // Followed while it was open again.
+    auto [reopened, open] = move(stored, v1::TICKET_STATUS_IN_PROGRESS);
+    if (!reopened.ok()) return reopened;
+    auto step = [&](const std::string& account, bool add,
+                    const std::string& actor) -> Status {
+      auto c =
+          tickets::DecideFollower(open, account, add, actor, {"r", w.now()});
+      if (!c.ok()) return c.status();
+      if (Status s = w.Save(&open, c->ticket, std::move(c->event)); !s.ok())
+        return s;
+      open = c->ticket;
+      return Status::Ok();
+    };
+    for (const auto& [account, add, actor] :
+         {std::tuple{"berit", true, "kari"}, std::tuple{"siri", true, "berit"},
+          std::tuple{"berit", false, "berit"}})
+      if (Status s = step(account, add, actor); !s.ok()) return s;
+    return move(open, v1::TICKET_STATUS_CLOSED).first;
+  });
+  ASSERT_TRUE(r.status.ok()) << r.status.message();
+  EraseOne();
+  for (const auto& e : EventsOf(1)) {
+    const std::string text = e.DebugString();
+    for (const char* gone : {"berit", "siri"})
+      EXPECT_EQ(text.find(gone), std::string::npos) << text;
+  }
+  auto txn = Txn::BeginRead(*env_);
+  auto ticket = GetTicket(*txn, t_, 1);
+  ASSERT_TRUE(ticket.ok() && *ticket);
+  EXPECT_EQ((*ticket)->followers_size(), 0);
+  TicketFilter by_siri;
+  by_siri.reporter = "siri";
+  by_siri.with_followed = true;
+  auto listed = ListTickets(*txn, t_, by_siri, 0, 10);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_TRUE(listed->tickets.empty());
+  auto report = CheckConsistency(*txn, t_);
+  ASSERT_TRUE(report.ok());
+  EXPECT_TRUE(report->clean())
+      << (report->findings.empty() ? "" : report->findings[0]);
+}
+
 TEST_F(Erasure, ASecondErasureRewritesNothing) {
   EraseOne();
   auto txn = Txn::BeginWrite(*env_);
   ASSERT_TRUE(txn.ok());
-  auto again = EraseTicketHistory(*txn, t_, 1, "");
+  auto again = EraseTicketHistory(*txn, t_, 1, {});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->events, 0u);
   EXPECT_EQ(again->comments, 0u);

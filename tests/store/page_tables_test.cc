@@ -162,8 +162,26 @@ TEST_F(PageTables, AVersionSixDatabaseGetsEmptyPageTablesOnOpen) {
   ASSERT_TRUE(tables.ok()) << tables.status().message();
   t_ = *tables;
   auto txn = Txn::BeginRead(*env_);
-  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "7");
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
+            std::to_string(kSchemaVersion));
   EXPECT_EQ(*LastPageNumber(*txn, t_), 0u);
+}
+
+// A version 7 database has no followers and no synonyms to rebuild: it
+// opens as the current version, and a build of version 7 would refuse it
+// from then on (it would not know their records).
+TEST_F(PageTables, AVersionSevenDatabaseMovesOnAsItIs) {
+  writer_->Stop();
+  writer_.reset();
+  Change([&](Txn& txn) {
+    ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "7").ok());
+  });
+  auto tables = OpenTables(*env_, {});
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  t_ = *tables;
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "8");
+  EXPECT_EQ(kSchemaVersion, 8);
 }
 
 }  // namespace

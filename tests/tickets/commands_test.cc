@@ -547,3 +547,51 @@ TEST(ParseTicketId, AcceptsOnlyCanonicalNumbers) {
 
 }  // namespace
 }  // namespace helpdesk::tickets
+
+namespace helpdesk::tickets {
+namespace {
+
+// Colleagues follow a ticket one by one: never the reporter, never twice,
+// at most kMaxFollowers, and nothing changes on a closed ticket.
+TEST(DecideFollower, AddsAndRemovesOneColleagueAtATime) {
+  v1::Ticket t = Ticket(v1::TICKET_STATUS_IN_PROGRESS, 3);
+  t.set_reporter("ansatt.tinn");
+  auto added = DecideFollower(t, "ansatt2.tinn", true, "ansatt.tinn", Ctx());
+  ASSERT_TRUE(added.ok()) << added.status().message();
+  EXPECT_EQ(added->ticket.followers_size(), 1);
+  EXPECT_EQ(added->ticket.version(), 4u);
+  EXPECT_EQ(added->event.follower_added().account(), "ansatt2.tinn");
+  EXPECT_EQ(added->event.actor(), "ansatt.tinn");
+  EXPECT_EQ(DecideFollower(added->ticket, "ansatt2.tinn", true, "x", Ctx())
+                .status()
+                .code(),
+            Code::kInvalidField);
+  EXPECT_EQ(DecideFollower(t, "ansatt.tinn", true, "x", Ctx()).status().code(),
+            Code::kInvalidField);
+  EXPECT_EQ(
+      DecideFollower(t, "ansatt2.tinn", false, "x", Ctx()).status().code(),
+      Code::kInvalidField);
+  auto removed = DecideFollower(added->ticket, "ansatt2.tinn", false,
+                                "ansatt2.tinn", Ctx());
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(removed->ticket.followers_size(), 0);
+  EXPECT_EQ(removed->event.follower_removed().account(), "ansatt2.tinn");
+
+  v1::Ticket full = t;
+  for (size_t i = 0; i < kMaxFollowers; ++i)
+    full.add_followers("ansatt" + std::to_string(i + 10) + ".tinn");
+  EXPECT_EQ(
+      DecideFollower(full, "ansatt2.tinn", true, "x", Ctx()).status().code(),
+      Code::kInvalidField);
+  v1::Ticket closed = added->ticket;
+  closed.set_status(v1::TICKET_STATUS_CLOSED);
+  for (bool add : {true, false})
+    EXPECT_EQ(DecideFollower(closed, add ? "ansatt3.tinn" : "ansatt2.tinn", add,
+                             "x", Ctx())
+                  .status()
+                  .code(),
+              Code::kIllegalTransition);
+}
+
+}  // namespace
+}  // namespace helpdesk::tickets

@@ -78,6 +78,11 @@ TEST(FormatDiff, OneLinePerKindThatChanged) {
   EXPECT_EQ(FormatDiff(diff),
             "  services changed (2): vpn, epost\n"
             "  SLA classes added (1): gold\n");
+  diff.set_synonyms_changed(true);
+  EXPECT_EQ(FormatDiff(diff),
+            "  services changed (2): vpn, epost\n"
+            "  SLA classes added (1): gold\n"
+            "  synonyms changed\n");
   EXPECT_EQ(FormatDiff({}), "");
 }
 

@@ -75,6 +75,7 @@ std::string OptionOf(std::string field) {
   if (field == "name") return "--name";
   if (field == "roles" || field.starts_with("roles/")) return "--role";
   if (field == "municipality") return "--municipality";
+  if (field == "location") return "--location";
   if (field == "staffId") return "--staff-id";
   if (field == "password") return "--password-stdin";
   if (field == "account") return "--account";
@@ -238,6 +239,7 @@ int UserAddCommand(const UserOptions& o) {
   a.set_name(o.name);
   for (v1::Role r : *roles) a.add_roles(r);
   a.set_municipality(o.municipality);
+  a.set_location(o.location);
   a.set_staff_id(o.staff_id);
   auto created = b->CreateAccount(a, *password);
   if (!created.ok()) return Fail(created.status());
@@ -355,8 +357,16 @@ int UserRolesCommand(const UserOptions& o) {
     agent |= r == v1::ROLE_AGENT || r == v1::ROLE_DISPATCHER;
   }
   // What the new roles need, given; what they do not take, dropped.
-  if (!o.municipality.empty()) a->set_municipality(o.municipality);
-  if (!employee) a->clear_municipality();
+  // A usual place belongs to the municipality: it goes when that changes
+  // or the account is no longer an employee.
+  if (!o.municipality.empty() && o.municipality != a->municipality()) {
+    a->set_municipality(o.municipality);
+    a->clear_location();
+  }
+  if (!employee) {
+    a->clear_municipality();
+    a->clear_location();
+  }
   if (!o.staff_id.empty()) a->set_staff_id(o.staff_id);
   if (!agent) a->clear_staff_id();
   auto updated = b->UpdateAccount(*a);

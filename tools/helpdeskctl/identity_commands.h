@@ -28,6 +28,7 @@ struct UserOptions {
   std::string name;                // add
   std::vector<std::string> roles;  // add, roles: wire names ("agent")
   std::string municipality;        // add
+  std::string location;            // add: an employee's usual place
   std::string staff_id;            // add
   bool password_stdin = false;     // add, reset-password
   std::string actor;               // offline changes; empty: $USER ...

@@ -118,6 +118,15 @@ std::string FormatDiff(const v1::CatalogueDiff& diff) {
   std::string out;
   for (int i = 0; i < d->field_count(); ++i) {
     const auto* f = d->field(i);
+    if (!f->is_repeated()) {  // a flag: synonyms_changed
+      if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_BOOL &&
+          r->GetBool(diff, f)) {
+        std::string kind = f->name();
+        std::replace(kind.begin(), kind.end(), '_', ' ');
+        out += "  " + kind + "\n";
+      }
+      continue;
+    }
     const int n = r->FieldSize(diff, f);
     if (n == 0) continue;
     std::string kind = f->name();

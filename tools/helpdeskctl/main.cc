@@ -372,6 +372,11 @@ int Run(int argc, char** argv) {
   user_add->add_option("--municipality", user_add_options.municipality,
                        "An employee's municipality (a region id such as "
                        "'rollag'); only with --role employee");
+  user_add->add_option(
+      "--location", user_add_options.location,
+      "An employee's usual place, one of their municipality's locations "
+      "(GET /api/v1/municipalities): the portal proposes it for a new "
+      "ticket");
   user_add->add_option("--staff-id", user_add_options.staff_id,
                        "An agent's staff record (GET /api/v1/staff); only "
                        "with --role agent or dispatcher");

@@ -14,6 +14,11 @@
 //                      write (committed with fsync, answered, and whatever
 //                      it does after); answered_ms: until answered
 //   WriterHold/Rota    the same for a vakt rota of the most shifts allowed
+//   Search/Index/{Demo,Largest}  preparing a catalogue for search (every
+//                      word stemmed), once per catalogue version
+//   Search/Query/{Demo,Largest}/N  one search on a prepared catalogue: a
+//                      sentence as typed (N=0), or ten words that each
+//                      match somewhere (N=1: the most a query looks for)
 //   helpdesk-catalogue-bench --benchmark_repetitions=10
 //     --benchmark_report_aggregates_only=true
 
@@ -27,6 +32,7 @@
 #include "catalogue/catalogue.h"
 #include "catalogue/default_catalogue.h"
 #include "catalogue/edit.h"
+#include "catalogue/search.h"
 #include "daemon/staff/staff.h"
 #include "daemon/store/writer.h"
 #include "proto/timestamps.h"
@@ -96,6 +102,49 @@ void BM_DecideLargest(benchmark::State& state) {
   }
   state.counters["bytes"] = static_cast<double>(incoming.ByteSizeLong());
 }
+v1::Catalogue SearchCatalogue(int64_t largest) {
+  return largest ? shapes::Largest(Demo(), kMunicipalities, 'a') : Demo();
+}
+
+void BM_SearchIndex(benchmark::State& state) {
+  const v1::Catalogue c = SearchCatalogue(state.range(0));
+  for (auto _ : state) {
+    catalogue::SearchIndex index(c);
+    benchmark::DoNotOptimize(&index);
+  }
+  state.counters["services"] = c.services_size();
+}
+BENCHMARK(BM_SearchIndex)
+    ->Name("Search/Index")
+    ->ArgNames({"largest"})
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond);
+
+void BM_SearchQuery(benchmark::State& state) {
+  const v1::Catalogue c = SearchCatalogue(state.range(0));
+  const catalogue::SearchIndex index(c);
+  const char* query = state.range(1)
+                          ? "skriver passord nett pc mobil skjerm lisens "
+                            "server tilgang elev"
+                          : "skrivaren min verkar ikkje";
+  size_t hits = 0;
+  for (auto _ : state) {
+    auto found = index.Search(query, {});
+    hits = found.size();
+    benchmark::DoNotOptimize(found);
+  }
+  state.counters["hits"] = static_cast<double>(hits);
+}
+BENCHMARK(BM_SearchQuery)
+    ->Name("Search/Query")
+    ->ArgNames({"largest", "ten_words"})
+    ->Args({0, 0})
+    ->Args({0, 1})
+    ->Args({1, 0})
+    ->Args({1, 1})
+    ->Unit(benchmark::kMicrosecond);
+
 BENCHMARK(BM_DecideLargest)
     ->Name("Decide/Largest")
     ->Unit(benchmark::kMillisecond);
