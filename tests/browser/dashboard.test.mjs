@@ -13,159 +13,31 @@
 // of the daemon's embedded copy: try an edit of the page without a rebuild).
 // Exits 0 when every step passed, 1 with the failing step's reason.
 
-import {spawn} from 'node:child_process';
-import {once} from 'node:events';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {fileURLToPath} from 'node:url';
 
-import {chromium} from 'playwright-core';
+import {
+  api, artifacts, chromiumPath, Daemon, fail, Failure, firstAccounts,
+  fulfillFile, kStepTimeoutMs, launchBrowser, log, ok, sleep, tally, webDir,
+} from './harness.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const daemonPath = process.argv[2] || process.env.HELPDESKD || '';
-const artifacts = path.resolve(
-    process.env.HELPDESK_ARTIFACTS || path.join(here, 'artifacts'));
-const chromiumPath = process.env.CHROMIUM || '/usr/bin/chromium';
-const webDir = process.env.HELPDESK_WEB_DIR || '';
 
 const kAppearMs = 1000;        // a new ticket is on the wall within this
-const kStepTimeoutMs = 15000;  // any other wait
 const kReconnectMs = 45000;    // backoff doubles to 30 s: room for one step
 const kWholeTestMs = 180000;
 
-// ------------------------------------------------------------ reporting
-
-let passed = 0;
 let running = null;  // the daemon, for the watchdog
-const started = Date.now();
 
-function log(message) {
-  const s = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  console.log(`[${s}s] ${message}`);
-}
+// ------------------------------------------------------------ accounts
 
-function ok(message) {
-  passed += 1;
-  log(`ok   ${message}`);
-}
-
-class Failure extends Error {}
-
-function fail(message) {
-  throw new Failure(message);
-}
-
-// ------------------------------------------------------------ the daemon
-
-class Daemon {
-  constructor(binary, dataDir) {
-    this.binary = binary;
-    this.dataDir = dataDir;
-    this.child = null;
-    this.port = 0;
-    this.runs = 0;
-  }
-
-  async start(port = 0) {
-    const portFile = path.join(this.dataDir, 'port');
-    await fsp.rm(portFile, {force: true});
-    this.runs += 1;
-    const logPath = path.join(artifacts, `daemon-${this.runs}.log`);
-    const logFile = fs.openSync(logPath, 'w');
-    this.logPath = logPath;
-    this.child = spawn(this.binary, [
-      '--port', String(port), '--data-dir', this.dataDir,
-      '--port-file', portFile, '--password-cost=minimum', '--rate-limit=0',
-      '--address-rate-limit=0', '--log-level', 'warn',
-    ], {stdio: ['ignore', logFile, logFile]});
-    fs.closeSync(logFile);
-    const child = this.child;
-    let exited = null;
-    child.once('exit', (code, signal) => {
-      exited = {code, signal};
-    });
-    const deadline = Date.now() + 30000;
-    for (;;) {
-      if (exited) {
-        fail(`helpdeskd exited at start (${JSON.stringify(exited)}); ` +
-             `see ${logPath}`);
-      }
-      const text = await fsp.readFile(portFile, 'utf8').catch(() => '');
-      const n = Number.parseInt(text.trim(), 10);
-      if (n > 0) {
-        this.port = n;
-        return n;
-      }
-      if (Date.now() > deadline) fail(`no port file after 30 s; see ${logPath}`);
-      await sleep(50);
-    }
-  }
-
-  async stop() {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    const exit = once(child, 'exit');
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
-    await exit;
-    clearTimeout(timer);
-  }
-
-  url(p) {
-    return `http://127.0.0.1:${this.port}${p}`;
-  }
-}
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-// One API call; fails the test with the request and answer unless the
-// status is one of `expect`.
-async function api(daemon, method, p, {token, body, expect = [200, 201]} = {}) {
-  const headers = {'accept': 'application/json'};
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(daemon.url(p), {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answeredAt = Date.now();
-  const text = await res.text();
-  if (!expect.includes(res.status)) {
-    fail(`${method} ${p} ${body ? JSON.stringify(body) : ''} answered ` +
-         `${res.status}: ${text.slice(0, 500)}`);
-  }
-  let json = null;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    fail(`${method} ${p}: not JSON: ${text.slice(0, 200)}`);
-  }
-  return {status: res.status, json, answeredAt};
-}
-
-// The first start's accounts: [{account, roles: [...], password}].
-async function firstAccounts(dataDir) {
-  const text =
-      await fsp.readFile(path.join(dataDir, 'first-start-credentials.txt'),
-                         'utf8');
-  const accounts = [];
-  for (const line of text.split('\n')) {
-    if (!line || line.startsWith('#')) continue;
-    const [account, roles, password] = line.split('\t');
-    if (account && password) {
-      accounts.push({account, roles: (roles || '').split(','), password});
-    }
-  }
-  return accounts;
-}
-
+// The first start's account that `wanted({account, roles})` picks, logged
+// in over the API.
 async function login(daemon, accounts, wanted) {
-  const found = accounts.find(wanted);
+  const found = [...accounts].map(([account, a]) => ({account, ...a}))
+                    .find(wanted);
   if (!found) fail('first-start-credentials.txt lacks an account needed');
   const {json} = await api(daemon, 'POST', '/api/v1/session', {
     body: {account: found.account, password: found.password},
@@ -254,30 +126,12 @@ async function waitFigures(page, municipality, want, timeout) {
 
 // Answers the page's own files from `dir` (HELPDESK_WEB_DIR).
 async function serveFrom(page, dir) {
-  const types = {
-    html: 'text/html; charset=utf-8',
-    css: 'text/css; charset=utf-8',
-    js: 'text/javascript; charset=utf-8',
-    svg: 'image/svg+xml',
-  };
   await page.route(/\/dashboard(\/[^/?#]*)?([?#].*)?$/, async (route) => {
     const {pathname} = new URL(route.request().url());
     const file = pathname === '/dashboard' ? 'dashboard.html' :
                                              pathname.slice('/dashboard/'.length);
-    const ext = file.split('.').pop();
-    try {
-      const body = await fsp.readFile(path.join(dir, path.basename(file)));
-      await route.fulfill({
-        status: 200,
-        headers: {
-          'content-type': types[ext] || 'application/octet-stream',
-          'content-security-policy': "default-src 'self'",
-        },
-        body,
-      });
-    } catch {
-      await route.fulfill({status: 404, body: ''});
-    }
+    await fulfillFile(route, dir, file,
+                      {'content-security-policy': "default-src 'self'"});
   });
 }
 
@@ -293,7 +147,8 @@ async function main() {
   await fsp.mkdir(artifacts, {recursive: true});
   const dataDir =
       await fsp.mkdtemp(path.join(os.tmpdir(), 'helpdesk-browser-'));
-  const daemon = new Daemon(path.resolve(daemonPath), dataDir);
+  const daemon = new Daemon(path.resolve(daemonPath), dataDir, [],
+                            {logName: 'daemon'});
   running = daemon;
   let browser = null;
   let page = null;
@@ -336,11 +191,9 @@ async function main() {
     if (!anyService.length) fail('no service for tinn in the catalogue');
     const serviceId = anyService[0].id;
 
-    // A page answered by page.route has no address, so Chromium's local
-    // network access checks would keep it from the daemon's websocket.
-    const args = ['--no-sandbox'];
-    if (webDir) args.push('--disable-features=LocalNetworkAccessChecks');
-    browser = await chromium.launch({executablePath: chromiumPath, args});
+    // With HELPDESK_WEB_DIR, without Chromium's local network access
+    // checks (they would keep a routed page from the daemon's websocket).
+    browser = await launchBrowser();
     page = await browser.newPage({viewport: {width: 1920, height: 1080}});
     if (webDir) await serveFrom(page, webDir);
 
@@ -583,19 +436,19 @@ async function main() {
 
 const watchdog = setTimeout(() => {
   log(`FAIL the whole test took over ${kWholeTestMs / 1000} s`);
-  if (running && running.child) running.child.kill('SIGKILL');
+  if (running) running.kill();
   process.exit(1);
 }, kWholeTestMs);
 
 main().then(
     () => {
       clearTimeout(watchdog);
-      console.log(`dashboard: ${passed} passed, 0 failed`);
+      console.log(`dashboard: ${tally.passed} passed, 0 failed`);
       process.exit(0);
     },
     (error) => {
       clearTimeout(watchdog);
       log(`FAIL ${error instanceof Failure ? error.message : error.stack}`);
-      console.log(`dashboard: ${passed} passed, 1 failed`);
+      console.log(`dashboard: ${tally.passed} passed, 1 failed`);
       process.exit(1);
     });
