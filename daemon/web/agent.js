@@ -12,6 +12,11 @@
 
   const QUEUE_LIMIT = 200;
   const QUEUE_PAGES = 3;       // at most this many pages of a queue's list
+  // The statuses of "Mine saker", one list each: a list by assignee alone
+  // would also hold every resolved and closed ticket of one's past, and
+  // push an old open one past the pages read.
+  const OPEN_STATUSES = ['assigned', 'in_progress', 'waiting_on_user',
+                         'waiting_on_supplier'];
   const EVENTS_LIMIT = 1000;
   const EVENTS_PAGES = 5;
   const DESK_DAY_SECONDS = 27000;  // a desk day is 7.5 h
@@ -296,9 +301,10 @@
     state.failed[name] = null;
   }
 
-  async function loadQueue(name, filter, member) {
+  async function loadQueue(name, filters, member) {
     try {
-      replaceQueue(name, await listTickets(filter), member);
+      const lists = await Promise.all(filters.map(listTickets));
+      replaceQueue(name, lists.flat(), member);
     } catch (error) {
       if (error.status === 401) return;
       state.failed[name] = error;
@@ -307,9 +313,11 @@
   }
 
   function loadQueues() {
-    const jobs = [loadQueue('mine', {assignee: state.staffId}, inMine)];
+    const mine = OPEN_STATUSES.map((status) => ({assignee: state.staffId,
+                                                 status}));
+    const jobs = [loadQueue('mine', mine, inMine)];
     if (state.dispatcher) {
-      jobs.push(loadQueue('unassigned', {status: 'new'}, inUnassigned));
+      jobs.push(loadQueue('unassigned', [{status: 'new'}], inUnassigned));
     }
     return Promise.all(jobs);
   }
@@ -915,6 +923,12 @@
     if (done) {
       $('status-reason').value = '';
       announce(`Status er endret til ${H.statusName(to)}.`);
+      // A closed ticket hides its forms, the button pressed with them:
+      // focus goes to the ticket's heading rather than nowhere.
+      if (!form.contains(document.activeElement) ||
+          form.closest('[hidden]')) {
+        H.focusHeading();
+      }
     }
   }
 

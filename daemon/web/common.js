@@ -1058,23 +1058,29 @@
       }
     }
 
-    // After a live event: read the open ticket again, once for a burst
-    // (nothing when none is open).
+    // After a live event: read the open ticket again, once for a burst.
+    // Nothing when no ticket is on screen: a ticket left for the queues is
+    // not read again (each staff read is audited as one).
     function scheduleRefresh() {
-      if (!view.ticket) return;
+      if (!view.ticket || !showsTicket(view.ticket.id)) return;
       clearTimeout(view.timer);
       view.timer = setTimeout(() => {
-        if (view.ticket) load(view.ticket.id);
+        if (view.ticket && showsTicket(view.ticket.id)) load(view.ticket.id);
       }, REFRESH_DELAY_MS);
     }
 
-    // A ticket read or answered by a write: kept and shown.
+    // A ticket read or answered by a write: kept and shown, if it is the
+    // one on screen (a write's answer may come after the user has opened
+    // another ticket; it must not be shown under that one).
     function apply(ticket) {
-      if (!ticket || !ticket.id) return;
+      if (!ticket || !ticket.id || !showsTicket(ticket.id)) return;
       const previous = view.ticket;
       if (previous && previous.id === ticket.id &&
           (ticket.version || 0) < (previous.version || 0)) {
         return;  // an older answer overtaken by a newer one
+      }
+      if (previous && previous.id !== ticket.id) {
+        view.comments = new Map();  // another ticket's comments never stay
       }
       const known = new Set(view.comments.keys());
       view.ticket = ticket;
@@ -1094,7 +1100,7 @@
 
     function render() {
       const t = view.ticket;
-      if (!t) return;
+      if (!t || !showsTicket(t.id)) return;
       setTitle(`Sak ${t.id}: ${t.title || ''}`);
       const status = $('ticket-status');
       setText(status, `Status: ${statusName(t.status)}`);
@@ -1120,9 +1126,14 @@
       const url = view.older;
       const button = $('older-comments');
       if (!url || button.getAttribute('aria-disabled') === 'true') return;
+      // Only this ticket's own comment pages, and only into its list.
+      if (!view.ticket || !url.startsWith('/api/v1/tickets/')) return;
+      const id = view.ticket.id;
+      const comments = view.comments;
       button.setAttribute('aria-disabled', 'true');
       try {
         const older = await api.get(url);
+        if (!showsTicket(id) || view.comments !== comments) return;
         mergeComments(view.comments, older && older.comments);
         view.older = (older && older.next) || '';
         renderComments();

@@ -70,6 +70,10 @@
 
   // ------------------------------------------------------------ helpers
 
+  function utf8Bytes(text) {
+    return new TextEncoder().encode(text).length;
+  }
+
   function me() {
     return state.account ? state.account.id : '';
   }
@@ -501,9 +505,11 @@
     }
     if (!title.value.trim()) {
       errors.push({control: title, message: 'Skriv en kort beskrivelse.'});
-    } else if (title.value.trim().length > 200) {
+    } else if (utf8Bytes(title.value.trim()) > 200) {
+      // The daemon counts bytes: æ, ø and å take two.
       errors.push({control: title,
-                   message: 'Den korte beskrivelsen kan være høyst 200 tegn.'});
+                   message: 'Den korte beskrivelsen er for lang. Gjør den ' +
+                       'kortere (høyst 200 tegn, æ, ø og å teller dobbelt).'});
     }
     if (!description.value.trim()) {
       errors.push({
@@ -662,7 +668,19 @@
     if (reason) body.reason = reason;
     H.setBusy(form, true);
     try {
-      const answer = await api.post(`/api/v1/tickets/${t.id}/status`, body);
+      const url = `/api/v1/tickets/${t.id}/status`;
+      let answer;
+      try {
+        answer = await api.post(url, body);
+      } catch (error) {
+        // IT's internal notes move the version without the employee
+        // seeing them: a conflict on a ticket still resolved is tried
+        // once more at the version it has now.
+        if (!H.isVersionConflict(error)) throw error;
+        const now = await api.get(`/api/v1/tickets/${t.id}`);
+        if (!now || now.status !== 'resolved') throw error;
+        answer = await api.post(url, {...body, version: now.version});
+      }
       form.reset();
       ticketView.apply(answer);
       announce(status === 'closed' ? 'Saken er lukket. Takk!' :
@@ -708,12 +726,16 @@
     // A closed ticket has nothing more to follow: the list only.
     const closed = t.status === 'closed';
     $('follower-form').hidden = closed;
+    // The reporter removes anyone; a follower only themselves.
+    const reporter = t.reporter === me();
     const items = t.followers.map((account) => {
       const li = el('li', 'follower', el('span', 'follower-name', account));
-      if (!closed) {
+      const self = account === me();
+      if (!closed && (reporter || self)) {
         const remove = el('button', {type: 'button', class: 'button-danger',
                                      data: {account}},
-                          'Fjern', el('span', 'visually-hidden', ` ${account}`));
+                          self ? 'Slutt å følge saken' : 'Fjern',
+                          self ? '' : el('span', 'visually-hidden', ` ${account}`));
         remove.addEventListener('click', () => removeFollower(account));
         li.append(remove);
       }
@@ -768,15 +790,25 @@
     const form = $('follower-form');
     if (!t) return;
     H.clearErrors(form);
+    if (H.isBusy(form)) return;
+    H.setBusy(form, true);
     try {
       const answer = await api.del(
           `/api/v1/tickets/${t.id}/followers/${encodeURIComponent(account)}`);
+      if (account === me()) {
+        // No longer theirs to see: back to their own list.
+        announce('Du følger ikke lenger saken.');
+        location.hash = '#/';
+        return;
+      }
       applyOrLoad(answer, t.id);
       $('followers-title').focus();
       announce(`${account} følger ikke lenger saken.`);
     } catch (error) {
       if (error.status === 401) return;
       H.showFormProblem(form, H.problemNodes(error));
+    } finally {
+      H.setBusy(form, false);
     }
   }
 

@@ -768,6 +768,36 @@ async function main() {
     ok(`${kColleague.id} logged in sees ticket ${id} in "Mine saker" (and ` +
        `not ${probe.id}) and opens it`);
 
+    // ---------------------------------------------------------- confirm
+    // IT resolves the ticket, then writes an internal note: that moves its
+    // version without the employee seeing it (no event reaches them), so
+    // their page holds a version behind. "Ja, lukk saken" must still close
+    // it: the page tries once more at the version the ticket has now.
+    const agentToken = await apiLogin(daemon, agentId, password(agentId));
+    const before = (await api(daemon, 'GET', `/api/v1/tickets/${id}`,
+                              {token: agentToken})).json;
+    await api(daemon, 'POST', `/api/v1/tickets/${id}/status`,
+              {token: agentToken,
+               body: {status: 'resolved', version: before.version}});
+    const confirm = E.page.getByRole('button', {name: 'Ja, lukk saken'});
+    await waitVisible(confirm, 'the employee is asked whether it is solved');
+    await api(daemon, 'POST', `/api/v1/tickets/${id}/comments`,
+              {token: agentToken,
+               body: {body: 'Intern: toner byttet, sjekk fakturaen.',
+                      visibility: 'internal'}});
+    E.watch.expect(409, `/api/v1/tickets/${id}/status`,
+                   'the version moved by an internal note the employee never sees');
+    await confirm.click();
+    await waitInPage(E.page, 'the ticket closed on the employee\'s page', () =>
+      document.getElementById('ticket-status').dataset.status === 'closed');
+    const confirmed = (await api(daemon, 'GET', `/api/v1/tickets/${id}`,
+                                 {token: tinn})).json;
+    if (confirmed.status !== 'closed') {
+      fail(`ticket ${id} is ${confirmed.status} after "Ja, lukk saken"`);
+    }
+    ok(`"Ja, lukk saken" closed ticket ${id} although an internal note had ` +
+       'moved its version meanwhile');
+
     // ---------------------------------------------------------- Rollag
     const R = await open('employee ansatt.rollag (desktop)', kDesktop,
                          [kTitle, kDescription]);
