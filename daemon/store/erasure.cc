@@ -29,11 +29,6 @@ bool EraseAccount(std::string& account,
   return true;
 }
 
-std::vector<std::string> Only(std::string_view reporter) {
-  if (reporter.empty()) return {};
-  return {std::string(reporter)};
-}
-
 // The keys of `table` that begin with `prefix`, with their values when
 // `values` (copied: the cursor is closed before anything is written).
 StatusOr<std::vector<std::pair<std::string, std::string>>> Range(
@@ -60,10 +55,6 @@ v1::Ticket ErasedTicket(const v1::Ticket& ticket,
   out.clear_followers();  // who followed it says whose case it was
   *out.mutable_personal_data_erased_at() = at;
   return out;
-}
-
-bool EraseEventText(v1::Event& event, std::string_view reporter) {
-  return EraseEventText(event, Only(reporter));
 }
 
 bool EraseEventText(v1::Event& event, const std::vector<std::string>& people) {
@@ -106,10 +97,6 @@ bool EraseEventText(v1::Event& event, const std::vector<std::string>& people) {
     changed |= Erase(*event.mutable_priority_changed()->mutable_reason());
   }
   return changed;
-}
-
-bool EraseCommentText(v1::Comment& comment, std::string_view reporter) {
-  return EraseCommentText(comment, Only(reporter));
 }
 
 bool EraseCommentText(v1::Comment& comment,

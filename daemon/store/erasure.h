@@ -38,15 +38,12 @@ inline constexpr std::string_view kErasedMarker = "[slettet]";
 v1::Ticket ErasedTicket(const v1::Ticket& ticket,
                         const google::protobuf::Timestamp& at);
 
-// Erases the personal text of `event`, a past event of a ticket reported
-// by `reporter` (empty: no account to erase); whether anything changed.
-bool EraseEventText(v1::Event& event, std::string_view reporter);
-// Likewise, with every account whose case it was (`people`: the reporter
-// and whoever followed the ticket) erased where it names a person.
+// Erases the personal text of `event`, a past event of a ticket, and the
+// accounts whose case it was (`people`: the reporter and whoever followed
+// the ticket) where they name a person; whether anything changed.
 bool EraseEventText(v1::Event& event, const std::vector<std::string>& people);
 
 // Erases the personal text of `comment` likewise; whether anything changed.
-bool EraseCommentText(v1::Comment& comment, std::string_view reporter);
 bool EraseCommentText(v1::Comment& comment,
                       const std::vector<std::string>& people);
 

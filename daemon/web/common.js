@@ -1497,6 +1497,8 @@
 
   window.Helpdesk = Object.freeze({
     PRIORITIES,
+    PRIORITY_NAMES,
+    STATUS_NAMES,
     NEXT_STATUSES,
     REASONS,
     DEADLINE_NAMES,

@@ -9,33 +9,14 @@
 (() => {
   // ------------------------------------------------------------ words
 
-  const PRIORITIES = ['critical', 'high', 'normal', 'low'];
-  const PRIORITY_NAMES = {
-    critical: 'kritisk',
-    high: 'høy',
-    normal: 'normal',
-    low: 'lav',
-  };
-  const STATUS_NAMES = {
-    new: 'ny',
-    assigned: 'tildelt',
-    in_progress: 'under arbeid',
-    waiting_on_user: 'venter på bruker',
-    waiting_on_supplier: 'venter på leverandør',
-    resolved: 'løst',
-    closed: 'lukket',
-  };
-  const REASONS = {
-    no_skilled_staff: 'ingen med riktig kompetanse',
-    no_one_available: 'ingen tilgjengelig',
-    no_local_staff: 'ingen på stedet',
-    no_vakt: 'ingen på vakt',
-  };
+  // The daemon's values in Norwegian, as the portal and the agent view
+  // say them (common.js, loaded first).
+  const {PRIORITIES, PRIORITY_NAMES, STATUS_NAMES, REASONS, DONE} =
+      window.Helpdesk;
   const CLOCK_NAMES = {
     first_response: 'førsterespons',
     resolution: 'løsning',
   };
-  const DONE = new Set(['resolved', 'closed']);
 
   const FIRST_BACKOFF_MS = 1000;
   const MAX_BACKOFF_MS = 30000;

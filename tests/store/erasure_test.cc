@@ -226,17 +226,17 @@ TEST(EraseEventText, AnEmptyReasonStaysEmptyAndOtherEventsKeepTheirText) {
   v1::Event e;
   e.set_actor("agent");
   e.mutable_status_changed();
-  EXPECT_FALSE(EraseEventText(e, "kari"));
+  EXPECT_FALSE(EraseEventText(e, {"kari"}));
   EXPECT_EQ(e.status_changed().reason(), "");
   v1::Event staff;
   staff.set_actor("admin");
   staff.mutable_staff_changed()->mutable_staff()->set_name("Kari Haugen");
-  EXPECT_FALSE(EraseEventText(staff, "kari"));
+  EXPECT_FALSE(EraseEventText(staff, {"kari"}));
   v1::Event by_reporter;
   by_reporter.set_actor("kari");
   by_reporter.set_client_address("10.0.0.7");
   by_reporter.mutable_sla_warning();
-  EXPECT_TRUE(EraseEventText(by_reporter, "kari"));
+  EXPECT_TRUE(EraseEventText(by_reporter, {"kari"}));
   EXPECT_EQ(by_reporter.actor(), kMarker);
   EXPECT_EQ(by_reporter.client_address(), "");
 }
