@@ -4,6 +4,7 @@
 #include <array>
 #include <random>
 
+#include "daemon/store/backup.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
@@ -166,14 +167,10 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
 }
 
 namespace {
-
 constexpr char kEpochKey[] = "epoch";
+}  // namespace
 
-// The database's identity (ReadEpoch), made once.
-Status MakeEpoch(Txn& txn, const Tables& t) {
-  auto e = txn.Get(t.meta, kEpochKey);
-  if (!e.ok()) return e.status();
-  if (*e) return Status::Ok();
+Status RenewEpoch(Txn& txn, Table meta) {
   std::random_device random;
   static const char kHex[] = "0123456789abcdef";
   std::string epoch;
@@ -181,7 +178,17 @@ Status MakeEpoch(Txn& txn, const Tables& t) {
     uint32_t bits = random();
     for (int j = 0; j < 8; ++j, bits >>= 4) epoch += kHex[bits & 15];
   }
-  return txn.Put(t.meta, kEpochKey, epoch);
+  return txn.Put(meta, kEpochKey, epoch);
+}
+
+namespace {
+
+// The database's identity (ReadEpoch), made once.
+Status MakeEpoch(Txn& txn, const Tables& t) {
+  auto e = txn.Get(t.meta, kEpochKey);
+  if (!e.ok()) return e.status();
+  if (*e) return Status::Ok();
+  return RenewEpoch(txn, t.meta);
 }
 
 // OpenTables in one write transaction, which a full map aborts.

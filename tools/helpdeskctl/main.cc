@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "sla/policy.h"
+#include "tools/helpdeskctl/backup_command.h"
 #include "tools/helpdeskctl/catalogue_commands.h"
 #include "tools/helpdeskctl/check_command.h"
 #include "tools/helpdeskctl/coverage_command.h"
@@ -294,6 +295,42 @@ int Run(int argc, char** argv) {
   check->add_option("--data-dir", check_dir, "The daemon's data directory")
       ->required();
 
+  std::string backup_dir, backup_to;
+  CLI::App* backup = app.add_subcommand(
+      "backup",
+      "Back up a data directory into one file, safe while the daemon runs: "
+      "a consistent, compacted copy of the database (one committed state; "
+      "every write answered before it began is in it), checked by opening "
+      "it, then named FILE (mode 0600: it holds personal data). Never "
+      "overwrites FILE. Prints the tickets, the last event and the size. "
+      "Exit codes: 0 done; 1 FILE exists; 2 no database there, or an I/O "
+      "error.");
+  backup->add_option("--data-dir", backup_dir, "The daemon's data directory")
+      ->required();
+  backup->add_option("--to", backup_to, "The backup file to write")->required();
+
+  std::string restore_from, restore_dir;
+  bool restore_replace = false;
+  CLI::App* restore = app.add_subcommand(
+      "restore",
+      "Restore a backup into a stopped daemon's data directory (refused "
+      "while it runs). The backup is copied in and checked first, and gets "
+      "a new epoch, so live clients start over rather than resume across "
+      "the events lost since it was taken. A backup of an older schema is "
+      "upgraded when the daemon starts. Exit codes: 0 done; 1 refused, "
+      "nothing changed (the daemon runs, a database is there without "
+      "--replace, or FILE is no helpdeskd backup this version restores); "
+      "2 an I/O error.");
+  restore->add_option("--from", restore_from, "The backup file")->required();
+  restore
+      ->add_option("--data-dir", restore_dir,
+                   "The stopped daemon's data directory (created if "
+                   "missing)")
+      ->required();
+  restore->add_flag("--replace", restore_replace,
+                    "Replace the database there, which is kept beside as "
+                    "data.mdb.replaced-<UTC time>");
+
   RepairOptions repair_options;
   CLI::App* repair = app.add_subcommand(
       "repair",
@@ -549,6 +586,9 @@ int Run(int argc, char** argv) {
   if (rep->parsed()) return ReportCommand(report_options);
   if (due->parsed()) return SlaDueCommand(due_options);
   if (check->parsed()) return CheckCommand(check_dir);
+  if (backup->parsed()) return BackupCommand(backup_dir, backup_to);
+  if (restore->parsed())
+    return RestoreCommand(restore_from, restore_dir, restore_replace);
   if (repair->parsed()) return RepairCommand(repair_options);
   if (user_add->parsed()) return UserAddCommand(user_add_options);
   if (user_list->parsed()) return UserListCommand(user_list_options);
