@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <google/protobuf/util/time_util.h>
 #include <pthread.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -35,6 +34,7 @@
 #include "daemon/pager/channels.h"
 #include "daemon/pager/sender.h"
 #include "daemon/seed/seed.h"
+#include "daemon/service/notify.h"
 #include "daemon/store/dir_lock.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/tables.h"
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  spdlog::set_default_logger(spdlog::stderr_color_mt("helpdeskd"));
+  spdlog::set_default_logger(service::MakeLogger("helpdeskd"));
   spdlog::set_level(spdlog::level::from_str(c.log_level));
   // Every connection holds a file descriptor: past the limit accept() fails
   // and the client would wait instead of getting its 503.
@@ -508,9 +508,12 @@ int main(int argc, char** argv) {
       "municipalities); try: curl {}://{}:{}/api/v1/municipalities",
       scheme, c.listen, *port, c.data_dir, region->municipalities_size(),
       scheme, c.listen, *port);
+  service::NotifyReady(fmt::format("serving {}://{}:{} with data in {}", scheme,
+                                   c.listen, *port, c.data_dir));
 
   int sig = stop.get_future().get();
   spdlog::info("signal {}: finishing the writes in flight, then stopping", sig);
+  service::NotifyStopping("finishing the writes in flight");
   server.StopAccepting();
   hub.GoingAway();  // every stream closes with 1001, saying where to resume
   sweeper.Stop();
