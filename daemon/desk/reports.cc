@@ -1,17 +1,28 @@
-// The SLA report over the tickets created in a range: found by bisection on
-// the ticket numbers (which grow with created_at), then read forward, all
-// in one read transaction; built by daemon/reports (pure).
+// The SLA report over the tickets created in a range. The whole Oslo days
+// of the range are read from the report cells the writer keeps (years,
+// then months, then days, as few cells as cover them), and the part of a
+// day at either end, if the range does not start or end at midnight, from
+// the tickets themselves (found by bisection on the ticket numbers, which
+// grow with created_at). A ticket whose clock counts and may have passed
+// its target by now (it has a due alert in sla_due) is read again and
+// counted as it stands now. All in one read transaction; built by
+// daemon/reports (pure).
 
 #include <map>
+#include <set>
 
 #include "daemon/desk/context.h"
 #include "daemon/desk/desk.h"
+#include "daemon/reports/cells.h"
 #include "daemon/reports/sla_report.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/lmdb.h"
 #include "daemon/store/record_check.h"
+#include "daemon/store/report_cells.h"
+#include "daemon/store/sla_index.h"
 #include "daemon/store/tables.h"
 #include "proto/timestamps.h"
+#include "sla/oslo_time.h"
 
 namespace helpdesk::desk {
 namespace {
@@ -20,9 +31,109 @@ using std::chrono::days;
 using std::chrono::sys_seconds;
 
 constexpr days kDefaultRange{30};
-constexpr days kMaxRange{3 * 366};
-// A report reads every ticket of its range in one read transaction.
-constexpr size_t kMaxTickets = 200'000;
+constexpr days kMaxRange{20 * 366};
+// Due alerts read at once for the tickets counted as they stand now: those
+// not yet recorded (the sweep's few seconds, or the time the daemon was
+// down; main records those before it serves).
+constexpr size_t kMaxDue = 1'000'000;
+
+// A run of whole periods of one length: [from, to) in days.
+struct Span {
+  store::Period period;
+  int32_t from, to;
+};
+
+// Covers the days [from, to) with as few cells as possible: days up to the
+// first of a month, months up to a new year, years, then months and days.
+// Without years when the report is by month.
+std::vector<Span> Cover(int32_t from, int32_t to, bool years) {
+  using store::Period;
+  using store::PeriodEnd;
+  using store::PeriodStart;
+  std::vector<Span> spans;
+  const auto add = [&](Period p, int32_t a, int32_t b) {
+    if (a < b) spans.push_back({p, a, b});
+  };
+  int32_t at = from;
+  int32_t start = at;
+  while (at < to && PeriodStart(Period::kMonth, at) != at) ++at;
+  add(Period::kDay, start, at);
+  if (years) {
+    start = at;
+    while (at < to && PeriodStart(Period::kYear, at) != at &&
+           PeriodEnd(Period::kMonth, at) <= to)
+      at = PeriodEnd(Period::kMonth, at);
+    add(Period::kMonth, start, at);
+    // Here `at` starts a year, or no whole year is left.
+    start = at;
+    while (at < to && PeriodStart(Period::kYear, at) == at &&
+           PeriodEnd(Period::kYear, at) <= to)
+      at = PeriodEnd(Period::kYear, at);
+    add(Period::kYear, start, at);
+  }
+  start = at;
+  while (at < to && PeriodEnd(Period::kMonth, at) <= to)
+    at = PeriodEnd(Period::kMonth, at);
+  add(Period::kMonth, start, at);
+  add(Period::kDay, at, to);
+  return spans;
+}
+
+// The first ticket number created at or after `from` (bisection: numbers
+// grow with created_at); past the last when none is.
+StatusOr<uint64_t> FirstCreatedAt(const store::Txn& txn,
+                                  const store::Tables& tables,
+                                  sys_seconds from) {
+  auto last = store::LastTicketNumber(txn, tables);
+  if (!last.ok()) return last.status();
+  uint64_t lo = 1, hi = *last + 1;
+  while (lo < hi) {
+    const uint64_t mid = lo + (hi - lo) / 2;
+    // A damaged (or quarantined) ticket has no created_at to compare: the
+    // first readable one after it decides; the report skips it.
+    uint64_t probe = mid;
+    auto ticket = store::GetTicket(txn, tables, probe);
+    const auto unknown = [&] {
+      return store::IsDamaged(ticket.status()) || (ticket.ok() && !*ticket);
+    };
+    while (unknown() && probe + 1 < hi)
+      ticket = store::GetTicket(txn, tables, ++probe);
+    if (unknown()) {
+      hi = mid;
+      continue;
+    }
+    if (!ticket.ok()) return ticket.status();
+    if (proto::ToSys((*ticket)->created_at()) >= from) {
+      hi = mid;
+    } else {
+      lo = probe + 1;
+    }
+  }
+  return lo;
+}
+
+// Calls `visit` with each readable ticket created in [from, to).
+Status ForEachCreated(const store::Txn& txn, const store::Tables& tables,
+                      sys_seconds from, sys_seconds to,
+                      const std::function<void(const v1::Ticket&)>& visit) {
+  if (from >= to) return Status::Ok();
+  auto first = FirstCreatedAt(txn, tables, from);
+  if (!first.ok()) return first.status();
+  auto last = store::LastTicketNumber(txn, tables);
+  if (!last.ok()) return last.status();
+  for (uint64_t n = *first; n <= *last; ++n) {
+    auto ticket = store::GetTicket(txn, tables, n);
+    if (store::IsDamaged(ticket.status())) {
+      store::NoteDamaged(store::TicketName(n));
+      continue;
+    }
+    if (!ticket.ok()) return ticket.status();
+    if (!*ticket) continue;
+    if (proto::ToSys((*ticket)->created_at()) >= to) break;
+    visit(**ticket);
+  }
+  return Status::Ok();
+}
 
 }  // namespace
 
@@ -36,66 +147,92 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
     return Status::InvalidParameter("from", "'from' must be before 'to'");
   if (to - from > kMaxRange)
     return Status::InvalidParameter(
-        "from", "the range from 'from' to 'to' may be at most 3 years");
+        "from", "the range from 'from' to 'to' may be at most 20 years");
 
-  std::vector<v1::Ticket> tickets;
+  // The whole Oslo days of the range, [first, end), come from the cells.
+  int32_t first = reports::OsloDay(from);
+  if (sla::FromOslo(date::local_days(date::days(first)), 0) < from) ++first;
+  const int32_t end = reports::OsloDay(to);
+  const auto midnight = [](int32_t day) {
+    return sla::FromOslo(date::local_days(date::days(day)), 0);
+  };
+  const bool whole_days = first < end;
+  const reports::ReadAt at{context_->sla(), now};
+
+  std::map<reports::CellKey, reports::Cell> cells;
+  std::vector<reports::Cell> read_now;  // edges, and tickets read again
   std::map<std::string, std::string> service_names;
   {
     auto txn = store::Txn::BeginRead(env_);
     if (!txn.ok()) return txn.status();
-    auto last = store::LastTicketNumber(*txn, tables_);
-    if (!last.ok()) return last.status();
-    uint64_t lo = 1, hi = *last + 1;  // the first number created at/after from
-    while (lo < hi) {
-      const uint64_t mid = lo + (hi - lo) / 2;
-      // A damaged (or quarantined) ticket has no created_at to compare:
-      // the first readable one after it decides; the report skips it.
-      uint64_t probe = mid;
-      auto ticket = store::GetTicket(*txn, tables_, probe);
-      const auto unknown = [&] {
-        return store::IsDamaged(ticket.status()) || (ticket.ok() && !*ticket);
-      };
-      while (unknown() && probe + 1 < hi)
-        ticket = store::GetTicket(*txn, tables_, ++probe);
-      if (unknown()) {
-        hi = mid;
-        continue;
+    const auto edge = [&](const v1::Ticket& t) {
+      read_now.push_back(reports::CellOf(t, at));
+    };
+    if (!whole_days) {
+      if (Status s = ForEachCreated(*txn, tables_, from, to, edge); !s.ok())
+        return s;
+    } else {
+      if (Status s = ForEachCreated(*txn, tables_, from, midnight(first), edge);
+          !s.ok())
+        return s;
+      if (Status s = ForEachCreated(*txn, tables_, midnight(end), to, edge);
+          !s.ok())
+        return s;
+      const std::vector<Span> spans =
+          Cover(first, end, query.group_by != reports::GroupBy::kMonth);
+      for (const Span& span : spans) {
+        Status s = store::ForEachReportCell(
+            *txn, tables_, span.period, span.from, span.to,
+            [&](reports::Cell&& c) {
+              auto key = c.key;
+              cells.emplace(std::move(key), std::move(c));
+            });
+        if (!s.ok()) return s;
       }
-      if (!ticket.ok()) return ticket.status();
-      if (proto::ToSys((*ticket)->created_at()) >= from) {
-        hi = mid;
-      } else {
-        lo = probe + 1;
+      // Counting clocks past their due alert: as they stand now.
+      auto due =
+          store::DueBy(*txn, tables_, now.time_since_epoch().count(), kMaxDue);
+      if (!due.ok()) return due.status();
+      std::set<uint64_t> again;
+      for (const store::SlaDue& d : *due)
+        if (d.alert == store::kFirstResponseBreach ||
+            d.alert == store::kResolutionBreach)
+          again.insert(d.ticket);
+      for (uint64_t n : again) {
+        auto ticket = store::GetTicket(*txn, tables_, n);
+        if (!ticket.ok() || !*ticket) continue;  // damaged: skipped as above
+        const reports::Cell stored = reports::CellOf(**ticket);
+        if (stored.key.day < first || stored.key.day >= end) continue;
+        const reports::Cell current = reports::CellOf(**ticket, at);
+        if (current == stored) continue;
+        reports::CellKey key = stored.key;
+        for (const Span& span : spans)
+          if (key.day >= span.from && key.day < span.to)
+            key.day = store::PeriodStart(span.period, key.day);
+        auto it = cells.find(key);
+        if (it == cells.end()) continue;  // the cells disagree: check names it
+        reports::Cell part = stored;
+        part.key = key;
+        if (!reports::TakeFrom(it->second, part)) continue;
+        read_now.push_back(current);
       }
-    }
-    for (uint64_t n = lo; n <= *last; ++n) {
-      auto ticket = store::GetTicket(*txn, tables_, n);
-      if (store::IsDamaged(ticket.status())) {
-        store::NoteDamaged(store::TicketName(n));
-        continue;
-      }
-      if (!ticket.ok()) return ticket.status();
-      if (!*ticket) continue;
-      if (proto::ToSys((*ticket)->created_at()) >= to) break;
-      if (tickets.size() == kMaxTickets)
-        return Status::InvalidParameter(
-            "from", "the range holds more than " + std::to_string(kMaxTickets) +
-                        " tickets; ask for a shorter range");
-      tickets.push_back(std::move(**ticket));
     }
     auto catalogue = store::LoadCatalogue(*txn, tables_);
     if (!catalogue.ok()) return catalogue.status();
     for (const auto& s : catalogue->services())
       service_names[s.id()] = s.name();
   }
+  std::vector<reports::Cell> all = std::move(read_now);
+  all.reserve(all.size() + cells.size());
+  for (auto& [key, cell] : cells)
+    if (cell.tickets > 0) all.push_back(std::move(cell));
   reports::SlaReportInput input;
   input.from = from;
   input.to = to;
   input.now = now;
   input.group_by = query.group_by;
   input.cost = query.cost;
-  return reports::BuildSlaReport(tickets, context_->region(), service_names,
-                                 context_->sla(), input);
+  return reports::BuildSlaReport(all, context_->region(), service_names, input);
 }
 
 }  // namespace helpdesk::desk

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <set>
 
-#include "daemon/tickets/sla_clocks.h"
 #include "proto/timestamps.h"
 #include "sla/oslo_time.h"
 
@@ -24,31 +23,11 @@ struct Tally {
   uint32_t met = 0, breached = 0, open = 0;
   std::vector<int64_t> stopped;  // business seconds of stopped clocks
 
-  void Add(const v1::SlaClock& clock, const sla::PolicyBook& book,
-           sys_seconds now) {
-    const int64_t used = tickets::Elapsed(clock, book, now).count();
-    switch (clock.state()) {
-      case v1::SLA_CLOCK_STATE_MET:
-        ++met;
-        stopped.push_back(used);
-        return;
-      case v1::SLA_CLOCK_STATE_BREACHED:
-        ++breached;
-        if (!clock.counting()) stopped.push_back(used);
-        return;
-      case v1::SLA_CLOCK_STATE_RUNNING:
-        // The breach may not be recorded yet (the sweep runs every few
-        // seconds, and not at all while the daemon is down).
-        if (used > clock.target_seconds()) {
-          ++breached;
-          return;
-        }
-        ++open;
-        return;
-      default:
-        ++open;
-        return;
-    }
+  void Add(const ClockTally& t) {
+    met += t.met;
+    breached += t.breached;
+    open += t.open;
+    stopped.insert(stopped.end(), t.stopped.begin(), t.stopped.end());
   }
 
   v1::SlaAttainment Finish() const {
@@ -69,12 +48,10 @@ struct Group {
   uint32_t tickets = 0;
   Tally response, resolution;
 
-  void Add(const v1::Ticket& t, const sla::PolicyBook& book, sys_seconds now) {
-    ++tickets;
-    if (!t.has_sla())
-      return;  // filed before clocks, or a class without targets
-    response.Add(t.sla().first_response(), book, now);
-    resolution.Add(t.sla().resolution(), book, now);
+  void Add(const Cell& c) {
+    tickets += c.tickets;
+    response.Add(c.response);
+    resolution.Add(c.resolution);
   }
 
   v1::SlaReportRow Row(const std::string& key) const {
@@ -88,8 +65,8 @@ struct Group {
   }
 };
 
-std::string MonthOf(const v1::Ticket& t) {
-  const date::year_month_day ymd{sla::ToOslo(ToSys(t.created_at())).day};
+std::string MonthOf(int32_t day) {
+  const date::year_month_day ymd{date::local_days(date::days(day))};
   char buf[16];
   std::snprintf(buf, sizeof buf, "%04d-%02u", static_cast<int>(ymd.year()),
                 static_cast<unsigned>(ymd.month()));
@@ -118,10 +95,9 @@ class Names {
     auto it = municipalities_.find(id);
     return it == municipalities_.end() ? id : it->second;
   }
-  std::string Service(const v1::Ticket& t) const {
-    auto it = services_.find(t.service_id());
-    if (it != services_.end()) return it->second;
-    return t.service().name().empty() ? t.service_id() : t.service().name();
+  std::string Service(const std::string& id) const {
+    auto it = services_.find(id);
+    return it == services_.end() ? id : it->second;
   }
 
  private:
@@ -129,23 +105,23 @@ class Names {
   const std::map<std::string, std::string>& services_;
 };
 
-// The group key of `t` and its name.
-std::pair<std::string, std::string> KeyOf(const v1::Ticket& t, GroupBy by,
+// The group key of a cell and its name.
+std::pair<std::string, std::string> KeyOf(const CellKey& k, GroupBy by,
                                           const Names& names) {
   switch (by) {
     case GroupBy::kMunicipality:
-      return {t.municipality(), names.Municipality(t.municipality())};
+      return {k.municipality, names.Municipality(k.municipality)};
     case GroupBy::kService:
-      return {t.service_id(), names.Service(t)};
+      return {k.service_id, names.Service(k.service_id)};
     case GroupBy::kPriority: {
-      std::string key = PriorityKey(t.priority());
+      std::string key = PriorityKey(k.priority);
       return {key, Capitalised(key)};
     }
     case GroupBy::kAssignee:
-      if (t.assignee().empty()) return {"unassigned", "Unassigned"};
-      return {t.assignee(), t.assignee()};
+      if (k.assignee.empty()) return {"unassigned", "Unassigned"};
+      return {k.assignee, k.assignee};
     case GroupBy::kMonth: {
-      std::string month = MonthOf(t);
+      std::string month = MonthOf(k.day);
       return {month, month};
     }
   }
@@ -173,16 +149,14 @@ std::vector<std::string> OrderedKeys(const std::map<std::string, Group>& groups,
   return keys;
 }
 
-void AddEqualService(v1::SlaReport& report,
-                     const std::vector<const v1::Ticket*>& in,
-                     const v1::Region& region, const Names& names,
-                     const sla::PolicyBook& book, sys_seconds now) {
+void AddEqualService(v1::SlaReport& report, const std::vector<Cell>& in,
+                     const v1::Region& region, const Names& names) {
   // service id -> municipality id -> group
   std::map<std::string, std::map<std::string, Group>> cells;
   std::map<std::string, std::string> service_names;
-  for (const v1::Ticket* t : in) {
-    cells[t->service_id()][t->municipality()].Add(*t, book, now);
-    service_names.emplace(t->service_id(), names.Service(*t));
+  for (const Cell& c : in) {
+    cells[c.key.service_id][c.key.municipality].Add(c);
+    service_names.emplace(c.key.service_id, names.Service(c.key.service_id));
   }
   for (const auto& [service, by_muni] : cells) {
     auto* row = report.add_equal_service();
@@ -218,13 +192,13 @@ void AddEqualService(v1::SlaReport& report,
   }
 }
 
-void AddVolume(v1::SlaReport& report, const std::vector<const v1::Ticket*>& in,
+void AddVolume(v1::SlaReport& report, const std::vector<Cell>& in,
                const v1::Region& region, const CostKey& key) {
   std::map<std::string, std::map<std::string, uint32_t>> counts;
   std::map<std::string, uint32_t> totals;
-  for (const v1::Ticket* t : in) {
-    ++counts[t->municipality()][t->service_id()];
-    ++totals[t->municipality()];
+  for (const Cell& c : in) {
+    counts[c.key.municipality][c.key.service_id] += c.tickets;
+    totals[c.key.municipality] += c.tickets;
   }
   const int n = region.municipalities_size();
   if (n == 0) return;
@@ -302,6 +276,12 @@ std::string_view VariableName(Variable variable) {
   return variable == Variable::kPopulation ? "population" : "volume";
 }
 
+std::optional<sys_seconds> DateBound(std::string_view text, bool end) {
+  auto day = sla::ParseLocalDay(text);
+  if (!day.ok()) return std::nullopt;
+  return sla::FromOslo(*day + date::days(end ? 1 : 0), 0);
+}
+
 int64_t NearestRank(std::vector<int64_t>& values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -315,29 +295,39 @@ v1::SlaReport BuildSlaReport(
     const std::vector<v1::Ticket>& tickets, const v1::Region& region,
     const std::map<std::string, std::string>& service_names,
     const sla::PolicyBook& book, const SlaReportInput& input) {
-  const Names names(region, service_names);
-  std::vector<const v1::Ticket*> in;
+  std::vector<Cell> cells;
   for (const auto& t : tickets) {
     const sys_seconds created = ToSys(t.created_at());
-    if (created >= input.from && created < input.to) in.push_back(&t);
+    if (created >= input.from && created < input.to)
+      cells.push_back(CellOf(t, ReadAt{book, input.now}));
   }
+  return BuildSlaReport(cells, region, service_names, input);
+}
+
+v1::SlaReport BuildSlaReport(
+    const std::vector<Cell>& in, const v1::Region& region,
+    const std::map<std::string, std::string>& service_names,
+    const SlaReportInput& input) {
+  const Names names(region, service_names);
+  uint32_t tickets = 0;
+  for (const Cell& c : in) tickets += c.tickets;
 
   v1::SlaReport report;
   *report.mutable_from() = ToTimestamp(input.from);
   *report.mutable_to() = ToTimestamp(input.to);
   *report.mutable_at() = ToTimestamp(input.now);
   report.set_group_by(std::string(GroupByName(input.group_by)));
-  report.set_tickets(static_cast<uint32_t>(in.size()));
+  report.set_tickets(tickets);
 
   Group total;
   total.name = "All";
   std::map<std::string, Group> groups;
-  for (const v1::Ticket* t : in) {
-    total.Add(*t, book, input.now);
-    auto [key, name] = KeyOf(*t, input.group_by, names);
+  for (const Cell& c : in) {
+    total.Add(c);
+    auto [key, name] = KeyOf(c.key, input.group_by, names);
     Group& g = groups[key];
     g.name = std::move(name);
-    g.Add(*t, book, input.now);
+    g.Add(c);
   }
   *report.mutable_total() = total.Row("all");
   for (const auto& key : OrderedKeys(groups, input.group_by, region)) {
@@ -354,7 +344,7 @@ v1::SlaReport BuildSlaReport(
     *report.add_rows() = empty.Row(key);
   }
 
-  AddEqualService(report, in, region, names, book, input.now);
+  AddEqualService(report, in, region, names);
   AddVolume(report, in, region, input.cost);
   auto* key = report.mutable_cost_key();
   key->set_fixed_share(std::clamp(input.cost.fixed_share, 0.0, 1.0));

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daemon/reports/cells.h"
 #include "proto/helpdesk.pb.h"
 #include "sla/policy.h"
 
@@ -57,15 +58,32 @@ struct SlaReportInput {
   CostKey cost;
 };
 
-// Builds the report from `tickets` (any order; those outside [from, to)
-// are ignored). `service_names` maps catalogue service ids to names (a
-// service missing there is named by the ticket's snapshot). Rows come in a
-// fixed order: municipalities as in the region (all of them), priorities
-// critical to low (all four), every other key sorted.
+// Builds the report from cells (cells.h) of the tickets created in [from,
+// to): as the store keeps them, with the tickets whose clocks a report
+// reads otherwise at `now` taken out and put back as CellOf(ticket, at
+// now) gives them. `service_names` maps catalogue service ids to names (a
+// service missing there is named by its id). Rows come in a fixed order:
+// municipalities as in the region (all of them), priorities critical to
+// low (all four), every other key sorted. For group_by month, no cell may
+// span more than a month.
+v1::SlaReport BuildSlaReport(
+    const std::vector<Cell>& cells, const v1::Region& region,
+    const std::map<std::string, std::string>& service_names,
+    const SlaReportInput& input);
+
+// The same from `tickets` (any order; those outside [from, to) are
+// ignored), each read at `now` on the policy's calendars.
 v1::SlaReport BuildSlaReport(
     const std::vector<v1::Ticket>& tickets, const v1::Region& region,
     const std::map<std::string, std::string>& service_names,
     const sla::PolicyBook& book, const SlaReportInput& input);
+
+// A range bound given as a date ("2026-04-01"): the start of that day in
+// Oslo time, or for the end of a range (`end`), the start of the next day,
+// so that the day is in the range. nullopt when `text` is not a real date
+// written so (four-digit year, two-digit month and day).
+std::optional<std::chrono::sys_seconds> DateBound(std::string_view text,
+                                                  bool end);
 
 // Nearest-rank percentile `p` (0 < p <= 1) of `values`, which it sorts;
 // 0 for none.

@@ -246,6 +246,14 @@ StatusOr<BackupFacts> Restore(const std::string& from, const std::string& dir,
                         std::to_string(kSchemaVersion) +
                         ": restore it with the helpdeskctl of that version");
     if (facts.ok()) {
+      // A compacted copy's map may end at its last page: room for the
+      // write of the new epoch.
+      if (Status s = env->Resize(FileBytes(scratch + "/data.mdb") +
+                                 (size_t{64} << 20));
+          !s.ok())
+        facts = s;
+    }
+    if (facts.ok()) {
       auto txn = Txn::BeginWrite(*env);
       Status s = txn.status();
       if (s.ok()) {

@@ -1,5 +1,6 @@
 #include "daemon/store/consistency.h"
 
+#include <date/date.h>
 #include <google/protobuf/unknown_field_set.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 
 #include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
+#include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/ticket_status.h"
@@ -314,6 +316,61 @@ Status CheckSlaDue(const Txn& txn, const Tables& t, const Expected& e,
   return Status::Ok();
 }
 
+// The report cells agree with what the tickets give. Skipped when a ticket
+// cannot be read: its part of them is unknown (the repair rebuilds them).
+Status CheckReportCells(const Txn& txn, const Tables& t, const Expected& e,
+                        Findings& f) {
+  if (!e.damaged.empty()) return Status::Ok();
+  auto expected = ExpectedReportCells(txn, t);
+  if (!expected.ok()) return expected.status();
+  const auto name = [](const reports::CellKey& k, Period p) {
+    static const char* kPeriod[] = {"day", "month", "year"};
+    return std::string(kPeriod[static_cast<int>(p)]) + " " +
+           date::format("%F", date::sys_days(date::days(k.day))) + " " +
+           k.municipality + "/" + k.service_id + "/priority " +
+           std::to_string(k.priority) + "/" +
+           (k.assignee.empty() ? "unassigned" : k.assignee);
+  };
+  std::set<std::string> seen;
+  auto cursor = Cursor::Open(txn, t.report_cells);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    reports::Cell cell;
+    Period p;
+    if (!ParseReportCellKey(cursor->key(), p, cell.key) ||
+        !reports::DecodeCell(cursor->value(), cell)) {
+      f.Add("report_cells: a cell that cannot be read (" +
+            Printable(cursor->key()) + ")");
+      continue;
+    }
+    const std::string key(cursor->key());
+    seen.insert(key);
+    auto it = expected->find(key);
+    if (it == expected->end()) {
+      f.Add("report_cells: " + name(cell.key, p) + " holds " +
+            std::to_string(cell.tickets) + " tickets that no ticket gives");
+    } else if (!(it->second.tickets == cell.tickets &&
+                 it->second.response == cell.response &&
+                 it->second.resolution == cell.resolution)) {
+      f.Add("report_cells: " + name(cell.key, p) + " holds " +
+            std::to_string(cell.tickets) + " tickets, the tickets give " +
+            std::to_string(it->second.tickets) +
+            (it->second.tickets == cell.tickets ? " with other clocks" : ""));
+    }
+  }
+  for (const auto& [key, cell] : *expected) {
+    if (seen.count(key)) continue;
+    Period p;
+    reports::CellKey k;
+    ParseReportCellKey(key, p, k);
+    f.Add("report_cells: " + name(k, p) + " is missing (" +
+          std::to_string(cell.tickets) + " tickets)");
+  }
+  return Status::Ok();
+}
+
 // The log runs 1..N, and each event parses; notes the comments it adds.
 Status CheckEvents(const Txn& txn, const Tables& t, ConsistencyReport& r,
                    Findings& f, Expected& e) {
@@ -441,6 +498,7 @@ StatusOr<ConsistencyReport> CheckConsistency(const Txn& txn, const Tables& t) {
   if (Status s = CheckCounts(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckLoads(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckSlaDue(txn, t, e, f); !s.ok()) return s;
+  if (Status s = CheckReportCells(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckComments(txn, t, r, e, f); !s.ok()) return s;
   return r;
 }

@@ -4,6 +4,7 @@
 
 #include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
+#include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 #include "proto/helpdesk.pb.h"
@@ -120,6 +121,7 @@ StatusOr<RepairOutcome> Repair(Txn& txn, const Tables& t, const Timestamp& now,
     if (Status s = RebuildLoads(txn, t); !s.ok()) return s;
     if (Status s = RebuildSlaDue(txn, t); !s.ok()) return s;
     if (Status s = RebuildComments(txn, t); !s.ok()) return s;
+    if (Status s = RebuildReportCells(txn, t); !s.ok()) return s;
     out.rebuilt = true;
   }
   auto after = CheckConsistency(txn, t);

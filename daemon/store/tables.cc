@@ -8,6 +8,7 @@
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
+#include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
 
@@ -118,7 +119,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 19> Specs(Tables& t) {
+std::array<Spec, 20> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -137,7 +138,8 @@ std::array<Spec, 19> Specs(Tables& t) {
           Spec{"access_log", &t.access_log},
           Spec{"pages", &t.pages},
           Spec{"pages_due", &t.pages_due},
-          Spec{"pages_by_ticket", &t.pages_by_ticket}};
+          Spec{"pages_by_ticket", &t.pages_by_ticket},
+          Spec{"report_cells", &t.report_cells}};
 }
 
 }  // namespace
@@ -155,7 +157,8 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
          s.table == &t.idempotency || s.table == &t.idempotency_by_time ||
          s.table == &t.accounts || s.table == &t.credentials ||
          s.table == &t.access_log || s.table == &t.pages ||
-         s.table == &t.pages_due || s.table == &t.pages_by_ticket))
+         s.table == &t.pages_due || s.table == &t.pages_by_ticket ||
+         s.table == &t.report_cells))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
@@ -209,7 +212,8 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     const std::string original(**version);
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
-        stored != "5" && stored != "6" && stored != "7" && stored != current) {
+        stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
+        stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -250,6 +254,11 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     }
     if (stored == "7") {
       // Version 7 had no followers and no synonyms: nothing to rebuild.
+      stored = "8";
+    }
+    if (stored == "8") {
+      // Version 8 had no report cells: one scan of the tickets makes them.
+      if (Status s = RebuildReportCells(*txn, t); !s.ok()) return s;
       stored = current;
     }
     if (stored != original) {
@@ -586,6 +595,7 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     }
     if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
   }
+  if (Status s = UpdateReportCells(txn, t, before, now); !s.ok()) return s;
   v1::Ticket stored = now;
   stored.clear_comments();
   stored.clear_comments_next();

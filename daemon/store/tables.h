@@ -24,6 +24,8 @@
 //   credentials     sessions and API tokens under keyed hashes of their
 //                   secrets, with two indexes (auth_tables.h)
 //   pages, pages_due, pages_by_ticket: the paging outbox (page_tables.h)
+//   report_cells    what the tickets add up to for the SLA report, per day,
+//                   month and year (report_cells.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -46,9 +48,10 @@ namespace helpdesk::store {
 // tables, and ticket_index by reporter. 7: the pages tables (the paging
 // outbox). 8: ticket_index by follower and the catalogue's synonym records
 // (nothing to rebuild: no ticket had followers, no catalogue synonyms; the
-// number keeps an older build from misreading them). An older database is
+// number keeps an older build from misreading them). 9: the report_cells
+// table (report_cells.h), built from the tickets. An older database is
 // upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -63,6 +66,9 @@ struct Tables {
   // New in version 7 (made empty by the upgrade; unset when reading an
   // older one).
   Table pages, pages_due, pages_by_ticket;
+  // New in version 9 (built by the upgrade; unset when reading an older
+  // one).
+  Table report_cells;
 };
 
 // What a new database starts with.

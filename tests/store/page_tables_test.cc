@@ -168,8 +168,8 @@ TEST_F(PageTables, AVersionSixDatabaseGetsEmptyPageTablesOnOpen) {
 }
 
 // A version 7 database has no followers and no synonyms to rebuild: it
-// opens as the current version, and a build of version 7 would refuse it
-// from then on (it would not know their records).
+// opens as version 8 (and on to the current version), and a build of
+// version 7 would refuse it from then on (it would not know their records).
 TEST_F(PageTables, AVersionSevenDatabaseMovesOnAsItIs) {
   writer_->Stop();
   writer_.reset();
@@ -180,8 +180,8 @@ TEST_F(PageTables, AVersionSevenDatabaseMovesOnAsItIs) {
   ASSERT_TRUE(tables.ok()) << tables.status().message();
   t_ = *tables;
   auto txn = Txn::BeginRead(*env_);
-  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "8");
-  EXPECT_EQ(kSchemaVersion, 8);
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "9");
+  EXPECT_EQ(kSchemaVersion, 9);
 }
 
 }  // namespace

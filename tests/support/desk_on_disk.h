@@ -39,6 +39,12 @@ class DeskOnDisk {
 
   desk::Desk& desk() { return *desk_; }
   store::Writer& writer() { return *writer_; }
+  // For reading the store beside the desk (a test's own transactions).
+  const store::Env& env() const { return *env_; }
+  const store::Tables& tables() const { return tables_; }
+  std::chrono::sys_seconds now() const {
+    return std::chrono::sys_seconds(std::chrono::seconds(now_.load()));
+  }
   void Advance(std::chrono::seconds by) { now_ += by.count(); }
 
  private:

@@ -1,0 +1,67 @@
+#pragma once
+// The report_cells table: what the tickets add up to for the SLA report
+// (daemon/reports/cells.h), per Oslo day, month and year of creation ×
+// municipality × service × priority × assignee, changed in the same write
+// as each ticket (PutTicket), so a report over years reads cells, not
+// tickets. A cell holds the tickets as their records stand; a clock that
+// counts is open in it until its breach is recorded (the report reads
+// those tickets again at its `now`: they are in sla_due).
+//
+//   report_cells  period u8 . BE32 first day . municipality \0 service \0
+//                 priority u8 . assignee  ->  reports::EncodeCell
+//
+// Free functions over a Txn, as tables.h.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "daemon/reports/cells.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "proto/helpdesk.pb.h"
+#include "proto/status.h"
+
+namespace helpdesk::store {
+
+// How long a cell's period is: one Oslo day, month or year.
+enum class Period : uint8_t { kDay = 0, kMonth = 1, kYear = 2 };
+
+// The first day of the period of `p` holding `day` (days as
+// reports::CellKey counts them).
+int32_t PeriodStart(Period p, int32_t day);
+// The first day of the next period.
+int32_t PeriodEnd(Period p, int32_t day);
+
+// A cell's table key; `key.day` is its period's first day.
+std::string ReportCellKey(Period p, const reports::CellKey& key);
+// Back; false for bytes that are not one.
+bool ParseReportCellKey(std::string_view bytes, Period& p,
+                        reports::CellKey& key);
+
+// Moves a ticket's part of its cells (one per period) from `before`
+// (nullptr for a new ticket) to `now`; writes nothing when it is the same.
+// A cell that does not hold what `before` gave it (a disagreement
+// `helpdeskctl check` names) is logged and written as well as it can be:
+// the ticket's write goes on.
+Status UpdateReportCells(Txn& txn, const Tables& t, const v1::Ticket* before,
+                         const v1::Ticket& now);
+
+// Calls `visit` with each cell of period `p` whose first day is in
+// [from_day, to_day), in key order. A cell that cannot be read is skipped
+// and logged once (the checker names it).
+Status ForEachReportCell(const Txn& txn, const Tables& t, Period p,
+                         int32_t from_day, int32_t to_day,
+                         const std::function<void(reports::Cell&&)>& visit);
+
+// The cells the readable tickets give, by table key (the checker compares).
+StatusOr<std::map<std::string, reports::Cell>> ExpectedReportCells(
+    const Txn& txn, const Tables& t);
+
+// Empties report_cells and fills it from the tickets (the upgrade to
+// schema 9; helpdeskctl repair).
+Status RebuildReportCells(Txn& txn, const Tables& t);
+
+}  // namespace helpdesk::store
