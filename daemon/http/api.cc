@@ -8,9 +8,11 @@
 #include "daemon/auth/policy.h"
 #include "daemon/auth/secrets.h"
 #include "daemon/desk/desk.h"
+#include "daemon/http/openapi.h"
 #include "daemon/http/problem.h"
 #include "daemon/http/query.h"
 #include "daemon/http/responses.h"
+#include "daemon/http/route_docs.h"
 #include "proto/json.h"
 #include "proto/ticket_status.h"
 #include "proto/wire_names.h"
@@ -90,7 +92,11 @@ Api::Api(desk::Desk& desk, const Metrics& metrics, MoveClock move_clock,
       metrics_(metrics),
       move_clock_(std::move(move_clock)),
       limits_(limits),
-      live_(std::move(live)) {}
+      live_(std::move(live)) {
+  // Built here, at start-up, not by the first request on an I/O thread.
+  (void)OpenApiDocument();
+  (void)OpenApiETag();
+}
 
 Access Api::AccessOf(std::string_view method, std::string_view target) const {
   // Judged on the decoded path, exactly as Handle routes it: an encoded
@@ -113,7 +119,7 @@ void Api::Handle(const Request& r, Respond respond) {
     return MoveTestClock(r, *target, std::move(respond));
   RouteMatch m = FindRoute(r.method, path);
   if (m.pattern.empty()) {
-    return respond(Problem(404, "/problems/not-found", "Not found",
+    return respond(Problem(ProblemKind::kNotFound,
                            "no route " + path + "; " + RouteIndex(), path,
                            r.request_id));
   }
@@ -212,6 +218,17 @@ void Api::Handle(const Request& r, Respond respond) {
       };
     }
   }
+  // The query parameters a route takes are those its documentation lists
+  // (route_docs.h), so the OpenAPI document cannot promise another; a
+  // route that does not read its query (a page) refuses nothing in it.
+  const RouteDoc* doc = DocOf(*m.route);
+  if (doc == nullptr || doc->reads_query) {
+    if (Status s = CheckParams(
+            *target, doc ? std::span<const std::string_view>(doc->query_names)
+                         : std::span<const std::string_view>());
+        !s.ok())
+      return labelled(Problem(s, r.target, r.request_id));
+  }
   const Call call{r,        *target,
                   m.id,     MetricLabel(m.pattern),
                   m.sub_id, idempotency.key.empty() ? nullptr : &idempotency,
@@ -309,8 +326,8 @@ void Api::MoveTestClock(const Request& r, const Target& target,
 void Api::Ready(const Call& c, Respond respond) {
   const desk::Desk::Readiness r = desk_.GetReadiness();
   if (r.ready) return respond(Json(200, std::string("{\"status\":\"ready\"}")));
-  respond(Problem(503, "/problems/not-ready", "Not ready", r.reason,
-                  c.target.path, c.request.request_id));
+  respond(Problem(ProblemKind::kNotReady, r.reason, c.target.path,
+                  c.request.request_id));
 }
 
 void Api::RenderMetrics(const Call&, Respond respond) {

@@ -140,6 +140,9 @@ class Api final : public Service {
   void Page(const Call& c, Respond respond);
   void RenderLiveMetrics(std::string& out) const;
 
+  // The API's own description (openapi.cc).
+  void OpenApi(const Call& c, Respond respond);
+
   // Who sent `r`: the principal of its bearer token or session cookie, or
   // of the `access_token` query parameter of a GET of the stream or the
   // board, which only an account whose only role is dashboard may use (a

@@ -59,9 +59,6 @@ auto CategoryAnswer(const Call& c, Respond respond, std::string id,
 
 void Api::GetCatalogue(const Call& c, Respond respond) {
   const Target& t = c.target;
-  if (Status s = CheckParams(t, {"municipality", "includeRetired", "view"});
-      !s.ok())
-    return respond(Fail(c, s));
   auto include_retired = BoolParam(t, "includeRetired", false);
   if (!include_retired.ok()) return respond(Fail(c, include_retired.status()));
   const std::string view =
@@ -92,10 +89,6 @@ void Api::GetCatalogue(const Call& c, Respond respond) {
 
 void Api::SearchServices(const Call& c, Respond respond) {
   const Target& t = c.target;
-  if (Status s = CheckParams(
-          t, {"q", "municipality", "category", "includeRetired", "limit"});
-      !s.ok())
-    return respond(Fail(c, s));
   desk::ServiceQuery query;
   auto include_retired = BoolParam(t, "includeRetired", false);
   if (!include_retired.ok()) return respond(Fail(c, include_retired.status()));
@@ -118,14 +111,12 @@ void Api::SearchServices(const Call& c, Respond respond) {
 }
 
 void Api::GetService(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   auto service = desk_.GetService(c.id);
   if (!service.ok()) return respond(Fail(c, service.status()));
   respond(WithETag(Json(200, *service), service->version()));
 }
 
 void Api::ListCategories(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   auto catalogue = desk_.Catalogue();
   if (!catalogue.ok()) return respond(Fail(c, catalogue.status()));
   v1::Catalogue out;
@@ -135,7 +126,6 @@ void Api::ListCategories(const Call& c, Respond respond) {
 }
 
 void Api::GetCategory(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   auto category = desk_.GetCategory(c.id);
   if (!category.ok()) return respond(Fail(c, category.status()));
   respond(WithETag(Json(200, *category), category->version()));

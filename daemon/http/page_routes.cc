@@ -18,8 +18,6 @@ constexpr uint64_t kDefaultPages = 50;
 
 void Api::ListPaging(const Call& c, Respond respond) {
   const Target& t = c.target;
-  if (Status s = CheckParams(t, {"status", "to", "limit", "cursor"}); !s.ok())
-    return respond(Fail(c, s));
   desk::PageQuery query;
   auto state =
       EnumParam<v1::PageState>(t, "status", v1::PageState_descriptor());
@@ -42,14 +40,12 @@ void Api::ListPaging(const Call& c, Respond respond) {
 }
 
 void Api::GetPaging(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   auto page = desk_.GetPage(c.id);
   if (!page.ok()) return respond(Fail(c, page.status()));
   respond(WithETag(Json(200, *page), page->version()));
 }
 
 void Api::AckPaging(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   desk_.AckPage(OriginOf(c), c.id,
                 Answer<v1::Page>(c, std::move(respond), [](const v1::Page& p) {
                   return WithETag(Json(200, p), p.version());
@@ -57,7 +53,6 @@ void Api::AckPaging(const Call& c, Respond respond) {
 }
 
 void Api::TestPaging(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return respond(Fail(c, s));
   v1::TestPageRequest req;
   if (Status s = proto::ParseJson(c.request.body, req); !s.ok())
     return respond(Fail(c, s));

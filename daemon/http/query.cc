@@ -89,6 +89,11 @@ StatusOr<Target> ParseTarget(std::string_view target) {
 
 Status CheckParams(const Target& t,
                    std::initializer_list<std::string_view> allowed) {
+  return CheckParams(
+      t, std::span<const std::string_view>(allowed.begin(), allowed.size()));
+}
+
+Status CheckParams(const Target& t, std::span<const std::string_view> allowed) {
   for (const auto& [key, value] : t.params) {
     bool ok = false;
     for (auto a : allowed) ok = ok || a == key;

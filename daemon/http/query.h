@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,7 @@ struct Target {
 StatusOr<Target> ParseTarget(std::string_view target);
 
 // Rejects any parameter not in `allowed` ("status, municipality, ...").
+Status CheckParams(const Target& t, std::span<const std::string_view> allowed);
 Status CheckParams(const Target& t,
                    std::initializer_list<std::string_view> allowed);
 

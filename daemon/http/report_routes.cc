@@ -55,8 +55,6 @@ std::string Param(const Target& t, const std::string& name,
 }  // namespace
 
 void Api::CoverageReport(const Call& c, Respond respond) {
-  if (Status s = CheckParams(c.target, {"at"}); !s.ok())
-    return respond(Fail(c, s));
   auto at = OptionalTimeParam(c.target, "at");
   if (!at.ok()) return respond(Fail(c, at.status()));
   auto report = desk_.Coverage(*at);
@@ -67,15 +65,33 @@ void Api::CoverageReport(const Call& c, Respond respond) {
 void Api::SlaReport(const Call& c, Respond respond) {
   const Target& t = c.target;
   auto bad = [&](const Status& s) { respond(Fail(c, s)); };
-  if (Status s = CheckParams(t, {"from", "to", "groupBy", "format", "view",
-                                 "fixedShare", "variable", "amount"});
-      !s.ok())
-    return bad(s);
   desk::SlaReportQuery query;
-  auto to = OptionalTimeParam(t, "to");
+  // A date is a whole day in Oslo time: `to=2026-12-31` takes it all.
+  const auto bound =
+      [&](const char* name,
+          bool end) -> StatusOr<std::optional<std::chrono::sys_seconds>> {
+    auto it = t.params.find(name);
+    if (it == t.params.end()) return std::optional<std::chrono::sys_seconds>();
+    const auto refused = [&] {
+      return Status::InvalidParameter(
+          name, std::string("'") + name +
+                    "' must be a date such as 2026-04-01 (a whole day in "
+                    "Oslo time) or an RFC 3339 time such as "
+                    "2026-04-01T12:00:00Z; got '" +
+                    it->second + "'");
+    };
+    if (it->second.size() == 10 && it->second[4] == '-') {
+      if (auto day = reports::DateBound(it->second, end)) return day;
+      return refused();
+    }
+    auto time = OptionalTimeParam(t, name);
+    if (!time.ok()) return refused();
+    return time;
+  };
+  auto to = bound("to", true);
   if (!to.ok()) return bad(to.status());
   query.to = *to;
-  auto from = OptionalTimeParam(t, "from");
+  auto from = bound("from", false);
   if (!from.ok()) return bad(from.status());
   query.from = *from;
   const std::string group_by = Param(t, "groupBy", "municipality");

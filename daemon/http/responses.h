@@ -66,7 +66,7 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
       // timed out, and might send again a change that was made.
       spdlog::error("{} (request {}): the answer to a saved change failed: {}",
                     instance, request_id, what);
-      answer = Problem(500, "/problems/internal", "Internal error",
+      answer = Problem(ProblemKind::kInternal,
                        "the change was made and saved, but its answer "
                        "failed: do not send it again; read it back instead "
                        "(the log says why under request id " +
@@ -86,9 +86,9 @@ inline desk::Origin OriginOf(const Call& c) {
 }
 
 // A change of the catalogue, the staff registry or the rota as its request
-// gives it, read in the order clients see problems in: no query
-// parameters, the If-Match it was based on (`versioned` changes only), the
-// body.
+// gives it, read in the order clients see problems in: the If-Match it was
+// based on (`versioned` changes only), then the body. (No route of these
+// takes a query parameter: Api::Handle refused any.)
 template <typename Body>
 struct Change {
   std::optional<uint32_t> if_match;
@@ -98,7 +98,6 @@ struct Change {
 template <typename Body>
 StatusOr<Change<Body>> ReadChange(const Call& c, bool versioned = true) {
   Change<Body> out;
-  if (Status s = CheckParams(c.target, {}); !s.ok()) return s;
   if (versioned) {
     auto if_match = ParseIfMatch(c.request.if_match);
     if (!if_match.ok()) return if_match.status();
@@ -143,7 +142,7 @@ inline Response MethodNotAllowed(std::string_view method, std::string_view path,
                                  std::string_view allow,
                                  std::string_view request_id) {
   Response r =
-      Problem(405, "/problems/method-not-allowed", "Method not allowed",
+      Problem(ProblemKind::kMethodNotAllowed,
               std::string(method) + " is not allowed on " + std::string(path) +
                   "; allowed: " + std::string(allow),
               path, request_id);
@@ -155,8 +154,7 @@ inline Response MethodNotAllowed(std::string_view method, std::string_view path,
 inline Response UnsupportedMediaType(std::string_view content_type,
                                      std::string_view path,
                                      std::string_view request_id) {
-  return Problem(415, "/problems/unsupported-media-type",
-                 "Unsupported media type",
+  return Problem(ProblemKind::kUnsupportedMediaType,
                  "send the body as JSON with 'Content-Type: application/json' "
                  "(got '" +
                      std::string(content_type) + "')",

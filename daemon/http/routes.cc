@@ -138,6 +138,7 @@ std::span<const Route> Routes() {
     Route{"GET",    "/api/v1/audit",                              &Api::ListAudit,          L, Admin},
     Route{"GET",    "/api/v1/stream",                             &Api::Stream,             R, Anyone},
     Route{"GET",    "/api/v1/dashboard",                          &Api::Dashboard,          L, Figures},
+    Route{"GET",    "/api/v1/openapi.json",                       &Api::OpenApi,            R, Public},
     Route{"GET",    "/dashboard",                                 &Api::Page,               R, Public},
     Route{"GET",    "/dashboard/{asset}",                         &Api::Page,               R, Public},
     Route{"GET",    "/",                                          &Api::Page,               R, Public},

@@ -2,7 +2,10 @@
 // The route table: every route of the HTTP API, one line each (routes.cc).
 // Dispatch, the choice of thread (a write is answered from the writer,
 // later), the body limit, 405 with its Allow header, 404 and the metric
-// route label all come from it; there is no second list. Pure; any thread.
+// route label all come from it; there is no second list. What a client
+// needs besides, and the query parameters each route takes, is kept beside
+// it entry for entry (route_docs.h), and the OpenAPI document made from
+// both (openapi.h). Pure; any thread.
 
 #include <functional>
 #include <span>

@@ -128,7 +128,7 @@ Response Failed(const Request& r, std::string_view what, Metrics& metrics) {
   metrics.ExceptionCaught();
   spdlog::error("{} {:.200} (request {}) failed with an exception: {}",
                 r.method, r.target, r.request_id, what);
-  Response resp = Problem(500, "/problems/internal", "Internal error",
+  Response resp = Problem(ProblemKind::kInternal,
                           "the server failed while handling this request; "
                           "the log says why under request id " +
                               r.request_id,
@@ -631,7 +631,7 @@ template <typename Stream>
 asio::awaitable<void> Server::Impl::Reject(tcp::socket socket) {
   auto self = shared_from_this();
   Response r =
-      Problem(503, "/problems/unavailable", "Service unavailable",
+      Problem(ProblemKind::kUnavailable,
               "too many open connections (max_connections is " +
                   std::to_string(options.max_connections) + "); retry shortly",
               "", "");
@@ -678,7 +678,7 @@ asio::awaitable<void> Server::Impl::Session(
 
 Response Server::Impl::ReportsBusy(const Request& r) const {
   Response resp = Problem(
-      503, "/problems/unavailable", "Service unavailable",
+      ProblemKind::kUnavailable,
       "the pool for long requests is full (" +
           std::to_string(options.report_threads + options.report_queue) +
           " reports, catalogue imports or rotas running or waiting); retry "
@@ -825,19 +825,18 @@ asio::awaitable<void> Server::Impl::Serve(
     if (ec) {
       request_id = RequestId("");
       if (ec == bhttp::error::header_limit) {
-        resp = Problem(431, "/problems/headers-too-large",
-                       "Request headers too large",
+        resp = Problem(ProblemKind::kHeadersTooLarge,
                        "the request headers are over " +
                            std::to_string(options.max_header_bytes) +
                            " bytes; send fewer or shorter headers",
                        "", request_id);
       } else if (ec == bhttp::error::body_limit) {
-        resp = Problem(413, "/problems/body-too-large", "Body too large",
+        resp = Problem(ProblemKind::kBodyTooLarge,
                        "the body is over " + std::to_string(body_limit) +
                            " bytes; send less",
                        "", request_id);
       } else {
-        resp = Problem(400, "/problems/malformed-request", "Malformed request",
+        resp = Problem(ProblemKind::kMalformedRequest,
                        "the HTTP request could not be parsed: " + ec.message(),
                        "", request_id);
       }
@@ -887,7 +886,7 @@ asio::awaitable<void> Server::Impl::Serve(
         break;
       }
       if (resp.stream) {
-        resp = Problem(503, "/problems/unavailable", "Service unavailable",
+        resp = Problem(ProblemKind::kUnavailable,
                        "the live stream is not running; retry shortly", "",
                        request_id);
       }

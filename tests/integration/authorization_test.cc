@@ -118,6 +118,8 @@ const std::map<std::string, Rule>& Expected() {
       // figures; the page itself holds nothing (its data needs a token).
       {"GET /api/v1/stream", Anyone()},
       {"GET /api/v1/dashboard", {{kAgent, kDispatcher, kAdmin, kDashboard}}},
+      // What the API is: for anyone integrating with it.
+      {"GET /api/v1/openapi.json", Public()},
       {"GET /dashboard", Public()},
       {"GET /dashboard/{asset}", Public()},
       // The portal and the agent view log in themselves.

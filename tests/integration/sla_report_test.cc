@@ -189,5 +189,38 @@ TEST_F(SlaReportTest, BadParametersAreRefusedAndChangeNothing) {
   EXPECT_EQ(GetJson("/api/v1/reports/sla")["tickets"], 5);
 }
 
+// A date is a whole day in Oslo time: from its midnight (22:00 UTC the day
+// before, in summer) to the next. A range of years answers as any other.
+TEST_F(SlaReportTest, DatesAreWholeDaysInOsloTime) {
+  FileTickets();  // at 10:00 on 15 April 2026, Oslo time
+  const auto tickets = [&](const std::string& range) {
+    return GetJson("/api/v1/reports/sla?" + range)["tickets"].get<int>();
+  };
+  EXPECT_EQ(tickets("from=2026-04-15&to=2026-04-15"), 5);
+  EXPECT_EQ(tickets("from=2026-04-14&to=2026-04-14"), 0);
+  EXPECT_EQ(tickets("from=2026-04-16&to=2026-12-31"), 0);
+  const json day = GetJson("/api/v1/reports/sla?from=2026-04-15&to=2026-04-15");
+  EXPECT_EQ(day["from"], "2026-04-14T22:00:00Z");
+  EXPECT_EQ(day["to"], "2026-04-15T22:00:00Z");
+  // The same tickets as the instants give, over a day or twenty years.
+  const json instants = GetJson(
+      "/api/v1/reports/sla?from=2026-04-14T22:00:00Z&to=2026-04-15T22:00:00Z");
+  EXPECT_EQ(day["rows"], instants["rows"]);
+  EXPECT_EQ(day["equalService"], instants["equalService"]);
+  const json years =
+      GetJson("/api/v1/reports/sla?from=2007-01-01&to=2026-12-31");
+  EXPECT_EQ(years["tickets"], 5);
+  EXPECT_EQ(years["rows"], instants["rows"]);
+  // Not a date, not a time: refused, naming the parameter.
+  for (const std::string bad :
+       {"from=2026-02-30", "to=2026-4-15", "from=15.04.2026"}) {
+    HttpResponse r = client_->Get("/api/v1/reports/sla?" + bad);
+    EXPECT_EQ(r.status, 400) << bad << " " << r.body;
+    EXPECT_NE(r.body.find("must be a date such as 2026-04-01"),
+              std::string::npos)
+        << r.body;
+  }
+}
+
 }  // namespace
 }  // namespace helpdesk::testing
