@@ -45,6 +45,8 @@ struct Options {
   int background_connections = 0;
   // --mode create: every request with an Idempotency-Key of its own.
   bool idempotency_keys = false;
+  // --mode target: GET this path and query, again and again.
+  std::string target;
 };
 
 constexpr size_t kMaxErrorSamples = 8;  // distinct kinds printed to stderr
@@ -236,6 +238,8 @@ asio::awaitable<void> Connection(const Options& o, int index,
       wire.back().insert(at, header);
       key_at.push_back(at + header.size() - 2 - 16);
     }
+  } else if (o.mode == "target") {
+    wire.push_back(SerialiseRequest(http::verb::get, o.target, o.host, ""));
   } else {
     for (const auto& id : ids)
       wire.push_back(SerialiseRequest(http::verb::get, "/api/v1/tickets/" + id,
@@ -435,8 +439,8 @@ int main(int argc, char** argv) {
   app.add_option("--mode", o.mode,
                  "create: POST /api/v1/tickets, expects 201; get: GET "
                  "/api/v1/tickets/{id} over --seed-tickets tickets made "
-                 "first, expects 200")
-      ->check(CLI::IsMember({"create", "get"}))
+                 "first, expects 200; target: GET --target, expects 200")
+      ->check(CLI::IsMember({"create", "get", "target"}))
       ->capture_default_str();
   app.add_option("--connections", o.connections,
                  "concurrent keep-alive connections")
@@ -468,7 +472,15 @@ int main(int argc, char** argv) {
   app.add_flag("--idempotency-keys", o.idempotency_keys,
                "--mode create: send each request with an Idempotency-Key of "
                "its own (what a keyed write costs)");
+  app.add_option("--target", o.target,
+                 "--mode target: the path and query to GET (e.g. "
+                 "'/api/v1/tickets?municipality=tinn&limit=50')");
   CLI11_PARSE(app, argc, argv);
+  if ((o.mode == "target") != !o.target.empty()) {
+    std::fprintf(stderr,
+                 "--target goes with --mode target, and it needs one\n");
+    return 2;
+  }
   if (o.background_connections > 0 && o.background_target.empty()) {
     std::fprintf(stderr,
                  "--background-connections needs --background-target\n");
