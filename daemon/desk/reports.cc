@@ -159,7 +159,7 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
   const bool whole_days = first < end;
   const reports::ReadAt at{context_->sla(), now};
 
-  std::map<reports::CellKey, reports::Cell> cells;
+  std::vector<reports::Cell> cells;     // as stored, whole periods
   std::vector<reports::Cell> read_now;  // edges, and tickets read again
   std::map<std::string, std::string> service_names;
   {
@@ -178,15 +178,15 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
       if (Status s = ForEachCreated(*txn, tables_, midnight(end), to, edge);
           !s.ok())
         return s;
+      // A year's cells are neither by month nor by assignee.
       const std::vector<Span> spans =
-          Cover(first, end, query.group_by != reports::GroupBy::kMonth);
+          Cover(first, end,
+                query.group_by != reports::GroupBy::kMonth &&
+                    query.group_by != reports::GroupBy::kAssignee);
       for (const Span& span : spans) {
         Status s = store::ForEachReportCell(
             *txn, tables_, span.period, span.from, span.to,
-            [&](reports::Cell&& c) {
-              auto key = c.key;
-              cells.emplace(std::move(key), std::move(c));
-            });
+            [&](reports::Cell&& c) { cells.push_back(std::move(c)); });
         if (!s.ok()) return s;
       }
       // Counting clocks past their due alert: as they stand now.
@@ -198,6 +198,11 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
         if (d.alert == store::kFirstResponseBreach ||
             d.alert == store::kResolutionBreach)
           again.insert(d.ticket);
+      // The cells by key, only when some ticket is read again (rarely more
+      // than the few whose alerts the sweep has not recorded yet).
+      std::map<reports::CellKey, reports::Cell*> by_key;
+      if (!again.empty())
+        for (reports::Cell& c : cells) by_key.emplace(c.key, &c);
       for (uint64_t n : again) {
         auto ticket = store::GetTicket(*txn, tables_, n);
         if (!ticket.ok() || !*ticket) continue;  // damaged: skipped as above
@@ -208,12 +213,12 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
         reports::CellKey key = stored.key;
         for (const Span& span : spans)
           if (key.day >= span.from && key.day < span.to)
-            key.day = store::PeriodStart(span.period, key.day);
-        auto it = cells.find(key);
-        if (it == cells.end()) continue;  // the cells disagree: check names it
+            key = store::KeyIn(span.period, std::move(key));
+        auto it = by_key.find(key);
+        if (it == by_key.end()) continue;  // the cells disagree: check names it
         reports::Cell part = stored;
         part.key = key;
-        if (!reports::TakeFrom(it->second, part)) continue;
+        if (!reports::TakeFrom(*it->second, part)) continue;
         read_now.push_back(current);
       }
     }
@@ -222,10 +227,9 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
     for (const auto& s : catalogue->services())
       service_names[s.id()] = s.name();
   }
-  std::vector<reports::Cell> all = std::move(read_now);
-  all.reserve(all.size() + cells.size());
-  for (auto& [key, cell] : cells)
-    if (cell.tickets > 0) all.push_back(std::move(cell));
+  std::vector<reports::Cell> all = std::move(cells);
+  all.reserve(all.size() + read_now.size());
+  for (auto& cell : read_now) all.push_back(std::move(cell));
   reports::SlaReportInput input;
   input.from = from;
   input.to = to;

@@ -3,6 +3,7 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -17,6 +18,61 @@ using std::chrono::sys_seconds;
 
 using proto::ToSys;
 using proto::ToTimestamp;
+
+// The values at ranks r1 and r2 (1-based, in 1..n) of `values` as if
+// sorted, exactly, without sorting: one pass counts the values by their
+// top bits, a second gathers the two buckets that hold the
+// ranks, which are then ordered alone. Linear, and a few milliseconds for a
+// million values where a sort takes tens.
+std::pair<int64_t, int64_t> AtRanks(const std::vector<int64_t>& values,
+                                    size_t r1, size_t r2) {
+  if (values.size() < 4096) {  // small: ordering a copy costs less
+    std::vector<int64_t> copy = values;
+    std::nth_element(copy.begin(), copy.begin() + (r1 - 1), copy.end());
+    const int64_t first = copy[r1 - 1];
+    std::nth_element(copy.begin() + (r1 - 1), copy.begin() + (r2 - 1),
+                     copy.end());
+    return {first, copy[r2 - 1]};
+  }
+  // About eight values a bucket, at most 65,536 buckets: counting costs
+  // what the values do.
+  const size_t buckets =
+      std::clamp<size_t>(std::bit_ceil(values.size() / 8), 512, 65536);
+  int64_t max = 0;
+  for (int64_t v : values) max = std::max(max, v);
+  int shift = 0;
+  while (static_cast<uint64_t>(max) >> shift >= buckets) ++shift;
+  const auto bucket = [shift](int64_t v) {
+    return v <= 0 ? size_t{0} : static_cast<size_t>(v >> shift);
+  };
+  std::vector<uint32_t> count(buckets, 0);
+  for (int64_t v : values) ++count[bucket(v)];
+  const auto find = [&](size_t rank) {
+    size_t below = 0, b = 0;
+    while (below + count[b] < rank) below += count[b++];
+    return std::pair{b, rank - below};  // the bucket, the rank within it
+  };
+  const auto [b1, k1] = find(r1);
+  const auto [b2, k2] = find(r2);
+  std::vector<int64_t> in1, in2;
+  in1.reserve(count[b1]);
+  if (b2 != b1) in2.reserve(count[b2]);
+  for (int64_t v : values) {
+    const size_t b = bucket(v);
+    if (b == b1)
+      in1.push_back(v);
+    else if (b == b2)
+      in2.push_back(v);
+  }
+  std::nth_element(in1.begin(), in1.begin() + (k1 - 1), in1.end());
+  const int64_t first = in1[k1 - 1];
+  if (b2 == b1) {
+    std::nth_element(in1.begin(), in1.begin() + (k2 - 1), in1.end());
+    return {first, in1[k2 - 1]};
+  }
+  std::nth_element(in2.begin(), in2.begin() + (k2 - 1), in2.end());
+  return {first, in2[k2 - 1]};
+}
 
 // What one clock kind adds up to over a group, before the percentiles.
 struct Tally {
@@ -35,10 +91,17 @@ struct Tally {
     a.set_met(met);
     a.set_breached(breached);
     a.set_open(open);
-    std::vector<int64_t> times = stopped;
-    a.set_stopped(static_cast<uint32_t>(times.size()));
-    a.set_median_seconds(NearestRank(times, 0.5));
-    a.set_p90_seconds(NearestRank(times, 0.9));
+    a.set_stopped(static_cast<uint32_t>(stopped.size()));
+    if (!stopped.empty()) {
+      const auto rank = [&](double p) {
+        return std::clamp<size_t>(static_cast<size_t>(std::ceil(
+                                      p * static_cast<double>(stopped.size()))),
+                                  1, stopped.size());
+      };
+      const auto [median, p90] = AtRanks(stopped, rank(0.5), rank(0.9));
+      a.set_median_seconds(median);
+      a.set_p90_seconds(p90);
+    }
     return a;
   }
 };
@@ -321,6 +384,15 @@ v1::SlaReport BuildSlaReport(
 
   Group total;
   total.name = "All";
+  {
+    size_t response = 0, resolution = 0;
+    for (const Cell& c : in) {
+      response += c.response.stopped.size();
+      resolution += c.resolution.stopped.size();
+    }
+    total.response.stopped.reserve(response);
+    total.resolution.stopped.reserve(resolution);
+  }
   std::map<std::string, Group> groups;
   for (const Cell& c : in) {
     total.Add(c);

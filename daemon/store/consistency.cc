@@ -329,7 +329,9 @@ Status CheckReportCells(const Txn& txn, const Tables& t, const Expected& e,
            date::format("%F", date::sys_days(date::days(k.day))) + " " +
            k.municipality + "/" + k.service_id + "/priority " +
            std::to_string(k.priority) + "/" +
-           (k.assignee.empty() ? "unassigned" : k.assignee);
+           (p == Period::kYear   ? "any assignee"
+            : k.assignee.empty() ? "unassigned"
+                                 : k.assignee);
   };
   std::set<std::string> seen;
   auto cursor = Cursor::Open(txn, t.report_cells);

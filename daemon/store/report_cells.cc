@@ -30,9 +30,9 @@ uint32_t StoredDay(int32_t day) {
   return day < 0 ? 0 : static_cast<uint32_t>(day);
 }
 
-// The ticket's cell of period `p`: its key's day moved to the period's.
+// The ticket's cell of period `p`, keyed as KeyIn says.
 reports::Cell InPeriod(reports::Cell c, Period p) {
-  c.key.day = PeriodStart(p, c.key.day);
+  c.key = KeyIn(p, std::move(c.key));
   return c;
 }
 
@@ -80,6 +80,12 @@ int32_t PeriodEnd(Period p, int32_t day) {
           ? date::year_month_day(ymd.year() / ymd.month() / 1 + date::months(1))
           : (ymd.year() + date::years(1)) / date::January / 1;
   return static_cast<int32_t>(date::sys_days(next).time_since_epoch().count());
+}
+
+reports::CellKey KeyIn(Period p, reports::CellKey key) {
+  key.day = PeriodStart(p, key.day);
+  if (p == Period::kYear) key.assignee.clear();
+  return key;
 }
 
 std::string ReportCellKey(Period p, const reports::CellKey& key) {

@@ -8,7 +8,8 @@
 // those tickets again at its `now`: they are in sla_due).
 //
 //   report_cells  period u8 . BE32 first day . municipality \0 service \0
-//                 priority u8 . assignee  ->  reports::EncodeCell
+//                 priority u8 . assignee (empty in a year's)
+//                 ->  reports::EncodeCell
 //
 // Free functions over a Txn, as tables.h.
 
@@ -34,6 +35,11 @@ enum class Period : uint8_t { kDay = 0, kMonth = 1, kYear = 2 };
 int32_t PeriodStart(Period p, int32_t day);
 // The first day of the next period.
 int32_t PeriodEnd(Period p, int32_t day);
+
+// The key of the cell of period `p` that holds a ticket's cell keyed
+// `key`: its day moved to the period's first; a year's cells are not by
+// assignee (a report by assignee reads months), which keeps them few.
+reports::CellKey KeyIn(Period p, reports::CellKey key);
 
 // A cell's table key; `key.day` is its period's first day.
 std::string ReportCellKey(Period p, const reports::CellKey& key);
