@@ -288,8 +288,9 @@ int Run(int argc, char** argv) {
       "check",
       "Check a data directory offline (safe while the daemon runs): list "
       "every record that cannot be read (table, key, why), and every place "
-      "where the list indexes, status counts, open loads or SLA due-time "
-      "index disagree with the stored tickets, or the event log has a gap. "
+      "where the list indexes, status counts, open loads, SLA due-time "
+      "index or report cells disagree with the stored tickets, or the event "
+      "log has a gap. "
       "Exit codes: 0 clean; 1 problems found (one a line on standard "
       "output); 2 no database there, or an I/O error.");
   check->add_option("--data-dir", check_dir, "The daemon's data directory")
@@ -339,7 +340,8 @@ int Run(int argc, char** argv) {
       "into the quarantine table, out of its table and indexes, with a "
       "recordQuarantined event in the log (a damaged event is replaced by "
       "that event, keeping its number); then rebuild the list indexes, "
-      "status counts, open loads and SLA due-time index from the tickets "
+      "status counts, open loads, SLA due-time index and report cells from "
+      "the tickets "
       "if they disagree. All in one transaction. Exit codes: 0 repaired "
       "and clean; 1 problems remain; 2 the daemon runs, no database, or "
       "an I/O error (nothing was changed).");
