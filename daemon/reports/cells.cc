@@ -96,11 +96,37 @@ bool GetVarint(std::string_view& in, uint64_t& v) {
   return false;
 }
 
-void PutTally(std::string& out, const ClockTally& t) {
-  PutVarint(out, t.met);
-  PutVarint(out, t.breached);
-  PutVarint(out, t.open);
-  PutVarint(out, t.stopped.size());
+// The stored form: a fixed header of nine little-endian u32 (tickets; met,
+// breached, open and stopped count of the response clock; the same of the
+// resolution clock), then each clock's stopped times as varint differences
+// from the one before. Fixed, so that a part without stopped times (a new
+// ticket, most moves) changes the counts in place (AdjustCounts).
+constexpr size_t kHeader = 9 * 4;
+
+void PutU32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint32_t GetU32(std::string_view b, size_t at) {
+  uint32_t v = 0;
+  for (int i = 3; i >= 0; --i)
+    v = (v << 8) | static_cast<uint8_t>(b[at + static_cast<size_t>(i)]);
+  return v;
+}
+
+void SetU32(std::string& b, size_t at, uint32_t v) {
+  for (int i = 0; i < 4; ++i)
+    b[at + static_cast<size_t>(i)] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+void PutCounts(std::string& out, const ClockTally& t) {
+  PutU32(out, t.met);
+  PutU32(out, t.breached);
+  PutU32(out, t.open);
+  PutU32(out, static_cast<uint32_t>(t.stopped.size()));
+}
+
+void PutTimes(std::string& out, const ClockTally& t) {
   int64_t previous = 0;
   for (int64_t v : t.stopped) {
     PutVarint(out, static_cast<uint64_t>(v - previous));
@@ -108,19 +134,12 @@ void PutTally(std::string& out, const ClockTally& t) {
   }
 }
 
-bool GetTally(std::string_view& in, ClockTally& t) {
-  uint64_t met, breached, open, n;
-  if (!GetVarint(in, met) || !GetVarint(in, breached) || !GetVarint(in, open) ||
-      !GetVarint(in, n) || met > UINT32_MAX || breached > UINT32_MAX ||
-      open > UINT32_MAX || n > in.size())
-    return false;
-  t.met = static_cast<uint32_t>(met);
-  t.breached = static_cast<uint32_t>(breached);
-  t.open = static_cast<uint32_t>(open);
+bool GetTimes(std::string_view& in, uint32_t n, ClockTally& t) {
+  if (n > in.size()) return false;
   t.stopped.clear();
   t.stopped.reserve(n);
   uint64_t value = 0;
-  for (uint64_t i = 0; i < n; ++i) {
+  for (uint32_t i = 0; i < n; ++i) {
     uint64_t delta;
     if (!GetVarint(in, delta) || __builtin_add_overflow(value, delta, &value) ||
         value > static_cast<uint64_t>(INT64_MAX))
@@ -171,18 +190,54 @@ bool TakeFrom(Cell& into, const Cell& other) {
 
 std::string EncodeCell(const Cell& cell) {
   std::string out;
-  PutVarint(out, cell.tickets);
-  PutTally(out, cell.response);
-  PutTally(out, cell.resolution);
+  out.reserve(kHeader + 2 * (cell.response.stopped.size() +
+                             cell.resolution.stopped.size()));
+  PutU32(out, cell.tickets);
+  PutCounts(out, cell.response);
+  PutCounts(out, cell.resolution);
+  PutTimes(out, cell.response);
+  PutTimes(out, cell.resolution);
   return out;
 }
 
 bool DecodeCell(std::string_view bytes, Cell& cell) {
-  uint64_t tickets;
-  if (!GetVarint(bytes, tickets) || tickets > UINT32_MAX) return false;
-  cell.tickets = static_cast<uint32_t>(tickets);
-  return GetTally(bytes, cell.response) && GetTally(bytes, cell.resolution) &&
-         bytes.empty();
+  if (bytes.size() < kHeader) return false;
+  cell.tickets = GetU32(bytes, 0);
+  cell.response.met = GetU32(bytes, 4);
+  cell.response.breached = GetU32(bytes, 8);
+  cell.response.open = GetU32(bytes, 12);
+  const uint32_t response_n = GetU32(bytes, 16);
+  cell.resolution.met = GetU32(bytes, 20);
+  cell.resolution.breached = GetU32(bytes, 24);
+  cell.resolution.open = GetU32(bytes, 28);
+  const uint32_t resolution_n = GetU32(bytes, 32);
+  bytes.remove_prefix(kHeader);
+  return GetTimes(bytes, response_n, cell.response) &&
+         GetTimes(bytes, resolution_n, cell.resolution) && bytes.empty();
+}
+
+bool AdjustCounts(std::string& bytes, const Cell& part, bool add) {
+  if (bytes.size() < kHeader || !part.response.stopped.empty() ||
+      !part.resolution.stopped.empty())
+    return false;
+  const uint32_t by[9] = {part.tickets,
+                          part.response.met,
+                          part.response.breached,
+                          part.response.open,
+                          0,
+                          part.resolution.met,
+                          part.resolution.breached,
+                          part.resolution.open,
+                          0};
+  uint32_t now[9];
+  for (size_t i = 0; i < 9; ++i) {
+    const uint32_t was = GetU32(bytes, 4 * i);
+    if (add ? __builtin_add_overflow(was, by[i], &now[i])
+            : __builtin_sub_overflow(was, by[i], &now[i]))
+      return false;
+  }
+  for (size_t i = 0; i < 9; ++i) SetU32(bytes, 4 * i, now[i]);
+  return true;
 }
 
 }  // namespace helpdesk::reports

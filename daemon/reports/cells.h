@@ -77,9 +77,16 @@ void AddTo(Cell& into, const Cell& other);
 // `into` does not hold it (a count or a stopped time missing).
 bool TakeFrom(Cell& into, const Cell& other);
 
-// A stored cell's value (its key is the table's): varints, the stopped
-// times as sorted differences. Decode is false for bytes that are not one.
+// A stored cell's value (its key is the table's): the counts, then the
+// stopped times as varint differences. Decode is false for bytes that are
+// not one.
 std::string EncodeCell(const Cell& cell);
 bool DecodeCell(std::string_view bytes, Cell& cell);
+
+// Adds `part` to (or takes it from) the stored cell `bytes` in place,
+// without reading its stopped times: only for a part that has none (a new
+// ticket, and most moves). False, leaving `bytes` as it was, when the part
+// has stopped times, the bytes are no cell, or a count would go below zero.
+bool AdjustCounts(std::string& bytes, const Cell& part, bool add);
 
 }  // namespace helpdesk::reports

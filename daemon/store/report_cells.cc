@@ -40,6 +40,15 @@ Status Change(Txn& txn, const Tables& t, const std::string& key,
               const reports::Cell& part, bool add) {
   auto raw = txn.Get(t.report_cells, key);
   if (!raw.ok()) return raw.status();
+  // Most parts have no stopped times: the counts change in place.
+  if (*raw) {
+    std::string bytes(**raw);
+    if (reports::AdjustCounts(bytes, part, add)) {
+      if (bytes.size() >= 4 && bytes.compare(0, 4, std::string(4, '\0')) == 0)
+        return txn.Del(t.report_cells, key);  // no ticket left in it
+      return txn.Put(t.report_cells, key, bytes);
+    }
+  }
   reports::Cell cell;
   if (*raw && !reports::DecodeCell(**raw, cell)) {
     spdlog::warn(

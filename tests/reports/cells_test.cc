@@ -121,5 +121,32 @@ TEST(Cells, TheStoredBytesRoundTripAndJunkIsRefused) {
   EXPECT_FALSE(DecodeCell(std::string(12, '\xff'), back));
 }
 
+TEST(Cells, CountsChangeInPlaceForAPartWithoutStoppedTimes) {
+  Cell stored = CellOf(Ticket(Clock(v1::SLA_CLOCK_STATE_MET, 900, false),
+                              Clock(v1::SLA_CLOCK_STATE_RUNNING, 0, true)));
+  const Cell fresh =
+      CellOf(Ticket(Clock(v1::SLA_CLOCK_STATE_RUNNING, 0, true),
+                    Clock(v1::SLA_CLOCK_STATE_RUNNING, 0, true)));
+  std::string bytes = EncodeCell(stored);
+  ASSERT_TRUE(AdjustCounts(bytes, fresh, true));
+  AddTo(stored, fresh);
+  Cell back;
+  ASSERT_TRUE(DecodeCell(bytes, back));
+  EXPECT_EQ(back.tickets, stored.tickets);
+  EXPECT_EQ(back.response, stored.response);
+  EXPECT_EQ(back.resolution, stored.resolution);
+  ASSERT_TRUE(AdjustCounts(bytes, fresh, false));
+  ASSERT_TRUE(DecodeCell(bytes, back));
+  EXPECT_EQ(back.tickets, 1u);
+  EXPECT_EQ(back.response, (ClockTally{1, 0, 0, {900}}));
+  // Not in place: a part with stopped times, a count below zero, junk.
+  const std::string before = bytes;
+  EXPECT_FALSE(AdjustCounts(bytes, stored, true));
+  EXPECT_FALSE(AdjustCounts(bytes, fresh, false)) << "no open response left";
+  std::string junk = "short";
+  EXPECT_FALSE(AdjustCounts(junk, fresh, true));
+  EXPECT_EQ(bytes, before);
+}
+
 }  // namespace
 }  // namespace helpdesk::reports
