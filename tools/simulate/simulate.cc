@@ -113,7 +113,7 @@ class Simulation {
   void Plan(const Done& d, int64_t not_before);
   void Drain();
   void Began();
-  void Finished(StatusOr<v1::Ticket> answer, int64_t at, bool create);
+  void Finished(StatusOr<v1::Ticket> answer, int64_t at);
   void SetClock(int64_t at) {
     if (at > now_.load()) now_.store(at);
   }
@@ -231,8 +231,7 @@ void Simulation::Began() {
   ++writes_;
 }
 
-void Simulation::Finished(StatusOr<v1::Ticket> answer, int64_t at,
-                          bool create) {
+void Simulation::Finished(StatusOr<v1::Ticket> answer, int64_t at) {
   std::lock_guard lock(mutex_);
   --in_flight_;
   changed_.notify_all();
@@ -247,7 +246,6 @@ void Simulation::Finished(StatusOr<v1::Ticket> answer, int64_t at,
   t.status = static_cast<uint8_t>(answer->status());
   t.priority = static_cast<uint8_t>(answer->priority());
   t.assigned = !answer->assignee().empty();
-  (void)create;
   done_.push_back({n, at});
 }
 
@@ -289,7 +287,7 @@ void Simulation::SubmitCreate(int64_t at) {
   Began();
   desk_->CreateTicket(
       desk::SystemOrigin("simulate", "sim"), std::move(r),
-      [this, at](StatusOr<v1::Ticket> t) { Finished(std::move(t), at, true); });
+      [this, at](StatusOr<v1::Ticket> t) { Finished(std::move(t), at); });
 }
 
 // The next step of a ticket: assigned when dispatch found no one, then in
@@ -303,7 +301,7 @@ void Simulation::Advance(uint32_t ticket) {
   const std::string id = std::to_string(ticket);
   const int64_t at = now_.load();
   auto done = [this, at](StatusOr<v1::Ticket> answer) {
-    Finished(std::move(answer), at, false);
+    Finished(std::move(answer), at);
   };
   const auto origin = desk::SystemOrigin("simulate", "sim");
   if (!t.assigned && t.status != v1::TICKET_STATUS_CLOSED) {
