@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <google/protobuf/util/time_util.h>
+#include <gperftools/malloc_extension.h>
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
@@ -411,7 +412,10 @@ int main(int argc, char** argv) {
                    .session_lifetime = std::chrono::hours(c.session_hours),
                    .max_sessions = c.max_sessions,
                    .retention_months = c.retention_months,
-                   .paging = std::move(paging_setup)});
+                   .paging = std::move(paging_setup),
+                   .release_memory = [] {
+                     MallocExtension::instance()->ReleaseFreeMemory();
+                   }});
   if (Status s = MakeFirstAccounts(desk, c.data_dir); !s.ok())
     return Fail(s, "making the first accounts");
   live::Hub hub(desk, {.max_subscribers = c.live_max_subscribers,

@@ -35,13 +35,9 @@ namespace {
 // parses into millions of small messages) leaves its memory, once freed,
 // in the allocator's arenas, where glibc keeps it (measured: 437 MB still
 // held after an 8 MiB rota of empty shifts was refused). Such a body is
-// freed as soon as it is answered and the free memory handed back.
+// freed as soon as it is answered and the free memory handed back
+// (Options::release_memory).
 constexpr int kLargeBody = 10000;
-
-void FreeNow(v1::VaktRota&& body) {
-  { v1::VaktRota gone = std::move(body); }
-  malloc_trim(0);
-}
 
 // ------------------------------------------------ Idempotency-Key answers
 // What a keyed write answered, as its row keeps it. A message is kept
@@ -154,6 +150,8 @@ Desk::Desk(const store::Env& env, const store::Tables& tables,
       tables_(tables),
       writer_(writer),
       now_(std::move(options.now)),
+      release_memory_(options.release_memory ? std::move(options.release_memory)
+                                             : [] { malloc_trim(0); }),
       context_(std::make_unique<Context>(
           tables, std::move(options.region), std::move(options.dispatch),
           std::move(options.sla_policy), std::move(options.paging))),
@@ -417,7 +415,7 @@ void Desk::ImportCatalogue(Origin origin, v1::Catalogue incoming,
       std::move(done));
   // More entries than the limits allow: refused, and `incoming` freed
   // with the edit that held it.
-  if (large) malloc_trim(0);
+  if (large) release_memory_();
 }
 
 void Desk::CreateService(Origin origin, v1::Service service,
@@ -528,7 +526,10 @@ void Desk::PutRota(Origin origin, v1::VaktRota body,
   }();
   if (!decided.ok()) {
     done(decided.status());
-    if (body.shifts_size() > kLargeBody) FreeNow(std::move(body));
+    if (body.shifts_size() > kLargeBody) {
+      { v1::VaktRota gone = std::move(body); }
+      release_memory_();
+    }
     return;
   }
   if (decided->unchanged) return done(std::move(decided->rota));

@@ -72,6 +72,9 @@ class Desk {
     uint32_t retention_months = 0;
     // Who is paged, when, and over what ([paging]; README, "Paging").
     paging::Setup paging{};
+    // Hands the memory freed after a large body back to the system: main
+    // gives its allocator's own; without one, glibc's malloc_trim.
+    std::function<void()> release_memory{};
   };
 
   Desk(const store::Env& env, const store::Tables& tables,
@@ -374,6 +377,7 @@ class Desk {
   const store::Tables& tables_;
   store::Writer& writer_;
   const Clock now_;
+  const std::function<void()> release_memory_;
   const std::unique_ptr<Context> context_;
   const auth::PasswordCost password_cost_;
   const std::chrono::seconds session_lifetime_;
