@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstdio>
 #include <fstream>
@@ -451,6 +452,10 @@ int main(int argc, char** argv) {
       {.hub = &hub,
        .allowed_origins = live::SplitList(c.live_allowed_origins)});
   asio::io_context ioc(static_cast<int>(c.io_threads));
+  // A client's answer is read and rendered on an I/O thread, not the
+  // writer's (the first accounts were answered above, on the writer).
+  desk.AnswerOn(
+      [&ioc](std::function<void()> f) { asio::post(ioc, std::move(f)); });
   http::Server server(
       ioc, api, metrics,
       {.address = c.listen,

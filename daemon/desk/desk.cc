@@ -172,9 +172,11 @@ const v1::Region& Desk::region() const { return context_->region(); }
 
 void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
                   std::function<void(Status)> done, bool large) {
-  // `done` answers once: from the writer after the commit, or here when
-  // the queue refuses the write.
+  // `done` answers once: after the commit (on the writer, or where
+  // AnswerOn posts a client's answer), or here when the queue refuses the
+  // write.
   auto shared = std::make_shared<std::function<void(Status)>>(std::move(done));
+  const bool off_writer = origin.answer_off_writer && answer_on_;
   Status queued = writer_.Submit(
       [this, origin = std::move(origin),
        write = std::move(write)](store::WriteContext& w) {
@@ -186,11 +188,15 @@ void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
           if (Status paged = PageAfter(scope, first); !paged.ok()) return paged;
         return st;
       },
-      [this, shared](store::WriteResult result) {
+      [this, shared, off_writer](store::WriteResult result) {
         // A roster cached from a transaction that did not commit must not
-        // outlive it (roster_cache.h).
+        // outlive it (roster_cache.h): before the next batch, here.
         if (result.batch_failed) context_->rosters().Invalidate();
-        (*shared)(std::move(result.status));
+        if (!off_writer) return (*shared)(std::move(result.status));
+        // The events go too, to be freed there.
+        answer_on_([shared, result = std::move(result)]() mutable {
+          (*shared)(std::move(result.status));
+        });
       },
       large ? store::Writer::Freed::kByJanitor
             : store::Writer::Freed::kByWriter);

@@ -83,6 +83,15 @@ class Desk {
   Desk(const Desk&) = delete;
   Desk& operator=(const Desk&) = delete;
 
+  // Where the answers to clients' writes (Origin::answer_off_writer) are
+  // made: `post` runs its function soon on another thread (main gives the
+  // I/O threads), so the writer goes on to its next batch while the
+  // answer is read and rendered. Set once, before the first such write
+  // is submitted; until then, and for every other write, the answer is
+  // made on the writer thread.
+  using Post = std::function<void(std::function<void()>)>;
+  void AnswerOn(Post post) { answer_on_ = std::move(post); }
+
   // ---------------------------------------------------------- tickets
   // Each answers the ticket as saved, with its comments and its SLA
   // clocks as they read now. `ticket` is its id as a client gives it
@@ -377,6 +386,7 @@ class Desk {
   const store::Tables& tables_;
   store::Writer& writer_;
   const Clock now_;
+  Post answer_on_;  // set before the first client's write (AnswerOn)
   const std::function<void()> release_memory_;
   const std::unique_ptr<Context> context_;
   const auth::PasswordCost password_cost_;

@@ -32,6 +32,12 @@ struct Origin {
   // sets none may see nothing. Sweeps and offline tools use auth::System.
   auth::Principal who{};
   std::string client_address{};
+  // The answer may be made away from the writer (Desk::AnswerOn): a
+  // client's request, whose answer (its SLA clocks read, rendered as
+  // JSON) would otherwise hold up the next batch. Not a sweep's nor the
+  // first start's: they wait for their answer before the threads that
+  // would make it run.
+  bool answer_off_writer = false;
 };
 
 // The origin of a change made by the daemon itself (a sweep, the first

@@ -82,6 +82,7 @@ std::function<void(StatusOr<T>)> Answer(const Call& c, Respond respond,
 inline desk::Origin OriginOf(const Call& c) {
   desk::Origin origin = desk::OriginOf(c.who, c.request.request_id);
   if (c.idempotency != nullptr) origin.idempotency = *c.idempotency;
+  origin.answer_off_writer = true;
   return origin;
 }
 
