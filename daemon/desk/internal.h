@@ -3,6 +3,7 @@
 // sweeps.cc); not included outside daemon/desk. Writer thread only.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,12 @@ inline Status NoSuchTicket(uint64_t number) {
 // cannot take is logged and leaves it as it is.
 Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
                 std::string_view exclude);
+// The decision alone, not saved: the change to make, or none (nothing to
+// record, or a decision the ticket cannot take, logged). A new ticket is
+// decided before it is saved, and saved once with both its events.
+StatusOr<std::optional<tickets::Change>> DecideDispatch(
+    Scope& s, const v1::Ticket& ticket, v1::AssignmentTrigger trigger,
+    std::string_view exclude);
 
 // Whether an SLA alert of the due-time index has fallen due by `now`
 // (seconds since the epoch), as `txn` sees the index.

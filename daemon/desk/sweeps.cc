@@ -63,11 +63,13 @@ StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
 
 }  // namespace
 
-Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
-                std::string_view exclude) {
-  // It runs after this write has saved something: a storage error fails
-  // the whole batch (nothing half-done commits); a decision the ticket
-  // cannot take is logged and leaves the ticket as it is.
+StatusOr<std::optional<tickets::Change>> DecideDispatch(
+    Scope& s, const v1::Ticket& ticket, v1::AssignmentTrigger trigger,
+    std::string_view exclude) {
+  // It runs in a write that saves something: a storage error fails the
+  // whole batch (nothing half-done commits); a decision the ticket cannot
+  // take is logged and leaves the ticket as it is.
+  using Decided = std::optional<tickets::Change>;
   store::WriteContext& w = s.store();
   auto roster = s.Roster();
   if (!roster.ok()) return w.Fail(roster.status());
@@ -102,14 +104,14 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
       a.outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
       ticket.assignment().outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
       ticket.assignment().unassigned_reason() == a.unassigned_reason())
-    return Status::Ok();
+    return Decided();
   if (a.outcome() == v1::ASSIGNMENT_OUTCOME_UNASSIGNED &&
       !ticket.assignee().empty()) {
     // No one else: the ticket stays where it is until a dispatcher acts,
     // recorded once, not at every sweep.
     if (ticket.assignment().outcome() == v1::ASSIGNMENT_OUTCOME_KEPT &&
         ticket.assignment().assignee() == ticket.assignee())
-      return Status::Ok();
+      return Decided();
     a.set_outcome(v1::ASSIGNMENT_OUTCOME_KEPT);
     a.set_assignee(ticket.assignee());
     a.set_assignee_name(ticket.assignment().assignee_name());
@@ -120,11 +122,20 @@ Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
   if (!c.ok()) {
     spdlog::warn("dispatch of ticket {} not recorded: {}", ticket.id(),
                  c.status().message());
-    return Status::Ok();
+    return Decided();
   }
-  if (Status st = w.Save(&ticket, c->ticket, std::move(c->event)); !st.ok())
+  return Decided(std::move(*c));
+}
+
+Status Dispatch(Scope& s, v1::Ticket& ticket, v1::AssignmentTrigger trigger,
+                std::string_view exclude) {
+  auto c = DecideDispatch(s, ticket, trigger, exclude);
+  if (!c.ok()) return c.status();
+  if (!*c) return Status::Ok();
+  if (Status st = s.store().Save(&ticket, (*c)->ticket, std::move((*c)->event));
+      !st.ok())
     return st;
-  ticket = std::move(c->ticket);
+  ticket = std::move((*c)->ticket);
   return Status::Ok();
 }
 

@@ -42,16 +42,25 @@ StatusOr<v1::Ticket> CreateTicket(Scope& s,
     *c.event.mutable_ticket_created()->mutable_ticket()->mutable_sla() =
         *clocks;
   }
-  if (Status st = s.store().Save(nullptr, c.ticket, std::move(c.event));
-      !st.ok())
-    return st;
   // Who gets it is decided in the same transaction: the ticket is never
-  // seen unassigned by mistake, and a crash loses neither.
+  // seen unassigned by mistake, and a crash loses neither. It is decided
+  // before the ticket is saved (nothing it reads counts the new ticket)
+  // and the ticket saved once, with its two events.
+  auto assigned = DecideDispatch(s, c.ticket, v1::ASSIGNMENT_TRIGGER_CREATED,
+                                 /*exclude=*/"");
+  if (!assigned.ok()) return assigned.status();
+  if (!*assigned) {
+    if (Status st = s.store().Save(nullptr, c.ticket, std::move(c.event));
+        !st.ok())
+      return st;
+    return std::move(c.ticket);
+  }
   if (Status st =
-          Dispatch(s, c.ticket, v1::ASSIGNMENT_TRIGGER_CREATED, /*exclude=*/"");
+          s.store().Save(nullptr, c.ticket, std::move(c.event),
+                         (*assigned)->ticket, std::move((*assigned)->event));
       !st.ok())
     return st;
-  return std::move(c.ticket);
+  return std::move((*assigned)->ticket);
 }
 
 StatusOr<v1::Ticket> ChangeStatus(Scope& s, uint64_t ticket,

@@ -596,6 +596,11 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
   }
   if (Status s = UpdateReportCells(txn, t, before, now); !s.ok()) return s;
+  // Comments are never stored with the ticket: a ticket that carries
+  // some (an answer's) is copied without them; most carry none, and are
+  // not copied.
+  if (now.comments_size() == 0 && now.comments_next().empty())
+    return txn.Put(t.tickets, Be64(number), now.SerializeAsString());
   v1::Ticket stored = now;
   stored.clear_comments();
   stored.clear_comments_next();

@@ -30,10 +30,7 @@ Status WriteContext::Append(Status s, v1::Event&& event) {
 namespace {
 
 // A record is checked before it is stored (record_check.h): refused, with
-// nothing written, rather than stored unreadable. A ticket's comments are
-// not stored with it (each is a record of its own, made by PutEvent from
-// its CommentAdded event, whose strings are checked here), so they are not
-// walked.
+// nothing written, rather than stored unreadable.
 Status CheckRecord(const google::protobuf::Message& record, const char* what,
                    const v1::Event& event,
                    const google::protobuf::FieldDescriptor* skip = nullptr) {
@@ -41,21 +38,55 @@ Status CheckRecord(const google::protobuf::Message& record, const char* what,
   return CheckStrings(event, "event");
 }
 
+// A ticket as it is stored, and its event. Its comments are not stored
+// with it (each is a record of its own, made by PutEvent from its
+// CommentAdded event, whose strings are checked), so they are not walked.
+Status CheckTicket(const v1::Ticket& ticket, const v1::Event& event) {
+  static const auto* const kComments =
+      v1::Ticket::descriptor()->FindFieldByName("comments");
+  return CheckRecord(ticket, "ticket", event, kComments);
+}
+
+// The record and what follows it (indexes, status counts, loads, SLA due
+// times, report cells) from `before` to `now`; `seq` is the event's.
+Status PutTicketChange(Txn& txn, const Tables& t, const v1::Ticket* before,
+                       const v1::Ticket& now, uint64_t seq) {
+  Status s = PutTicket(txn, t, before, now);
+  if (s.ok()) s = UpdateLoads(txn, t, before, now, seq);
+  if (s.ok()) s = UpdateSlaDue(txn, t, before, now);
+  return s;
+}
+
 }  // namespace
 
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
                           v1::Event&& event) {
   if (failed()) return failure_;
-  static const auto* const kComments =
-      v1::Ticket::descriptor()->FindFieldByName("comments");
-  if (Status s = CheckRecord(now, "ticket", event, kComments); !s.ok())
-    return s;
+  if (Status s = CheckTicket(now, event); !s.ok()) return s;
   proto::Summarize(before, now, *event.mutable_ticket());
   event.set_seq(++last_seq_);
-  Status s = PutTicket(txn_, tables_, before, now);
-  if (s.ok()) s = UpdateLoads(txn_, tables_, before, now, event.seq());
-  if (s.ok()) s = UpdateSlaDue(txn_, tables_, before, now);
-  return Append(std::move(s), std::move(event));
+  return Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
+                std::move(event));
+}
+
+Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
+                          v1::Event&& first_event, const v1::Ticket& now,
+                          v1::Event&& event) {
+  if (failed()) return failure_;
+  // `first` is never stored: its strings reach the store only in its
+  // event, checked here.
+  if (Status s = CheckTicket(now, event); !s.ok()) return s;
+  if (Status s = CheckStrings(first_event, "event"); !s.ok()) return s;
+  proto::Summarize(before, first, *first_event.mutable_ticket());
+  proto::Summarize(&first, now, *event.mutable_ticket());
+  first_event.set_seq(++last_seq_);
+  event.set_seq(++last_seq_);
+  if (Status s =
+          Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
+                 std::move(first_event));
+      !s.ok())
+    return s;
+  return Append(Status::Ok(), std::move(event));
 }
 
 Status WriteContext::SaveCatalogue(const v1::Catalogue& before,

@@ -83,6 +83,14 @@ class WriteContext {
   // stored.
   Status Save(const v1::Ticket* before, const v1::Ticket& now,
               v1::Event&& event);
+  // A ticket changed twice by one write (filed, then assigned): `first`
+  // then `now`, each with its event. Both events are appended, each
+  // summarizing its own change, but the record, its indexes, the loads,
+  // the SLA due times and the report cells are written once, from
+  // `before` to `now`: half the writer's work of two Saves.
+  Status Save(const v1::Ticket* before, const v1::Ticket& first,
+              v1::Event&& first_event, const v1::Ticket& now,
+              v1::Event&& event);
   // What differs between the stored catalogue `before` and `after`.
   Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
                        v1::Event&& event);

@@ -5,12 +5,16 @@
 
 #include <chrono>
 #include <future>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <thread>
 
 #include "daemon/store/staff_tables.h"
 #include "daemon/tickets/commands.h"
+#include "daemon/tickets/sla_clocks.h"
+#include "proto/timestamps.h"
+#include "sla/policy.h"
 #include "tests/store/store_fixture.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/small_disk.h"
@@ -19,6 +23,13 @@ namespace helpdesk::store {
 namespace {
 
 using google::protobuf::util::TimeUtil;
+
+// A person's open tickets, all priorities.
+uint32_t OpenTickets(const v1::StaffLoad& load) {
+  uint32_t n = 0;
+  for (uint32_t at : load.open_by_priority()) n += at;
+  return n;
+}
 
 class WriterTest : public ::testing::Test {
  protected:
@@ -213,10 +224,129 @@ TEST_F(WriterTest, LoadsCountEachTicketOnceWhenAFullMapRerunsTheBatch) {
   auto txn = Txn::BeginRead(*env_);
   auto load = GetLoad(*txn, tables_, "ola.nordmann");
   ASSERT_TRUE(load.ok());
-  uint32_t total = 0;
-  for (uint32_t n : load->open_by_priority()) total += n;
-  EXPECT_EQ(total, 300u);
+  EXPECT_EQ(OpenTickets(*load), 300u);
   EXPECT_EQ(load->last_assigned_seq(), 600u);
+}
+
+// Every table of the database at `db`, key for key: "table/key" -> value.
+std::map<std::string, std::string> Everything(const Env& env) {
+  std::map<std::string, std::string> out;
+  auto txn = Txn::BeginRead(env);
+  EXPECT_TRUE(txn.ok());
+  MDB_dbi main_dbi;
+  EXPECT_EQ(mdb_dbi_open(txn->get(), nullptr, 0, &main_dbi), MDB_SUCCESS);
+  std::vector<std::string> names;
+  MDB_cursor* c;
+  EXPECT_EQ(mdb_cursor_open(txn->get(), main_dbi, &c), MDB_SUCCESS);
+  MDB_val k, v;
+  for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+       rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+    names.emplace_back(static_cast<const char*>(k.mv_data), k.mv_size);
+  mdb_cursor_close(c);
+  for (const std::string& name : names) {
+    MDB_dbi dbi;
+    if (mdb_dbi_open(txn->get(), name.c_str(), 0, &dbi) != MDB_SUCCESS)
+      continue;  // a key of the main table, not a table
+    EXPECT_EQ(mdb_cursor_open(txn->get(), dbi, &c), MDB_SUCCESS);
+    for (int rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+      out[name + "/" +
+          std::string(static_cast<const char*>(k.mv_data), k.mv_size)]
+          .append(static_cast<const char*>(v.mv_data), v.mv_size)
+          .append("|");  // a dup-sorted table's values, one after another
+    mdb_cursor_close(c);
+  }
+  return out;
+}
+
+size_t CountIn(const std::map<std::string, std::string>& all,
+               const std::string& table) {
+  size_t n = 0;
+  for (const auto& [key, value] : all) n += key.starts_with(table + "/");
+  return n;
+}
+
+// A ticket filed and assigned by one write is saved once with both its
+// events (desk::CreateTicket): what that stores must be byte for byte
+// what two Saves store, in every table (the record, its indexes, the
+// loads, the SLA due times, the report cells, the events).
+TEST_F(WriterTest, OneSaveOfTwoChangesStoresWhatTwoSavesStore) {
+  auto write = [&](bool at_once) {
+    Open(size_t{4} << 20, size_t{64} << 20,
+         dir_.path() + (at_once ? "/at-once" : "/one-by-one"));
+    for (int i = 0; i < 3; ++i) {
+      auto done = Submit([at_once, i](WriteContext& w) -> Status {
+        v1::CreateTicketRequest req;
+        req.set_title("Skriver " + std::to_string(i));
+        req.set_municipality("rollag");
+        req.set_service_id("printer");
+        req.set_reporter("kari");
+        req.set_priority(i == 1 ? v1::PRIORITY_HIGH : v1::PRIORITY_NORMAL);
+        v1::Service service;
+        service.set_id("printer");
+        service.set_sla_class("standard");
+        auto c = tickets::DecideCreate(req, service, w.NextTicketNumber(),
+                                       {"r", w.now()});
+        const sla::PolicyBook book{sla::DefaultPolicy()};
+        auto clocks = tickets::StartClocks(
+            book, "standard", c.ticket.priority(), proto::ToSys(w.now()));
+        EXPECT_TRUE(clocks.has_value());
+        if (clocks) *c.ticket.mutable_sla() = *clocks;
+        v1::Assignment a;
+        a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
+        a.set_trigger(v1::ASSIGNMENT_TRIGGER_CREATED);
+        a.set_assignee("ola.nordmann");
+        a.set_explanation("Assigned to Ola Nordmann (ola.nordmann).");
+        auto assigned = tickets::DecideAssignment(c.ticket, a, false, 0,
+                                                  std::nullopt, {"r", w.now()});
+        if (!assigned.ok()) return assigned.status();
+        if (at_once)
+          return w.Save(nullptr, c.ticket, std::move(c.event), assigned->ticket,
+                        std::move(assigned->event));
+        if (Status s = w.Save(nullptr, c.ticket, std::move(c.event)); !s.ok())
+          return s;
+        return w.Save(&c.ticket, assigned->ticket, std::move(assigned->event));
+      });
+      const WriteResult r = done.get();
+      EXPECT_TRUE(r.status.ok()) << r.status.message();
+      EXPECT_EQ(r.events.size(), 2u);
+    }
+    return Everything(*env_);
+  };
+  // Not compared: each database's random epoch, and a status count of
+  // zero, which two Saves leave behind (new: +1, then -1) and one never
+  // writes (both read as no ticket of that status).
+  auto comparable = [](std::map<std::string, std::string> all) {
+    all.erase("meta/epoch");
+    std::erase_if(all, [](const auto& entry) {
+      return entry.first.starts_with("meta/count/") &&
+             entry.second == std::string(8, '\0') + "|";
+    });
+    return all;
+  };
+  const auto one_by_one = comparable(write(false));
+  const auto at_once = comparable(write(true));
+  // Not vacuous: each of these was written.
+  EXPECT_EQ(CountIn(at_once, "tickets"), 3u);
+  EXPECT_EQ(CountIn(at_once, "events"), 6u);
+  EXPECT_GE(CountIn(at_once, "ticket_index"), 3u * 4);
+  EXPECT_GE(CountIn(at_once, "sla_due"), 3u);
+  EXPECT_GE(CountIn(at_once, "report_cells"), 3u);
+  for (const auto& [key, value] : one_by_one) {
+    auto it = at_once.find(key);
+    if (it == at_once.end()) {
+      ADD_FAILURE() << "only two Saves wrote " << ::testing::PrintToString(key);
+    } else {
+      EXPECT_EQ(it->second, value) << ::testing::PrintToString(key);
+    }
+  }
+  for (const auto& [key, value] : at_once)
+    EXPECT_TRUE(one_by_one.contains(key))
+        << "only one Save wrote " << ::testing::PrintToString(key);
+  auto txn = Txn::BeginRead(*env_);
+  auto load = GetLoad(*txn, tables_, "ola.nordmann");
+  ASSERT_TRUE(load.ok());
+  EXPECT_EQ(OpenTickets(*load), 3u);
 }
 
 TEST_F(WriterTest, AtTheSizeLimitWritesFailCleanlyAndReadsGoOn) {
