@@ -71,6 +71,31 @@ Status CheckAnswer(const catalogue::EditResult& e) {
   return CheckAnswer(e.change);
 }
 
+// Gives `done` the outcome of a write, off the writer: what the writer
+// does for the answers it makes itself (writer.h), a throw is logged and
+// the daemon goes on; the client is told, when it can be, that the change
+// was saved (or not) but its answer failed.
+void AnswerGuarded(const std::function<void(Status)>& done, Status status) {
+  const bool saved = status.ok();
+  std::string what;
+  try {
+    return done(std::move(status));
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "not a std::exception";
+  }
+  spdlog::error("the answer to a write failed: {}", what);
+  try {
+    done(Status::Internal(
+        saved ? "the change was made and saved, but its answer failed: do "
+                "not send it again; read it back instead"
+              : "the change was refused, and its answer failed"));
+  } catch (...) {
+    spdlog::error("the answer to a write failed again; its client is not told");
+  }
+}
+
 // The answers a key can keep (not a sweep's count).
 template <typename T>
 concept Keyable = requires(const T& t, T& out) {
@@ -195,7 +220,7 @@ void Desk::Submit(Origin origin, std::function<Status(Scope&)> write,
         if (!off_writer) return (*shared)(std::move(result.status));
         // The events go too, to be freed there.
         answer_on_([shared, result = std::move(result)]() mutable {
-          (*shared)(std::move(result.status));
+          AnswerGuarded(*shared, std::move(result.status));
         });
       },
       large ? store::Writer::Freed::kByJanitor

@@ -7,9 +7,11 @@
 // needed to call it.
 //
 // Thread-safety: every method is safe from any number of threads at once.
-// A write's `done` is called exactly once: on the writer thread after the
-// commit, or on the calling thread when the write is refused before it is
-// queued; it must only hand the result on, never block.
+// A write's `done` is called exactly once: after the commit, on the thread
+// AnswerOn posts to when the origin allows it (a client's write) and on
+// the writer thread otherwise, or on the calling thread when the write is
+// refused before it is queued; it must only hand the result on, never
+// block.
 
 #include <google/protobuf/timestamp.pb.h>
 

@@ -172,6 +172,16 @@ StatusOr<auth::Principal> Desk::Authenticate(std::string_view secret) const {
   return p;
 }
 
+// An identity change is answered on the writer, right after its commit:
+// the principals cached from before it go stale then (Invalidating), not
+// after its answer has waited its turn on an I/O thread.
+namespace {
+Origin OnWriter(Origin origin) {
+  origin.answer_off_writer = false;
+  return origin;
+}
+}  // namespace
+
 template <typename T>
 Desk::Done<T> Desk::Invalidating(Done<T> done) const {
   return [this, done = std::move(done)](StatusOr<T> result) {
@@ -296,7 +306,7 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
   answer.set_token(secret);
   answer.set_csrf_token(auth::CsrfToken(*key, secret));
   Run<v1::Session>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [this, verified, rehashed, hash, credential,
        answer](Scope& s) mutable -> StatusOr<v1::Session> {
         auto current =
@@ -342,7 +352,7 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
 void Desk::Logout(Origin origin, Done<v1::Credential> done) {
   std::string id = origin.who.credential;
   Run<v1::Credential>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [id](Scope& s) -> StatusOr<v1::Credential> {
         auto stored = store::GetCredentialById(s.txn(), s.tables(), id);
         if (!stored.ok()) return stored.status();
@@ -421,7 +431,7 @@ void Desk::CreateAccount(Origin origin, v1::Account account,
     account.set_password_hash(std::move(*hash));
   }
   Run<v1::Account>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [account =
            std::move(account)](Scope& s) mutable -> StatusOr<v1::Account> {
         auto existing = store::GetAccount(s.txn(), s.tables(), account.id());
@@ -472,7 +482,7 @@ void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
         "send the version the change is based on, as If-Match or 'version' "
         "(GET the account first)"));
   Run<v1::Account>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [id, body = std::move(body),
        based_on](Scope& s) mutable -> StatusOr<v1::Account> {
         auto current = store::GetAccount(s.txn(), s.tables(), id);
@@ -522,7 +532,7 @@ void Desk::SetPassword(Origin origin, std::string id, std::string password,
   auto hash = auth::HashPassword(password, password_cost_);
   if (!hash.ok()) return done(hash.status());
   Run<v1::Account>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [id, hash = std::move(*hash)](Scope& s) -> StatusOr<v1::Account> {
         auto current = store::GetAccount(s.txn(), s.tables(), id);
         if (!current.ok()) return current.status();
@@ -566,7 +576,7 @@ void Desk::CreateToken(Origin origin, v1::CreateTokenRequest request,
   const std::string secret = auth::NewSecret("hdt_");
   const std::string hash = auth::SecretHash(*key, secret);
   Run<v1::CreatedToken>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [request = std::move(request), secret,
        hash](Scope& s) -> StatusOr<v1::CreatedToken> {
         auto account =
@@ -620,7 +630,7 @@ StatusOr<v1::ListCredentialsResponse> Desk::ListCredentials(
 void Desk::RevokeCredential(Origin origin, std::string id,
                             Done<v1::Credential> done) {
   Run<v1::Credential>(
-      std::move(origin),
+      OnWriter(std::move(origin)),
       [id](Scope& s) -> StatusOr<v1::Credential> {
         if (id.empty() || id.size() > 64)
           return Status::NotFound("no session or token '" + id + "'");

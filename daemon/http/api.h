@@ -7,8 +7,9 @@
 //
 // Thread-safety: Handle and AccessOf are safe from any number of threads at
 // once. A read answers before Handle returns, on the calling thread; a
-// write answers later, from the writer thread, so the caller must hand the
-// response back to its own executor.
+// write answers later, from another thread (an I/O thread the desk posts
+// it to, or the writer), so the caller must hand the response back to its
+// own executor.
 
 #include <google/protobuf/timestamp.pb.h>
 

@@ -24,7 +24,7 @@ class Api;
 // How a route is answered.
 enum class Access {
   kRead,   // on the calling I/O thread, before Api::Handle returns
-  kWrite,  // through the single writer: later, from the writer thread
+  kWrite,  // through the single writer: later, from another thread
   // A write that replaces a whole document (a catalogue import, a vakt
   // rota of a year or two): its body may be as large as max_import_bytes.
   kBulkWrite,

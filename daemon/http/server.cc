@@ -151,7 +151,7 @@ Response HandleNow(Service& service, Metrics& metrics, const Request& r) {
   return resp;
 }
 
-// Handles a write, which answers later from the writer thread. A throw
+// Handles a write, which answers later from another thread. A throw
 // before it answers becomes the 500; whichever answer comes first is the
 // one given, so `respond` runs once.
 void HandleLater(Service& service, Metrics& metrics, const Request& r,

@@ -6,8 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <functional>
 #include <future>
+#include <mutex>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "daemon/desk/sweeper.h"
 #include "tests/support/desk_on_disk.h"
@@ -42,7 +47,7 @@ class DeskTest : public ::testing::Test {
     return OriginOf(who, request);
   }
 
-  v1::Ticket File() {
+  static v1::CreateTicketRequest Printer() {
     v1::CreateTicketRequest req;
     req.set_title("Skriveren skriver ikke ut");
     req.set_description("Papirstopp i skuff 2 hver gang.");
@@ -51,8 +56,12 @@ class DeskTest : public ::testing::Test {
     req.set_service_id("skrivere-og-utskrift");
     req.set_priority(v1::PRIORITY_HIGH);  // standard/high: 1 h response
     req.set_reporter("kari.nordmann");
+    return req;
+  }
+
+  v1::Ticket File() {
     auto t = Wait<v1::Ticket>([&](auto done) {
-      desk().CreateTicket(Staff("kari.nordmann", "create"), req,
+      desk().CreateTicket(Staff("kari.nordmann", "create"), Printer(),
                           std::move(done));
     });
     EXPECT_TRUE(t.ok()) << t.status().message();
@@ -130,6 +139,57 @@ TEST_F(DeskTest, TheSweeperRecordsWhatFellDueAtStartAndOnItsRounds) {
   EXPECT_TRUE(Log()[3].has_sla_breached());
   sweeper.Stop();
   EXPECT_EQ(Log().size(), 4u);  // each alert once
+}
+
+// A client's answer is made where AnswerOn posts it, not on the writer
+// (main posts to the I/O threads); one that throws there is caught, its
+// client told the change was saved, and the desk goes on.
+TEST_F(DeskTest, AClientsAnswerIsMadeWhereAnswerOnPostsItAndMayThrow) {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::function<void()>> posted;
+  desk().AnswerOn([&](std::function<void()> f) {
+    {
+      std::lock_guard lock(mu);
+      posted.push_back(std::move(f));
+    }
+    cv.notify_one();
+  });
+  auto next_posted = [&] {
+    std::unique_lock lock(mu);
+    EXPECT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
+                            [&] { return !posted.empty(); }));
+    std::function<void()> f = posted.empty() ? [] {} : posted.front();
+    if (!posted.empty()) posted.erase(posted.begin());
+    return f;
+  };
+  Origin client = Staff("kari.nordmann", "create");
+  client.answer_off_writer = true;
+  std::vector<StatusOr<v1::Ticket>> answers;  // this thread's only
+  desk().CreateTicket(client, Printer(), [&](StatusOr<v1::Ticket> t) {
+    answers.push_back(std::move(t));
+    if (answers.size() == 1) throw std::runtime_error("rendering failed");
+  });
+  auto answer = next_posted();
+  EXPECT_TRUE(answers.empty());  // committed; answered when that runs
+  answer();
+  ASSERT_EQ(answers.size(), 2u);
+  ASSERT_TRUE(answers[0].ok());
+  EXPECT_EQ(answers[0]->id(), "1");
+  EXPECT_EQ(answers[1].status().code(), Code::kInternal);
+  EXPECT_NE(answers[1].status().message().find("saved"), std::string::npos)
+      << answers[1].status().message();
+  EXPECT_EQ(Log().size(), 2u);  // filed and assigned: saved
+  desk().CreateTicket(client, Printer(), [&](StatusOr<v1::Ticket> t) {
+    answers.push_back(std::move(t));
+  });
+  next_posted()();
+  ASSERT_EQ(answers.size(), 3u);
+  ASSERT_TRUE(answers[2].ok()) << answers[2].status().message();
+  EXPECT_EQ(answers[2]->id(), "2");
+  EXPECT_EQ(File().id(), "3");  // an origin that does not allow it
+  std::lock_guard lock(mu);
+  EXPECT_TRUE(posted.empty());
 }
 
 TEST_F(DeskTest, ASweeperWithNoRoundsStopsAtOnce) {
