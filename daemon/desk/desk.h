@@ -376,10 +376,12 @@ class Desk {
   // old.
   void NoteUse(const std::string& credential, int64_t last_used,
                int64_t now) const;
-  // `done`, after it makes every cached principal stale: for the writes
-  // of identity (an account, a session or a token changed).
+  // Run, for the writes of identity (an account, a session or a token
+  // changed): `done` after every cached principal is made stale.
   template <typename T>
-  Done<T> Invalidating(Done<T> done) const;
+  void ChangeIdentity(Origin origin,
+                      std::function<StatusOr<T>(Scope&)> use_case,
+                      Done<T> done);
   // The keyed hash's key (read once, then kept: it never changes).
   StatusOr<std::string> AuthKey() const;
   v1::Ticket WithClocks(v1::Ticket ticket) const;

@@ -172,22 +172,19 @@ StatusOr<auth::Principal> Desk::Authenticate(std::string_view secret) const {
   return p;
 }
 
-// An identity change is answered on the writer, right after its commit:
-// the principals cached from before it go stale then (Invalidating), not
-// after its answer has waited its turn on an I/O thread.
-namespace {
-Origin OnWriter(Origin origin) {
-  origin.answer_off_writer = false;
-  return origin;
-}
-}  // namespace
-
 template <typename T>
-Desk::Done<T> Desk::Invalidating(Done<T> done) const {
-  return [this, done = std::move(done)](StatusOr<T> result) {
-    identity_generation_.fetch_add(1);
-    done(std::move(result));
-  };
+void Desk::ChangeIdentity(Origin origin,
+                          std::function<StatusOr<T>(Scope&)> use_case,
+                          Done<T> done) {
+  // Answered on the writer, right after the commit: the principals cached
+  // from before it go stale then, not after its answer has waited its turn
+  // on an I/O thread.
+  origin.answer_off_writer = false;
+  Run<T>(std::move(origin), std::move(use_case),
+         [this, done = std::move(done)](StatusOr<T> result) {
+           identity_generation_.fetch_add(1);
+           done(std::move(result));
+         });
 }
 
 void Desk::NoteUse(const std::string& credential, int64_t last_used,
@@ -305,8 +302,8 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
   v1::Session answer;
   answer.set_token(secret);
   answer.set_csrf_token(auth::CsrfToken(*key, secret));
-  Run<v1::Session>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::Session>(
+      std::move(origin),
       [this, verified, rehashed, hash, credential,
        answer](Scope& s) mutable -> StatusOr<v1::Session> {
         auto current =
@@ -346,13 +343,13 @@ void Desk::Login(Origin origin, v1::LoginRequest request,
         *answer.mutable_account() = Public(std::move(account));
         return answer;
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 void Desk::Logout(Origin origin, Done<v1::Credential> done) {
   std::string id = origin.who.credential;
-  Run<v1::Credential>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::Credential>(
+      std::move(origin),
       [id](Scope& s) -> StatusOr<v1::Credential> {
         auto stored = store::GetCredentialById(s.txn(), s.tables(), id);
         if (!stored.ok()) return stored.status();
@@ -377,7 +374,7 @@ void Desk::Logout(Origin origin, Done<v1::Credential> done) {
         *c.mutable_revoked_at() = s.now();
         return c;
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 StatusOr<v1::Session> Desk::WhoAmI(const auth::Principal& who) const {
@@ -430,8 +427,8 @@ void Desk::CreateAccount(Origin origin, v1::Account account,
     if (!hash.ok()) return done(hash.status());
     account.set_password_hash(std::move(*hash));
   }
-  Run<v1::Account>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::Account>(
+      std::move(origin),
       [account =
            std::move(account)](Scope& s) mutable -> StatusOr<v1::Account> {
         auto existing = store::GetAccount(s.txn(), s.tables(), account.id());
@@ -459,7 +456,7 @@ void Desk::CreateAccount(Origin origin, v1::Account account,
         // A copy: a rerun of the batch runs this again with `account`.
         return Public(account);
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
@@ -481,8 +478,8 @@ void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
     return done(Status::VersionRequired(
         "send the version the change is based on, as If-Match or 'version' "
         "(GET the account first)"));
-  Run<v1::Account>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::Account>(
+      std::move(origin),
       [id, body = std::move(body),
        based_on](Scope& s) mutable -> StatusOr<v1::Account> {
         auto current = store::GetAccount(s.txn(), s.tables(), id);
@@ -521,7 +518,7 @@ void Desk::UpdateAccount(Origin origin, std::string id, v1::Account body,
           return st;
         return Public(std::move(account));
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 void Desk::SetPassword(Origin origin, std::string id, std::string password,
@@ -531,8 +528,8 @@ void Desk::SetPassword(Origin origin, std::string id, std::string password,
     return done(std::move(s));
   auto hash = auth::HashPassword(password, password_cost_);
   if (!hash.ok()) return done(hash.status());
-  Run<v1::Account>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::Account>(
+      std::move(origin),
       [id, hash = std::move(*hash)](Scope& s) -> StatusOr<v1::Account> {
         auto current = store::GetAccount(s.txn(), s.tables(), id);
         if (!current.ok()) return current.status();
@@ -554,7 +551,7 @@ void Desk::SetPassword(Origin origin, std::string id, std::string password,
           return st;
         return Public(std::move(account));
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 void Desk::CreateToken(Origin origin, v1::CreateTokenRequest request,
@@ -575,8 +572,8 @@ void Desk::CreateToken(Origin origin, v1::CreateTokenRequest request,
   if (!key.ok()) return done(key.status());
   const std::string secret = auth::NewSecret("hdt_");
   const std::string hash = auth::SecretHash(*key, secret);
-  Run<v1::CreatedToken>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::CreatedToken>(
+      std::move(origin),
       [request = std::move(request), secret,
        hash](Scope& s) -> StatusOr<v1::CreatedToken> {
         auto account =
@@ -610,7 +607,7 @@ void Desk::CreateToken(Origin origin, v1::CreateTokenRequest request,
         *out.mutable_credential() = std::move(c);
         return out;
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 StatusOr<v1::ListCredentialsResponse> Desk::ListCredentials(
@@ -629,8 +626,8 @@ StatusOr<v1::ListCredentialsResponse> Desk::ListCredentials(
 
 void Desk::RevokeCredential(Origin origin, std::string id,
                             Done<v1::Credential> done) {
-  Run<v1::Credential>(
-      OnWriter(std::move(origin)),
+  ChangeIdentity<v1::Credential>(
+      std::move(origin),
       [id](Scope& s) -> StatusOr<v1::Credential> {
         if (id.empty() || id.size() > 64)
           return Status::NotFound("no session or token '" + id + "'");
@@ -653,7 +650,7 @@ void Desk::RevokeCredential(Origin origin, std::string id,
           return st;
         return c;
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 StatusOr<std::vector<Desk::FirstAccount>> Desk::PlanFirstAccounts() const {
@@ -706,7 +703,7 @@ void Desk::MakeFirstAccounts(std::vector<FirstAccount> accounts,
     hashed.push_back(std::move(f.account));
   }
   const std::string key = auth::NewHashKey();
-  Run<size_t>(
+  ChangeIdentity<size_t>(
       SystemOrigin("first-start", "first-start"),
       [hashed = std::move(hashed), key](Scope& s) mutable -> StatusOr<size_t> {
         auto any = store::AnyAccount(s.txn(), s.tables());
@@ -737,7 +734,7 @@ void Desk::MakeFirstAccounts(std::vector<FirstAccount> accounts,
         }
         return hashed.size();
       },
-      Invalidating(std::move(done)));
+      std::move(done));
 }
 
 }  // namespace helpdesk::desk

@@ -87,7 +87,7 @@ class WriteContext {
   // then `now`, each with its event. Both events are appended, each
   // summarizing its own change, but the record, its indexes, the loads,
   // the SLA due times and the report cells are written once, from
-  // `before` to `now`: half the writer's work of two Saves.
+  // `before` to `now`, rather than twice.
   Status Save(const v1::Ticket* before, const v1::Ticket& first,
               v1::Event&& first_event, const v1::Ticket& now,
               v1::Event&& event);
