@@ -85,7 +85,8 @@ StatusOr<std::optional<v1::TicketSummary>> SummaryOf(Scope& s,
   std::optional<v1::TicketSummary> out;
   const auto number = tickets::ParseTicketId(id);
   if (!number) return out;
-  auto ticket = store::GetTicket(s.txn(), s.tables(), *number);
+  auto ticket = store::GetTicket(s.txn(), s.tables(), *number,
+                                 store::TicketDetail::kRecord);
   if (store::IsDamaged(ticket.status())) return out;
   if (!ticket.ok()) return ticket.status();
   if (!*ticket) return out;

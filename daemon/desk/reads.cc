@@ -111,7 +111,8 @@ StatusOr<v1::ListCommentsResponse> Desk::ListComments(
   if (!number) return NoSuchTicket(query.ticket);
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
-  auto ticket = store::GetTicket(*txn, tables_, *number);
+  auto ticket =
+      store::GetTicket(*txn, tables_, *number, store::TicketDetail::kRecord);
   // A damaged ticket's comments are still there, as its history is.
   if (!ticket.ok() && !store::IsDamaged(ticket.status()))
     return ticket.status();
@@ -180,7 +181,15 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
   auto page =
       store::ListTickets(*txn, tables_, filter, query.before, query.limit);
   if (!page.ok()) return page.status();
-  for (auto& t : page->tickets) auth::Redact(who, t);
+  for (auto& t : page->tickets) {
+    // A row leaves out the decision's reasons (GET the ticket for them),
+    // also a decision older than schema 10 that its record keeps whole.
+    if (t.has_assignment()) {
+      t.mutable_assignment()->clear_steps();
+      t.mutable_assignment()->clear_explanation();
+    }
+    auth::Redact(who, t);
+  }
   std::string filters;
   if (query.status != v1::TICKET_STATUS_UNSPECIFIED)
     filters += "status=" + proto::WireName(query.status) + "&";
@@ -208,7 +217,8 @@ StatusOr<v1::ListEventsResponse> Desk::ListEvents(
   auto txn = store::Txn::BeginRead(env_);
   if (!txn.ok()) return txn.status();
   if (ticket) {
-    auto found = store::GetTicket(*txn, tables_, *ticket);
+    auto found =
+        store::GetTicket(*txn, tables_, *ticket, store::TicketDetail::kRecord);
     // A damaged ticket's history is still there, and is what an operator
     // looks at to see what the ticket was (staff only: whose it is is
     // unknown).

@@ -92,12 +92,14 @@ StatusOr<uint64_t> FirstCreatedAt(const store::Txn& txn,
     // A damaged (or quarantined) ticket has no created_at to compare: the
     // first readable one after it decides; the report skips it.
     uint64_t probe = mid;
-    auto ticket = store::GetTicket(txn, tables, probe);
+    auto ticket =
+        store::GetTicket(txn, tables, probe, store::TicketDetail::kRecord);
     const auto unknown = [&] {
       return store::IsDamaged(ticket.status()) || (ticket.ok() && !*ticket);
     };
     while (unknown() && probe + 1 < hi)
-      ticket = store::GetTicket(txn, tables, ++probe);
+      ticket =
+          store::GetTicket(txn, tables, ++probe, store::TicketDetail::kRecord);
     if (unknown()) {
       hi = mid;
       continue;
@@ -122,7 +124,8 @@ Status ForEachCreated(const store::Txn& txn, const store::Tables& tables,
   auto last = store::LastTicketNumber(txn, tables);
   if (!last.ok()) return last.status();
   for (uint64_t n = *first; n <= *last; ++n) {
-    auto ticket = store::GetTicket(txn, tables, n);
+    auto ticket =
+        store::GetTicket(txn, tables, n, store::TicketDetail::kRecord);
     if (store::IsDamaged(ticket.status())) {
       store::NoteDamaged(store::TicketName(n));
       continue;
@@ -204,7 +207,8 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
       if (!again.empty())
         for (reports::Cell& c : cells) by_key.emplace(c.key, &c);
       for (uint64_t n : again) {
-        auto ticket = store::GetTicket(*txn, tables_, n);
+        auto ticket =
+            store::GetTicket(*txn, tables_, n, store::TicketDetail::kRecord);
         if (!ticket.ok() || !*ticket) continue;  // damaged: skipped as above
         const reports::Cell stored = reports::CellOf(**ticket);
         if (stored.key.day < first || stored.key.day >= end) continue;

@@ -109,7 +109,8 @@ StatusOr<size_t> EraseDue(Scope& s, uint32_t months,
       more = true;
       break;
     }
-    auto current = store::GetTicket(s.txn(), s.tables(), number);
+    auto current = store::GetTicket(s.txn(), s.tables(), number,
+                                    store::TicketDetail::kRecord);
     if (store::IsDamaged(current.status())) {
       store::NoteDamaged(store::TicketName(number));  // repair's to handle
       continue;

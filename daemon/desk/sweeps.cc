@@ -197,7 +197,8 @@ StatusOr<bool> AlertsDue(const store::Txn& txn, const store::Tables& tables,
     auto due = store::DueBy(txn, tables, now, limit);
     if (!due.ok()) return due.status();
     for (const store::SlaDue& d : *due) {
-      auto ticket = store::GetTicket(txn, tables, d.ticket);
+      auto ticket =
+          store::GetTicket(txn, tables, d.ticket, store::TicketDetail::kRecord);
       if (!store::IsDamaged(ticket.status())) return true;
     }
     if (due->size() < limit) return false;  // every one due is damaged
@@ -217,7 +218,8 @@ StatusOr<size_t> RecordSlaAlerts(Scope& s) {
   if (!due.ok()) return w.Fail(due.status());
   size_t recorded = 0, looked = 0;
   for (const store::SlaDue& d : *due) {
-    auto current = store::GetTicket(s.txn(), s.tables(), d.ticket);
+    auto current = store::GetTicket(s.txn(), s.tables(), d.ticket,
+                                    store::TicketDetail::kRecord);
     // A ticket that cannot be read keeps its entry (helpdeskctl repair
     // removes both) but never fails the write that checks alerts: every
     // other ticket's alerts and changes go on.

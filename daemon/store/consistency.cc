@@ -67,6 +67,8 @@ std::string Why(std::string_view bytes) {
 std::unique_ptr<google::protobuf::Message> RecordOf(std::string_view table,
                                                     std::string_view key) {
   if (table == "municipalities") return std::make_unique<v1::Municipality>();
+  if (table == "service_snapshots")
+    return std::make_unique<v1::ServiceSnapshot>();
   if (table == "catalogue") {
     if (key.starts_with("category/")) return std::make_unique<v1::Category>();
     if (key.starts_with("service/")) return std::make_unique<v1::Service>();
@@ -496,6 +498,10 @@ StatusOr<ConsistencyReport> CheckConsistency(const Txn& txn, const Tables& t) {
         std::pair{t.catalogue, "catalogue"}, std::pair{t.staff, "staff"}}) {
     if (Status s = ScanText(txn, table, name, r); !s.ok()) return s;
   }
+  if (t.service_snapshots.dbi != 0)  // schema 10
+    if (Status s = ScanText(txn, t.service_snapshots, "service_snapshots", r);
+        !s.ok())
+      return s;
   if (Status s = CheckIndex(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckCounts(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckLoads(txn, t, e, f); !s.ok()) return s;

@@ -248,6 +248,18 @@ Status Txn::Put(Table t, std::string_view key, std::string_view value) {
   return LmdbStatus(mdb_put(txn_, t.dbi, &k, &v, 0), "put");
 }
 
+Status Txn::Append(Table t, std::string_view key, std::string_view value) {
+  MDB_val k = Val(key);
+  MDB_val v = Val(value);
+  int rc = mdb_put(txn_, t.dbi, &k, &v, MDB_APPEND);
+  if (rc == MDB_KEYEXIST) {  // not past the last key: an ordinary put
+    k = Val(key);
+    v = Val(value);
+    rc = mdb_put(txn_, t.dbi, &k, &v, 0);
+  }
+  return LmdbStatus(rc, "put");
+}
+
 Status Txn::Del(Table t, std::string_view key) {
   MDB_val k = Val(key);
   int rc = mdb_del(txn_, t.dbi, &k, nullptr);

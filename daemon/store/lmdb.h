@@ -124,6 +124,11 @@ class Txn {
   StatusOr<std::optional<std::string_view>> Get(Table t,
                                                 std::string_view key) const;
   Status Put(Table t, std::string_view key, std::string_view value);
+  // Put for a key that sorts after every key in the table (a new ticket,
+  // an event): a full last page is split at its end, not in half, so a
+  // table written in key order fills its pages rather than half of each.
+  // A key that does not sort last is put as Put puts it.
+  Status Append(Table t, std::string_view key, std::string_view value);
   // Deleting a key that is not there is not an error.
   Status Del(Table t, std::string_view key);
 

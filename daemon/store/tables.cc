@@ -8,6 +8,7 @@
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/comment_tables.h"
 #include "daemon/store/record_check.h"
+#include "daemon/store/records.h"
 #include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
@@ -119,7 +120,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 20> Specs(Tables& t) {
+std::array<Spec, 21> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -139,7 +140,8 @@ std::array<Spec, 20> Specs(Tables& t) {
           Spec{"pages", &t.pages},
           Spec{"pages_due", &t.pages_due},
           Spec{"pages_by_ticket", &t.pages_by_ticket},
-          Spec{"report_cells", &t.report_cells}};
+          Spec{"report_cells", &t.report_cells},
+          Spec{"service_snapshots", &t.service_snapshots}};
 }
 
 }  // namespace
@@ -158,7 +160,7 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
          s.table == &t.accounts || s.table == &t.credentials ||
          s.table == &t.access_log || s.table == &t.pages ||
          s.table == &t.pages_due || s.table == &t.pages_by_ticket ||
-         s.table == &t.report_cells))
+         s.table == &t.report_cells || s.table == &t.service_snapshots))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
@@ -213,7 +215,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
-        stored != current) {
+        stored != "9" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -259,6 +261,15 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     if (stored == "8") {
       // Version 8 had no report cells: one scan of the tickets makes them.
       if (Status s = RebuildReportCells(*txn, t); !s.ok()) return s;
+      stored = "9";
+    }
+    if (stored == "9") {
+      // Version 9 stored every ticket and created event whole. They are
+      // rewritten after this transaction, in many (CompactRecords); the
+      // mark makes a start after an interrupted upgrade go on with it, and
+      // the new version keeps an older build from reading them.
+      if (Status s = txn->Put(t.meta, kCompactingRecords, "1"); !s.ok())
+        return s;
       stored = current;
     }
     if (stored != original) {
@@ -294,21 +305,47 @@ StatusOr<Tables> OpenTables(Env& env, const Seed& seed, size_t max_map_size) {
   // again from the start, as the writer does with a batch.
   while (true) {
     auto tables = OpenTablesOnce(env, seed);
-    if (tables.ok()) return tables;
+    if (tables.ok()) {
+      bool upgrade = false;
+      {  // ended before the upgrade, which may grow the map
+        auto txn = Txn::BeginRead(env);
+        if (!txn.ok()) return txn.status();
+        auto compacting = txn->Get(tables->meta, kCompactingRecords);
+        if (!compacting.ok()) return compacting.status();
+        upgrade = compacting->has_value();
+      }
+      if (upgrade)
+        if (Status s = CompactRecords(env, *tables, max_map_size); !s.ok())
+          return s;
+      return tables;
+    }
     if (Status s = GrowMapOrExplain(env, tables.status(), max_map_size);
         !s.ok())
       return s;
   }
 }
 
-StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
-                                              uint64_t number) {
+namespace {
+
+StatusOr<std::optional<v1::Ticket>> ReadTicket(const Txn& txn, const Tables& t,
+                                               uint64_t number,
+                                               TicketDetail detail,
+                                               SnapshotCache* cache) {
   auto raw = txn.Get(t.tickets, Be64(number));
   if (!raw.ok()) return raw.status();
   if (!*raw) return std::optional<v1::Ticket>();
   v1::Ticket ticket;
   if (Status s = Parse(**raw, ticket, TicketName(number)); !s.ok()) return s;
+  if (Status s = FillTicket(txn, t, detail, ticket, cache); !s.ok()) return s;
   return std::optional<v1::Ticket>(std::move(ticket));
+}
+
+}  // namespace
+
+StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
+                                              uint64_t number,
+                                              TicketDetail detail) {
+  return ReadTicket(txn, t, number, detail, nullptr);
 }
 
 namespace {
@@ -390,6 +427,7 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
     walks.push_back(std::move(*followed));
   }
   TicketPage page;
+  SnapshotCache snapshots;
   uint64_t last = 0;  // the last number read, kept or skipped
   while (true) {
     // The newest ticket left among the walks.
@@ -403,7 +441,7 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
       page.next_before = last;
       break;
     }
-    auto ticket = GetTicket(txn, t, number);
+    auto ticket = ReadTicket(txn, t, number, TicketDetail::kRecord, &snapshots);
     if (IsDamaged(ticket.status())) {
       NoteDamaged(TicketName(number));  // a list goes on without it
     } else {
@@ -427,6 +465,7 @@ StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
   std::vector<v1::Ticket> out;
+  SnapshotCache snapshots;
   auto moved = cursor->Seek(prefix);
   while (out.size() < limit) {
     if (!moved.ok()) return moved.status();
@@ -435,7 +474,7 @@ StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
         key.substr(0, prefix.size()) != prefix)
       break;
     const uint64_t number = ReadBe64(key.substr(prefix.size()));
-    auto ticket = GetTicket(txn, t, number);
+    auto ticket = ReadTicket(txn, t, number, TicketDetail::kRecord, &snapshots);
     if (IsDamaged(ticket.status())) {
       NoteDamaged(TicketName(number));
     } else {
@@ -452,6 +491,7 @@ Status ForEachTicket(const Txn& txn, const Tables& t,
                      const std::function<Status(const v1::Ticket&)>& visit) {
   auto cursor = Cursor::Open(txn, t.tickets);
   if (!cursor.ok()) return cursor.status();
+  SnapshotCache snapshots;
   for (auto moved = cursor->First();; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved) return Status::Ok();
@@ -460,6 +500,10 @@ Status ForEachTicket(const Txn& txn, const Tables& t,
       NoteDamaged(TicketName(ReadBe64(cursor->key())));
       continue;
     }
+    if (Status s =
+            FillTicket(txn, t, TicketDetail::kRecord, ticket, &snapshots);
+        !s.ok())
+      return s;
     if (Status s = visit(ticket); !s.ok()) return s;
   }
 }
@@ -470,6 +514,7 @@ StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
   auto cursor = Cursor::Open(txn, ticket ? t.ticket_events : t.events);
   if (!cursor.ok()) return cursor.status();
   EventPage page;
+  SnapshotCache snapshots;
   auto moved = cursor->Seek(prefix + Be64(after + 1));
   while (true) {
     if (!moved.ok()) return moved.status();
@@ -492,10 +537,12 @@ StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
     }
     // The log goes on past a damaged event: a reader resuming from its
     // cursor must not be stuck on it.
-    if (ParseRecord(raw, event))
+    if (ParseRecord(raw, event)) {
+      if (Status s = FillEvent(txn, t, event, &snapshots); !s.ok()) return s;
       page.events.push_back(std::move(event));
-    else
+    } else {
       NoteDamaged("event " + std::to_string(seq));
+    }
     moved = cursor->Next();
   }
   return page;
@@ -596,15 +643,10 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
   }
   if (Status s = UpdateReportCells(txn, t, before, now); !s.ok()) return s;
-  // Comments are never stored with the ticket: a ticket that carries
-  // some (an answer's) is copied without them; most carry none, and are
-  // not copied.
-  if (now.comments_size() == 0 && now.comments_next().empty())
-    return txn.Put(t.tickets, Be64(number), now.SerializeAsString());
-  v1::Ticket stored = now;
-  stored.clear_comments();
-  stored.clear_comments_next();
-  return txn.Put(t.tickets, Be64(number), stored.SerializeAsString());
+  auto record = TicketRecord(txn, t, now);
+  if (!record.ok()) return record.status();
+  if (before == nullptr) return txn.Append(t.tickets, Be64(number), *record);
+  return txn.Put(t.tickets, Be64(number), *record);
 }
 
 Status RebuildTicketIndex(Txn& txn, const Tables& t) {
@@ -636,9 +678,9 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t) {
 }
 
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event) {
-  if (Status s =
-          txn.Put(t.events, Be64(event.seq()), event.SerializeAsString());
-      !s.ok())
+  auto record = EventRecord(txn, t, event);
+  if (!record.ok()) return record.status();
+  if (Status s = txn.Append(t.events, Be64(event.seq()), *record); !s.ok())
     return s;
   if (event.ticket_id().empty()) return Status::Ok();
   if (Status s =

@@ -26,6 +26,9 @@
 //   pages, pages_due, pages_by_ticket: the paging outbox (page_tables.h)
 //   report_cells    what the tickets add up to for the SLA report, per day,
 //                   month and year (report_cells.h)
+//   service_snapshots id \0 BE64 version -> ServiceSnapshot: each service
+//                   version tickets were filed under, stored once
+//                   (records.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -49,9 +52,13 @@ namespace helpdesk::store {
 // outbox). 8: ticket_index by follower and the catalogue's synonym records
 // (nothing to rebuild: no ticket had followers, no catalogue synonyms; the
 // number keeps an older build from misreading them). 9: the report_cells
-// table (report_cells.h), built from the tickets. An older database is
-// upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 9;
+// table (report_cells.h), built from the tickets. 10: compact records
+// (records.h): tickets and their created events share service snapshots
+// (the service_snapshots table) and keep an assignment's steps and
+// explanation only in its event; rewritten by the upgrade in many
+// transactions (CompactRecords). An older database is upgraded on open,
+// one version at a time.
+inline constexpr int kSchemaVersion = 10;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -69,6 +76,9 @@ struct Tables {
   // New in version 9 (built by the upgrade; unset when reading an older
   // one).
   Table report_cells;
+  // New in version 10 (made by the upgrade; unset when reading an older
+  // one).
+  Table service_snapshots;
 };
 
 // What a new database starts with.
@@ -113,8 +123,16 @@ StatusOr<std::string> ReadEpoch(const Txn& txn, const Tables& t);
 // of it answers Damaged("ticket 17"); lists and scans skip it and log it
 // once.
 
-StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
-                                              uint64_t number);
+// How much of a ticket a read fills back (records.h).
+enum class TicketDetail {
+  kFull,    // as saved: with its assignment's steps and explanation
+  kRecord,  // with its service snapshot; its assignment without steps and
+            // explanation (a list's rows, dispatch, reports)
+};
+
+StatusOr<std::optional<v1::Ticket>> GetTicket(
+    const Txn& txn, const Tables& t, uint64_t number,
+    TicketDetail detail = TicketDetail::kFull);
 
 struct TicketFilter {
   v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;  // any
@@ -133,13 +151,15 @@ struct TicketPage {
 };
 
 // Tickets matching `filter`, newest first, with numbers below `before`
-// (0: from the newest). Served from ticket_index, never by a scan.
+// (0: from the newest). Served from ticket_index, never by a scan. Rows
+// are read as TicketDetail::kRecord.
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& filter, uint64_t before,
                                  size_t limit);
 
 // The oldest `limit` tickets matching `filter`, oldest first (the
-// dispatcher queue is worked from its front). From ticket_index.
+// dispatcher queue is worked from its front). From ticket_index; read as
+// TicketDetail::kRecord.
 StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
                                                 const TicketFilter& filter,
                                                 size_t limit);
@@ -149,7 +169,8 @@ struct EventPage {
   std::optional<uint64_t> next_after;  // pass back to continue
 };
 
-// Events with seq > after, oldest first; of one ticket if `ticket` is set.
+// Events with seq > after, oldest first, filled back (FillEvent); of one
+// ticket if `ticket` is set.
 StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
                                size_t limit,
                                std::optional<uint64_t> ticket = std::nullopt);
@@ -170,20 +191,22 @@ Status KeepTicketNumberTaken(Txn& txn, const Tables& t, uint64_t number);
 StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t);
 
 // Calls `visit` with every readable stored ticket in number order (schema
-// upgrades recount from them); stops at the first error it returns. The cursor
+// upgrades recount from them), read as TicketDetail::kRecord; stops at the
+// first error it returns. The cursor
 // is closed when this returns, so `visit` must not write; collect, then write.
 Status ForEachTicket(const Txn& txn, const Tables& t,
                      const std::function<Status(const v1::Ticket&)>& visit);
 
 // ------------------------------------------------------------ writes
 
-// Stores `now`, moving its index entries and status counts from `before`
-// (nullptr for a new ticket).
+// Stores `now` (as TicketRecord), moving its index entries and status
+// counts from `before` (nullptr for a new ticket).
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
                  const v1::Ticket& now);
 
-// Appends `event` (its seq already set), its ticket_events entry and, for
-// a CommentAdded, the comment's ticket_comments record (comment_tables.h).
+// Appends `event` (its seq already set; stored as EventRecord), its
+// ticket_events entry and, for a CommentAdded, the comment's
+// ticket_comments record (comment_tables.h).
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event);
 
 // Empties ticket_index and the status counts and fills them by one scan

@@ -59,18 +59,28 @@ Status PutTicketChange(Txn& txn, const Tables& t, const v1::Ticket* before,
 
 }  // namespace
 
-Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& now,
+namespace {
+
+// Stamps the seq of an Assigned event on the ticket it assigned.
+void NameAssignedEvent(v1::Ticket& now, const v1::Event& event) {
+  if (event.has_assigned()) now.mutable_assignment()->set_seq(event.seq());
+}
+
+}  // namespace
+
+Status WriteContext::Save(const v1::Ticket* before, v1::Ticket& now,
                           v1::Event&& event) {
   if (failed()) return failure_;
   if (Status s = CheckTicket(now, event); !s.ok()) return s;
   proto::Summarize(before, now, *event.mutable_ticket());
   event.set_seq(++last_seq_);
+  NameAssignedEvent(now, event);
   return Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
                 std::move(event));
 }
 
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
-                          v1::Event&& first_event, const v1::Ticket& now,
+                          v1::Event&& first_event, v1::Ticket& now,
                           v1::Event&& event) {
   if (failed()) return failure_;
   // `first` is never stored: its strings reach the store only in its
@@ -81,6 +91,7 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
   proto::Summarize(&first, now, *event.mutable_ticket());
   first_event.set_seq(++last_seq_);
   event.set_seq(++last_seq_);
+  NameAssignedEvent(now, event);
   if (Status s =
           Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
                  std::move(first_event));

@@ -80,17 +80,17 @@ class WriteContext {
   // The ticket (indexes, status counts, the assignees' open loads and the
   // SLA due-time index follow). May be called more than once for one
   // ticket in one write: each call's `before` is what the previous one
-  // stored.
-  Status Save(const v1::Ticket* before, const v1::Ticket& now,
-              v1::Event&& event);
+  // stored. An Assigned event's seq is stamped on `now`'s assignment
+  // (Assignment.seq): the stored record keeps the decision without its
+  // steps and explanation, which the event keeps (records.h).
+  Status Save(const v1::Ticket* before, v1::Ticket& now, v1::Event&& event);
   // A ticket changed twice by one write (filed, then assigned): `first`
   // then `now`, each with its event. Both events are appended, each
   // summarizing its own change, but the record, its indexes, the loads,
   // the SLA due times and the report cells are written once, from
   // `before` to `now`, rather than twice.
   Status Save(const v1::Ticket* before, const v1::Ticket& first,
-              v1::Event&& first_event, const v1::Ticket& now,
-              v1::Event&& event);
+              v1::Event&& first_event, v1::Ticket& now, v1::Event&& event);
   // What differs between the stored catalogue `before` and `after`.
   Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
                        v1::Event&& event);

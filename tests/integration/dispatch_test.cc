@@ -72,6 +72,21 @@ TEST_F(DispatchTest, AFiledTicketIsAssignedAtOnceAndSaysWhy) {
   EXPECT_EQ(assigned["to"], "assigned");
   EXPECT_EQ(assigned["assignment"]["assignee"], "sigrid.bakka");
   EXPECT_EQ(events["events"][1]["actor"], "dispatch");
+  // The ticket names that event, which keeps the decision whole: the
+  // stored ticket leaves its steps and explanation to it, and a list's row
+  // leaves them out.
+  EXPECT_EQ(a["seq"], events["events"][1]["seq"]);
+  json kept = assigned["assignment"], told = a;
+  kept.erase("seq");
+  told.erase("seq");
+  EXPECT_EQ(kept, told);
+  json list = GetJson("/api/v1/tickets?limit=1");
+  ASSERT_EQ(list["tickets"].size(), 1u) << list.dump();
+  const json& row = list["tickets"][0]["assignment"];
+  EXPECT_EQ(row["rulePath"], "necessary > local");
+  EXPECT_EQ(row["seq"], a["seq"]);
+  EXPECT_EQ(row["explanation"], "");
+  EXPECT_TRUE(row["steps"].empty()) << row.dump();
   // Her load counts the ticket.
   json sigrid = GetJson("/api/v1/staff/sigrid.bakka");
   EXPECT_EQ(sigrid["now"]["openTickets"], 1) << sigrid.dump();

@@ -26,8 +26,8 @@ class Consistency : public StoreFixture {
     StartWriter();
     for (int i = 0; i < 3; ++i) {
       ASSERT_TRUE(Run([](WriteContext& w) {
-                    return w.Save(nullptr, Stored(w.NextTicketNumber()),
-                                  v1::Event());
+                    v1::Ticket t = Stored(w.NextTicketNumber());
+                    return w.Save(nullptr, t, v1::Event());
                   }).status.ok());
     }
     writer_->Stop();

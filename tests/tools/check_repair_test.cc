@@ -54,6 +54,27 @@ TEST(CtlCheck, ACleanDataDirectoryChecksOk) {
   EXPECT_TRUE(Has(r.err, "stop the daemon first")) << r.Describe();
 }
 
+// An upgrade to compact records stopped part-way (schema 10 with its mark
+// still set): the offline changes refuse the directory and say to start
+// the daemon, which finishes the upgrade; then they run.
+TEST(CtlCheck, AnUnfinishedUpgradeIsRefusedUntilTheDaemonFinishesIt) {
+  ScratchDir dir;
+  const std::string data = dir.path() + "/data";
+  DaemonProcess daemon(data, {std::string("--clock-start=") + kPoisonedAt});
+  ASSERT_EQ(daemon.Start(), "");
+  ASSERT_EQ(daemon.Terminate(), 0);
+  ASSERT_TRUE(PlantRaw(data, "meta", "compacting_records", "1").ok());
+  CtlResult r = RunCtl({"repair", "--data-dir", data});
+  EXPECT_EQ(r.exit_code, 2) << r.Describe();
+  EXPECT_TRUE(Has(r.err, "part-way through its upgrade to schema 10"))
+      << r.Describe();
+  ASSERT_EQ(daemon.Start(), "");
+  ASSERT_EQ(daemon.Terminate(), 0);
+  r = RunCtl({"repair", "--data-dir", data});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Has(r.out, "nothing to repair")) << r.Describe();
+}
+
 TEST(CtlCheck, FindsUnreadableRecordsAndRepairQuarantinesThem) {
   ScratchDir dir;
   const std::string data = dir.path() + "/data";

@@ -80,7 +80,8 @@ StatusOr<std::unique_ptr<OfflineIdentity>> OfflineIdentity::OpenToWrite(
   if (!env.ok()) return env.status();
   out->env_.emplace(std::move(*env));
   // Checked under the lock, before anything is written: the schema is
-  // current, so OpenTables only opens the tables (the seed is never used).
+  // current and no upgrade is under way, so OpenTables only opens the
+  // tables (the seed is never used).
   auto region = InRead<v1::Region>(
       *out->env_, dir, [](const store::Txn& txn, const store::Tables& t) {
         return store::LoadRegion(txn, t);

@@ -15,6 +15,7 @@
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/dir_lock.h"
 #include "daemon/store/lmdb.h"
+#include "daemon/store/records.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
 
@@ -66,6 +67,14 @@ Status CheckSchema(const store::Txn& txn, const std::string& dir,
                           want +
                           "; start this version of helpdeskd on it "
                           "once to upgrade it");
+  auto compacting = txn.Get(meta, store::kCompactingRecords);
+  if (!compacting.ok()) return compacting.status();
+  if (*compacting)
+    return Status::InvalidParameter(
+        "--data-dir", "the database in " + dir +
+                          " is part-way through its upgrade to schema 10 "
+                          "(compact records); start helpdeskd on it to "
+                          "finish the upgrade");
   return Status::Ok();
 }
 

@@ -1,0 +1,339 @@
+// Compact records (schema 10): a ticket's record shares its service
+// snapshot and leaves its assignment's steps and explanation to their
+// event, a created event leaves out what its summary holds; every read
+// fills them back, so what is read is what was saved. And the upgrade of a
+// schema 9 database, which stored them whole.
+
+#include "daemon/store/records.h"
+
+#include <google/protobuf/util/message_differencer.h>
+#include <gtest/gtest.h>
+
+#include "daemon/tickets/commands.h"
+#include "daemon/tickets/sla_clocks.h"
+#include "proto/events.h"
+#include "proto/timestamps.h"
+#include "sla/policy.h"
+#include "tests/store/store_fixture.h"
+
+namespace helpdesk::store {
+namespace {
+
+using google::protobuf::util::MessageDifferencer;
+
+v1::ServiceSnapshot Snapshot(const std::string& name) {
+  v1::ServiceSnapshot s;
+  s.set_id("printer");
+  s.set_version(3);
+  s.set_name(name);
+  s.set_category("brukerstotte");
+  s.set_presence(v1::PRESENCE_NOT_NEEDED);
+  s.add_skills("printers");
+  s.set_sla_class("standard");
+  return s;
+}
+
+// A dispatch decision with its reasons, as dispatch writes one.
+v1::Assignment Decision(const std::string& assignee) {
+  v1::Assignment a;
+  a.set_outcome(v1::ASSIGNMENT_OUTCOME_ASSIGNED);
+  a.set_trigger(v1::ASSIGNMENT_TRIGGER_CREATED);
+  a.set_assignee(assignee);
+  a.set_assignee_name("Ola Nordmann");
+  a.set_rule_path("not_needed > region");
+  a.set_chosen_by("lowest_load");
+  a.set_by("dispatch");
+  for (const char* rule : {"skills", "active", "not_absent", "available"}) {
+    v1::DispatchStep* step = a.add_steps();
+    step->set_rule(rule);
+    step->set_kept(7);
+    step->set_note(std::string("7 people kept by the rule ") + rule);
+  }
+  a.set_explanation("Assigned to Ola Nordmann (" + assignee +
+                    "). 7 people kept by every rule; the lowest load.");
+  return a;
+}
+
+// A new ticket filed and assigned as the desk does it, with its SLA clocks
+// and service snapshot.
+struct Filed {
+  v1::Ticket first, now;
+  v1::Event created, assigned;
+};
+
+Filed File(uint64_t number, const std::string& service_name,
+           const google::protobuf::Timestamp& at) {
+  v1::CreateTicketRequest req;
+  req.set_title("Skriver " + std::to_string(number));
+  req.set_description("Papirstopp i skuff 2.");
+  req.set_municipality("rollag");
+  req.set_service_id("printer");
+  req.set_reporter("kari");
+  v1::Service service;
+  service.set_id("printer");
+  service.set_name(service_name);
+  auto c = tickets::DecideCreate(req, service, number, {"r", at});
+  *c.ticket.mutable_service() = Snapshot(service_name);
+  const sla::PolicyBook book{sla::DefaultPolicy()};
+  auto clocks = tickets::StartClocks(book, "standard", c.ticket.priority(),
+                                     proto::ToSys(at));
+  EXPECT_TRUE(clocks.has_value());
+  if (clocks) *c.ticket.mutable_sla() = *clocks;
+  *c.event.mutable_ticket_created()->mutable_ticket() = c.ticket;
+  auto a = tickets::DecideAssignment(c.ticket, Decision("ola.nordmann"), false,
+                                     0, std::nullopt, {"r", at});
+  EXPECT_TRUE(a.ok());
+  return {c.ticket, a->ticket, std::move(c.event), std::move(a->event)};
+}
+
+class Records : public StoreFixture {
+ protected:
+  void SetUp() override { OpenStore(); }
+
+  std::string Raw(Table table, const std::string& key) {
+    auto txn = Txn::BeginRead(*env_);
+    auto raw = txn->Get(table, key);
+    EXPECT_TRUE(raw.ok() && *raw);
+    return raw.ok() && *raw ? std::string(**raw) : std::string();
+  }
+  v1::Ticket Read(uint64_t number, TicketDetail detail) {
+    auto txn = Txn::BeginRead(*env_);
+    auto ticket = GetTicket(*txn, t_, number, detail);
+    EXPECT_TRUE(ticket.ok() && *ticket);
+    return ticket.ok() && *ticket ? **ticket : v1::Ticket();
+  }
+  std::vector<v1::Event> Events() {
+    auto txn = Txn::BeginRead(*env_);
+    auto page = ListEvents(*txn, t_, 0, 100);
+    EXPECT_TRUE(page.ok());
+    return page.ok() ? page->events : std::vector<v1::Event>();
+  }
+};
+
+#define EXPECT_SAME(a, b)                       \
+  EXPECT_TRUE(MessageDifferencer::Equals(a, b)) \
+      << (a).DebugString() << "\n---\n"         \
+      << (b).DebugString()
+
+TEST_F(Records, ANewTicketIsStoredSmallAndReadBackAsSaved) {
+  StartWriter();
+  std::vector<Filed> saved;
+  // Two services share id and version but differ (an edit that kept its
+  // version): the second cannot share the first's snapshot and keeps its
+  // own.
+  for (const char* name : {"Skrivere", "Skrivere", "Printere"}) {
+    WriteResult r = Run([&](WriteContext& w) -> Status {
+      Filed f = File(w.NextTicketNumber(), name, w.now());
+      Status s = w.Save(nullptr, f.first, v1::Event(f.created), f.now,
+                        v1::Event(f.assigned));
+      saved.push_back(std::move(f));
+      return s;
+    });
+    ASSERT_TRUE(r.status.ok()) << r.status.message();
+    ASSERT_EQ(r.events.size(), 2u);
+    // Save names the Assigned event on the ticket it assigned.
+    EXPECT_EQ(saved.back().now.assignment().seq(), r.events[1].seq());
+  }
+  writer_->Stop();
+
+  for (uint64_t n = 1; n <= 3; ++n) {
+    const Filed& f = saved[n - 1];
+    // Read whole, it is what was saved; as a list row, without the reasons.
+    EXPECT_SAME(Read(n, TicketDetail::kFull), f.now);
+    v1::Ticket row = Read(n, TicketDetail::kRecord);
+    EXPECT_EQ(row.assignment().steps_size(), 0);
+    EXPECT_EQ(row.assignment().explanation(), "");
+    EXPECT_EQ(row.assignment().assignee(), "ola.nordmann");
+    EXPECT_SAME(row.service(), f.now.service());
+
+    v1::Ticket record;
+    ASSERT_TRUE(record.ParseFromString(Raw(t_.tickets, Be64(n))));
+    EXPECT_EQ(record.assignment().steps_size(), 0);
+    EXPECT_EQ(record.assignment().explanation(), "");
+    EXPECT_EQ(record.assignment().seq(), f.now.assignment().seq());
+    if (n < 3) {
+      EXPECT_EQ(record.service().name(), "");
+      EXPECT_EQ(record.service().version(), 3u);
+      EXPECT_LT(record.ByteSizeLong() * 2, f.now.ByteSizeLong());
+    } else {
+      EXPECT_SAME(record.service(), f.now.service());
+    }
+  }
+  // Events read back as they were appended.
+  const auto events = Events();
+  ASSERT_EQ(events.size(), 6u);
+  for (size_t i = 0; i < 3; ++i) {
+    v1::Event created = saved[i].created, assigned = saved[i].assigned;
+    created.set_seq(events[2 * i].seq());
+    assigned.set_seq(events[2 * i + 1].seq());
+    proto::Summarize(nullptr, saved[i].first, *created.mutable_ticket());
+    proto::Summarize(&saved[i].first, saved[i].now, *assigned.mutable_ticket());
+    EXPECT_SAME(events[2 * i], created);
+    EXPECT_SAME(events[2 * i + 1], assigned);
+  }
+  v1::Event stored;
+  ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(events[0].seq()))));
+  EXPECT_FALSE(stored.ticket_created().ticket().has_sla());
+  EXPECT_EQ(stored.ticket_created().ticket().service().name(), "");
+  EXPECT_TRUE(stored.ticket().has_sla());
+}
+
+// Writes `f` as schema 9 did: the ticket and its created event whole, no
+// seq on the assignment; `assigned_event`: false for a decision no event
+// records (one older than its event log).
+void PutWhole(Txn& txn, const Tables& t, uint64_t number, Filed& f,
+              uint64_t first_seq, bool assigned_event) {
+  f.created.set_seq(first_seq);
+  f.assigned.set_seq(first_seq + 1);
+  f.created.set_ticket_id(std::to_string(number));
+  f.assigned.set_ticket_id(std::to_string(number));
+  proto::Summarize(nullptr, f.first, *f.created.mutable_ticket());
+  proto::Summarize(&f.first, f.now, *f.assigned.mutable_ticket());
+  if (!assigned_event)
+    f.assigned.mutable_assigned()->mutable_assignment()->set_assignee("x");
+  ASSERT_TRUE(txn.Put(t.tickets, Be64(number), f.now.SerializeAsString()).ok());
+  for (const v1::Event* e : {&f.created, &f.assigned}) {
+    ASSERT_TRUE(txn.Put(t.events, Be64(e->seq()), e->SerializeAsString()).ok());
+    ASSERT_TRUE(
+        txn.Put(t.ticket_events, Be64(number) + Be64(e->seq()), "").ok());
+  }
+}
+
+class SchemaNine : public Records {
+ protected:
+  // Five tickets as schema 9 stored them; the fourth's decision matches no
+  // event, the fifth's service differs from the others' of its version.
+  void SetUp() override {
+    Records::SetUp();
+    const auto at =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(1767225600);
+    Change([&](Txn& txn) {
+      for (uint64_t n = 1; n <= 5; ++n) {
+        whole_.push_back(File(n, n == 5 ? "Printere" : "Skrivere", at));
+        PutWhole(txn, t_, n, whole_.back(), 2 * n - 1, n != 4);
+      }
+      ASSERT_EQ(mdb_drop(txn.get(), t_.service_snapshots.dbi, 1), MDB_SUCCESS);
+      ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "9").ok());
+    });
+  }
+
+  void ExpectCompacted() {
+    auto txn = Txn::BeginRead(*env_);
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "10");
+    EXPECT_FALSE(txn->Get(t_.meta, kCompactingRecords)->has_value());
+    for (uint64_t n = 1; n <= 5; ++n) {
+      v1::Ticket expected = whole_[n - 1].now;
+      // The decision is named by its event, where one matches.
+      if (n != 4) expected.mutable_assignment()->set_seq(2 * n);
+      EXPECT_SAME(Read(n, TicketDetail::kFull), expected);
+      v1::Ticket record;
+      ASSERT_TRUE(record.ParseFromString(Raw(t_.tickets, Be64(n))));
+      EXPECT_EQ(record.assignment().steps_size(), n == 4 ? 4 : 0) << n;
+      EXPECT_EQ(record.service().name(), n == 5 ? "Printere" : "") << n;
+    }
+    const auto events = Events();
+    ASSERT_EQ(events.size(), 10u);
+    for (uint64_t n = 1; n <= 5; ++n) {
+      EXPECT_SAME(events[2 * n - 2], whole_[n - 1].created);
+      EXPECT_SAME(events[2 * n - 1], whole_[n - 1].assigned);
+      v1::Event stored;
+      ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(2 * n - 1))));
+      EXPECT_FALSE(stored.ticket_created().ticket().has_sla());
+    }
+  }
+
+  std::vector<Filed> whole_;
+};
+
+TEST_F(SchemaNine, IsCompactedOnOpenAndReadsBackTheSame) {
+  const size_t before = Raw(t_.tickets, Be64(1)).size();
+  auto tables = OpenTables(*env_, {});
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  t_ = *tables;
+  ExpectCompacted();
+  EXPECT_LT(Raw(t_.tickets, Be64(1)).size() * 2, before);
+}
+
+// Started again after a stop part-way (the mark still there, some records
+// compact), and in transactions of two records each: the same end.
+TEST_F(SchemaNine, AnUpgradeInManyTransactionsGoesOnWhereItStopped) {
+  auto tables = OpenTables(*env_, {});  // makes the snapshots table again
+  ASSERT_TRUE(tables.ok());
+  t_ = *tables;
+  // Tickets 1 and 2 whole again, as if the upgrade stopped before them.
+  auto stopped = [&] {
+    Change([&](Txn& txn) {
+      for (uint64_t n = 1; n <= 2; ++n)
+        ASSERT_TRUE(
+            txn.Put(t_.tickets, Be64(n), whole_[n - 1].now.SerializeAsString())
+                .ok());
+      ASSERT_TRUE(txn.Put(t_.meta, kCompactingRecords, "1").ok());
+    });
+  };
+  // The next start goes on with it.
+  stopped();
+  tables = OpenTables(*env_, {});
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  ExpectCompacted();
+  // So does an upgrade two records to a transaction.
+  stopped();
+  ASSERT_TRUE(CompactRecords(*env_, t_, 0, /*records_per_txn=*/2).ok());
+  ExpectCompacted();
+}
+
+// A ticket read back and changed keeps what its record leaves to its
+// event: a change that is no decision keeps naming the decision's event,
+// whether it started from a row (as the sweeps read) or a whole ticket (as
+// a person's change does); a new decision names its own.
+TEST_F(Records, AChangedTicketKeepsItsDecisionAndANewOneReplacesIt) {
+  StartWriter();
+  Filed f;
+  ASSERT_TRUE(Run([&](WriteContext& w) {
+                f = File(w.NextTicketNumber(), "Skrivere", w.now());
+                return w.Save(nullptr, f.first, v1::Event(f.created), f.now,
+                              v1::Event(f.assigned));
+              }).status.ok());
+  v1::Ticket expected = f.now;
+  for (TicketDetail from : {TicketDetail::kRecord, TicketDetail::kFull}) {
+    const v1::Ticket before = Read(1, from);
+    v1::Ticket after = before;
+    after.set_status(from == TicketDetail::kRecord
+                         ? v1::TICKET_STATUS_IN_PROGRESS
+                         : v1::TICKET_STATUS_WAITING_ON_USER);
+    after.set_version(before.version() + 1);
+    v1::Event e;
+    e.set_ticket_id("1");
+    e.mutable_status_changed()->set_to(after.status());
+    ASSERT_TRUE(Run([&](WriteContext& w) {
+                  return w.Save(&before, after, std::move(e));
+                }).status.ok());
+    expected.set_status(after.status());
+    expected.set_version(after.version());
+    EXPECT_SAME(Read(1, TicketDetail::kFull), expected);
+  }
+  // Reassigned: the ticket names the new decision, and reads its reasons.
+  v1::Assignment again = Decision("kari.holm");
+  again.mutable_steps(0)->set_note("1 person with every skill needed");
+  again.set_explanation("Assigned to Kari Holm (kari.holm).");
+  uint64_t seq = 0;
+  ASSERT_TRUE(Run([&](WriteContext& w) {
+                auto c = tickets::DecideAssignment(
+                    expected, again, false, 0, std::nullopt, {"r", w.now()});
+                if (!c.ok()) return c.status();
+                Status s = w.Save(&expected, c->ticket, std::move(c->event));
+                seq = c->ticket.assignment().seq();
+                return s;
+              }).status.ok());
+  writer_->Stop();
+  const v1::Ticket now = Read(1, TicketDetail::kFull);
+  EXPECT_GT(seq, f.now.assignment().seq());
+  EXPECT_EQ(now.assignment().seq(), seq);
+  EXPECT_EQ(now.assignment().assignee(), "kari.holm");
+  EXPECT_EQ(now.assignment().explanation(),
+            "Assigned to Kari Holm (kari.holm).");
+  EXPECT_EQ(now.assignment().steps(0).note(),
+            "1 person with every skill needed");
+}
+
+}  // namespace
+}  // namespace helpdesk::store
