@@ -105,9 +105,11 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
     if (Status s = FillSnapshot(txn, t, *ticket.mutable_service(), cache);
         !s.ok())
       return s;
-  v1::Assignment& a = *ticket.mutable_assignment();
-  if (detail != TicketDetail::kFull || a.seq() == 0 || HasSteps(a))
+  // (mutable_assignment would give a ticket without one an empty one.)
+  if (detail != TicketDetail::kFull || ticket.assignment().seq() == 0 ||
+      HasSteps(ticket.assignment()))
     return Status::Ok();
+  v1::Assignment& a = *ticket.mutable_assignment();
   auto raw = txn.Get(t.events, Be64(a.seq()));
   if (!raw.ok()) return raw.status();
   v1::Event event;
@@ -152,6 +154,15 @@ Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
 }
 
 namespace {
+
+using Rewrite = StatusOr<std::optional<std::string>>;
+
+// `record` in place of `value`: nothing when they are the same.
+Rewrite Unless(std::string_view value, StatusOr<std::string> record) {
+  if (!record.ok()) return record.status();
+  if (*record == value) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(*record));
+}
 
 // How far back in a ticket's history the upgrade looks for the Assigned
 // event of its assignment; past it the ticket keeps the decision whole.
@@ -270,8 +281,7 @@ Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
       "schema 10 upgrade: compacting the tickets and their created events");
   Status s = CompactTable(
       env, t.tickets, "tickets", max_map_size, records_per_txn,
-      [&](Txn& txn, std::string_view key,
-          std::string_view value) -> StatusOr<std::optional<std::string>> {
+      [&](Txn& txn, std::string_view key, std::string_view value) -> Rewrite {
         v1::Ticket ticket;
         if (!ParseRecord(value, ticket)) {
           NoteDamaged(TicketName(ReadBe64(key)));  // left for repair
@@ -283,26 +293,19 @@ Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
           if (!seq.ok()) return seq.status();
           if (*seq != 0) a.set_seq(*seq);
         }
-        auto record = TicketRecord(txn, t, ticket);
-        if (!record.ok()) return record.status();
-        if (*record == value) return std::optional<std::string>();
-        return std::optional<std::string>(std::move(*record));
+        return Unless(value, TicketRecord(txn, t, ticket));
       });
   if (!s.ok()) return s;
   s = CompactTable(
       env, t.events, "events", max_map_size, records_per_txn,
-      [&](Txn& txn, std::string_view key,
-          std::string_view value) -> StatusOr<std::optional<std::string>> {
+      [&](Txn& txn, std::string_view key, std::string_view value) -> Rewrite {
         v1::Event event;
         if (!ParseRecord(value, event)) {
           NoteDamaged("event " + std::to_string(ReadBe64(key)));
           return std::optional<std::string>();
         }
         if (!event.has_ticket_created()) return std::optional<std::string>();
-        auto record = EventRecord(txn, t, event);
-        if (!record.ok()) return record.status();
-        if (*record == value) return std::optional<std::string>();
-        return std::optional<std::string>(std::move(*record));
+        return Unless(value, EventRecord(txn, t, event));
       });
   if (!s.ok()) return s;
   while (true) {

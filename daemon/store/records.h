@@ -59,8 +59,9 @@ Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
 
 // The schema 10 upgrade: rewrites every ticket and TicketCreated event of
 // an older database in compact form, a few thousand to a write
-// transaction (a database of years is too big for one), then sets the
-// schema version. Resumable: started again, it skips what is compact.
+// transaction (a database of years is too big for one), then clears
+// kCompactingRecords (OpenTables set it with the new schema version).
+// Resumable: started again, it skips what is compact.
 // Grows the map as OpenTables does. `records_per_txn`: tests make it small.
 Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
                       size_t records_per_txn = 4000);

@@ -192,8 +192,8 @@ StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t);
 
 // Calls `visit` with every readable stored ticket in number order (schema
 // upgrades recount from them), read as TicketDetail::kRecord; stops at the
-// first error it returns. The cursor
-// is closed when this returns, so `visit` must not write; collect, then write.
+// first error it returns. The cursor is closed when this returns, so
+// `visit` must not write; collect, then write.
 Status ForEachTicket(const Txn& txn, const Tables& t,
                      const std::function<Status(const v1::Ticket&)>& visit);
 

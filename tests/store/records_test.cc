@@ -178,6 +178,16 @@ TEST_F(Records, ANewTicketIsStoredSmallAndReadBackAsSaved) {
   EXPECT_TRUE(stored.ticket().has_sla());
 }
 
+// A ticket not yet decided on reads back without a decision, whole or as a
+// row: nothing is filled into what it does not have.
+TEST_F(Records, ATicketWithoutADecisionReadsBackWithoutOne) {
+  v1::Ticket t = File(1, "Skrivere", {}).first;
+  ASSERT_FALSE(t.has_assignment());
+  Change([&](Txn& txn) { ASSERT_TRUE(PutTicket(txn, t_, nullptr, t).ok()); });
+  for (TicketDetail d : {TicketDetail::kFull, TicketDetail::kRecord})
+    EXPECT_SAME(Read(1, d), t);
+}
+
 // Writes `f` as schema 9 did: the ticket and its created event whole, no
 // seq on the assignment; `assigned_event`: false for a decision no event
 // records (one older than its event log).
