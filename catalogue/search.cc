@@ -358,7 +358,9 @@ bool IsWithin(const v1::Catalogue& c, std::string_view category,
 }
 
 std::vector<std::string> SearchTerms(std::string_view text) {
-  Stemmer stemmer;
+  // One per thread, kept: its memo makes the words a desk says again and
+  // again (every ticket's title and description is indexed) cost a lookup.
+  thread_local Stemmer stemmer;
   return TermsOf(text, /*parts=*/false, stemmer);
 }
 

@@ -15,7 +15,8 @@
 //   how (whole word, start of a word, inside a compound), then the shorter
 //   name. When some service matches two words or more, only the services
 //   matching as many are given.
-// Pure; any thread (each call has its own stemmer).
+// Pure; any thread (each call has its own stemmer, or each thread for
+// SearchTerms).
 
 #include <memory>
 #include <string>
@@ -35,7 +36,9 @@ std::string FoldForSearch(std::string_view text);
 
 // The search forms of `text`'s words, in order: each word lowercased,
 // stemmed to a fixpoint and folded; stop words left out. A hyphenated word
-// ("e-post") is one word ("epost"). For tests and for the synonyms' check.
+// ("e-post") is one word ("epost"). For the synonyms' check and the
+// tickets' word index (daemon/store/ticket_words.h); any thread (each has
+// its own stemmer, kept with what it has stemmed).
 std::vector<std::string> SearchTerms(std::string_view text);
 
 struct SearchOptions {
