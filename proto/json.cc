@@ -10,6 +10,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "proto/utf8.h"
 #include "proto/wire_names.h"
@@ -251,7 +254,33 @@ Status FromObject(const Json& object, Message& out, const std::string& path,
 void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
                   int index);
 
+// Of `paths` (dotted field names, as ToJson's `only`), what field `name`
+// keeps: nullopt when none names it, an empty list when one names it
+// whole, else the paths below it.
+std::optional<std::vector<std::string_view>> PathsBelow(
+    const std::vector<std::string_view>& paths, std::string_view name) {
+  std::optional<std::vector<std::string_view>> below;
+  for (std::string_view p : paths) {
+    if (!p.starts_with(name)) continue;
+    if (p.size() == name.size()) return std::vector<std::string_view>();
+    if (p[name.size()] != '.') continue;
+    if (!below) below.emplace();
+    below->push_back(p.substr(name.size() + 1));
+  }
+  return below;
+}
+
+void AppendMessage(std::string& out, const Message& m,
+                   const std::vector<std::string_view>* only);
+
 void AppendMessage(std::string& out, const Message& m) {
+  AppendMessage(out, m, nullptr);
+}
+
+// `only`: when set, the fields these paths name (a message named only by
+// paths below it that leaves nothing is left out whole).
+void AppendMessage(std::string& out, const Message& m,
+                   const std::vector<std::string_view>* only) {
   const auto* d = m.GetDescriptor();
   if (d->full_name() == "google.protobuf.Timestamp") {
     AppendJsonString(out,
@@ -272,10 +301,26 @@ void AppendMessage(std::string& out, const Message& m) {
     if (!f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_ENUM &&
         r->GetEnumValue(m, f) == 0)
       continue;
+    std::optional<std::vector<std::string_view>> below;
+    if (only != nullptr) {
+      below = PathsBelow(*only, f->name());
+      if (!below) continue;
+    }
+    const size_t start = out.size();
     if (!first) out += ',';
-    first = false;
     AppendJsonString(out, f->json_name());
     out += ':';
+    if (below && !below->empty() && is_message && !f->is_repeated()) {
+      const size_t value = out.size();
+      AppendMessage(out, r->GetMessage(m, f), &*below);
+      if (out.size() - value == 2) {  // "{}": nothing of it asked for is set
+        out.resize(start);
+        continue;
+      }
+      first = false;
+      continue;
+    }
+    first = false;
     if (!f->is_repeated()) {
       AppendScalar(out, m, f, -1);
       continue;
@@ -452,6 +497,12 @@ std::string ToJson(const google::protobuf::Message& message) {
   out.reserve(512);
   AppendMessage(out, message);
   return out;
+}
+
+void AppendJson(std::string& out, const google::protobuf::Message& message,
+                const std::vector<std::string>& only) {
+  const std::vector<std::string_view> paths(only.begin(), only.end());
+  AppendMessage(out, message, &paths);
 }
 
 }  // namespace helpdesk::proto

@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "proto/status.h"
 
@@ -31,6 +32,13 @@ Status ParseJson(std::string_view text, google::protobuf::Message& out,
                  ParseOptions options = {});
 
 std::string ToJson(const google::protobuf::Message& message);
+
+// Appends `message` as ToJson writes it, with only the fields `only`
+// names: each a dotted path of the schema's field names ("sla.resolution.
+// due_at"), a message named by a path below it holding only what those
+// name (left out when none of that is set).
+void AppendJson(std::string& out, const google::protobuf::Message& message,
+                const std::vector<std::string>& only);
 
 // Appends `s` as a JSON string literal (quoted, escaped).
 void AppendJsonString(std::string& out, std::string_view s);

@@ -19,9 +19,20 @@ struct TicketQuery {
   v1::TicketStatus status = v1::TICKET_STATUS_UNSPECIFIED;  // any
   std::string municipality;                                 // empty: any
   std::string assignee;                                     // empty: any
+  // Free text: only tickets whose title and description hold every one of
+  // its words, as the catalogue's search forms them (case, æ/ø/å and
+  // endings folded; stop words ignored). Empty or spaces: any. Stop words
+  // alone match none.
+  std::string text;
   uint64_t before = 0;  // numbers below this; 0: from the newest
   size_t limit = 50;
 };
+
+// How many index entries one page of a search (TicketQuery::text) steps
+// over at most: words common alone and rare together could otherwise walk
+// most of the index for one page. A page that reaches it answers what it
+// found, maybe nothing, and where to go on.
+inline constexpr size_t kSearchSteps = 50000;
 
 struct TicketPage {
   std::vector<v1::Ticket> tickets;

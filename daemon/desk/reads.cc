@@ -18,6 +18,7 @@
 #include "daemon/store/record_check.h"
 #include "daemon/store/staff_tables.h"
 #include "daemon/store/tables.h"
+#include "daemon/store/ticket_words.h"
 #include "proto/timestamps.h"
 #include "proto/wire_names.h"
 
@@ -149,6 +150,14 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
   filter.municipality = query.municipality;
   filter.assignee = query.assignee;
   if (Status s = CheckMunicipality(query.municipality); !s.ok()) return s;
+  // A text of spaces alone is no search; one of stop words alone finds
+  // nothing (and is still a read the audit notes).
+  const bool searching =
+      query.text.find_first_not_of(" \t") != std::string::npos;
+  if (searching) {
+    filter.words = store::QueryWords(query.text);
+    filter.search_steps = kSearchSteps;
+  }
   if (!who.IsStaff()) {
     // An employee lists their own tickets (auth/policy.h): another
     // municipality's filter finds none.
@@ -178,8 +187,10 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
                            "GET /api/v1/staff");
     }
   }
-  auto page =
-      store::ListTickets(*txn, tables_, filter, query.before, query.limit);
+  auto page = searching && filter.words.empty()
+                  ? StatusOr<store::TicketPage>(store::TicketPage{})
+                  : store::ListTickets(*txn, tables_, filter, query.before,
+                                       query.limit);
   if (!page.ok()) return page.status();
   for (auto& t : page->tickets) {
     // A row leaves out the decision's reasons (GET the ticket for them),
@@ -196,6 +207,9 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
   if (!query.municipality.empty())
     filters += "municipality=" + query.municipality + "&";
   if (!query.assignee.empty()) filters += "assignee=" + query.assignee + "&";
+  // That a search was made, not what for: the text may name anyone.
+  if (searching)
+    filters += "q=(" + std::to_string(filter.words.size()) + " words)&";
   if (query.before) filters += "before=" + std::to_string(query.before) + "&";
   if (!filters.empty()) filters.pop_back();
   NoteRead(who, "", "list", filters);

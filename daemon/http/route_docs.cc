@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <map>
 
+#include "daemon/desk/queries.h"
 #include "daemon/http/route_docs_parts.h"
+#include "daemon/http/ticket_rows.h"
 #include "proto/helpdesk.pb.h"
 
 namespace helpdesk::http {
@@ -123,6 +125,20 @@ std::vector<RouteDoc> Session() {
   };
 }
 
+const std::string& ListDescription() {
+  static const std::string text =
+      "Newest first, from indexes. An employee sees the tickets they "
+      "reported or follow. Each row is a summary (`" +
+      SummaryFields() +
+      "`) unless `view=full` or `fields` asks for more. A search (`q`) "
+      "takes at most " +
+      std::to_string(desk::kSearchSteps) +
+      " steps through the index a page (a step finds a word's next ticket): "
+      "words common alone and rare together may answer a short page, even "
+      "an empty one, with a `nextCursor` to go on.";
+  return text;
+}
+
 std::vector<RouteDoc> Tickets() {
   const auto* statuses = v1::TicketStatus_descriptor();
   return {
@@ -131,17 +147,32 @@ std::vector<RouteDoc> Tickets() {
        .operation_id = "listTickets",
        .tag = "tickets",
        .summary = "List tickets",
-       .description = "Newest first, from indexes. An employee sees the "
-                      "tickets they reported or follow.",
+       .description = ListDescription(),
        .query = {OneOf("status", WireNames(statuses), "",
                        "only tickets in this status"),
                  Text("municipality",
                       "only tickets of this municipality "
                       "(an id of GET /api/v1/municipalities)"),
                  Text("assignee", "only tickets assigned to this staff id"),
+                 Text("q",
+                      "free text, at most 500 bytes: only tickets whose title "
+                      "and description hold every word (case, æ/ø/å and "
+                      "Norwegian word endings folded, as the catalogue's "
+                      "search does: `skrivaren` finds `Skriveren`; stop "
+                      "words ignored). Combines with the other filters"),
+                 OneOf("view", {"summary", "full"}, "summary",
+                       "`full`: every field a list has (no comments, and the "
+                       "assignment without the decision's steps and "
+                       "explanation)"),
+                 Text("fields",
+                      "instead of the summary, these fields of a ticket, "
+                      "comma-separated as the answers spell them, or paths "
+                      "into them (`id,title,location,sla.resolution.dueAt`); "
+                      "`id` always. Not with `view`"),
                  Limit(200, "50"), Cursor()},
        .answers = Json<v1::ListTicketsResponse>(
-           "a page of tickets; `nextCursor` empty on the last")},
+           "a page of tickets, each row only the fields the summary, "
+           "`view` or `fields` gives; `nextCursor` empty on the last")},
       {.method = "POST",
        .pattern = "/api/v1/tickets",
        .operation_id = "createTicket",

@@ -126,8 +126,11 @@ std::string RouteLabel(const Request& r) {
 // failed and by which id the log tells why.
 Response Failed(const Request& r, std::string_view what, Metrics& metrics) {
   metrics.ExceptionCaught();
+  // The path only: a query may hold what a person searched for.
+  const std::string_view target = r.target;
   spdlog::error("{} {:.200} (request {}) failed with an exception: {}",
-                r.method, r.target, r.request_id, what);
+                r.method, target.substr(0, target.find('?')), r.request_id,
+                what);
   Response resp = Problem(ProblemKind::kInternal,
                           "the server failed while handling this request; "
                           "the log says why under request id " +

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <functional>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -14,6 +15,7 @@
 #include "daemon/store/record_check.h"
 #include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
+#include "daemon/store/ticket_words.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/ticket_status.h"
 #include "proto/wire_names.h"
@@ -117,6 +119,9 @@ struct Expected {
       std::vector<uint64_t>(v1::TicketStatus_ARRAYSIZE, 0);
   std::map<std::string, std::array<uint64_t, kPriorities>> loads;
   std::set<std::string> sla_due;
+  // Per readable ticket with words: the hashes of its words, sorted
+  // (hashes, not the words: a million tickets' words would not fit).
+  std::unordered_map<uint64_t, std::vector<size_t>> words;
   // Per readable ticket: its comment_count.
   std::unordered_map<uint64_t, uint64_t> comment_counts;
   // The CommentAdded events of the log: ticket number, seq.
@@ -153,6 +158,14 @@ Status ScanTickets(const Txn& txn, const Tables& t, ConsistencyReport& r,
       ++e.loads[ticket.assignee()][p];
     }
     for (auto& k : SlaDueKeys(ticket)) e.sla_due.insert(std::move(k));
+    if (t.ticket_words.dbi == 0) {
+      // older than schema 11: no words to check
+    } else if (auto words = TicketWords(ticket); !words.empty()) {
+      std::vector<size_t> hashes;
+      for (const auto& w : words) hashes.push_back(std::hash<std::string>()(w));
+      std::sort(hashes.begin(), hashes.end());
+      e.words.emplace(number, std::move(hashes));
+    }
     e.comment_counts.emplace(number, ticket.comment_count());
   }
 }
@@ -314,6 +327,46 @@ Status CheckSlaDue(const Txn& txn, const Tables& t, const Expected& e,
           " lacks its entry at " + std::to_string(ReadBe64(k.substr(0, 8))) +
           " (alert " + std::to_string(static_cast<int>(k[16])) +
           "): that alert would never be recorded");
+  }
+  return Status::Ok();
+}
+
+// Every ticket's words are in ticket_words, and nothing else is.
+Status CheckWords(const Txn& txn, const Tables& t, const Expected& e,
+                  Findings& f) {
+  if (t.ticket_words.dbi == 0) return Status::Ok();  // older than 11
+  std::unordered_map<uint64_t, size_t> seen;         // entries found per ticket
+  auto cursor = Cursor::Open(txn, t.ticket_words);
+  if (!cursor.ok()) return cursor.status();
+  for (auto moved = cursor->First();; moved = cursor->Next()) {
+    if (!moved.ok()) return moved.status();
+    if (!*moved) break;
+    std::string_view key = cursor->key();
+    if (key.size() < 10 || key[key.size() - 9] != '\0') {
+      f.Add("ticket_words: a key that names no word and ticket (" +
+            Printable(key) + ")");
+      continue;
+    }
+    const uint64_t number = ReadBe64(key.substr(key.size() - 8));
+    if (e.damaged.count(number)) continue;  // cannot be judged
+    const std::string_view word = key.substr(0, key.size() - 9);
+    auto it = e.words.find(number);
+    const size_t hash = std::hash<std::string_view>()(word);
+    if (it == e.words.end() ||
+        !std::binary_search(it->second.begin(), it->second.end(), hash)) {
+      f.Add("ticket_words: a stale entry '" + Printable(word) +
+            "' for ticket " + std::to_string(number) +
+            ", whose stored title and description do not give it");
+      continue;
+    }
+    ++seen[number];
+  }
+  for (const auto& [number, hashes] : e.words) {
+    const size_t found = seen.count(number) ? seen.at(number) : 0;
+    if (found != hashes.size())
+      f.Add("ticket_words: ticket " + std::to_string(number) + " has " +
+            std::to_string(found) + " of its " + std::to_string(hashes.size()) +
+            " word entries; a search misses it");
   }
   return Status::Ok();
 }
@@ -506,6 +559,7 @@ StatusOr<ConsistencyReport> CheckConsistency(const Txn& txn, const Tables& t) {
   if (Status s = CheckCounts(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckLoads(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckSlaDue(txn, t, e, f); !s.ok()) return s;
+  if (Status s = CheckWords(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckReportCells(txn, t, e, f); !s.ok()) return s;
   if (Status s = CheckComments(txn, t, r, e, f); !s.ok()) return s;
   return r;

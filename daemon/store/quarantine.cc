@@ -7,6 +7,7 @@
 #include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
+#include "daemon/store/ticket_words.h"
 #include "proto/helpdesk.pb.h"
 
 namespace helpdesk::store {
@@ -126,6 +127,7 @@ StatusOr<RepairOutcome> Repair(Txn& txn, const Tables& t, const Timestamp& now,
     if (Status s = RebuildSlaDue(txn, t); !s.ok()) return s;
     if (Status s = RebuildComments(txn, t); !s.ok()) return s;
     if (Status s = RebuildReportCells(txn, t); !s.ok()) return s;
+    if (Status s = RebuildTicketWords(txn, t); !s.ok()) return s;
     out.rebuilt = true;
   }
   auto after = CheckConsistency(txn, t);

@@ -12,6 +12,7 @@
 #include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
+#include "daemon/store/ticket_words.h"
 
 namespace helpdesk::store {
 namespace {
@@ -120,7 +121,7 @@ struct Spec {
   Table* table;
 };
 
-std::array<Spec, 21> Specs(Tables& t) {
+std::array<Spec, 22> Specs(Tables& t) {
   return {Spec{"meta", &t.meta},
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
@@ -141,7 +142,8 @@ std::array<Spec, 21> Specs(Tables& t) {
           Spec{"pages_due", &t.pages_due},
           Spec{"pages_by_ticket", &t.pages_by_ticket},
           Spec{"report_cells", &t.report_cells},
-          Spec{"service_snapshots", &t.service_snapshots}};
+          Spec{"service_snapshots", &t.service_snapshots},
+          Spec{"ticket_words", &t.ticket_words}};
 }
 
 }  // namespace
@@ -160,7 +162,8 @@ StatusOr<Tables> OpenTablesToRead(Txn& txn) {
          s.table == &t.accounts || s.table == &t.credentials ||
          s.table == &t.access_log || s.table == &t.pages ||
          s.table == &t.pages_due || s.table == &t.pages_by_ticket ||
-         s.table == &t.report_cells || s.table == &t.service_snapshots))
+         s.table == &t.report_cells || s.table == &t.service_snapshots ||
+         s.table == &t.ticket_words))
       continue;
     if (!table.ok())
       return Status::NotFound(std::string("no table '") + s.name +
@@ -215,7 +218,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
-        stored != "9" && stored != current) {
+        stored != "9" && stored != "10" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -270,7 +273,14 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
       // the new version keeps an older build from reading them.
       if (Status s = txn->Put(t.meta, kCompactingRecords, "1"); !s.ok())
         return s;
-      stored = current;
+      stored = "10";
+    }
+    if (stored == "10") {
+      // Version 10 had no word index. It is built after this transaction,
+      // in many (IndexTicketWords), from where the mark says; until it is
+      // done, a search misses the tickets not yet indexed.
+      if (Status s = txn->Put(t.meta, kIndexingWords, ""); !s.ok()) return s;
+      stored = "11";
     }
     if (stored != original) {
       if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())
@@ -317,6 +327,9 @@ StatusOr<Tables> OpenTables(Env& env, const Seed& seed, size_t max_map_size) {
       if (upgrade)
         if (Status s = CompactRecords(env, *tables, max_map_size); !s.ok())
           return s;
+      // Does nothing unless the mark is there.
+      if (Status s = IndexTicketWords(env, *tables, max_map_size); !s.ok())
+        return s;
       return tables;
     }
     if (Status s = GrowMapOrExplain(env, tables.status(), max_map_size);
@@ -398,6 +411,101 @@ class IndexWalk {
   std::optional<uint64_t> number_;
 };
 
+// The numbers of one range of keys (a prefix then a BE64 number), found
+// from the top down: AtOrBelow(n) is the highest number of the range not
+// above n.
+class NumberRange {
+ public:
+  static StatusOr<NumberRange> Open(const Txn& txn, Table table,
+                                    std::string prefix) {
+    auto cursor = Cursor::Open(txn, table);
+    if (!cursor.ok()) return cursor.status();
+    return NumberRange(std::move(*cursor), std::move(prefix));
+  }
+  StatusOr<std::optional<uint64_t>> AtOrBelow(uint64_t n) {
+    // The first key above prefix+n, then the one before it.
+    auto found = n == UINT64_MAX
+                     ? cursor_.Seek(prefix_ + std::string(9, '\xff'))
+                     : cursor_.Seek(prefix_ + Be64(n + 1));
+    if (!found.ok()) return found.status();
+    auto moved = *found ? cursor_.Prev() : cursor_.Last();
+    if (!moved.ok()) return moved.status();
+    std::string_view key = cursor_.key();
+    if (!*moved || key.size() != prefix_.size() + 8 ||
+        key.substr(0, prefix_.size()) != prefix_)
+      return std::optional<uint64_t>();
+    return std::optional<uint64_t>(ReadBe64(key.substr(prefix_.size())));
+  }
+
+ private:
+  NumberRange(Cursor cursor, std::string prefix)
+      : cursor_(std::move(cursor)), prefix_(std::move(prefix)) {}
+  Cursor cursor_;
+  std::string prefix_;
+};
+
+// A search by words (not by reporter): the numbers in every word's range
+// of ticket_words, and in the filter's range of ticket_index when there is
+// a filter, newest first. Each range in turn is asked for its highest
+// number at or below the candidate; a lower answer becomes the candidate,
+// and a candidate every range holds is a match. No ticket is read that
+// does not match.
+StatusOr<TicketPage> SearchTickets(const Txn& txn, const Tables& t,
+                                   const TicketFilter& f, uint64_t before,
+                                   size_t limit) {
+  std::vector<NumberRange> ranges;
+  for (const auto& w : f.words) {
+    auto range = NumberRange::Open(txn, t.ticket_words, WordPrefix(w));
+    if (!range.ok()) return range.status();
+    ranges.push_back(std::move(*range));
+  }
+  const std::string filter = FilterPrefix(f);
+  if (filter.size() > 1) {  // mask 0 is every ticket: nothing to narrow
+    auto range = NumberRange::Open(txn, t.ticket_index, filter);
+    if (!range.ok()) return range.status();
+    ranges.push_back(std::move(*range));
+  }
+  TicketPage page;
+  SnapshotCache snapshots;
+  uint64_t candidate = before ? before - 1 : UINT64_MAX;
+  size_t agreeing = 0, at = 0, steps = 0;
+  while (before == 0 || candidate < before) {
+    if (f.search_steps != 0 && steps++ == f.search_steps) {  // go on later
+      page.next_before = candidate + 1;
+      return page;
+    }
+    auto found = ranges[at].AtOrBelow(candidate);
+    if (!found.ok()) return found.status();
+    if (!*found) return page;  // a range has nothing lower: no more
+    if (**found != candidate) {
+      candidate = **found;
+      agreeing = 1;
+    } else {
+      ++agreeing;
+    }
+    at = (at + 1) % ranges.size();
+    if (agreeing < ranges.size()) continue;
+    // Every range holds it.
+    if (page.tickets.size() == limit) {
+      page.next_before = candidate + 1;
+      return page;
+    }
+    auto ticket =
+        ReadTicket(txn, t, candidate, TicketDetail::kRecord, &snapshots);
+    if (IsDamaged(ticket.status())) {
+      NoteDamaged(TicketName(candidate));
+    } else {
+      if (!ticket.ok()) return ticket.status();
+      if (!*ticket) return Status::Internal("index names missing ticket");
+      page.tickets.push_back(std::move(**ticket));
+    }
+    if (candidate == 0) return page;
+    --candidate;
+    agreeing = 0;
+  }
+  return page;
+}
+
 }  // namespace
 
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
@@ -405,6 +513,8 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  size_t limit) {
   limit = std::max<size_t>(limit, 1);
   const bool by_reporter = !f.reporter.empty();
+  if (!by_reporter && !f.words.empty())
+    return SearchTickets(txn, t, f, before, limit);
   const std::string prefix =
       by_reporter ? ReporterPrefix(f.reporter) : FilterPrefix(f);
   // By reporter the other filters are checked on each ticket read.
@@ -414,7 +524,8 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
              ticket.status() == f.status) &&
             (f.municipality.empty() ||
              ticket.municipality() == f.municipality) &&
-            (f.assignee.empty() || ticket.assignee() == f.assignee));
+            (f.assignee.empty() || ticket.assignee() == f.assignee) &&
+            (f.words.empty() || HasWords(ticket, f.words)));
   };
   std::vector<IndexWalk> walks;
   auto walk = IndexWalk::Start(txn, t, prefix, before);
@@ -643,6 +754,7 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
   }
   if (Status s = UpdateReportCells(txn, t, before, now); !s.ok()) return s;
+  if (Status s = PutTicketWords(txn, t, before, now); !s.ok()) return s;
   auto record = TicketRecord(txn, t, now);
   if (!record.ok()) return record.status();
   if (before == nullptr) return txn.Append(t.tickets, Be64(number), *record);

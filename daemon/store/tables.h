@@ -29,6 +29,8 @@
 //   service_snapshots id \0 BE64 version -> ServiceSnapshot: each service
 //                   version tickets were filed under, stored once
 //                   (records.h)
+//   ticket_words    word . \0 . BE64 number -> "": the words of tickets'
+//                   titles and descriptions, for search (ticket_words.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
 // Thread-safety: as the Txn they are given.
@@ -56,9 +58,10 @@ namespace helpdesk::store {
 // (records.h): tickets and their created events share service snapshots
 // (the service_snapshots table) and keep an assignment's steps and
 // explanation only in its event; rewritten by the upgrade in many
-// transactions (CompactRecords). An older database is upgraded on open,
-// one version at a time.
-inline constexpr int kSchemaVersion = 10;
+// transactions (CompactRecords). 11: the ticket_words table (free-text
+// search), built by the upgrade in many transactions (IndexTicketWords).
+// An older database is upgraded on open, one version at a time.
+inline constexpr int kSchemaVersion = 11;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -79,6 +82,9 @@ struct Tables {
   // New in version 10 (made by the upgrade; unset when reading an older
   // one).
   Table service_snapshots;
+  // New in version 11 (made by the upgrade; unset when reading an older
+  // one).
+  Table ticket_words;
 };
 
 // What a new database starts with.
@@ -143,6 +149,14 @@ struct TicketFilter {
   std::string reporter;
   // With `reporter`: also the tickets they follow, merged newest first.
   bool with_followed = false;
+  // Empty: any. Set (QueryWords, ticket_words.h), only tickets whose title
+  // and description hold every one of these words.
+  std::vector<std::string> words;
+  // With `words`: index entries one page steps over at most (words common
+  // alone and rare together could walk most of the index); a page that
+  // reaches it answers what it found, maybe nothing, and next_before.
+  // 0: no bound.
+  size_t search_steps = 0;
 };
 
 struct TicketPage {
@@ -151,8 +165,10 @@ struct TicketPage {
 };
 
 // Tickets matching `filter`, newest first, with numbers below `before`
-// (0: from the newest). Served from ticket_index, never by a scan. Rows
-// are read as TicketDetail::kRecord.
+// (0: from the newest). Served from ticket_index (and ticket_words for
+// `words`), never by a scan; a search by words may answer a short page
+// with next_before set (TicketFilter::search_steps). Rows are read as
+// TicketDetail::kRecord.
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& filter, uint64_t before,
                                  size_t limit);

@@ -290,7 +290,7 @@ TEST_F(CatalogueTickets, ATicketKeepsTheServiceAsItWasWhenFiled) {
       << "a catalogue edit is not a ticket change";
   EXPECT_EQ(again["assignee"], first["assignee"])
       << "a catalogue edit does not dispatch the ticket again";
-  json listed = GetJson("/api/v1/tickets");
+  json listed = GetJson("/api/v1/tickets?view=full");
   ASSERT_EQ(listed["tickets"].size(), 1u);
   EXPECT_EQ(listed["tickets"][0]["service"], snapshot);
   std::vector<json> events = AllEvents();

@@ -80,7 +80,7 @@ TEST_F(DispatchTest, AFiledTicketIsAssignedAtOnceAndSaysWhy) {
   kept.erase("seq");
   told.erase("seq");
   EXPECT_EQ(kept, told);
-  json list = GetJson("/api/v1/tickets?limit=1");
+  json list = GetJson("/api/v1/tickets?limit=1&view=full");
   ASSERT_EQ(list["tickets"].size(), 1u) << list.dump();
   const json& row = list["tickets"][0]["assignment"];
   EXPECT_EQ(row["rulePath"], "necessary > local");

@@ -283,7 +283,7 @@ class DaemonTest : public ::testing::Test {
     std::string s = "events=" + std::to_string(EventCount()) + " tickets:";
     std::string cursor;
     for (int page = 0; page < 100000; ++page) {
-      json p = GetJson("/api/v1/tickets?limit=200" +
+      json p = GetJson("/api/v1/tickets?view=full&limit=200" +
                        (cursor.empty() ? "" : "&cursor=" + cursor));
       for (const auto& t : p.value("tickets", json::array()))
         s += " " + t.value("id", "?") + "@" +

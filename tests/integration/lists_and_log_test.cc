@@ -6,6 +6,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <vector>
 
 #include "tests/integration/lifecycle_fixture.h"
 
@@ -85,6 +87,120 @@ TEST_F(Lifecycle, ListsFilterAndPageNewestFirst) {
   EXPECT_EQ(ListIds("status=new", 50), (std::vector<std::string>{"10", "2"}));
   EXPECT_EQ(ListIds("assignee=kari.haugen&status=assigned", 50),
             (std::vector<std::string>{"6", "4"}));
+}
+
+// A list's rows are summaries: what a queue shows, without the text and
+// the decision's reasons; view=full and fields= give more.
+TEST_F(Lifecycle, ListRowsAreSummariesUnlessMoreIsAsked) {
+  json made = Create();
+  const std::string id = made["id"];
+  json row = GetJson("/api/v1/tickets")["tickets"][0];
+  std::set<std::string> keys;
+  for (const auto& [k, v] : row.items()) keys.insert(k);
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"id", "title", "municipality", "serviceId",
+                                   "service", "status", "priority", "assignee",
+                                   "createdAt", "updatedAt", "version", "sla"}))
+      << row.dump();
+  EXPECT_EQ(row["title"], made["title"]);
+  EXPECT_EQ(row["service"]["name"], made["service"]["name"]);
+  EXPECT_FALSE(row["service"].contains("skills"));
+  EXPECT_EQ(row["sla"]["resolution"]["dueAt"],
+            made["sla"]["resolution"]["dueAt"]);
+  EXPECT_FALSE(row["sla"]["resolution"].contains("targetSeconds"));
+  // The clocks say which they are: a queue labels each deadline by it.
+  EXPECT_EQ(row["sla"]["firstResponse"]["kind"], "first_response");
+  EXPECT_EQ(row["sla"]["resolution"]["kind"], "resolution");
+  EXPECT_FALSE(row["sla"].contains("slaClass"));
+  // The whole row, as a list has it.
+  json full = GetJson("/api/v1/tickets?view=full")["tickets"][0];
+  EXPECT_EQ(full["description"], made["description"]);
+  EXPECT_EQ(full["reporter"], made["reporter"]);
+  EXPECT_EQ(full["location"], made["location"]);
+  EXPECT_EQ(full["assignment"]["assignee"], made["assignee"]);
+  EXPECT_TRUE(full["assignment"]["steps"].empty());
+  EXPECT_EQ(full["assignment"]["explanation"], "");
+  // Fields by their names in the answers, or paths into them; the id
+  // always.
+  json some = GetJson(
+      "/api/v1/tickets?fields=title,location,sla.resolution.dueAt")["tickets"]
+                                                                   [0];
+  EXPECT_EQ(some, (json{{"id", id},
+                        {"title", made["title"]},
+                        {"location", made["location"]},
+                        {"sla",
+                         {{"resolution",
+                           {{"dueAt", made["sla"]["resolution"]["dueAt"]}}}}}}))
+      << some.dump();
+  EXPECT_EQ(GetJson("/api/v1/tickets?fields=created_at")["tickets"][0],
+            (json{{"id", id}, {"createdAt", made["createdAt"]}}));
+  // What cannot be given is refused, saying what to fix.
+  for (const auto& [target, param, says] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"/api/v1/tickets?fields=title,colour", "fields",
+            "names 'colour', which a ticket does not have"},
+           {"/api/v1/tickets?fields=title,,status", "fields", "empty name"},
+           {"/api/v1/tickets?fields=sla.nothing", "fields", "'sla.nothing'"},
+           {"/api/v1/tickets?view=compact", "view", "'summary'"},
+           {"/api/v1/tickets?view=full&fields=id", "fields", "not both"},
+           {"/api/v1/tickets?fields=" + std::string(1001, 'a'), "fields",
+            "longer than 1000 bytes"},
+           {"/api/v1/tickets?fields=sla..resolution", "fields",
+            "'sla..resolution'"},
+           {"/api/v1/tickets?fields=title.", "fields", "'title.'"},
+           {"/api/v1/tickets?fields=createdAt.seconds", "fields",
+            "'createdAt.seconds'"},
+           {"/api/v1/tickets?fields=comments.body", "fields",
+            "'comments.body'"},
+           {"/api/v1/tickets?q=" + std::string(501, 'a'), "q",
+            "longer than 500 bytes"}}) {
+    SCOPED_TRACE(target.substr(0, 60));
+    HttpResponse r = client_->Get(target);
+    EXPECT_EQ(r.status, 400) << r.body;
+    json problem = Parse(r);
+    EXPECT_EQ(problem.value("parameter", ""), param) << r.body;
+    EXPECT_NE(problem.value("detail", "").find(says), std::string::npos)
+        << r.body;
+  }
+}
+
+// Search: every word of `q` in the title or description, as a person
+// types it; with the filters, a page at a time; an employee finds only
+// their own.
+TEST_F(Lifecycle, ASearchFindsTicketsByTheWordsOfTheirText) {
+  auto file = [&](const std::string& title, const std::string& description,
+                  const std::string& municipality) {
+    json body = GoodTicket();
+    body["title"] = title;
+    body["description"] = description;
+    body["municipality"] = municipality;
+    body.erase("location");
+    return Create(body)["id"].get<std::string>();
+  };
+  const std::string a = file("Skriveren på 2. etasje", "Papirstopp", "rollag");
+  const std::string b = file("Passord utløpt", "Får ikke logget på", "tinn");
+  const std::string c = file("Ny skrivar", "Til kontoret på Rjukan", "tinn");
+  const std::string d = file("Skjerm flimrer", "Skrivebordet er tomt", "tinn");
+  EXPECT_EQ(ListIds("q=skriver", 50), (std::vector<std::string>{c, a}));
+  EXPECT_EQ(ListIds("q=SKRIVAREN", 1), (std::vector<std::string>{c, a}));
+  EXPECT_EQ(ListIds("q=utlopt%20passord", 50), (std::vector<std::string>{b}));
+  EXPECT_EQ(ListIds("q=skriver&municipality=tinn", 50),
+            (std::vector<std::string>{c}));
+  EXPECT_EQ(ListIds("q=rjukan%20skrivar", 50), (std::vector<std::string>{c}));
+  EXPECT_EQ(ListIds("q=skrivebordet", 50), (std::vector<std::string>{d}));
+  EXPECT_TRUE(ListIds("q=skriver%20passord", 50).empty());
+  EXPECT_TRUE(ListIds("q=ikke%20p%C3%A5", 50).empty());  // stop words only
+  // A search's rows are summaries too.
+  json row = GetJson("/api/v1/tickets?q=passord")["tickets"][0];
+  EXPECT_EQ(row["title"], "Passord utløpt");
+  EXPECT_FALSE(row.contains("description"));
+  // An employee's search keeps to their own tickets.
+  json own = FileAs("ansatt.rollag");
+  HttpResponse mine =
+      client_->Get("/api/v1/tickets?q=skriveren", ids_->As("ansatt.rollag"));
+  ASSERT_EQ(mine.status, 200) << mine.body;
+  ASSERT_EQ(Parse(mine)["tickets"].size(), 1u) << mine.body;
+  EXPECT_EQ(Parse(mine)["tickets"][0]["id"], own["id"]);
 }
 
 TEST_F(Lifecycle, ACursorKeepsItsPlaceWhileNewTicketsArrive) {

@@ -9,6 +9,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "daemon/store/ticket_words.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/sla_clocks.h"
 #include "proto/events.h"
@@ -229,8 +230,16 @@ class SchemaNine : public Records {
 
   void ExpectCompacted() {
     auto txn = Txn::BeginRead(*env_);
-    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "10");
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
+              std::to_string(kSchemaVersion));
     EXPECT_FALSE(txn->Get(t_.meta, kCompactingRecords)->has_value());
+    EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
+    // And their words are indexed (schema 11), from the compacted records.
+    TicketFilter skriver;
+    skriver.words = QueryWords("skriveren");
+    auto found = ListTickets(*txn, t_, skriver, 0, 50);
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->tickets.size(), 5u);
     for (uint64_t n = 1; n <= 5; ++n) {
       v1::Ticket expected = whole_[n - 1].now;
       // The decision is named by its event, where one matches.

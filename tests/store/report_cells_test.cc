@@ -135,8 +135,9 @@ TEST_F(ReportCellsTable, ASchemaEightDatabaseGetsItsCellsOnOpen) {
   ASSERT_TRUE(tables.ok()) << tables.status().message();
   t_ = *tables;
   auto txn = Txn::BeginRead(*env_);
-  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "10");
-  EXPECT_EQ(kSchemaVersion, 10);
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
+            std::to_string(kSchemaVersion));
+  EXPECT_EQ(kSchemaVersion, 11);
   EXPECT_EQ(Stored(), before);
 }
 

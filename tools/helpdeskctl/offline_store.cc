@@ -6,6 +6,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <utility>
 
 #include "catalogue/edit.h"
 #include "daemon/desk/context.h"
@@ -17,6 +18,7 @@
 #include "daemon/store/lmdb.h"
 #include "daemon/store/records.h"
 #include "daemon/store/tables.h"
+#include "daemon/store/ticket_words.h"
 #include "daemon/store/writer.h"
 
 namespace helpdesk::ctl {
@@ -67,14 +69,17 @@ Status CheckSchema(const store::Txn& txn, const std::string& dir,
                           want +
                           "; start this version of helpdeskd on it "
                           "once to upgrade it");
-  auto compacting = txn.Get(meta, store::kCompactingRecords);
-  if (!compacting.ok()) return compacting.status();
-  if (*compacting)
-    return Status::InvalidParameter(
-        "--data-dir", "the database in " + dir +
-                          " is part-way through its upgrade to schema 10 "
-                          "(compact records); start helpdeskd on it to "
-                          "finish the upgrade");
+  for (auto [mark, what] :
+       {std::pair{store::kCompactingRecords, "to schema 10 (compact records)"},
+        std::pair{store::kIndexingWords, "to schema 11 (the word index)"}}) {
+    auto part_way = txn.Get(meta, mark);
+    if (!part_way.ok()) return part_way.status();
+    if (*part_way)
+      return Status::InvalidParameter(
+          "--data-dir", "the database in " + dir +
+                            " is part-way through its upgrade " + what +
+                            "; start helpdeskd on it to finish the upgrade");
+  }
   return Status::Ok();
 }
 

@@ -1,0 +1,85 @@
+#pragma once
+// Free-text search over tickets' titles and descriptions (schema 11).
+//
+//   ticket_words   search form . \0 . BE64 ticket number -> ""
+//
+// A ticket's words are the search forms (catalogue::SearchTerms: case,
+// æ/ø/å and accents folded, Norwegian endings stemmed, stop words left
+// out) of its title's and description's words, each once: so "Skriveren",
+// "skrivaren" and "skriver" are one word, as in the catalogue's search. A
+// ticket whose personal text was erased has none.
+//
+// Every word's tickets are one range of the table, in number order, as a
+// ticket_index filter's are: a search walks the ranges of its words (and of
+// its filter) backwards together and keeps the numbers all of them hold,
+// newest first (SearchTickets, tables.h's ListTickets), never reading a
+// ticket that does not match.
+//
+// Free functions over a Txn, as tables.h. Thread-safety: as the Txn.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
+#include "proto/helpdesk.pb.h"
+#include "proto/status.h"
+
+namespace helpdesk::store {
+
+// A ticket's words, at most this many (the first distinct ones, the
+// title's first): a 20,000-byte description is found by its first 200
+// words, and costs its write no more than that.
+inline constexpr size_t kMaxTicketWords = 200;
+// A longer word is not indexed (no one types it; and a key must stay
+// under LMDB's 511 bytes).
+inline constexpr size_t kMaxWordBytes = 64;
+// A search looks for at most this many of its query's words.
+inline constexpr size_t kMaxQueryWords = 10;
+
+// The search forms of `ticket`'s title and description words, each once,
+// in the order first seen, at most kMaxTicketWords; none when its personal
+// text was erased.
+std::vector<std::string> TicketWords(const v1::Ticket& ticket);
+
+// The search forms of a query's words (as TicketWords forms a ticket's),
+// each once, at most kMaxQueryWords; empty when it has only stop words.
+// Pure; what a client sends as `q`.
+std::vector<std::string> QueryWords(std::string_view query);
+
+// Whether `ticket` holds every word of `words` (QueryWords).
+bool HasWords(const v1::Ticket& ticket, const std::vector<std::string>& words);
+
+// The ticket_words keys of ticket `number` with words `words`.
+std::vector<std::string> WordKeys(const std::vector<std::string>& words,
+                                  uint64_t number);
+
+// Keeps the ticket_words entries of a ticket saved from `before` (null: a
+// new one) to `now`; a change that leaves its title and description as
+// they were touches nothing.
+Status PutTicketWords(Txn& txn, const Tables& t, const v1::Ticket* before,
+                      const v1::Ticket& now);
+
+// The ticket_words prefix of a word's range: WordKeys' keys less the
+// number.
+std::string WordPrefix(std::string_view word);
+
+// Empties ticket_words and makes it again from the tickets, in `txn`
+// (`helpdeskctl repair`).
+Status RebuildTicketWords(Txn& txn, const Tables& t);
+
+// The schema 11 upgrade, after OpenTables' transaction: indexes the words
+// of every stored ticket, `tickets_per_txn` tickets to a write transaction
+// (years of tickets are too many for one), from where the meta mark
+// kIndexingWords says, then removes the mark. Grows the map when a
+// transaction fills it. Resumable: a start after a stop part-way goes on.
+Status IndexTicketWords(Env& env, const Tables& t, size_t max_map_size,
+                        size_t tickets_per_txn = 2000);
+
+// In meta while IndexTicketWords has tickets left: the BE64 number of the
+// next ticket to index ("" for the first).
+inline constexpr std::string_view kIndexingWords = "indexing_words";
+
+}  // namespace helpdesk::store
