@@ -413,6 +413,64 @@
     return li;
   }
 
+  // ------------------------------------------------------------ search
+
+  // GET /api/v1/tickets?q=: the newest tickets holding every word, as
+  // summary rows (README, "Searching tickets"). A page of a search may stop
+  // short (words common alone and rare together) with a cursor to go on:
+  // a few are followed until the list is full.
+  const SEARCH_LIMIT = 20;
+  const SEARCH_PAGES = 5;
+  let searchRun = 0;  // an answer to an earlier search is dropped
+
+  async function runSearch(text) {
+    const run = ++searchRun;
+    const stateNode = $('ticket-search-state');
+    const list = $('ticket-search-results');
+    if (!text) {
+      list.replaceChildren();
+      stateNode.replaceChildren();
+      return;
+    }
+    stateNode.className = 'loading';
+    stateNode.replaceChildren('Søker…');
+    try {
+      const rows = [];
+      let cursor = '';
+      for (let page = 0; page < SEARCH_PAGES; page += 1) {
+        const params = new URLSearchParams({
+          q: text, limit: String(SEARCH_LIMIT - rows.length)});
+        if (cursor) params.set('cursor', cursor);
+        const answer = await api.get(`/api/v1/tickets?${params}`);
+        if (run !== searchRun) return;
+        rows.push(...((answer && answer.tickets) || []).map(rowFromTicket));
+        cursor = (answer && answer.nextCursor) || '';
+        if (!cursor || rows.length >= SEARCH_LIMIT) break;
+      }
+      list.replaceChildren(...rows.map((r) => queueRow(r, 'search')));
+      stateNode.className = rows.length ? 'hint' : 'empty';
+      stateNode.replaceChildren(
+          cursor ? (rows.length ? `De ${rows.length} nyeste treffene.` :
+                                  'Ingen treff blant de nyeste sakene. ' +
+                                  'Prøv færre eller andre ord.') :
+          !rows.length ? 'Ingen saker har alle ordene.' :
+          rows.length === 1 ? 'Én sak.' : `${rows.length} saker.`);
+      tick();
+    } catch (error) {
+      if (error.status === 401 || run !== searchRun) return;
+      list.replaceChildren();
+      stateNode.className = 'notice problem';
+      stateNode.replaceChildren(...H.problemNodes(error));
+    }
+  }
+
+  function wireSearch() {
+    $('ticket-search-form').addEventListener('submit', (event) => {
+      event.preventDefault();
+      runSearch($('ticket-search').value.trim());
+    });
+  }
+
   // The soonest deadline as a countdown (text only; tick() moves it on).
   function deadlineLine(ticket) {
     const next = H.nearestClock(ticket);
@@ -1047,6 +1105,10 @@
     ticketView.reset();
     $('my-queue').replaceChildren();
     $('unassigned-queue').replaceChildren();
+    searchRun += 1;  // an answer still on its way is dropped
+    $('ticket-search-results').replaceChildren();
+    $('ticket-search-state').replaceChildren();
+    $('ticket-search').value = '';
     Object.assign(state, {
       account: null,
       staffId: '',
@@ -1060,6 +1122,10 @@
     });
   }
 
-  H.boot({kind: 'agent', wire: ticketView.wire, start, stop, route, onEvents,
-          onResync});
+  H.boot({kind: 'agent',
+          wire: () => {
+            ticketView.wire();
+            wireSearch();
+          },
+          start, stop, route, onEvents, onResync});
 })();

@@ -11,7 +11,8 @@
 //     an internal note and a public reply and moves its status;
 //   - the employee's page shows the reply and the status by itself and
 //     never the note, in its text, its DOM or its websocket frames;
-//   - a dispatcher takes an unassigned ticket with the keyboard only;
+//   - a dispatcher takes an unassigned ticket with the keyboard only, and
+//     finds it by two words of its text in other forms;
 //   - a Rollag employee gets "Fant ikke saken" for the Tinn ticket;
 //   - a colleague added as follower sees it in "Mine saker"; an unknown
 //     user name is an error at the field;
@@ -347,6 +348,27 @@ async function main() {
        `only (assigned to her, chosenBy taken; focus then on #${afterTake})`);
     await axeCheck(D.page, 'the agent ticket view (desktop)');
     await tabCycle(D.page, 'the agent ticket view (desktop)');
+
+    // ---------------------------------------------------------- the dispatcher searches the tickets
+    await D.page.evaluate(() => {
+      location.hash = '#/';
+    });
+    const searchBox = D.page.getByLabel('Ord fra tittel eller beskrivelse');
+    await waitVisible(searchBox, 'the agent\'s ticket search');
+    await searchBox.fill('legekontor SKJERM');
+    await searchBox.press('Enter');
+    await waitVisible(rowIn(D.page, 'ticket-search-results', waiting.id),
+                      `ticket ${waiting.id} found by "legekontor SKJERM"`);
+    const hits = await D.page.locator(
+        '[data-testid="ticket-search-results"] [data-testid="ticket-row"]')
+        .count();
+    if (hits !== 1) {
+      fail(`"legekontor SKJERM" should find ticket ${waiting.id} alone, ` +
+           `not ${hits} tickets`);
+    }
+    await axeCheck(D.page, 'the agent ticket search (desktop)');
+    ok(`kari.haugen found ticket ${waiting.id} ("PC-en på legekontoret ` +
+       `starter ikke", "Skjermen er svart.") by "legekontor SKJERM"`);
 
     // ---------------------------------------------------------- the employee files a ticket, keyboard only
     const E = await open('employee ansatt.tinn (desktop)', kDesktop, [kNoteMark]);
