@@ -1163,6 +1163,9 @@ class SlowConsumerTest(unittest.TestCase):
             # Reads while the writers write; the writers go on for 50
             # tickets after the daemon counted the slow client, and stop.
             while True:
+                # Whether any writer is alive is read before what they
+                # created: once none is, what is collected next is all.
+                writing = any(w.is_alive() for w in writers)
                 for w in writers:
                     with w.cond:
                         for tid, _, at in w.created:
@@ -1179,7 +1182,6 @@ class SlowConsumerTest(unittest.TestCase):
                               too_slow_total())
                 got = {e["ticketId"] for e in fast.events
                        if event_type(e) == "ticketCreated"}
-                writing = any(w.is_alive() for w in writers)
                 if not writing and set(created) <= got:
                     break
                 if time.monotonic() > deadline:
