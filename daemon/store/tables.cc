@@ -371,49 +371,10 @@ std::string FilterPrefix(const TicketFilter& f) {
   return IndexPrefix(mask, f.status, f.municipality, f.assignee);
 }
 
-// The ticket numbers under one ticket_index prefix below a number, newest
-// first; number() is empty past the last.
-class IndexWalk {
- public:
-  static StatusOr<IndexWalk> Start(const Txn& txn, const Tables& t,
-                                   std::string prefix, uint64_t before) {
-    auto cursor = Cursor::Open(txn, t.ticket_index);
-    if (!cursor.ok()) return cursor.status();
-    IndexWalk walk(std::move(*cursor), std::move(prefix));
-    // Position on the last key below prefix+before (or the prefix's end).
-    const std::string start = before ? walk.prefix_ + Be64(before)
-                                     : walk.prefix_ + std::string(8, '\xff');
-    auto found = walk.cursor_.Seek(start);
-    if (!found.ok()) return found.status();
-    if (Status s =
-            walk.Read(*found ? walk.cursor_.Prev() : walk.cursor_.Last());
-        !s.ok())
-      return s;
-    return walk;
-  }
-  const std::optional<uint64_t>& number() const { return number_; }
-  Status Advance() { return Read(cursor_.Prev()); }
-
- private:
-  IndexWalk(Cursor cursor, std::string prefix)
-      : cursor_(std::move(cursor)), prefix_(std::move(prefix)) {}
-  Status Read(StatusOr<bool> moved) {
-    number_.reset();
-    if (!moved.ok()) return moved.status();
-    std::string_view key = cursor_.key();
-    if (*moved && key.size() == prefix_.size() + 8 &&
-        key.substr(0, prefix_.size()) == prefix_)
-      number_ = ReadBe64(key.substr(prefix_.size()));
-    return Status::Ok();
-  }
-  Cursor cursor_;
-  std::string prefix_;
-  std::optional<uint64_t> number_;
-};
-
 // The numbers of one range of keys (a prefix then a BE64 number), found
 // from the top down: AtOrBelow(n) is the highest number of the range not
-// above n.
+// above n, Lower() the one below the last found (a step of the cursor).
+// Nothing (nullopt) past the range's end.
 class NumberRange {
  public:
   static StatusOr<NumberRange> Open(const Txn& txn, Table table,
@@ -428,7 +389,14 @@ class NumberRange {
                      ? cursor_.Seek(prefix_ + std::string(9, '\xff'))
                      : cursor_.Seek(prefix_ + Be64(n + 1));
     if (!found.ok()) return found.status();
-    auto moved = *found ? cursor_.Prev() : cursor_.Last();
+    return Read(*found ? cursor_.Prev() : cursor_.Last());
+  }
+  StatusOr<std::optional<uint64_t>> Lower() { return Read(cursor_.Prev()); }
+
+ private:
+  NumberRange(Cursor cursor, std::string prefix)
+      : cursor_(std::move(cursor)), prefix_(std::move(prefix)) {}
+  StatusOr<std::optional<uint64_t>> Read(StatusOr<bool> moved) {
     if (!moved.ok()) return moved.status();
     std::string_view key = cursor_.key();
     if (!*moved || key.size() != prefix_.size() + 8 ||
@@ -436,12 +404,36 @@ class NumberRange {
       return std::optional<uint64_t>();
     return std::optional<uint64_t>(ReadBe64(key.substr(prefix_.size())));
   }
-
- private:
-  NumberRange(Cursor cursor, std::string prefix)
-      : cursor_(std::move(cursor)), prefix_(std::move(prefix)) {}
   Cursor cursor_;
   std::string prefix_;
+};
+
+// The ticket numbers under one ticket_index prefix below a number, newest
+// first; number() is empty past the last.
+class IndexWalk {
+ public:
+  static StatusOr<IndexWalk> Start(const Txn& txn, const Tables& t,
+                                   std::string prefix, uint64_t before) {
+    auto range = NumberRange::Open(txn, t.ticket_index, std::move(prefix));
+    if (!range.ok()) return range.status();
+    IndexWalk walk(std::move(*range));
+    auto first = walk.range_.AtOrBelow(before ? before - 1 : UINT64_MAX);
+    if (!first.ok()) return first.status();
+    walk.number_ = *first;
+    return walk;
+  }
+  const std::optional<uint64_t>& number() const { return number_; }
+  Status Advance() {
+    auto next = range_.Lower();
+    if (!next.ok()) return next.status();
+    number_ = *next;
+    return Status::Ok();
+  }
+
+ private:
+  explicit IndexWalk(NumberRange range) : range_(std::move(range)) {}
+  NumberRange range_;
+  std::optional<uint64_t> number_;
 };
 
 // A search by words (not by reporter): the numbers in every word's range
