@@ -5,10 +5,13 @@
 // the tickets themselves (found by bisection on the ticket numbers, which
 // grow with created_at). A ticket whose clock counts and may have passed
 // its target by now (it has a due alert in sla_due) is read again and
-// counted as it stands now. All in one read transaction; built by
+// counted as it stands now. A report by month or by assignee builds its
+// rows from the cells of each month by assignee alone, and the rest from
+// years as the others do. All in one read transaction; built by
 // daemon/reports (pure).
 
 #include <map>
+#include <memory_resource>
 #include <set>
 
 #include "daemon/desk/context.h"
@@ -45,7 +48,7 @@ struct Span {
 
 // Covers the days [from, to) with as few cells as possible: days up to the
 // first of a month, months up to a new year, years, then months and days.
-// Without years when the report is by month.
+// Without years, days and months only, the days the same as with them.
 std::vector<Span> Cover(int32_t from, int32_t to, bool years) {
   using store::Period;
   using store::PeriodEnd;
@@ -162,8 +165,15 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
   const bool whole_days = first < end;
   const reports::ReadAt at{context_->sla(), now};
 
-  std::vector<reports::Cell> cells;     // as stored, whole periods
-  std::vector<reports::Cell> read_now;  // edges, and tickets read again
+  // A report by month or by assignee has rows from cells of their own.
+  const bool separate_rows = query.group_by == reports::GroupBy::kMonth ||
+                             query.group_by == reports::GroupBy::kAssignee;
+  // The stored cells' times, in one arena (some million at ten years):
+  // read and freed at once, and near each other.
+  std::pmr::monotonic_buffer_resource arena;
+  std::vector<reports::Cell> cells;      // as stored, whole periods
+  std::vector<reports::Cell> row_cells;  // the same, for separate rows
+  std::vector<reports::Cell> read_now;   // edges, and tickets read again
   std::map<std::string, std::string> service_names;
   {
     auto txn = store::Txn::BeginRead(env_);
@@ -181,15 +191,36 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
       if (Status s = ForEachCreated(*txn, tables_, midnight(end), to, edge);
           !s.ok())
         return s;
-      // A year's cells are neither by month nor by assignee.
-      const std::vector<Span> spans =
-          Cover(first, end,
-                query.group_by != reports::GroupBy::kMonth &&
-                    query.group_by != reports::GroupBy::kAssignee);
+      // The whole periods, as few cells as cover them. A report by month
+      // or by assignee builds its rows from other cells, of the same
+      // tickets: the months' by assignee alone (a year's are neither by
+      // month nor by assignee, and a month's by municipality, service,
+      // priority and assignee are too many), and the same days.
+      const std::vector<Span> spans = Cover(first, end, /*years=*/true);
+      std::vector<Span> row_spans;
+      if (separate_rows) {
+        row_spans = Cover(first, end, /*years=*/false);
+        for (Span& span : row_spans)
+          if (span.period == store::Period::kMonth)
+            span.period = store::Period::kMonthByAssignee;
+      }
       for (const Span& span : spans) {
+        const bool both = separate_rows && span.period == store::Period::kDay;
         Status s = store::ForEachReportCell(
             *txn, tables_, span.period, span.from, span.to,
-            [&](reports::Cell&& c) { cells.push_back(std::move(c)); });
+            [&](reports::Cell&& c) {
+              if (both) row_cells.push_back(c);
+              cells.push_back(std::move(c));
+            },
+            &arena);
+        if (!s.ok()) return s;
+      }
+      for (const Span& span : row_spans) {
+        if (span.period == store::Period::kDay) continue;  // read above
+        Status s = store::ForEachReportCell(
+            *txn, tables_, span.period, span.from, span.to,
+            [&](reports::Cell&& c) { row_cells.push_back(std::move(c)); },
+            &arena);
         if (!s.ok()) return s;
       }
       // Counting clocks past their due alert: as they stand now.
@@ -203,9 +234,23 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
           again.insert(d.ticket);
       // The cells by key, only when some ticket is read again (rarely more
       // than the few whose alerts the sweep has not recorded yet).
-      std::map<reports::CellKey, reports::Cell*> by_key;
-      if (!again.empty())
+      std::map<reports::CellKey, reports::Cell*> by_key, row_by_key;
+      if (!again.empty()) {
         for (reports::Cell& c : cells) by_key.emplace(c.key, &c);
+        for (reports::Cell& c : row_cells) row_by_key.emplace(c.key, &c);
+      }
+      // The stored part of a ticket in the cell of `spans` that holds it,
+      // or nullptr when there is none (the cells disagree: check names it).
+      const auto holder = [](const std::vector<Span>& spans,
+                             std::map<reports::CellKey, reports::Cell*>& index,
+                             const reports::Cell& stored) -> reports::Cell* {
+        reports::CellKey key = stored.key;
+        for (const Span& span : spans)
+          if (key.day >= span.from && key.day < span.to)
+            key = store::KeyIn(span.period, std::move(key));
+        auto it = index.find(key);
+        return it == index.end() ? nullptr : it->second;
+      };
       for (uint64_t n : again) {
         auto ticket =
             store::GetTicket(*txn, tables_, n, store::TicketDetail::kRecord);
@@ -214,15 +259,20 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
         if (stored.key.day < first || stored.key.day >= end) continue;
         const reports::Cell current = reports::CellOf(**ticket, at);
         if (current == stored) continue;
-        reports::CellKey key = stored.key;
-        for (const Span& span : spans)
-          if (key.day >= span.from && key.day < span.to)
-            key = store::KeyIn(span.period, std::move(key));
-        auto it = by_key.find(key);
-        if (it == by_key.end()) continue;  // the cells disagree: check names it
+        reports::Cell* cell = holder(spans, by_key, stored);
+        if (!cell) continue;
         reports::Cell part = stored;
-        part.key = key;
-        if (!reports::TakeFrom(*it->second, part)) continue;
+        part.key = cell->key;
+        if (!reports::TakeFrom(*cell, part)) continue;
+        if (separate_rows) {
+          reports::Cell* row = holder(row_spans, row_by_key, stored);
+          reports::Cell row_part = stored;
+          if (row) row_part.key = row->key;
+          if (!row || !reports::TakeFrom(*row, row_part)) {
+            reports::AddTo(*cell, part);  // as it was: both or neither
+            continue;
+          }
+        }
         read_now.push_back(current);
       }
     }
@@ -233,14 +283,20 @@ StatusOr<v1::SlaReport> Desk::SlaReport(const SlaReportQuery& query) const {
   }
   std::vector<reports::Cell> all = std::move(cells);
   all.reserve(all.size() + read_now.size());
-  for (auto& cell : read_now) all.push_back(std::move(cell));
+  all.insert(all.end(), read_now.begin(), read_now.end());
   reports::SlaReportInput input;
   input.from = from;
   input.to = to;
   input.now = now;
   input.group_by = query.group_by;
   input.cost = query.cost;
-  return reports::BuildSlaReport(all, context_->region(), service_names, input);
+  if (!separate_rows)
+    return reports::BuildSlaReport(all, context_->region(), service_names,
+                                   input);
+  row_cells.reserve(row_cells.size() + read_now.size());
+  for (auto& cell : read_now) row_cells.push_back(std::move(cell));
+  return reports::BuildSlaReport(all, row_cells, context_->region(),
+                                 service_names, input);
 }
 
 }  // namespace helpdesk::desk

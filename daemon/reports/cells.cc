@@ -46,7 +46,7 @@ void Merge(ClockTally& into, const ClockTally& other) {
   into.met += other.met;
   into.breached += other.breached;
   into.open += other.open;
-  std::vector<int64_t> merged;
+  Times merged(into.stopped.get_allocator());
   merged.reserve(into.stopped.size() + other.stopped.size());
   std::merge(into.stopped.begin(), into.stopped.end(), other.stopped.begin(),
              other.stopped.end(), std::back_inserter(merged));
@@ -57,7 +57,7 @@ bool Take(ClockTally& into, const ClockTally& other) {
   if (into.met < other.met || into.breached < other.breached ||
       into.open < other.open)
     return false;
-  std::vector<int64_t> left;
+  Times left(into.stopped.get_allocator());
   left.reserve(into.stopped.size());
   // Both sorted: walk them together, dropping one of each of other's.
   size_t j = 0;

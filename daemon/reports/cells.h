@@ -16,6 +16,7 @@
 #include <chrono>
 #include <compare>
 #include <cstdint>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,12 +27,17 @@
 
 namespace helpdesk::reports {
 
+// Business seconds used by stopped clocks, sorted. Polymorphic, so that a
+// report can read thousands of cells' times into one arena (DecodeCell
+// keeps the allocator of the cell it fills); a copy is on the heap.
+using Times = std::pmr::vector<int64_t>;
+
 // What one clock kind of some tickets adds up to.
 struct ClockTally {
   uint32_t met = 0, breached = 0, open = 0;
   // Business seconds used by each stopped clock (met, or breached and
   // stopped), sorted.
-  std::vector<int64_t> stopped;
+  Times stopped;
   bool operator==(const ClockTally&) const = default;
 };
 
@@ -79,7 +85,7 @@ bool TakeFrom(Cell& into, const Cell& other);
 
 // A stored cell's value (its key is the table's): the counts, then the
 // stopped times as varint differences. Decode is false for bytes that are
-// not one.
+// not one; it fills the cell's times with their own allocator.
 std::string EncodeCell(const Cell& cell);
 bool DecodeCell(std::string_view bytes, Cell& cell);
 

@@ -3,10 +3,13 @@
 #include <date/date.h>
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <span>
+#include <tuple>
 
 #include "proto/timestamps.h"
 #include "sla/oslo_time.h"
@@ -19,86 +22,21 @@ using std::chrono::sys_seconds;
 using proto::ToSys;
 using proto::ToTimestamp;
 
-// The values at ranks r1 and r2 (1-based, in 1..n) of `values` as if
-// sorted, exactly, without sorting: one pass counts the values by their
-// top bits, a second gathers the two buckets that hold the
-// ranks, which are then ordered alone. Linear, and a few milliseconds for a
-// million values where a sort takes tens.
-std::pair<int64_t, int64_t> AtRanks(const std::vector<int64_t>& values,
-                                    size_t r1, size_t r2) {
-  if (values.size() < 4096) {  // small: ordering a copy costs less
-    std::vector<int64_t> copy = values;
-    std::nth_element(copy.begin(), copy.begin() + (r1 - 1), copy.end());
-    const int64_t first = copy[r1 - 1];
-    std::nth_element(copy.begin() + (r1 - 1), copy.begin() + (r2 - 1),
-                     copy.end());
-    return {first, copy[r2 - 1]};
-  }
-  // About eight values a bucket, at most 65,536 buckets: counting costs
-  // what the values do.
-  const size_t buckets =
-      std::clamp<size_t>(std::bit_ceil(values.size() / 8), 512, 65536);
-  int64_t max = 0;
-  for (int64_t v : values) max = std::max(max, v);
-  int shift = 0;
-  while (static_cast<uint64_t>(max) >> shift >= buckets) ++shift;
-  const auto bucket = [shift](int64_t v) {
-    return v <= 0 ? size_t{0} : static_cast<size_t>(v >> shift);
-  };
-  std::vector<uint32_t> count(buckets, 0);
-  for (int64_t v : values) ++count[bucket(v)];
-  const auto find = [&](size_t rank) {
-    size_t below = 0, b = 0;
-    while (below + count[b] < rank) below += count[b++];
-    return std::pair{b, rank - below};  // the bucket, the rank within it
-  };
-  const auto [b1, k1] = find(r1);
-  const auto [b2, k2] = find(r2);
-  std::vector<int64_t> in1, in2;
-  in1.reserve(count[b1]);
-  if (b2 != b1) in2.reserve(count[b2]);
-  for (int64_t v : values) {
-    const size_t b = bucket(v);
-    if (b == b1)
-      in1.push_back(v);
-    else if (b == b2)
-      in2.push_back(v);
-  }
-  std::nth_element(in1.begin(), in1.begin() + (k1 - 1), in1.end());
-  const int64_t first = in1[k1 - 1];
-  if (b2 == b1) {
-    std::nth_element(in1.begin(), in1.begin() + (k2 - 1), in1.end());
-    return {first, in1[k2 - 1]};
-  }
-  std::nth_element(in2.begin(), in2.begin() + (k2 - 1), in2.end());
-  return {first, in2[k2 - 1]};
-}
-
-// What one clock kind adds up to over a group, before the percentiles.
+// What one clock kind adds up to over a group. Its median and 90th
+// percentile are set by Percentiles, over all groups at once.
 struct Tally {
   uint32_t met = 0, breached = 0, open = 0;
-  std::vector<int64_t> stopped;  // business seconds of stopped clocks
-
-  void Add(const ClockTally& t) {
-    met += t.met;
-    breached += t.breached;
-    open += t.open;
-    stopped.insert(stopped.end(), t.stopped.begin(), t.stopped.end());
-  }
+  size_t stopped = 0;
+  int64_t median = 0, p90 = 0;
+  int32_t id = -1;  // its number in Percentiles, once it has stopped times
 
   v1::SlaAttainment Finish() const {
     v1::SlaAttainment a;
     a.set_met(met);
     a.set_breached(breached);
     a.set_open(open);
-    a.set_stopped(static_cast<uint32_t>(stopped.size()));
-    if (!stopped.empty()) {
-      const auto rank = [&](double p) {
-        return std::clamp<size_t>(static_cast<size_t>(std::ceil(
-                                      p * static_cast<double>(stopped.size()))),
-                                  1, stopped.size());
-      };
-      const auto [median, p90] = AtRanks(stopped, rank(0.5), rank(0.9));
+    a.set_stopped(static_cast<uint32_t>(stopped));
+    if (stopped > 0) {
       a.set_median_seconds(median);
       a.set_p90_seconds(p90);
     }
@@ -106,15 +44,136 @@ struct Tally {
   }
 };
 
+// The nearest-rank median and 90th percentile of every tally, exactly,
+// over the stopped times of the cells, which stay where they are: each
+// cell's times count in up to three tallies (the total, its row, its
+// equal-service cell), and however many tallies there are, the times are
+// read twice. The first pass counts each tally's times by bucket; the
+// second gathers the times of the one or two buckets that hold each
+// tally's ranks, which are then ordered alone. Linear: some milliseconds
+// for a million times, where sorting them takes tens.
+class Percentiles {
+ public:
+  // The times `values` count in the first `n` of `in` (their counts are
+  // added apart).
+  void Add(std::span<const int64_t> values, const std::array<Tally*, 3>& in,
+           size_t n) {
+    if (values.empty()) return;
+    Times t{values, {}, 0};
+    for (size_t i = 0; i < n; ++i) {
+      Tally* tally = in[i];
+      if (tally->id < 0) {
+        tally->id = static_cast<int32_t>(tallies_.size());
+        tallies_.push_back(tally);
+      }
+      t.ids[t.n++] = static_cast<uint32_t>(tally->id);
+    }
+    times_.push_back(t);
+  }
+
+  // Sets each tally's median and p90.
+  void Set() {
+    const size_t count = tallies_.size();
+    std::vector<uint32_t> in_bucket(count * kBuckets, 0);
+    for (const Times& t : times_)
+      for (int64_t v : t.values) {
+        const size_t b = Bucket(v);
+        for (uint8_t i = 0; i < t.n; ++i) ++in_bucket[t.ids[i] * kBuckets + b];
+      }
+    // Where each tally's ranks are: the bucket, and the rank within it.
+    struct Target {
+      size_t b1 = 0, k1 = 0, b2 = 0, k2 = 0;
+      std::vector<int64_t> v1, v2;
+    };
+    std::vector<Target> targets(count);
+    for (size_t id = 0; id < count; ++id) {
+      const Tally& tally = *tallies_[id];
+      const auto rank = [&](double p) {
+        return std::clamp<size_t>(static_cast<size_t>(std::ceil(
+                                      p * static_cast<double>(tally.stopped))),
+                                  1, tally.stopped);
+      };
+      const uint32_t* counts = &in_bucket[id * kBuckets];
+      const auto find = [&](size_t r) {
+        size_t below = 0, b = 0;
+        while (below + counts[b] < r) below += counts[b++];
+        return std::pair{b, r - below};
+      };
+      Target& target = targets[id];
+      std::tie(target.b1, target.k1) = find(rank(0.5));
+      std::tie(target.b2, target.k2) = find(rank(0.9));
+      target.v1.reserve(counts[target.b1]);
+      if (target.b2 != target.b1) target.v2.reserve(counts[target.b2]);
+    }
+    for (const Times& t : times_)
+      for (int64_t v : t.values) {
+        const size_t b = Bucket(v);
+        for (uint8_t i = 0; i < t.n; ++i) {
+          Target& target = targets[t.ids[i]];
+          if (b == target.b1)
+            target.v1.push_back(v);
+          else if (b == target.b2)
+            target.v2.push_back(v);
+        }
+      }
+    for (size_t id = 0; id < count; ++id) {
+      Target& target = targets[id];
+      std::nth_element(target.v1.begin(), target.v1.begin() + (target.k1 - 1),
+                       target.v1.end());
+      tallies_[id]->median = target.v1[target.k1 - 1];
+      std::vector<int64_t>& second =
+          target.b2 == target.b1 ? target.v1 : target.v2;
+      std::nth_element(second.begin(), second.begin() + (target.k2 - 1),
+                       second.end());
+      tallies_[id]->p90 = second[target.k2 - 1];
+    }
+  }
+
+ private:
+  // Buckets a sixteenth of their values wide: each value below 16 its own,
+  // then 16 to each doubling. Few, so that a thousand tallies' counts fit
+  // in a few megabytes; narrow enough that the bucket holding a rank holds
+  // a few percent of the times at most, however skewed they are (a few
+  // clocks stopped after years do not crowd the rest into one).
+  static constexpr size_t kBuckets = 16 + 59 * 16;
+  static size_t Bucket(int64_t v) {
+    if (v < 16) return v <= 0 ? 0 : static_cast<size_t>(v);
+    const auto u = static_cast<uint64_t>(v);
+    const int e = std::bit_width(u) - 1;  // 4..62
+    return 16 + static_cast<size_t>(e - 4) * 16 + ((u >> (e - 4)) & 15);
+  }
+
+  struct Times {
+    std::span<const int64_t> values;
+    std::array<uint32_t, 3> ids;
+    uint8_t n;
+  };
+  std::vector<Times> times_;
+  std::vector<Tally*> tallies_;
+};
+
 struct Group {
   std::string name;
   uint32_t tickets = 0;
   Tally response, resolution;
 
-  void Add(const Cell& c) {
-    tickets += c.tickets;
-    response.Add(c.response);
-    resolution.Add(c.resolution);
+  // Counts `c` in this group and the others, and its stopped times in
+  // `percentiles`.
+  static void Count(const Cell& c, std::initializer_list<Group*> groups,
+                    Percentiles& percentiles) {
+    for (Group* g : groups) {
+      g->tickets += c.tickets;
+      Add(g->response, c.response);
+      Add(g->resolution, c.resolution);
+    }
+    std::array<Tally*, 3> response{}, resolution{};
+    size_t n = 0;
+    for (Group* g : groups) {
+      response[n] = &g->response;
+      resolution[n++] = &g->resolution;
+    }
+    percentiles.Add(c.response.stopped, response, n);
+    percentiles.Add(c.resolution.stopped, resolution, n);
   }
 
   v1::SlaReportRow Row(const std::string& key) const {
@@ -125,6 +184,14 @@ struct Group {
     *row.mutable_first_response() = response.Finish();
     *row.mutable_resolution() = resolution.Finish();
     return row;
+  }
+
+ private:
+  static void Add(Tally& into, const ClockTally& t) {
+    into.met += t.met;
+    into.breached += t.breached;
+    into.open += t.open;
+    into.stopped += t.stopped.size();
   }
 };
 
@@ -191,6 +258,24 @@ std::pair<std::string, std::string> KeyOf(const CellKey& k, GroupBy by,
   return {};
 }
 
+// Whether cells keyed `a` and `b` are in the same group (without making
+// their keys).
+bool SameGroup(const CellKey& a, const CellKey& b, GroupBy by) {
+  switch (by) {
+    case GroupBy::kMunicipality:
+      return a.municipality == b.municipality;
+    case GroupBy::kService:
+      return a.service_id == b.service_id;
+    case GroupBy::kPriority:
+      return a.priority == b.priority;
+    case GroupBy::kAssignee:
+      return a.assignee == b.assignee;
+    case GroupBy::kMonth:
+      return a.day == b.day;  // the same day: the same month
+  }
+  return false;
+}
+
 // Keys in report order: those every report shows (all municipalities of
 // the region, all priorities) first in their own order, then the rest
 // sorted.
@@ -212,20 +297,19 @@ std::vector<std::string> OrderedKeys(const std::map<std::string, Group>& groups,
   return keys;
 }
 
-void AddEqualService(v1::SlaReport& report, const std::vector<Cell>& in,
+// The groups by service, then municipality: what the equal-service view
+// and the volume read.
+using ByServiceAndMunicipality =
+    std::map<std::string, std::map<std::string, Group>>;
+
+void AddEqualService(v1::SlaReport& report,
+                     const ByServiceAndMunicipality& cells,
                      const v1::Region& region, const Names& names) {
-  // service id -> municipality id -> group
-  std::map<std::string, std::map<std::string, Group>> cells;
-  std::map<std::string, std::string> service_names;
-  for (const Cell& c : in) {
-    cells[c.key.service_id][c.key.municipality].Add(c);
-    service_names.emplace(c.key.service_id, names.Service(c.key.service_id));
-  }
   for (const auto& [service, by_muni] : cells) {
     auto* row = report.add_equal_service();
     row->set_service_id(service);
-    row->set_service_name(service_names[service]);
-    std::map<std::string, Group> groups = by_muni;
+    row->set_service_name(names.Service(service));
+    const std::map<std::string, Group>& groups = by_muni;
     std::optional<std::pair<int64_t, int64_t>> response_range, resolution_range;
     auto widen = [](auto& range, const v1::SlaAttainment& a) {
       if (a.stopped() == 0) return;
@@ -255,14 +339,15 @@ void AddEqualService(v1::SlaReport& report, const std::vector<Cell>& in,
   }
 }
 
-void AddVolume(v1::SlaReport& report, const std::vector<Cell>& in,
+void AddVolume(v1::SlaReport& report, const ByServiceAndMunicipality& cells,
                const v1::Region& region, const CostKey& key) {
   std::map<std::string, std::map<std::string, uint32_t>> counts;
   std::map<std::string, uint32_t> totals;
-  for (const Cell& c : in) {
-    counts[c.key.municipality][c.key.service_id] += c.tickets;
-    totals[c.key.municipality] += c.tickets;
-  }
+  for (const auto& [service, by_muni] : cells)
+    for (const auto& [municipality, group] : by_muni) {
+      counts[municipality][service] += group.tickets;
+      totals[municipality] += group.tickets;
+    }
   const int n = region.municipalities_size();
   if (n == 0) return;
   std::vector<double> weights;
@@ -371,6 +456,14 @@ v1::SlaReport BuildSlaReport(
     const std::vector<Cell>& in, const v1::Region& region,
     const std::map<std::string, std::string>& service_names,
     const SlaReportInput& input) {
+  return BuildSlaReport(in, in, region, service_names, input);
+}
+
+v1::SlaReport BuildSlaReport(
+    const std::vector<Cell>& in, const std::vector<Cell>& row_cells,
+    const v1::Region& region,
+    const std::map<std::string, std::string>& service_names,
+    const SlaReportInput& input) {
   const Names names(region, service_names);
   uint32_t tickets = 0;
   for (const Cell& c : in) tickets += c.tickets;
@@ -382,25 +475,43 @@ v1::SlaReport BuildSlaReport(
   report.set_group_by(std::string(GroupByName(input.group_by)));
   report.set_tickets(tickets);
 
+  // Each cell counts in the total, its equal-service cell and its row
+  // (when the rows are of the same cells), each group looked up again only
+  // when its key changes: cells come in key order, so the next is mostly
+  // of the same.
+  const bool same = &row_cells == &in;
+  Percentiles percentiles;
   Group total;
   total.name = "All";
-  {
-    size_t response = 0, resolution = 0;
-    for (const Cell& c : in) {
-      response += c.response.stopped.size();
-      resolution += c.resolution.stopped.size();
-    }
-    total.response.stopped.reserve(response);
-    total.resolution.stopped.reserve(resolution);
-  }
   std::map<std::string, Group> groups;
+  ByServiceAndMunicipality by_service;
+  const CellKey* last_row = nullptr;
+  const CellKey* last_service = nullptr;
+  Group* row = nullptr;
+  Group* service = nullptr;
+  const auto row_of = [&](const Cell& c) {
+    if (!last_row || !SameGroup(*last_row, c.key, input.group_by)) {
+      auto [key, name] = KeyOf(c.key, input.group_by, names);
+      row = &groups[key];
+      row->name = std::move(name);
+      last_row = &c.key;
+    }
+    return row;
+  };
   for (const Cell& c : in) {
-    total.Add(c);
-    auto [key, name] = KeyOf(c.key, input.group_by, names);
-    Group& g = groups[key];
-    g.name = std::move(name);
-    g.Add(c);
+    if (!last_service || last_service->service_id != c.key.service_id ||
+        last_service->municipality != c.key.municipality) {
+      service = &by_service[c.key.service_id][c.key.municipality];
+      last_service = &c.key;
+    }
+    if (same)
+      Group::Count(c, {&total, service, row_of(c)}, percentiles);
+    else
+      Group::Count(c, {&total, service}, percentiles);
   }
+  if (!same)
+    for (const Cell& c : row_cells) Group::Count(c, {row_of(c)}, percentiles);
+  percentiles.Set();
   *report.mutable_total() = total.Row("all");
   for (const auto& key : OrderedKeys(groups, input.group_by, region)) {
     auto it = groups.find(key);
@@ -416,8 +527,8 @@ v1::SlaReport BuildSlaReport(
     *report.add_rows() = empty.Row(key);
   }
 
-  AddEqualService(report, in, region, names);
-  AddVolume(report, in, region, input.cost);
+  AddEqualService(report, by_service, region, names);
+  AddVolume(report, by_service, region, input.cost);
   auto* key = report.mutable_cost_key();
   key->set_fixed_share(std::clamp(input.cost.fixed_share, 0.0, 1.0));
   key->set_variable(std::string(VariableName(input.cost.variable)));

@@ -71,6 +71,17 @@ v1::SlaReport BuildSlaReport(
     const std::map<std::string, std::string>& service_names,
     const SlaReportInput& input);
 
+// The same, with the rows built from `row_cells`: cells of the same
+// tickets as `cells`, keyed as finely as the grouping needs (and for group
+// by month, none spanning more than a month), when `cells` are not (a
+// report by month or assignee reads the cells by month and assignee alone;
+// its equal-service view and volume read `cells`).
+v1::SlaReport BuildSlaReport(
+    const std::vector<Cell>& cells, const std::vector<Cell>& row_cells,
+    const v1::Region& region,
+    const std::map<std::string, std::string>& service_names,
+    const SlaReportInput& input);
+
 // The same from `tickets` (any order; those outside [from, to) are
 // ignored), each read at `now` on the policy's calendars.
 v1::SlaReport BuildSlaReport(

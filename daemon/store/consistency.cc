@@ -379,10 +379,12 @@ Status CheckReportCells(const Txn& txn, const Tables& t, const Expected& e,
   auto expected = ExpectedReportCells(txn, t);
   if (!expected.ok()) return expected.status();
   const auto name = [](const reports::CellKey& k, Period p) {
-    static const char* kPeriod[] = {"day", "month", "year"};
-    return std::string(kPeriod[static_cast<int>(p)]) + " " +
-           date::format("%F", date::sys_days(date::days(k.day))) + " " +
-           k.municipality + "/" + k.service_id + "/priority " +
+    const std::string first =
+        std::string(PeriodName(p)) + " " +
+        date::format("%F", date::sys_days(date::days(k.day))) + " ";
+    if (p == Period::kMonthByAssignee)
+      return first + (k.assignee.empty() ? "unassigned" : k.assignee);
+    return first + k.municipality + "/" + k.service_id + "/priority " +
            std::to_string(k.priority) + "/" +
            (p == Period::kYear   ? "any assignee"
             : k.assignee.empty() ? "unassigned"

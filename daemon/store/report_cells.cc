@@ -3,15 +3,18 @@
 #include <date/date.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
+#include <limits>
+#include <vector>
 
 #include "daemon/store/record_check.h"
 
 namespace helpdesk::store {
 namespace {
 
-constexpr std::array<Period, 3> kPeriods = {Period::kDay, Period::kMonth,
-                                            Period::kYear};
+constexpr std::array<Period, 4> kPeriods = {
+    Period::kDay, Period::kMonth, Period::kYear, Period::kMonthByAssignee};
 
 void PutBe32(std::string& out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8)
@@ -71,12 +74,26 @@ Status Change(Txn& txn, const Tables& t, const std::string& key,
 
 }  // namespace
 
+std::string_view PeriodName(Period p) {
+  switch (p) {
+    case Period::kDay:
+      return "day";
+    case Period::kMonth:
+      return "month";
+    case Period::kYear:
+      return "year";
+    case Period::kMonthByAssignee:
+      return "month by assignee";
+  }
+  return "";
+}
+
 int32_t PeriodStart(Period p, int32_t day) {
   if (p == Period::kDay) return day;
   const date::year_month_day ymd{date::sys_days(date::days(day))};
-  const date::year_month_day first = p == Period::kMonth
-                                         ? ymd.year() / ymd.month() / 1
-                                         : ymd.year() / date::January / 1;
+  const date::year_month_day first = p == Period::kYear
+                                         ? ymd.year() / date::January / 1
+                                         : ymd.year() / ymd.month() / 1;
   return static_cast<int32_t>(date::sys_days(first).time_since_epoch().count());
 }
 
@@ -85,15 +102,20 @@ int32_t PeriodEnd(Period p, int32_t day) {
   const date::year_month_day ymd{
       date::sys_days(date::days(PeriodStart(p, day)))};
   const date::year_month_day next =
-      p == Period::kMonth
-          ? date::year_month_day(ymd.year() / ymd.month() / 1 + date::months(1))
-          : (ymd.year() + date::years(1)) / date::January / 1;
+      p == Period::kYear ? (ymd.year() + date::years(1)) / date::January / 1
+                         : date::year_month_day(ymd.year() / ymd.month() / 1 +
+                                                date::months(1));
   return static_cast<int32_t>(date::sys_days(next).time_since_epoch().count());
 }
 
 reports::CellKey KeyIn(Period p, reports::CellKey key) {
   key.day = PeriodStart(p, key.day);
   if (p == Period::kYear) key.assignee.clear();
+  if (p == Period::kMonthByAssignee) {
+    key.municipality.clear();
+    key.service_id.clear();
+    key.priority = 0;
+  }
   return key;
 }
 
@@ -113,7 +135,7 @@ std::string ReportCellKey(Period p, const reports::CellKey& key) {
 }
 
 bool ParseReportCellKey(std::string_view b, Period& p, reports::CellKey& key) {
-  if (b.size() < 8 || static_cast<uint8_t>(b[0]) > 2) return false;
+  if (b.size() < 8 || static_cast<uint8_t>(b[0]) > 3) return false;
   p = static_cast<Period>(b[0]);
   key.day = static_cast<int32_t>(ReadBe32(b.substr(1)));
   b.remove_prefix(5);
@@ -154,8 +176,10 @@ Status UpdateReportCells(Txn& txn, const Tables& t, const v1::Ticket* before,
 
 Status ForEachReportCell(const Txn& txn, const Tables& t, Period p,
                          int32_t from_day, int32_t to_day,
-                         const std::function<void(reports::Cell&&)>& visit) {
+                         const std::function<void(reports::Cell&&)>& visit,
+                         std::pmr::memory_resource* arena) {
   if (from_day >= to_day) return Status::Ok();
+  if (!arena) arena = std::pmr::get_default_resource();
   std::string first(1, static_cast<char>(p));
   PutBe32(first, StoredDay(from_day));
   std::string end(1, static_cast<char>(p));
@@ -165,7 +189,16 @@ Status ForEachReportCell(const Txn& txn, const Tables& t, Period p,
   for (auto moved = cursor->Seek(first);; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved || cursor->key() >= end) return Status::Ok();
-    reports::Cell cell;
+    reports::Cell cell{.key = {},
+                       .tickets = 0,
+                       .response = {.met = 0,
+                                    .breached = 0,
+                                    .open = 0,
+                                    .stopped = reports::Times(arena)},
+                       .resolution = {.met = 0,
+                                      .breached = 0,
+                                      .open = 0,
+                                      .stopped = reports::Times(arena)}};
     Period period;
     if (!ParseReportCellKey(cursor->key(), period, cell.key) || period != p ||
         !reports::DecodeCell(cursor->value(), cell)) {
@@ -178,18 +211,34 @@ Status ForEachReportCell(const Txn& txn, const Tables& t, Period p,
 
 StatusOr<std::map<std::string, reports::Cell>> ExpectedReportCells(
     const Txn& txn, const Tables& t) {
+  // Each ticket's times appended, and sorted once at the end: merging them
+  // in one by one would copy a cell of n tickets n times.
   std::map<std::string, reports::Cell> cells;
+  const auto append = [](reports::ClockTally& into,
+                         const reports::ClockTally& part) {
+    into.met += part.met;
+    into.breached += part.breached;
+    into.open += part.open;
+    into.stopped.insert(into.stopped.end(), part.stopped.begin(),
+                        part.stopped.end());
+  };
   Status s = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
     const reports::Cell c = reports::CellOf(ticket);
     for (Period p : kPeriods) {
-      reports::Cell part = InPeriod(c, p);
-      auto [it, made] = cells.try_emplace(ReportCellKey(p, part.key));
-      if (made) it->second.key = part.key;
-      reports::AddTo(it->second, part);
+      const reports::CellKey key = KeyIn(p, c.key);
+      auto [it, made] = cells.try_emplace(ReportCellKey(p, key));
+      if (made) it->second.key = key;
+      it->second.tickets += c.tickets;
+      append(it->second.response, c.response);
+      append(it->second.resolution, c.resolution);
     }
     return Status::Ok();
   });
   if (!s.ok()) return s;
+  for (auto& [key, cell] : cells) {
+    std::sort(cell.response.stopped.begin(), cell.response.stopped.end());
+    std::sort(cell.resolution.stopped.begin(), cell.resolution.stopped.end());
+  }
   return cells;
 }
 
@@ -203,6 +252,39 @@ Status RebuildReportCells(Txn& txn, const Tables& t) {
     if (Status s = txn.Put(t.report_cells, key, reports::EncodeCell(cell));
         !s.ok())
       return s;
+  return Status::Ok();
+}
+
+Status RebuildMonthByAssigneeCells(Txn& txn, const Tables& t) {
+  const std::string prefix(1, static_cast<char>(Period::kMonthByAssignee));
+  std::vector<std::string> old;  // some dozen a month, when there are any
+  {
+    auto cursor = Cursor::Open(txn, t.report_cells);
+    if (!cursor.ok()) return cursor.status();
+    for (auto moved = cursor->Seek(prefix);; moved = cursor->Next()) {
+      if (!moved.ok()) return moved.status();
+      if (!*moved || !cursor->key().starts_with(prefix)) break;
+      old.emplace_back(cursor->key());
+    }
+  }
+  for (const std::string& key : old)
+    if (Status s = txn.Del(t.report_cells, key); !s.ok()) return s;
+  std::map<std::string, reports::Cell> cells;
+  Status s = ForEachReportCell(
+      txn, t, Period::kMonth, 0, std::numeric_limits<int32_t>::max(),
+      [&](reports::Cell&& month) {
+        reports::Cell part =
+            InPeriod(std::move(month), Period::kMonthByAssignee);
+        auto [it, made] = cells.try_emplace(
+            ReportCellKey(Period::kMonthByAssignee, part.key));
+        if (made) it->second.key = part.key;
+        reports::AddTo(it->second, part);
+      });
+  if (!s.ok()) return s;
+  for (const auto& [key, cell] : cells)
+    if (Status put = txn.Put(t.report_cells, key, reports::EncodeCell(cell));
+        !put.ok())
+      return put;
   return Status::Ok();
 }
 

@@ -218,7 +218,8 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
-        stored != "9" && stored != "10" && stored != current) {
+        stored != "9" && stored != "10" && stored != "11" &&
+        stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -281,6 +282,13 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
       // done, a search misses the tickets not yet indexed.
       if (Status s = txn->Put(t.meta, kIndexingWords, ""); !s.ok()) return s;
       stored = "11";
+    }
+    if (stored == "11") {
+      // Version 11 had no cells of a month by assignee alone: the month's
+      // cells add up to them (some hundred thousand at a million tickets,
+      // read once).
+      if (Status s = RebuildMonthByAssigneeCells(*txn, t); !s.ok()) return s;
+      stored = "12";
     }
     if (stored != original) {
       if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())

@@ -60,8 +60,10 @@ namespace helpdesk::store {
 // explanation only in its event; rewritten by the upgrade in many
 // transactions (CompactRecords). 11: the ticket_words table (free-text
 // search), built by the upgrade in many transactions (IndexTicketWords).
+// 12: report cells of each month by assignee alone, added up from the
+// month's cells by the upgrade.
 // An older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 11;
+inline constexpr int kSchemaVersion = 12;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,

@@ -89,10 +89,10 @@ TEST(Cells, AddAndTakeAreExactAndTakingWhatIsNotThereChangesNothing) {
   AddTo(a, b);
   AddTo(a, b);
   EXPECT_EQ(a.tickets, 3u);
-  EXPECT_EQ(a.response.stopped, (std::vector<int64_t>{300, 300, 900}));
+  EXPECT_EQ(a.response.stopped, (Times{300, 300, 900}));
   EXPECT_EQ(a.resolution, (ClockTally{1, 0, 2, {1800}}));
   ASSERT_TRUE(TakeFrom(a, b));
-  EXPECT_EQ(a.response.stopped, (std::vector<int64_t>{300, 900}));
+  EXPECT_EQ(a.response.stopped, (Times{300, 900}));
   const Cell before = a;
   Cell other = b;
   other.response.stopped = {301};

@@ -1,8 +1,11 @@
 #include "daemon/reports/sla_report.h"
 
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <numeric>
+#include <random>
 
 #include "daemon/reports/report_csv.h"
 
@@ -223,6 +226,121 @@ TEST_F(SlaReportTest, EqualServiceShowsMunicipalitiesSideBySide) {
   EXPECT_EQ(printer.first_response_median_spread_seconds(), 2400);
   // Rollag has no stopped resolution of the printer: no spread.
   EXPECT_EQ(printer.resolution_median_spread_seconds(), 0);
+}
+
+// Many cells and many stopped times, skewed (most clocks stop within the
+// hour, some after weeks, a few after years or absurdly late; many stop at
+// 0 s or at the same second): the medians and 90th percentiles of the
+// total, of every row and of every equal-service cell are exactly the
+// nearest-rank ones of the times the cells hold, for both clocks. The
+// same with the rows from other cells of the same tickets (a report by
+// month reads cells by month and assignee alone).
+TEST(SlaReportManyCellsTest, PercentilesAreExactOverManyCellsAndSkewedTimes) {
+  std::mt19937_64 random(16);
+  const v1::Region region = TestRegion();
+  const std::vector<std::string> services = {"printer", "email", "vpn"};
+  std::vector<Cell> cells;  // by municipality and service
+  std::map<std::pair<std::string, std::string>, std::vector<int64_t>> times;
+  std::vector<int64_t> all;
+  auto resolved = times;
+  std::vector<int64_t> all_resolved;
+  const auto time = [&random]() -> int64_t {
+    const uint64_t pick = random() % 1000;
+    if (pick < 200) return 0;
+    if (pick < 300) return 1800;
+    if (pick < 900) return static_cast<int64_t>(random() % 3600);
+    if (pick < 995) return static_cast<int64_t>(random() % (30 * 86400));
+    if (pick < 999) return static_cast<int64_t>(random() % (5LL * 365 * 86400));
+    return static_cast<int64_t>(random() >> 1);  // up to INT64_MAX
+  };
+  for (int day = 0; day < 400; ++day)
+    for (const auto& m : region.municipalities())
+      for (const auto& service : services) {
+        Cell c;
+        c.key.day = 20000 + day;
+        c.key.municipality = m.id();
+        c.key.service_id = service;
+        c.tickets = 1 + static_cast<uint32_t>(random() % 40);
+        // Tinn's VPN clocks mostly stop at once: its median is 0 s.
+        const bool at_once = m.id() == "tinn" && service == "vpn";
+        for (uint32_t i = 0; i < c.tickets; ++i) {
+          const int64_t t = at_once && random() % 10 < 7 ? 0 : time();
+          c.response.stopped.push_back(t);
+          ++c.response.met;
+          times[{m.id(), service}].push_back(t);
+          all.push_back(t);
+          if (i % 3 == 0) {  // a third of them resolved
+            const int64_t r = time();
+            c.resolution.stopped.push_back(r);
+            ++c.resolution.met;
+            resolved[{m.id(), service}].push_back(r);
+            all_resolved.push_back(r);
+          } else {
+            ++c.resolution.open;
+          }
+        }
+        std::sort(c.response.stopped.begin(), c.response.stopped.end());
+        std::sort(c.resolution.stopped.begin(), c.resolution.stopped.end());
+        cells.push_back(std::move(c));
+      }
+  ASSERT_GT(all.size(), 50'000u);
+  SlaReportInput in;
+  in.from = sys_seconds{std::chrono::days(20000)};
+  in.to = sys_seconds{std::chrono::days(20400)};
+  in.now = in.to;
+  in.group_by = GroupBy::kMunicipality;
+  const std::map<std::string, std::string> names;
+  const auto expect_exact = [](const v1::SlaAttainment& a,
+                               std::vector<int64_t> values,
+                               const std::string& what) {
+    ASSERT_EQ(a.stopped(), values.size()) << what;
+    std::vector<int64_t> copy = values;
+    EXPECT_EQ(a.median_seconds(), NearestRank(copy, 0.5)) << what;
+    EXPECT_EQ(a.p90_seconds(), NearestRank(values, 0.9)) << what;
+  };
+
+  const v1::SlaReport r = BuildSlaReport(cells, region, names, in);
+  expect_exact(r.total().first_response(), all, "total");
+  expect_exact(r.total().resolution(), all_resolved, "total resolution");
+  for (const auto& row : r.rows()) {
+    std::vector<int64_t> values, resolution;
+    for (const auto& service : services) {
+      const auto& v = times[{row.key(), service}];
+      values.insert(values.end(), v.begin(), v.end());
+      const auto& w = resolved[{row.key(), service}];
+      resolution.insert(resolution.end(), w.begin(), w.end());
+    }
+    expect_exact(row.first_response(), values, "row " + row.key());
+    expect_exact(row.resolution(), resolution, "resolution " + row.key());
+  }
+  ASSERT_EQ(r.equal_service_size(), 3);
+  EXPECT_EQ(
+      r.equal_service(2).municipalities(2).first_response().median_seconds(),
+      0);
+  for (const auto& s : r.equal_service())
+    for (const auto& m : s.municipalities()) {
+      expect_exact(m.first_response(),
+                   times[{m.municipality(), s.service_id()}],
+                   s.service_id() + " in " + m.municipality());
+      expect_exact(m.resolution(), resolved[{m.municipality(), s.service_id()}],
+                   s.service_id() + " resolved in " + m.municipality());
+    }
+
+  // Rows by municipality from cells of a month each, without service.
+  std::map<std::pair<int32_t, std::string>, Cell> by_month;
+  for (const Cell& c : cells) {
+    Cell& into = by_month[{(c.key.day - 20000) / 30, c.key.municipality}];
+    into.key.day = 20000 + (c.key.day - 20000) / 30 * 30;
+    into.key.municipality = c.key.municipality;
+    AddTo(into, c);
+  }
+  std::vector<Cell> rows;
+  for (auto& [key, c] : by_month) rows.push_back(std::move(c));
+  const v1::SlaReport again = BuildSlaReport(cells, rows, region, names, in);
+  std::string diff;
+  google::protobuf::util::MessageDifferencer d;
+  d.ReportDifferencesToString(&diff);
+  EXPECT_TRUE(d.Compare(r, again)) << diff;
 }
 
 double SumShares(const v1::SlaReport& r) {

@@ -40,7 +40,8 @@ class ReportCellsTable : public StoreFixture {
   std::map<std::string, reports::Cell> Stored() {
     std::map<std::string, reports::Cell> out;
     auto txn = Txn::BeginRead(*env_);
-    for (Period p : {Period::kDay, Period::kMonth, Period::kYear})
+    for (Period p : {Period::kDay, Period::kMonth, Period::kYear,
+                     Period::kMonthByAssignee})
       EXPECT_TRUE(
           ForEachReportCell(*txn, t_, p, 0, 1 << 30, [&](reports::Cell&& c) {
             out[ReportCellKey(p, c.key)] = c;
@@ -67,15 +68,17 @@ TEST_F(ReportCellsTable, KeptWithEachTicketAndMovedWhenItChanges) {
     ASSERT_TRUE(PutTicket(txn, t_, nullptr, b).ok());
   });
   auto cells = Stored();
-  EXPECT_EQ(cells.size(), 6u) << "a day, a month and a year each";
+  EXPECT_EQ(cells.size(), 8u)
+      << "a day, a month, a year and a month by assignee each";
   EXPECT_EQ(cells, Expected());
   const int32_t day_a = reports::OsloDay(
       std::chrono::sys_seconds(std::chrono::seconds(kNewYear - 3600 - 1800)));
   EXPECT_EQ(PeriodStart(Period::kYear, day_a + 1), day_a + 1)
       << "b is on New Year's Day in Oslo";
 
-  // Reassigned: out of kari's day and month cells, into ola's; kari's
-  // emptied go. A year's cells are not by assignee: 2026's stays.
+  // Reassigned: out of kari's day, month and month-by-assignee cells, into
+  // ola's; kari's emptied go. A year's cells are not by assignee: 2026's
+  // stays.
   v1::Ticket moved = b;
   moved.set_assignee("ola");
   Change([&](Txn& txn) { ASSERT_TRUE(PutTicket(txn, t_, &b, moved).ok()); });
@@ -83,8 +86,18 @@ TEST_F(ReportCellsTable, KeptWithEachTicketAndMovedWhenItChanges) {
   EXPECT_EQ(cells, Expected());
   size_t ola = 0;
   for (const auto& [key, cell] : cells) ola += cell.key.assignee == "ola";
-  EXPECT_EQ(ola, 2u);
-  EXPECT_EQ(cells.size(), 6u);
+  EXPECT_EQ(ola, 3u);
+  EXPECT_EQ(cells.size(), 8u);
+  size_t by_assignee = 0;
+  for (const auto& [key, cell] : cells) {
+    if (key[0] != static_cast<char>(Period::kMonthByAssignee)) continue;
+    ++by_assignee;
+    EXPECT_EQ(cell.key.municipality, "");
+    EXPECT_EQ(cell.key.service_id, "");
+    EXPECT_EQ(cell.key.priority, 0);
+    EXPECT_EQ(cell.tickets, 1u);
+  }
+  EXPECT_EQ(by_assignee, 2u) << "kari's December, ola's January";
 }
 
 TEST_F(ReportCellsTable, KeysRoundTripAndSortByPeriodThenDay) {
@@ -105,6 +118,15 @@ TEST_F(ReportCellsTable, KeysRoundTripAndSortByPeriodThenDay) {
   EXPECT_LT(ReportCellKey(Period::kDay, later),
             ReportCellKey(Period::kMonth, k));
   EXPECT_FALSE(ParseReportCellKey("\x01\x00\x00", p, back));
+  // A month's by assignee: the rest of the key empty.
+  const reports::CellKey alone = KeyIn(Period::kMonthByAssignee, k);
+  EXPECT_EQ(alone.day, 20544);  // 2026-04-01
+  ASSERT_TRUE(ParseReportCellKey(ReportCellKey(Period::kMonthByAssignee, alone),
+                                 p, back));
+  EXPECT_EQ(p, Period::kMonthByAssignee);
+  EXPECT_EQ(back, alone);
+  EXPECT_EQ(back.assignee, "gunn.heggelund");
+  EXPECT_EQ(back.municipality, "");
   // Months and years: their first and next first days.
   const int32_t feb15 = 20499;                           // 2026-02-15
   EXPECT_EQ(PeriodStart(Period::kMonth, feb15), 20485);  // 2026-02-01
@@ -137,7 +159,52 @@ TEST_F(ReportCellsTable, ASchemaEightDatabaseGetsItsCellsOnOpen) {
   auto txn = Txn::BeginRead(*env_);
   EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
             std::to_string(kSchemaVersion));
-  EXPECT_EQ(kSchemaVersion, 11);
+  EXPECT_EQ(kSchemaVersion, 12);
+  EXPECT_EQ(Stored(), before);
+}
+
+TEST_F(ReportCellsTable, ASchemaElevenDatabaseGetsItsMonthsByAssigneeOnOpen) {
+  Change([&](Txn& txn) {
+    for (int n = 1; n <= 40; ++n)
+      ASSERT_TRUE(PutTicket(txn, t_, nullptr,
+                            TicketAt(n, kNewYear + n * 86400 * 5,
+                                     n % 3 ? (n % 2 ? "kari" : "ola") : "",
+                                     n % 4 ? v1::SLA_CLOCK_STATE_MET
+                                           : v1::SLA_CLOCK_STATE_BREACHED))
+                      .ok());
+  });
+  const auto before = Stored();
+  ASSERT_EQ(before, Expected());
+  // As version 11 left it: no cells of a month by assignee, and a stray
+  // one (a damaged upgrade) that the upgrade replaces.
+  std::vector<std::string> months_by_assignee;
+  for (const auto& [key, cell] : before)
+    if (key[0] == static_cast<char>(Period::kMonthByAssignee))
+      months_by_assignee.push_back(key);
+  ASSERT_GE(months_by_assignee.size(), 12u) << "eight months, three people";
+  Change([&](Txn& txn) {
+    for (const auto& key : months_by_assignee)
+      ASSERT_TRUE(txn.Del(t_.report_cells, key).ok());
+    reports::Cell stray;
+    stray.key =
+        KeyIn(Period::kMonthByAssignee, reports::CellKey{.day = 20500,
+                                                         .municipality = {},
+                                                         .service_id = {},
+                                                         .priority = 0,
+                                                         .assignee = "nils"});
+    stray.tickets = 3;
+    ASSERT_TRUE(txn.Put(t_.report_cells,
+                        ReportCellKey(Period::kMonthByAssignee, stray.key),
+                        reports::EncodeCell(stray))
+                    .ok());
+    ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "11").ok());
+  });
+  ASSERT_NE(Stored(), before);
+  auto tables = OpenTables(*env_, {});
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  t_ = *tables;
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "12");
   EXPECT_EQ(Stored(), before);
 }
 
