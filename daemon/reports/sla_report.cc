@@ -161,14 +161,12 @@ struct Group {
   // `percentiles`.
   static void Count(const Cell& c, std::initializer_list<Group*> groups,
                     Percentiles& percentiles) {
+    std::array<Tally*, 3> response{}, resolution{};
+    size_t n = 0;
     for (Group* g : groups) {
       g->tickets += c.tickets;
       Add(g->response, c.response);
       Add(g->resolution, c.resolution);
-    }
-    std::array<Tally*, 3> response{}, resolution{};
-    size_t n = 0;
-    for (Group* g : groups) {
       response[n] = &g->response;
       resolution[n++] = &g->resolution;
     }
@@ -309,7 +307,6 @@ void AddEqualService(v1::SlaReport& report,
     auto* row = report.add_equal_service();
     row->set_service_id(service);
     row->set_service_name(names.Service(service));
-    const std::map<std::string, Group>& groups = by_muni;
     std::optional<std::pair<int64_t, int64_t>> response_range, resolution_range;
     auto widen = [](auto& range, const v1::SlaAttainment& a) {
       if (a.stopped() == 0) return;
@@ -319,9 +316,9 @@ void AddEqualService(v1::SlaReport& report,
       range->second = std::max(range->second, m);
     };
     for (const auto& key :
-         OrderedKeys(groups, GroupBy::kMunicipality, region)) {
-      auto it = groups.find(key);
-      if (it == groups.end()) continue;  // no tickets of this service there
+         OrderedKeys(by_muni, GroupBy::kMunicipality, region)) {
+      auto it = by_muni.find(key);
+      if (it == by_muni.end()) continue;  // no tickets of this service there
       auto* cell = row->add_municipalities();
       cell->set_municipality(key);
       cell->set_tickets(it->second.tickets);

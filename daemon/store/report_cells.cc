@@ -39,6 +39,48 @@ reports::Cell InPeriod(reports::Cell c, Period p) {
   return c;
 }
 
+// Cells added up from many parts, by table key. Each part's times are
+// appended and each cell's sorted once at the end: merging them in one by
+// one (AddTo) would copy a cell of n parts n times.
+class CellSums {
+ public:
+  void Add(Period p, const reports::Cell& part) {
+    const reports::CellKey key = KeyIn(p, part.key);
+    auto [it, made] = cells_.try_emplace(ReportCellKey(p, key));
+    if (made) it->second.key = key;
+    it->second.tickets += part.tickets;
+    Append(it->second.response, part.response);
+    Append(it->second.resolution, part.resolution);
+  }
+  std::map<std::string, reports::Cell> Done() && {
+    for (auto& [key, cell] : cells_) {
+      std::sort(cell.response.stopped.begin(), cell.response.stopped.end());
+      std::sort(cell.resolution.stopped.begin(), cell.resolution.stopped.end());
+    }
+    return std::move(cells_);
+  }
+
+ private:
+  static void Append(reports::ClockTally& into,
+                     const reports::ClockTally& part) {
+    into.met += part.met;
+    into.breached += part.breached;
+    into.open += part.open;
+    into.stopped.insert(into.stopped.end(), part.stopped.begin(),
+                        part.stopped.end());
+  }
+  std::map<std::string, reports::Cell> cells_;
+};
+
+Status PutCells(Txn& txn, const Tables& t,
+                const std::map<std::string, reports::Cell>& cells) {
+  for (const auto& [key, cell] : cells)
+    if (Status s = txn.Put(t.report_cells, key, reports::EncodeCell(cell));
+        !s.ok())
+      return s;
+  return Status::Ok();
+}
+
 Status Change(Txn& txn, const Tables& t, const std::string& key,
               const reports::Cell& part, bool add) {
   auto raw = txn.Get(t.report_cells, key);
@@ -135,7 +177,9 @@ std::string ReportCellKey(Period p, const reports::CellKey& key) {
 }
 
 bool ParseReportCellKey(std::string_view b, Period& p, reports::CellKey& key) {
-  if (b.size() < 8 || static_cast<uint8_t>(b[0]) > 3) return false;
+  if (b.size() < 8 || static_cast<uint8_t>(b[0]) >
+                          static_cast<uint8_t>(Period::kMonthByAssignee))
+    return false;
   p = static_cast<Period>(b[0]);
   key.day = static_cast<int32_t>(ReadBe32(b.substr(1)));
   b.remove_prefix(5);
@@ -189,6 +233,8 @@ Status ForEachReportCell(const Txn& txn, const Tables& t, Period p,
   for (auto moved = cursor->Seek(first);; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved || cursor->key() >= end) return Status::Ok();
+    // The times made with the arena (assigning them one later would keep
+    // the heap's).
     reports::Cell cell{.key = {},
                        .tickets = 0,
                        .response = {.met = 0,
@@ -211,35 +257,14 @@ Status ForEachReportCell(const Txn& txn, const Tables& t, Period p,
 
 StatusOr<std::map<std::string, reports::Cell>> ExpectedReportCells(
     const Txn& txn, const Tables& t) {
-  // Each ticket's times appended, and sorted once at the end: merging them
-  // in one by one would copy a cell of n tickets n times.
-  std::map<std::string, reports::Cell> cells;
-  const auto append = [](reports::ClockTally& into,
-                         const reports::ClockTally& part) {
-    into.met += part.met;
-    into.breached += part.breached;
-    into.open += part.open;
-    into.stopped.insert(into.stopped.end(), part.stopped.begin(),
-                        part.stopped.end());
-  };
+  CellSums sums;
   Status s = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
     const reports::Cell c = reports::CellOf(ticket);
-    for (Period p : kPeriods) {
-      const reports::CellKey key = KeyIn(p, c.key);
-      auto [it, made] = cells.try_emplace(ReportCellKey(p, key));
-      if (made) it->second.key = key;
-      it->second.tickets += c.tickets;
-      append(it->second.response, c.response);
-      append(it->second.resolution, c.resolution);
-    }
+    for (Period p : kPeriods) sums.Add(p, c);
     return Status::Ok();
   });
   if (!s.ok()) return s;
-  for (auto& [key, cell] : cells) {
-    std::sort(cell.response.stopped.begin(), cell.response.stopped.end());
-    std::sort(cell.resolution.stopped.begin(), cell.resolution.stopped.end());
-  }
-  return cells;
+  return std::move(sums).Done();
 }
 
 Status RebuildReportCells(Txn& txn, const Tables& t) {
@@ -248,11 +273,7 @@ Status RebuildReportCells(Txn& txn, const Tables& t) {
   if (int rc = mdb_drop(txn.get(), t.report_cells.dbi, /*del=*/0);
       rc != MDB_SUCCESS)
     return LmdbStatus(rc, "mdb_drop(report_cells)");
-  for (const auto& [key, cell] : *cells)
-    if (Status s = txn.Put(t.report_cells, key, reports::EncodeCell(cell));
-        !s.ok())
-      return s;
-  return Status::Ok();
+  return PutCells(txn, t, *cells);
 }
 
 Status RebuildMonthByAssigneeCells(Txn& txn, const Tables& t) {
@@ -269,23 +290,14 @@ Status RebuildMonthByAssigneeCells(Txn& txn, const Tables& t) {
   }
   for (const std::string& key : old)
     if (Status s = txn.Del(t.report_cells, key); !s.ok()) return s;
-  std::map<std::string, reports::Cell> cells;
-  Status s = ForEachReportCell(
-      txn, t, Period::kMonth, 0, std::numeric_limits<int32_t>::max(),
-      [&](reports::Cell&& month) {
-        reports::Cell part =
-            InPeriod(std::move(month), Period::kMonthByAssignee);
-        auto [it, made] = cells.try_emplace(
-            ReportCellKey(Period::kMonthByAssignee, part.key));
-        if (made) it->second.key = part.key;
-        reports::AddTo(it->second, part);
-      });
+  CellSums sums;
+  Status s = ForEachReportCell(txn, t, Period::kMonth, 0,
+                               std::numeric_limits<int32_t>::max(),
+                               [&](reports::Cell&& month) {
+                                 sums.Add(Period::kMonthByAssignee, month);
+                               });
   if (!s.ok()) return s;
-  for (const auto& [key, cell] : cells)
-    if (Status put = txn.Put(t.report_cells, key, reports::EncodeCell(cell));
-        !put.ok())
-      return put;
-  return Status::Ok();
+  return PutCells(txn, t, std::move(sums).Done());
 }
 
 }  // namespace helpdesk::store
