@@ -37,6 +37,8 @@ constexpr FieldNote kFieldNotes[] = {
     {"helpdesk.v1.Account.password", FieldNote::kWriteOnly},
     {"helpdesk.v1.Account.password_set", FieldNote::kReadOnly},
     {"helpdesk.v1.StaffMember.now", FieldNote::kReadOnly},
+    // Stored only; cleared when read back (daemon/store/records.h).
+    {"helpdesk.v1.Assignment.explanation_continues", FieldNote::kOmit},
 };
 
 const FieldNote* NoteOf(const FieldDescriptor* f) {

@@ -1,25 +1,15 @@
 #include "daemon/store/comment_tables.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 
 #include "daemon/store/record_check.h"
+#include "daemon/store/records.h"
 
 namespace helpdesk::store {
 namespace {
 
 constexpr size_t kKeySize = 16;
-
-// The ticket number an event names; nullopt for none or a malformed id.
-std::optional<uint64_t> TicketOf(const v1::Event& event) {
-  const std::string& id = event.ticket_id();
-  uint64_t n = 0;
-  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
-  if (id.empty() || ec != std::errc() || end != id.data() + id.size())
-    return std::nullopt;
-  return n;
-}
 
 // Whether the record under `key` has what the log says at its seq: its
 // CommentAdded event, or an event that can no longer say (unreadable, or
@@ -32,7 +22,7 @@ StatusOr<bool> Belongs(const Txn& txn, const Tables& t, std::string_view key) {
   v1::Event event;
   if (!ParseRecord(**raw, event)) return true;
   if (IsQuarantinedEvent(event)) return true;
-  auto number = TicketOf(event);
+  auto number = TicketNumberOf(event);
   return event.has_comment_added() && number &&
          CommentKey(*number, event.seq()) == key;
 }
@@ -64,7 +54,7 @@ bool IsQuarantinedEvent(const v1::Event& event) {
 }
 
 Status PutComment(Txn& txn, const Tables& t, const v1::Event& event) {
-  auto number = TicketOf(event);
+  auto number = TicketNumberOf(event);
   if (!number)
     return Status::Internal("a comment event names no ticket (event " +
                             std::to_string(event.seq()) + ")");
@@ -133,7 +123,7 @@ Status RebuildComments(Txn& txn, const Tables& t) {
     auto page = ListEvents(txn, t, after, kPage);
     if (!page.ok()) return page.status();
     for (const auto& e : page->events) {
-      if (!e.has_comment_added() || !TicketOf(e)) continue;
+      if (!e.has_comment_added() || !TicketNumberOf(e)) continue;
       if (Status s = PutComment(txn, t, e); !s.ok()) return s;
     }
     if (!page->next_after) return Status::Ok();

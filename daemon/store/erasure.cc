@@ -80,6 +80,11 @@ bool EraseEventText(v1::Event& event, const std::vector<std::string>& people) {
       t->clear_reporter();
       changed = true;
     }
+    // Its summary is made from it when stored without one (records.h).
+    if (t->followers_size() > 0) {
+      t->clear_followers();
+      changed = true;
+    }
   } else if (event.has_comment_added()) {
     auto* c = event.mutable_comment_added();
     changed |= Erase(*c->mutable_body());

@@ -2,10 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
 #include <utility>
 #include <vector>
 
 #include "daemon/store/record_check.h"
+#include "proto/events.h"
 
 namespace helpdesk::store {
 namespace {
@@ -77,7 +79,135 @@ bool HasSteps(const v1::Assignment& a) {
   return a.steps_size() != 0 || !a.explanation().empty();
 }
 
+// The end of a decision's explanation that its steps give: their notes in
+// one sentence, as dispatch::Explain ends it. Frozen here (version 1): a
+// stored explanation without this end is read back through it, so a new
+// wording in dispatch must not change it. An explanation that does not
+// end with it is stored whole (LeaveOutSteps).
+std::string StepsSentence(const v1::Assignment& a) {
+  const bool people = a.trigger() == v1::ASSIGNMENT_TRIGGER_MANUAL ||
+                      a.trigger() == v1::ASSIGNMENT_TRIGGER_TAKEN;
+  std::string notes;
+  for (const auto& s : a.steps()) {
+    if (people && s.kept() != 0) continue;  // only what the rules object to
+    if (!notes.empty()) notes += "; ";
+    notes += s.note();
+  }
+  if (notes.empty()) return notes;
+  return (people ? "Against the rules: " : "") + notes + ".";
+}
+
+// Leaves out of `a`'s explanation the end its steps give; false when it
+// does not end with it (it stays whole).
+bool LeaveOutSteps(v1::Assignment& a) {
+  if (a.explanation_continues()) return false;
+  const std::string end = StepsSentence(a);
+  if (end.empty() || !a.explanation().ends_with(end)) return false;
+  a.mutable_explanation()->resize(a.explanation().size() - end.size());
+  a.set_explanation_continues(true);
+  return true;
+}
+
+// Puts back what LeaveOutSteps left out.
+void FillSteps(v1::Assignment& a) {
+  if (!a.explanation_continues()) return;
+  a.mutable_explanation()->append(StepsSentence(a));
+  a.clear_explanation_continues();
+}
+
+// What a ticket never changes, as an event's summary of it carries it:
+// id, municipality, service, reporter (an erasure clears it in the ticket
+// and every summary at once) and when it was filed.
+bool SameUnchanging(const v1::TicketSummary& a, const v1::TicketSummary& b) {
+  return a.id() == b.id() && a.municipality() == b.municipality() &&
+         a.service_id() == b.service_id() &&
+         a.service_name() == b.service_name() && a.reporter() == b.reporter() &&
+         a.has_created_at() == b.has_created_at() &&
+         a.created_at().seconds() == b.created_at().seconds() &&
+         a.created_at().nanos() == b.created_at().nanos();
+}
+
+void ClearUnchanging(v1::TicketSummary& s) {
+  s.clear_id();
+  s.clear_municipality();
+  s.clear_service_id();
+  s.clear_service_name();
+  s.clear_reporter();
+  s.clear_created_at();
+}
+
+void CopyUnchanging(const v1::TicketSummary& from, v1::TicketSummary& s) {
+  s.set_id(from.id());
+  s.set_municipality(from.municipality());
+  s.set_service_id(from.service_id());
+  s.set_service_name(from.service_name());
+  s.set_reporter(from.reporter());
+  if (from.has_created_at()) *s.mutable_created_at() = from.created_at();
+}
+
+// Ticket `number` as filed, from its TicketCreated event (the first of
+// its history); nullopt when that cannot be read either.
+StatusOr<std::optional<v1::Ticket>> FiledTicket(const Txn& txn, const Tables& t,
+                                                uint64_t number) {
+  auto cursor = Cursor::Open(txn, t.ticket_events);
+  if (!cursor.ok()) return cursor.status();
+  const std::string prefix = Be64(number);
+  auto found = cursor->Seek(prefix);
+  if (!found.ok()) return found.status();
+  if (!*found || cursor->key().size() != 16 ||
+      !cursor->key().starts_with(prefix))
+    return std::optional<v1::Ticket>();
+  auto raw = txn.Get(t.events, std::string(cursor->key().substr(8)));
+  if (!raw.ok()) return raw.status();
+  v1::Event created;
+  if (!*raw || !ParseRecord(**raw, created) || !created.has_ticket_created())
+    return std::optional<v1::Ticket>();
+  return std::optional<v1::Ticket>(
+      std::move(*created.mutable_ticket_created()->mutable_ticket()));
+}
+
+// What the ticket of `event` never changes (SameUnchanging), from its
+// record; with `or_as_filed`, from its TicketCreated event when the record
+// cannot be read (a repair took it out), so that its history still says
+// whose it was. nullopt when neither can be read.
+StatusOr<std::optional<v1::TicketSummary>> Unchanging(const Txn& txn,
+                                                      const Tables& t,
+                                                      const v1::Event& event,
+                                                      SnapshotCache* cache,
+                                                      bool or_as_filed) {
+  const auto number = TicketNumberOf(event);
+  if (!number) return std::optional<v1::TicketSummary>();
+  auto raw = txn.Get(t.tickets, Be64(*number));
+  if (!raw.ok()) return raw.status();
+  std::optional<v1::Ticket> ticket(std::in_place);
+  if (!*raw || !ParseRecord(**raw, *ticket)) {
+    if (!or_as_filed) return std::optional<v1::TicketSummary>();
+    auto filed = FiledTicket(txn, t, *number);
+    if (!filed.ok()) return filed.status();
+    ticket = std::move(*filed);
+    if (!ticket) return std::optional<v1::TicketSummary>();
+  }
+  if (ticket->has_service())
+    if (Status s = FillSnapshot(txn, t, *ticket->mutable_service(), cache);
+        !s.ok())
+      return s;
+  v1::TicketSummary out;
+  proto::Summarize(nullptr, *ticket, out);
+  v1::TicketSummary kept;
+  CopyUnchanging(out, kept);
+  return std::optional<v1::TicketSummary>(std::move(kept));
+}
+
 }  // namespace
+
+std::optional<uint64_t> TicketNumberOf(const v1::Event& event) {
+  const std::string& id = event.ticket_id();
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), n);
+  if (id.empty() || ec != std::errc() || end != id.data() + id.size())
+    return std::nullopt;
+  return n;
+}
 
 StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t,
                                    const v1::Ticket& now) {
@@ -119,6 +249,7 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
     return Status::Ok();  // the decision is there; only its reasons are not
   }
   v1::Assignment* kept = event.mutable_assigned()->mutable_assignment();
+  FillSteps(*kept);
   a.mutable_steps()->Swap(kept->mutable_steps());
   a.set_explanation(std::move(*kept->mutable_explanation()));
   return Status::Ok();
@@ -126,31 +257,91 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
 
 StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
                                   const v1::Event& event) {
-  if (!event.has_ticket_created()) return event.SerializeAsString();
-  const v1::Ticket& ticket = event.ticket_created().ticket();
-  auto shared = ShareSnapshot(txn, t, ticket.service());
-  if (!shared.ok()) return shared.status();
-  // The summary's clocks are the filed ticket's (proto::Summarize), but
-  // only left out when they are byte for byte the same.
-  const bool sla = ticket.has_sla() && event.ticket().has_sla() &&
-                   ticket.sla().SerializeAsString() ==
-                       event.ticket().sla().SerializeAsString();
-  if (!*shared && !sla) return event.SerializeAsString();
-  v1::Event stored = event;
-  v1::Ticket* kept = stored.mutable_ticket_created()->mutable_ticket();
-  if (*shared) *kept->mutable_service() = Stub(ticket.service());
-  if (sla) kept->clear_sla();
-  return stored.SerializeAsString();
+  // Copied only when something is left out.
+  std::optional<v1::Event> stored;
+  auto edit = [&]() -> v1::Event& {
+    if (!stored) stored = event;
+    return *stored;
+  };
+  if (event.has_ticket_created()) {
+    const v1::Ticket& ticket = event.ticket_created().ticket();
+    auto shared = ShareSnapshot(txn, t, ticket.service());
+    if (!shared.ok()) return shared.status();
+    // The summary of a new ticket is the filed ticket's (proto::Summarize),
+    // but only left out when it is byte for byte the same; else, as in
+    // schema 10, the ticket leaves out the clocks the summary holds.
+    v1::TicketSummary whole;
+    proto::Summarize(nullptr, ticket, whole);
+    if (event.has_ticket() &&
+        event.ticket().SerializeAsString() == whole.SerializeAsString()) {
+      edit().mutable_ticket()->Clear();  // stays, empty: the mark
+    } else if (ticket.has_sla() && event.ticket().has_sla() &&
+               ticket.sla().SerializeAsString() ==
+                   event.ticket().sla().SerializeAsString()) {
+      edit().mutable_ticket_created()->mutable_ticket()->clear_sla();
+    }
+    if (*shared)
+      *edit().mutable_ticket_created()->mutable_ticket()->mutable_service() =
+          Stub(ticket.service());
+  } else if (event.has_ticket() && !event.ticket().id().empty()) {
+    auto unchanging = Unchanging(txn, t, event, nullptr, /*or_as_filed=*/false);
+    if (!unchanging.ok()) return unchanging.status();
+    if (*unchanging && SameUnchanging(event.ticket(), **unchanging))
+      ClearUnchanging(*edit().mutable_ticket());
+  }
+  if (event.has_assigned()) {
+    v1::Assignment a = event.assigned().assignment();
+    if (LeaveOutSteps(a))
+      *edit().mutable_assigned()->mutable_assignment() = std::move(a);
+  }
+  return stored ? stored->SerializeAsString() : event.SerializeAsString();
 }
 
 Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
-                 SnapshotCache* cache) {
-  if (!event.has_ticket_created()) return Status::Ok();
-  v1::Ticket& ticket = *event.mutable_ticket_created()->mutable_ticket();
-  if (!ticket.has_sla() && event.ticket().has_sla())
-    *ticket.mutable_sla() = event.ticket().sla();
-  if (!ticket.has_service()) return Status::Ok();
-  return FillSnapshot(txn, t, *ticket.mutable_service(), cache);
+                 EventFillCache* cache) {
+  SnapshotCache* snapshots = cache ? &cache->snapshots : nullptr;
+  if (event.has_assigned())
+    FillSteps(*event.mutable_assigned()->mutable_assignment());
+  // An empty id marks a summary stored without what the ticket gives.
+  const bool summary = event.has_ticket() && event.ticket().id().empty();
+  if (event.has_ticket_created()) {
+    v1::Ticket& ticket = *event.mutable_ticket_created()->mutable_ticket();
+    if (!ticket.has_sla() && event.ticket().has_sla())
+      *ticket.mutable_sla() = event.ticket().sla();
+    if (ticket.has_service())
+      if (Status s = FillSnapshot(txn, t, *ticket.mutable_service(), snapshots);
+          !s.ok())
+        return s;
+    if (summary) proto::Summarize(nullptr, ticket, *event.mutable_ticket());
+    return Status::Ok();
+  }
+  if (!summary || event.ticket_id().empty()) return Status::Ok();
+  std::optional<v1::TicketSummary> found;
+  if (cache != nullptr) {
+    if (auto it = cache->tickets.find(event.ticket_id());
+        it != cache->tickets.end())
+      found = it->second;
+  }
+  if (!found) {
+    auto unchanging =
+        Unchanging(txn, t, event, snapshots, /*or_as_filed=*/true);
+    if (!unchanging.ok()) return unchanging.status();
+    if (!*unchanging) {
+      // Neither the ticket's record nor its created event can be read
+      // (the check names them): the summary says what the event changed,
+      // and whose it is.
+      event.mutable_ticket()->set_id(event.ticket_id());
+      return Status::Ok();
+    }
+    found = std::move(*unchanging);
+    if (cache != nullptr) {
+      if (cache->tickets.size() >= EventFillCache::kTickets)
+        cache->tickets.clear();
+      cache->tickets.emplace(event.ticket_id(), *found);
+    }
+  }
+  CopyUnchanging(*found, *event.mutable_ticket());
+  return Status::Ok();
 }
 
 namespace {
@@ -187,6 +378,7 @@ StatusOr<uint64_t> AssignedEventOf(const Txn& txn, const Tables& t,
     if (!raw.ok()) return raw.status();
     v1::Event event;
     if (!*raw || !ParseRecord(**raw, event) || !event.has_assigned()) continue;
+    FillSteps(*event.mutable_assigned()->mutable_assignment());
     return event.assigned().assignment().SerializeAsString() == wanted ? seq
                                                                        : 0;
   }
@@ -268,8 +460,7 @@ Status CompactTable(Env& env, Table table, const char* what,
     if (next->empty()) return Status::Ok();
     from = std::move(*next);
     if (++batches % 25 == 0)
-      spdlog::info("schema 10 upgrade: {} {} compacted so far",
-                   batches * per_txn, what);
+      spdlog::info("upgrade: {} {} compacted so far", batches * per_txn, what);
   }
 }
 
@@ -277,8 +468,7 @@ Status CompactTable(Env& env, Table table, const char* what,
 
 Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
                       size_t records_per_txn) {
-  spdlog::info(
-      "schema 10 upgrade: compacting the tickets and their created events");
+  spdlog::info("upgrade: compacting the tickets and their events");
   Status s = CompactTable(
       env, t.tickets, "tickets", max_map_size, records_per_txn,
       [&](Txn& txn, std::string_view key, std::string_view value) -> Rewrite {
@@ -296,6 +486,9 @@ Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
         return Unless(value, TicketRecord(txn, t, ticket));
       });
   if (!s.ok()) return s;
+  // Read back whole, then stored as now: what the record already leaves
+  // out stays out, and an event already compact is left where it is.
+  EventFillCache cache;
   s = CompactTable(
       env, t.events, "events", max_map_size, records_per_txn,
       [&](Txn& txn, std::string_view key, std::string_view value) -> Rewrite {
@@ -304,7 +497,7 @@ Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
           NoteDamaged("event " + std::to_string(ReadBe64(key)));
           return std::optional<std::string>();
         }
-        if (!event.has_ticket_created()) return std::optional<std::string>();
+        if (Status f = FillEvent(txn, t, event, &cache); !f.ok()) return f;
         return Unless(value, EventRecord(txn, t, event));
       });
   if (!s.ok()) return s;
@@ -316,7 +509,7 @@ Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
     if (s.ok()) break;
     if (Status g = GrowMapOrExplain(env, s, max_map_size); !g.ok()) return g;
   }
-  spdlog::info("schema 10 upgrade: done");
+  spdlog::info("upgrade: records compacted");
   return Status::Ok();
 }
 

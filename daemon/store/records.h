@@ -1,5 +1,5 @@
 #pragma once
-// How a ticket and its created event are stored compactly (schema 10),
+// How a ticket and its events are stored compactly (schemas 10 and 13),
 // and read back whole.
 //
 // A ticket's record keeps what serves it; what is shared or kept once
@@ -9,8 +9,21 @@
 //     record keeps a stub with the id and version only;
 //   - its assignment keeps the decision without its steps and explanation,
 //     which its Assigned event keeps (Assignment.seq names that event).
-// A TicketCreated event's ticket is stored without its SLA clocks (the
-// event's summary holds the same) and with the service stub.
+// Events keep what they changed, and refer to the rest (schema 13):
+//   - a TicketCreated event's ticket is stored with the service stub, and
+//     its summary is left out (stored empty: the mark) when it is the filed
+//     ticket's summary byte for byte; it is made again from the ticket
+//     when read (proto::Summarize). Schema 10 to 12 left out the ticket's
+//     SLA clocks instead, which the summary held; such events read as
+//     before;
+//   - any other event's summary is stored without what its ticket never
+//     changes (id, municipality, service, reporter, when filed), when those
+//     are its ticket record's; the empty id marks it, and a read fills them
+//     back from the ticket's record;
+//   - an Assigned event's explanation is stored without the end its steps'
+//     notes give (Assignment.explanation_continues marks it), when it ends
+//     with them worded as this store's frozen version 1 words them; a read
+//     puts the end back.
 //
 // What cannot be shared is kept whole: a snapshot that differs from the one
 // stored for its id and version, an assignment no Assigned event matches
@@ -20,6 +33,7 @@
 // Free functions over a Txn, as tables.h. Thread-safety: as the Txn.
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "daemon/store/lmdb.h"
@@ -47,21 +61,37 @@ StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t,
 Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
                   v1::Ticket& ticket, SnapshotCache* cache = nullptr);
 
-// The record of `event` as the events table stores it.
+// What one listing of events has read to fill them back: snapshots by
+// key, and what each ticket never changes, by ticket id (at most kTickets,
+// then started afresh). Lives no longer than the tickets stay unchanged:
+// one transaction, or the upgrade, which alone writes while it lives.
+struct EventFillCache {
+  static constexpr size_t kTickets = 4096;
+  SnapshotCache snapshots;
+  std::map<std::string, v1::TicketSummary, std::less<>> tickets;
+};
+
+// The record of `event` as the events table stores it. Reads its ticket's
+// record (written before it in the same transaction).
 StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
                                   const v1::Event& event);
 
 // Fills back into an event read from its record what EventRecord left out
 // (an event read any other way still lacks it: the erasure and the checks
-// read and write records as stored).
+// read and write records as stored). A summary whose ticket record cannot
+// be read is filled from the ticket as filed (its TicketCreated event);
+// when neither can be read, it gets its id back only.
 Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
-                 SnapshotCache* cache = nullptr);
+                 EventFillCache* cache = nullptr);
 
-// The schema 10 upgrade: rewrites every ticket and TicketCreated event of
-// an older database in compact form, a few thousand to a write
-// transaction (a database of years is too big for one), then clears
-// kCompactingRecords (OpenTables set it with the new schema version).
-// Resumable: started again, it skips what is compact.
+// The ticket number an event names; nullopt for none or a malformed id.
+std::optional<uint64_t> TicketNumberOf(const v1::Event& event);
+
+// The upgrade to compact records (schema 10, and again 13): rewrites every
+// ticket and event of an older database in compact form, a few thousand to
+// a write transaction (a database of years is too big for one), then
+// clears kCompactingRecords (OpenTables set it with the new schema
+// version). Resumable: started again, it skips what is compact.
 // Grows the map as OpenTables does. `records_per_txn`: tests make it small.
 Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
                       size_t records_per_txn = 4000);

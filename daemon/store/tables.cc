@@ -218,7 +218,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     std::string stored = original;
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
-        stored != "9" && stored != "10" && stored != "11" &&
+        stored != "9" && stored != "10" && stored != "11" && stored != "12" &&
         stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
@@ -289,6 +289,14 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
       // read once).
       if (Status s = RebuildMonthByAssigneeCells(*txn, t); !s.ok()) return s;
       stored = "12";
+    }
+    if (stored == "12") {
+      // Version 12 stored every event's summary whole, and an Assigned
+      // event's explanation with its steps' notes: rewritten after this
+      // transaction, in many (CompactRecords), as version 10 was.
+      if (Status s = txn->Put(t.meta, kCompactingRecords, "1"); !s.ok())
+        return s;
+      stored = "13";
     }
     if (stored != original) {
       if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())
@@ -625,7 +633,7 @@ StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
   auto cursor = Cursor::Open(txn, ticket ? t.ticket_events : t.events);
   if (!cursor.ok()) return cursor.status();
   EventPage page;
-  SnapshotCache snapshots;
+  EventFillCache filled;
   auto moved = cursor->Seek(prefix + Be64(after + 1));
   while (true) {
     if (!moved.ok()) return moved.status();
@@ -649,7 +657,7 @@ StatusOr<EventPage> ListEvents(const Txn& txn, const Tables& t, uint64_t after,
     // The log goes on past a damaged event: a reader resuming from its
     // cursor must not be stuck on it.
     if (ParseRecord(raw, event)) {
-      if (Status s = FillEvent(txn, t, event, &snapshots); !s.ok()) return s;
+      if (Status s = FillEvent(txn, t, event, &filled); !s.ok()) return s;
       page.events.push_back(std::move(event));
     } else {
       NoteDamaged("event " + std::to_string(seq));

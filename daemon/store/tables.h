@@ -61,9 +61,13 @@ namespace helpdesk::store {
 // transactions (CompactRecords). 11: the ticket_words table (free-text
 // search), built by the upgrade in many transactions (IndexTicketWords).
 // 12: report cells of each month by assignee alone, added up from the
-// month's cells by the upgrade.
+// month's cells by the upgrade. 13: events store what they changed
+// (records.h): a summary without what its ticket never changes, a created
+// event without the summary its ticket gives, an Assigned event's
+// explanation without its steps' notes; rewritten by the upgrade in many
+// transactions (CompactRecords again).
 // An older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 12;
+inline constexpr int kSchemaVersion = 13;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,

@@ -11,10 +11,13 @@
 #include <future>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "daemon/desk/sweeper.h"
+#include "daemon/store/lmdb.h"
+#include "daemon/store/tables.h"
 #include "tests/support/desk_on_disk.h"
 
 namespace helpdesk::desk {
@@ -190,6 +193,50 @@ TEST_F(DeskTest, AClientsAnswerIsMadeWhereAnswerOnPostsItAndMayThrow) {
   EXPECT_EQ(File().id(), "3");  // an origin that does not allow it
   std::lock_guard lock(mu);
   EXPECT_TRUE(posted.empty());
+}
+
+// What dispatch writes today is stored compact (schema 13): the Assigned
+// event's explanation without the steps' notes that end it, and its
+// summary without what the ticket never changes. Were dispatch to word
+// its explanation's end otherwise, the store would keep it whole, and this
+// test names it. The answers are whole.
+TEST_F(DeskTest, ADecisionIsStoredWithoutWhatItsStepsAndTicketGive) {
+  const v1::Ticket filed = File();
+  const auto log = Log();
+  ASSERT_EQ(log.size(), 2u);
+  ASSERT_TRUE(log[1].has_assigned());
+  const v1::Assignment& decided = log[1].assigned().assignment();
+  ASSERT_GT(decided.steps_size(), 2);
+  std::string notes;
+  for (const auto& step : decided.steps())
+    notes += (notes.empty() ? "" : "; ") + step.note();
+  EXPECT_TRUE(decided.explanation().ends_with(". " + notes + "."))
+      << decided.explanation();
+  EXPECT_FALSE(decided.has_explanation_continues());
+  EXPECT_EQ(log[1].ticket().municipality(), "rollag");
+  EXPECT_EQ(log[1].ticket().reporter(), "kari.nordmann");
+  EXPECT_EQ(log[1].ticket().service_id(), "skrivere-og-utskrift");
+  EXPECT_EQ(log[0].ticket().municipality(), "rollag");
+
+  auto whole = desk().GetTicket(auth::System("test"), filed.id());
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(whole->assignment().explanation(), decided.explanation());
+
+  auto txn = store::Txn::BeginRead(disk_.env());
+  ASSERT_TRUE(txn.ok());
+  for (const v1::Event& e : log) {
+    auto raw = txn->Get(disk_.tables().events, store::Be64(e.seq()));
+    ASSERT_TRUE(raw.ok() && *raw);
+    v1::Event stored;
+    ASSERT_TRUE(stored.ParseFromString(std::string(**raw)));
+    EXPECT_EQ(stored.ticket().id(), "") << e.seq();
+    EXPECT_EQ(stored.ticket().municipality(), "") << e.seq();
+    if (!e.has_assigned()) continue;
+    const v1::Assignment& kept = stored.assigned().assignment();
+    EXPECT_TRUE(kept.explanation_continues());
+    EXPECT_TRUE(decided.explanation().starts_with(kept.explanation()));
+    EXPECT_LT(kept.explanation().size() * 2, decided.explanation().size());
+  }
 }
 
 TEST_F(DeskTest, ASweeperWithNoRoundsStopsAtOnce) {

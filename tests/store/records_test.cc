@@ -44,14 +44,17 @@ v1::Assignment Decision(const std::string& assignee) {
   a.set_rule_path("not_needed > region");
   a.set_chosen_by("lowest_load");
   a.set_by("dispatch");
+  std::string notes;
   for (const char* rule : {"skills", "active", "not_absent", "available"}) {
     v1::DispatchStep* step = a.add_steps();
     step->set_rule(rule);
     step->set_kept(7);
     step->set_note(std::string("7 people kept by the rule ") + rule);
+    notes += (notes.empty() ? "" : "; ") + step->note();
   }
-  a.set_explanation("Assigned to Ola Nordmann (" + assignee +
-                    "). 7 people kept by every rule; the lowest load.");
+  // As dispatch::Explain words it: the steps' notes end it.
+  a.set_explanation("Assigned to Ola Nordmann (" + assignee + "). " + notes +
+                    ".");
   return a;
 }
 
@@ -102,6 +105,17 @@ class Records : public StoreFixture {
     auto ticket = GetTicket(*txn, t_, number, detail);
     EXPECT_TRUE(ticket.ok() && *ticket);
     return ticket.ok() && *ticket ? **ticket : v1::Ticket();
+  }
+  // One ticket filed and assigned through the writer.
+  Filed FileOne() {
+    Filed f;
+    WriteResult r = Run([&](WriteContext& w) {
+      f = File(w.NextTicketNumber(), "Skrivere", w.now());
+      return w.Save(nullptr, f.first, v1::Event(f.created), f.now,
+                    v1::Event(f.assigned));
+    });
+    EXPECT_TRUE(r.status.ok()) << r.status.message();
+    return f;
   }
   std::vector<v1::Event> Events() {
     auto txn = Txn::BeginRead(*env_);
@@ -172,11 +186,112 @@ TEST_F(Records, ANewTicketIsStoredSmallAndReadBackAsSaved) {
     EXPECT_SAME(events[2 * i], created);
     EXPECT_SAME(events[2 * i + 1], assigned);
   }
+  // A created event is stored without the summary its ticket gives (an
+  // empty one marks it), and with the snapshot's stub.
   v1::Event stored;
   ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(events[0].seq()))));
-  EXPECT_FALSE(stored.ticket_created().ticket().has_sla());
+  EXPECT_TRUE(stored.ticket_created().ticket().has_sla());
   EXPECT_EQ(stored.ticket_created().ticket().service().name(), "");
-  EXPECT_TRUE(stored.ticket().has_sla());
+  EXPECT_TRUE(stored.has_ticket());
+  EXPECT_EQ(stored.ticket().ByteSizeLong(), 0u);
+  // The Assigned event: its summary without what the ticket never
+  // changes, its explanation without the steps' notes.
+  ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(events[1].seq()))));
+  EXPECT_EQ(stored.ticket().id(), "");
+  EXPECT_EQ(stored.ticket().municipality(), "");
+  EXPECT_EQ(stored.ticket().reporter(), "");
+  EXPECT_EQ(stored.ticket().service_name(), "");
+  EXPECT_EQ(stored.ticket().assignee(), "ola.nordmann");
+  EXPECT_EQ(stored.ticket().status_before(), v1::TICKET_STATUS_NEW);
+  const v1::Assignment& a = stored.assigned().assignment();
+  EXPECT_TRUE(a.explanation_continues());
+  EXPECT_EQ(a.explanation(), "Assigned to Ola Nordmann (ola.nordmann). ");
+  EXPECT_EQ(a.steps_size(), 4);
+  EXPECT_LT(stored.ByteSizeLong() * 4, events[1].ByteSizeLong() * 3);
+}
+
+// What the writer did not make is stored as it came: an explanation that
+// does not end with its steps' notes, a decision of a person's that they
+// would object to (only those notes end it), a summary that differs from
+// its ticket in what the ticket never changes, an event whose ticket has
+// no record. Each reads back as it was saved.
+TEST_F(Records, WhatDoesNotMatchIsStoredWholeAndReadsBackTheSame) {
+  StartWriter();
+  const Filed f = FileOne();
+  std::vector<v1::Event> written;
+  auto append = [&](v1::Event e) {
+    WriteResult r = Run([&](WriteContext& w) {
+      return w.Write([&](Txn& txn, const Tables& t) -> Status {
+        e.set_seq(*LastEventSeq(txn, t) + 1);
+        return PutEvent(txn, t, e);
+      });
+    });
+    ASSERT_TRUE(r.status.ok()) << r.status.message();
+    written.push_back(e);
+  };
+  // The Assigned event as the writer stored it, its summary made.
+  v1::Event base = f.assigned;
+  base.set_ticket_id("1");
+  proto::Summarize(&f.first, f.now, *base.mutable_ticket());
+  v1::Event reworded = base;
+  reworded.mutable_assigned()->mutable_assignment()->set_explanation(
+      "Assigned to Ola Nordmann. By the rules.");
+  append(reworded);
+  // A person's choice: only the steps they would object to (kept 0) end
+  // the explanation, after "Against the rules: ".
+  v1::Event manual = base;
+  v1::Assignment& m = *manual.mutable_assigned()->mutable_assignment();
+  m.set_trigger(v1::ASSIGNMENT_TRIGGER_MANUAL);
+  m.mutable_steps(1)->set_kept(0);
+  m.mutable_steps(1)->set_note("nobody active");
+  m.set_explanation(
+      "Assigned to Ola Nordmann by kari: travels. Against the "
+      "rules: nobody active.");
+  append(manual);
+  v1::Event moved = base;
+  moved.mutable_ticket()->set_municipality("flesberg");
+  append(moved);
+  v1::Event orphan = base;
+  orphan.set_ticket_id("7");
+  orphan.mutable_ticket()->set_id("7");
+  append(orphan);
+  writer_->Stop();
+
+  {
+    auto txn = Txn::BeginRead(*env_);
+    for (const v1::Event& e : written) {
+      auto page = ListEvents(*txn, t_, e.seq() - 1, 1);
+      ASSERT_TRUE(page.ok());
+      ASSERT_EQ(page->events.size(), 1u);
+      EXPECT_SAME(page->events[0], e);
+    }
+  }
+  auto stored = [&](const v1::Event& e) {
+    v1::Event out;
+    EXPECT_TRUE(out.ParseFromString(Raw(t_.events, Be64(e.seq()))));
+    return out;
+  };
+  EXPECT_FALSE(
+      stored(written[0]).assigned().assignment().explanation_continues());
+  EXPECT_EQ(stored(written[1]).assigned().assignment().explanation(),
+            "Assigned to Ola Nordmann by kari: travels. ");
+  EXPECT_EQ(stored(written[2]).ticket().id(), "1");
+  EXPECT_EQ(stored(written[3]).ticket().id(), "7");
+  // A ticket record gone (taken out by a repair): its events' summaries
+  // are filled from the ticket as filed, its created event; with that gone
+  // too, they say what they changed, and whose they are.
+  Change([&](Txn& w) { ASSERT_TRUE(w.Del(t_.tickets, Be64(1)).ok()); });
+  auto events = Events();
+  ASSERT_EQ(events.size(), 6u);
+  EXPECT_SAME(events[1].ticket(), base.ticket());
+  Change([&](Txn& w) { ASSERT_TRUE(w.Del(t_.events, Be64(1)).ok()); });
+  events = Events();
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].ticket().id(), "1");
+  EXPECT_EQ(events[0].ticket().municipality(), "");
+  EXPECT_EQ(events[0].ticket().assignee(), "ola.nordmann");
+  EXPECT_EQ(events[0].assigned().assignment().explanation(),
+            f.assigned.assigned().assignment().explanation());
 }
 
 // A ticket not yet decided on reads back without a decision, whole or as a
@@ -257,7 +372,11 @@ class SchemaNine : public Records {
       EXPECT_SAME(events[2 * n - 1], whole_[n - 1].assigned);
       v1::Event stored;
       ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(2 * n - 1))));
-      EXPECT_FALSE(stored.ticket_created().ticket().has_sla());
+      EXPECT_TRUE(stored.ticket_created().ticket().has_sla());
+      EXPECT_EQ(stored.ticket().ByteSizeLong(), 0u);
+      ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(2 * n))));
+      EXPECT_EQ(stored.ticket().id(), "") << n;
+      EXPECT_TRUE(stored.assigned().assignment().explanation_continues());
     }
   }
 
@@ -271,6 +390,34 @@ TEST_F(SchemaNine, IsCompactedOnOpenAndReadsBackTheSame) {
   t_ = *tables;
   ExpectCompacted();
   EXPECT_LT(Raw(t_.tickets, Be64(1)).size() * 2, before);
+}
+
+// Schema 12 stored every event's summary whole and an Assigned event's
+// explanation with its notes; a created event whose snapshot it shared
+// left out the ticket's clocks, which its summary held. The upgrade
+// rewrites them all as now (13), and they read back the same.
+TEST_F(SchemaNine, ASchemaTwelveDatabaseIsCompactedOnOpen) {
+  auto tables = OpenTables(*env_, {});  // tickets and words as 12 had them
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  t_ = *tables;
+  Change([&](Txn& txn) {
+    for (uint64_t n = 1; n <= 5; ++n) {
+      v1::Event created = whole_[n - 1].created;
+      if (n == 1)
+        created.mutable_ticket_created()->mutable_ticket()->clear_sla();
+      for (const v1::Event* e : {&created, &whole_[n - 1].assigned})
+        ASSERT_TRUE(
+            txn.Put(t_.events, Be64(e->seq()), e->SerializeAsString()).ok());
+    }
+    ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "12").ok());
+  });
+  v1::Event before;
+  ASSERT_TRUE(before.ParseFromString(Raw(t_.events, Be64(2))));
+  ASSERT_EQ(before.ticket().id(), "1");  // whole, as 12 stored it
+  tables = OpenTables(*env_, {});
+  ASSERT_TRUE(tables.ok()) << tables.status().message();
+  t_ = *tables;
+  ExpectCompacted();
 }
 
 // Started again after a stop part-way (the mark still there, some records
@@ -306,12 +453,7 @@ TEST_F(SchemaNine, AnUpgradeInManyTransactionsGoesOnWhereItStopped) {
 // a person's change does); a new decision names its own.
 TEST_F(Records, AChangedTicketKeepsItsDecisionAndANewOneReplacesIt) {
   StartWriter();
-  Filed f;
-  ASSERT_TRUE(Run([&](WriteContext& w) {
-                f = File(w.NextTicketNumber(), "Skrivere", w.now());
-                return w.Save(nullptr, f.first, v1::Event(f.created), f.now,
-                              v1::Event(f.assigned));
-              }).status.ok());
+  const Filed f = FileOne();
   v1::Ticket expected = f.now;
   for (TicketDetail from : {TicketDetail::kRecord, TicketDetail::kFull}) {
     const v1::Ticket before = Read(1, from);

@@ -54,9 +54,9 @@ TEST(CtlCheck, ACleanDataDirectoryChecksOk) {
   EXPECT_TRUE(Has(r.err, "stop the daemon first")) << r.Describe();
 }
 
-// An upgrade to compact records stopped part-way (schema 10 with its mark
-// still set): the offline changes refuse the directory and say to start
-// the daemon, which finishes the upgrade; then they run.
+// An upgrade to compact records stopped part-way (its mark still set): the
+// offline changes refuse the directory and say to start the daemon, which
+// finishes the upgrade; then they run.
 TEST(CtlCheck, AnUnfinishedUpgradeIsRefusedUntilTheDaemonFinishesIt) {
   ScratchDir dir;
   const std::string data = dir.path() + "/data";
@@ -66,7 +66,7 @@ TEST(CtlCheck, AnUnfinishedUpgradeIsRefusedUntilTheDaemonFinishesIt) {
   ASSERT_TRUE(PlantRaw(data, "meta", "compacting_records", "1").ok());
   CtlResult r = RunCtl({"repair", "--data-dir", data});
   EXPECT_EQ(r.exit_code, 2) << r.Describe();
-  EXPECT_TRUE(Has(r.err, "part-way through its upgrade to schema 10"))
+  EXPECT_TRUE(Has(r.err, "part-way through its upgrade to compact records"))
       << r.Describe();
   ASSERT_EQ(daemon.Start(), "");
   ASSERT_EQ(daemon.Terminate(), 0);

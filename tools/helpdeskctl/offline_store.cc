@@ -70,7 +70,8 @@ Status CheckSchema(const store::Txn& txn, const std::string& dir,
                           "; start this version of helpdeskd on it "
                           "once to upgrade it");
   for (auto [mark, what] :
-       {std::pair{store::kCompactingRecords, "to schema 10 (compact records)"},
+       {std::pair{store::kCompactingRecords,
+                  "to compact records (schema 10 or 13)"},
         std::pair{store::kIndexingWords, "to schema 11 (the word index)"}}) {
     auto part_way = txn.Get(meta, mark);
     if (!part_way.ok()) return part_way.status();
