@@ -166,10 +166,11 @@ StatusOr<std::optional<v1::Ticket>> FiledTicket(const Txn& txn, const Tables& t,
       std::move(*created.mutable_ticket_created()->mutable_ticket()));
 }
 
-// What the ticket of `event` never changes (SameUnchanging), from its
-// record; with `or_as_filed`, from its TicketCreated event when the record
-// cannot be read (a repair took it out), so that its history still says
-// whose it was. nullopt when neither can be read.
+// The summary of the ticket of `event`, of which only what never changes
+// is used (SameUnchanging, CopyUnchanging), from its record; with
+// `or_as_filed`, from its TicketCreated event when the record cannot be read (a
+// repair took it out), so that its history still says whose it was. nullopt
+// when neither can be read.
 StatusOr<std::optional<v1::TicketSummary>> Unchanging(const Txn& txn,
                                                       const Tables& t,
                                                       const v1::Event& event,
@@ -191,11 +192,9 @@ StatusOr<std::optional<v1::TicketSummary>> Unchanging(const Txn& txn,
     if (Status s = FillSnapshot(txn, t, *ticket->mutable_service(), cache);
         !s.ok())
       return s;
-  v1::TicketSummary out;
-  proto::Summarize(nullptr, *ticket, out);
-  v1::TicketSummary kept;
-  CopyUnchanging(out, kept);
-  return std::optional<v1::TicketSummary>(std::move(kept));
+  std::optional<v1::TicketSummary> out(std::in_place);
+  proto::Summarize(nullptr, *ticket, *out);
+  return out;
 }
 
 }  // namespace
@@ -256,7 +255,8 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
 }
 
 StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
-                                  const v1::Event& event) {
+                                  const v1::Event& event,
+                                  const v1::Ticket* ticket) {
   // Copied only when something is left out.
   std::optional<v1::Event> stored;
   auto edit = [&]() -> v1::Event& {
@@ -284,9 +284,16 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
       *edit().mutable_ticket_created()->mutable_ticket()->mutable_service() =
           Stub(ticket.service());
   } else if (event.has_ticket() && !event.ticket().id().empty()) {
-    auto unchanging = Unchanging(txn, t, event, nullptr, /*or_as_filed=*/false);
-    if (!unchanging.ok()) return unchanging.status();
-    if (*unchanging && SameUnchanging(event.ticket(), **unchanging))
+    std::optional<v1::TicketSummary> unchanging;
+    if (ticket != nullptr && ticket->id() == event.ticket_id()) {
+      unchanging.emplace();
+      proto::Summarize(nullptr, *ticket, *unchanging);
+    } else {
+      auto read = Unchanging(txn, t, event, nullptr, /*or_as_filed=*/false);
+      if (!read.ok()) return read.status();
+      unchanging = std::move(*read);
+    }
+    if (unchanging && SameUnchanging(event.ticket(), *unchanging))
       ClearUnchanging(*edit().mutable_ticket());
   }
   if (event.has_assigned()) {
@@ -313,34 +320,36 @@ Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
           !s.ok())
         return s;
     if (summary) proto::Summarize(nullptr, ticket, *event.mutable_ticket());
+    // What never changes, for the ticket's events later in this listing
+    // (its Assigned event follows at once): the ticket as filed has it.
+    if (cache != nullptr && event.has_ticket() && !event.ticket_id().empty())
+      cache->Remember(event.ticket_id(), event.ticket());
     return Status::Ok();
   }
   if (!summary || event.ticket_id().empty()) return Status::Ok();
-  std::optional<v1::TicketSummary> found;
-  if (cache != nullptr) {
+  const v1::TicketSummary* from = nullptr;
+  if (cache != nullptr)
     if (auto it = cache->tickets.find(event.ticket_id());
         it != cache->tickets.end())
-      found = it->second;
-  }
-  if (!found) {
+      from = &it->second;
+  std::optional<v1::TicketSummary> read;
+  if (from == nullptr) {
     auto unchanging =
         Unchanging(txn, t, event, snapshots, /*or_as_filed=*/true);
     if (!unchanging.ok()) return unchanging.status();
-    if (!*unchanging) {
+    read = std::move(*unchanging);
+    if (!read) {
       // Neither the ticket's record nor its created event can be read
       // (the check names them): the summary says what the event changed,
       // and whose it is.
       event.mutable_ticket()->set_id(event.ticket_id());
       return Status::Ok();
     }
-    found = std::move(*unchanging);
-    if (cache != nullptr) {
-      if (cache->tickets.size() >= EventFillCache::kTickets)
-        cache->tickets.clear();
-      cache->tickets.emplace(event.ticket_id(), *found);
-    }
+    from = &*read;
+    if (cache != nullptr)
+      from = &cache->Remember(event.ticket_id(), std::move(*read));
   }
-  CopyUnchanging(*found, *event.mutable_ticket());
+  CopyUnchanging(*from, *event.mutable_ticket());
   return Status::Ok();
 }
 

@@ -62,19 +62,30 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
                   v1::Ticket& ticket, SnapshotCache* cache = nullptr);
 
 // What one listing of events has read to fill them back: snapshots by
-// key, and what each ticket never changes, by ticket id (at most kTickets,
-// then started afresh). Lives no longer than the tickets stay unchanged:
-// one transaction, or the upgrade, which alone writes while it lives.
+// key, and what each ticket never changes, by ticket id, from its record or
+// its created event (at most kTickets, then started afresh). Lives no longer
+// than the tickets stay unchanged: one transaction, or the upgrade, which alone
+// writes while it lives.
 struct EventFillCache {
   static constexpr size_t kTickets = 4096;
   SnapshotCache snapshots;
   std::map<std::string, v1::TicketSummary, std::less<>> tickets;
+
+  // Keeps `summary` (of which what never changes is read) for `ticket`.
+  const v1::TicketSummary& Remember(const std::string& ticket,
+                                    v1::TicketSummary summary) {
+    if (tickets.size() >= kTickets) tickets.clear();
+    return tickets.insert_or_assign(ticket, std::move(summary)).first->second;
+  }
 };
 
-// The record of `event` as the events table stores it. Reads its ticket's
-// record (written before it in the same transaction).
+// The record of `event` as the events table stores it. What its ticket
+// never changes is compared with `ticket`, the ticket as this transaction
+// stored it, when the caller holds it (the writer does); else with the
+// ticket's record, read back.
 StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
-                                  const v1::Event& event);
+                                  const v1::Event& event,
+                                  const v1::Ticket* ticket = nullptr);
 
 // Fills back into an event read from its record what EventRecord left out
 // (an event read any other way still lacks it: the erasure and the checks

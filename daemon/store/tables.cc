@@ -797,8 +797,9 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t) {
   return Status::Ok();
 }
 
-Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event) {
-  auto record = EventRecord(txn, t, event);
+Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event,
+                const v1::Ticket* ticket) {
+  auto record = EventRecord(txn, t, event, ticket);
   if (!record.ok()) return record.status();
   if (Status s = txn.Append(t.events, Be64(event.seq()), *record); !s.ok())
     return s;

@@ -229,7 +229,10 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
 // Appends `event` (its seq already set; stored as EventRecord), its
 // ticket_events entry and, for a CommentAdded, the comment's
 // ticket_comments record (comment_tables.h).
-Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event);
+// `ticket`: the ticket as this transaction stored it, when the caller
+// holds it (EventRecord).
+Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event,
+                const v1::Ticket* ticket = nullptr);
 
 // Empties ticket_index and the status counts and fills them by one scan
 // over the tickets table (helpdeskctl repair, when they disagree).

@@ -15,10 +15,11 @@
 
 namespace helpdesk::store {
 
-Status WriteContext::Append(Status s, v1::Event&& event) {
+Status WriteContext::Append(Status s, v1::Event&& event,
+                            const v1::Ticket* ticket) {
   if (event.client_address().empty() && !client_address_.empty())
     event.set_client_address(client_address_);
-  if (s.ok()) s = PutEvent(txn_, tables_, event);
+  if (s.ok()) s = PutEvent(txn_, tables_, event, ticket);
   if (!s.ok()) {
     failure_ = s;
     return s;
@@ -76,7 +77,7 @@ Status WriteContext::Save(const v1::Ticket* before, v1::Ticket& now,
   event.set_seq(++last_seq_);
   NameAssignedEvent(now, event);
   return Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
-                std::move(event));
+                std::move(event), &now);
 }
 
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
@@ -97,7 +98,7 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
                  std::move(first_event));
       !s.ok())
     return s;
-  return Append(Status::Ok(), std::move(event));
+  return Append(Status::Ok(), std::move(event), &now);
 }
 
 Status WriteContext::SaveCatalogue(const v1::Catalogue& before,

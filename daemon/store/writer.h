@@ -146,7 +146,10 @@ class WriteContext {
  private:
   // Stores the event (its seq set) and keeps it, when `s`, the status of
   // storing the change it records, is ok; else the batch fails with `s`.
-  Status Append(Status s, v1::Event&& event);
+  // `ticket`: the ticket as this write stored it, when the event is about
+  // it (PutEvent).
+  Status Append(Status s, v1::Event&& event,
+                const v1::Ticket* ticket = nullptr);
 
   Txn& txn_;
   const Tables& tables_;

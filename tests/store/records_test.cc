@@ -284,6 +284,13 @@ TEST_F(Records, WhatDoesNotMatchIsStoredWholeAndReadsBackTheSame) {
   auto events = Events();
   ASSERT_EQ(events.size(), 6u);
   EXPECT_SAME(events[1].ticket(), base.ticket());
+  {  // read alone, without the created event before it in the listing
+    auto txn = Txn::BeginRead(*env_);
+    auto alone = ListEvents(*txn, t_, 1, 1);
+    ASSERT_TRUE(alone.ok());
+    ASSERT_EQ(alone->events.size(), 1u);
+    EXPECT_SAME(alone->events[0].ticket(), base.ticket());
+  }
   Change([&](Txn& w) { ASSERT_TRUE(w.Del(t_.events, Be64(1)).ok()); });
   events = Events();
   ASSERT_EQ(events.size(), 5u);
