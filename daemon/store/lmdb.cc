@@ -222,10 +222,11 @@ Status Txn::Commit() {
   return LmdbStatus(rc, "commit");
 }
 
-StatusOr<Table> Txn::OpenTable(const char* name, bool create) {
+StatusOr<Table> Txn::OpenTable(const char* name, bool create, bool numbers) {
   MDB_dbi dbi = 0;
-  if (int rc = mdb_dbi_open(txn_, name, create ? MDB_CREATE : 0, &dbi);
-      rc != MDB_SUCCESS) {
+  const unsigned flags =
+      (create ? MDB_CREATE : 0) | (numbers ? MDB_DUPSORT | MDB_DUPFIXED : 0);
+  if (int rc = mdb_dbi_open(txn_, name, flags, &dbi); rc != MDB_SUCCESS) {
     return LmdbStatus(rc, std::string("open table ") + name);
   }
   return Table{dbi};
@@ -263,6 +264,39 @@ Status Txn::Append(Table t, std::string_view key, std::string_view value) {
 Status Txn::Del(Table t, std::string_view key) {
   MDB_val k = Val(key);
   int rc = mdb_del(txn_, t.dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return Status::Ok();
+  return LmdbStatus(rc, "del");
+}
+
+namespace {
+
+void PutBe64(char* out, uint64_t n) {
+  for (int i = 7; i >= 0; --i, n >>= 8) out[i] = static_cast<char>(n & 0xff);
+}
+
+}  // namespace
+
+Status Txn::PutNumber(Table t, std::string_view key, uint64_t n) {
+  char bytes[8];
+  PutBe64(bytes, n);
+  MDB_val k = Val(key);
+  MDB_val v{sizeof bytes, bytes};
+  int rc = mdb_put(txn_, t.dbi, &k, &v, MDB_APPENDDUP);
+  if (rc == MDB_KEYEXIST) {  // not above the key's numbers: in its place
+    k = Val(key);
+    v = MDB_val{sizeof bytes, bytes};
+    rc = mdb_put(txn_, t.dbi, &k, &v, MDB_NODUPDATA);
+    if (rc == MDB_KEYEXIST) return Status::Ok();  // already there
+  }
+  return LmdbStatus(rc, "put");
+}
+
+Status Txn::DelNumber(Table t, std::string_view key, uint64_t n) {
+  char bytes[8];
+  PutBe64(bytes, n);
+  MDB_val k = Val(key);
+  MDB_val v{sizeof bytes, bytes};
+  int rc = mdb_del(txn_, t.dbi, &k, &v);
   if (rc == MDB_NOTFOUND) return Status::Ok();
   return LmdbStatus(rc, "del");
 }
@@ -310,5 +344,31 @@ StatusOr<bool> Cursor::First() { return Move(MDB_FIRST); }
 StatusOr<bool> Cursor::Last() { return Move(MDB_LAST); }
 StatusOr<bool> Cursor::Next() { return Move(MDB_NEXT); }
 StatusOr<bool> Cursor::Prev() { return Move(MDB_PREV); }
+
+StatusOr<bool> Cursor::AtOrBelowNumber(std::string_view key, uint64_t n) {
+  key_ = Val(key);
+  if (n != UINT64_MAX) {
+    // The first number above n, then the one before it; none above: the
+    // key's last.
+    PutBe64(wanted_, n + 1);
+    value_ = MDB_val{sizeof wanted_, wanted_};
+    auto above = Move(MDB_GET_BOTH_RANGE);
+    if (!above.ok()) return above.status();
+    if (*above) return Move(MDB_PREV_DUP);
+    key_ = Val(key);
+  }
+  auto found = Move(MDB_SET_KEY);
+  if (!found.ok() || !*found) return found;
+  return Move(MDB_LAST_DUP);
+}
+
+StatusOr<bool> Cursor::PrevNumber() { return Move(MDB_PREV_DUP); }
+
+uint64_t Cursor::number() const {
+  uint64_t n = 0;
+  const auto* p = static_cast<const unsigned char*>(value_.mv_data);
+  for (size_t i = 0; i < value_.mv_size && i < 8; ++i) n = (n << 8) | p[i];
+  return n;
+}
 
 }  // namespace helpdesk::store

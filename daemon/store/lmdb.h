@@ -118,8 +118,14 @@ class Txn {
   Status Commit();
   MDB_txn* get() const { return txn_; }
 
-  // Opens (in a write transaction: creating) the named table.
-  StatusOr<Table> OpenTable(const char* name, bool create);
+  // Opens (in a write transaction: creating) the named table. A table of
+  // numbers (`numbers`) holds under each key a sorted set of 8-byte
+  // numbers, big-endian (LMDB's MDB_DUPSORT | MDB_DUPFIXED): each key is
+  // stored once and its numbers packed, where a key per number costs the
+  // key again and a node for each. Its own calls are PutNumber, DelNumber
+  // and the cursor's *Number calls; Get answers the smallest number.
+  StatusOr<Table> OpenTable(const char* name, bool create,
+                            bool numbers = false);
 
   StatusOr<std::optional<std::string_view>> Get(Table t,
                                                 std::string_view key) const;
@@ -129,8 +135,16 @@ class Txn {
   // table written in key order fills its pages rather than half of each.
   // A key that does not sort last is put as Put puts it.
   Status Append(Table t, std::string_view key, std::string_view value);
-  // Deleting a key that is not there is not an error.
+  // Deleting a key that is not there is not an error. In a table of
+  // numbers, deletes the key with all its numbers.
   Status Del(Table t, std::string_view key);
+
+  // In a table of numbers: adds `n` under `key` (already there: nothing
+  // changes). A number above every other under its key (a new ticket) is
+  // appended: a full page of them is split at its end, not in half.
+  Status PutNumber(Table t, std::string_view key, uint64_t n);
+  // Takes `n` from under `key`; one that is not there is not an error.
+  Status DelNumber(Table t, std::string_view key, uint64_t n);
 
  private:
   Txn(MDB_txn* txn, Env::ResizeLock lock, Env::Shared* pool);
@@ -158,6 +172,14 @@ class Cursor {
   StatusOr<bool> Next();
   StatusOr<bool> Prev();
 
+  // In a table of numbers, each positions among the numbers of one key
+  // and returns false past them: the largest at or below `n` under `key`
+  // (UINT64_MAX: the largest of all), and the next smaller one.
+  StatusOr<bool> AtOrBelowNumber(std::string_view key, uint64_t n);
+  StatusOr<bool> PrevNumber();
+  // The number the cursor is at (value() as a number).
+  uint64_t number() const;
+
   std::string_view key() const { return Span(key_); }
   std::string_view value() const { return Span(value_); }
 
@@ -170,6 +192,7 @@ class Cursor {
   MDB_cursor* cursor_ = nullptr;
   MDB_val key_{0, nullptr};
   MDB_val value_{0, nullptr};
+  char wanted_[8] = {};  // the number AtOrBelowNumber looks up
 };
 
 }  // namespace helpdesk::store

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
 #include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
@@ -100,6 +104,73 @@ TEST_F(LmdbTest, GrowthWaitsBoundedForAnOpenReadThenSucceedsWithoutIt) {
   ASSERT_TRUE(Txn::BeginRead(*env_).ok());
   ASSERT_TRUE(env_->Resize(before * 2).ok());
   EXPECT_EQ(env_->map_size(), before * 2);
+}
+
+// A table of numbers: each key's numbers are a sorted set, walked from
+// the largest at or below a number down, key by key; a put of one already
+// there and a delete of one not there change nothing.
+TEST_F(LmdbTest, ATableOfNumbersWalksEachKeysNumbersDown) {
+  Table numbers;
+  {
+    auto txn = Txn::BeginWrite(*env_);
+    auto table = txn->OpenTable("numbers", true, /*numbers=*/true);
+    ASSERT_TRUE(table.ok()) << table.status().message();
+    numbers = *table;
+    for (uint64_t n : {5, 1, 9, 3, 7, 9})
+      ASSERT_TRUE(txn->PutNumber(numbers, "odd", n).ok());
+    for (uint64_t n = 2; n <= 10; n += 2)
+      ASSERT_TRUE(txn->PutNumber(numbers, "even", n).ok());
+    ASSERT_TRUE(txn->PutNumber(numbers, "big", UINT64_MAX).ok());
+    ASSERT_TRUE(txn->DelNumber(numbers, "even", 6).ok());
+    ASSERT_TRUE(txn->DelNumber(numbers, "even", 7).ok());
+    ASSERT_TRUE(txn->DelNumber(numbers, "none", 1).ok());
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+  auto txn = Txn::BeginRead(*env_);
+  auto down = [&](std::string_view key, uint64_t from) {
+    std::vector<uint64_t> out;
+    auto cursor = Cursor::Open(*txn, numbers);
+    EXPECT_TRUE(cursor.ok());
+    for (auto at = cursor->AtOrBelowNumber(key, from); at.ok() && *at;
+         at = cursor->PrevNumber()) {
+      EXPECT_EQ(cursor->key(), key);
+      out.push_back(cursor->number());
+    }
+    return out;
+  };
+  using V = std::vector<uint64_t>;
+  EXPECT_EQ(down("odd", UINT64_MAX), (V{9, 7, 5, 3, 1}));
+  EXPECT_EQ(down("odd", 6), (V{5, 3, 1}));
+  EXPECT_EQ(down("odd", 7), (V{7, 5, 3, 1}));
+  EXPECT_EQ(down("odd", 100), (V{9, 7, 5, 3, 1}));
+  EXPECT_EQ(down("odd", 0), V{});
+  EXPECT_EQ(down("even", UINT64_MAX), (V{10, 8, 4, 2}));
+  EXPECT_EQ(down("even", 7), (V{4, 2}));
+  EXPECT_EQ(down("big", UINT64_MAX), (V{UINT64_MAX}));
+  EXPECT_EQ(down("big", UINT64_MAX - 1), V{});
+  EXPECT_EQ(down("eve", UINT64_MAX), V{});  // a prefix is not the key
+  EXPECT_EQ(down("none", UINT64_MAX), V{});
+}
+
+// Numbers added in order fill their pages: a million of them under one key
+// take about 8 bytes each, where a key per number takes several times
+// that.
+TEST_F(LmdbTest, NumbersAddedInOrderFillTheirPages) {
+  auto pages = [&] {
+    MDB_envinfo info;
+    EXPECT_EQ(mdb_env_info(env_->get(), &info), MDB_SUCCESS);
+    return static_cast<uint64_t>(info.me_last_pgno);
+  };
+  const uint64_t before = pages();
+  auto txn = Txn::BeginWrite(*env_);
+  auto table = txn->OpenTable("numbers", true, /*numbers=*/true);
+  ASSERT_TRUE(table.ok());
+  constexpr uint64_t kCount = 200000;
+  for (uint64_t n = 1; n <= kCount; ++n)
+    ASSERT_TRUE(txn->PutNumber(*table, n % 2 ? "a" : "b", n).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  const uint64_t used = (pages() - before) * 4096;
+  EXPECT_LT(used, kCount * 9) << used / kCount << " bytes a number";
 }
 
 TEST(LmdbEnv, OpenFailsClearlyOnABadDirectory) {
