@@ -179,12 +179,13 @@ Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
   for (auto moved = cursor->First();; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved) break;
-    std::string_view key = cursor->key();
-    if (key.size() < 9) {
-      f.Add("ticket_index: a key too short to name a ticket (" +
-            Printable(key) + ")");
+    if (cursor->value().size() != 8) {
+      f.Add("ticket_index: an entry that names no ticket (" +
+            Printable(cursor->key()) + ")");
       continue;
     }
+    const std::string entry = EntryAt(*cursor);
+    const std::string_view key = entry;
     const uint64_t number = ReadBe64(key.substr(key.size() - 8));
     if (e.damaged.count(number)) continue;  // cannot be judged
     auto it = e.index.find(number);
@@ -341,9 +342,11 @@ Status CheckWords(const Txn& txn, const Tables& t, const Expected& e,
   for (auto moved = cursor->First();; moved = cursor->Next()) {
     if (!moved.ok()) return moved.status();
     if (!*moved) break;
-    std::string_view key = cursor->key();
-    if (key.size() < 10 || key[key.size() - 9] != '\0') {
-      f.Add("ticket_words: a key that names no word and ticket (" +
+    const std::string entry = EntryAt(*cursor);
+    const std::string_view key = entry;
+    if (cursor->value().size() != 8 || key.size() < 10 ||
+        key[key.size() - 9] != '\0') {
+      f.Add("ticket_words: an entry that names no word and ticket (" +
             Printable(key) + ")");
       continue;
     }

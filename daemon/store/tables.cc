@@ -7,6 +7,7 @@
 #include "daemon/store/backup.h"
 #include "daemon/store/catalogue_tables.h"
 #include "daemon/store/comment_tables.h"
+#include "daemon/store/index_pass.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/records.h"
 #include "daemon/store/report_cells.h"
@@ -19,7 +20,7 @@ namespace {
 
 // ticket_index keys: one entry per ticket for each of the 8 combinations of
 // the three filters (status, municipality, assignee), so any combination of
-// filters is one range of one index, newest first by walking backwards:
+// filters is one key of one index, its numbers walked newest first:
 //   [mask byte][status byte if mask&1][municipality \0 if mask&2]
 //   [assignee \0 if mask&4][BE64 ticket number]
 // Filter values never contain \0: validation forbids control characters.
@@ -27,6 +28,8 @@ namespace {
 //   [8][reporter \0][BE64 ticket number]
 // and one per follower the tickets they follow:
 //   [9][follower \0][BE64 ticket number]
+// The number is stored under the rest, the key (PutEntry): ticket_index is
+// a table of numbers.
 constexpr uint8_t kByStatus = 1, kByMunicipality = 2, kByAssignee = 4;
 constexpr uint8_t kByReporter = 8, kByFollower = kFollowerIndexByte;
 
@@ -119,6 +122,7 @@ Status SeedCatalogue(Txn& txn, const Tables& t, v1::Catalogue catalogue) {
 struct Spec {
   const char* name;
   Table* table;
+  bool numbers = false;  // a table of numbers (lmdb.h), since schema 14
 };
 
 std::array<Spec, 22> Specs(Tables& t) {
@@ -126,7 +130,7 @@ std::array<Spec, 22> Specs(Tables& t) {
           Spec{"tickets", &t.tickets},
           Spec{"events", &t.events},
           Spec{"ticket_events", &t.ticket_events},
-          Spec{"ticket_index", &t.ticket_index},
+          Spec{"ticket_index", &t.ticket_index, true},
           Spec{"municipalities", &t.municipalities},
           Spec{"catalogue", &t.catalogue},
           Spec{"staff", &t.staff},
@@ -143,7 +147,7 @@ std::array<Spec, 22> Specs(Tables& t) {
           Spec{"pages_by_ticket", &t.pages_by_ticket},
           Spec{"report_cells", &t.report_cells},
           Spec{"service_snapshots", &t.service_snapshots},
-          Spec{"ticket_words", &t.ticket_words}};
+          Spec{"ticket_words", &t.ticket_words, true}};
 }
 
 }  // namespace
@@ -199,13 +203,32 @@ Status MakeEpoch(Txn& txn, const Tables& t) {
   return RenewEpoch(txn, t.meta);
 }
 
+// Before schema 14, ticket_index and ticket_words held an entry as a key:
+// deleted and made again as tables of numbers, empty, with the marks that
+// make OpenTables fill them after its transaction.
+Status RemakeAsNumbers(Txn& txn, Tables& t) {
+  for (Spec s : Specs(t)) {
+    if (!s.numbers) continue;
+    if (int rc = mdb_drop(txn.get(), s.table->dbi, /*del=*/1);
+        rc != MDB_SUCCESS)
+      return LmdbStatus(rc, std::string("mdb_drop(") + s.name + ")");
+    auto table = txn.OpenTable(s.name, /*create=*/true, /*numbers=*/true);
+    if (!table.ok()) return table.status();
+    *s.table = *table;
+  }
+  if (Status s = txn.Put(t.meta, kIndexingTickets, ""); !s.ok()) return s;
+  return txn.Put(t.meta, kIndexingWords, "");
+}
+
 // OpenTables in one write transaction, which a full map aborts.
 StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
   auto txn = Txn::BeginWrite(env);
   if (!txn.ok()) return txn.status();
   Tables t;
+  // A table already there keeps the flags it was made with: an older
+  // database's ticket_index and ticket_words are made again below.
   for (Spec s : Specs(t)) {
-    auto table = txn->OpenTable(s.name, /*create=*/true);
+    auto table = txn->OpenTable(s.name, /*create=*/true, s.numbers);
     if (!table.ok()) return table.status();
     *s.table = *table;
   }
@@ -216,12 +239,17 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     // Copied: a view into the map is invalid after the first write.
     const std::string original(**version);
     std::string stored = original;
+    const bool made_before_14 =
+        original.size() == 1 || (original.size() == 2 && original < "14");
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
         stored != "9" && stored != "10" && stored != "11" && stored != "12" &&
-        stored != current) {
+        stored != "13" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
+    }
+    if (made_before_14) {
+      if (Status s = RemakeAsNumbers(*txn, t); !s.ok()) return s;
     }
     if (stored == "1") {
       // Version 1 had no catalogue: its tickets keep their service ids, and
@@ -298,6 +326,13 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
         return s;
       stored = "13";
     }
+    if (stored == "13") {
+      // Version 13 stored an index entry as a key of its own, its prefix
+      // again each time. The tables of numbers were made below, before the
+      // upgrades that write to them; they are filled after this
+      // transaction, in many (IndexTicketNumbers, IndexTicketWords).
+      stored = "14";
+    }
     if (stored != original) {
       if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())
         return s;
@@ -343,7 +378,9 @@ StatusOr<Tables> OpenTables(Env& env, const Seed& seed, size_t max_map_size) {
       if (upgrade)
         if (Status s = CompactRecords(env, *tables, max_map_size); !s.ok())
           return s;
-      // Does nothing unless the mark is there.
+      // Each does nothing unless its mark is there.
+      if (Status s = IndexTicketNumbers(env, *tables, max_map_size); !s.ok())
+        return s;
       if (Status s = IndexTicketWords(env, *tables, max_map_size); !s.ok())
         return s;
       return tables;
@@ -387,10 +424,9 @@ std::string FilterPrefix(const TicketFilter& f) {
   return IndexPrefix(mask, f.status, f.municipality, f.assignee);
 }
 
-// The numbers of one range of keys (a prefix then a BE64 number), found
-// from the top down: AtOrBelow(n) is the highest number of the range not
-// above n, Lower() the one below the last found (a step of the cursor).
-// Nothing (nullopt) past the range's end.
+// The numbers under one prefix of a table of numbers, found from the top
+// down: AtOrBelow(n) is the highest not above n, Lower() the one below the
+// last found (a step of the cursor). Nothing (nullopt) past the last.
 class NumberRange {
  public:
   static StatusOr<NumberRange> Open(const Txn& txn, Table table,
@@ -400,25 +436,19 @@ class NumberRange {
     return NumberRange(std::move(*cursor), std::move(prefix));
   }
   StatusOr<std::optional<uint64_t>> AtOrBelow(uint64_t n) {
-    // The first key above prefix+n, then the one before it.
-    auto found = n == UINT64_MAX
-                     ? cursor_.Seek(prefix_ + std::string(9, '\xff'))
-                     : cursor_.Seek(prefix_ + Be64(n + 1));
-    if (!found.ok()) return found.status();
-    return Read(*found ? cursor_.Prev() : cursor_.Last());
+    return Read(cursor_.AtOrBelowNumber(prefix_, n));
   }
-  StatusOr<std::optional<uint64_t>> Lower() { return Read(cursor_.Prev()); }
+  StatusOr<std::optional<uint64_t>> Lower() {
+    return Read(cursor_.PrevNumber());
+  }
 
  private:
   NumberRange(Cursor cursor, std::string prefix)
       : cursor_(std::move(cursor)), prefix_(std::move(prefix)) {}
   StatusOr<std::optional<uint64_t>> Read(StatusOr<bool> moved) {
     if (!moved.ok()) return moved.status();
-    std::string_view key = cursor_.key();
-    if (!*moved || key.size() != prefix_.size() + 8 ||
-        key.substr(0, prefix_.size()) != prefix_)
-      return std::optional<uint64_t>();
-    return std::optional<uint64_t>(ReadBe64(key.substr(prefix_.size())));
+    if (!*moved) return std::optional<uint64_t>();
+    return std::optional<uint64_t>(cursor_.number());
   }
   Cursor cursor_;
   std::string prefix_;
@@ -585,14 +615,12 @@ StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
   if (!cursor.ok()) return cursor.status();
   std::vector<v1::Ticket> out;
   SnapshotCache snapshots;
+  // The prefix's numbers, smallest first.
   auto moved = cursor->Seek(prefix);
   while (out.size() < limit) {
     if (!moved.ok()) return moved.status();
-    std::string_view key = cursor->key();
-    if (!*moved || key.size() != prefix.size() + 8 ||
-        key.substr(0, prefix.size()) != prefix)
-      break;
-    const uint64_t number = ReadBe64(key.substr(prefix.size()));
+    if (!*moved || cursor->key() != prefix) break;
+    const uint64_t number = cursor->number();
     auto ticket = ReadTicket(txn, t, number, TicketDetail::kRecord, &snapshots);
     if (IsDamaged(ticket.status())) {
       NoteDamaged(TicketName(number));
@@ -736,18 +764,19 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     for (const auto& k : old_followers)
       if (std::find(new_followers.begin(), new_followers.end(), k) ==
           new_followers.end())
-        if (Status s = txn.Del(t.ticket_index, k); !s.ok()) return s;
+        if (Status s = DelEntry(txn, t.ticket_index, k); !s.ok()) return s;
     for (const auto& k : new_followers)
       if (std::find(old_followers.begin(), old_followers.end(), k) ==
           old_followers.end())
-        if (Status s = txn.Put(t.ticket_index, k, ""); !s.ok()) return s;
+        if (Status s = PutEntry(txn, t.ticket_index, k); !s.ok()) return s;
   }
   if (before) {
     auto old_keys = TicketIndexKeys(*before, number);
     for (size_t i = 0; i < old_keys.size(); ++i) {
       if (old_keys[i] == new_keys[i]) continue;
-      if (Status s = txn.Del(t.ticket_index, old_keys[i]); !s.ok()) return s;
-      if (Status s = txn.Put(t.ticket_index, new_keys[i], ""); !s.ok())
+      if (Status s = DelEntry(txn, t.ticket_index, old_keys[i]); !s.ok())
+        return s;
+      if (Status s = PutEntry(txn, t.ticket_index, new_keys[i]); !s.ok())
         return s;
     }
     if (before->status() != now.status()) {
@@ -757,7 +786,7 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     }
   } else {
     for (const auto& k : new_keys) {
-      if (Status s = txn.Put(t.ticket_index, k, ""); !s.ok()) return s;
+      if (Status s = PutEntry(txn, t.ticket_index, k); !s.ok()) return s;
     }
     if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
   }
@@ -785,8 +814,9 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t) {
     return Status::Ok();
   });  // its cursor ends before the writes below
   if (!scanned.ok()) return scanned;
+  std::sort(keys.begin(), keys.end());  // in order: pages fill
   for (const auto& k : keys) {
-    if (Status s = txn.Put(t.ticket_index, k, ""); !s.ok()) return s;
+    if (Status s = PutEntry(txn, t.ticket_index, k); !s.ok()) return s;
   }
   for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
     if (Status st = txn.Put(t.meta, CountKey(static_cast<v1::TicketStatus>(s)),
@@ -795,6 +825,45 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t) {
       return st;
   }
   return Status::Ok();
+}
+
+namespace {
+
+std::vector<std::string> IndexEntriesOf(const v1::Ticket& ticket,
+                                        uint64_t number) {
+  auto keys = FollowerIndexKeys(ticket, number);
+  for (auto& k : TicketIndexKeys(ticket, number)) keys.push_back(std::move(k));
+  return keys;
+}
+
+}  // namespace
+
+Status IndexTicketNumbers(Env& env, const Tables& t, size_t max_map_size,
+                          size_t tickets_per_txn) {
+  return RunIndexPass(env, t,
+                      {kIndexingTickets, t.ticket_index, &IndexEntriesOf,
+                       "the tickets for lists"},
+                      max_map_size, tickets_per_txn);
+}
+
+Status PutEntry(Txn& txn, Table table, std::string_view entry) {
+  if (entry.size() < 9)
+    return Status::Internal("an index entry without a prefix and a number");
+  return txn.PutNumber(table, entry.substr(0, entry.size() - 8),
+                       ReadBe64(entry.substr(entry.size() - 8)));
+}
+
+Status DelEntry(Txn& txn, Table table, std::string_view entry) {
+  if (entry.size() < 9)
+    return Status::Internal("an index entry without a prefix and a number");
+  return txn.DelNumber(table, entry.substr(0, entry.size() - 8),
+                       ReadBe64(entry.substr(entry.size() - 8)));
+}
+
+std::string EntryAt(const Cursor& cursor) {
+  std::string entry(cursor.key());
+  entry += cursor.value();
+  return entry;
 }
 
 Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event,

@@ -9,7 +9,8 @@
 //   ticket_events   BE64 number . BE64 seq -> "" (a ticket's history)
 //   ticket_comments BE64 number . BE64 seq -> Comment, each its own record
 //                   (comment_tables.h)
-//   ticket_index    filter key . BE64 number -> "" (list queries, see .cc)
+//   ticket_index    filter key -> BE64 numbers (list queries, see .cc): a
+//                   table of numbers, as ticket_words (PutEntry below)
 //   municipalities  id -> Municipality
 //   catalogue       the tjenestekatalog (catalogue_tables.h)
 //   staff           staff registry, vakt rota, open loads (staff_tables.h)
@@ -29,7 +30,7 @@
 //   service_snapshots id \0 BE64 version -> ServiceSnapshot: each service
 //                   version tickets were filed under, stored once
 //                   (records.h)
-//   ticket_words    word . \0 . BE64 number -> "": the words of tickets'
+//   ticket_words    word . \0 -> BE64 numbers: the words of tickets'
 //                   titles and descriptions, for search (ticket_words.h)
 //
 // Free functions over a Txn; they never keep a view past the transaction.
@@ -65,9 +66,12 @@ namespace helpdesk::store {
 // (records.h): a summary without what its ticket never changes, a created
 // event without the summary its ticket gives, an Assigned event's
 // explanation without its steps' notes; rewritten by the upgrade in many
-// transactions (CompactRecords again).
+// transactions (CompactRecords again). 14: ticket_index and ticket_words
+// are tables of numbers (lmdb.h): each prefix stored once, its tickets'
+// numbers packed under it; made again by the upgrade and filled in many
+// transactions (IndexTicketNumbers, IndexTicketWords).
 // An older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 13;
+inline constexpr int kSchemaVersion = 14;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -238,7 +242,24 @@ Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event,
 // over the tickets table (helpdeskctl repair, when they disagree).
 Status RebuildTicketIndex(Txn& txn, const Tables& t);
 
+// The schema 14 upgrade, after OpenTables' transaction: puts the
+// ticket_index entries of every stored ticket, from where the meta mark
+// kIndexingTickets says (RunIndexPass, index_pass.h). The status counts
+// are not touched: they were right before.
+Status IndexTicketNumbers(Env& env, const Tables& t, size_t max_map_size,
+                          size_t tickets_per_txn = 2000);
+inline constexpr std::string_view kIndexingTickets = "indexing_tickets";
+
 // ------------------------------------------------------------ keys
+
+// An entry of ticket_index or ticket_words is named whole: a prefix, then
+// a ticket's BE64 number (TicketIndexKeys, WordKeys). Both are tables of
+// numbers (lmdb.h), which store it as its prefix with the number under it:
+// these put and delete an entry so (an entry already there, or not there
+// to delete, is no error), and make it whole again from a cursor.
+Status PutEntry(Txn& txn, Table table, std::string_view entry);
+Status DelEntry(Txn& txn, Table table, std::string_view entry);
+std::string EntryAt(const Cursor& cursor);
 
 // The ticket_index keys of `ticket`, number `n`: one per combination of
 // status, municipality and assignee, and one by reporter.

@@ -1,13 +1,11 @@
 #include "daemon/store/ticket_words.h"
 
-#include <spdlog/spdlog.h>
-
 #include <algorithm>
 #include <unordered_set>
 #include <utility>
 
 #include "catalogue/search.h"
-#include "daemon/store/record_check.h"
+#include "daemon/store/index_pass.h"
 
 namespace helpdesk::store {
 namespace {
@@ -85,42 +83,22 @@ Status PutTicketWords(Txn& txn, const Tables& t, const v1::Ticket* before,
   // Both sorted: only the words that went or came are written.
   for (const auto& k : old_keys)
     if (!std::binary_search(new_keys.begin(), new_keys.end(), k))
-      if (Status s = txn.Del(t.ticket_words, k); !s.ok()) return s;
+      if (Status s = DelEntry(txn, t.ticket_words, k); !s.ok()) return s;
   for (const auto& k : new_keys)
     if (!std::binary_search(old_keys.begin(), old_keys.end(), k))
-      if (Status s = txn.Put(t.ticket_words, k, ""); !s.ok()) return s;
+      if (Status s = PutEntry(txn, t.ticket_words, k); !s.ok()) return s;
   return Status::Ok();
 }
 
 namespace {
 
-// The ticket_words keys of at most `count` tickets from number `from` on,
-// sorted, and the number to go on from (0 at the end). The cursor ends
-// before the caller writes.
-StatusOr<std::pair<std::vector<std::string>, uint64_t>> KeysOfSome(
-    const Txn& txn, const Tables& t, uint64_t from, size_t count) {
-  std::pair<std::vector<std::string>, uint64_t> out{{}, 0};
-  auto cursor = Cursor::Open(txn, t.tickets);
-  if (!cursor.ok()) return cursor.status();
-  size_t seen = 0;
-  for (auto moved = cursor->Seek(Be64(from));; moved = cursor->Next()) {
-    if (!moved.ok()) return moved.status();
-    if (!*moved) break;
-    const uint64_t number = ReadBe64(cursor->key());
-    if (seen++ == count) {
-      out.second = number;
-      break;
-    }
-    v1::Ticket ticket;
-    if (!ParseRecord(cursor->value(), ticket)) {
-      NoteDamaged(TicketName(number));  // left for repair
-      continue;
-    }
-    for (auto& k : WordKeys(TicketWords(ticket), number))
-      out.first.push_back(std::move(k));
-  }
-  std::sort(out.first.begin(), out.first.end());
-  return out;
+std::vector<std::string> EntriesOf(const v1::Ticket& ticket, uint64_t number) {
+  return WordKeys(TicketWords(ticket), number);
+}
+
+IndexPass WordsPass(const Tables& t) {
+  return {kIndexingWords, t.ticket_words, &EntriesOf,
+          "the words of the tickets"};
 }
 
 }  // namespace
@@ -131,66 +109,18 @@ Status RebuildTicketWords(Txn& txn, const Tables& t) {
     return LmdbStatus(rc, "mdb_drop(ticket_words)");
   // A few thousand tickets' words in memory at a time, not years of them.
   for (uint64_t from = 1;;) {
-    auto some = KeysOfSome(txn, t, from, 5000);
+    auto some = EntriesOfTickets(txn, t, WordsPass(t), from, 5000);
     if (!some.ok()) return some.status();
     for (const auto& k : some->first)
-      if (Status s = txn.Put(t.ticket_words, k, ""); !s.ok()) return s;
+      if (Status s = PutEntry(txn, t.ticket_words, k); !s.ok()) return s;
     if (some->second == 0) return Status::Ok();
     from = some->second;
   }
 }
 
-namespace {
-
-// One write transaction of the upgrade: the words of at most `per_txn`
-// tickets from number `from` on. Answers the number to go on from, or 0
-// at the end.
-StatusOr<uint64_t> IndexSome(const Env& env, const Tables& t, uint64_t from,
-                             size_t per_txn) {
-  auto txn = Txn::BeginWrite(env);
-  if (!txn.ok()) return txn.status();
-  auto some = KeysOfSome(*txn, t, from, per_txn);
-  if (!some.ok()) return some.status();
-  const uint64_t next = some->second;
-  for (const auto& k : some->first)
-    if (Status s = txn->Put(t.ticket_words, k, ""); !s.ok()) return s;
-  Status s = next != 0 ? txn->Put(t.meta, kIndexingWords, Be64(next))
-                       : txn->Del(t.meta, kIndexingWords);
-  if (!s.ok()) return s;
-  if (Status c = txn->Commit(); !c.ok()) return c;
-  return next;
-}
-
-}  // namespace
-
 Status IndexTicketWords(Env& env, const Tables& t, size_t max_map_size,
                         size_t tickets_per_txn) {
-  uint64_t from = 1;
-  {
-    auto txn = Txn::BeginRead(env);
-    if (!txn.ok()) return txn.status();
-    auto mark = txn->Get(t.meta, kIndexingWords);
-    if (!mark.ok()) return mark.status();
-    if (!*mark) return Status::Ok();
-    if ((*mark)->size() == 8) from = ReadBe64(**mark);
-  }
-  spdlog::info("schema 11 upgrade: indexing the words of the tickets");
-  size_t batches = 0;
-  while (true) {
-    auto next = IndexSome(env, t, from, std::max<size_t>(tickets_per_txn, 1));
-    if (!next.ok()) {
-      if (Status s = GrowMapOrExplain(env, next.status(), max_map_size);
-          !s.ok())
-        return s;
-      continue;
-    }
-    if (*next == 0) break;
-    from = *next;
-    if (++batches % 50 == 0)
-      spdlog::info("schema 11 upgrade: indexed the tickets up to {}", from);
-  }
-  spdlog::info("schema 11 upgrade: done");
-  return Status::Ok();
+  return RunIndexPass(env, t, WordsPass(t), max_map_size, tickets_per_txn);
 }
 
 }  // namespace helpdesk::store

@@ -1,7 +1,11 @@
 #pragma once
 // Free-text search over tickets' titles and descriptions (schema 11).
 //
-//   ticket_words   search form . \0 . BE64 ticket number -> ""
+//   ticket_words   search form . \0 -> BE64 ticket numbers
+//
+// a table of numbers (lmdb.h, since schema 14): each word once, its
+// tickets' numbers packed under it. Its entries are named whole, the word's
+// prefix then the number (WordKeys), and put by PutEntry (tables.h).
 //
 // A ticket's words are the search forms (catalogue::SearchTerms: case,
 // æ/ø/å and accents folded, Norwegian endings stemmed, stop words left
@@ -70,11 +74,11 @@ std::string WordPrefix(std::string_view word);
 // (`helpdeskctl repair`).
 Status RebuildTicketWords(Txn& txn, const Tables& t);
 
-// The schema 11 upgrade, after OpenTables' transaction: indexes the words
-// of every stored ticket, `tickets_per_txn` tickets to a write transaction
-// (years of tickets are too many for one), from where the meta mark
-// kIndexingWords says, then removes the mark. Grows the map when a
-// transaction fills it. Resumable: a start after a stop part-way goes on.
+// The upgrades of schema 11 and 14, after OpenTables' transaction: indexes
+// the words of every stored ticket, `tickets_per_txn` tickets to a write
+// transaction, from where the meta mark kIndexingWords says, then removes
+// the mark (RunIndexPass, index_pass.h). Resumable: a start after a stop
+// part-way goes on.
 Status IndexTicketWords(Env& env, const Tables& t, size_t max_map_size,
                         size_t tickets_per_txn = 2000);
 

@@ -78,23 +78,26 @@ TEST_F(Consistency, AStoreKeptByTheWriterIsClean) {
 
 TEST_F(Consistency, FindsAMissingAndAStaleListIndexEntry) {
   const auto keys = TicketIndexKeys(Stored(2), 2);
-  Change(
-      [&](Txn& txn) { ASSERT_TRUE(txn.Del(t_.ticket_index, keys[5]).ok()); });
+  Change([&](Txn& txn) {
+    ASSERT_TRUE(DelEntry(txn, t_.ticket_index, keys[5]).ok());
+  });
   EXPECT_EQ(OnlyFinding(),
             "ticket_index: ticket 2 has 8 of its 9 entries; lists by some "
             "filters miss it");
   v1::Ticket old = Stored(2);
   old.set_status(v1::TICKET_STATUS_NEW);
   Change([&](Txn& txn) {
-    ASSERT_TRUE(txn.Put(t_.ticket_index, keys[5], "").ok());
-    ASSERT_TRUE(txn.Put(t_.ticket_index, TicketIndexKeys(old, 2)[1], "").ok());
+    ASSERT_TRUE(PutEntry(txn, t_.ticket_index, keys[5]).ok());
+    ASSERT_TRUE(
+        PutEntry(txn, t_.ticket_index, TicketIndexKeys(old, 2)[1]).ok());
   });
   EXPECT_NE(OnlyFinding().find("a stale entry for ticket 2"),
             std::string::npos);
   Change([&](Txn& txn) {
-    ASSERT_TRUE(txn.Del(t_.ticket_index, TicketIndexKeys(old, 2)[1]).ok());
     ASSERT_TRUE(
-        txn.Put(t_.ticket_index, TicketIndexKeys(Stored(9), 9)[0], "").ok());
+        DelEntry(txn, t_.ticket_index, TicketIndexKeys(old, 2)[1]).ok());
+    ASSERT_TRUE(
+        PutEntry(txn, t_.ticket_index, TicketIndexKeys(Stored(9), 9)[0]).ok());
   });
   EXPECT_EQ(OnlyFinding(),
             "ticket_index: an entry for ticket 9, which is not stored");
@@ -117,17 +120,18 @@ TEST_F(Consistency, FindsAMissingAndAStaleFollowerEntry) {
   }
   const auto keys = FollowerIndexKeys(Stored(3), 3);
   ASSERT_EQ(keys.size(), 1u);
-  Change(
-      [&](Txn& txn) { ASSERT_TRUE(txn.Del(t_.ticket_index, keys[0]).ok()); });
+  Change([&](Txn& txn) {
+    ASSERT_TRUE(DelEntry(txn, t_.ticket_index, keys[0]).ok());
+  });
   EXPECT_EQ(OnlyFinding(),
             "ticket_index: ticket 3 has 0 of its 1 follower entries; a "
             "follower's list misses it");
   v1::Ticket other = Stored(2);
   other.add_followers("ansatt3.rollag");
   Change([&](Txn& txn) {
-    ASSERT_TRUE(txn.Put(t_.ticket_index, keys[0], "").ok());
+    ASSERT_TRUE(PutEntry(txn, t_.ticket_index, keys[0]).ok());
     ASSERT_TRUE(
-        txn.Put(t_.ticket_index, FollowerIndexKeys(other, 2)[0], "").ok());
+        PutEntry(txn, t_.ticket_index, FollowerIndexKeys(other, 2)[0]).ok());
   });
   EXPECT_NE(OnlyFinding().find("a stale follower entry for ticket 2"),
             std::string::npos);

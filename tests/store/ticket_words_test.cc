@@ -99,8 +99,8 @@ TEST_F(TicketWordsTest, ASearchTakesTheListFiltersAndPages) {
   Put(3, "Skjerm", "", "tinn");
   Put(4, "Skriver", "", "tinn");
   Put(5, "Skriver", "", "rollag");
-  Edit(4, [](v1::Ticket& t) {
-    t.set_status(v1::TICKET_STATUS_ASSIGNED);
+  Edit(4, [](v1::Ticket& t) {  // closed: no open load to keep
+    t.set_status(v1::TICKET_STATUS_RESOLVED);
     t.set_assignee("ola");
   });
   TicketFilter tinn;
@@ -196,8 +196,9 @@ TEST_F(TicketWordsTest, TheCheckFindsAStaleOrMissingWordAndRepairMendsIt) {
   EXPECT_TRUE(Findings().empty());
   Change([&](Txn& txn) {
     ASSERT_TRUE(
-        txn.Put(t_.ticket_words, WordPrefix("toner") + Be64(1), "").ok());
-    ASSERT_TRUE(txn.Del(t_.ticket_words, WordPrefix("skjerm") + Be64(2)).ok());
+        PutEntry(txn, t_.ticket_words, WordPrefix("toner") + Be64(1)).ok());
+    ASSERT_TRUE(
+        DelEntry(txn, t_.ticket_words, WordPrefix("skjerm") + Be64(2)).ok());
   });
   const auto findings = Findings();
   ASSERT_EQ(findings.size(), 2u);
@@ -229,11 +230,12 @@ TEST_F(TicketWordsTest, TheUpgradeIndexesAnOlderDatabaseAndGoesOnAfterAStop) {
   // The next start records the new version and the mark, then indexes.
   auto reopened = OpenTables(*env_, {});
   ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  t_ = *reopened;  // the upgrade to 14 made the tables again
   EXPECT_EQ(Ids("skriver"), (List{"9", "7", "5", "3", "1"}));
   EXPECT_TRUE(Findings().empty());
   {
     auto txn = Txn::BeginRead(*env_);
-    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "13");
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "14");
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
   }
   // Stopped part-way: the words of tickets 1-4 in, the mark at 5.
@@ -247,6 +249,131 @@ TEST_F(TicketWordsTest, TheUpgradeIndexesAnOlderDatabaseAndGoesOnAfterAStop) {
   EXPECT_EQ(Ids("kontor"), (List{"9", "8", "7", "6", "5"}));
   auto txn = Txn::BeginRead(*env_);
   EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
+}
+
+// Schema 14: ticket_index and ticket_words are tables of numbers, each
+// prefix stored once. A schema 13 database held each entry as a key of its
+// own: its tables are made again on open and filled from the tickets, and
+// every list and search answers as before; a stop part-way goes on.
+TEST_F(TicketWordsTest, ASchemaThirteenDatabaseGetsTablesOfNumbersOnOpen) {
+  for (uint64_t n = 1; n <= 9; ++n)
+    Put(n, n % 2 ? "Skriver" : "Skjerm", "Kontor " + std::to_string(n),
+        n % 3 ? "rollag" : "tinn", n % 2 ? "kari" : "ola");
+  Edit(4, [](v1::Ticket& t) {  // closed: no open load to keep
+    t.set_status(v1::TICKET_STATUS_RESOLVED);
+    t.set_assignee("per");
+    t.add_followers("kari");
+  });
+  Edit(7, [](v1::Ticket& t) { t.set_status(v1::TICKET_STATUS_RESOLVED); });
+  // What the lists and searches answer, oldest first for the queue.
+  auto answers = [&] {
+    std::vector<List> out;
+    auto ids = [&](TicketFilter f) {
+      auto txn = Txn::BeginRead(*env_);
+      List ids;
+      for (uint64_t before = 0;;) {  // two a page: paging is walked too
+        auto page = ListTickets(*txn, t_, f, before, 2);
+        EXPECT_TRUE(page.ok());
+        if (!page.ok()) return ids;
+        for (const auto& t : page->tickets) ids.push_back(t.id());
+        if (!page->next_before) return ids;
+        before = *page->next_before;
+      }
+    };
+    auto filter = [](v1::TicketStatus status, std::string municipality,
+                     std::string assignee, std::string reporter = "",
+                     bool with_followed = false) {
+      TicketFilter f;
+      f.status = status;
+      f.municipality = std::move(municipality);
+      f.assignee = std::move(assignee);
+      f.reporter = std::move(reporter);
+      f.with_followed = with_followed;
+      return f;
+    };
+    const auto any = v1::TICKET_STATUS_UNSPECIFIED;
+    out.push_back(ids({}));
+    out.push_back(ids(filter(any, "tinn", "")));
+    out.push_back(ids(filter(v1::TICKET_STATUS_NEW, "rollag", "")));
+    out.push_back(ids(filter(any, "", "per")));
+    out.push_back(ids(filter(any, "", "", "kari")));
+    out.push_back(ids(filter(any, "", "", "kari", true)));
+    out.push_back(Ids("skriver"));
+    out.push_back(Ids("kontor", filter(any, "tinn", "")));
+    auto txn = Txn::BeginRead(*env_);
+    auto oldest =
+        OldestTickets(*txn, t_, filter(v1::TICKET_STATUS_NEW, "", ""), 3);
+    EXPECT_TRUE(oldest.ok());
+    out.emplace_back();
+    if (oldest.ok())
+      for (const auto& t : *oldest) out.back().push_back(t.id());
+    return out;
+  };
+  const auto before = answers();
+  ASSERT_EQ(before[0], (List{"9", "8", "7", "6", "5", "4", "3", "2", "1"}));
+  ASSERT_EQ(before[5], (List{"9", "7", "5", "4", "3", "1"}));
+  ASSERT_EQ(before[8], (List{"1", "2", "3"}));
+  auto flags = [&](Table table) {
+    unsigned f = 0;
+    auto txn = Txn::BeginRead(*env_);
+    EXPECT_EQ(mdb_dbi_flags(txn->get(), table.dbi, &f), MDB_SUCCESS);
+    return f & (MDB_DUPSORT | MDB_DUPFIXED);
+  };
+  EXPECT_EQ(flags(t_.ticket_index), unsigned{MDB_DUPSORT | MDB_DUPFIXED});
+  EXPECT_EQ(flags(t_.ticket_words), unsigned{MDB_DUPSORT | MDB_DUPFIXED});
+  // As schema 13 stored them: each entry a key of its own.
+  Change([&](Txn& txn) {
+    for (auto [table, name] : {std::pair{&t_.ticket_index, "ticket_index"},
+                               std::pair{&t_.ticket_words, "ticket_words"}}) {
+      std::vector<std::string> entries;
+      {
+        auto cursor = Cursor::Open(txn, *table);
+        ASSERT_TRUE(cursor.ok());
+        for (auto m = cursor->First(); m.ok() && *m; m = cursor->Next())
+          entries.push_back(EntryAt(*cursor));
+      }
+      ASSERT_FALSE(entries.empty());
+      ASSERT_EQ(mdb_drop(txn.get(), table->dbi, 1), MDB_SUCCESS);
+      auto plain = txn.OpenTable(name, /*create=*/true);
+      ASSERT_TRUE(plain.ok());
+      *table = *plain;
+      for (const auto& e : entries) ASSERT_TRUE(txn.Put(*table, e, "").ok());
+    }
+    ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "13").ok());
+  });
+  ASSERT_EQ(flags(t_.ticket_index), 0u);
+  auto reopened = OpenTables(*env_, {});
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  t_ = *reopened;
+  EXPECT_EQ(flags(t_.ticket_index), unsigned{MDB_DUPSORT | MDB_DUPFIXED});
+  EXPECT_EQ(flags(t_.ticket_words), unsigned{MDB_DUPSORT | MDB_DUPFIXED});
+  EXPECT_EQ(answers(), before);
+  EXPECT_TRUE(Findings().empty());
+  {
+    auto txn = Txn::BeginRead(*env_);
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "14");
+    EXPECT_FALSE(txn->Get(t_.meta, kIndexingTickets)->has_value());
+    EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
+  }
+  // Stopped part-way: the entries of tickets 1-4 in, the mark at 5.
+  Change([&](Txn& txn) {
+    ASSERT_EQ(mdb_drop(txn.get(), t_.ticket_index.dbi, 0), MDB_SUCCESS);
+    for (uint64_t n = 1; n <= 4; ++n) {
+      auto ticket = GetTicket(txn, t_, n);
+      ASSERT_TRUE(ticket.ok() && *ticket);
+      for (const auto& k : TicketIndexKeys(**ticket, n))
+        ASSERT_TRUE(PutEntry(txn, t_.ticket_index, k).ok());
+      for (const auto& k : FollowerIndexKeys(**ticket, n))
+        ASSERT_TRUE(PutEntry(txn, t_.ticket_index, k).ok());
+    }
+    ASSERT_TRUE(txn.Put(t_.meta, kIndexingTickets, Be64(5)).ok());
+  });
+  EXPECT_NE(answers(), before);
+  ASSERT_TRUE(IndexTicketNumbers(*env_, t_, 0, /*tickets_per_txn=*/2).ok());
+  EXPECT_EQ(answers(), before);
+  EXPECT_TRUE(Findings().empty());
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_FALSE(txn->Get(t_.meta, kIndexingTickets)->has_value());
 }
 
 }  // namespace

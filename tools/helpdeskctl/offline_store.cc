@@ -72,7 +72,10 @@ Status CheckSchema(const store::Txn& txn, const std::string& dir,
   for (auto [mark, what] :
        {std::pair{store::kCompactingRecords,
                   "to compact records (schema 10 or 13)"},
-        std::pair{store::kIndexingWords, "to schema 11 (the word index)"}}) {
+        std::pair{store::kIndexingWords,
+                  "to index the words (schema 11 or 14)"},
+        std::pair{store::kIndexingTickets,
+                  "to index the tickets for lists (schema 14)"}}) {
     auto part_way = txn.Get(meta, mark);
     if (!part_way.ok()) return part_way.status();
     if (*part_way)
