@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "daemon/store/comment_tables.h"
+#include "daemon/store/packing.h"
 #include "daemon/store/record_check.h"
 #include "daemon/store/report_cells.h"
 #include "daemon/store/sla_index.h"
@@ -58,8 +59,11 @@ std::string Printable(std::string_view key) {
 // Why `bytes` do not parse: protobuf refuses a record whose wire format
 // is sound only for a string that is not UTF-8.
 std::string Why(std::string_view bytes) {
+  std::string scratch;
+  auto record = Unpack(bytes, scratch);
+  if (!record) return "packed, but does not unpack (damaged bytes)";
   google::protobuf::UnknownFieldSet fields;
-  if (fields.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+  if (fields.ParseFromArray(record->data(), static_cast<int>(record->size())))
     return "a string field is not valid UTF-8";
   return "not a readable record (damaged bytes)";
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "daemon/store/comment_tables.h"
+#include "daemon/store/packing.h"
 #include "daemon/store/record_check.h"
 
 namespace helpdesk::store {
@@ -143,7 +144,8 @@ StatusOr<ErasureCount> EraseTicketHistory(Txn& txn, const Tables& t,
   }
   for (auto& [seq, event] : events) {
     if (!EraseEventText(event, people)) continue;
-    if (Status s = txn.Put(t.events, seq, event.SerializeAsString()); !s.ok())
+    if (Status s = txn.Put(t.events, seq, Pack(event.SerializeAsString()));
+        !s.ok())
       return s;
     ++count.events;
   }

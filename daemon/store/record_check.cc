@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "daemon/store/packing.h"
 #include "proto/utf8.h"
 
 namespace helpdesk::store {
@@ -161,7 +162,12 @@ bool ParseRecord(std::string_view bytes, Message& out) {
   // silencer would take protobuf's global mutex twice on every read.
   static std::once_flag once;
   std::call_once(once, [] { google::protobuf::SetLogHandler(&ProtobufLog); });
-  return out.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()));
+  // A packed record (packing.h) is unpacked into this thread's buffer,
+  // which keeps its capacity from record to record.
+  thread_local std::string scratch;
+  auto record = Unpack(bytes, scratch);
+  if (!record) return false;
+  return out.ParseFromArray(record->data(), static_cast<int>(record->size()));
 }
 
 }  // namespace helpdesk::store

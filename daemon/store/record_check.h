@@ -46,7 +46,8 @@ bool IsDamaged(const Status& s);
 // time this process meets it; later calls for the same record are silent.
 void NoteDamaged(std::string_view record);
 
-// Parses `bytes` into `out`; false when they do not parse.
+// Parses `bytes` into `out`, unpacking a packed record first (packing.h);
+// false when they do not unpack or parse.
 bool ParseRecord(std::string_view bytes, google::protobuf::Message& out);
 
 }  // namespace helpdesk::store

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "daemon/store/packing.h"
 #include "daemon/store/record_check.h"
 #include "proto/events.h"
 
@@ -215,7 +216,7 @@ StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t,
   const bool steps = now.assignment().seq() != 0 && HasSteps(now.assignment());
   const bool comments =
       now.comments_size() != 0 || !now.comments_next().empty();
-  if (!*shared && !steps && !comments) return now.SerializeAsString();
+  if (!*shared && !steps && !comments) return Pack(now.SerializeAsString());
   v1::Ticket stored = now;
   if (*shared) *stored.mutable_service() = Stub(now.service());
   if (steps) {
@@ -225,7 +226,7 @@ StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t,
   // Comments are never stored with the ticket: each is its own record.
   stored.clear_comments();
   stored.clear_comments_next();
-  return stored.SerializeAsString();
+  return Pack(stored.SerializeAsString());
 }
 
 Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
@@ -301,7 +302,7 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
     if (LeaveOutSteps(a))
       *edit().mutable_assigned()->mutable_assignment() = std::move(a);
   }
-  return stored ? stored->SerializeAsString() : event.SerializeAsString();
+  return Pack(stored ? stored->SerializeAsString() : event.SerializeAsString());
 }
 
 Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
@@ -486,8 +487,11 @@ Status CompactRecords(Env& env, const Tables& t, size_t max_map_size,
           NoteDamaged(TicketName(ReadBe64(key)));  // left for repair
           return std::optional<std::string>();
         }
-        v1::Assignment& a = *ticket.mutable_assignment();
-        if (a.seq() == 0 && HasSteps(a)) {
+        // Not mutable_assignment() on a ticket without a decision: that
+        // would give it an empty one.
+        if (ticket.has_assignment() && ticket.assignment().seq() == 0 &&
+            HasSteps(ticket.assignment())) {
+          v1::Assignment& a = *ticket.mutable_assignment();
           auto seq = AssignedEventOf(txn, t, ReadBe64(key), a);
           if (!seq.ok()) return seq.status();
           if (*seq != 0) a.set_seq(*seq);

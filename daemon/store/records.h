@@ -98,7 +98,8 @@ Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,
 // The ticket number an event names; nullopt for none or a malformed id.
 std::optional<uint64_t> TicketNumberOf(const v1::Event& event);
 
-// The upgrade to compact records (schema 10, and again 13): rewrites every
+// The upgrade to compact records (schema 10, again 13, and 15, which packs
+// them: packing.h): rewrites every
 // ticket and event of an older database in compact form, a few thousand to
 // a write transaction (a database of years is too big for one), then
 // clears kCompactingRecords (OpenTables set it with the new schema

@@ -244,7 +244,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
         stored != "9" && stored != "10" && stored != "11" && stored != "12" &&
-        stored != "13" && stored != current) {
+        stored != "13" && stored != "14" && stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -332,6 +332,14 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
       // upgrades that write to them; they are filled after this
       // transaction, in many (IndexTicketNumbers, IndexTicketWords).
       stored = "14";
+    }
+    if (stored == "14") {
+      // Version 14 stored tickets and events as they serialize: packed
+      // (packing.h) after this transaction, in many (CompactRecords), as
+      // version 10 was. Until then, both forms read.
+      if (Status s = txn->Put(t.meta, kCompactingRecords, "1"); !s.ok())
+        return s;
+      stored = "15";
     }
     if (stored != original) {
       if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())

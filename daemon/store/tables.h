@@ -69,9 +69,11 @@ namespace helpdesk::store {
 // transactions (CompactRecords again). 14: ticket_index and ticket_words
 // are tables of numbers (lmdb.h): each prefix stored once, its tickets'
 // numbers packed under it; made again by the upgrade and filled in many
-// transactions (IndexTicketNumbers, IndexTicketWords).
+// transactions (IndexTicketNumbers, IndexTicketWords). 15: tickets and
+// events stored packed against a dictionary (packing.h); rewritten by the
+// upgrade in many transactions (CompactRecords again).
 // An older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 14;
+inline constexpr int kSchemaVersion = 15;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,

@@ -17,6 +17,7 @@
 
 #include "daemon/desk/sweeper.h"
 #include "daemon/store/lmdb.h"
+#include "daemon/store/record_check.h"
 #include "daemon/store/tables.h"
 #include "tests/support/desk_on_disk.h"
 
@@ -228,7 +229,7 @@ TEST_F(DeskTest, ADecisionIsStoredWithoutWhatItsStepsAndTicketGive) {
     auto raw = txn->Get(disk_.tables().events, store::Be64(e.seq()));
     ASSERT_TRUE(raw.ok() && *raw);
     v1::Event stored;
-    ASSERT_TRUE(stored.ParseFromString(std::string(**raw)));
+    ASSERT_TRUE(store::ParseRecord(**raw, stored));  // packed: unpacked
     EXPECT_EQ(stored.ticket().id(), "") << e.seq();
     EXPECT_EQ(stored.ticket().municipality(), "") << e.seq();
     if (!e.has_assigned()) continue;

@@ -1,6 +1,7 @@
 // Fuzz target: a record's bytes as read from the store (a damaged file, or
 // a record an older bug wrote), parsed as every record type the store
-// keeps, as the store parses them (ParseFromArray), then used as the reads
+// keeps, as the store parses them (ParseRecord: unpacked first when packed,
+// daemon/store/packing.h), then used as the reads
 // use it: rendered as JSON (round_trip.h), a ticket's SLA clocks read at
 // an instant, a person's schedule compiled and asked, a rota's shift
 // looked up, a catalogue entry put in a tree. A bad record must not crash
@@ -12,6 +13,7 @@
 
 #include "catalogue/catalogue.h"
 #include "daemon/staff/schedule.h"
+#include "daemon/store/record_check.h"
 #include "daemon/tickets/sla_clocks.h"
 #include "proto/helpdesk.pb.h"
 #include "sla/oslo_time.h"
@@ -34,7 +36,8 @@ const sla::PolicyBook& Book() {
 
 template <typename M>
 bool Read(const uint8_t* data, size_t size, M& out) {
-  if (!out.ParseFromArray(data, static_cast<int>(size))) return false;
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+  if (!store::ParseRecord(bytes, out)) return false;
   fuzz::CheckJsonRoundTrip(out);
   return true;
 }

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "tests/integration/fixture.h"
+#include "tests/support/filler.h"
 
 namespace helpdesk::testing {
 namespace {
@@ -200,7 +201,7 @@ TEST_F(Limits, AFullDatabaseRefusesWritesWith507AndKeepsServing) {
   for (int i = 0; i < 2000; ++i) {  // 1 MiB holds well under 2000 of these
     json body = GoodTicket();
     body["title"] = "Full disk " + std::to_string(i);
-    body["description"] = std::string(15000, 'x');
+    body["description"] = testing::Incompressible(15000, i + 1);
     last = client_->Post("/api/v1/tickets", body.dump());
     if (last.status != 201) break;
     json t = json::parse(last.body);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/integration/fixture.h"
+#include "tests/support/filler.h"
 #include "tests/support/small_disk.h"
 
 namespace helpdesk::testing {
@@ -21,7 +22,7 @@ HttpResponse FillUntilRefused(HttpClient& client, const json& ticket,
   for (int i = 0; i < most; ++i) {
     json body = ticket;
     body["title"] = "Full " + std::to_string(i);
-    body["description"] = std::string(15000, 'x');
+    body["description"] = testing::Incompressible(15000, i + 1);
     last = client.Post("/api/v1/tickets", body.dump());
     if (last.status != 201) break;
   }

@@ -9,6 +9,7 @@
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
+#include "daemon/store/packing.h"
 #include "daemon/store/ticket_words.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/sla_clocks.h"
@@ -100,6 +101,14 @@ class Records : public StoreFixture {
     EXPECT_TRUE(raw.ok() && *raw);
     return raw.ok() && *raw ? std::string(**raw) : std::string();
   }
+  // The record stored under `key`, unpacked (packing.h).
+  std::string Plain(Table table, const std::string& key) {
+    const std::string raw = Raw(table, key);
+    std::string scratch;
+    auto record = Unpack(raw, scratch);
+    EXPECT_TRUE(record.has_value());
+    return record ? std::string(*record) : std::string();
+  }
   v1::Ticket Read(uint64_t number, TicketDetail detail) {
     auto txn = Txn::BeginRead(*env_);
     auto ticket = GetTicket(*txn, t_, number, detail);
@@ -162,7 +171,7 @@ TEST_F(Records, ANewTicketIsStoredSmallAndReadBackAsSaved) {
     EXPECT_SAME(row.service(), f.now.service());
 
     v1::Ticket record;
-    ASSERT_TRUE(record.ParseFromString(Raw(t_.tickets, Be64(n))));
+    ASSERT_TRUE(record.ParseFromString(Plain(t_.tickets, Be64(n))));
     EXPECT_EQ(record.assignment().steps_size(), 0);
     EXPECT_EQ(record.assignment().explanation(), "");
     EXPECT_EQ(record.assignment().seq(), f.now.assignment().seq());
@@ -189,14 +198,14 @@ TEST_F(Records, ANewTicketIsStoredSmallAndReadBackAsSaved) {
   // A created event is stored without the summary its ticket gives (an
   // empty one marks it), and with the snapshot's stub.
   v1::Event stored;
-  ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(events[0].seq()))));
+  ASSERT_TRUE(stored.ParseFromString(Plain(t_.events, Be64(events[0].seq()))));
   EXPECT_TRUE(stored.ticket_created().ticket().has_sla());
   EXPECT_EQ(stored.ticket_created().ticket().service().name(), "");
   EXPECT_TRUE(stored.has_ticket());
   EXPECT_EQ(stored.ticket().ByteSizeLong(), 0u);
   // The Assigned event: its summary without what the ticket never
   // changes, its explanation without the steps' notes.
-  ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(events[1].seq()))));
+  ASSERT_TRUE(stored.ParseFromString(Plain(t_.events, Be64(events[1].seq()))));
   EXPECT_EQ(stored.ticket().id(), "");
   EXPECT_EQ(stored.ticket().municipality(), "");
   EXPECT_EQ(stored.ticket().reporter(), "");
@@ -268,7 +277,7 @@ TEST_F(Records, WhatDoesNotMatchIsStoredWholeAndReadsBackTheSame) {
   }
   auto stored = [&](const v1::Event& e) {
     v1::Event out;
-    EXPECT_TRUE(out.ParseFromString(Raw(t_.events, Be64(e.seq()))));
+    EXPECT_TRUE(out.ParseFromString(Plain(t_.events, Be64(e.seq()))));
     return out;
   };
   EXPECT_FALSE(
@@ -368,7 +377,8 @@ class SchemaNine : public Records {
       if (n != 4) expected.mutable_assignment()->set_seq(2 * n);
       EXPECT_SAME(Read(n, TicketDetail::kFull), expected);
       v1::Ticket record;
-      ASSERT_TRUE(record.ParseFromString(Raw(t_.tickets, Be64(n))));
+      EXPECT_TRUE(IsPacked(Raw(t_.tickets, Be64(n)))) << n;
+      ASSERT_TRUE(record.ParseFromString(Plain(t_.tickets, Be64(n))));
       EXPECT_EQ(record.assignment().steps_size(), n == 4 ? 4 : 0) << n;
       EXPECT_EQ(record.service().name(), n == 5 ? "Printere" : "") << n;
     }
@@ -378,10 +388,12 @@ class SchemaNine : public Records {
       EXPECT_SAME(events[2 * n - 2], whole_[n - 1].created);
       EXPECT_SAME(events[2 * n - 1], whole_[n - 1].assigned);
       v1::Event stored;
-      ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(2 * n - 1))));
+      EXPECT_TRUE(IsPacked(Raw(t_.events, Be64(2 * n - 1)))) << n;
+      EXPECT_TRUE(IsPacked(Raw(t_.events, Be64(2 * n)))) << n;
+      ASSERT_TRUE(stored.ParseFromString(Plain(t_.events, Be64(2 * n - 1))));
       EXPECT_TRUE(stored.ticket_created().ticket().has_sla());
       EXPECT_EQ(stored.ticket().ByteSizeLong(), 0u);
-      ASSERT_TRUE(stored.ParseFromString(Raw(t_.events, Be64(2 * n))));
+      ASSERT_TRUE(stored.ParseFromString(Plain(t_.events, Be64(2 * n))));
       EXPECT_EQ(stored.ticket().id(), "") << n;
       EXPECT_TRUE(stored.assigned().assignment().explanation_continues());
     }
@@ -419,7 +431,7 @@ TEST_F(SchemaNine, ASchemaTwelveDatabaseIsCompactedOnOpen) {
     ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "12").ok());
   });
   v1::Event before;
-  ASSERT_TRUE(before.ParseFromString(Raw(t_.events, Be64(2))));
+  ASSERT_TRUE(before.ParseFromString(Plain(t_.events, Be64(2))));
   ASSERT_EQ(before.ticket().id(), "1");  // whole, as 12 stored it
   tables = OpenTables(*env_, {});
   ASSERT_TRUE(tables.ok()) << tables.status().message();

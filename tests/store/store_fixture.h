@@ -17,6 +17,7 @@
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
 #include "daemon/tickets/commands.h"
+#include "tests/support/filler.h"
 #include "tests/support/scratch_dir.h"
 
 namespace helpdesk::store {
@@ -82,7 +83,7 @@ inline StatusOr<v1::Ticket> CreateTicketIn(WriteContext& w,
                                            const std::string& actor = "") {
   v1::CreateTicketRequest req;
   req.set_title(title);
-  req.set_description(std::string(pad, 'x'));
+  req.set_description(testing::Incompressible(pad));
   req.set_municipality("rollag");
   req.set_service_id("printer");
   req.set_reporter("kari");

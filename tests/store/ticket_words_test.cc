@@ -235,7 +235,7 @@ TEST_F(TicketWordsTest, TheUpgradeIndexesAnOlderDatabaseAndGoesOnAfterAStop) {
   EXPECT_TRUE(Findings().empty());
   {
     auto txn = Txn::BeginRead(*env_);
-    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "14");
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "15");
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
   }
   // Stopped part-way: the words of tickets 1-4 in, the mark at 5.
@@ -351,7 +351,7 @@ TEST_F(TicketWordsTest, ASchemaThirteenDatabaseGetsTablesOfNumbersOnOpen) {
   EXPECT_TRUE(Findings().empty());
   {
     auto txn = Txn::BeginRead(*env_);
-    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "14");
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "15");
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingTickets)->has_value());
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
   }

@@ -71,7 +71,7 @@ Status CheckSchema(const store::Txn& txn, const std::string& dir,
                           "once to upgrade it");
   for (auto [mark, what] :
        {std::pair{store::kCompactingRecords,
-                  "to compact records (schema 10 or 13)"},
+                  "to compact records (schema 10, 13 or 15)"},
         std::pair{store::kIndexingWords,
                   "to index the words (schema 11 or 14)"},
         std::pair{store::kIndexingTickets,

@@ -45,6 +45,9 @@ struct Options {
   int background_connections = 0;
   // --mode create: every request with an Idempotency-Key of its own.
   bool idempotency_keys = false;
+  // --mode create: a title and a description of one letter each (what a
+  // ticket costs besides its text).
+  bool no_text = false;
   // --mode target: GET this path and query, again and again.
   std::string target;
 };
@@ -58,17 +61,19 @@ const char* const kMunicipalities[] = {"kongsberg", "notodden", "nore-og-uvdal",
                                        "flesberg",  "rollag",   "tinn",
                                        "hjartdal"};
 
-std::string CreateBody(uint64_t n) {
-  return std::string(R"({"title":"Skriver virker ikke )") + std::to_string(n) +
-         R"(","description":"Papirstopp i skuff 2 ved resepsjonen.",)"
-         R"("municipality":")" +
-         kMunicipalities[n % 7] +
+std::string CreateBody(uint64_t n, bool no_text) {
+  return (no_text ? std::string(R"({"title":"x","description":"x",)")
+                  : std::string(R"({"title":"Skriver virker ikke )") +
+                        std::to_string(n) +
+                        R"(","description":"Papirstopp i skuff 2 ved )"
+                        R"(resepsjonen.",)") +
+         R"("municipality":")" + kMunicipalities[n % 7] +
          R"(","serviceId":"skrivere-og-utskrift","priority":"normal","reporter":"loadgen"})";
 }
 
 std::string CreateRequest(const Options& o, uint64_t n) {
   return SerialiseRequest(http::verb::post, "/api/v1/tickets", o.host,
-                          CreateBody(n));
+                          CreateBody(n, o.no_text));
 }
 
 Clock::duration Seconds(double s) {
@@ -472,6 +477,9 @@ int main(int argc, char** argv) {
   app.add_flag("--idempotency-keys", o.idempotency_keys,
                "--mode create: send each request with an Idempotency-Key of "
                "its own (what a keyed write costs)");
+  app.add_flag("--no-text", o.no_text,
+               "--mode create: a title and a description of one letter each "
+               "(what a ticket costs on disk besides its text)");
   app.add_option("--target", o.target,
                  "--mode target: the path and query to GET (e.g. "
                  "'/api/v1/tickets?municipality=tinn&limit=50')");

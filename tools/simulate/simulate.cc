@@ -12,6 +12,11 @@
 //
 //   helpdesk-simulate --data-dir DIR [--tickets 1000000] [--years 10]
 //                     [--end 2026-11-30] [--seed 1]
+//                     [--train-dictionary FILE]
+//
+// --train-dictionary then trains a packing dictionary (packing.h) on the
+// ticket and event records it made: records-v1.zdict was made so, from
+// 20,000 tickets.
 //
 // Deterministic for a seed, but for the order of writes within an hour.
 
@@ -35,6 +40,7 @@
 #include "daemon/desk/desk.h"
 #include "daemon/seed/seed.h"
 #include "daemon/store/lmdb.h"
+#include "daemon/store/packing.h"
 #include "daemon/store/tables.h"
 #include "daemon/store/writer.h"
 #include "sla/oslo_time.h"
@@ -54,6 +60,7 @@ struct Options {
   std::string end = "2026-11-30";
   uint32_t seed = 1;
   size_t in_flight = 512;
+  std::string train_dictionary;  // where to write a packing dictionary
 };
 
 // Where a ticket stands, as the writer last answered.
@@ -448,6 +455,35 @@ int Simulation::Run() {
   return 0;
 }
 
+int Fail(const Status& s) {
+  std::fprintf(stderr, "helpdesk-simulate: %s\n", s.message().c_str());
+  return 1;
+}
+
+// Trains a packing dictionary (store/packing.h) on the records of the
+// simulated desk in `data_dir` and writes it to `path`.
+int TrainDictionary(const std::string& data_dir, const std::string& path) {
+  auto env = store::Env::Open({.dir = data_dir, .map_size = size_t{1} << 36});
+  if (!env.ok()) return Fail(env.status());
+  auto txn = store::Txn::BeginRead(*env);
+  if (!txn.ok()) return Fail(txn.status());
+  auto tables = store::OpenTablesToRead(*txn);
+  if (!tables.ok()) return Fail(tables.status());
+  auto dictionary = store::TrainDictionary(*txn, *tables, 64 * 1024);
+  if (!dictionary.ok()) return Fail(dictionary.status());
+  std::FILE* out = std::fopen(path.c_str(), "wb");
+  if (out == nullptr ||
+      std::fwrite(dictionary->data(), 1, dictionary->size(), out) !=
+          dictionary->size() ||
+      std::fclose(out) != 0) {
+    std::fprintf(stderr, "helpdesk-simulate: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  std::printf("a packing dictionary of %zu bytes in %s\n", dictionary->size(),
+              path.c_str());
+  return 0;
+}
+
 }  // namespace
 }  // namespace helpdesk::simulate
 
@@ -464,6 +500,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 30));
   app.add_option("--end", o.end, "The day the clock stops (YYYY-MM-DD)");
   app.add_option("--seed", o.seed, "Random seed");
+  app.add_option("--train-dictionary", o.train_dictionary,
+                 "Then train a packing dictionary on the records made and "
+                 "write it to this file (daemon/store/packing.h)");
   CLI11_PARSE(app, argc, argv);
-  return helpdesk::simulate::Simulation(o).Run();
+  if (int rc = helpdesk::simulate::Simulation(o).Run(); rc != 0) return rc;
+  if (o.train_dictionary.empty()) return 0;
+  return helpdesk::simulate::TrainDictionary(o.data_dir, o.train_dictionary);
 }
