@@ -70,7 +70,9 @@ const ZSTD_DDict* DictionaryOf(unsigned char version) {
 }  // namespace
 
 std::string Pack(std::string record) {
-  if (record.empty()) return record;
+  // Nothing Unpack would refuse: an empty record, or one above its bound,
+  // stays as it is.
+  if (record.empty() || record.size() > kMaxUnpacked) return record;
   Contexts& c = Mine();
   std::string packed(2 + ZSTD_compressBound(record.size()), '\0');
   packed[1] = static_cast<char>(kPackingVersion);
@@ -91,8 +93,9 @@ std::optional<std::string_view> Unpack(std::string_view stored,
   const char* frame = stored.data() + 2;
   const size_t frame_size = stored.size() - 2;
   const unsigned long long size = ZSTD_getFrameContentSize(frame, frame_size);
+  // Pack never packs an empty record.
   if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR ||
-      size > kMaxUnpacked)
+      size == 0 || size > kMaxUnpacked)
     return std::nullopt;
   scratch.resize(size);
   const size_t got =

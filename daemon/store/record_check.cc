@@ -166,8 +166,13 @@ bool ParseRecord(std::string_view bytes, Message& out) {
   // which keeps its capacity from record to record.
   thread_local std::string scratch;
   auto record = Unpack(bytes, scratch);
-  if (!record) return false;
-  return out.ParseFromArray(record->data(), static_cast<int>(record->size()));
+  const bool parsed =
+      record &&
+      out.ParseFromArray(record->data(), static_cast<int>(record->size()));
+  // A damaged frame may have claimed megabytes: not kept for the thread's
+  // life.
+  if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);
+  return parsed;
 }
 
 }  // namespace helpdesk::store

@@ -110,6 +110,8 @@ struct Seed {
 };
 
 // Opens the tables, creating them and storing `seed` in a new database;
+// use only the Tables it returns: an upgrade to 14 deletes and remakes two
+// tables, which closes their old handles for the whole process.
 // checks the schema version of an existing one and upgrades an older one
 // (version 1 gets the seed catalogue; version 2 the seed staff and rota,
 // and loads counted from its open assigned tickets; version 3 the sla_due

@@ -55,6 +55,9 @@ TEST(Packing, WhatPacksNoSmallerAndWhatAnOlderSchemaStoredReadAsTheyAre) {
   // Too short to gain anything: stored as it is.
   const std::string tiny("\x0a\x01x", 3);
   EXPECT_EQ(Pack(tiny), tiny);
+  // Above what Unpack takes (16 MiB): stored as it is, so it reads.
+  const std::string huge(size_t{16} << 20 | 1, 'a');
+  EXPECT_FALSE(IsPacked(Pack(huge)));
   v1::Ticket read;
   ASSERT_TRUE(ParseRecord(ATicket(3).SerializeAsString(), read));
   EXPECT_EQ(read.id(), "3");
@@ -72,6 +75,10 @@ TEST(Packing, DamagedPackedBytesAreADamagedRecordNotACrash) {
   std::string flipped = packed;
   flipped[flipped.size() / 2] ^= 0x5a;  // a byte changed in the frame
   damaged.push_back(flipped);
+  // A frame of nothing, which Pack never makes.
+  std::string empty = packed.substr(0, 2);
+  empty += std::string("\x28\xb5\x2f\xfd\x20\x00\x01\x00\x00", 9);
+  damaged.push_back(empty);
   // A frame that claims to hold a terabyte.
   std::string huge = packed.substr(0, 2);
   huge +=
@@ -93,6 +100,7 @@ TEST(Packing, DamagedPackedBytesAreADamagedRecordNotACrash) {
   EXPECT_FALSE(Unpack(damaged[1], scratch).has_value());
   EXPECT_FALSE(Unpack(damaged[2], scratch).has_value());
   EXPECT_FALSE(Unpack(huge, scratch).has_value());
+  EXPECT_FALSE(Unpack(empty, scratch).has_value());
 }
 
 class PackedStore : public StoreFixture {
