@@ -117,8 +117,8 @@ StatusOr<std::optional<tickets::Change>> DecideDispatch(
     a.set_assignee_name(ticket.assignment().assignee_name());
     a.set_explanation(dispatch::Explain(a, **roster));
   }
-  auto c =
-      tickets::DecideAssignment(ticket, a, false, 0, std::nullopt, s.request());
+  auto c = tickets::DecideAssignment(ticket, std::move(a), false, 0,
+                                     std::nullopt, s.request());
   if (!c.ok()) {
     spdlog::warn("dispatch of ticket {} not recorded: {}", ticket.id(),
                  c.status().message());

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -12,6 +14,34 @@
 
 namespace helpdesk::store {
 namespace {
+
+// Calls `swap` when made and again when it goes: parts of a message
+// swapped with locals while it is serialized as stored, and back, however
+// the serialization ends.
+template <typename Swap>
+class SwappedWhileAlive {
+ public:
+  explicit SwappedWhileAlive(Swap swap) : swap_(std::move(swap)) { swap_(); }
+  ~SwappedWhileAlive() { swap_(); }
+  SwappedWhileAlive(const SwappedWhileAlive&) = delete;
+  SwappedWhileAlive& operator=(const SwappedWhileAlive&) = delete;
+
+ private:
+  Swap swap_;
+};
+
+// Calls `f` when it goes.
+template <typename F>
+class OnExit {
+ public:
+  explicit OnExit(F f) : f_(std::move(f)) {}
+  ~OnExit() { f_(); }
+  OnExit(const OnExit&) = delete;
+  OnExit& operator=(const OnExit&) = delete;
+
+ private:
+  F f_;
+};
 
 std::string SnapshotKey(std::string_view id, uint32_t version) {
   std::string key(id);
@@ -209,24 +239,32 @@ std::optional<uint64_t> TicketNumberOf(const v1::Event& event) {
   return n;
 }
 
-StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t,
-                                   const v1::Ticket& now) {
+StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t, v1::Ticket& now) {
   auto shared = ShareSnapshot(txn, t, now.service());
   if (!shared.ok()) return shared.status();
   const bool steps = now.assignment().seq() != 0 && HasSteps(now.assignment());
   const bool comments =
       now.comments_size() != 0 || !now.comments_next().empty();
   if (!*shared && !steps && !comments) return Pack(now.SerializeAsString());
-  v1::Ticket stored = now;
-  if (*shared) *stored.mutable_service() = Stub(now.service());
-  if (steps) {
-    stored.mutable_assignment()->clear_steps();
-    stored.mutable_assignment()->clear_explanation();
-  }
+  // What is stored elsewhere is swapped out for a stub or nothing while
+  // `now` is serialized, and back: the ticket is not copied.
+  v1::ServiceSnapshot service;
+  if (*shared) service = Stub(now.service());
+  google::protobuf::RepeatedPtrField<v1::DispatchStep> step_list;
+  std::string explanation;
   // Comments are never stored with the ticket: each is its own record.
-  stored.clear_comments();
-  stored.clear_comments_next();
-  return Pack(stored.SerializeAsString());
+  google::protobuf::RepeatedPtrField<v1::Comment> comment_list;
+  std::string comments_next;
+  const SwappedWhileAlive aside([&] {
+    if (*shared) now.mutable_service()->Swap(&service);
+    if (steps) {
+      now.mutable_assignment()->mutable_steps()->Swap(&step_list);
+      now.mutable_assignment()->mutable_explanation()->swap(explanation);
+    }
+    now.mutable_comments()->Swap(&comment_list);
+    now.mutable_comments_next()->swap(comments_next);
+  });
+  return Pack(now.SerializeAsString());
 }
 
 Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
@@ -255,37 +293,34 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
   return Status::Ok();
 }
 
-StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
-                                  const v1::Event& event,
+StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
                                   const v1::Ticket* ticket) {
-  // Copied only when something is left out.
-  std::optional<v1::Event> stored;
-  auto edit = [&]() -> v1::Event& {
-    if (!stored) stored = event;
-    return *stored;
-  };
+  // What is left out is swapped out while the event is serialized, and
+  // back: the event is not copied. Each part is one of these, or none.
+  std::optional<v1::TicketSummary> summary;  // the created event's, whole
+  std::unique_ptr<v1::TicketSla> sla;        // the filed ticket's clocks
+  std::optional<v1::ServiceSnapshot> service;
+  std::optional<v1::TicketSummary> unchanging;
+  bool steps = false;
   if (event.has_ticket_created()) {
-    const v1::Ticket& ticket = event.ticket_created().ticket();
-    auto shared = ShareSnapshot(txn, t, ticket.service());
+    v1::Ticket& filed = *event.mutable_ticket_created()->mutable_ticket();
+    auto shared = ShareSnapshot(txn, t, filed.service());
     if (!shared.ok()) return shared.status();
     // The summary of a new ticket is the filed ticket's (proto::Summarize),
     // but only left out when it is byte for byte the same; else, as in
     // schema 10, the ticket leaves out the clocks the summary holds.
     v1::TicketSummary whole;
-    proto::Summarize(nullptr, ticket, whole);
+    proto::Summarize(nullptr, filed, whole);
     if (event.has_ticket() &&
         event.ticket().SerializeAsString() == whole.SerializeAsString()) {
-      edit().mutable_ticket()->Clear();  // stays, empty: the mark
-    } else if (ticket.has_sla() && event.ticket().has_sla() &&
-               ticket.sla().SerializeAsString() ==
+      summary.emplace();  // the summary stays, empty: the mark
+    } else if (filed.has_sla() && event.ticket().has_sla() &&
+               filed.sla().SerializeAsString() ==
                    event.ticket().sla().SerializeAsString()) {
-      edit().mutable_ticket_created()->mutable_ticket()->clear_sla();
+      sla.reset(filed.release_sla());
     }
-    if (*shared)
-      *edit().mutable_ticket_created()->mutable_ticket()->mutable_service() =
-          Stub(ticket.service());
+    if (*shared) service = Stub(filed.service());
   } else if (event.has_ticket() && !event.ticket().id().empty()) {
-    std::optional<v1::TicketSummary> unchanging;
     if (ticket != nullptr && ticket->id() == event.ticket_id()) {
       unchanging.emplace();
       proto::Summarize(nullptr, *ticket, *unchanging);
@@ -294,15 +329,26 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
       if (!read.ok()) return read.status();
       unchanging = std::move(*read);
     }
-    if (unchanging && SameUnchanging(event.ticket(), *unchanging))
-      ClearUnchanging(*edit().mutable_ticket());
+    if (unchanging && !SameUnchanging(event.ticket(), *unchanging))
+      unchanging.reset();
   }
-  if (event.has_assigned()) {
-    v1::Assignment a = event.assigned().assignment();
-    if (LeaveOutSteps(a))
-      *edit().mutable_assigned()->mutable_assignment() = std::move(a);
-  }
-  return Pack(stored ? stored->SerializeAsString() : event.SerializeAsString());
+  const SwappedWhileAlive aside([&] {
+    if (summary) event.mutable_ticket()->Swap(&*summary);
+    if (service)
+      event.mutable_ticket_created()->mutable_ticket()->mutable_service()->Swap(
+          &*service);
+  });
+  if (unchanging) ClearUnchanging(*event.mutable_ticket());
+  if (event.has_assigned())
+    steps = LeaveOutSteps(*event.mutable_assigned()->mutable_assignment());
+  const OnExit put_back([&] {
+    if (steps) FillSteps(*event.mutable_assigned()->mutable_assignment());
+    if (unchanging) CopyUnchanging(*unchanging, *event.mutable_ticket());
+    if (sla)
+      event.mutable_ticket_created()->mutable_ticket()->set_allocated_sla(
+          sla.release());
+  });
+  return Pack(event.SerializeAsString());
 }
 
 Status FillEvent(const Txn& txn, const Tables& t, v1::Event& event,

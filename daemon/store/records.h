@@ -50,9 +50,10 @@ using SnapshotCache = std::map<std::string, v1::ServiceSnapshot, std::less<>>;
 // The record of `now` as the tickets table stores it: without comments,
 // its service as a stub when the snapshot is shared (stored here if it is
 // the first of its version), its assignment without steps and explanation
-// when Assignment.seq names their event.
-StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t,
-                                   const v1::Ticket& now);
+// when Assignment.seq names their event. `now` is lent, not copied: what is
+// left out is swapped out while it is serialized, and back; on return it
+// is as it was.
+StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t, v1::Ticket& now);
 
 // Fills back into a ticket read from its record what TicketRecord left
 // out: the service snapshot, and with kFull the assignment's steps and
@@ -82,9 +83,9 @@ struct EventFillCache {
 // The record of `event` as the events table stores it. What its ticket
 // never changes is compared with `ticket`, the ticket as this transaction
 // stored it, when the caller holds it (the writer does); else with the
-// ticket's record, read back.
-StatusOr<std::string> EventRecord(Txn& txn, const Tables& t,
-                                  const v1::Event& event,
+// ticket's record, read back. `event` is lent as TicketRecord's ticket is:
+// on return it is as it was.
+StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
                                   const v1::Ticket* ticket = nullptr);
 
 // Fills back into an event read from its record what EventRecord left out

@@ -761,7 +761,7 @@ StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t) {
 }
 
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
-                 const v1::Ticket& now) {
+                 v1::Ticket& now) {
   uint64_t number = std::stoull(now.id());
   auto new_keys = TicketIndexKeys(now, number);
   // Followers come and go one by one: their entries are compared as sets.
@@ -874,7 +874,7 @@ std::string EntryAt(const Cursor& cursor) {
   return entry;
 }
 
-Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event,
+Status PutEvent(Txn& txn, const Tables& t, v1::Event& event,
                 const v1::Ticket* ticket) {
   auto record = EventRecord(txn, t, event, ticket);
   if (!record.ok()) return record.status();

@@ -230,16 +230,18 @@ Status ForEachTicket(const Txn& txn, const Tables& t,
 // ------------------------------------------------------------ writes
 
 // Stores `now` (as TicketRecord), moving its index entries and status
-// counts from `before` (nullptr for a new ticket).
+// counts from `before` (nullptr for a new ticket). `now` is lent to
+// TicketRecord, and on return is as it was.
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
-                 const v1::Ticket& now);
+                 v1::Ticket& now);
 
 // Appends `event` (its seq already set; stored as EventRecord), its
 // ticket_events entry and, for a CommentAdded, the comment's
 // ticket_comments record (comment_tables.h).
 // `ticket`: the ticket as this transaction stored it, when the caller
-// holds it (EventRecord).
-Status PutEvent(Txn& txn, const Tables& t, const v1::Event& event,
+// holds it (EventRecord). `event` is lent to EventRecord, and on return is
+// as it was.
+Status PutEvent(Txn& txn, const Tables& t, v1::Event& event,
                 const v1::Ticket* ticket = nullptr);
 
 // Empties ticket_index and the status counts and fills them by one scan

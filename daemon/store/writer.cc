@@ -51,7 +51,7 @@ Status CheckTicket(const v1::Ticket& ticket, const v1::Event& event) {
 // The record and what follows it (indexes, status counts, loads, SLA due
 // times, report cells) from `before` to `now`; `seq` is the event's.
 Status PutTicketChange(Txn& txn, const Tables& t, const v1::Ticket* before,
-                       const v1::Ticket& now, uint64_t seq) {
+                       v1::Ticket& now, uint64_t seq) {
   Status s = PutTicket(txn, t, before, now);
   if (s.ok()) s = UpdateLoads(txn, t, before, now, seq);
   if (s.ok()) s = UpdateSlaDue(txn, t, before, now);

@@ -260,9 +260,8 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
   return c;
 }
 
-StatusOr<Change> DecideAssignment(const v1::Ticket& current,
-                                  const v1::Assignment& a, bool check_version,
-                                  uint32_t version,
+StatusOr<Change> DecideAssignment(const v1::Ticket& current, v1::Assignment a,
+                                  bool check_version, uint32_t version,
                                   std::optional<uint32_t> if_match,
                                   const RequestContext& ctx) {
   if (check_version) {
@@ -303,7 +302,7 @@ StatusOr<Change> DecideAssignment(const v1::Ticket& current,
   t.set_version(current.version() + 1);
   c.event = NewEvent(t, a.by().empty() ? "dispatch" : a.by(), ctx);
   auto* e = c.event.mutable_assigned();
-  *e->mutable_assignment() = a;
+  *e->mutable_assignment() = std::move(a);
   e->set_from(current.status());
   e->set_to(t.status());
   return c;

@@ -73,8 +73,8 @@ StatusOr<Change> DecideStatusChange(const v1::Ticket& current,
 // agent's request one is required (as for a status change); automatic
 // decisions pass std::nullopt and 0 and are not version-checked.
 StatusOr<Change> DecideAssignment(const v1::Ticket& current,
-                                  const v1::Assignment& assignment,
-                                  bool check_version, uint32_t version,
+                                  v1::Assignment assignment, bool check_version,
+                                  uint32_t version,
                                   std::optional<uint32_t> if_match,
                                   const RequestContext& ctx);
 

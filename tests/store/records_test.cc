@@ -219,6 +219,71 @@ TEST_F(Records, ANewTicketIsStoredSmallAndReadBackAsSaved) {
   EXPECT_LT(stored.ByteSizeLong() * 4, events[1].ByteSizeLong() * 3);
 }
 
+// TicketRecord and EventRecord are lent what they store: they swap out
+// what the record leaves out, serialize, and swap it back. What they were
+// given is as it was (the writer answers and streams it), and the record
+// still leaves it out.
+TEST_F(Records, WhatARecordLeavesOutIsPutBackInWhatItWasGiven) {
+  google::protobuf::Timestamp at;
+  at.set_seconds(1776240000);
+  Filed f = File(1, "Skrivere", at);
+  f.now.mutable_assignment()->set_seq(2);
+  f.now.add_comments()->set_body("Hei, se på dette.");
+  f.now.set_comments_next("2");
+  // The created event whose summary is its ticket's; one whose summary
+  // differs but whose clocks do not; the Assigned event.
+  v1::Event created = f.created, created_other = f.created,
+            assigned = f.assigned;
+  proto::Summarize(nullptr, f.first, *created.mutable_ticket());
+  proto::Summarize(nullptr, f.first, *created_other.mutable_ticket());
+  created_other.mutable_ticket()->set_assignee("someone.else");
+  proto::Summarize(&f.first, f.now, *assigned.mutable_ticket());
+  assigned.set_seq(2);
+  const v1::Ticket now_before = f.now;
+  const v1::Event created_before = created,
+                  created_other_before = created_other,
+                  assigned_before = assigned;
+  std::string scratch;
+  auto parse = [&](const StatusOr<std::string>& record, auto& out) {
+    ASSERT_TRUE(record.ok()) << record.status().message();
+    auto plain = Unpack(*record, scratch);
+    ASSERT_TRUE(plain.has_value());
+    ASSERT_TRUE(out.ParseFromString(std::string(*plain)));
+  };
+  Change([&](Txn& txn) {
+    v1::Ticket ticket;
+    parse(TicketRecord(txn, t_, f.now), ticket);
+    EXPECT_SAME(f.now, now_before);
+    EXPECT_EQ(ticket.comments_size(), 0);
+    EXPECT_EQ(ticket.comments_next(), "");
+    EXPECT_EQ(ticket.assignment().steps_size(), 0);
+    EXPECT_EQ(ticket.assignment().explanation(), "");
+    EXPECT_EQ(ticket.service().name(), "");
+    EXPECT_EQ(ticket.title(), f.now.title());
+
+    v1::Event event;
+    parse(EventRecord(txn, t_, created, &f.now), event);
+    EXPECT_SAME(created, created_before);
+    EXPECT_TRUE(event.has_ticket());
+    EXPECT_EQ(event.ticket().ByteSizeLong(), 0u);
+    EXPECT_EQ(event.ticket_created().ticket().service().name(), "");
+    EXPECT_TRUE(event.ticket_created().ticket().has_sla());
+
+    parse(EventRecord(txn, t_, created_other, &f.now), event);
+    EXPECT_SAME(created_other, created_other_before);
+    EXPECT_EQ(event.ticket().assignee(), "someone.else");
+    EXPECT_FALSE(event.ticket_created().ticket().has_sla());
+    EXPECT_EQ(event.ticket_created().ticket().service().name(), "");
+
+    parse(EventRecord(txn, t_, assigned, &f.now), event);
+    EXPECT_SAME(assigned, assigned_before);
+    EXPECT_EQ(event.ticket().id(), "");
+    EXPECT_EQ(event.ticket().assignee(), "ola.nordmann");
+    EXPECT_TRUE(event.assigned().assignment().explanation_continues());
+    EXPECT_EQ(event.assigned().assignment().steps_size(), 4);
+  });
+}
+
 // What the writer did not make is stored as it came: an explanation that
 // does not end with its steps' notes, a decision of a person's that they
 // would object to (only those notes end it), a summary that differs from

@@ -59,10 +59,9 @@ class ReportCellsTable : public StoreFixture {
 
 TEST_F(ReportCellsTable, KeptWithEachTicketAndMovedWhenItChanges) {
   // 31 December 23:30 in Oslo is still 2025; 00:30 is 2026.
-  const v1::Ticket a =
+  v1::Ticket a =
       TicketAt(1, kNewYear - 3600 - 1800, "kari", v1::SLA_CLOCK_STATE_MET);
-  const v1::Ticket b =
-      TicketAt(2, kNewYear - 1800, "kari", v1::SLA_CLOCK_STATE_MET);
+  v1::Ticket b = TicketAt(2, kNewYear - 1800, "kari", v1::SLA_CLOCK_STATE_MET);
   Change([&](Txn& txn) {
     ASSERT_TRUE(PutTicket(txn, t_, nullptr, a).ok());
     ASSERT_TRUE(PutTicket(txn, t_, nullptr, b).ok());
@@ -137,13 +136,12 @@ TEST_F(ReportCellsTable, KeysRoundTripAndSortByPeriodThenDay) {
 
 TEST_F(ReportCellsTable, ASchemaEightDatabaseGetsItsCellsOnOpen) {
   Change([&](Txn& txn) {
-    for (int n = 1; n <= 40; ++n)
-      ASSERT_TRUE(
-          PutTicket(txn, t_, nullptr,
-                    TicketAt(n, kNewYear + n * 86400 * 9, n % 3 ? "kari" : "",
-                             n % 4 ? v1::SLA_CLOCK_STATE_MET
-                                   : v1::SLA_CLOCK_STATE_BREACHED))
-              .ok());
+    for (int n = 1; n <= 40; ++n) {
+      v1::Ticket ticket = TicketAt(
+          n, kNewYear + n * 86400 * 9, n % 3 ? "kari" : "",
+          n % 4 ? v1::SLA_CLOCK_STATE_MET : v1::SLA_CLOCK_STATE_BREACHED);
+      ASSERT_TRUE(PutTicket(txn, t_, nullptr, ticket).ok());
+    }
   });
   const auto before = Stored();
   ASSERT_FALSE(before.empty());
@@ -165,13 +163,12 @@ TEST_F(ReportCellsTable, ASchemaEightDatabaseGetsItsCellsOnOpen) {
 
 TEST_F(ReportCellsTable, ASchemaElevenDatabaseGetsItsMonthsByAssigneeOnOpen) {
   Change([&](Txn& txn) {
-    for (int n = 1; n <= 40; ++n)
-      ASSERT_TRUE(PutTicket(txn, t_, nullptr,
-                            TicketAt(n, kNewYear + n * 86400 * 5,
-                                     n % 3 ? (n % 2 ? "kari" : "ola") : "",
-                                     n % 4 ? v1::SLA_CLOCK_STATE_MET
-                                           : v1::SLA_CLOCK_STATE_BREACHED))
-                      .ok());
+    for (int n = 1; n <= 40; ++n) {
+      v1::Ticket ticket = TicketAt(
+          n, kNewYear + n * 86400 * 5, n % 3 ? (n % 2 ? "kari" : "ola") : "",
+          n % 4 ? v1::SLA_CLOCK_STATE_MET : v1::SLA_CLOCK_STATE_BREACHED);
+      ASSERT_TRUE(PutTicket(txn, t_, nullptr, ticket).ok());
+    }
   });
   const auto before = Stored();
   ASSERT_EQ(before, Expected());

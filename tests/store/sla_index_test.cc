@@ -224,10 +224,9 @@ class SlaIndex : public ::testing::Test {
 
   // Stores tickets bypassing the index, empties it and marks the database
   // as schema `version`: what an older database with these tickets is.
-  void MakeOlder(const std::vector<v1::Ticket>& tickets,
-                 const std::string& version) {
+  void MakeOlder(std::vector<v1::Ticket> tickets, const std::string& version) {
     auto txn = Txn::BeginWrite(*env_);
-    for (const auto& t : tickets)
+    for (auto& t : tickets)
       ASSERT_TRUE(PutTicket(*txn, *tables_, nullptr, t).ok());
     ASSERT_EQ(mdb_drop(txn->get(), tables_->sla_due.dbi, /*del=*/1), 0);
     if (version == "2") {

@@ -387,7 +387,7 @@ TEST_F(StaffTables, AVersionTwoDatabaseGetsStaffRotaAndLoadsFromItsTickets) {
   Open(empty);
   {  // Tickets the old status API assigned, written without any load.
     auto txn = Txn::BeginWrite(*env_);
-    for (const v1::Ticket& t :
+    for (v1::Ticket t :
          {Ticket(1, v1::TICKET_STATUS_ASSIGNED, "ola.nordmann"),
           Ticket(2, v1::TICKET_STATUS_IN_PROGRESS, "ola.nordmann",
                  v1::PRIORITY_CRITICAL),
