@@ -328,7 +328,7 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     }
     if (stored == "13") {
       // Version 13 stored an index entry as a key of its own, its prefix
-      // again each time. The tables of numbers were made below, before the
+      // again each time. The tables of numbers were made above, before the
       // upgrades that write to them; they are filled after this
       // transaction, in many (IndexTicketNumbers, IndexTicketWords).
       stored = "14";
@@ -806,35 +806,6 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
   return txn.Put(t.tickets, Be64(number), *record);
 }
 
-Status RebuildTicketIndex(Txn& txn, const Tables& t) {
-  if (int rc = mdb_drop(txn.get(), t.ticket_index.dbi, /*del=*/0);
-      rc != MDB_SUCCESS)
-    return LmdbStatus(rc, "mdb_drop(ticket_index)");
-  std::vector<std::string> keys;
-  std::vector<uint64_t> counts(v1::TicketStatus_ARRAYSIZE, 0);
-  Status scanned = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
-    for (auto& k : TicketIndexKeys(ticket, std::stoull(ticket.id())))
-      keys.push_back(std::move(k));
-    for (auto& k : FollowerIndexKeys(ticket, std::stoull(ticket.id())))
-      keys.push_back(std::move(k));
-    const int s = static_cast<int>(ticket.status());
-    if (s > 0 && s < v1::TicketStatus_ARRAYSIZE) ++counts[s];
-    return Status::Ok();
-  });  // its cursor ends before the writes below
-  if (!scanned.ok()) return scanned;
-  std::sort(keys.begin(), keys.end());  // in order: pages fill
-  for (const auto& k : keys) {
-    if (Status s = PutEntry(txn, t.ticket_index, k); !s.ok()) return s;
-  }
-  for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
-    if (Status st = txn.Put(t.meta, CountKey(static_cast<v1::TicketStatus>(s)),
-                            Be64(counts[s]));
-        !st.ok())
-      return st;
-  }
-  return Status::Ok();
-}
-
 namespace {
 
 std::vector<std::string> IndexEntriesOf(const v1::Ticket& ticket,
@@ -845,6 +816,38 @@ std::vector<std::string> IndexEntriesOf(const v1::Ticket& ticket,
 }
 
 }  // namespace
+
+Status RebuildTicketIndex(Txn& txn, const Tables& t, size_t tickets_per_batch) {
+  if (int rc = mdb_drop(txn.get(), t.ticket_index.dbi, /*del=*/0);
+      rc != MDB_SUCCESS)
+    return LmdbStatus(rc, "mdb_drop(ticket_index)");
+  std::vector<uint64_t> counts(v1::TicketStatus_ARRAYSIZE, 0);
+  Status counted = ForEachTicket(txn, t, [&](const v1::Ticket& ticket) {
+    const int s = static_cast<int>(ticket.status());
+    if (s > 0 && s < v1::TicketStatus_ARRAYSIZE) ++counts[s];
+    return Status::Ok();
+  });
+  if (!counted.ok()) return counted;
+  // A few thousand tickets' entries in memory at a time, not years of
+  // them (ten million at a million tickets).
+  const IndexPass pass{kIndexingTickets, t.ticket_index, &IndexEntriesOf,
+                       "the tickets for lists"};
+  for (uint64_t from = 1;;) {
+    auto some = EntriesOfTickets(txn, t, pass, from, tickets_per_batch);
+    if (!some.ok()) return some.status();
+    for (const auto& k : some->first)
+      if (Status s = PutEntry(txn, t.ticket_index, k); !s.ok()) return s;
+    if (some->second == 0) break;
+    from = some->second;
+  }
+  for (int s = 1; s < v1::TicketStatus_ARRAYSIZE; ++s) {
+    if (Status st = txn.Put(t.meta, CountKey(static_cast<v1::TicketStatus>(s)),
+                            Be64(counts[s]));
+        !st.ok())
+      return st;
+  }
+  return Status::Ok();
+}
 
 Status IndexTicketNumbers(Env& env, const Tables& t, size_t max_map_size,
                           size_t tickets_per_txn) {

@@ -244,9 +244,12 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
 Status PutEvent(Txn& txn, const Tables& t, v1::Event& event,
                 const v1::Ticket* ticket = nullptr);
 
-// Empties ticket_index and the status counts and fills them by one scan
-// over the tickets table (helpdeskctl repair, when they disagree).
-Status RebuildTicketIndex(Txn& txn, const Tables& t);
+// Empties ticket_index and the status counts and fills them from the
+// tickets table (helpdeskctl repair, when they disagree): the counts in
+// one scan, the entries `tickets_per_batch` tickets at a time, each batch
+// sorted, so memory does not grow with the years of tickets.
+Status RebuildTicketIndex(Txn& txn, const Tables& t,
+                          size_t tickets_per_batch = 5000);
 
 // The schema 14 upgrade, after OpenTables' transaction: puts the
 // ticket_index entries of every stored ticket, from where the meta mark
