@@ -298,7 +298,8 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
   // What is left out is swapped out while the event is serialized, and
   // back: the event is not copied. Each part is one of these, or none.
   std::optional<v1::TicketSummary> summary;  // the created event's, whole
-  std::unique_ptr<v1::TicketSla> sla;        // the filed ticket's clocks
+  bool leave_out_sla = false;                // the filed ticket's clocks
+  std::unique_ptr<v1::TicketSla> sla;
   std::optional<v1::ServiceSnapshot> service;
   std::optional<v1::TicketSummary> unchanging;
   bool steps = false;
@@ -317,7 +318,7 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
     } else if (filed.has_sla() && event.ticket().has_sla() &&
                filed.sla().SerializeAsString() ==
                    event.ticket().sla().SerializeAsString()) {
-      sla.reset(filed.release_sla());
+      leave_out_sla = true;
     }
     if (*shared) service = Stub(filed.service());
   } else if (event.has_ticket() && !event.ticket().id().empty()) {
@@ -338,9 +339,7 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
       event.mutable_ticket_created()->mutable_ticket()->mutable_service()->Swap(
           &*service);
   });
-  if (unchanging) ClearUnchanging(*event.mutable_ticket());
-  if (event.has_assigned())
-    steps = LeaveOutSteps(*event.mutable_assigned()->mutable_assignment());
+  // Undoes as much of what follows as was done.
   const OnExit put_back([&] {
     if (steps) FillSteps(*event.mutable_assigned()->mutable_assignment());
     if (unchanging) CopyUnchanging(*unchanging, *event.mutable_ticket());
@@ -348,6 +347,11 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
       event.mutable_ticket_created()->mutable_ticket()->set_allocated_sla(
           sla.release());
   });
+  if (leave_out_sla)
+    sla.reset(event.mutable_ticket_created()->mutable_ticket()->release_sla());
+  if (unchanging) ClearUnchanging(*event.mutable_ticket());
+  if (event.has_assigned())
+    steps = LeaveOutSteps(*event.mutable_assigned()->mutable_assignment());
   return Pack(event.SerializeAsString());
 }
 
