@@ -304,7 +304,7 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
   std::optional<v1::TicketSummary> unchanging;
   bool steps = false;
   if (event.has_ticket_created()) {
-    v1::Ticket& filed = *event.mutable_ticket_created()->mutable_ticket();
+    const v1::Ticket& filed = event.ticket_created().ticket();
     auto shared = ShareSnapshot(txn, t, filed.service());
     if (!shared.ok()) return shared.status();
     // The summary of a new ticket is the filed ticket's (proto::Summarize),
