@@ -163,7 +163,7 @@ StatusOr<v1::Ticket> Assign(Scope& s, uint64_t ticket, const AssignCommand& a) {
           decision->set_load(dispatch::LoadPerPost(
               dispatch::LoadOfStored(*load), p->member->fte_percent()));
         }
-        return tickets::DecideAssignment(current, *std::move(decision), true,
+        return tickets::DecideAssignment(current, std::move(*decision), true,
                                          a.version, a.if_match, s.request());
       },
       /*save=*/true);

@@ -15,32 +15,23 @@
 namespace helpdesk::store {
 namespace {
 
-// Calls `swap` when made and again when it goes: parts of a message
-// swapped with locals while it is serialized as stored, and back, however
-// the serialization ends.
+// Calls `swap(true)` when made and `swap(false)` when it goes: parts of a
+// message swapped out for locals while it is serialized as stored, and
+// back, however the serialization ends. `swap` must not allocate, so that
+// it cannot throw (a throw from a destructor ends the process): what it
+// swaps in is made before.
 template <typename Swap>
 class SwappedWhileAlive {
  public:
-  explicit SwappedWhileAlive(Swap swap) : swap_(std::move(swap)) { swap_(); }
-  ~SwappedWhileAlive() { swap_(); }
+  explicit SwappedWhileAlive(Swap swap) : swap_(std::move(swap)) {
+    swap_(true);
+  }
+  ~SwappedWhileAlive() { swap_(false); }
   SwappedWhileAlive(const SwappedWhileAlive&) = delete;
   SwappedWhileAlive& operator=(const SwappedWhileAlive&) = delete;
 
  private:
   Swap swap_;
-};
-
-// Calls `f` when it goes.
-template <typename F>
-class OnExit {
- public:
-  explicit OnExit(F f) : f_(std::move(f)) {}
-  ~OnExit() { f_(); }
-  OnExit(const OnExit&) = delete;
-  OnExit& operator=(const OnExit&) = delete;
-
- private:
-  F f_;
 };
 
 std::string SnapshotKey(std::string_view id, uint32_t version) {
@@ -114,7 +105,7 @@ bool HasSteps(const v1::Assignment& a) {
 // one sentence, as dispatch::Explain ends it. Frozen here (version 1): a
 // stored explanation without this end is read back through it, so a new
 // wording in dispatch must not change it. An explanation that does not
-// end with it is stored whole (LeaveOutSteps).
+// end with it is stored whole (ExplanationWithoutSteps).
 std::string StepsSentence(const v1::Assignment& a) {
   const bool people = a.trigger() == v1::ASSIGNMENT_TRIGGER_MANUAL ||
                       a.trigger() == v1::ASSIGNMENT_TRIGGER_TAKEN;
@@ -128,18 +119,17 @@ std::string StepsSentence(const v1::Assignment& a) {
   return (people ? "Against the rules: " : "") + notes + ".";
 }
 
-// Leaves out of `a`'s explanation the end its steps give; false when it
-// does not end with it (it stays whole).
-bool LeaveOutSteps(v1::Assignment& a) {
-  if (a.explanation_continues()) return false;
+// `a`'s explanation without the end its steps give, as it is stored (with
+// explanation_continues); nullopt when it does not end with it (it is
+// stored whole).
+std::optional<std::string> ExplanationWithoutSteps(const v1::Assignment& a) {
+  if (a.explanation_continues()) return std::nullopt;
   const std::string end = StepsSentence(a);
-  if (end.empty() || !a.explanation().ends_with(end)) return false;
-  a.mutable_explanation()->resize(a.explanation().size() - end.size());
-  a.set_explanation_continues(true);
-  return true;
+  if (end.empty() || !a.explanation().ends_with(end)) return std::nullopt;
+  return a.explanation().substr(0, a.explanation().size() - end.size());
 }
 
-// Puts back what LeaveOutSteps left out.
+// Puts back what ExplanationWithoutSteps left out.
 void FillSteps(v1::Assignment& a) {
   if (!a.explanation_continues()) return;
   a.mutable_explanation()->append(StepsSentence(a));
@@ -255,7 +245,11 @@ StatusOr<std::string> TicketRecord(Txn& txn, const Tables& t, v1::Ticket& now) {
   // Comments are never stored with the ticket: each is its own record.
   google::protobuf::RepeatedPtrField<v1::Comment> comment_list;
   std::string comments_next;
-  const SwappedWhileAlive aside([&] {
+  // An empty string's first mutable_ allocates; it is done here, where a
+  // throw changes nothing (an empty string is not serialized).
+  if (steps) now.mutable_assignment()->mutable_explanation();
+  now.mutable_comments_next();
+  const SwappedWhileAlive aside([&](bool) {
     if (*shared) now.mutable_service()->Swap(&service);
     if (steps) {
       now.mutable_assignment()->mutable_steps()->Swap(&step_list);
@@ -295,14 +289,14 @@ Status FillTicket(const Txn& txn, const Tables& t, TicketDetail detail,
 
 StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
                                   const v1::Ticket* ticket) {
-  // What is left out is swapped out while the event is serialized, and
-  // back: the event is not copied. Each part is one of these, or none.
-  std::optional<v1::TicketSummary> summary;  // the created event's, whole
+  // What is left out is made first, then swapped in while the event is
+  // serialized, and back: the event is not copied. Each is set or not.
+  std::optional<v1::TicketSummary> summary;  // for the event's summary
   bool leave_out_sla = false;                // the filed ticket's clocks
   std::unique_ptr<v1::TicketSla> sla;
-  std::optional<v1::ServiceSnapshot> service;
-  std::optional<v1::TicketSummary> unchanging;
-  bool steps = false;
+  std::optional<v1::ServiceSnapshot> service;  // the filed ticket's stub
+  std::optional<std::string> explanation;      // the decision's, shortened
+  bool had_continues = false;
   if (event.has_ticket_created()) {
     const v1::Ticket& filed = event.ticket_created().ticket();
     auto shared = ShareSnapshot(txn, t, filed.service());
@@ -322,6 +316,7 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
     }
     if (*shared) service = Stub(filed.service());
   } else if (event.has_ticket() && !event.ticket().id().empty()) {
+    std::optional<v1::TicketSummary> unchanging;
     if (ticket != nullptr && ticket->id() == event.ticket_id()) {
       unchanging.emplace();
       proto::Summarize(nullptr, *ticket, *unchanging);
@@ -330,28 +325,39 @@ StatusOr<std::string> EventRecord(Txn& txn, const Tables& t, v1::Event& event,
       if (!read.ok()) return read.status();
       unchanging = std::move(*read);
     }
-    if (unchanging && !SameUnchanging(event.ticket(), *unchanging))
-      unchanging.reset();
+    if (unchanging && SameUnchanging(event.ticket(), *unchanging)) {
+      summary = event.ticket();
+      ClearUnchanging(*summary);
+    }
   }
-  const SwappedWhileAlive aside([&] {
+  if (event.has_assigned()) {
+    const v1::Assignment& a = event.assigned().assignment();
+    explanation = ExplanationWithoutSteps(a);
+    had_continues = a.has_explanation_continues();
+  }
+  const SwappedWhileAlive aside([&](bool out) {
     if (summary) event.mutable_ticket()->Swap(&*summary);
     if (service)
       event.mutable_ticket_created()->mutable_ticket()->mutable_service()->Swap(
           &*service);
+    if (leave_out_sla) {
+      v1::Ticket& filed = *event.mutable_ticket_created()->mutable_ticket();
+      if (out)
+        sla.reset(filed.release_sla());
+      else
+        filed.set_allocated_sla(sla.release());
+    }
+    if (explanation) {
+      v1::Assignment& a = *event.mutable_assigned()->mutable_assignment();
+      a.mutable_explanation()->swap(*explanation);
+      if (out)
+        a.set_explanation_continues(true);
+      else if (had_continues)
+        a.set_explanation_continues(false);
+      else
+        a.clear_explanation_continues();
+    }
   });
-  // Undoes as much of what follows as was done.
-  const OnExit put_back([&] {
-    if (steps) FillSteps(*event.mutable_assigned()->mutable_assignment());
-    if (unchanging) CopyUnchanging(*unchanging, *event.mutable_ticket());
-    if (sla)
-      event.mutable_ticket_created()->mutable_ticket()->set_allocated_sla(
-          sla.release());
-  });
-  if (leave_out_sla)
-    sla.reset(event.mutable_ticket_created()->mutable_ticket()->release_sla());
-  if (unchanging) ClearUnchanging(*event.mutable_ticket());
-  if (event.has_assigned())
-    steps = LeaveOutSteps(*event.mutable_assigned()->mutable_assignment());
   return Pack(event.SerializeAsString());
 }
 

@@ -832,8 +832,9 @@ Status RebuildTicketIndex(Txn& txn, const Tables& t, size_t tickets_per_batch) {
   // them (ten million at a million tickets).
   const IndexPass pass{kIndexingTickets, t.ticket_index, &IndexEntriesOf,
                        "the tickets for lists"};
-  for (uint64_t from = 1;;) {
-    auto some = EntriesOfTickets(txn, t, pass, from, tickets_per_batch);
+  for (uint64_t from = 0;;) {
+    auto some = EntriesOfTickets(txn, t, pass, from,
+                                 std::max<size_t>(tickets_per_batch, 1));
     if (!some.ok()) return some.status();
     for (const auto& k : some->first)
       if (Status s = PutEntry(txn, t.ticket_index, k); !s.ok()) return s;

@@ -281,6 +281,17 @@ TEST_F(Records, WhatARecordLeavesOutIsPutBackInWhatItWasGiven) {
     EXPECT_EQ(event.ticket().assignee(), "ola.nordmann");
     EXPECT_TRUE(event.assigned().assignment().explanation_continues());
     EXPECT_EQ(event.assigned().assignment().steps_size(), 4);
+
+    // A decision that says outright its explanation does not continue
+    // keeps saying so.
+    v1::Event said = assigned_before;
+    said.mutable_assigned()->mutable_assignment()->set_explanation_continues(
+        false);
+    const std::string said_bytes = said.SerializeAsString();
+    parse(EventRecord(txn, t_, said, &f.now), event);
+    EXPECT_TRUE(said.assigned().assignment().has_explanation_continues());
+    EXPECT_EQ(said.SerializeAsString(), said_bytes);
+    EXPECT_TRUE(event.assigned().assignment().explanation_continues());
   });
 }
 
