@@ -18,7 +18,6 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
-#include <ctime>
 #include <future>
 #include <string>
 
@@ -26,19 +25,12 @@
 #include "daemon/store/writer.h"
 #include "daemon/tickets/commands.h"
 #include "tests/support/desk_on_disk.h"
+#include "tools/microbench/thread_cpu.h"
 
 namespace helpdesk {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// The calling thread's CPU time in ms (a completion runs on the writer's).
-double ThreadCpuMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e3 +
-         static_cast<double>(ts.tv_nsec) / 1e6;
-}
 
 constexpr size_t kBody = 5000;
 
@@ -121,7 +113,7 @@ void BM_CommentNth(benchmark::State& state) {
   auto comment = [&](auto&& on_answer) {
     disk.desk().Comment(desk::SystemOrigin("kari.nordmann", "bench"), id,
                         CommentOf(i++), [&, on_answer](StatusOr<v1::Ticket> t) {
-                          const double cpu = ThreadCpuMs();
+                          const double cpu = bench::ThreadCpuUs() / 1e3;
                           writer_cpu_total += cpu - writer_cpu;
                           writer_cpu = cpu;
                           if (!t.ok())

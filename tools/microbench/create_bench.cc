@@ -21,24 +21,16 @@
 
 #include <algorithm>
 #include <atomic>
-#include <ctime>
 #include <future>
 #include <memory>
 #include <string>
 
 #include "daemon/desk/desk.h"
 #include "tests/support/desk_on_disk.h"
+#include "tools/microbench/thread_cpu.h"
 
 namespace helpdesk {
 namespace {
-
-// The calling thread's CPU time in µs (a completion runs on the writer's).
-double ThreadCpuUs() {
-  timespec ts{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) * 1e6 +
-         static_cast<double>(ts.tv_nsec) / 1e3;
-}
 
 const char* const kMunicipalities[] = {"kongsberg", "notodden", "nore-og-uvdal",
                                        "flesberg",  "rollag",   "tinn",
@@ -83,7 +75,7 @@ void BM_CreateWave(benchmark::State& state) {
                                CreateOf(++n), [&, w](StatusOr<v1::Ticket> t) {
                                  if (!t.ok()) ++failed;
                                  if (--w->left == 0) {
-                                   writer_cpu = ThreadCpuUs();
+                                   writer_cpu = bench::ThreadCpuUs();
                                    w->done.set_value();
                                  }
                                });
