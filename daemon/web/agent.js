@@ -365,7 +365,7 @@
     const emptyText = ids.empty;
     if (!list) return;
     const rows = [...state[name].values()].sort(byDeadline);
-    list.replaceChildren(...rows.map((r) => queueRow(r, name)));
+    H.updateRows(list, rows.map((r) => queueRow(r, name)));
     H.setText(countNode, state.loaded[name] ? `(${rows.length})` : '');
     const failed = state.failed[name];
     if (failed) {
@@ -447,7 +447,7 @@
         cursor = (answer && answer.nextCursor) || '';
         if (!cursor || rows.length >= SEARCH_LIMIT) break;
       }
-      list.replaceChildren(...rows.map((r) => queueRow(r, 'search')));
+      H.updateRows(list, rows.map((r) => queueRow(r, 'search')));
       stateNode.className = rows.length ? 'hint' : 'empty';
       stateNode.replaceChildren(
           cursor ? (rows.length ? `De ${rows.length} nyeste treffene.` :

@@ -172,6 +172,23 @@
     return node;
   }
 
+  // Puts `rows` (new elements without listeners of their own) in `list`,
+  // leaving in place each row already there that shows the same. A list
+  // refreshed by a live event while someone clicks a row (mouse down, list
+  // redrawn, mouse up) would otherwise swallow the click: it would end on
+  // another element than it began.
+  function updateRows(list, rows) {
+    rows.forEach((row, i) => {
+      const there = list.children[i];
+      if (!there) {
+        list.append(row);
+      } else if (!there.isEqualNode(row)) {
+        there.replaceWith(row);
+      }
+    });
+    while (list.children.length > rows.length) list.lastElementChild.remove();
+  }
+
   // "45 s", "12 min", "2 t 5 min", "3 døgn 4 t".
   function duration(ms) {
     const seconds = Math.max(0, Math.floor(ms / 1000));
@@ -1514,6 +1531,7 @@
     parseTime,
     formatWhen,
     timeEl,
+    updateRows,
     duration,
     countdownText,
     nearestClock,

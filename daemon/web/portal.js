@@ -196,7 +196,7 @@
   function renderList() {
     if (!state.listLoaded) return;
     const tickets = [...state.tickets.values()].sort(byLastChange);
-    $('my-tickets').replaceChildren(...tickets.map(listRow));
+    H.updateRows($('my-tickets'), tickets.map(listRow));
     if (tickets.length) {
       setListState('');
     } else {

@@ -377,7 +377,30 @@ export async function waitVisible(locator, what, timeout = kStepTimeoutMs) {
   try {
     await locator.first().waitFor({state: 'visible', timeout});
   } catch {
-    fail(`${what}: not visible within ${timeout} ms`);
+    fail(`${what}: not visible within ${timeout} ms; ` +
+         `the page then: ${await describePage(locator.page())}`);
+  }
+}
+
+// What a page shows, for a failure's message: its address, heading, view
+// and any problem or status text on it.
+export async function describePage(page) {
+  try {
+    return JSON.stringify(await page.evaluate(() => {
+      const text = (node) => (node ? node.textContent.trim().slice(0, 200) : '');
+      const view = document.querySelector('#view-host > [data-view]');
+      return {
+        url: location.href,
+        heading: text(document.getElementById('page-title')),
+        view: view ? view.dataset.view : '',
+        problems: [...document.querySelectorAll('[role="alert"], .problem')]
+                      .filter((n) => n.offsetParent !== null)
+                      .map(text).filter(Boolean),
+        live: text(document.querySelector('[data-testid="conn"]')),
+      };
+    }));
+  } catch (error) {
+    return `(not readable: ${error.message})`;
   }
 }
 

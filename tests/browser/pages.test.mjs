@@ -888,6 +888,35 @@ async function main() {
       fail(`the internal note showed on the employee's page later on: ${lateNote}`);
     }
 
+    // ---------------------------------------------------------- a click
+    // The list redrawn by a live event between the mouse's press and its
+    // release on another row: the click still opens that row's ticket
+    // (a list that rebuilt every row would swallow it).
+    await E.page.evaluate(() => {
+      location.hash = '#/';
+    });
+    const clicked = rowIn(E.page, 'my-tickets', id);
+    const changed = rowIn(E.page, 'my-tickets', probe.id);
+    await waitVisible(clicked, `ticket ${id} in the employee's "Mine saker"`);
+    await waitVisible(changed, `ticket ${probe.id} in the employee's "Mine saker"`);
+    const link = await clicked.getByRole('link').boundingBox();
+    if (!link) fail(`ticket ${id}'s row has no link to press`);
+    await E.page.mouse.move(link.x + link.width / 2, link.y + link.height / 2);
+    await E.page.mouse.down();
+    const probeNow = (await api(daemon, 'GET', `/api/v1/tickets/${probe.id}`,
+                                {token: agentToken})).json;
+    await api(daemon, 'POST', `/api/v1/tickets/${probe.id}/status`,
+              {token: agentToken,
+               body: {status: 'in_progress', version: probeNow.version}});
+    await waitVisible(rowIn(E.page, 'my-tickets', probe.id)
+                          .and(E.page.locator('[data-status="in_progress"]')),
+                      `ticket ${probe.id}'s row redrawn "under arbeid" by the stream`);
+    await E.page.mouse.up();
+    await waitVisible(E.page.getByRole('heading', {name: `Sak ${id}: ${kTitle}`}),
+                      `ticket ${id} opened by a click the redraw came in the middle of`);
+    ok(`a click on ticket ${id} in "Mine saker" opens it although ticket ` +
+       `${probe.id}'s row was redrawn by the stream between press and release`);
+
     // ---------------------------------------------------------- consoles
     for (const p of pages) {
       for (const problem of p.watch.problems) softFail(problem);
