@@ -146,7 +146,8 @@ void Api::RenderLiveMetrics(std::string& out) const {
   metric("helpdesk_live_too_slow_total", "counter",
          "Subscribers closed (4000) because their queue filled.", s.overflowed);
   metric("helpdesk_live_events_total", "counter",
-         "Committed events fanned out to the subscribers.", s.events);
+         "Committed events read to fan out (none while nobody subscribes).",
+         s.events);
   metric("helpdesk_live_frames_total", "counter",
          "Events queued to subscribers (one per subscriber and event).",
          s.frames);

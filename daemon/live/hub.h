@@ -6,7 +6,8 @@
 // The writer only tells the hub the last seq it committed (Committed: one
 // atomic store and a wake-up); the hub's own thread then reads the new
 // events from the log, renders each once per view that wants it, and puts
-// the shared text on the queue of each matching subscriber. Subscribers
+// the shared text on the queue of each matching subscriber (with no
+// subscriber it reads nothing: one who comes replays from the log). Subscribers
 // with the same view and filter (and, for employees, account) form a
 // group, matched once per event. A subscriber whose queue is full is not
 // sent less: it is marked overflowed and its session closes it (code
@@ -106,7 +107,7 @@ class Hub {
     uint64_t subscribed = 0;   // ever
     uint64_t refused = 0;      // at the cap
     uint64_t overflowed = 0;   // closed as too slow
-    uint64_t events = 0;       // read from the log and fanned out
+    uint64_t events = 0;       // read from the log to fan out
     uint64_t frames = 0;       // queued to subscribers
     uint64_t renders = 0;      // event texts rendered (once per view)
     uint64_t read_errors = 0;  // failed reads of the log
@@ -158,7 +159,8 @@ class Hub {
     std::vector<std::shared_ptr<Subscription>> members;
   };
   void Run();
-  // Fans out the events after fanned_ up to `to`, a chunk at a time.
+  // Fans out the events after fanned_ up to `to`, a chunk at a time; with
+  // no subscriber, only moves fanned_ to `to`.
   void FanOut(uint64_t to);
 
   const desk::Desk& desk_;

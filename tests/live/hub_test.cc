@@ -1,7 +1,8 @@
 // The live hub on a real store and writer: committed events reach each
 // subscriber once, in order, as its view and filter allow; a subscriber
 // that does not drain its queue is marked to close, and the others go on;
-// an event is rendered once per view however many subscribe.
+// an event is rendered once per view however many subscribe; with nobody
+// subscribed the log is not read.
 
 #include "daemon/live/hub.h"
 
@@ -9,6 +10,7 @@
 
 #include <condition_variable>
 #include <future>
+#include <thread>
 
 #include "daemon/desk/desk.h"
 #include "tests/support/desk_on_disk.h"
@@ -199,6 +201,38 @@ TEST_F(HubTest, ASubscriberFromASeqGetsOnlyWhatFollowsIt) {
   auto frames = WaitFor(*late, 1);
   ASSERT_FALSE(frames.empty());
   EXPECT_EQ(frames.front().seq, *head + 1);
+}
+
+TEST_F(HubTest, WithNobodySubscribedNothingIsReadAndALaterOneStartsAtTheHead) {
+  File("tinn", "ansatt.tinn");
+  File("rollag", "ansatt.rollag");
+  const auto head = desk().LastSeq();
+  ASSERT_TRUE(head.ok());
+  // The hub moves on to the head without reading the log.
+  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
+  while (hub_->GetStats().fanned_seq < *head &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  ASSERT_EQ(hub_->GetStats().fanned_seq, *head);
+  EXPECT_EQ(hub_->GetStats().events, 0u);
+  // One who comes now is told the head (the stream replays up to it from
+  // the log) and gets from the hub exactly what follows.
+  auto late = std::make_shared<Subscription>(Staff(), Filter{}, [this] {
+    std::lock_guard lock(mu_);
+    ++wakes_;
+    cv_.notify_all();
+  });
+  auto from = hub_->Subscribe(late, 0);
+  ASSERT_TRUE(from.ok());
+  EXPECT_EQ(*from, *head);
+  File("tinn", "ansatt.tinn");
+  const auto next = desk().LastSeq();
+  ASSERT_TRUE(next.ok());
+  auto frames = WaitFor(*late, *next - *head);
+  ASSERT_EQ(frames.size(), *next - *head);
+  EXPECT_EQ(frames.front().seq, *head + 1);
+  EXPECT_EQ(frames.back().seq, *next);
+  EXPECT_EQ(hub_->GetStats().events, *next - *head);
 }
 
 }  // namespace
