@@ -36,29 +36,14 @@ constexpr size_t kHelperLookback = 20;
 // The assignee of the latest of the reporter's earlier tickets (numbers
 // below this one's) that had one (DOMAIN.md rule 12: the person who
 // helped this user before); "" when none of those kHelperLookback tickets
-// had one. From the reporter's own index, newest first.
+// had one. From the reporter's own index, newest first, reading only the
+// assignee of each.
 StatusOr<std::string> LastHelper(Scope& s, const v1::Ticket& ticket) {
   const std::optional<uint64_t> number = tickets::ParseTicketId(ticket.id());
   if (ticket.reporter().empty() || !number || *number <= 1)
     return std::string();
-  store::TicketFilter mine;
-  mine.reporter = ticket.reporter();
-  // Nearly always the latest earlier ticket has an assignee: read it
-  // alone, then a few at a time (each read parses a whole ticket, in the
-  // writer).
-  uint64_t before = *number;
-  for (size_t read = 0; read < kHelperLookback;) {
-    const size_t n =
-        std::min<size_t>(read == 0 ? 1 : 4, kHelperLookback - read);
-    auto page = store::ListTickets(s.txn(), s.tables(), mine, before, n);
-    if (!page.ok()) return page.status();
-    for (const v1::Ticket& t : page->tickets)
-      if (!t.assignee().empty()) return t.assignee();
-    read += page->tickets.size();
-    if (!page->next_before || page->tickets.empty()) break;
-    before = *page->next_before;
-  }
-  return std::string();
+  return store::LastAssigneeOf(s.txn(), s.tables(), ticket.reporter(), *number,
+                               kHelperLookback);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 #include <google/protobuf/message.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -49,5 +50,12 @@ void NoteDamaged(std::string_view record);
 // Parses `bytes` into `out`, unpacking a packed record first (packing.h);
 // false when they do not unpack or parse.
 bool ParseRecord(std::string_view bytes, google::protobuf::Message& out);
+
+// The string field `number` of the record `bytes` (unpacked first, as
+// ParseRecord does), without parsing the rest: "" when it is not set (the
+// last one when repeated on the wire, as a parse takes it). nullopt when
+// the bytes do not unpack, are not a well-formed message, or that field is
+// not valid UTF-8; the other fields' contents are not checked.
+std::optional<std::string> ParseStringField(std::string_view bytes, int number);
 
 }  // namespace helpdesk::store

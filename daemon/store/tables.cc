@@ -554,6 +554,27 @@ StatusOr<TicketPage> SearchTickets(const Txn& txn, const Tables& t,
 
 }  // namespace
 
+StatusOr<std::string> LastAssigneeOf(const Txn& txn, const Tables& t,
+                                     const std::string& reporter,
+                                     uint64_t before, size_t lookback) {
+  auto walk = IndexWalk::Start(txn, t, ReporterPrefix(reporter), before);
+  if (!walk.ok()) return walk.status();
+  for (size_t looked = 0; looked < lookback && walk->number(); ++looked) {
+    const uint64_t number = *walk->number();
+    auto raw = txn.Get(t.tickets, Be64(number));
+    if (!raw.ok()) return raw.status();
+    if (!*raw) return Status::Internal("index names missing ticket");
+    auto assignee = ParseStringField(**raw, v1::Ticket::kAssigneeFieldNumber);
+    if (!assignee) {
+      NoteDamaged(TicketName(number));
+    } else if (!assignee->empty()) {
+      return *std::move(assignee);
+    }
+    if (Status s = walk->Advance(); !s.ok()) return s;
+  }
+  return std::string();
+}
+
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& f, uint64_t before,
                                  size_t limit) {

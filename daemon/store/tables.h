@@ -187,6 +187,15 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& filter, uint64_t before,
                                  size_t limit);
 
+// The assignee of the newest of `reporter`'s tickets numbered below
+// `before` that has one, of the `lookback` newest at most; "" when none of
+// those has one. Reads only each record's assignee, not the ticket:
+// dispatch asks it in the writer for every ticket filed (who helped this
+// reporter before, DOMAIN.md rule 12). A damaged record is passed over.
+StatusOr<std::string> LastAssigneeOf(const Txn& txn, const Tables& t,
+                                     const std::string& reporter,
+                                     uint64_t before, size_t lookback);
+
 // The oldest `limit` tickets matching `filter`, oldest first (the
 // dispatcher queue is worked from its front). From ticket_index; read as
 // TicketDetail::kRecord.

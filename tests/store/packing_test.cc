@@ -103,6 +103,34 @@ TEST(Packing, DamagedPackedBytesAreADamagedRecordNotACrash) {
   EXPECT_FALSE(Unpack(empty, scratch).has_value());
 }
 
+TEST(Packing, OneFieldReadsAsAParseOfTheWholeRecordReadsIt) {
+  constexpr int kAssignee = v1::Ticket::kAssigneeFieldNumber;
+  v1::Ticket t = ATicket(5);
+  EXPECT_EQ(ParseStringField(Pack(t.SerializeAsString()), kAssignee), "");
+  t.set_assignee("ola.gronvold");
+  const std::string plain = t.SerializeAsString();
+  EXPECT_EQ(ParseStringField(Pack(plain), kAssignee), "ola.gronvold");
+  EXPECT_EQ(ParseStringField(plain, kAssignee), "ola.gronvold");
+  // Twice on the wire: the last, as a parse (a merge) takes it.
+  v1::Ticket later;
+  later.set_assignee("kari.haugen");
+  EXPECT_EQ(ParseStringField(plain + later.SerializeAsString(), kAssignee),
+            "kari.haugen");
+  // Bytes that are no message, or an assignee that is not UTF-8: damaged,
+  // as ParseRecord finds them.
+  const std::string cut = plain.substr(0, plain.size() - 3);
+  const std::string not_utf8 = std::string("\x52\x02\xff\xfe", 4);
+  const std::string end_group = std::string("\x0c", 1);  // field 1, no start
+  for (const std::string& bad : {cut, not_utf8, end_group}) {
+    v1::Ticket read;
+    EXPECT_FALSE(ParseRecord(bad, read));
+    EXPECT_FALSE(ParseStringField(bad, kAssignee).has_value());
+  }
+  EXPECT_FALSE(ParseStringField(
+                   std::string("\0\x7f", 2) + Pack(plain).substr(2), kAssignee)
+                   .has_value());
+}
+
 class PackedStore : public StoreFixture {
  protected:
   void SetUp() override { OpenStore(); }

@@ -24,13 +24,16 @@ class TablesTest : public StoreFixture {
  protected:
   void SetUp() override { OpenStore({"rollag", "tinn"}); }
 
-  // Creates ticket `n` in `municipality` with `status`, and its event.
+  // Creates ticket `n` in `municipality` with `status` (and `assignee`,
+  // `reporter`), and its event.
   void Put(uint64_t n, const std::string& municipality,
            v1::TicketStatus status = v1::TICKET_STATUS_NEW,
-           const std::string& assignee = "") {
+           const std::string& assignee = "", const std::string& reporter = "") {
     auto txn = Txn::BeginWrite(*env_);
     v1::Ticket ticket;
     ticket.set_id(std::to_string(n));
+    ticket.set_title("Skriveren skriver ikke ut");
+    ticket.set_reporter(reporter);
     ticket.set_municipality(municipality);
     ticket.set_status(status);
     ticket.set_assignee(assignee);
@@ -131,6 +134,29 @@ TEST_F(TablesTest, ListsNewestFirstWithEveryFilterCombination) {
   EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "roll"))
                   .empty());  // no prefix matches
   EXPECT_TRUE(Ids(F(v1::TICKET_STATUS_UNSPECIFIED, "hjartdal")).empty());
+}
+
+TEST_F(TablesTest, TheLastAssigneeOfAReportersEarlierTicketsIsReadAlone) {
+  constexpr auto kAssigned = v1::TICKET_STATUS_ASSIGNED;
+  Put(1, "tinn", kAssigned, "ola", "ansatt.tinn");
+  Put(2, "tinn", v1::TICKET_STATUS_NEW, "", "ansatt.tinn");
+  Put(3, "tinn", kAssigned, "kari", "ansatt.tinn");
+  Put(4, "tinn", kAssigned, "per", "ansatt.rollag");
+  Put(5, "tinn", v1::TICKET_STATUS_NEW, "", "ansatt.tinn");
+  auto txn = Txn::BeginRead(*env_);
+  auto last = [&](uint64_t before, size_t lookback) {
+    auto got = LastAssigneeOf(*txn, t_, "ansatt.tinn", before, lookback);
+    EXPECT_TRUE(got.ok()) << got.status().message();
+    return got.ok() ? *got : "(failed)";
+  };
+  // Below 6: ticket 5 has none, 4 is another reporter's, 3 has kari.
+  EXPECT_EQ(last(6, 20), "kari");
+  EXPECT_EQ(last(3, 20), "ola");  // ticket 2 has none
+  EXPECT_EQ(last(3, 1), "");      // only ticket 2 looked at
+  EXPECT_EQ(last(1, 20), "");     // nothing earlier
+  auto other = LastAssigneeOf(*txn, t_, "ansatt.hjartdal", 0, 20);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(*other, "");
 }
 
 TEST_F(TablesTest, TheOldestComeFirstForTheDispatcherQueue) {
