@@ -410,6 +410,10 @@
                                           'ikke fordelt ennå')));
     }
     li.append(deadlineLine(r));
+    const now = H.clock.now();
+    for (const node of li.querySelectorAll('.countdown[data-due]')) {
+      tickCountdown(node, now, li);
+    }
     return li;
   }
 
@@ -490,18 +494,23 @@
     return p;
   }
 
-  // Once a second: every countdown's words, and the overdue mark (a word
-  // and a sign, not only a colour) on its line and row.
+  // A countdown's words at `now`, and the overdue mark (a word and a sign,
+  // not only a colour) on its line and on `row` (its row, also one not yet
+  // in the page: a new row then equals the one shown, updateRows).
+  function tickCountdown(node, now, row = node.closest('.queue-row')) {
+    const due = Number(node.dataset.due);
+    H.setText(node, H.countdownText(node.dataset.kind, due, now));
+    const overdue = due < now;
+    const line = node.closest('.deadline');
+    if (line) line.classList.toggle('overdue', overdue);
+    if (row) row.classList.toggle('breached', overdue);
+  }
+
+  // Once a second: every countdown.
   function tick() {
     const now = H.clock.now();
     for (const node of document.querySelectorAll('.countdown[data-due]')) {
-      const due = Number(node.dataset.due);
-      H.setText(node, H.countdownText(node.dataset.kind, due, now));
-      const overdue = due < now;
-      const line = node.closest('.deadline');
-      if (line) line.classList.toggle('overdue', overdue);
-      const row = node.closest('.queue-row');
-      if (row) row.classList.toggle('breached', overdue);
+      tickCountdown(node, now);
     }
   }
 

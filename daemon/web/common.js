@@ -172,12 +172,44 @@
     return node;
   }
 
+  // The element a pointer is pressed on now (null when none), and the
+  // lists whose redraw waits for that press to end, with their rows.
+  let pressed = null;
+  const heldRows = new Map();
+
+  function endPress() {
+    pressed = null;
+    // After the click this release makes (dispatched in the same task),
+    // not before it.
+    setTimeout(() => {
+      if (pressed) return;  // pressed again meanwhile: held on
+      const held = [...heldRows];
+      heldRows.clear();
+      for (const [list, rows] of held) updateRows(list, rows);
+    }, 0);
+  }
+  document.addEventListener('pointerdown', (event) => {
+    pressed = event.target;
+  }, true);
+  document.addEventListener('pointerup', endPress, true);
+  document.addEventListener('pointercancel', endPress, true);
+  window.addEventListener('blur', endPress);
+
   // Puts `rows` (new elements without listeners of their own) in `list`,
-  // leaving in place each row already there that shows the same. A list
-  // refreshed by a live event while someone clicks a row (mouse down, list
-  // redrawn, mouse up) would otherwise swallow the click: it would end on
-  // another element than it began.
+  // leaving in place each row already there that shows the same; while a
+  // pointer is pressed in the list, not until the press ends (the list then
+  // says data-held="true"). A list redrawn by a live event while someone
+  // clicks a row (mouse down, rows replaced or moved, mouse up) would
+  // otherwise swallow the click: it would end on another element than it
+  // began.
   function updateRows(list, rows) {
+    if (pressed && list.contains(pressed)) {
+      heldRows.set(list, rows);
+      list.dataset.held = 'true';
+      return;
+    }
+    heldRows.delete(list);
+    delete list.dataset.held;
     rows.forEach((row, i) => {
       const there = list.children[i];
       if (!there) {

@@ -889,9 +889,10 @@ async function main() {
     }
 
     // ---------------------------------------------------------- a click
-    // The list redrawn by a live event between the mouse's press and its
-    // release on another row: the click still opens that row's ticket
-    // (a list that rebuilt every row would swallow it).
+    // A live event that would redraw the list between the mouse's press
+    // and its release on a row: the redraw waits for the release, so the
+    // click still opens that row's ticket (a list that rebuilt or moved
+    // rows under the pointer would swallow it), and then comes.
     await E.page.evaluate(() => {
       location.hash = '#/';
     });
@@ -908,14 +909,23 @@ async function main() {
     await api(daemon, 'POST', `/api/v1/tickets/${probe.id}/status`,
               {token: agentToken,
                body: {status: 'in_progress', version: probeNow.version}});
-    await waitVisible(rowIn(E.page, 'my-tickets', probe.id)
-                          .and(E.page.locator('[data-status="in_progress"]')),
-                      `ticket ${probe.id}'s row redrawn "under arbeid" by the stream`);
+    await waitInPage(E.page, `the redraw for ticket ${probe.id} held while pressed`,
+                     () => document.getElementById('my-tickets').dataset.held === 'true');
+    if (await rowIn(E.page, 'my-tickets', probe.id)
+            .and(E.page.locator('[data-status="in_progress"]')).count()) {
+      fail('the list was redrawn while the mouse was pressed on it');
+    }
     await E.page.mouse.up();
     await waitVisible(E.page.getByRole('heading', {name: `Sak ${id}: ${kTitle}`}),
-                      `ticket ${id} opened by a click the redraw came in the middle of`);
-    ok(`a click on ticket ${id} in "Mine saker" opens it although ticket ` +
-       `${probe.id}'s row was redrawn by the stream between press and release`);
+                      `ticket ${id} opened by a click a redraw came in the middle of`);
+    await E.page.evaluate(() => {
+      location.hash = '#/';
+    });
+    await waitVisible(rowIn(E.page, 'my-tickets', probe.id)
+                          .and(E.page.locator('[data-status="in_progress"]')),
+                      `ticket ${probe.id}'s row "under arbeid" after the release`);
+    ok(`a click on ticket ${id} in "Mine saker" opens it although the stream ` +
+       `changed ticket ${probe.id} between press and release (the redraw waited)`);
 
     // ---------------------------------------------------------- consoles
     for (const p of pages) {
