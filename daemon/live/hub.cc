@@ -127,6 +127,8 @@ void Hub::FanOut(uint64_t to) {
                         [this] { return stopping_; });
       return;
     }
+    // Counted before any is queued: whoever sees a frame sees it counted.
+    events_.fetch_add(events->size(), std::memory_order_relaxed);
     std::vector<std::shared_ptr<Subscription>> woken;
     {
       std::lock_guard lock(subs_mu_);
@@ -159,7 +161,6 @@ void Hub::FanOut(uint64_t to) {
         }
       }
       after = events->back().seq();
-      events_.fetch_add(events->size(), std::memory_order_relaxed);
       fanned_.store(after, std::memory_order_release);
     }
     for (const auto& sub : woken) sub->wake();

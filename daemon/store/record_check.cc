@@ -181,26 +181,29 @@ std::optional<std::string> ParseStringField(std::string_view bytes,
                                             int number) {
   using google::protobuf::internal::WireFormatLite;
   thread_local std::string scratch;
-  auto record = Unpack(bytes, scratch);
-  if (!record) return std::nullopt;
-  google::protobuf::io::CodedInputStream in(
-      reinterpret_cast<const uint8_t*>(record->data()),
-      static_cast<int>(record->size()));
   std::string value;
-  bool ok = true;
-  while (const uint32_t tag = in.ReadTag()) {
-    if (WireFormatLite::GetTagFieldNumber(tag) == number &&
-        WireFormatLite::GetTagWireType(tag) ==
-            WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
-      ok = WireFormatLite::ReadString(&in, &value);
-    } else {
-      ok = WireFormatLite::SkipField(&in, tag);
+  bool ok = false;
+  if (auto record = Unpack(bytes, scratch)) {
+    google::protobuf::io::CodedInputStream in(
+        reinterpret_cast<const uint8_t*>(record->data()),
+        static_cast<int>(record->size()));
+    ok = true;
+    while (const uint32_t tag = in.ReadTag()) {
+      if (WireFormatLite::GetTagFieldNumber(tag) == number &&
+          WireFormatLite::GetTagWireType(tag) ==
+              WireFormatLite::WIRETYPE_LENGTH_DELIMITED) {
+        ok = WireFormatLite::ReadString(&in, &value);
+      } else {
+        ok = WireFormatLite::SkipField(&in, tag);
+      }
+      if (!ok) break;
     }
-    if (!ok) break;
+    // ReadTag answers 0 at the end and on bytes that are no tag: only the
+    // first is a message.
+    ok = ok && in.ConsumedEntireMessage() && IsValidUtf8(value);
   }
-  // ReadTag answers 0 at the end and on bytes that are no tag: only the
-  // first is a message.
-  ok = ok && in.ConsumedEntireMessage() && IsValidUtf8(value);
+  // A damaged frame may have claimed megabytes, unpacked or not: not kept
+  // for the thread's life.
   if (scratch.capacity() > (size_t{1} << 20)) std::string().swap(scratch);
   if (!ok) return std::nullopt;
   return value;

@@ -191,7 +191,9 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
 // `before` that has one, of the `lookback` newest at most; "" when none of
 // those has one. Reads only each record's assignee, not the ticket:
 // dispatch asks it in the writer for every ticket filed (who helped this
-// reporter before, DOMAIN.md rule 12). A damaged record is passed over.
+// reporter before, DOMAIN.md rule 12). A record whose assignee cannot be
+// read is passed over (and counts toward `lookback`); one damaged only in
+// another field is not found damaged here and gives its assignee.
 StatusOr<std::string> LastAssigneeOf(const Txn& txn, const Tables& t,
                                      const std::string& reporter,
                                      uint64_t before, size_t lookback);
