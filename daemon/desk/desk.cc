@@ -22,6 +22,7 @@
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/tables.h"
+#include "daemon/store/ticket_words.h"
 #include "daemon/store/writer.h"
 #include "daemon/tickets/commands.h"
 #include "daemon/tickets/sla_clocks.h"
@@ -316,11 +317,13 @@ void Desk::CreateTicket(Origin origin, v1::CreateTicketRequest request,
     return done(std::move(s));
   if (Status s = tickets::ValidateCreate(request, context_->region()); !s.ok())
     return done(std::move(s));
+  // Its words for search are worked out here, not on the writer.
+  auto words = store::WordsOfText(request.title(), request.description());
   auto answer = ReadingClocks(origin.who, std::move(done));
   Run<v1::Ticket>(
       std::move(origin),
-      [request = std::move(request)](Scope& s) {
-        return desk::CreateTicket(s, request);
+      [request = std::move(request), words = std::move(words)](Scope& s) {
+        return desk::CreateTicket(s, request, &words);
       },
       std::move(answer));
 }

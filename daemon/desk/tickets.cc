@@ -18,7 +18,8 @@
 
 namespace helpdesk::desk {
 StatusOr<v1::Ticket> CreateTicket(Scope& s,
-                                  const v1::CreateTicketRequest& request) {
+                                  const v1::CreateTicketRequest& request,
+                                  const store::TextWords* words) {
   if (Status st = tickets::ValidateCreate(request, s.context().region());
       !st.ok())
     return st;
@@ -49,6 +50,7 @@ StatusOr<v1::Ticket> CreateTicket(Scope& s,
   auto assigned = DecideDispatch(s, c.ticket, v1::ASSIGNMENT_TRIGGER_CREATED,
                                  /*exclude=*/"");
   if (!assigned.ok()) return assigned.status();
+  s.store().set_known_words(words);
   if (!*assigned) {
     if (Status st = s.store().Save(nullptr, c.ticket, std::move(c.event));
         !st.ok())

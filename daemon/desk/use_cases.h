@@ -20,6 +20,7 @@
 #include "daemon/desk/commands.h"
 #include "daemon/desk/scope.h"
 #include "daemon/store/catalogue_tables.h"
+#include "daemon/store/ticket_words.h"
 #include "proto/helpdesk.pb.h"
 #include "proto/status.h"
 
@@ -31,9 +32,12 @@ struct RotaDecision;  // staff_view.h
 // Each answers the ticket as saved, with its comments.
 
 // Files a ticket against an active service of its municipality, starts its
-// SLA clocks and assigns it (dispatch) in the same write.
+// SLA clocks and assigns it (dispatch) in the same write. `words`: the
+// request's words for search, if worked out before the write
+// (store::WordsOfText of its title and description).
 StatusOr<v1::Ticket> CreateTicket(Scope& s,
-                                  const v1::CreateTicketRequest& request);
+                                  const v1::CreateTicketRequest& request,
+                                  const store::TextWords* words = nullptr);
 
 // `if_match`: the version from an If-Match header, if any (the body's
 // `version` otherwise); one is required for every change below.

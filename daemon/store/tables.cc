@@ -782,7 +782,7 @@ StatusOr<uint64_t> LastEventSeq(const Txn& txn, const Tables& t) {
 }
 
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
-                 v1::Ticket& now) {
+                 v1::Ticket& now, const TextWords* known_words) {
   uint64_t number = std::stoull(now.id());
   auto new_keys = TicketIndexKeys(now, number);
   // Followers come and go one by one: their entries are compared as sets.
@@ -820,7 +820,8 @@ Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
     if (Status s = AddToCount(txn, t, now.status(), +1); !s.ok()) return s;
   }
   if (Status s = UpdateReportCells(txn, t, before, now); !s.ok()) return s;
-  if (Status s = PutTicketWords(txn, t, before, now); !s.ok()) return s;
+  if (Status s = PutTicketWords(txn, t, before, now, known_words); !s.ok())
+    return s;
   auto record = TicketRecord(txn, t, now);
   if (!record.ok()) return record.status();
   if (before == nullptr) return txn.Append(t.tickets, Be64(number), *record);

@@ -49,6 +49,8 @@
 
 namespace helpdesk::store {
 
+struct TextWords;  // ticket_words.h
+
 // 2: the catalogue table. 3: the staff table. 4: the sla_due index. 5: the
 // ticket_comments table. 6: the accounts, credentials and access_log
 // tables, and ticket_index by reporter. 7: the pages tables (the paging
@@ -242,9 +244,10 @@ Status ForEachTicket(const Txn& txn, const Tables& t,
 
 // Stores `now` (as TicketRecord), moving its index entries and status
 // counts from `before` (nullptr for a new ticket). `now` is lent to
-// TicketRecord, and on return is as it was.
+// TicketRecord, and on return is as it was. `known_words`: its words if
+// worked out before the write (PutTicketWords, ticket_words.h).
 Status PutTicket(Txn& txn, const Tables& t, const v1::Ticket* before,
-                 v1::Ticket& now);
+                 v1::Ticket& now, const TextWords* known_words = nullptr);
 
 // Appends `event` (its seq already set; stored as EventRecord), its
 // ticket_events entry and, for a CommentAdded, the comment's

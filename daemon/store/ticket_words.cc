@@ -26,14 +26,25 @@ bool SameText(const v1::Ticket& a, const v1::Ticket& b) {
          a.has_personal_data_erased_at() == b.has_personal_data_erased_at();
 }
 
+std::vector<std::string> WordsOf(std::string_view title,
+                                 std::string_view description) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  AddWords(title, kMaxTicketWords, seen, out);
+  AddWords(description, kMaxTicketWords, seen, out);
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> TicketWords(const v1::Ticket& ticket) {
-  std::vector<std::string> out;
-  if (ticket.has_personal_data_erased_at()) return out;
-  std::unordered_set<std::string> seen;
-  AddWords(ticket.title(), kMaxTicketWords, seen, out);
-  AddWords(ticket.description(), kMaxTicketWords, seen, out);
+  if (ticket.has_personal_data_erased_at()) return {};
+  return WordsOf(ticket.title(), ticket.description());
+}
+
+TextWords WordsOfText(std::string title, std::string description) {
+  TextWords out{std::move(title), std::move(description), {}};
+  out.words = WordsOf(out.title, out.description);
   return out;
 }
 
@@ -73,10 +84,14 @@ std::vector<std::string> WordKeys(const std::vector<std::string>& words,
 }
 
 Status PutTicketWords(Txn& txn, const Tables& t, const v1::Ticket* before,
-                      const v1::Ticket& now) {
+                      const v1::Ticket& now, const TextWords* known) {
   if (before != nullptr && SameText(*before, now)) return Status::Ok();
   const uint64_t number = std::stoull(now.id());
-  const auto new_keys = WordKeys(TicketWords(now), number);
+  const bool take_known =
+      known != nullptr && !now.has_personal_data_erased_at() &&
+      known->title == now.title() && known->description == now.description();
+  const auto new_keys =
+      WordKeys(take_known ? known->words : TicketWords(now), number);
   const auto old_keys = before != nullptr
                             ? WordKeys(TicketWords(*before), number)
                             : std::vector<std::string>();

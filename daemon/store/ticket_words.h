@@ -48,6 +48,17 @@ inline constexpr size_t kMaxQueryWords = 10;
 // text was erased.
 std::vector<std::string> TicketWords(const v1::Ticket& ticket);
 
+// A new ticket's words worked out before its write, on the thread that
+// took the request, with the text they were worked out from: the writer
+// then only puts them (PutTicketWords), where working them out (folding
+// and stemming every word) would hold up every write queued behind it.
+struct TextWords {
+  std::string title;
+  std::string description;
+  std::vector<std::string> words;  // as TicketWords of a ticket so written
+};
+TextWords WordsOfText(std::string title, std::string description);
+
 // The search forms of a query's words (as TicketWords forms a ticket's),
 // each once, at most kMaxQueryWords; empty when it has only stop words.
 // Pure; what a client sends as `q`.
@@ -62,9 +73,11 @@ std::vector<std::string> WordKeys(const std::vector<std::string>& words,
 
 // Keeps the ticket_words entries of a ticket saved from `before` (null: a
 // new one) to `now`; a change that leaves its title and description as
-// they were touches nothing.
+// they were touches nothing. `known`, if given, is taken for `now`'s words
+// when it was worked out from `now`'s very title and description (and
+// `now`'s text is not erased); else they are worked out here.
 Status PutTicketWords(Txn& txn, const Tables& t, const v1::Ticket* before,
-                      const v1::Ticket& now);
+                      const v1::Ticket& now, const TextWords* known = nullptr);
 
 // The ticket_words prefix of a word's range: WordKeys' keys less the
 // number.

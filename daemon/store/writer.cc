@@ -11,6 +11,7 @@
 #include "daemon/store/record_check.h"
 #include "daemon/store/sla_index.h"
 #include "daemon/store/staff_tables.h"
+#include "daemon/store/ticket_words.h"
 #include "proto/events.h"
 
 namespace helpdesk::store {
@@ -51,8 +52,9 @@ Status CheckTicket(const v1::Ticket& ticket, const v1::Event& event) {
 // The record and what follows it (indexes, status counts, loads, SLA due
 // times, report cells) from `before` to `now`; `seq` is the event's.
 Status PutTicketChange(Txn& txn, const Tables& t, const v1::Ticket* before,
-                       v1::Ticket& now, uint64_t seq) {
-  Status s = PutTicket(txn, t, before, now);
+                       v1::Ticket& now, uint64_t seq,
+                       const TextWords* known_words) {
+  Status s = PutTicket(txn, t, before, now, known_words);
   if (s.ok()) s = UpdateLoads(txn, t, before, now, seq);
   if (s.ok()) s = UpdateSlaDue(txn, t, before, now);
   return s;
@@ -71,18 +73,20 @@ void NameAssignedEvent(v1::Ticket& now, const v1::Event& event) {
 
 Status WriteContext::Save(const v1::Ticket* before, v1::Ticket& now,
                           v1::Event&& event) {
+  const TextWords* words = std::exchange(known_words_, nullptr);
   if (failed()) return failure_;
   if (Status s = CheckTicket(now, event); !s.ok()) return s;
   proto::Summarize(before, now, *event.mutable_ticket());
   event.set_seq(++last_seq_);
   NameAssignedEvent(now, event);
-  return Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
+  return Append(PutTicketChange(txn_, tables_, before, now, event.seq(), words),
                 std::move(event), &now);
 }
 
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
                           v1::Event&& first_event, v1::Ticket& now,
                           v1::Event&& event) {
+  const TextWords* words = std::exchange(known_words_, nullptr);
   if (failed()) return failure_;
   // `first` is never stored: its strings reach the store only in its
   // event, checked here.
@@ -93,9 +97,9 @@ Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
   first_event.set_seq(++last_seq_);
   event.set_seq(++last_seq_);
   NameAssignedEvent(now, event);
-  if (Status s =
-          Append(PutTicketChange(txn_, tables_, before, now, event.seq()),
-                 std::move(first_event));
+  if (Status s = Append(
+          PutTicketChange(txn_, tables_, before, now, event.seq(), words),
+          std::move(first_event));
       !s.ok())
     return s;
   return Append(Status::Ok(), std::move(event), &now);

@@ -93,6 +93,43 @@ TEST_F(TicketWordsTest, WordsAreFoundWhateverTheirCaseLettersAndEndings) {
   EXPECT_TRUE(QueryWords("ikke på det").empty());
 }
 
+TEST_F(TicketWordsTest, WordsWorkedOutBeforeTheWriteAreTakenOnlyForTheirText) {
+  // As the desk works them out on the thread that took the request.
+  const TextWords known = WordsOfText("Skriveren på 2. etasje", "Papirstopp.");
+  EXPECT_EQ(known.words, TicketWords([] {
+              v1::Ticket t;
+              t.set_title("Skriveren på 2. etasje");
+              t.set_description("Papirstopp.");
+              return t;
+            }()));
+  auto file = [&](uint64_t n, const std::string& title,
+                  const TextWords& words) {
+    Change([&](Txn& txn) {
+      v1::Ticket ticket;
+      ticket.set_id(std::to_string(n));
+      ticket.set_title(title);
+      ticket.set_description("Papirstopp.");
+      ticket.set_municipality("rollag");
+      ticket.set_reporter("kari");
+      ticket.set_status(v1::TICKET_STATUS_NEW);
+      ASSERT_TRUE(PutTicket(txn, t_, nullptr, ticket, &words).ok());
+    });
+  };
+  // Words lent for the very text are what is put (a word the text does
+  // not hold shows they were taken, not worked out again)...
+  TextWords marked = known;
+  ASSERT_EQ(QueryWords("merke").size(), 1u);
+  marked.words.push_back(QueryWords("merke").front());
+  file(1, "Skriveren på 2. etasje", marked);
+  EXPECT_EQ(Ids("merke"), (List{"1"}));
+  EXPECT_EQ(Ids("skriver papirstopp"), (List{"1"}));
+  // ...and words lent for another text are not: the ticket's own are.
+  file(2, "Skjermen er svart", marked);
+  EXPECT_EQ(Ids("merke"), (List{"1"}));
+  EXPECT_EQ(Ids("skjerm papirstopp"), (List{"2"}));
+  EXPECT_EQ(Ids("skriver"), (List{"1"}));
+}
+
 TEST_F(TicketWordsTest, ASearchTakesTheListFiltersAndPages) {
   Put(1, "Skriver", "", "rollag");
   Put(2, "Skriver", "", "tinn");
