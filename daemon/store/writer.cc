@@ -419,6 +419,7 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
             continue;
           }
           const size_t first = ctx.events().size();
+          ctx.set_known_words(nullptr);  // lent by this write only
           bool threw = false;
           results[i].status = Apply(batch[i], ctx, threw);
           spans[i] = {first, ctx.events().size()};

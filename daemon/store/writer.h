@@ -117,9 +117,10 @@ class WriteContext {
                       const std::function<Status(Txn&, const Tables&)>& put,
                       v1::Event&& event);
   // The words of the ticket the current write is about to save, worked
-  // out before the write (ticket_words.h): the next Save of a ticket with
-  // that text takes them rather than working them out. Lent, not copied:
-  // `words` must outlive that Save (a write keeps them in its function).
+  // out before the write (ticket_words.h): the write's next ticket Save
+  // takes them (if the ticket's text is theirs) rather than working them
+  // out. Lent, not copied: `words` must outlive that Save (a write keeps
+  // them in its function). Forgotten at that Save, and before each write.
   void set_known_words(const TextWords* words) { known_words_ = words; }
   // The address of the request the current write serves (desk::Scope sets
   // it): stamped on each event appended until it is set again.
@@ -163,7 +164,7 @@ class WriteContext {
   uint64_t last_seq_;
   Status failure_;
   std::vector<v1::Event> events_;
-  const TextWords* known_words_ = nullptr;  // until the next Save
+  const TextWords* known_words_ = nullptr;  // see set_known_words
   std::string client_address_;
 };
 
