@@ -50,16 +50,16 @@ StatusOr<v1::Ticket> CreateTicket(Scope& s,
   auto assigned = DecideDispatch(s, c.ticket, v1::ASSIGNMENT_TRIGGER_CREATED,
                                  /*exclude=*/"");
   if (!assigned.ok()) return assigned.status();
-  s.store().set_known_words(words);
   if (!*assigned) {
-    if (Status st = s.store().Save(nullptr, c.ticket, std::move(c.event));
+    if (Status st =
+            s.store().Save(nullptr, c.ticket, std::move(c.event), words);
         !st.ok())
       return st;
     return std::move(c.ticket);
   }
-  if (Status st =
-          s.store().Save(nullptr, c.ticket, std::move(c.event),
-                         (*assigned)->ticket, std::move((*assigned)->event));
+  if (Status st = s.store().Save(nullptr, c.ticket, std::move(c.event),
+                                 (*assigned)->ticket,
+                                 std::move((*assigned)->event), words);
       !st.ok())
     return st;
   return std::move((*assigned)->ticket);

@@ -72,8 +72,7 @@ void NameAssignedEvent(v1::Ticket& now, const v1::Event& event) {
 }  // namespace
 
 Status WriteContext::Save(const v1::Ticket* before, v1::Ticket& now,
-                          v1::Event&& event) {
-  const TextWords* words = std::exchange(known_words_, nullptr);
+                          v1::Event&& event, const TextWords* words) {
   if (failed()) return failure_;
   if (Status s = CheckTicket(now, event); !s.ok()) return s;
   proto::Summarize(before, now, *event.mutable_ticket());
@@ -85,8 +84,7 @@ Status WriteContext::Save(const v1::Ticket* before, v1::Ticket& now,
 
 Status WriteContext::Save(const v1::Ticket* before, const v1::Ticket& first,
                           v1::Event&& first_event, v1::Ticket& now,
-                          v1::Event&& event) {
-  const TextWords* words = std::exchange(known_words_, nullptr);
+                          v1::Event&& event, const TextWords* words) {
   if (failed()) return failure_;
   // `first` is never stored: its strings reach the store only in its
   // event, checked here.
@@ -419,7 +417,6 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
             continue;
           }
           const size_t first = ctx.events().size();
-          ctx.set_known_words(nullptr);  // lent by this write only
           bool threw = false;
           results[i].status = Apply(batch[i], ctx, threw);
           spans[i] = {first, ctx.events().size()};

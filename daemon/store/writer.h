@@ -83,14 +83,18 @@ class WriteContext {
   // stored. An Assigned event's seq is stamped on `now`'s assignment
   // (Assignment.seq): the stored record keeps the decision without its
   // steps and explanation, which the event keeps (records.h).
-  Status Save(const v1::Ticket* before, v1::Ticket& now, v1::Event&& event);
+  // `words`: `now`'s words for search if worked out before the write
+  // (ticket_words.h), taken only if `now`'s text is theirs.
+  Status Save(const v1::Ticket* before, v1::Ticket& now, v1::Event&& event,
+              const TextWords* words = nullptr);
   // A ticket changed twice by one write (filed, then assigned): `first`
   // then `now`, each with its event. Both events are appended, each
   // summarizing its own change, but the record, its indexes, the loads,
   // the SLA due times and the report cells are written once, from
   // `before` to `now`, rather than twice.
   Status Save(const v1::Ticket* before, const v1::Ticket& first,
-              v1::Event&& first_event, v1::Ticket& now, v1::Event&& event);
+              v1::Event&& first_event, v1::Ticket& now, v1::Event&& event,
+              const TextWords* words = nullptr);
   // What differs between the stored catalogue `before` and `after`.
   Status SaveCatalogue(const v1::Catalogue& before, const v1::Catalogue& after,
                        v1::Event&& event);
@@ -116,12 +120,6 @@ class WriteContext {
   Status SaveIdentity(const google::protobuf::Message& record,
                       const std::function<Status(Txn&, const Tables&)>& put,
                       v1::Event&& event);
-  // The words of the ticket the current write is about to save, worked
-  // out before the write (ticket_words.h): the write's next ticket Save
-  // takes them (if the ticket's text is theirs) rather than working them
-  // out. Lent, not copied: `words` must outlive that Save (a write keeps
-  // them in its function). Forgotten at that Save, and before each write.
-  void set_known_words(const TextWords* words) { known_words_ = words; }
   // The address of the request the current write serves (desk::Scope sets
   // it): stamped on each event appended until it is set again.
   void set_client_address(std::string address) {
@@ -164,7 +162,6 @@ class WriteContext {
   uint64_t last_seq_;
   Status failure_;
   std::vector<v1::Event> events_;
-  const TextWords* known_words_ = nullptr;  // see set_known_words
   std::string client_address_;
 };
 
