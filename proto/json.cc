@@ -6,12 +6,16 @@
 #include <rapidjson/error/en.h>
 
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "proto/utf8.h"
@@ -251,6 +255,82 @@ Status FromObject(const Json& object, Message& out, const std::string& path,
 
 // ------------------------------------------------------------ output
 
+// Appends `v` in decimal, quoted when `quoted` (64-bit integers are
+// strings in proto3 JSON).
+template <typename Int>
+void AppendInteger(std::string& out, Int v, bool quoted = false) {
+  char buf[24];
+  const auto end = std::to_chars(buf, buf + sizeof buf, v).ptr;
+  if (quoted) out += '"';
+  out.append(buf, end);
+  if (quoted) out += '"';
+}
+
+// Appends `n` as exactly `width` decimal digits.
+void AppendDigits(std::string& out, uint32_t n, int width) {
+  char buf[10];
+  for (int i = width - 1; i >= 0; --i, n /= 10)
+    buf[i] = static_cast<char>('0' + n % 10);
+  out.append(buf, static_cast<size_t>(width));
+}
+
+// A timestamp as TimeUtil::ToString writes it (RFC 3339 in UTC, with 0,
+// 3, 6 or 9 digits of fraction, as few as the nanoseconds need), without
+// its allocations: every ticket answer carries a dozen. What it does not
+// take (before year 1 or after 9999, nanoseconds out of range) goes to
+// TimeUtil itself.
+void AppendTimestamp(std::string& out, const google::protobuf::Timestamp& t) {
+  using google::protobuf::util::TimeUtil;
+  const int64_t seconds = t.seconds();
+  const int32_t nanos = t.nanos();
+  if (seconds < TimeUtil::kTimestampMinSeconds ||
+      seconds > TimeUtil::kTimestampMaxSeconds || nanos < 0 ||
+      nanos > 999999999) {
+    AppendJsonString(out, TimeUtil::ToString(t));
+    return;
+  }
+  namespace chrono = std::chrono;
+  const chrono::sys_seconds at{chrono::seconds(seconds)};
+  const auto day = chrono::floor<chrono::days>(at);
+  const chrono::year_month_day ymd{day};
+  const chrono::hh_mm_ss hms{at - day};
+  out += '"';
+  AppendDigits(out, static_cast<uint32_t>(static_cast<int>(ymd.year())), 4);
+  out += '-';
+  AppendDigits(out, static_cast<unsigned>(ymd.month()), 2);
+  out += '-';
+  AppendDigits(out, static_cast<unsigned>(ymd.day()), 2);
+  out += 'T';
+  AppendDigits(out, static_cast<uint32_t>(hms.hours().count()), 2);
+  out += ':';
+  AppendDigits(out, static_cast<uint32_t>(hms.minutes().count()), 2);
+  out += ':';
+  AppendDigits(out, static_cast<uint32_t>(hms.seconds().count()), 2);
+  if (nanos != 0) {
+    out += '.';
+    const auto n = static_cast<uint32_t>(nanos);
+    if (n % 1000000 == 0)
+      AppendDigits(out, n / 1000000, 3);
+    else if (n % 1000 == 0)
+      AppendDigits(out, n / 1000, 6);
+    else
+      AppendDigits(out, n, 9);
+  }
+  out += "Z\"";
+}
+
+// The wire name of an enum value (wire_names.h), worked out once per value
+// and thread: an answer names a status, a priority and a kind per clock.
+const std::string& CachedWireEnumName(
+    const google::protobuf::EnumValueDescriptor* value) {
+  thread_local std::unordered_map<const google::protobuf::EnumValueDescriptor*,
+                                  std::string>
+      names;
+  auto it = names.find(value);
+  if (it == names.end()) it = names.emplace(value, WireEnumName(value)).first;
+  return it->second;
+}
+
 void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
                   int index);
 
@@ -282,10 +362,8 @@ void AppendMessage(std::string& out, const Message& m) {
 void AppendMessage(std::string& out, const Message& m,
                    const std::vector<std::string_view>* only) {
   const auto* d = m.GetDescriptor();
-  if (d->full_name() == "google.protobuf.Timestamp") {
-    AppendJsonString(out,
-                     google::protobuf::util::TimeUtil::ToString(
-                         static_cast<const google::protobuf::Timestamp&>(m)));
+  if (d == google::protobuf::Timestamp::descriptor()) {
+    AppendTimestamp(out, static_cast<const google::protobuf::Timestamp&>(m));
     return;
   }
   const Reflection* r = m.GetReflection();
@@ -361,29 +439,34 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
   const Reflection* r = m.GetReflection();
   const bool rep = i >= 0;
   switch (f->cpp_type()) {
-    case FieldDescriptor::CPPTYPE_STRING:
-      AppendJsonString(
-          out, rep ? r->GetRepeatedString(m, f, i) : r->GetString(m, f));
+    case FieldDescriptor::CPPTYPE_STRING: {
+      // By reference: the scratch is used only where a field is not held
+      // as a std::string (never, for this schema), so it stays empty.
+      std::string scratch;
+      AppendJsonString(out,
+                       rep ? r->GetRepeatedStringReference(m, f, i, &scratch)
+                           : r->GetStringReference(m, f, &scratch));
       return;
+    }
     case FieldDescriptor::CPPTYPE_BOOL:
       out += (rep ? r->GetRepeatedBool(m, f, i) : r->GetBool(m, f)) ? "true"
                                                                     : "false";
       return;
     case FieldDescriptor::CPPTYPE_INT32:
-      out += std::to_string(rep ? r->GetRepeatedInt32(m, f, i)
-                                : r->GetInt32(m, f));
+      AppendInteger(out,
+                    rep ? r->GetRepeatedInt32(m, f, i) : r->GetInt32(m, f));
       return;
     case FieldDescriptor::CPPTYPE_UINT32:
-      out += std::to_string(rep ? r->GetRepeatedUInt32(m, f, i)
-                                : r->GetUInt32(m, f));
+      AppendInteger(out,
+                    rep ? r->GetRepeatedUInt32(m, f, i) : r->GetUInt32(m, f));
       return;
     case FieldDescriptor::CPPTYPE_INT64:
-      AppendJsonString(out, std::to_string(rep ? r->GetRepeatedInt64(m, f, i)
-                                               : r->GetInt64(m, f)));
+      AppendInteger(out, rep ? r->GetRepeatedInt64(m, f, i) : r->GetInt64(m, f),
+                    true);
       return;
     case FieldDescriptor::CPPTYPE_UINT64:
-      AppendJsonString(out, std::to_string(rep ? r->GetRepeatedUInt64(m, f, i)
-                                               : r->GetUInt64(m, f)));
+      AppendInteger(
+          out, rep ? r->GetRepeatedUInt64(m, f, i) : r->GetUInt64(m, f), true);
       return;
     case FieldDescriptor::CPPTYPE_DOUBLE:
     case FieldDescriptor::CPPTYPE_FLOAT: {
@@ -401,9 +484,8 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
       return;
     }
     case FieldDescriptor::CPPTYPE_ENUM:
-      AppendJsonString(out,
-                       proto::WireEnumName(rep ? r->GetRepeatedEnum(m, f, i)
-                                               : r->GetEnum(m, f)));
+      AppendJsonString(out, CachedWireEnumName(rep ? r->GetRepeatedEnum(m, f, i)
+                                                   : r->GetEnum(m, f)));
       return;
     case FieldDescriptor::CPPTYPE_MESSAGE:
       AppendMessage(out,

@@ -1,9 +1,13 @@
 #include "proto/json.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "proto/helpdesk.pb.h"
 #include "proto/utf8.h"
@@ -223,6 +227,51 @@ TEST(Json, AppendJsonStringAlwaysWritesValidJson) {
     // Text comes back as it was; anything else as U+FFFD.
     EXPECT_EQ(back.get<std::string>(), ToValidUtf8(raw));
   }
+}
+
+// Every ticket answer carries its timestamps in the spelling protobuf's
+// TimeUtil gives (RFC 3339, UTC, 0/3/6/9 digits of fraction): clients
+// and the pages parse them. The answer writes them itself; it must spell
+// each exactly as TimeUtil does, across the whole range it takes.
+TEST(Json, WritesTimestampsAsTimeUtilDoes) {
+  using google::protobuf::util::TimeUtil;
+  std::mt19937_64 rng(20261202);
+  std::uniform_int_distribution<int64_t> seconds(
+      TimeUtil::kTimestampMinSeconds, TimeUtil::kTimestampMaxSeconds);
+  std::uniform_int_distribution<int32_t> nanos(0, 999999999);
+  std::vector<std::pair<int64_t, int32_t>> cases = {
+      {0, 0},
+      {-1, 999999999},
+      {TimeUtil::kTimestampMinSeconds, 0},
+      {TimeUtil::kTimestampMaxSeconds, 999999999},
+      {951782400, 0},           // 2000-02-29
+      {1776240000, 123000000},  // milliseconds
+      {1776240000, 123456000},  // microseconds
+      {1776240000, 1},          // nanoseconds
+      {-62135596799, 500000000}};
+  for (int i = 0; i < 20000; ++i) {
+    int32_t n = nanos(rng);
+    if (i % 4 == 0) n = 0;
+    if (i % 4 == 1) n -= n % 1000000;
+    if (i % 4 == 2) n -= n % 1000;
+    cases.emplace_back(seconds(rng), n);
+  }
+  for (const auto& [s, n] : cases) {
+    google::protobuf::Timestamp t;
+    t.set_seconds(s);
+    t.set_nanos(n);
+    ASSERT_EQ(ToJson(t), '"' + TimeUtil::ToString(t) + '"')
+        << s << "s " << n << "ns";
+  }
+}
+
+// Out of TimeUtil's range a timestamp is still written as TimeUtil writes
+// it (the store never holds one; an answer must not crash on one).
+TEST(Json, WritesATimestampOutOfRangeAsTimeUtilDoes) {
+  using google::protobuf::util::TimeUtil;
+  google::protobuf::Timestamp t;
+  t.set_seconds(TimeUtil::kTimestampMaxSeconds + 1);
+  EXPECT_EQ(ToJson(t), '"' + TimeUtil::ToString(t) + '"');
 }
 
 }  // namespace
