@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "proto/utf8.h"
@@ -319,18 +318,6 @@ void AppendTimestamp(std::string& out, const google::protobuf::Timestamp& t) {
   out += "Z\"";
 }
 
-// The wire name of an enum value (wire_names.h), worked out once per value
-// and thread: an answer names a status, a priority and a kind per clock.
-const std::string& CachedWireEnumName(
-    const google::protobuf::EnumValueDescriptor* value) {
-  thread_local std::unordered_map<const google::protobuf::EnumValueDescriptor*,
-                                  std::string>
-      names;
-  auto it = names.find(value);
-  if (it == names.end()) it = names.emplace(value, WireEnumName(value)).first;
-  return it->second;
-}
-
 void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
                   int index);
 
@@ -484,8 +471,8 @@ void AppendScalar(std::string& out, const Message& m, const FieldDescriptor* f,
       return;
     }
     case FieldDescriptor::CPPTYPE_ENUM:
-      AppendJsonString(out, CachedWireEnumName(rep ? r->GetRepeatedEnum(m, f, i)
-                                                   : r->GetEnum(m, f)));
+      AppendJsonString(out, WireEnumName(rep ? r->GetRepeatedEnum(m, f, i)
+                                             : r->GetEnum(m, f)));
       return;
     case FieldDescriptor::CPPTYPE_MESSAGE:
       AppendMessage(out,

@@ -1,6 +1,9 @@
 #include "proto/wire_names.h"
 
 #include <cctype>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace helpdesk::proto {
 namespace {
@@ -16,9 +19,9 @@ std::string EnumPrefix(const google::protobuf::EnumDescriptor* type) {
   return prefix + "_";
 }
 
-}  // namespace
-
-std::string WireEnumName(const google::protobuf::EnumValueDescriptor* value) {
+// The wire name worked out (not cached).
+std::string SpellWireEnumName(
+    const google::protobuf::EnumValueDescriptor* value) {
   std::string_view name = value->name();
   std::string prefix = EnumPrefix(value->type());
   if (name.substr(0, prefix.size()) == prefix)
@@ -27,6 +30,19 @@ std::string WireEnumName(const google::protobuf::EnumValueDescriptor* value) {
   for (char& c : out)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
+}
+
+}  // namespace
+
+const std::string& WireEnumName(
+    const google::protobuf::EnumValueDescriptor* value) {
+  thread_local std::unordered_map<const google::protobuf::EnumValueDescriptor*,
+                                  std::string>
+      names;
+  auto it = names.find(value);
+  if (it == names.end())
+    it = names.emplace(value, SpellWireEnumName(value)).first;
+  return it->second;
 }
 
 const google::protobuf::EnumValueDescriptor* FindWireEnumValue(

@@ -11,7 +11,11 @@
 
 namespace helpdesk::proto {
 
-std::string WireEnumName(const google::protobuf::EnumValueDescriptor* value);
+// Worked out once per value and thread (answers name several enums each,
+// and a request's enum is looked up by name): the reference is the
+// calling thread's, valid while that thread lives.
+const std::string& WireEnumName(
+    const google::protobuf::EnumValueDescriptor* value);
 
 // The value whose wire name is `name`, or nullptr. *_UNSPECIFIED never
 // matches: it is not a value a client may send.
