@@ -672,6 +672,14 @@ Stats Desk::GetStats() const {
   out.map_size = w.map_size;
   out.last_seq = w.last_seq;
   out.writer_exceptions = w.exceptions;
+  const auto times = [](store::Writer::Stats::Times& t) {
+    return Stats::Times{std::move(t.buckets),
+                        static_cast<double>(t.total_ns) / 1e9, t.count};
+  };
+  out.writer_apply = times(w.apply);
+  out.writer_commit = times(w.commit);
+  out.seconds_buckets.assign(std::begin(store::Writer::kSecondsBuckets),
+                             std::end(store::Writer::kSecondsBuckets));
   auto txn = store::Txn::BeginRead(env_);
   if (txn.ok()) {
     auto counts = store::CountByStatus(*txn, tables_);

@@ -127,6 +127,16 @@ struct Stats {
   uint64_t map_size = 0;
   uint64_t last_seq = 0;
   uint64_t writer_exceptions = 0;  // thrown in writes and completions
+  // The writer's time per batch: applying its writes, and committing
+  // them (pages written and made durable). Counts per bucket of
+  // seconds_buckets (upper bounds, in seconds), the total, and how many.
+  struct Times {
+    std::vector<uint64_t> buckets;
+    double total_seconds = 0;
+    uint64_t count = 0;
+  };
+  Times writer_apply, writer_commit;
+  std::vector<double> seconds_buckets;
   // Tickets per status, by TicketStatus number; empty when unreadable.
   std::vector<uint64_t> tickets_by_status;
   uint64_t idempotency_keys = 0;  // Idempotency-Key rows stored

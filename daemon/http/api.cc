@@ -1,5 +1,6 @@
 #include "daemon/http/api.h"
 
+#include <fmt/format.h>
 #include <google/protobuf/util/time_util.h>
 
 #include <cctype>
@@ -330,6 +331,26 @@ void Api::Ready(const Call& c, Respond respond) {
                   c.request.request_id));
 }
 
+namespace {
+
+// One of the writer's time histograms (desk::Stats::Times), in seconds.
+void RenderTimes(std::string& out, std::string_view name, std::string_view help,
+                 const desk::Stats::Times& t,
+                 const std::vector<double>& bounds) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} histogram\n", name, help, name);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds.size() && i < t.buckets.size(); ++i) {
+    cumulative += t.buckets[i];
+    out +=
+        fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, bounds[i], cumulative);
+  }
+  if (t.buckets.size() > bounds.size()) cumulative += t.buckets.back();
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n",
+                     name, cumulative, name, t.total_seconds, name, t.count);
+}
+
+}  // namespace
+
 void Api::RenderMetrics(const Call&, Respond respond) {
   std::string out;
   metrics_.Render(out);
@@ -350,6 +371,14 @@ void Api::RenderMetrics(const Call&, Respond respond) {
          std::to_string(cumulative) + "\n";
   out += "helpdesk_writer_batch_size_sum " + std::to_string(w.writes) + "\n";
   out += "helpdesk_writer_batch_size_count " + std::to_string(w.batches) + "\n";
+  RenderTimes(out, "helpdesk_writer_apply_seconds",
+              "Time the writer spent on each batch before its commit: "
+              "running its writes in the LMDB transaction.",
+              w.writer_apply, w.seconds_buckets);
+  RenderTimes(out, "helpdesk_writer_commit_seconds",
+              "Time of each batch's LMDB commit: writing its pages and "
+              "waiting until the disk has them (fdatasync).",
+              w.writer_commit, w.seconds_buckets);
   out +=
       "# HELP helpdesk_writer_queue_depth Writes waiting for the writer.\n"
       "# TYPE helpdesk_writer_queue_depth gauge\n"

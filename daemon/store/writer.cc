@@ -282,7 +282,31 @@ Writer::Stats Writer::GetStats() const {
   s.map_size = map_size_;
   s.last_seq = seq_;
   s.exceptions = exceptions_;
+  s.apply = apply_times_.Read();
+  s.commit = commit_times_.Read();
   return s;
+}
+
+void Writer::TimeHistogram::Add(std::chrono::steady_clock::duration d) {
+  const double seconds = std::chrono::duration<double>(d).count();
+  size_t bucket = 0;
+  while (bucket < std::size(kSecondsBuckets) &&
+         seconds > kSecondsBuckets[bucket])
+    ++bucket;
+  buckets[bucket].fetch_add(1, std::memory_order_relaxed);
+  total_ns.fetch_add(
+      static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(d).count()),
+      std::memory_order_relaxed);
+  count.fetch_add(1, std::memory_order_relaxed);
+}
+
+Writer::Stats::Times Writer::TimeHistogram::Read() const {
+  Stats::Times t;
+  for (const auto& b : buckets) t.buckets.push_back(b);
+  t.total_ns = total_ns;
+  t.count = count;
+  return t;
 }
 
 Writer::Health Writer::GetHealth() const {
@@ -353,7 +377,10 @@ void Writer::Run() {
         queue_.pop_front();
       }
     }
+    const SteadyTime started = std::chrono::steady_clock::now();
+    batch_commit_time_ = {};
     std::vector<WriteResult> results = ApplyBatch(batch);
+    const auto took = std::chrono::steady_clock::now() - started;
     RecordOutcome(results);
     // Published before the answers, so a client that sees its 201 and then
     // reads /metrics sees the batch counted.
@@ -364,6 +391,9 @@ void Writer::Run() {
            batch.size() > kBatchBuckets[bucket])
       ++bucket;
     buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
+    apply_times_.Add(took - batch_commit_time_);
+    if (batch_commit_time_ != std::chrono::steady_clock::duration{})
+      commit_times_.Add(batch_commit_time_);
     seq_ = last_seq_;
     map_size_ = env_.map_size();
     // Before the answers: a client that sees its 201 and then subscribes
@@ -436,7 +466,13 @@ std::vector<WriteResult> Writer::ApplyBatch(std::vector<Request>& batch) {
           }
         }
         if (!again) {
-          failure = ctx.failed() ? ctx.failure() : txn->Commit();
+          if (ctx.failed()) {
+            failure = ctx.failure();
+          } else {
+            const SteadyTime committing = std::chrono::steady_clock::now();
+            failure = txn->Commit();
+            batch_commit_time_ += std::chrono::steady_clock::now() - committing;
+          }
           if (failure.ok()) {
             last_ticket_ = ctx.last_ticket();
             last_seq_ = ctx.last_seq();

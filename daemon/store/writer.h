@@ -199,6 +199,16 @@ class Writer {
     uint64_t map_size = 0;
     uint64_t last_seq = 0;
     uint64_t exceptions = 0;  // thrown by write functions and completions
+    // Where the writer's time goes, per batch (kSecondsBuckets): applying
+    // its writes in the transaction (the CPU's part), and its commit
+    // (writing the pages and waiting until the disk has them). Counts per
+    // bucket, the total in nanoseconds, and how many were timed.
+    struct Times {
+      std::vector<uint64_t> buckets;
+      uint64_t total_ns = 0;
+      uint64_t count = 0;
+    };
+    Times apply, commit;
   };
   // Whether writes can go through now (for /readyz).
   struct Health {
@@ -212,6 +222,11 @@ class Writer {
   };
   static constexpr uint64_t kBatchBuckets[] = {1,  2,   4,   8,   16,  32,
                                                64, 128, 256, 512, 1024};
+  // Upper bounds in seconds of the apply and commit time buckets: a
+  // commit on a local SSD takes well under a millisecond; one on a slow or
+  // shared disk, several.
+  static constexpr double kSecondsBuckets[] = {
+      0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
 
   Writer(Env& env, const Tables& tables, Options options, NowFn now);
   Writer(const Writer&) = delete;
@@ -285,6 +300,17 @@ class Writer {
   std::atomic<uint64_t> batches_{0}, writes_{0}, seq_{0}, map_size_{0},
       exceptions_{0};
   std::array<std::atomic<uint64_t>, std::size(kBatchBuckets) + 1> buckets_{};
+  // A time histogram per kSecondsBuckets, written by the writer thread.
+  struct TimeHistogram {
+    void Add(std::chrono::steady_clock::duration d);
+    Stats::Times Read() const;
+    std::array<std::atomic<uint64_t>, std::size(kSecondsBuckets) + 1> buckets{};
+    std::atomic<uint64_t> total_ns{0}, count{0};
+  };
+  TimeHistogram apply_times_, commit_times_;
+  // Writer-thread only: how long the batch being applied spent in commits
+  // (every attempt, when a full map is grown and the batch runs again).
+  std::chrono::steady_clock::duration batch_commit_time_{};
 
   std::thread thread_;
 

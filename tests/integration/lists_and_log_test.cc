@@ -312,7 +312,21 @@ TEST_F(Lifecycle, HealthAndMetrics) {
   const long batches = Sample(start, "helpdesk_writer_batch_size_count");
   const long batched = Sample(start, "helpdesk_writer_batch_size_sum");
   const long last_seq = Sample(start, "helpdesk_events_last_seq");
+  // Where the writer's time went, per batch: applying, then committing.
+  const long applied = Sample(start, "helpdesk_writer_apply_seconds_count");
+  const long committed = Sample(start, "helpdesk_writer_commit_seconds_count");
+  const auto seconds = [](const std::string& metrics, const std::string& name) {
+    const std::string key = "\n" + name + " ";
+    const size_t at = metrics.find(key);
+    return at == std::string::npos ? -1.0
+                                   : std::stod(metrics.substr(at + key.size()));
+  };
+  const double commit_seconds =
+      seconds(start, "helpdesk_writer_commit_seconds_sum");
   ASSERT_GE(batches, 1) << start;
+  ASSERT_EQ(applied, batches) << start;
+  ASSERT_GE(committed, 1) << start;
+  ASSERT_GT(commit_seconds, 0.0) << start;
   ASSERT_GE(last_seq, 0) << start;
   const auto line = [](const std::string& name, long value) {
     return name + " " + std::to_string(value) + "\n";
@@ -329,6 +343,8 @@ TEST_F(Lifecycle, HealthAndMetrics) {
         std::string("route=\"/api/v1/tickets\""),
         line("helpdesk_writer_batch_size_count", batches + 1),
         line("helpdesk_writer_batch_size_sum", batched + 1),
+        line("helpdesk_writer_apply_seconds_count", applied + 1),
+        line("helpdesk_writer_commit_seconds_count", committed + 1),
         std::string("helpdesk_tickets_open 1\n"),
         std::string("helpdesk_tickets{status=\"new\"} 0\n"),
         std::string("helpdesk_tickets{status=\"assigned\"} 1\n"),
@@ -338,6 +354,10 @@ TEST_F(Lifecycle, HealthAndMetrics) {
         << "no '" << needle << "' in\n"
         << metrics.body;
   }
+  // Its commit took time: it wrote pages and waited for the disk.
+  EXPECT_GT(seconds(metrics.body, "helpdesk_writer_commit_seconds_sum"),
+            commit_seconds)
+      << metrics.body;
   // The create is counted with its route, method and code.
   bool counted = false;
   std::stringstream lines(metrics.body);

@@ -81,10 +81,15 @@ Clock::duration Seconds(double s) {
       std::chrono::duration<double>(s));
 }
 
-// The writer's batch histogram totals: helpdesk_writer_batch_size_{sum,count}.
+// The writer's batch histogram totals: helpdesk_writer_batch_size_{sum,count},
+// and the seconds it spent applying batches and committing them
+// (helpdesk_writer_{apply,commit}_seconds_sum; zero from a daemon without
+// them).
 struct BatchCounters {
   double sum = 0;
   double count = 0;
+  double apply_seconds = 0;
+  double commit_seconds = 0;
 };
 
 std::optional<double> MetricValue(std::string_view text,
@@ -133,7 +138,10 @@ asio::awaitable<std::optional<BatchCounters>> SampleBatches(const Options& o) {
   auto sum = MetricValue(r.body, "helpdesk_writer_batch_size_sum");
   auto count = MetricValue(r.body, "helpdesk_writer_batch_size_count");
   if (!sum || !count) co_return std::nullopt;
-  co_return BatchCounters{*sum, *count};
+  co_return BatchCounters{
+      *sum, *count,
+      MetricValue(r.body, "helpdesk_writer_apply_seconds_sum").value_or(0),
+      MetricValue(r.body, "helpdesk_writer_commit_seconds_sum").value_or(0)};
 }
 
 // Set-up before the run: checks the daemon answers, and for --mode get makes
@@ -394,11 +402,21 @@ int Run(const Options& o) {
   const auto errors = static_cast<unsigned long long>(results.errors());
   std::string batch_text = "n/a", batch_field;
   if (before && after && after->count > before->count) {
-    double mean = (after->sum - before->sum) / (after->count - before->count);
+    const double batches = after->count - before->count;
+    double mean = (after->sum - before->sum) / batches;
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1f", mean);
     batch_text = buf;
     batch_field = std::string(" mean_batch=") + buf;
+    // Per batch, the writer's time applying it and committing it: which
+    // of the two, its CPU or the disk's flush, holds creates back.
+    if (after->commit_seconds > before->commit_seconds) {
+      std::snprintf(
+          buf, sizeof buf, " apply_ms=%.2f commit_ms=%.2f",
+          (after->apply_seconds - before->apply_seconds) * 1e3 / batches,
+          (after->commit_seconds - before->commit_seconds) * 1e3 / batches);
+      batch_field += buf;
+    }
   }
   results.PrintErrorSamples();
   std::printf(
