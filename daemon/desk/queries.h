@@ -33,6 +33,11 @@ struct TicketQuery {
 // most of the index for one page. A page that reaches it answers what it
 // found, maybe nothing, and where to go on.
 inline constexpr size_t kSearchSteps = 50000;
+// The same for a list by two or more of status, municipality and assignee
+// without a search: each filter's tickets are walked together, and
+// filters common alone and rare together (a municipality and someone who
+// rarely works for it) could otherwise walk most of the index for a page.
+inline constexpr size_t kListSteps = 10000;
 
 struct TicketPage {
   std::vector<v1::Ticket> tickets;

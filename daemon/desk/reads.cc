@@ -157,6 +157,8 @@ StatusOr<TicketPage> Desk::ListTickets(const auth::Principal& who,
   if (searching) {
     filter.words = store::QueryWords(query.text);
     filter.search_steps = kSearchSteps;
+  } else {
+    filter.search_steps = kListSteps;  // with two filters or more
   }
   if (!who.IsStaff()) {
     // An employee lists their own tickets (auth/policy.h): another

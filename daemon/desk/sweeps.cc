@@ -157,9 +157,8 @@ StatusOr<size_t> Redispatch(Scope& s) {
     }
   }
   // 2. The dispatcher queue: new tickets no one could take, oldest first.
-  store::TicketFilter queue;
-  queue.status = v1::TICKET_STATUS_NEW;
-  auto oldest = store::OldestTickets(s.txn(), s.tables(), queue, kMaxRetries);
+  auto oldest = store::OldestTickets(s.txn(), s.tables(), v1::TICKET_STATUS_NEW,
+                                     kMaxRetries);
   if (!oldest.ok()) return w.Fail(oldest.status());
   for (auto& t : *oldest) {
     if (!t.assignee().empty()) continue;  // not in the queue: someone has it

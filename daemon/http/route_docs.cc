@@ -133,9 +133,13 @@ const std::string& ListDescription() {
       "`) unless `view=full` or `fields` asks for more. A search (`q`) "
       "takes at most " +
       std::to_string(desk::kSearchSteps) +
-      " steps through the index a page (a step finds a word's next ticket): "
-      "words common alone and rare together may answer a short page, even "
-      "an empty one, with a `nextCursor` to go on.";
+      " steps through the index a page (a step finds a word's next ticket), "
+      "and a list by two or more of `status`, `municipality` and "
+      "`assignee` at most " +
+      std::to_string(desk::kListSteps) +
+      " (a step finds a filter's next ticket): words or filters common "
+      "alone and rare together may answer a short page, even an empty one, "
+      "with a `nextCursor` to go on.";
   return text;
 }
 

@@ -214,7 +214,10 @@ Status CheckIndex(const Txn& txn, const Tables& t, const Expected& e,
             "), which its stored followers do not give");
       continue;
     }
-    if (mask >= kIndexKeysPerTicket || keys[mask] != key) {
+    const auto place =
+        std::find(kTicketIndexBytes.begin(), kTicketIndexBytes.end(), mask);
+    if (place == kTicketIndexBytes.end() ||
+        keys[place - kTicketIndexBytes.begin()] != key) {
       f.Add("ticket_index: a stale entry for ticket " + std::to_string(number) +
             " (" + Printable(key.substr(0, key.size() - 8)) +
             "), which its stored status, municipality, assignee or "

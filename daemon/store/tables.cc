@@ -1,7 +1,10 @@
 #include "daemon/store/tables.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
+#include <memory>
 #include <random>
 
 #include "daemon/store/backup.h"
@@ -18,51 +21,55 @@
 namespace helpdesk::store {
 namespace {
 
-// ticket_index keys: one entry per ticket for each of the 8 combinations of
-// the three filters (status, municipality, assignee), so any combination of
-// filters is one key of one index, its numbers walked newest first:
-//   [mask byte][status byte if mask&1][municipality \0 if mask&2]
-//   [assignee \0 if mask&4][BE64 ticket number]
+// ticket_index keys: one entry per ticket under each filter alone, so a
+// list by one filter is one key's numbers, walked newest first, and a list
+// by two or more walks their keys together (SearchTickets):
+//   [0][BE64 ticket number]                 every ticket
+//   [1][status byte][BE64]                  by status
+//   [2][municipality \0][BE64]              by municipality
+//   [4][assignee \0][BE64]                  by assignee ("" unassigned)
+//   [8][reporter \0][BE64]                  by reporter
+//   [9][follower \0][BE64]                  by follower, one per follower
 // Filter values never contain \0: validation forbids control characters.
-// One more entry per ticket lists a reporter's tickets:
-//   [8][reporter \0][BE64 ticket number]
-// and one per follower the tickets they follow:
-//   [9][follower \0][BE64 ticket number]
+// Until schema 16 each combination of status, municipality and assignee
+// had its key too (first bytes 3, 5, 6 and 7): each a page of its own to
+// write in every commit that filed or moved a ticket.
 // The number is stored under the rest, the key (PutEntry): ticket_index is
 // a table of numbers.
-constexpr uint8_t kByStatus = 1, kByMunicipality = 2, kByAssignee = 4;
+constexpr uint8_t kAll = 0, kByStatus = 1, kByMunicipality = 2, kByAssignee = 4;
 constexpr uint8_t kByReporter = 8, kByFollower = kFollowerIndexByte;
+static_assert(kTicketIndexBytes[0] == kAll &&
+              kTicketIndexBytes[1] == kByStatus &&
+              kTicketIndexBytes[2] == kByMunicipality &&
+              kTicketIndexBytes[3] == kByAssignee &&
+              kTicketIndexBytes[4] == kByReporter);
+
+std::string NamePrefix(uint8_t first, const std::string& name) {
+  return std::string(1, static_cast<char>(first)) + name + '\0';
+}
+
+std::string StatusPrefix(v1::TicketStatus status) {
+  return {static_cast<char>(kByStatus), static_cast<char>(status)};
+}
 
 std::string ReporterPrefix(const std::string& reporter) {
-  return std::string(1, static_cast<char>(kByReporter)) + reporter + '\0';
+  return NamePrefix(kByReporter, reporter);
 }
 
 std::string FollowerPrefix(const std::string& follower) {
-  return std::string(1, static_cast<char>(kByFollower)) + follower + '\0';
-}
-
-std::string IndexPrefix(uint8_t mask, v1::TicketStatus status,
-                        const std::string& municipality,
-                        const std::string& assignee) {
-  std::string k(1, static_cast<char>(mask));
-  if (mask & kByStatus) k += static_cast<char>(status);
-  if (mask & kByMunicipality) k += municipality + '\0';
-  if (mask & kByAssignee) k += assignee + '\0';
-  return k;
+  return NamePrefix(kByFollower, follower);
 }
 
 }  // namespace
 
 std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
     const v1::Ticket& ticket, uint64_t n) {
-  std::array<std::string, kIndexKeysPerTicket> keys;
-  for (uint8_t mask = 0; mask < 8; ++mask) {
-    keys[mask] = IndexPrefix(mask, ticket.status(), ticket.municipality(),
-                             ticket.assignee()) +
-                 Be64(n);
-  }
-  keys[8] = ReporterPrefix(ticket.reporter()) + Be64(n);
-  return keys;
+  const std::string number = Be64(n);
+  return {std::string(1, static_cast<char>(kAll)) + number,
+          StatusPrefix(ticket.status()) + number,
+          NamePrefix(kByMunicipality, ticket.municipality()) + number,
+          NamePrefix(kByAssignee, ticket.assignee()) + number,
+          ReporterPrefix(ticket.reporter()) + number};
 }
 
 std::vector<std::string> FollowerIndexKeys(const v1::Ticket& ticket,
@@ -220,6 +227,42 @@ Status RemakeAsNumbers(Txn& txn, Tables& t) {
   return txn.Put(t.meta, kIndexingWords, "");
 }
 
+// Schema 15's ticket_index keys for combinations of filters (first bytes
+// 3, 5, 6 and 7, between the keys by status and by reporter), deleted
+// with their numbers: some thousands of keys at a million tickets.
+Status DropCombinedIndexKeys(Txn& txn, const Tables& t) {
+  std::vector<std::string> keys;
+  {
+    MDB_cursor* raw = nullptr;
+    if (int rc = mdb_cursor_open(txn.get(), t.ticket_index.dbi, &raw);
+        rc != MDB_SUCCESS)
+      return LmdbStatus(rc, "mdb_cursor_open(ticket_index)");
+    std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor(
+        raw, &mdb_cursor_close);
+    const char from = 3;
+    MDB_val key{1, const_cast<char*>(&from)}, value{0, nullptr};
+    int rc = mdb_cursor_get(raw, &key, &value, MDB_SET_RANGE);
+    for (; rc == MDB_SUCCESS;
+         rc = mdb_cursor_get(raw, &key, &value, MDB_NEXT_NODUP)) {
+      const std::string_view k(static_cast<const char*>(key.mv_data),
+                               key.mv_size);
+      const uint8_t first = k.empty() ? 0 : static_cast<uint8_t>(k[0]);
+      if (first >= kByReporter) break;
+      if (first != kByAssignee) keys.emplace_back(k);
+    }
+    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+      return LmdbStatus(rc, "mdb_cursor_get(ticket_index)");
+  }
+  for (const auto& k : keys)
+    if (Status s = txn.Del(t.ticket_index, k); !s.ok()) return s;
+  if (!keys.empty())
+    spdlog::info(
+        "upgrade: {} keys of combined filters taken out of the "
+        "list index",
+        keys.size());
+  return Status::Ok();
+}
+
 // OpenTables in one write transaction, which a full map aborts.
 StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
   auto txn = Txn::BeginWrite(env);
@@ -244,7 +287,8 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
     if (stored != "1" && stored != "2" && stored != "3" && stored != "4" &&
         stored != "5" && stored != "6" && stored != "7" && stored != "8" &&
         stored != "9" && stored != "10" && stored != "11" && stored != "12" &&
-        stored != "13" && stored != "14" && stored != current) {
+        stored != "13" && stored != "14" && stored != "15" &&
+        stored != current) {
       return Status::Internal("database schema version " + stored +
                               ", this build reads " + current);
     }
@@ -341,6 +385,13 @@ StatusOr<Tables> OpenTablesOnce(const Env& env, const Seed& seed) {
         return s;
       stored = "15";
     }
+    if (stored == "15") {
+      // Version 15 kept every combination of status, municipality and
+      // assignee in ticket_index too; a list by two or more now walks
+      // their ranges together.
+      if (Status s = DropCombinedIndexKeys(*txn, t); !s.ok()) return s;
+      stored = "16";
+    }
     if (stored != original) {
       if (Status s = txn->Put(t.meta, "schema_version", stored); !s.ok())
         return s;
@@ -424,12 +475,17 @@ StatusOr<std::optional<v1::Ticket>> GetTicket(const Txn& txn, const Tables& t,
 
 namespace {
 
-// The ticket_index prefix of the entries matching `f`.
-std::string FilterPrefix(const TicketFilter& f) {
-  uint8_t mask = (f.status != v1::TICKET_STATUS_UNSPECIFIED ? kByStatus : 0) |
-                 (!f.municipality.empty() ? kByMunicipality : 0) |
-                 (!f.assignee.empty() ? kByAssignee : 0);
-  return IndexPrefix(mask, f.status, f.municipality, f.assignee);
+// The ticket_index prefixes of the filters `f` sets (not its reporter):
+// a ticket matches when it is under each. None: every ticket.
+std::vector<std::string> FilterPrefixes(const TicketFilter& f) {
+  std::vector<std::string> prefixes;
+  if (f.status != v1::TICKET_STATUS_UNSPECIFIED)
+    prefixes.push_back(StatusPrefix(f.status));
+  if (!f.municipality.empty())
+    prefixes.push_back(NamePrefix(kByMunicipality, f.municipality));
+  if (!f.assignee.empty())
+    prefixes.push_back(NamePrefix(kByAssignee, f.assignee));
+  return prefixes;
 }
 
 // The numbers under one prefix of a table of numbers, found from the top
@@ -490,12 +546,12 @@ class IndexWalk {
   std::optional<uint64_t> number_;
 };
 
-// A search by words (not by reporter): the numbers in every word's range
-// of ticket_words, and in the filter's range of ticket_index when there is
-// a filter, newest first. Each range in turn is asked for its highest
-// number at or below the candidate; a lower answer becomes the candidate,
-// and a candidate every range holds is a match. No ticket is read that
-// does not match.
+// A search by words, or a list by two filters or more (not by reporter):
+// the numbers in every word's range of ticket_words and in each filter's
+// range of ticket_index, newest first. Each range in turn is asked for its
+// highest number at or below the candidate; a lower answer becomes the
+// candidate, and a candidate every range holds is a match. No ticket is
+// read that does not match.
 StatusOr<TicketPage> SearchTickets(const Txn& txn, const Tables& t,
                                    const TicketFilter& f, uint64_t before,
                                    size_t limit) {
@@ -505,9 +561,8 @@ StatusOr<TicketPage> SearchTickets(const Txn& txn, const Tables& t,
     if (!range.ok()) return range.status();
     ranges.push_back(std::move(*range));
   }
-  const std::string filter = FilterPrefix(f);
-  if (filter.size() > 1) {  // mask 0 is every ticket: nothing to narrow
-    auto range = NumberRange::Open(txn, t.ticket_index, filter);
+  for (auto& prefix : FilterPrefixes(f)) {
+    auto range = NumberRange::Open(txn, t.ticket_index, std::move(prefix));
     if (!range.ok()) return range.status();
     ranges.push_back(std::move(*range));
   }
@@ -580,10 +635,13 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  size_t limit) {
   limit = std::max<size_t>(limit, 1);
   const bool by_reporter = !f.reporter.empty();
-  if (!by_reporter && !f.words.empty())
+  auto filters = FilterPrefixes(f);
+  if (!by_reporter && (!f.words.empty() || filters.size() > 1))
     return SearchTickets(txn, t, f, before, limit);
-  const std::string prefix =
-      by_reporter ? ReporterPrefix(f.reporter) : FilterPrefix(f);
+  const std::string prefix = by_reporter ? ReporterPrefix(f.reporter)
+                             : filters.empty()
+                                 ? std::string(1, static_cast<char>(kAll))
+                                 : std::move(filters.front());
   // By reporter the other filters are checked on each ticket read.
   auto wanted = [&](const v1::Ticket& ticket) {
     return !by_reporter ||
@@ -637,9 +695,11 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
 }
 
 StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
-                                                const TicketFilter& f,
+                                                v1::TicketStatus status,
                                                 size_t limit) {
-  const std::string prefix = FilterPrefix(f);
+  const std::string prefix = status == v1::TICKET_STATUS_UNSPECIFIED
+                                 ? std::string(1, static_cast<char>(kAll))
+                                 : StatusPrefix(status);
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
   std::vector<v1::Ticket> out;

@@ -73,9 +73,13 @@ struct TextWords;  // ticket_words.h
 // numbers packed under it; made again by the upgrade and filled in many
 // transactions (IndexTicketNumbers, IndexTicketWords). 15: tickets and
 // events stored packed against a dictionary (packing.h); rewritten by the
-// upgrade in many transactions (CompactRecords again).
+// upgrade in many transactions (CompactRecords again). 16: ticket_index
+// holds a ticket under each filter alone, no longer under each combination
+// of status, municipality and assignee (a list by two or more walks their
+// ranges together); the upgrade deletes the combinations' keys in its one
+// transaction.
 // An older database is upgraded on open, one version at a time.
-inline constexpr int kSchemaVersion = 15;
+inline constexpr int kSchemaVersion = 16;
 
 struct Tables {
   Table meta, tickets, events, ticket_events, ticket_index, municipalities,
@@ -168,10 +172,11 @@ struct TicketFilter {
   // Empty: any. Set (QueryWords, ticket_words.h), only tickets whose title
   // and description hold every one of these words.
   std::vector<std::string> words;
-  // With `words`: index entries one page steps over at most (words common
-  // alone and rare together could walk most of the index); a page that
-  // reaches it answers what it found, maybe nothing, and next_before.
-  // 0: no bound.
+  // With `words`, or without `reporter` two or more of status,
+  // municipality and assignee: index entries one page steps over at most
+  // (words or filters common alone and rare together could walk most of
+  // the index); a page that reaches it answers what it found, maybe
+  // nothing, and next_before. 0: no bound.
   size_t search_steps = 0;
 };
 
@@ -182,9 +187,10 @@ struct TicketPage {
 
 // Tickets matching `filter`, newest first, with numbers below `before`
 // (0: from the newest). Served from ticket_index (and ticket_words for
-// `words`), never by a scan; a search by words may answer a short page
-// with next_before set (TicketFilter::search_steps). Rows are read as
-// TicketDetail::kRecord.
+// `words`), never by a scan: one filter is one range of the index; two or
+// more, or words, are their ranges walked together, and may answer a
+// short page with next_before set (TicketFilter::search_steps). Rows are
+// read as TicketDetail::kRecord.
 StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
                                  const TicketFilter& filter, uint64_t before,
                                  size_t limit);
@@ -200,11 +206,11 @@ StatusOr<std::string> LastAssigneeOf(const Txn& txn, const Tables& t,
                                      const std::string& reporter,
                                      uint64_t before, size_t lookback);
 
-// The oldest `limit` tickets matching `filter`, oldest first (the
-// dispatcher queue is worked from its front). From ticket_index; read as
-// TicketDetail::kRecord.
+// The oldest `limit` tickets in `status` (UNSPECIFIED: any), oldest first
+// (the dispatcher queue is worked from its front). From ticket_index; read
+// as TicketDetail::kRecord.
 StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
-                                                const TicketFilter& filter,
+                                                v1::TicketStatus status,
                                                 size_t limit);
 
 struct EventPage {
@@ -284,16 +290,20 @@ Status PutEntry(Txn& txn, Table table, std::string_view entry);
 Status DelEntry(Txn& txn, Table table, std::string_view entry);
 std::string EntryAt(const Cursor& cursor);
 
-// The ticket_index keys of `ticket`, number `n`: one per combination of
-// status, municipality and assignee, and one by reporter.
-inline constexpr size_t kIndexKeysPerTicket = 9;
+// The ticket_index keys of `ticket`, number `n`: one of every ticket, one
+// by its status, by its municipality, by its assignee and by its
+// reporter; each key's first byte is the one kTicketIndexBytes gives at
+// its place.
+inline constexpr size_t kIndexKeysPerTicket = 5;
+inline constexpr std::array<uint8_t, kIndexKeysPerTicket> kTicketIndexBytes = {
+    0, 1, 2, 4, 8};
 std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
     const v1::Ticket& ticket, uint64_t n);
 // Its ticket_index keys by follower: one per follower (Ticket.followers),
 // which an employee's list walks beside their own.
 std::vector<std::string> FollowerIndexKeys(const v1::Ticket& ticket,
                                            uint64_t n);
-// The first byte of those keys (after the masks 0..8 of TicketIndexKeys).
+// The first byte of those keys (after kTicketIndexBytes).
 inline constexpr uint8_t kFollowerIndexByte = 9;
 // The meta key counting the tickets in status `s`.
 std::string CountKey(v1::TicketStatus s);

@@ -212,7 +212,7 @@ TEST_F(CommentTables, AVersionFourDatabaseGetsItsCommentsOnOpen) {
     auto txn = Txn::BeginRead(*env_);
     EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
               std::to_string(kSchemaVersion));
-    EXPECT_EQ(kSchemaVersion, 15);
+    EXPECT_EQ(kSchemaVersion, 16);
   }
   CommentPage latest = Page(a, 0, 20);
   ASSERT_EQ(latest.comments.size(), 20u);

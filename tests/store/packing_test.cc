@@ -210,7 +210,7 @@ TEST_F(PackedStore, RecordsAreStoredPackedAndTheUpgradePacksOlderOnes) {
   EXPECT_EQ(answers(), before);
   EXPECT_TRUE(Check().clean());
   auto txn = Txn::BeginRead(*env_);
-  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "15");
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "16");
   EXPECT_FALSE(txn->Get(t_.meta, kCompactingRecords)->has_value());
 }
 

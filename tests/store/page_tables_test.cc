@@ -182,7 +182,7 @@ TEST_F(PageTables, AVersionSevenDatabaseMovesOnAsItIs) {
   auto txn = Txn::BeginRead(*env_);
   EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
             std::to_string(kSchemaVersion));
-  EXPECT_EQ(kSchemaVersion, 15);
+  EXPECT_EQ(kSchemaVersion, 16);
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ TEST_F(ReportCellsTable, ASchemaEightDatabaseGetsItsCellsOnOpen) {
   auto txn = Txn::BeginRead(*env_);
   EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(),
             std::to_string(kSchemaVersion));
-  EXPECT_EQ(kSchemaVersion, 15);
+  EXPECT_EQ(kSchemaVersion, 16);
   EXPECT_EQ(Stored(), before);
 }
 
@@ -201,7 +201,7 @@ TEST_F(ReportCellsTable, ASchemaElevenDatabaseGetsItsMonthsByAssigneeOnOpen) {
   ASSERT_TRUE(tables.ok()) << tables.status().message();
   t_ = *tables;
   auto txn = Txn::BeginRead(*env_);
-  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "15");
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "16");
   EXPECT_EQ(Stored(), before);
 }
 

@@ -164,19 +164,21 @@ TEST_F(TablesTest, TheOldestComeFirstForTheDispatcherQueue) {
   Put(6, "tinn", v1::TICKET_STATUS_ASSIGNED, "ola");
   Put(7, "tinn");
   auto txn = Txn::BeginRead(*env_);
-  auto ids = [&](const TicketFilter& f, size_t limit) {
+  auto ids = [&](v1::TicketStatus status, size_t limit) {
     std::vector<std::string> out;
-    auto got = OldestTickets(*txn, t_, f, limit);
+    auto got = OldestTickets(*txn, t_, status, limit);
     EXPECT_TRUE(got.ok());
     if (got.ok())
       for (const auto& t : *got) out.push_back(t.id());
     return out;
   };
-  EXPECT_EQ(ids(F(v1::TICKET_STATUS_NEW), 3),
+  EXPECT_EQ(ids(v1::TICKET_STATUS_NEW, 3),
             (std::vector<std::string>{"1", "2", "3"}));
-  EXPECT_EQ(ids(F(v1::TICKET_STATUS_NEW, "tinn"), 10),
-            (std::vector<std::string>{"7"}));
-  EXPECT_TRUE(ids(F(v1::TICKET_STATUS_CLOSED), 10).empty());
+  EXPECT_EQ(ids(v1::TICKET_STATUS_NEW, 10),
+            (std::vector<std::string>{"1", "2", "3", "4", "5", "7"}));
+  EXPECT_EQ(ids(v1::TICKET_STATUS_UNSPECIFIED, 2),
+            (std::vector<std::string>{"1", "2"}));
+  EXPECT_TRUE(ids(v1::TICKET_STATUS_CLOSED, 10).empty());
 }
 
 TEST_F(TablesTest, PagesResumeBelowTheLastTicketSeen) {

@@ -10,6 +10,8 @@
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "daemon/store/consistency.h"
 #include "daemon/store/erasure.h"
 #include "daemon/store/quarantine.h"
@@ -63,6 +65,20 @@ class TicketWordsTest : public StoreFixture {
     std::vector<std::string> ids;
     for (const auto& t : Search(q, std::move(f)).tickets) ids.push_back(t.id());
     return ids;
+  }
+
+  // Every ticket `f` lists, two a page: paging is walked too.
+  std::vector<std::string> AllPages(const TicketFilter& f) {
+    auto txn = Txn::BeginRead(*env_);
+    std::vector<std::string> ids;
+    for (uint64_t before = 0;;) {
+      auto page = ListTickets(*txn, t_, f, before, 2);
+      EXPECT_TRUE(page.ok());
+      if (!page.ok()) return ids;
+      for (const auto& t : page->tickets) ids.push_back(t.id());
+      if (!page->next_before) return ids;
+      before = *page->next_before;
+    }
   }
 
   std::vector<std::string> Findings() {
@@ -272,7 +288,7 @@ TEST_F(TicketWordsTest, TheUpgradeIndexesAnOlderDatabaseAndGoesOnAfterAStop) {
   EXPECT_TRUE(Findings().empty());
   {
     auto txn = Txn::BeginRead(*env_);
-    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "15");
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "16");
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
   }
   // Stopped part-way: the words of tickets 1-4 in, the mark at 5.
@@ -305,18 +321,7 @@ TEST_F(TicketWordsTest, ASchemaThirteenDatabaseGetsTablesOfNumbersOnOpen) {
   // What the lists and searches answer, oldest first for the queue.
   auto answers = [&] {
     std::vector<List> out;
-    auto ids = [&](TicketFilter f) {
-      auto txn = Txn::BeginRead(*env_);
-      List ids;
-      for (uint64_t before = 0;;) {  // two a page: paging is walked too
-        auto page = ListTickets(*txn, t_, f, before, 2);
-        EXPECT_TRUE(page.ok());
-        if (!page.ok()) return ids;
-        for (const auto& t : page->tickets) ids.push_back(t.id());
-        if (!page->next_before) return ids;
-        before = *page->next_before;
-      }
-    };
+    auto ids = [&](const TicketFilter& f) { return AllPages(f); };
     auto filter = [](v1::TicketStatus status, std::string municipality,
                      std::string assignee, std::string reporter = "",
                      bool with_followed = false) {
@@ -338,8 +343,7 @@ TEST_F(TicketWordsTest, ASchemaThirteenDatabaseGetsTablesOfNumbersOnOpen) {
     out.push_back(Ids("skriver"));
     out.push_back(Ids("kontor", filter(any, "tinn", "")));
     auto txn = Txn::BeginRead(*env_);
-    auto oldest =
-        OldestTickets(*txn, t_, filter(v1::TICKET_STATUS_NEW, "", ""), 3);
+    auto oldest = OldestTickets(*txn, t_, v1::TICKET_STATUS_NEW, 3);
     EXPECT_TRUE(oldest.ok());
     out.emplace_back();
     if (oldest.ok())
@@ -388,7 +392,7 @@ TEST_F(TicketWordsTest, ASchemaThirteenDatabaseGetsTablesOfNumbersOnOpen) {
   EXPECT_TRUE(Findings().empty());
   {
     auto txn = Txn::BeginRead(*env_);
-    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "15");
+    EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "16");
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingTickets)->has_value());
     EXPECT_FALSE(txn->Get(t_.meta, kIndexingWords)->has_value());
   }
@@ -411,6 +415,134 @@ TEST_F(TicketWordsTest, ASchemaThirteenDatabaseGetsTablesOfNumbersOnOpen) {
   EXPECT_TRUE(Findings().empty());
   auto txn = Txn::BeginRead(*env_);
   EXPECT_FALSE(txn->Get(t_.meta, kIndexingTickets)->has_value());
+}
+
+// Schema 16 keeps a ticket under each list filter alone: the upgrade takes
+// schema 15's keys for combinations of status, municipality and assignee
+// out of ticket_index, and every list, combined filters too, answers as
+// before.
+TEST_F(TicketWordsTest, ASchemaFifteenDatabaseLosesItsCombinedKeysOnOpen) {
+  for (uint64_t n = 1; n <= 12; ++n)
+    Put(n, n % 2 ? "Skriver" : "Skjerm", "Kontor " + std::to_string(n),
+        n % 3 ? "rollag" : "tinn", n % 2 ? "kari" : "ola");
+  for (uint64_t n : {2, 3, 5, 6, 9, 11})
+    Edit(n, [n](v1::Ticket& t) {
+      // Not open: no open load to keep.
+      t.set_status(n % 2 ? v1::TICKET_STATUS_CLOSED
+                         : v1::TICKET_STATUS_RESOLVED);
+      t.set_assignee(n < 6 ? "per" : "ola");
+    });
+  auto ids = [&](v1::TicketStatus status, std::string municipality,
+                 std::string assignee, std::string q = "") {
+    TicketFilter f;
+    f.status = status;
+    f.municipality = std::move(municipality);
+    f.assignee = std::move(assignee);
+    if (!q.empty()) f.words = QueryWords(q);
+    return AllPages(f);
+  };
+  const auto any = v1::TICKET_STATUS_UNSPECIFIED;
+  const auto closed = v1::TICKET_STATUS_CLOSED;
+  const auto fresh = v1::TICKET_STATUS_NEW;
+  auto answers = [&] {
+    return std::vector<List>{ids(any, "", ""),
+                             ids(fresh, "", ""),
+                             ids(any, "tinn", ""),
+                             ids(any, "", "per"),
+                             ids(fresh, "rollag", ""),
+                             ids(closed, "", "ola"),
+                             ids(any, "tinn", "ola"),
+                             ids(closed, "rollag", "per"),
+                             ids(closed, "tinn", "per"),
+                             ids(v1::TICKET_STATUS_RESOLVED, "tinn", "per"),
+                             ids(fresh, "tinn", "", "kontor")};
+  };
+  const auto before = answers();
+  ASSERT_EQ(before[4], (List{"10", "8", "7", "4", "1"}));
+  ASSERT_EQ(before[5], (List{"11", "9"}));
+  ASSERT_EQ(before[6], (List{"9", "6"}));
+  ASSERT_EQ(before[7], (List{"5"}));
+  ASSERT_EQ(before[8], (List{"3"}));
+  ASSERT_TRUE(before[9].empty());
+  ASSERT_EQ(before[10], (List{"12"}));
+  // The ticket_index entries by the first byte of their keys.
+  auto entries_by_kind = [&] {
+    std::map<int, size_t> kinds;
+    auto txn = Txn::BeginRead(*env_);
+    auto cursor = Cursor::Open(*txn, t_.ticket_index);
+    EXPECT_TRUE(cursor.ok());
+    for (auto m = cursor->First(); m.ok() && *m; m = cursor->Next())
+      ++kinds[static_cast<uint8_t>(cursor->key()[0])];
+    return kinds;
+  };
+  const auto kinds = entries_by_kind();
+  EXPECT_EQ(kinds.at(0), 12u);
+  EXPECT_EQ(kinds.at(4), 12u);
+  EXPECT_EQ(kinds.count(3) + kinds.count(5) + kinds.count(7), 0u);
+  // As schema 15 stored them: also under each combination.
+  Change([&](Txn& txn) {
+    for (uint64_t n = 1; n <= 12; ++n) {
+      auto ticket = GetTicket(txn, t_, n);
+      ASSERT_TRUE(ticket.ok() && *ticket);
+      for (uint8_t mask : {3, 5, 6, 7}) {
+        std::string key(1, static_cast<char>(mask));
+        if (mask & 1) key += static_cast<char>((*ticket)->status());
+        if (mask & 2) key += (*ticket)->municipality() + '\0';
+        if (mask & 4) key += (*ticket)->assignee() + '\0';
+        ASSERT_TRUE(PutEntry(txn, t_.ticket_index, key + Be64(n)).ok());
+      }
+    }
+    ASSERT_TRUE(txn.Put(t_.meta, "schema_version", "15").ok());
+  });
+  EXPECT_EQ(entries_by_kind().at(7), 12u);
+  // This build's check finds them stale; its repair would drop them too.
+  EXPECT_FALSE(Findings().empty());
+  auto reopened = OpenTables(*env_, {});
+  ASSERT_TRUE(reopened.ok()) << reopened.status().message();
+  t_ = *reopened;
+  EXPECT_EQ(entries_by_kind(), kinds);
+  EXPECT_EQ(answers(), before);
+  EXPECT_TRUE(Findings().empty());
+  auto txn = Txn::BeginRead(*env_);
+  EXPECT_EQ(txn->Get(t_.meta, "schema_version")->value(), "16");
+}
+
+// Filters common alone and rare together: a list by two walks both
+// ranges, and with a bound on its steps says where to go on, missing
+// nothing.
+TEST_F(TicketWordsTest, ABoundedListByTwoFiltersMissesNothing) {
+  // The odd tickets are rollag's, the even ones tinn's; per has 30 and 70
+  // and every odd one.
+  for (uint64_t n = 1; n <= 100; ++n)
+    Put(n, "Skriver", "Toner", n % 2 ? "rollag" : "tinn");
+  for (uint64_t n = 1; n <= 100; ++n)
+    if (n % 2 || n == 30 || n == 70)
+      Edit(n, [](v1::Ticket& t) {
+        t.set_status(v1::TICKET_STATUS_ASSIGNED);
+        t.set_assignee("per");
+      });
+  TicketFilter f;
+  f.municipality = "tinn";
+  f.assignee = "per";
+  f.search_steps = 8;
+  List found;
+  uint64_t before = 0;
+  int pages = 0;
+  auto txn = Txn::BeginRead(*env_);
+  do {
+    auto page = ListTickets(*txn, t_, f, before, 3);
+    ASSERT_TRUE(page.ok());
+    for (const auto& t : page->tickets) found.push_back(t.id());
+    before = page->next_before.value_or(0);
+    ASSERT_LT(++pages, 200);
+  } while (before != 0);
+  EXPECT_EQ(found, (List{"70", "30"}));
+  EXPECT_GT(pages, 10);  // the bound did stop pages early
+  f.search_steps = 0;
+  auto whole = ListTickets(*txn, t_, f, 0, 3);
+  ASSERT_TRUE(whole.ok());
+  ASSERT_EQ(whole->tickets.size(), 2u);
+  EXPECT_FALSE(whole->next_before.has_value());
 }
 
 }  // namespace
