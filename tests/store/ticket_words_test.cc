@@ -524,7 +524,9 @@ TEST_F(TicketWordsTest, ABoundedListByTwoFiltersMissesNothing) {
   TicketFilter f;
   f.municipality = "tinn";
   f.assignee = "per";
-  f.search_steps = 8;
+  // Odd: some pages stop with a match found but not yet confirmed by
+  // every range, which the next page must not miss.
+  f.search_steps = 7;
   List found;
   uint64_t before = 0;
   int pages = 0;
