@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <memory>
 #include <random>
 
 #include "daemon/store/backup.h"
@@ -48,6 +47,8 @@ std::string NamePrefix(uint8_t first, const std::string& name) {
   return std::string(1, static_cast<char>(first)) + name + '\0';
 }
 
+std::string AllPrefix() { return std::string(1, static_cast<char>(kAll)); }
+
 std::string StatusPrefix(v1::TicketStatus status) {
   return {static_cast<char>(kByStatus), static_cast<char>(status)};
 }
@@ -65,8 +66,7 @@ std::string FollowerPrefix(const std::string& follower) {
 std::array<std::string, kIndexKeysPerTicket> TicketIndexKeys(
     const v1::Ticket& ticket, uint64_t n) {
   const std::string number = Be64(n);
-  return {std::string(1, static_cast<char>(kAll)) + number,
-          StatusPrefix(ticket.status()) + number,
+  return {AllPrefix() + number, StatusPrefix(ticket.status()) + number,
           NamePrefix(kByMunicipality, ticket.municipality()) + number,
           NamePrefix(kByAssignee, ticket.assignee()) + number,
           ReporterPrefix(ticket.reporter()) + number};
@@ -234,25 +234,19 @@ Status RemakeAsNumbers(Txn& txn, Tables& t) {
 Status DropCombinedIndexKeys(Txn& txn, const Tables& t) {
   std::vector<std::string> keys;
   {
-    MDB_cursor* raw = nullptr;
-    if (int rc = mdb_cursor_open(txn.get(), t.ticket_index.dbi, &raw);
-        rc != MDB_SUCCESS)
-      return LmdbStatus(rc, "mdb_cursor_open(ticket_index)");
-    std::unique_ptr<MDB_cursor, void (*)(MDB_cursor*)> cursor(
-        raw, &mdb_cursor_close);
-    const char from = 3;
-    MDB_val key{1, const_cast<char*>(&from)}, value{0, nullptr};
-    int rc = mdb_cursor_get(raw, &key, &value, MDB_SET_RANGE);
-    for (; rc == MDB_SUCCESS;
-         rc = mdb_cursor_get(raw, &key, &value, MDB_NEXT_NODUP)) {
-      const std::string_view k(static_cast<const char*>(key.mv_data),
-                               key.mv_size);
-      const uint8_t first = k.empty() ? 0 : static_cast<uint8_t>(k[0]);
+    auto cursor = Cursor::Open(txn, t.ticket_index);
+    if (!cursor.ok()) return cursor.status();
+    // Key to key, past each one's numbers: at + '\0' is the least key
+    // after `at`. From 3, the first combination.
+    std::string at(1, '\3');
+    for (auto moved = cursor->Seek(at);; moved = cursor->Seek(at + '\0')) {
+      if (!moved.ok()) return moved.status();
+      if (!*moved || cursor->key().empty()) break;
+      at = cursor->key();
+      const auto first = static_cast<uint8_t>(at[0]);
       if (first >= kByReporter) break;
-      if (first != kByAssignee) keys.emplace_back(k);
+      if (first != kByAssignee) keys.push_back(at);
     }
-    if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-      return LmdbStatus(rc, "mdb_cursor_get(ticket_index)");
   }
   for (const auto& k : keys)
     if (Status s = txn.Del(t.ticket_index, k); !s.ok()) return s;
@@ -639,10 +633,9 @@ StatusOr<TicketPage> ListTickets(const Txn& txn, const Tables& t,
   auto filters = FilterPrefixes(f);
   if (!by_reporter && (!f.words.empty() || filters.size() > 1))
     return SearchTickets(txn, t, f, before, limit);
-  const std::string prefix = by_reporter ? ReporterPrefix(f.reporter)
-                             : filters.empty()
-                                 ? std::string(1, static_cast<char>(kAll))
-                                 : std::move(filters.front());
+  const std::string prefix = by_reporter       ? ReporterPrefix(f.reporter)
+                             : filters.empty() ? AllPrefix()
+                                               : std::move(filters.front());
   // By reporter the other filters are checked on each ticket read.
   auto wanted = [&](const v1::Ticket& ticket) {
     return !by_reporter ||
@@ -699,7 +692,7 @@ StatusOr<std::vector<v1::Ticket>> OldestTickets(const Txn& txn, const Tables& t,
                                                 v1::TicketStatus status,
                                                 size_t limit) {
   const std::string prefix = status == v1::TICKET_STATUS_UNSPECIFIED
-                                 ? std::string(1, static_cast<char>(kAll))
+                                 ? AllPrefix()
                                  : StatusPrefix(status);
   auto cursor = Cursor::Open(txn, t.ticket_index);
   if (!cursor.ok()) return cursor.status();
