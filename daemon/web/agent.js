@@ -11,7 +11,12 @@
   const {$, el, api, announce, fact} = H;
 
   const QUEUE_LIMIT = 200;
-  const QUEUE_PAGES = 3;       // at most this many pages of a queue's list
+  // At most this many pages of a queue's list (2,000 tickets). A list is
+  // newest first, so a queue cut short misses its oldest tickets, those
+  // nearest their deadlines: it says so (renderQueue). A page the daemon
+  // stopped short at its bound of steps (two filters far apart) is a page
+  // here too.
+  const QUEUE_PAGES = 10;
   // The statuses of "Mine saker", one list each: a list by assignee alone
   // would also hold every resolved and closed ticket of one's past, and
   // push an old open one past the pages read.
@@ -67,6 +72,7 @@
     unassigned: new Map(),
     loaded: {mine: false, unassigned: false},
     failed: {mine: null, unassigned: null},
+    partial: {mine: false, unassigned: false},  // cut at QUEUE_PAGES
     fetching: new Set(),        // ids read to fill a queue row
     renderQueued: false,
     events: [],                 // the open ticket's history
@@ -269,7 +275,8 @@
     loadQueues();
   }
 
-  // A list filter's tickets, following the cursor a few pages.
+  // A list filter's tickets, following the cursor up to QUEUE_PAGES
+  // pages; `complete` is false when the list goes on past them.
   async function listTickets(filter) {
     const tickets = [];
     let cursor = '';
@@ -281,12 +288,12 @@
       cursor = (answer && answer.nextCursor) || '';
       if (!cursor) break;
     }
-    return tickets;
+    return {tickets, complete: !cursor};
   }
 
   // The list is the truth as of its answer; a row an event moved further
   // meanwhile keeps the newer version.
-  function replaceQueue(name, tickets, member) {
+  function replaceQueue(name, tickets, member, partial) {
     const old = state[name];
     const next = new Map();
     for (const t of tickets) {
@@ -299,12 +306,14 @@
     state[name] = next;
     state.loaded[name] = true;
     state.failed[name] = null;
+    state.partial[name] = partial;
   }
 
   async function loadQueue(name, filters, member) {
     try {
       const lists = await Promise.all(filters.map(listTickets));
-      replaceQueue(name, lists.flat(), member);
+      replaceQueue(name, lists.flatMap((l) => l.tickets), member,
+                   lists.some((l) => !l.complete));
     } catch (error) {
       if (error.status === 401) return;
       state.failed[name] = error;
@@ -366,7 +375,9 @@
     if (!list) return;
     const rows = [...state[name].values()].sort(byDeadline);
     H.updateRows(list, rows.map((r) => queueRow(r, name)));
-    H.setText(countNode, state.loaded[name] ? `(${rows.length})` : '');
+    const partial = state.loaded[name] && state.partial[name];
+    H.setText(countNode, state.loaded[name] ?
+                             `(${rows.length}${partial ? '+' : ''})` : '');
     const failed = state.failed[name];
     if (failed) {
       stateNode.className = 'notice problem';
@@ -378,6 +389,14 @@
     } else if (!state.loaded[name]) {
       stateNode.className = 'loading';
       stateNode.replaceChildren('Henter saker…');
+      stateNode.hidden = false;
+    } else if (partial) {
+      // The list was cut at QUEUE_PAGES: the oldest are not here.
+      stateNode.className = 'notice warn';
+      stateNode.replaceChildren(
+          `Køen er for lang til å vises hel: her er de ${rows.length} ` +
+          'nyeste. Eldre saker i køen vises ikke, og de kan ha nærmere ' +
+          'frist.');
       stateNode.hidden = false;
     } else if (!rows.length) {
       stateNode.className = 'empty';
@@ -1127,6 +1146,7 @@
       unassigned: new Map(),
       loaded: {mine: false, unassigned: false},
       failed: {mine: null, unassigned: null},
+      partial: {mine: false, unassigned: false},
       pending: new Map(),
     });
   }

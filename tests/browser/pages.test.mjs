@@ -927,6 +927,47 @@ async function main() {
     ok(`a click on ticket ${id} in "Mine saker" opens it although the stream ` +
        `changed ticket ${probe.id} between press and release (the redraw waited)`);
 
+    // ---------------------------------------------------------- a queue too long to show whole
+    // More tickets waiting than the agent view reads (10 pages of 200):
+    // the oldest, nearest their deadlines, are the ones left out, so the
+    // queue must say that it is cut, not look whole. The dispatcher's
+    // page is closed first (it would take every new row live), and a new
+    // one reads the queue.
+    await D.page.close();
+    const kLongQueue = 2001;
+    for (let made = 0; made < kLongQueue;) {
+      const wave = Math.min(50, kLongQueue - made);
+      await Promise.all(Array.from({length: wave}, (_, i) => api(
+          daemon, 'POST', '/api/v1/tickets', {
+            token: hjartdal,
+            body: {title: `Skjermen blinker på kontor ${made + i + 1}`,
+                   description: 'Skjermen blinker av og på.',
+                   serviceId: 'brukerstotte-pa-stedet', priority: 'low'},
+          })));
+      made += wave;
+    }
+    const L = await open('dispatcher kari.haugen, a long queue (desktop)',
+                         kDesktop);
+    L.watch.expect(401, '/api/v1/session', 'who is logged in, before login');
+    await L.page.goto(daemon.url('/agent'));
+    await formLogin(L.page, 'kari.haugen', password('kari.haugen'), 'Køer');
+    const cut = L.page.locator('#unassigned-state.notice.warn');
+    await waitVisible(cut, 'the notice that "Ufordelte saker" is cut short');
+    const cutText = (await cut.innerText()).trim();
+    const cutCount = (await L.page.locator('#unassigned-count').innerText())
+                         .trim();
+    const cutRows = await L.page.locator(
+        '[data-testid="unassigned-queue"] [data-testid="ticket-row"]').count();
+    if (cutCount !== '(2000+)' || cutRows !== 2000 ||
+        !cutText.includes('de 2000 nyeste') ||
+        !cutText.includes('Eldre saker i køen vises ikke')) {
+      fail(`${kLongQueue} tickets waiting: the queue should show the 2000 ` +
+           `newest, count "(2000+)" and say it is cut; it shows ${cutRows} ` +
+           `rows, "${cutCount}", "${cutText}"`);
+    }
+    ok(`${kLongQueue} tickets waiting: "Ufordelte saker" shows the 2000 ` +
+       `newest, counts "${cutCount}" and says "${cutText}"`);
+
     // ---------------------------------------------------------- consoles
     for (const p of pages) {
       for (const problem of p.watch.problems) softFail(problem);
