@@ -2,8 +2,9 @@
 # load generator in to a daemon just started on a fresh data directory.
 #   loadgen_log_in DATA_DIR PORT   exports HELPDESK_TOKEN
 # The admin (its password from the first start's file) makes an account
-# for the load generator with the agent role (tickets) and the dashboard
-# role (/metrics); the load generator's session is its token. Needs curl
+# for the load generator with the agent role (tickets), the dispatcher role
+# (assignments: tools/bench-scale) and the dashboard role (/metrics); the
+# load generator's session is its token. Needs curl
 # and jq (tools/dev installs both).
 loadgen_log_in() {
   local data=$1 url="http://127.0.0.1:$2" admin_pw admin token
@@ -13,7 +14,7 @@ loadgen_log_in() {
     jq -r .token)
   curl -sf "$url/api/v1/accounts" -H 'content-type: application/json' \
     -H "Authorization: Bearer $admin" -o /dev/null \
-    -d '{"id": "loadgen", "name": "Load generator", "roles": ["agent", "dashboard"], "password": "loadgen-passord-lang"}'
+    -d '{"id": "loadgen", "name": "Load generator", "roles": ["agent", "dispatcher", "dashboard"], "password": "loadgen-passord-lang"}'
   token=$(curl -sf "$url/api/v1/session" -H 'content-type: application/json' \
     -d '{"account": "loadgen", "password": "loadgen-passord-lang"}' |
     jq -r .token)
