@@ -72,7 +72,7 @@
     unassigned: new Map(),
     loaded: {mine: false, unassigned: false},
     failed: {mine: null, unassigned: null},
-    partial: {mine: false, unassigned: false},  // cut at QUEUE_PAGES
+    partial: {mine: [], unassigned: []},  // the statuses cut at QUEUE_PAGES
     fetching: new Set(),        // ids read to fill a queue row
     renderQueued: false,
     events: [],                 // the open ticket's history
@@ -292,8 +292,9 @@
   }
 
   // The list is the truth as of its answer; a row an event moved further
-  // meanwhile keeps the newer version.
-  function replaceQueue(name, tickets, member, partial) {
+  // meanwhile keeps the newer version. `cut`: the statuses whose lists
+  // went on past QUEUE_PAGES.
+  function replaceQueue(name, tickets, member, cut) {
     const old = state[name];
     const next = new Map();
     for (const t of tickets) {
@@ -306,14 +307,20 @@
     state[name] = next;
     state.loaded[name] = true;
     state.failed[name] = null;
-    state.partial[name] = partial;
+    // Said once when a queue becomes cut (the state line is redrawn at
+    // every event, so it is not a live region).
+    if (cut.length && !state.partial[name].length) {
+      announce(`${QUEUES[name].title} er for lang til å vises hel`);
+    }
+    state.partial[name] = cut;
   }
 
   async function loadQueue(name, filters, member) {
     try {
       const lists = await Promise.all(filters.map(listTickets));
       replaceQueue(name, lists.flatMap((l) => l.tickets), member,
-                   lists.some((l) => !l.complete));
+                   filters.filter((f, i) => !lists[i].complete)
+                       .map((f) => f.status));
     } catch (error) {
       if (error.status === 401) return;
       state.failed[name] = error;
@@ -355,9 +362,9 @@
   // and its count beside the heading.
   const QUEUES = {
     mine: {list: 'my-queue', state: 'my-queue-state', count: 'my-queue-count',
-           empty: 'Ingen åpne saker er tildelt deg.'},
+           title: 'Mine saker', empty: 'Ingen åpne saker er tildelt deg.'},
     unassigned: {list: 'unassigned-queue', state: 'unassigned-state',
-                 count: 'unassigned-count',
+                 count: 'unassigned-count', title: 'Ufordelte saker',
                  empty: 'Ingen saker venter på fordeling.'},
   };
 
@@ -375,9 +382,9 @@
     if (!list) return;
     const rows = [...state[name].values()].sort(byDeadline);
     H.updateRows(list, rows.map((r) => queueRow(r, name)));
-    const partial = state.loaded[name] && state.partial[name];
+    const cut = state.loaded[name] ? state.partial[name] : [];
     H.setText(countNode, state.loaded[name] ?
-                             `(${rows.length}${partial ? '+' : ''})` : '');
+                             `(${rows.length}${cut.length ? '+' : ''})` : '');
     const failed = state.failed[name];
     if (failed) {
       stateNode.className = 'notice problem';
@@ -390,13 +397,22 @@
       stateNode.className = 'loading';
       stateNode.replaceChildren('Henter saker…');
       stateNode.hidden = false;
-    } else if (partial) {
-      // The list was cut at QUEUE_PAGES: the oldest are not here.
+    } else if (cut.length) {
+      // A list was cut at QUEUE_PAGES: its oldest are not here, and
+      // they stay away as the rows here are worked off, until a new read.
       stateNode.className = 'notice warn';
+      const names = cut.map((status) => `«${H.statusName(status)}»`);
+      const which = name === 'mine' ?
+          `av sakene med status ${names.slice(0, -1).join(', ')}` +
+              `${names.length > 1 ? ' og ' : ''}${names[names.length - 1]} ` +
+              'vises bare de nyeste' :
+          'bare de nyeste sakene vises';
+      const again = el('button', {type: 'button', class: 'button-quiet'},
+                       'Hent køen på nytt');
+      again.addEventListener('click', () => loadQueues());
       stateNode.replaceChildren(
-          `Køen er for lang til å vises hel: her er de ${rows.length} ` +
-          'nyeste. Eldre saker i køen vises ikke, og de kan ha nærmere ' +
-          'frist.');
+          `Køen er for lang til å hentes hel: ${which}. Eldre saker vises ` +
+          'ikke, og de kan ha nærmere frist. ', again);
       stateNode.hidden = false;
     } else if (!rows.length) {
       stateNode.className = 'empty';
@@ -1146,7 +1162,7 @@
       unassigned: new Map(),
       loaded: {mine: false, unassigned: false},
       failed: {mine: null, unassigned: null},
-      partial: {mine: false, unassigned: false},
+      partial: {mine: [], unassigned: []},
       pending: new Map(),
     });
   }

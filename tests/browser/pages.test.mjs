@@ -309,8 +309,18 @@ async function main() {
     if (!reason.includes('ingen på stedet')) {
       fail(`the waiting ticket's reason should be in Norwegian: "${reason}"`);
     }
+    // A queue read whole says nothing of being cut (the end of this test
+    // makes one that is).
+    const wholeCount = (await D.page.locator('#unassigned-count').innerText())
+                           .trim();
+    if (!/^\(\d+\)$/.test(wholeCount) ||
+        await D.page.locator('#unassigned-state').isVisible()) {
+      fail(`"Ufordelte saker", read whole, counts "${wholeCount}" or shows ` +
+           `a state line: "${await D.page.locator('#unassigned-state')
+                                    .innerText()}"`);
+    }
     ok(`kari.haugen sees ticket ${waiting.id} in "Ufordelte saker" ` +
-       `("${reason.trim()}")`);
+       `("${reason.trim()}"), the queue counted ${wholeCount}, not cut`);
     await axeCheck(D.page, 'the agent queues (desktop, dispatcher)');
 
     // From the heading the login focused: Tab to the row's link, Enter;
@@ -935,17 +945,20 @@ async function main() {
     // one reads the queue.
     await D.page.close();
     const kLongQueue = 2001;
+    const longIds = [];
     for (let made = 0; made < kLongQueue;) {
       const wave = Math.min(50, kLongQueue - made);
-      await Promise.all(Array.from({length: wave}, (_, i) => api(
+      const answers = await Promise.all(Array.from({length: wave}, (_, i) => api(
           daemon, 'POST', '/api/v1/tickets', {
             token: hjartdal,
             body: {title: `Skjermen blinker på kontor ${made + i + 1}`,
                    description: 'Skjermen blinker av og på.',
                    serviceId: 'brukerstotte-pa-stedet', priority: 'low'},
           })));
+      longIds.push(...answers.map((a) => Number(a.json.id)));
       made += wave;
     }
+    longIds.sort((x, y) => x - y);
     const L = await open('dispatcher kari.haugen, a long queue (desktop)',
                          kDesktop);
     L.watch.expect(401, '/api/v1/session', 'who is logged in, before login');
@@ -958,15 +971,26 @@ async function main() {
                          .trim();
     const cutRows = await L.page.locator(
         '[data-testid="unassigned-queue"] [data-testid="ticket-row"]').count();
+    const newest = longIds[longIds.length - 1];
+    const oldest = longIds[0];
+    const shown = async (ticket) =>
+      rowIn(L.page, 'unassigned-queue', String(ticket)).count();
     if (cutCount !== '(2000+)' || cutRows !== 2000 ||
-        !cutText.includes('de 2000 nyeste') ||
-        !cutText.includes('Eldre saker i køen vises ikke')) {
+        await shown(newest) !== 1 || await shown(oldest) !== 0 ||
+        !cutText.includes('bare de nyeste sakene vises') ||
+        !cutText.includes('Eldre saker vises ikke')) {
       fail(`${kLongQueue} tickets waiting: the queue should show the 2000 ` +
-           `newest, count "(2000+)" and say it is cut; it shows ${cutRows} ` +
-           `rows, "${cutCount}", "${cutText}"`);
+           `newest (${newest} and not ${oldest}), count "(2000+)" and say ` +
+           `it is cut; it shows ${cutRows} rows (${newest}: ` +
+           `${await shown(newest)}, ${oldest}: ${await shown(oldest)}), ` +
+           `"${cutCount}", "${cutText}"`);
     }
+    await waitVisible(cut.getByRole('button', {name: 'Hent køen på nytt'}),
+                      'the button that reads the cut queue again');
     ok(`${kLongQueue} tickets waiting: "Ufordelte saker" shows the 2000 ` +
-       `newest, counts "${cutCount}" and says "${cutText}"`);
+       `newest (ticket ${newest}, not ${oldest}), counts "${cutCount}" and ` +
+       `says "${cutText}"`);
+    await axeCheck(L.page, 'the agent queues, one cut (desktop, dispatcher)');
 
     // ---------------------------------------------------------- consoles
     for (const p of pages) {

@@ -1,5 +1,6 @@
-# Sourced by tools/bench and tools/loadgen/reads-under-reports: logs the
-# load generator in to a daemon just started on a fresh data directory.
+# Sourced by tools/bench, tools/bench-live, tools/bench-scale and
+# tools/loadgen/reads-under-reports: logs the load generator in to a daemon
+# just started on its data directory (fresh, or a restored fixture).
 #   loadgen_log_in DATA_DIR PORT   exports HELPDESK_TOKEN
 # The admin (its password from the first start's file) makes an account
 # for the load generator with the agent role (tickets), the dispatcher role
