@@ -22,6 +22,8 @@
   // push an old open one past the pages read.
   const OPEN_STATUSES = ['assigned', 'in_progress', 'waiting_on_user',
                          'waiting_on_supplier'];
+  // «A», «B» og «C».
+  const LIST_FORMAT = new Intl.ListFormat('nb', {type: 'conjunction'});
   const EVENTS_LIMIT = 1000;
   const EVENTS_PAGES = 5;
   const DESK_DAY_SECONDS = 27000;  // a desk day is 7.5 h
@@ -385,13 +387,18 @@
     const cut = state.loaded[name] ? state.partial[name] : [];
     H.setText(countNode, state.loaded[name] ?
                              `(${rows.length}${cut.length ? '+' : ''})` : '');
+    // A button that reads the queues again.
+    const readAgain = (text) => {
+      const button = el('button', {type: 'button', class: 'button-quiet'},
+                        text);
+      button.addEventListener('click', () => loadQueues());
+      return button;
+    };
     const failed = state.failed[name];
     if (failed) {
       stateNode.className = 'notice problem';
-      const retry = el('button', {type: 'button', class: 'button-quiet'},
-                       'Prøv igjen');
-      retry.addEventListener('click', () => loadQueues());
-      stateNode.replaceChildren(...H.problemNodes(failed), ' ', retry);
+      stateNode.replaceChildren(...H.problemNodes(failed), ' ',
+                                readAgain('Prøv igjen'));
       stateNode.hidden = false;
     } else if (!state.loaded[name]) {
       stateNode.className = 'loading';
@@ -401,18 +408,14 @@
       // A list was cut at QUEUE_PAGES: its oldest are not here, and
       // they stay away as the rows here are worked off, until a new read.
       stateNode.className = 'notice warn';
-      const names = cut.map((status) => `«${H.statusName(status)}»`);
+      const names = LIST_FORMAT.format(
+          cut.map((status) => `«${H.statusName(status)}»`));
       const which = name === 'mine' ?
-          `av sakene med status ${names.slice(0, -1).join(', ')}` +
-              `${names.length > 1 ? ' og ' : ''}${names[names.length - 1]} ` +
-              'vises bare de nyeste' :
+          `av sakene med status ${names} vises bare de nyeste` :
           'bare de nyeste sakene vises';
-      const again = el('button', {type: 'button', class: 'button-quiet'},
-                       'Hent køen på nytt');
-      again.addEventListener('click', () => loadQueues());
       stateNode.replaceChildren(
           `Køen er for lang til å hentes hel: ${which}. Eldre saker vises ` +
-          'ikke, og de kan ha nærmere frist. ', again);
+          'ikke, og de kan ha nærmere frist. ', readAgain('Hent køen på nytt'));
       stateNode.hidden = false;
     } else if (!rows.length) {
       stateNode.className = 'empty';
