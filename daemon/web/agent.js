@@ -387,44 +387,51 @@
     const cut = state.loaded[name] ? state.partial[name] : [];
     H.setText(countNode, state.loaded[name] ?
                              `(${rows.length}${cut.length ? '+' : ''})` : '');
-    // A button that reads the queues again.
-    const readAgain = (text) => {
-      const button = el('button', {type: 'button', class: 'button-quiet'},
-                        text);
-      button.addEventListener('click', () => loadQueues());
-      return button;
-    };
     const failed = state.failed[name];
     if (failed) {
-      stateNode.className = 'notice problem';
-      stateNode.replaceChildren(...H.problemNodes(failed), ' ',
-                                readAgain('Prøv igjen'));
-      stateNode.hidden = false;
+      showState(stateNode, 'notice problem', ...H.problemNodes(failed), ' ',
+                readAgain('Prøv igjen'));
     } else if (!state.loaded[name]) {
-      stateNode.className = 'loading';
-      stateNode.replaceChildren('Henter saker…');
-      stateNode.hidden = false;
+      showState(stateNode, 'loading', 'Henter saker…');
     } else if (cut.length) {
       // A list was cut at QUEUE_PAGES: its oldest are not here, and
       // they stay away as the rows here are worked off, until a new read.
-      stateNode.className = 'notice warn';
       const names = LIST_FORMAT.format(
           cut.map((status) => `«${H.statusName(status)}»`));
       const which = name === 'mine' ?
           `av sakene med status ${names} vises bare de nyeste` :
           'bare de nyeste sakene vises';
-      stateNode.replaceChildren(
-          `Køen er for lang til å hentes hel: ${which}. Eldre saker vises ` +
-          'ikke, og de kan ha nærmere frist. ', readAgain('Hent køen på nytt'));
-      stateNode.hidden = false;
+      showState(stateNode, 'notice warn',
+                `Køen er for lang til å hentes hel: ${which}. Eldre saker ` +
+                'vises ikke, og de kan ha nærmere frist. ',
+                readAgain('Hent køen på nytt'));
     } else if (!rows.length) {
-      stateNode.className = 'empty';
-      stateNode.replaceChildren(emptyText);
-      stateNode.hidden = false;
+      showState(stateNode, 'empty', emptyText);
     } else {
       stateNode.hidden = true;
     }
     tick();
+  }
+
+  // Shows a queue's state line, and leaves it as it is when it already
+  // shows the same: it is drawn again at every event, and a new button
+  // would take the focus from one a keyboard user is on.
+  function showState(node, className, ...children) {
+    const next = node.cloneNode(false);
+    next.className = className;
+    next.hidden = false;
+    next.append(...children);
+    if (node.isEqualNode(next)) return;
+    node.className = className;
+    node.hidden = false;
+    node.replaceChildren(...children);
+  }
+
+  // A button that reads the queues again.
+  function readAgain(text) {
+    const button = el('button', {type: 'button', class: 'button-quiet'}, text);
+    button.addEventListener('click', () => loadQueues());
+    return button;
   }
 
   function queueRow(r, queue) {

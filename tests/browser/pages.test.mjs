@@ -985,11 +985,31 @@ async function main() {
            `${await shown(newest)}, ${oldest}: ${await shown(oldest)}), ` +
            `"${cutCount}", "${cutText}"`);
     }
-    await waitVisible(cut.getByRole('button', {name: 'Hent køen på nytt'}),
-                      'the button that reads the cut queue again');
+    const readAgain = cut.getByRole('button', {name: 'Hent køen på nytt'});
+    await waitVisible(readAgain, 'the button that reads the cut queue again');
     ok(`${kLongQueue} tickets waiting: "Ufordelte saker" shows the 2000 ` +
        `newest (ticket ${newest}, not ${oldest}), counts "${cutCount}" and ` +
        `says "${cutText}"`);
+    // A keyboard user on the button keeps it while the stream brings one
+    // more ticket (the queue is drawn again; the unchanged notice is not).
+    await readAgain.focus();
+    await api(daemon, 'POST', '/api/v1/tickets', {
+      token: hjartdal,
+      body: {title: 'Skjermen blinker på kontor 2002',
+             description: 'Skjermen blinker av og på.',
+             serviceId: 'brukerstotte-pa-stedet', priority: 'low'},
+    });
+    await L.page.waitForFunction(
+        () => document.getElementById('unassigned-count').textContent.trim() ===
+            '(2001+)',
+        null, {timeout: 5000});
+    const focusAfter = await L.page.evaluate(
+        () => document.activeElement && document.activeElement.textContent);
+    if (focusAfter !== 'Hent køen på nytt') {
+      fail(`focus on "Hent køen på nytt" should stay there when a ticket ` +
+           `arrives; it is on "${focusAfter}"`);
+    }
+    ok('the focus stays on "Hent køen på nytt" when the stream brings a ticket');
     await axeCheck(L.page, 'the agent queues, one cut (desktop, dispatcher)');
 
     // ---------------------------------------------------------- consoles
